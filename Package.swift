@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (see ../shared/DESIGN.md):
+//   FerryRaft, FerryQueue         pure, deterministic cores: standard library only
+//   FerryStorage                  durable Raft log over a FileSystem seam
+//   FerryNode                     one node over the Environment seam
+//   FerryRuntime                  the production Environment on libuv
+//   FerrySQS                      HTTP/1.1 + SQS JSON/query protocols + SigV4
+//   FerrySim / ferry-sim          the deterministic simulator
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ferryd", targets: ["ferryd"]),
+        .executable(name: "ferry", targets: ["ferry"]),
+        .executable(name: "ferry-sim", targets: ["ferry-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibUV",
+            path: "Sources/CLibUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        .target(name: "FerryRaft"),
+        .target(name: "FerryStorage", dependencies: ["FerryRaft"]),
+        .target(name: "FerryQueue"),
+        .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
+        .target(
+            name: "FerryRuntime",
+            dependencies: ["CLibUV", "FerryNode", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "FerrySQS",
+            dependencies: ["FerryQueue", "FerryNode", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "ferryd",
+            dependencies: [
+                "FerryRuntime", "FerrySQS", "FerryNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerrySQS", "FerryStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HdrHistogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "FerrySim",
+            dependencies: ["FerryRaft", "FerryStorage", "FerryQueue", "FerryNode"],
+            path: "Simulation/FerrySim"
+        ),
+        .executableTarget(
+            name: "ferry-sim",
+            dependencies: ["FerrySim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulation/ferry-sim"
+        ),
+        .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
+        .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage"]),
+        .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
+        .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
+        .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
+        .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
+    ]
+)

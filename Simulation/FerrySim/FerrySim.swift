@@ -1,0 +1,2 @@
+/// FerrySim: the deterministic simulator library behind `ferry-sim`.
+public enum FerrySimModule {}

@@ -1,0 +1,2 @@
+/// FerryNode: one node — Raft, storage and the queue machine — over the Environment seam.
+public enum FerryNodeModule {}

@@ -1,0 +1,50 @@
+/// Tunables of one Raft node. Every timeout is counted in ticks of the caller's clock.
+public struct RaftOptions: Sendable {
+    public var id: NodeID
+    /// A leader sends heartbeats this often.
+    public var heartbeatIntervalTicks: Int = 5
+    /// A follower that hears nothing from a leader for a random duration in
+    /// [electionTimeoutTicks, 2 * electionTimeoutTicks) starts an election (Raft §5.2).
+    public var electionTimeoutTicks: Int = 15
+    /// Ask for votes only after a PreVote round shows a majority would grant them (thesis §9.6).
+    public var preVote: Bool = true
+    /// A leader that has not heard from a majority within an election timeout steps down (thesis §6.2).
+    public var checkQuorum: Bool = true
+    /// Entries per AppendEntries message.
+    public var appendEntriesMax: Int = 256
+    /// Bytes of entries per AppendEntries message (a single larger entry is still sent alone).
+    public var appendBytesMax: Int = 1 << 20
+    /// AppendEntries messages sent to one follower and not yet acknowledged, while it is in the
+    /// replicate state. Bounds the leader's memory and the follower's receive queue.
+    public var inflightAppendsMax: Int = 64
+    /// Bytes of snapshot per InstallSnapshot chunk.
+    public var snapshotChunkBytesMax: Int = 256 << 10
+    /// Proposals the leader accepts but has not yet handed out in a Ready; beyond this it sheds load.
+    public var uncommittedEntriesMax: Int = 100_000
+    /// A learner is promoted only once its log is at most this many entries behind the leader's.
+    public var promotionLagEntriesMax: LogIndex = 64
+
+    public init(id: NodeID) {
+        precondition(id != 0, "node id 0 is reserved for 'no node'")
+        self.id = id
+    }
+
+    func validate() {
+        precondition(heartbeatIntervalTicks > 0)
+        precondition(electionTimeoutTicks > heartbeatIntervalTicks, "election timeout must exceed the heartbeat interval")
+        precondition(appendEntriesMax > 0 && inflightAppendsMax > 0 && snapshotChunkBytesMax > 0)
+    }
+}
+
+/// Why a proposal was not accepted. The caller should retry at `leaderHint` or later.
+public enum ProposeError: Error, Hashable, Sendable {
+    case notLeader(leaderHint: NodeID?)
+    /// A leadership transfer is in progress; proposals resume when it ends (thesis §3.10).
+    case transferInProgress
+    /// Too many entries are waiting to be committed.
+    case overloaded
+    /// Only one configuration change may be uncommitted at a time, and a new leader must first
+    /// commit an entry of its own term (the fix for the single-server change bug, Ongaro 2015).
+    case configurationChangePending
+    case invalidConfigurationChange(String)
+}

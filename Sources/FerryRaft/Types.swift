@@ -1,0 +1,159 @@
+/// Identifies a node in the cluster. 0 is never a valid node id ("no node").
+public typealias NodeID = UInt64
+/// A Raft term (Raft §5.1). Terms only grow on a node, across restarts too.
+public typealias Term = UInt64
+/// A position in the replicated log; the first entry is at index 1.
+public typealias LogIndex = UInt64
+
+/// The index and term of one log entry: enough to name it uniquely (Log Matching, Raft §5.3).
+public struct LogPosition: Hashable, Sendable, CustomStringConvertible {
+    public var index: LogIndex
+    public var term: Term
+    public init(index: LogIndex, term: Term) {
+        self.index = index
+        self.term = term
+    }
+    public var description: String { "\(index)@\(term)" }
+}
+
+/// What an entry carries. Configuration entries carry the whole new configuration, so rolling back a
+/// truncated configuration entry is just "use the previous one" (thesis §4.1).
+public enum EntryPayload: Hashable, Sendable {
+    /// Appended by every new leader so it can commit an entry of its own term (Raft §5.4.2, §8).
+    case noop
+    /// Opaque bytes for the application's state machine.
+    case command([UInt8])
+    /// The cluster configuration from this entry on. Takes effect when appended, not when committed.
+    case configuration(Configuration)
+}
+
+public struct Entry: Hashable, Sendable, CustomStringConvertible {
+    public var index: LogIndex
+    public var term: Term
+    public var payload: EntryPayload
+
+    public init(index: LogIndex, term: Term, payload: EntryPayload) {
+        self.index = index
+        self.term = term
+        self.payload = payload
+    }
+
+    public var position: LogPosition { LogPosition(index: index, term: term) }
+
+    /// Bytes this entry counts against message and batch bounds.
+    public var sizeBytes: Int {
+        switch payload {
+        case .noop: return 24
+        case .command(let data): return 24 + data.count
+        case .configuration(let config): return 24 + 8 * (config.voters.count + config.learners.count)
+        }
+    }
+
+    public var description: String {
+        switch payload {
+        case .noop: return "\(index)@\(term):noop"
+        case .command(let data): return "\(index)@\(term):cmd(\(data.count)B)"
+        case .configuration(let config): return "\(index)@\(term):\(config)"
+        }
+    }
+}
+
+/// State that MUST be durable before any message that reflects it leaves the node (Raft Figure 2,
+/// "Persistent state on all servers"). `commit` is persisted too so a restart can re-apply up to it
+/// without waiting for a leader; it is only a hint and may lag.
+public struct HardState: Hashable, Sendable, CustomStringConvertible {
+    public var term: Term
+    public var votedFor: NodeID?
+    public var commit: LogIndex
+
+    public init(term: Term = 0, votedFor: NodeID? = nil, commit: LogIndex = 0) {
+        self.term = term
+        self.votedFor = votedFor
+        self.commit = commit
+    }
+
+    public var description: String { "term=\(term) vote=\(votedFor.map(String.init) ?? "-") commit=\(commit)" }
+}
+
+/// The members of the cluster. Voters elect and count toward quorums; learners only receive the log
+/// until they are caught up and promoted. Both lists are kept sorted so that iteration is deterministic.
+public struct Configuration: Hashable, Sendable, CustomStringConvertible {
+    public private(set) var voters: [NodeID]
+    public private(set) var learners: [NodeID]
+
+    public init(voters: [NodeID], learners: [NodeID] = []) {
+        precondition(Set(voters).isDisjoint(with: learners), "a node is either a voter or a learner")
+        self.voters = Array(Set(voters)).sorted()
+        self.learners = Array(Set(learners)).sorted()
+    }
+
+    public static let empty = Configuration(voters: [])
+
+    public var members: [NodeID] { (voters + learners).sorted() }
+    public func isVoter(_ id: NodeID) -> Bool { voters.contains(id) }
+    public func isLearner(_ id: NodeID) -> Bool { learners.contains(id) }
+    public func contains(_ id: NodeID) -> Bool { isVoter(id) || isLearner(id) }
+    /// The number of voters that form a majority.
+    public var quorum: Int { voters.count / 2 + 1 }
+
+    public var description: String { "voters\(voters) learners\(learners)" }
+}
+
+/// A change of one member at a time (thesis §4.1): every two consecutive configurations share a majority.
+public enum ConfigurationChange: Hashable, Sendable {
+    case addLearner(NodeID)
+    /// Make a caught-up learner a voter.
+    case promote(NodeID)
+    case remove(NodeID)
+}
+
+public struct SnapshotMetadata: Hashable, Sendable, CustomStringConvertible {
+    /// The last entry the snapshot covers.
+    public var index: LogIndex
+    public var term: Term
+    /// The configuration as of `index`.
+    public var configuration: Configuration
+
+    public init(index: LogIndex, term: Term, configuration: Configuration) {
+        self.index = index
+        self.term = term
+        self.configuration = configuration
+    }
+
+    public var description: String { "snapshot(\(index)@\(term) \(configuration))" }
+}
+
+/// The application's state as of `metadata.index`, as opaque bytes.
+public struct Snapshot: Hashable, Sendable {
+    public var metadata: SnapshotMetadata
+    public var data: [UInt8]
+
+    public init(metadata: SnapshotMetadata, data: [UInt8]) {
+        self.metadata = metadata
+        self.data = data
+    }
+
+    /// The state every node of a new cluster starts from: nothing applied, the initial configuration.
+    public static func bootstrap(_ configuration: Configuration) -> Snapshot {
+        Snapshot(metadata: SnapshotMetadata(index: 0, term: 0, configuration: configuration), data: [])
+    }
+}
+
+/// What a node recovered from its durable storage on start.
+public struct RecoveredState: Sendable {
+    public var hardState: HardState
+    /// The latest durable snapshot; `Snapshot.bootstrap(...)` for a node that has never taken one.
+    public var snapshot: Snapshot
+    /// The durable log after `snapshot.metadata.index`, contiguous.
+    public var entries: [Entry]
+
+    public init(hardState: HardState, snapshot: Snapshot, entries: [Entry]) {
+        self.hardState = hardState
+        self.snapshot = snapshot
+        self.entries = entries
+    }
+}
+
+public enum Role: String, Sendable {
+    case follower, preCandidate, candidate, leader
+}

@@ -1,0 +1,1 @@
+print("ferry: the command-line tool is not built yet (see README.md)")

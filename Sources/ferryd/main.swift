@@ -1,0 +1,1 @@
+print("ferryd: the node runtime is not built yet (see README.md)")

@@ -1,0 +1,8 @@
+import XCTest
+@testable import FerryQueue
+
+final class FerryQueueModuleTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertNotNil(FerryQueueModule.self)
+    }
+}

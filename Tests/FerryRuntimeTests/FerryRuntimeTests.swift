@@ -1,0 +1,8 @@
+import XCTest
+@testable import FerryRuntime
+
+final class FerryRuntimeModuleTests: XCTestCase {
+    func testLinksAgainstSystemLibuv() {
+        XCTAssertTrue(FerryRuntimeModule.libuvVersion.hasPrefix("1."), FerryRuntimeModule.libuvVersion)
+    }
+}
