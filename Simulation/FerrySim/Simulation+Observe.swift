@@ -1,0 +1,112 @@
+import FerryRaft
+
+/// Checks run after every event on the node the event touched. Each is incremental: it looks only at
+/// what changed since the node was last observed.
+extension Simulation {
+    func observe(_ node: SimNode) {
+        guard let raft = node.raft else { return }
+        trace.combine(raft.term)
+        trace.combine(raft.commitIndex)
+
+        // Election Safety, and Leader Completeness at the moment a node takes office.
+        if raft.role == .leader {
+            checker.sawLeader(node.id, term: raft.term)
+            if node.observedRole != .leader || node.observedTerm != raft.term {
+                emit("n\(node.id) became leader of term \(raft.term) (last \(raft.lastIndex), commit \(raft.commitIndex))")
+                checker.checkLeaderCompleteness(
+                    node.id, snapshotIndex: raft.snapshotMetadata.index, lastIndex: raft.lastIndex,
+                    termAt: { raft.term(at: $0) })
+            }
+        }
+        node.observedRole = raft.role
+        node.observedTerm = raft.term
+
+        // MONO: within one process, commit and applied never go back.
+        if raft.commitIndex < node.observedCommit {
+            checker.fail("MONO", "node \(node.id) commit index went from \(node.observedCommit) to \(raft.commitIndex)")
+        }
+        if raft.appliedIndex < node.observedApplied {
+            checker.fail("MONO", "node \(node.id) applied index went from \(node.observedApplied) to \(raft.appliedIndex)")
+        }
+        if raft.appliedIndex > raft.commitIndex {
+            checker.fail("MONO", "node \(node.id) applied \(raft.appliedIndex) beyond its commit index \(raft.commitIndex)")
+        }
+        node.observedApplied = raft.appliedIndex
+        if raft.commitIndex > node.observedCommit {
+            sawCommitAdvance(node, from: node.observedCommit, to: raft.commitIndex)
+            node.observedCommit = raft.commitIndex
+        }
+    }
+
+    /// Records the newly committed entries and, for each index committed for the first time anywhere,
+    /// checks it is in the durable log of a majority of the committing node's voters (DUR): an
+    /// entry acknowledged before it survives a majority crash is caught here, without needing the crash.
+    private func sawCommitAdvance(_ node: SimNode, from old: LogIndex, to new: LogIndex) {
+        let raft = node.raft!
+        let snapshot = raft.snapshotMetadata
+        for index in (old + 1)...new {
+            guard let entry = raft.entry(at: index) else {
+                if index == snapshot.index {
+                    checker.sawSnapshot(node.id, position: LogPosition(index: snapshot.index, term: snapshot.term))
+                }
+                continue
+            }
+            if checker.sawCommitted(node.id, entry: entry) {
+                checkDurableOnMajority(entry.position, committer: node, configuration: raft.configuration)
+            }
+        }
+    }
+
+    private func checkDurableOnMajority(_ position: LogPosition, committer: SimNode, configuration: Configuration) {
+        var holders = 0
+        for voter in configuration.voters where Int(voter) <= nodes.count {
+            if node(voter).disk.durable.holds(position) { holders += 1 }
+        }
+        if holders < configuration.quorum {
+            checker.fail("DUR", "node \(committer.id) committed \(position) while it is durable on only \(holders) of voters \(configuration.voters) (quorum \(configuration.quorum))")
+        }
+    }
+
+    /// PERS: nothing leaves a node before the state it reflects is durable (Raft Figure 2).
+    func checkPersisted(_ envelope: Envelope, from node: SimNode) {
+        let durable = node.disk.durable
+        let message = envelope.message
+        switch message {
+        case .voteRequest(let request) where request.isPreVote:
+            return  // a PreVote names a term the sender has not entered
+        case .voteResponse(let response) where response.isPreVote:
+            return  // a PreVote grant echoes the candidate's prospective term
+        default:
+            break
+        }
+        if message.term > durable.hardState.term {
+            checker.fail("PERS", "node \(node.id) sent \(envelope) at term \(message.term) while its durable term is \(durable.hardState.term)")
+            return
+        }
+        switch message {
+        case .voteResponse(let response) where response.granted:
+            if durable.hardState.votedFor != envelope.to || durable.hardState.term != response.term {
+                checker.fail("PERS", "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)")
+            }
+        case .appendResponse(let response) where response.success:
+            let inMemory = node.raft!.term(at: response.index)
+            let backed: Bool
+            if response.index <= durable.snapshotIndex {
+                backed = true
+            } else if let inMemory {
+                backed = durable.term(at: response.index) == inMemory
+            } else {
+                backed = durable.lastIndex >= response.index
+            }
+            if !backed {
+                checker.fail("PERS", "node \(node.id) acknowledged entries up to \(response.index) while its durable log ends at \(durable.lastIndex) (term there \(durable.term(at: response.index).map(String.init) ?? "none"))")
+            }
+        case .snapshotResponse(let response) where response.done:
+            if durable.snapshotIndex < response.snapshotIndex && durable.term(at: response.snapshotIndex) == nil {
+                checker.fail("PERS", "node \(node.id) acknowledged snapshot \(response.snapshotIndex) while its durable snapshot is at \(durable.snapshotIndex)")
+            }
+        default:
+            break
+        }
+    }
+}

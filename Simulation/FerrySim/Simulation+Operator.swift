@@ -1,0 +1,63 @@
+import FerryRaft
+
+/// The operator: membership changes one member at a time (add a learner, promote it, remove a voter
+/// or learner, keeping at least `votersMin` voters) and leadership transfers, all under faults.
+/// Refusals (a change still pending, a lagging learner) are simply retried on a later turn.
+extension Simulation {
+    /// The running node that leads the highest term, if any.
+    func currentLeader() -> SimNode? {
+        var best: SimNode?
+        for node in nodes where node.isRunning && node.raft!.role == .leader {
+            if best == nil || node.raft!.term > best!.raft!.term { best = node }
+        }
+        return best
+    }
+
+    func onOperatorAction() {
+        guard livenessDeadline == nil else { return }
+        schedule(.operatorAction, after: nemesisRandom.uint64(in: 1...(2 * options.operatorMicrosMean)))
+        guard let leader = currentLeader() else { return }
+        let doMembership = options.membershipChanges && (!options.leadershipTransfers || nemesisRandom.chance(0.6))
+        if doMembership {
+            changeMembership(at: leader)
+        } else {
+            transferLeadership(from: leader)
+        }
+        afterInput(leader)
+    }
+
+    private func changeMembership(at leader: SimNode) {
+        let configuration = leader.raft!.configuration
+        let outsiders = allNodeIDs.filter { !configuration.contains($0) }
+        var choices: [ConfigurationChange] = []
+        for learner in configuration.learners {
+            choices.append(.promote(learner))
+            choices.append(.promote(learner))
+            choices.append(.remove(learner))
+        }
+        if configuration.learners.isEmpty, let outsider = outsiders.first {
+            choices.append(.addLearner(nemesisRandom.pick(outsiders.isEmpty ? [outsider] : outsiders)))
+        }
+        if configuration.voters.count > SimConstants.votersMin {
+            choices.append(.remove(nemesisRandom.pick(configuration.voters)))
+        }
+        guard !choices.isEmpty else { return }
+        let change = nemesisRandom.pick(choices)
+        trace.combine(0xC0)
+        do {
+            let position = try leader.raft!.proposeConfigurationChange(change)
+            emit("operator: n\(leader.id) proposed \(change) at \(position)")
+        } catch {
+            emit("operator: n\(leader.id) refused \(change): \(error)")
+        }
+    }
+
+    private func transferLeadership(from leader: SimNode) {
+        let voters = leader.raft!.configuration.voters.filter { $0 != leader.id }
+        guard !voters.isEmpty else { return }
+        let target = nemesisRandom.pick(voters)
+        trace.combine(0x7F)
+        emit("operator: transfer leadership n\(leader.id) -> n\(target)")
+        leader.raft!.transferLeadership(to: target)
+    }
+}
