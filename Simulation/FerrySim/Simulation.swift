@@ -72,6 +72,7 @@ public final class Simulation {
         while !converged, checker.violation == nil, let next = queue.pop() {
             now = next.time
             checker.now = now
+            CrashReporter.nowMicros = now
             eventCount += 1
             dispatch(next.event)
         }
