@@ -19,6 +19,9 @@ struct Progress {
     var inflights: [LogIndex] = []
     /// Heard from since the last CheckQuorum round (thesis §6.2).
     var recentActive = false
+    /// `match` when the previous heartbeat response arrived: no progress across a whole heartbeat interval
+    /// with appends outstanding means they were lost, and the follower goes back to probing.
+    var matchAtLastHeartbeat: LogIndex = 0
     /// The commit index last sent to this follower, so an advance is propagated without waiting for a heartbeat.
     var commitSent: LogIndex = 0
     /// The highest ReadIndex round this follower has acknowledged in the current term.

@@ -174,12 +174,18 @@ extension RaftNode {
         pr.recentActive = true
         pr.probeSent = false
         pr.readRoundAcked = max(pr.readRoundAcked, response.readRound)
+        if case .replicate = pr.state, pr.match < log.lastIndex, !pr.inflights.isEmpty,
+            pr.match == pr.matchAtLastHeartbeat
+        {
+            pr.becomeProbe()  // appends were lost: resend from match + 1
+        }
+        pr.matchAtLastHeartbeat = pr.match
         progress[peer] = pr
         switch pr.state {
         case .snapshot(let index, let offset):
             sendSnapshotChunk(to: peer, index: index, offset: offset)  // resend a chunk that may be lost
         case .probe, .replicate:
-            if pr.match < log.lastIndex { sendAppends(to: peer) }
+            if pr.match < log.lastIndex || pr.commitSent < log.committed { sendAppends(to: peer) }
         }
         releaseConfirmedReads()
     }
