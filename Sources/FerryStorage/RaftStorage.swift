@@ -33,6 +33,9 @@ public final class RaftStorage {
     var segments: [Segment]
     /// The next segment number. Segments are never reused, so positions only grow.
     var nextSegmentSequence: UInt64
+    /// False until this instance created a segment: after recovery, writing starts in a fresh
+    /// segment rather than after a tail that a crash may have cut.
+    private var hasWritableSegment = false
     /// Invariant: every byte of the log before this cursor is durable (the end of the last
     /// completed write). Stamped into each record as its witness.
     private(set) var durableThrough: LogCursor
@@ -260,7 +263,7 @@ public final class RaftStorage {
     /// Frames `record` into the staged bytes of the active segment, rolling to a new segment first
     /// when it would overflow `segmentBytesMax`.
     private func stageRecord(_ record: WALRecord) {
-        if segments.isEmpty || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax) {
+        if !hasWritableSegment || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax) {
             rollSegment()
         }
         let position = segments.count - 1
@@ -296,6 +299,7 @@ public final class RaftStorage {
         }
         segments.append(Segment(sequence: sequence, path: path, handle: handle, sizeBytes: 0, maxIndex: 0))
         createdSegment = true
+        hasWritableSegment = true
     }
 
     /// The oldest segments, in order, that a durable snapshot covers or a durable reset superseded.

@@ -136,6 +136,14 @@ struct WALRecord: Equatable {
         }
     }
 
+    /// A fast filter before the checksum when hunting for records in damaged bytes: known kind,
+    /// zero reserved field.
+    static func plausibleHeader(_ bytes: [UInt8], at offset: Int) -> Bool {
+        let kind = bytes[offset + 8], reserved = bytes[offset + 12..<offset + 16]
+        return (kind == 1 || kind == 2) && bytes[offset + 9] == 0 && bytes[offset + 10] == 0 && bytes[offset + 11] == 0
+            && reserved.allSatisfy { $0 == 0 }
+    }
+
     /// The entry a `.entry` record holds.
     func decodeEntry() throws(WireError) -> Entry {
         precondition(kind == .entry, "only entry records hold entries")
