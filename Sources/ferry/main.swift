@@ -1,1 +1,38 @@
-print("ferry: the command-line tool is not built yet (see README.md)")
+import ArgumentParser
+import FerryStorage
+
+/// `ferry`: Ferry's command-line tool. Subcommands are added per area (status, membership, queue
+/// operations, bench).
+struct Ferry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ferry's command-line tool.",
+        subcommands: [Bench.self])
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure Ferry's components on this machine.",
+        subcommands: [StorageBench.self])
+}
+
+struct StorageBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
+        abstract: "Log appends/s and MB/s at group-commit batches, beside a plain write+fdatasync loop on the same disk.")
+
+    @Option(help: "Directory on the disk to measure (files are removed afterwards).")
+    var directory: String = "/tmp/ferry-bench-storage"
+
+    @Option(help: "Entry size in bytes.")
+    var entryBytes: Int = StorageBenchmark.entryBytesDefault
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Double = StorageBenchmark.measureSecondsDefault
+
+    func run() throws {
+        let rows = try StorageBenchmark.run(directory: directory, entryBytes: entryBytes, measureSeconds: seconds)
+        print(StorageBenchmark.report(rows))
+    }
+}
+
+Ferry.main()

@@ -1,0 +1,37 @@
+/// Appends fixed-width little-endian integers and length-prefixed byte strings to a buffer.
+///
+/// The wire format of Ferry (storage records, and later peer messages) is built from these few
+/// primitives only, so that every encoder is a straight-line sequence of `write` calls and every
+/// decoder mirrors it with `ByteReader`. Little-endian because every platform Ferry runs on is.
+public struct ByteWriter {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ value: UInt8) {
+        bytes.append(value)
+    }
+
+    public mutating func write(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Writes the count as a UInt32, then the bytes. Callers bound the count (see `ByteReader`).
+    public mutating func writeLengthPrefixed(_ data: [UInt8]) {
+        precondition(data.count <= Int(UInt32.max), "a length-prefixed field must fit in UInt32")
+        write(UInt32(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    /// Writes raw bytes with no prefix (fixed-size fields whose length the reader knows).
+    public mutating func writeRaw(_ data: [UInt8]) {
+        bytes.append(contentsOf: data)
+    }
+}

@@ -1,0 +1,119 @@
+/// Binary encodings of the Raft types that are stored and sent. Storage frames and checksums these
+/// bytes itself; the encodings here only have to be unambiguous and bounded.
+///
+/// Layouts (little-endian, see `ByteWriter`):
+/// - Entry:         index u64, term u64, payload
+/// - EntryPayload:  tag u8 (0 noop, 1 command, 2 configuration), then command bytes (u32 length +
+///                  bytes) or a Configuration
+/// - Configuration: voter count u32, voters u64..., learner count u32, learners u64...
+/// - HardState:     term u64, votedFor u64 (0 = none; 0 is never a node id), commit u64
+/// - SnapshotMetadata: index u64, term u64, Configuration
+public enum WireLimits {
+    /// The largest command an entry may carry. SQS caps a message at 256 KiB; 1 MiB leaves room for
+    /// attributes and batching while stopping a corrupt length from allocating without bound.
+    public static let commandBytesMax = 1 << 20
+    /// The largest cluster Ferry supports, with generous room; bounds a corrupt member count.
+    public static let configurationMembersMax = 1024
+}
+
+extension Configuration {
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(UInt32(voters.count))
+        for voter in voters { writer.write(voter) }
+        writer.write(UInt32(learners.count))
+        for learner in learners { writer.write(learner) }
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> Configuration {
+        let voters = try decodeIDs(from: &reader)
+        let learners = try decodeIDs(from: &reader)
+        guard Set(voters).isDisjoint(with: learners) else {
+            throw .invalidValue("a node is both voter and learner")
+        }
+        return Configuration(voters: voters, learners: learners)
+    }
+
+    private static func decodeIDs(from reader: inout ByteReader) throws(WireError) -> [NodeID] {
+        let count = Int(try reader.readUInt32())
+        guard count <= WireLimits.configurationMembersMax else {
+            throw .lengthTooLarge(length: count, max: WireLimits.configurationMembersMax)
+        }
+        var ids: [NodeID] = []
+        ids.reserveCapacity(count)
+        for _ in 0..<count { ids.append(try reader.readUInt64()) }
+        return ids
+    }
+}
+
+extension EntryPayload {
+    private static let tagNoop: UInt8 = 0
+    private static let tagCommand: UInt8 = 1
+    private static let tagConfiguration: UInt8 = 2
+
+    public func encode(into writer: inout ByteWriter) {
+        switch self {
+        case .noop:
+            writer.write(Self.tagNoop)
+        case .command(let data):
+            precondition(data.count <= WireLimits.commandBytesMax, "command exceeds commandBytesMax")
+            writer.write(Self.tagCommand)
+            writer.writeLengthPrefixed(data)
+        case .configuration(let configuration):
+            writer.write(Self.tagConfiguration)
+            configuration.encode(into: &writer)
+        }
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> EntryPayload {
+        let tag = try reader.readUInt8()
+        switch tag {
+        case tagNoop: return .noop
+        case tagCommand: return .command(try reader.readLengthPrefixed(max: WireLimits.commandBytesMax))
+        case tagConfiguration: return .configuration(try Configuration.decode(from: &reader))
+        default: throw .unknownTag(type: "EntryPayload", tag: tag)
+        }
+    }
+}
+
+extension Entry {
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(index)
+        writer.write(term)
+        payload.encode(into: &writer)
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> Entry {
+        let index = try reader.readUInt64()
+        let term = try reader.readUInt64()
+        return Entry(index: index, term: term, payload: try EntryPayload.decode(from: &reader))
+    }
+}
+
+extension HardState {
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(term)
+        writer.write(votedFor ?? 0)
+        writer.write(commit)
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> HardState {
+        let term = try reader.readUInt64()
+        let vote = try reader.readUInt64()
+        let commit = try reader.readUInt64()
+        return HardState(term: term, votedFor: vote == 0 ? nil : vote, commit: commit)
+    }
+}
+
+extension SnapshotMetadata {
+    public func encode(into writer: inout ByteWriter) {
+        writer.write(index)
+        writer.write(term)
+        configuration.encode(into: &writer)
+    }
+
+    public static func decode(from reader: inout ByteReader) throws(WireError) -> SnapshotMetadata {
+        let index = try reader.readUInt64()
+        let term = try reader.readUInt64()
+        return SnapshotMetadata(index: index, term: term, configuration: try Configuration.decode(from: &reader))
+    }
+}

@@ -1,0 +1,86 @@
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of iSCSI, ext4 and
+/// RocksDB. Chosen over CRC-32 (IEEE) for its better error detection on the short bursts disks
+/// produce; computed slicing-by-8 in software (8 table lookups per 8 bytes), which is fast enough
+/// that fsync, not the checksum, bounds the log's throughput.
+///
+/// Check value: `CRC32C.checksum("123456789") == 0xE3069283`.
+public struct CRC32C {
+    /// The reflected Castagnoli polynomial.
+    static let polynomial: UInt32 = 0x82F6_3B78
+
+    /// Eight 256-entry tables, flattened: `tables[k * 256 + b]` is the CRC of byte `b` followed by
+    /// `k` zero bytes. Table 0 is the classic byte-at-a-time table.
+    static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for byte in 0..<256 {
+            var crc = UInt32(byte)
+            for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ polynomial : crc >> 1 }
+            tables[byte] = crc
+        }
+        for k in 1..<8 {
+            for byte in 0..<256 {
+                let previous = tables[(k - 1) * 256 + byte]
+                tables[k * 256 + byte] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+            }
+        }
+        return tables
+    }()
+
+    /// The running, pre-inverted register. Start with `init()`, feed with `update`, read `value`.
+    private var register: UInt32 = 0xFFFF_FFFF
+
+    public init() {}
+
+    /// The checksum of everything fed so far.
+    public var value: UInt32 { ~register }
+
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let done = bytes.withContiguousStorageIfAvailable { buffer in
+            register = Self.update(register, UnsafeRawBufferPointer(buffer))
+            return true
+        }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { register = Self.update(register, $0) }
+        }
+    }
+
+    public mutating func update(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { register = Self.update(register, $0) }
+    }
+
+    public mutating func update(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { register = Self.update(register, $0) }
+    }
+
+    /// One-shot checksum of a byte collection.
+    public static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+        var crc = CRC32C()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    private static func update(_ start: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
+        var crc = start
+        var position = 0
+        let count = buffer.count
+        tables.withUnsafeBufferPointer { all in
+            let t0 = all.baseAddress!, t1 = t0 + 256, t2 = t0 + 512, t3 = t0 + 768
+            let t4 = t0 + 1024, t5 = t0 + 1280, t6 = t0 + 1536, t7 = t0 + 1792
+            while count - position >= 8 {
+                let low = crc ^ (UInt32(buffer[position]) | UInt32(buffer[position + 1]) << 8
+                    | UInt32(buffer[position + 2]) << 16 | UInt32(buffer[position + 3]) << 24)
+                crc = t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
+                    ^ t5[Int((low >> 16) & 0xFF)] ^ t4[Int(low >> 24)]
+                    ^ t3[Int(buffer[position + 4])] ^ t2[Int(buffer[position + 5])]
+                    ^ t1[Int(buffer[position + 6])] ^ t0[Int(buffer[position + 7])]
+                position += 8
+            }
+            while position < count {
+                crc = (crc >> 8) ^ t0[Int((crc ^ UInt32(buffer[position])) & 0xFF)]
+                position += 1
+            }
+        }
+        return crc
+    }
+}

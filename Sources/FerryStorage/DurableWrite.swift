@@ -1,0 +1,77 @@
+import FerryRaft
+
+/// One step of a `DurableWrite`.
+public enum DiskOperation: Sendable, CustomStringConvertible {
+    /// Replace a whole file atomically (hard state, snapshot): temp file, fsync, rename, fsync dir.
+    case replaceFile(path: String, bytes: [UInt8])
+    /// Write log records at an offset of an open segment.
+    case write(handle: FileHandle, path: String, offset: Int, bytes: [UInt8])
+    /// fdatasync a segment.
+    case sync(handle: FileHandle, path: String)
+    /// fsync a directory, making new segment names durable.
+    case syncDirectory(path: String)
+    /// Remove a file no longer needed (a compacted segment, a superseded snapshot). Need not be
+    /// durable: recovery ignores what a durable snapshot covers.
+    case remove(path: String)
+
+    /// Performs this one step. Blocking.
+    public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
+        switch self {
+        case .replaceFile(let path, let bytes): try fileSystem.writeFileAtomically(path, bytes)
+        case .write(let handle, _, let offset, let bytes): try fileSystem.write(handle, at: offset, bytes)
+        case .sync(let handle, _): try fileSystem.sync(handle)
+        case .syncDirectory(let path): try fileSystem.syncDirectory(path)
+        case .remove(let path):
+            do { try fileSystem.remove(path) } catch .notFound { /* already gone: a crash replayed it */ }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .replaceFile(let path, let bytes): return "replace \(path) (\(bytes.count)B)"
+        case .write(_, let path, let offset, let bytes): return "write \(path)@\(offset) (\(bytes.count)B)"
+        case .sync(_, let path): return "fdatasync \(path)"
+        case .syncDirectory(let path): return "fsync dir \(path)"
+        case .remove(let path): return "remove \(path)"
+        }
+    }
+}
+
+/// Everything staged on a `RaftStorage` since the previous durable write, as an ordered list of
+/// blocking disk operations: the unit of group commit (many appends, one fsync).
+///
+/// The node never runs it on its loop thread. The runtime calls `perform(on:)` on a thread it owns
+/// and posts the result back to the loop, which hands it to `RaftStorage.complete(_:_:)`; the
+/// simulator holds it as long as it likes (slow fsync), and may run `operations` one at a time and
+/// crash the disk between any two of them. Nothing it covers may be acknowledged before `complete`
+/// returns.
+public struct DurableWrite: Sendable {
+    /// Identifies this write among those of one storage instance; they complete in this order.
+    public let sequence: UInt64
+    public let operations: [DiskOperation]
+    /// Everything staged through this ticket is durable once this write completes.
+    public let ticket: StorageTicket
+    /// The end of the log once this write is durable.
+    let endCursor: LogCursor
+    /// The log's last entry once this write is durable.
+    public let lastPosition: LogPosition
+
+    /// Runs every operation in order; stops at the first failure, which is fatal (never retry a
+    /// failed fsync: the data it covered may be gone while a retry reports success).
+    public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
+        for operation in operations { try operation.perform(on: fileSystem) }
+    }
+
+    /// `perform(on:)` as a `Result`, the shape a runtime posts back to the loop.
+    public func performCatching(on fileSystem: FileSystem) -> Result<Void, FileSystemError> {
+        do { try perform(on: fileSystem); return .success(()) } catch { return .failure(error) }
+    }
+}
+
+/// Counts staging calls, so a node can tell which of its Readies a completed write covers: take
+/// `stagedTicket` after staging a Ready; the Ready is durable once `durableTicket >= ` that value.
+public struct StorageTicket: Comparable, Hashable, Sendable {
+    public let value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public static func < (a: StorageTicket, b: StorageTicket) -> Bool { a.value < b.value }
+}

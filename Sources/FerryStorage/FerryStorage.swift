@@ -1,2 +1,0 @@
-/// FerryStorage: the durable Raft log (WAL segments, hard state, snapshots) over a FileSystem seam.
-public enum FerryStorageModule {}

@@ -1,0 +1,69 @@
+import FerryRaft
+
+/// Rebuilds the log from verified records in the order they were written: an entry at or below the
+/// last one truncates the suffix it conflicts with (Raft §5.3), a reset record supersedes all before
+/// it. A record that verifies but cannot follow what came before (a gap, a decreasing term, an
+/// index below the log's start) was never written there by this log: a misdirected or stale
+/// record, reported as corruption at its offset.
+struct LogReplay {
+    let snapshot: SnapshotMetadata
+    /// The position before the first entry; nil until the first record.
+    private(set) var base: LogPosition?
+    /// The base's term when a record told it (a reset); nil when the base was inferred from the
+    /// first entry after compaction.
+    private(set) var baseTerm: Term?
+    private(set) var entries: [Entry] = []
+
+    init(snapshot: SnapshotMetadata) {
+        self.snapshot = snapshot
+    }
+
+    private var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
+
+    mutating func apply(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+        switch record.kind {
+        case .logReset:
+            base = LogPosition(index: record.index, term: record.term)
+            baseTerm = record.term
+            entries = []
+            return nil
+        case .entry:
+            return applyEntry(record, file: file, offset: offset)
+        }
+    }
+
+    private mutating func applyEntry(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+        let index = record.index
+        guard index > 0 else { return .corruption(file: file, offset: offset, reason: "entry at index 0") }
+        if base == nil || index > lastIndex + 1 {
+            // The first record, or a jump past the end: fine only where a snapshot covers the hole
+            // (segments before it were compacted away).
+            guard index - 1 <= snapshot.index else {
+                if base == nil {
+                    return .missingEntries(after: snapshot.index, before: index,
+                                           reason: "the log starts at \(index) in \(file); no snapshot covers what comes before")
+                }
+                return .corruption(file: file, offset: offset,
+                                   reason: "entry \(index) does not follow the log's last index \(lastIndex)")
+            }
+            base = LogPosition(index: index - 1, term: 0)
+            baseTerm = nil
+            entries = []
+        } else if let base, index <= base.index {
+            return .corruption(file: file, offset: offset, reason: "entry \(index) at or below the log's start \(base.index)")
+        } else if index <= lastIndex {
+            entries.removeLast(Int(lastIndex - index + 1))
+        }
+        let previousTerm = entries.last?.term ?? baseTerm ?? 0
+        guard record.term >= previousTerm else {
+            return .corruption(file: file, offset: offset,
+                               reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
+        }
+        do {
+            entries.append(try record.decodeEntry())
+        } catch {
+            return .corruption(file: file, offset: offset, reason: "entry \(index) payload: \(error)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,317 @@
+import FerryRaft
+
+/// One segment file of the log, as the storage tracks it.
+struct Segment {
+    let sequence: UInt64
+    let path: String
+    /// Open while the segment may be written or read; nil once it was removed.
+    var handle: FileHandle?
+    /// Bytes staged into the file: written, or in a write that has not run yet.
+    var sizeBytes: Int
+    /// The highest entry (or reset) index any record of this segment names; 0 for none.
+    var maxIndex: LogIndex
+}
+
+/// The durable Raft log of one node: write-ahead log segments, the hard state and snapshots, in one
+/// directory, over a `FileSystem`.
+///
+/// Staging calls (`append`, `installSnapshot`, `setHardState`, `compact`) are pure bookkeeping on
+/// the node's loop thread: they encode records and decide offsets, but touch no file. `nextWrite()`
+/// hands back everything staged as one `DurableWrite` (group commit); the runtime performs it off
+/// the loop and the node passes the outcome to `complete(_:_:)`. At most one write is in flight, so
+/// whatever is staged meanwhile shares the next fsync.
+///
+/// Order within a write follows `Ready`: a snapshot is durable before the records staged after it,
+/// the log records before the hard state that refers to them (a commit hint is never durable ahead
+/// of the log, bug 33), and files are removed only after the snapshot that covers them is durable.
+public final class RaftStorage {
+    public let directory: String
+    let fileSystem: FileSystem
+    let options: StorageOptions
+
+    /// Ascending by sequence; the last one is where appends go. Invariant: sequences strictly grow.
+    var segments: [Segment]
+    /// The next segment number. Segments are never reused, so positions only grow.
+    var nextSegmentSequence: UInt64
+    /// False until this instance created a segment: after recovery, writing starts in a fresh
+    /// segment rather than after a tail that a crash may have cut.
+    private var hasWritableSegment = false
+    /// Invariant: every byte of the log before this cursor is durable (the end of the last
+    /// completed write). Stamped into each record as its witness.
+    private(set) var durableThrough: LogCursor
+
+    /// The position just before the first entry held: the snapshot the log continues, or the entry
+    /// before the first retained one.
+    private(set) var base: LogPosition
+    /// Terms of the entries after `base`, as staged. Lets `installSnapshot` and truncation check
+    /// Log Matching without reading files.
+    private(set) var terms: [Term]
+
+    /// The newest snapshot whose write completed, and the newest one staged.
+    public private(set) var durableSnapshot: SnapshotMetadata
+    private(set) var stagedSnapshotIndex: LogIndex
+    private var durableSnapshotPath: String?
+    /// The hard state as last staged for writing, and the newest the node gave (commit may lag).
+    private(set) var writtenHardState: HardState
+    public private(set) var latestHardState: HardState
+
+    /// Compaction asked for through this index; applied only up to the durable snapshot.
+    private var compactThrough: LogIndex = 0
+    /// Segments numbered below this hold only records a durable log reset superseded.
+    private var supersededBelow: UInt64 = 0
+
+    // Staged, not yet handed out.
+    private var stagedOperations: [DiskOperation] = []
+    private var stagedRecords: [UInt8] = []
+    private var stagedRecordsOffset = 0
+    private var touchedSegments: [Int] = []
+    private var createdSegment = false
+    private var stagedHardState: HardState?
+    private var stagedSnapshot: (metadata: SnapshotMetadata, path: String)?
+    private var stagedReset: UInt64?
+    public private(set) var stagedTicket = StorageTicket(0)
+
+    // In flight.
+    private var inFlight: (write: DurableWrite, snapshot: (metadata: SnapshotMetadata, path: String)?, reset: UInt64?)?
+    private var writeSequence: UInt64 = 0
+    /// Everything staged through this ticket is durable.
+    public private(set) var durableTicket = StorageTicket(0)
+    private var failed = false
+
+    init(directory: String, fileSystem: FileSystem, options: StorageOptions, recovered: RecoveredLog) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.options = options
+        segments = recovered.segments
+        nextSegmentSequence = recovered.nextSegmentSequence
+        durableThrough = recovered.durableThrough
+        base = recovered.base
+        terms = recovered.terms
+        durableSnapshot = recovered.snapshot.metadata
+        stagedSnapshotIndex = recovered.snapshot.metadata.index
+        durableSnapshotPath = recovered.snapshotPath
+        writtenHardState = recovered.hardState
+        latestHardState = recovered.hardState
+    }
+
+    /// The last entry staged (or the snapshot position when the log after it is empty).
+    public var lastPosition: LogPosition {
+        LogPosition(index: base.index + LogIndex(terms.count), term: terms.last ?? base.term)
+    }
+
+    /// True while a `DurableWrite` is out and not yet completed.
+    public var isWriting: Bool { inFlight != nil }
+
+    /// The term of the entry at `index`, if the log holds it (or it is the base).
+    public func term(at index: LogIndex) -> Term? {
+        if index == base.index { return base.term }
+        guard index > base.index, index <= lastPosition.index else { return nil }
+        return terms[Int(index - base.index) - 1]
+    }
+
+    // MARK: Staging
+
+    /// Stages entries for the log. They overwrite any staged entries at the same or higher index
+    /// (a follower dropping a conflicting suffix, Raft §5.3); they must continue the log without a
+    /// gap and may not reach back into the snapshot.
+    @discardableResult
+    public func append(_ entries: [Entry]) -> StorageTicket {
+        guard let first = entries.first else { return stagedTicket }
+        precondition(first.index > base.index, "entries must not reach back into the snapshot (\(first.index) <= \(base.index))")
+        precondition(first.index <= lastPosition.index + 1, "entries must continue the log without a gap")
+        for (offset, entry) in entries.enumerated() {
+            precondition(entry.index == first.index + LogIndex(offset), "entries must be contiguous")
+        }
+        terms.removeLast(Int(lastPosition.index + 1 - first.index))
+        for entry in entries {
+            precondition(entry.term >= (terms.last ?? base.term), "terms never decrease along the log")
+            stageRecord(.entry(entry, durableThrough: durableThrough))
+            terms.append(entry.term)
+        }
+        return bumpTicket()
+    }
+
+    /// Stages a snapshot: the node's own (the log continues after it) or a leader's (if the log does
+    /// not hold the snapshot's last entry, the log restarts after it). Older snapshot files are
+    /// removed once this one is durable. Log segments are removed only by `compact(through:)`.
+    @discardableResult
+    public func installSnapshot(_ snapshot: Snapshot) -> StorageTicket {
+        let metadata = snapshot.metadata
+        precondition(metadata.index > stagedSnapshotIndex, "a snapshot must be newer than the last one (bug 16)")
+        flushStagedRecords()
+        let path = StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
+        stagedOperations.append(.replaceFile(path: path, bytes: StateFile.encode(snapshot)))
+        if let old = stagedSnapshot?.path ?? durableSnapshotPath { stagedOperations.append(.remove(path: old)) }
+        stagedSnapshot = (metadata, path)
+        stagedSnapshotIndex = metadata.index
+        if term(at: metadata.index) != metadata.term {
+            // The log does not hold the snapshot's last entry: everything in it is superseded.
+            let reset = WALRecord(kind: .logReset, index: metadata.index, term: metadata.term,
+                                  durableThrough: durableThrough, payload: [])
+            stageRecord(reset)
+            stagedReset = segments.last!.sequence
+            base = LogPosition(index: metadata.index, term: metadata.term)
+            terms = []
+        }
+        return bumpTicket()
+    }
+
+    /// Stages the hard state. A new term or vote is written with the next write; a commit-only change
+    /// waits until it is `commitHintLagEntriesMax` ahead of the stored one (commit is a hint).
+    @discardableResult
+    public func setHardState(_ state: HardState) -> StorageTicket {
+        precondition(state.term >= latestHardState.term, "the term never decreases")
+        precondition(state.commit >= latestHardState.commit, "commit never decreases")
+        precondition(state.commit <= max(lastPosition.index, stagedSnapshotIndex),
+                     "commit must not run ahead of the log it is written after (bug 33)")
+        latestHardState = state
+        let changedVote = state.term != writtenHardState.term || state.votedFor != writtenHardState.votedFor
+        if changedVote || state.commit >= writtenHardState.commit + options.commitHintLagEntriesMax {
+            stagedHardState = state
+            writtenHardState = state
+        }
+        return bumpTicket()
+    }
+
+    /// Allows removing log segments whose entries are all at or below `index`. Nothing is removed
+    /// until a durable snapshot covers it; removal happens in a later write.
+    public func compact(through index: LogIndex) {
+        compactThrough = max(compactThrough, index)
+    }
+
+    // MARK: Writing
+
+    /// Everything staged, as one write to perform off the loop; nil when nothing is staged or a
+    /// write is still in flight (what is staged meanwhile will share the next one).
+    public func nextWrite() throws(StorageError) -> DurableWrite? {
+        guard !failed else { throw .failedEarlier }
+        guard inFlight == nil else { return nil }
+        let removals = compactableSegments()
+        flushStagedRecords()
+        guard !stagedOperations.isEmpty || stagedHardState != nil || !removals.isEmpty else { return nil }
+
+        var operations = stagedOperations
+        for position in touchedSegments {
+            let segment = segments[position]
+            operations.append(.sync(handle: segment.handle!, path: segment.path))
+        }
+        if createdSegment { operations.append(.syncDirectory(path: directory)) }
+        if let state = stagedHardState {
+            operations.append(.replaceFile(path: StorageLayout.path(directory, StorageLayout.hardStateName),
+                                           bytes: StateFile.encode(state)))
+        }
+        for segment in removals { operations.append(.remove(path: segment.path)) }
+        segments.removeFirst(removals.count)
+
+        writeSequence += 1
+        let end = segments.last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? durableThrough
+        let write = DurableWrite(sequence: writeSequence, operations: operations, ticket: stagedTicket,
+                                 endCursor: end, lastPosition: lastPosition)
+        inFlight = (write, stagedSnapshot, stagedReset)
+        for segment in removals { closeLater.append(segment.handle) }
+        stagedOperations = []
+        touchedSegments = []
+        createdSegment = false
+        stagedHardState = nil
+        stagedSnapshot = nil
+        stagedReset = nil
+        return write
+    }
+
+    private var closeLater: [FileHandle?] = []
+
+    /// Takes the outcome of performing `write`. On success everything it covers is durable and
+    /// returns; on failure the storage is done for (see `StorageError.writeFailed`) and throws.
+    public func complete(_ write: DurableWrite, _ result: Result<Void, FileSystemError>) throws(StorageError) {
+        guard let current = inFlight, current.write.sequence == write.sequence else {
+            preconditionFailure("complete(_:_:) must be given the write in flight, once")
+        }
+        inFlight = nil
+        switch result {
+        case .failure(let error):
+            failed = true
+            if case .noSpace = error { throw .diskFull(error) }
+            throw .writeFailed(error)
+        case .success:
+            break
+        }
+        precondition(write.endCursor >= durableThrough, "durable positions only grow")
+        durableThrough = write.endCursor
+        durableTicket = write.ticket
+        if let snapshot = current.snapshot {
+            durableSnapshot = snapshot.metadata
+            durableSnapshotPath = snapshot.path
+        }
+        if let reset = current.reset { supersededBelow = max(supersededBelow, reset) }
+        for handle in closeLater { if let handle { fileSystem.close(handle) } }
+        closeLater = []
+    }
+
+    /// Closes every open file. The storage must not be used afterwards.
+    public func close() {
+        for segment in segments { if let handle = segment.handle { fileSystem.close(handle) } }
+        segments = []
+    }
+
+    // MARK: Helpers
+
+    private func bumpTicket() -> StorageTicket {
+        stagedTicket = StorageTicket(stagedTicket.value + 1)
+        return stagedTicket
+    }
+
+    /// Frames `record` into the staged bytes of the active segment, rolling to a new segment first
+    /// when it would overflow `segmentBytesMax`.
+    private func stageRecord(_ record: WALRecord) {
+        if !hasWritableSegment || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax) {
+            rollSegment()
+        }
+        let position = segments.count - 1
+        if stagedRecords.isEmpty { stagedRecordsOffset = segments[position].sizeBytes }
+        if touchedSegments.last != position { touchedSegments.append(position) }
+        record.encode(into: &stagedRecords)
+        segments[position].sizeBytes = stagedRecordsOffset + stagedRecords.count
+        segments[position].maxIndex = max(segments[position].maxIndex, record.index)
+    }
+
+    /// Moves the staged bytes of the active segment into one write operation.
+    private func flushStagedRecords() {
+        guard !stagedRecords.isEmpty else { return }
+        let segment = segments.last!
+        stagedOperations.append(.write(handle: segment.handle!, path: segment.path, offset: stagedRecordsOffset,
+                                       bytes: stagedRecords))
+        stagedRecords = []
+    }
+
+    /// Opens the next segment. Creating a file is a metadata operation done here, on the loop, once
+    /// per `segmentBytesMax`; its name becomes durable with the write's directory fsync.
+    private func rollSegment() {
+        flushStagedRecords()
+        let sequence = nextSegmentSequence
+        nextSegmentSequence += 1
+        let path = StorageLayout.path(directory, StorageLayout.segmentName(sequence: sequence))
+        let handle: FileHandle
+        do {
+            handle = try fileSystem.open(path, create: true)
+        } catch {
+            // Not recoverable here without an error path in every staging call; the node restarts.
+            preconditionFailure("cannot create log segment \(path): \(error)")
+        }
+        segments.append(Segment(sequence: sequence, path: path, handle: handle, sizeBytes: 0, maxIndex: 0))
+        createdSegment = true
+        hasWritableSegment = true
+    }
+
+    /// The oldest segments, in order, that a durable snapshot covers or a durable reset superseded.
+    /// Never the active segment, and never one with records staged in this write.
+    private func compactableSegments() -> [Segment] {
+        let covered = min(compactThrough, durableSnapshot.index)
+        var removable: [Segment] = []
+        for (position, segment) in segments.enumerated().dropLast() {
+            guard !touchedSegments.contains(position) else { break }
+            guard segment.sequence < supersededBelow || (segment.maxIndex <= covered && covered > 0) else { break }
+            removable.append(segment)
+        }
+        return removable
+    }
+}

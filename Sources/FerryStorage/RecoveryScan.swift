@@ -1,0 +1,152 @@
+import FerryRaft
+
+/// Where recovery cut the log: the bytes after the last record that verifies, past every
+/// durability witness. They are a write the crash interrupted, never acknowledged.
+public struct TornTail: Equatable, Sendable {
+    public var file: String
+    public var offset: Int
+    /// Bytes dropped from `file`, plus those of the later segments dropped with it.
+    public var bytesDropped: Int
+    public var reason: String
+    /// Later segment files removed because they continued the torn one.
+    public var removedSegments: [String]
+}
+
+/// What recovery found, before it changed anything on disk. `RaftStorage.open` acts on it; a node
+/// that wants to repair a corrupt log from its peers (rather than refuse to start) can call
+/// `RecoveryScan.scan` itself: `corruption` names the file and offset where verification failed
+/// inside the durable prefix, and `entries` holds the verified log before that point.
+public struct RecoveryScan: Sendable {
+    public var hardState: HardState
+    public var snapshot: Snapshot
+    public var snapshotPath: String?
+    /// The verified log after the snapshot, contiguous (up to the corruption, if any).
+    public var entries: [Entry]
+    /// Set when the log cannot be trusted. The node must not treat it as a shorter log.
+    public var corruption: StorageError?
+    public var tornTail: TornTail?
+    /// Entries after the snapshot that disagreed with it (a follower crashed after installing a
+    /// leader's snapshot, before the log reset reached the disk). Dropped: they were never committed.
+    public var discardedConflictingEntries: Int = 0
+    /// Files left by interrupted atomic writes, and snapshots a newer durable one supersedes.
+    public var leftoverFiles: [String]
+
+    // Segment bookkeeping for `RaftStorage.open`.
+    var keptSegments: [Segment] = []
+    var highestSegmentSequence: UInt64 = 0
+    var cutSegment: (path: String, offset: Int)?
+    var droppedSegments: [String] = []
+
+    public static func scan(directory: String, fileSystem: FileSystem,
+                            initialConfiguration: Configuration) throws(StorageError) -> RecoveryScan {
+        let names: [String]
+        do { names = try fileSystem.list(directory) } catch { throw .unreadable(error) }
+        var scan = RecoveryScan(hardState: HardState(), snapshot: .bootstrap(initialConfiguration), snapshotPath: nil,
+                                entries: [], corruption: nil, tornTail: nil, leftoverFiles: [])
+        scan.leftoverFiles = names.filter { $0.hasSuffix(StorageLayout.temporarySuffix) }.map { StorageLayout.path(directory, $0) }
+        try scan.loadSnapshot(names: names, directory: directory, fileSystem: fileSystem)
+        try scan.loadHardState(names: names, directory: directory, fileSystem: fileSystem)
+        var segments: [SegmentScan] = []
+        for name in names {
+            guard let sequence = StorageLayout.segmentSequence(ofName: name) else { continue }
+            segments.append(try SegmentScan.read(sequence: sequence, path: StorageLayout.path(directory, name),
+                                                 fileSystem: fileSystem))
+            scan.highestSegmentSequence = max(scan.highestSegmentSequence, sequence)
+        }
+        var replay = LogReplay(snapshot: scan.snapshot.metadata)
+        scan.corruption = scan.replaySegments(segments, into: &replay)
+        guard scan.corruption == nil else {
+            scan.entries = replay.entries
+            return scan
+        }
+        scan.corruption = scan.settle(replay)
+        return scan
+    }
+
+    /// Loads the newest snapshot file. It was renamed into place only after it was durable, so a
+    /// failure to verify it is corruption, not a torn write.
+    private mutating func loadSnapshot(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError) {
+        let snapshots = names.compactMap { name in StorageLayout.snapshotPosition(ofName: name).map { (name, $0) } }
+            .sorted { $0.1.index < $1.1.index }
+        guard let newest = snapshots.last else { return }
+        leftoverFiles += snapshots.dropLast().map { StorageLayout.path(directory, $0.0) }
+        let path = StorageLayout.path(directory, newest.0)
+        let bytes: [UInt8]
+        do { bytes = try fileSystem.readFile(path) } catch { throw .unreadable(error) }
+        switch StateFile.decodeSnapshot(bytes) {
+        case .failure(let why):
+            throw .corruption(file: path, offset: 0, reason: "snapshot does not verify: \(why.text)")
+        case .success(let snapshot):
+            guard snapshot.metadata.index == newest.1.index, snapshot.metadata.term == newest.1.term else {
+                throw .corruption(file: path, offset: 0, reason: "snapshot contents disagree with its name")
+            }
+            self.snapshot = snapshot
+            snapshotPath = path
+        }
+    }
+
+    private mutating func loadHardState(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError) {
+        guard names.contains(StorageLayout.hardStateName) else { return }
+        let path = StorageLayout.path(directory, StorageLayout.hardStateName)
+        let bytes: [UInt8]
+        do { bytes = try fileSystem.readFile(path) } catch { throw .unreadable(error) }
+        switch StateFile.decodeHardState(bytes) {
+        case .failure(let why): throw .corruption(file: path, offset: 0, reason: "hard state does not verify: \(why.text)")
+        case .success(let state): hardState = state
+        }
+    }
+
+    /// Replays every segment up to the first record that does not verify. That point is a torn
+    /// tail only if no durability witness anywhere in the log reaches past it; otherwise the
+    /// bytes there were durable once, and it is corruption.
+    private mutating func replaySegments(_ segments: [SegmentScan], into replay: inout LogReplay) -> StorageError? {
+        let witness = segments.map(\.witness).max() ?? .zero
+        for (position, segment) in segments.enumerated() {
+            for (offset, record) in segment.records {
+                if let error = replay.apply(record, file: segment.path, offset: offset) { return error }
+            }
+            keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil,
+                                        sizeBytes: segment.stop?.offset ?? segment.sizeBytes,
+                                        maxIndex: segment.records.map(\.record.index).max() ?? 0))
+            guard let stop = segment.stop else { continue }
+            if stop.malformed || LogCursor(segment: segment.sequence, offset: stop.offset) < witness {
+                return .corruption(file: segment.path, offset: stop.offset,
+                                   reason: "\(stop.reason), inside the durable prefix (witnessed through \(witness))")
+            }
+            let later = segments[(position + 1)...]
+            cutSegment = (segment.path, stop.offset)
+            droppedSegments = later.map(\.path)
+            tornTail = TornTail(file: segment.path, offset: stop.offset,
+                                bytesDropped: segment.sizeBytes - stop.offset + later.map(\.sizeBytes).reduce(0, +),
+                                reason: stop.reason, removedSegments: droppedSegments)
+            return nil
+        }
+        return nil
+    }
+
+    /// Joins the replayed log to the snapshot and checks the hard state against the result.
+    private mutating func settle(_ replay: LogReplay) -> StorageError? {
+        let snapshotIndex = snapshot.metadata.index
+        guard let base = replay.base else {
+            return hardStateCheck(lastIndex: snapshotIndex)
+        }
+        if base.index > snapshotIndex {
+            return .missingEntries(after: snapshotIndex, before: base.index + 1,
+                                   reason: "the log starts after the snapshot ends")
+        }
+        let lastIndex = base.index + LogIndex(replay.entries.count)
+        if snapshotIndex < lastIndex {
+            let termAtSnapshot = snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
+            if termAtSnapshot == nil || termAtSnapshot == snapshot.metadata.term {
+                entries = Array(replay.entries[Int(snapshotIndex - base.index)...])
+            } else {
+                discardedConflictingEntries = Int(lastIndex - snapshotIndex)
+            }
+        }
+        return hardStateCheck(lastIndex: max(snapshotIndex, entries.last?.index ?? 0))
+    }
+
+    private func hardStateCheck(lastIndex: LogIndex) -> StorageError? {
+        hardState.commit > lastIndex ? .commitBeyondLog(commit: hardState.commit, lastIndex: lastIndex) : nil
+    }
+}

@@ -1,0 +1,90 @@
+import FerryRaft
+
+/// The two small files storage replaces atomically (`FileSystem.writeFileAtomically`): the hard
+/// state and the snapshots. Each is framed the same way:
+///
+/// ```
+/// 0  8  magic (names the file kind and format version)
+/// 8  4  CRC32C of bytes 12..<end
+/// 12 8  body length
+/// 20 n  body
+/// ```
+/// Atomic replacement means a named file is never legitimately torn, so any verification failure
+/// of a named (non-.tmp) file is corruption, reported with the file and offset 0.
+enum StateFile {
+    static let headerBytes = 20
+    static let hardStateMagic: [UInt8] = Array("FRYHS001".utf8)
+    static let snapshotMagic: [UInt8] = Array("FRYSN001".utf8)
+    /// The largest snapshot storage will read back: a corrupt length must not make it allocate
+    /// without bound. 16 GiB is far above what one queue group's state should reach.
+    static let snapshotBytesMax = 16 << 30
+
+    static func frame(magic: [UInt8], body: [UInt8]) -> [UInt8] {
+        var writer = ByteWriter(capacity: headerBytes + body.count)
+        writer.writeRaw(magic)
+        writer.write(UInt32(0))
+        writer.write(UInt64(body.count))
+        writer.writeRaw(body)
+        var bytes = writer.bytes
+        let crc = CRC32C.checksum(bytes[12...])
+        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(8..<12, with: $0) }
+        return bytes
+    }
+
+    /// The body of a framed file, or why it does not verify.
+    static func unframe(magic: [UInt8], bytes: [UInt8], bodyBytesMax: Int) -> Result<[UInt8], StorageErrorReason> {
+        guard bytes.count >= headerBytes else { return .failure(.init("file of \(bytes.count) bytes is shorter than its header")) }
+        guard Array(bytes[0..<8]) == magic else { return .failure(.init("bad magic")) }
+        var reader = ByteReader(bytes, offset: 8)
+        guard let stored = try? reader.readUInt32(), let length = try? reader.readUInt64() else {
+            return .failure(.init("unreadable header"))
+        }
+        guard length <= UInt64(bodyBytesMax), Int(length) == bytes.count - headerBytes else {
+            return .failure(.init("body length \(length) does not match file size \(bytes.count)"))
+        }
+        let computed = CRC32C.checksum(bytes[12...])
+        guard computed == stored else { return .failure(.init("checksum mismatch")) }
+        return .success(Array(bytes[headerBytes...]))
+    }
+
+    static func encode(_ hardState: HardState) -> [UInt8] {
+        var writer = ByteWriter(capacity: 24)
+        hardState.encode(into: &writer)
+        return frame(magic: hardStateMagic, body: writer.bytes)
+    }
+
+    static func decodeHardState(_ bytes: [UInt8]) -> Result<HardState, StorageErrorReason> {
+        unframe(magic: hardStateMagic, bytes: bytes, bodyBytesMax: 64).flatMap { body in
+            var reader = ByteReader(body)
+            guard let state = try? HardState.decode(from: &reader), reader.remaining == 0 else {
+                return .failure(.init("hard state body does not decode"))
+            }
+            return .success(state)
+        }
+    }
+
+    static func encode(_ snapshot: Snapshot) -> [UInt8] {
+        var writer = ByteWriter(capacity: snapshot.data.count + 64)
+        snapshot.metadata.encode(into: &writer)
+        writer.write(UInt64(snapshot.data.count))
+        writer.writeRaw(snapshot.data)
+        return frame(magic: snapshotMagic, body: writer.bytes)
+    }
+
+    static func decodeSnapshot(_ bytes: [UInt8]) -> Result<Snapshot, StorageErrorReason> {
+        unframe(magic: snapshotMagic, bytes: bytes, bodyBytesMax: snapshotBytesMax).flatMap { body in
+            var reader = ByteReader(body)
+            guard let metadata = try? SnapshotMetadata.decode(from: &reader),
+                  let count = try? reader.readUInt64(), count == UInt64(reader.remaining),
+                  let data = try? reader.readRaw(count: Int(count))
+            else { return .failure(.init("snapshot body does not decode")) }
+            return .success(Snapshot(metadata: metadata, data: data))
+        }
+    }
+}
+
+/// A reason string carried in a `Result` (String is not an Error).
+struct StorageErrorReason: Error {
+    var text: String
+    init(_ text: String) { self.text = text }
+}

@@ -1,0 +1,28 @@
+/// Tunables of one node's storage. Defaults are for production; tests shrink them to reach
+/// segment rolls and compaction with little data.
+public struct StorageOptions: Sendable {
+    /// A segment is closed and the next one started once a record would take it past this size.
+    /// Bounds what recovery reads into memory per file, and how much space one compaction step
+    /// can free.
+    public var segmentBytesMax: Int
+    /// The commit index in the hard state is only a hint (see `HardState`): a change of commit
+    /// alone rewrites the hard-state file (two more fsyncs) only once it is this many entries ahead
+    /// of the stored one, so steady traffic pays one log fsync per batch. Term and vote changes are
+    /// always written at once.
+    public var commitHintLagEntriesMax: UInt64
+
+    public init(segmentBytesMax: Int = 64 << 20, commitHintLagEntriesMax: UInt64 = 4096) {
+        precondition(segmentBytesMax >= Self.segmentBytesMin, "segmentBytesMax below segmentBytesMin")
+        self.segmentBytesMax = segmentBytesMax
+        self.commitHintLagEntriesMax = commitHintLagEntriesMax
+    }
+
+    /// The smallest segment bound accepted: a few records. A record larger than the bound still
+    /// goes whole into a segment of its own.
+    public static let segmentBytesMin = 256
+
+    /// Small segments and an always-written commit hint, for tests that want many rolls.
+    public static func testing(segmentBytesMax: Int = 4096) -> StorageOptions {
+        StorageOptions(segmentBytesMax: segmentBytesMax, commitHintLagEntriesMax: 0)
+    }
+}

@@ -1,0 +1,159 @@
+import XCTest
+@testable import FerryRaft
+
+/// Single-server membership changes (thesis §4.1-4.3), learners, leadership transfer (§3.10), ReadIndex (§6.4).
+final class MembershipTests: XCTestCase {
+    func testALearnerCatchesUpAndIsPromotedToVoter() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        for i in 0..<10 { try! cluster.propose("c\(i)", at: 1) }
+        cluster.addBlankNode(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4))
+        cluster.drain(1)
+        cluster.tick(10)
+        XCTAssertEqual(cluster.commands(4).count, 10, "the learner receives the whole log")
+        XCTAssertTrue(cluster.node(4).configuration.isLearner(4))
+        XCTAssertEqual(cluster.node(4).role, .follower)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.promote(4))
+        cluster.drain(1)
+        cluster.tick(10)
+        for id in cluster.ids { XCTAssertEqual(cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id)") }
+    }
+
+    func testALaggingLearnerIsNotPromoted() {
+        // Bug 24: a new voter gets a vote only once it is caught up.
+        var cluster = TestCluster(voters: [1, 2, 3]) { $0.promotionLagEntriesMax = 5 }
+        cluster.campaign(1)
+        cluster.addBlankNode(4)
+        cluster.isolate(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4))
+        cluster.drain(1)
+        for i in 0..<20 { try! cluster.propose("c\(i)", at: 1) }
+        XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4)))
+    }
+
+    func testOnlyOneConfigurationChangeIsUncommittedAtATime() {
+        // Bug 21.
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        cluster.isolate(1)
+        var leader = cluster.nodes[1]!
+        _ = try! leader.proposeConfigurationChange(.addLearner(4))
+        XCTAssertThrowsError(try leader.proposeConfigurationChange(.addLearner(5))) { error in
+            XCTAssertEqual(error as? ProposeError, .configurationChangePending)
+        }
+    }
+
+    func testANewLeaderProposesNoChangeBeforeItCommitsAnEntryOfItsTerm() {
+        // Bug 22 (Ongaro 2015): the fix is to wait for the leader's first entry of its term to commit.
+        var leader = RaftNode(options: RaftOptions(id: 1), recovered: RecoveredState(
+            hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+            random: SeededGenerator(seed: 1))
+        leader.campaign()
+        leader.advance(leader.ready())
+        leader.step(Envelope(from: 2, to: 1, message: .voteResponse(VoteResponse(term: leader.term, granted: true, isPreVote: false))))
+        XCTAssertEqual(leader.role, .leader)
+        XCTAssertThrowsError(try leader.proposeConfigurationChange(.addLearner(4))) { error in
+            XCTAssertEqual(error as? ProposeError, .configurationChangePending)
+        }
+        leader.advance(leader.ready())
+        leader.step(Envelope(from: 2, to: 1, message: .appendResponse(AppendResponse(term: leader.term, success: true, index: 1))))
+        XCTAssertEqual(leader.commitIndex, 1)
+        XCTAssertNoThrow(try leader.proposeConfigurationChange(.addLearner(4)))
+    }
+
+    func testATruncatedConfigurationEntryRollsBackToThePreviousOne() {
+        // Bug 23: a follower uses the latest configuration in its log; when that entry is overwritten,
+        // the previous configuration is in force again.
+        var node = RaftNode(options: RaftOptions(id: 3), recovered: RecoveredState(
+            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+            random: SeededGenerator(seed: 1))
+        let widened = Configuration(voters: [1, 2, 3], learners: [4])
+        node.step(Envelope(from: 1, to: 3, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0,
+            entries: [Entry(index: 1, term: 1, payload: .configuration(widened))], leaderCommit: 0))))
+        XCTAssertEqual(node.configuration, widened)
+        node.step(Envelope(from: 2, to: 3, message: .appendEntries(AppendEntries(term: 2, prevLogIndex: 0, prevLogTerm: 0,
+            entries: [Entry(index: 1, term: 2, payload: .noop)], leaderCommit: 0))))
+        XCTAssertEqual(node.configuration, Configuration(voters: [1, 2, 3]))
+    }
+
+    func testARemovedNodeCannotDisruptTheCluster() {
+        // PreVote plus leader stickiness: a node removed from the configuration that never learned it keeps
+        // timing out, and the others ignore it.
+        var cluster = TestCluster(voters: [1, 2, 3, 4])
+        cluster.campaign(1)
+        cluster.isolate(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.remove(4))
+        cluster.drain(1)
+        cluster.tick(5)
+        let term = cluster.node(1).term
+        cluster.heal()
+        cluster.tick(200)
+        XCTAssertEqual(cluster.leaders, [1])
+        XCTAssertEqual(cluster.node(1).term, term)
+    }
+
+    func testRemovingTheLeaderHandsLeadershipOver() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.remove(1))
+        cluster.drain(1)
+        cluster.tick(60)
+        XCTAssertEqual(cluster.leaders.count, 1)
+        XCTAssertNotEqual(cluster.leaders.first, 1)
+        XCTAssertEqual(cluster.node(2).configuration.voters, [2, 3])
+    }
+
+    func testLeadershipTransferWaitsForTheTargetToCatchUp() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        cluster.isolate(3)
+        for i in 0..<5 { try! cluster.propose("c\(i)", at: 1) }
+        cluster.nodes[1]!.transferLeadership(to: 3)
+        XCTAssertThrowsError(try cluster.propose("blocked", at: 1)) { error in
+            XCTAssertEqual(error as? ProposeError, .transferInProgress)
+        }
+        cluster.heal()
+        cluster.tick(12)  // two heartbeat rounds show node 3 stalled; it is caught up, then takes over
+        XCTAssertEqual(cluster.leaders, [3])
+        XCTAssertEqual(cluster.commands(3), (0..<5).map { "c\($0)" })
+    }
+
+    func testReadIndexIsServedOnlyAfterAQuorumConfirmsLeadership() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        try! cluster.propose("x", at: 1)
+        cluster.nodes[1]!.readIndex(requestID: 7)
+        cluster.drain(1)
+        cluster.stabilize()
+        XCTAssertEqual(cluster.readStates[1], [ReadState(requestID: 7, index: cluster.node(1).commitIndex)])
+
+        // An isolated leader cannot confirm: the read waits, and fails when it steps down.
+        cluster.isolate(1)
+        cluster.nodes[1]!.readIndex(requestID: 8)
+        cluster.drain(1)
+        cluster.stabilize()
+        XCTAssertEqual(cluster.readStates[1]!.count, 1)
+        cluster.tick(40)
+        XCTAssertEqual(cluster.readStates[1]!.last, ReadState(requestID: 8, index: nil))
+    }
+
+    func testFollowerReadIndexGoesThroughTheLeader() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        try! cluster.propose("x", at: 1)
+        cluster.nodes[2]!.readIndex(requestID: 1)
+        cluster.drain(2)
+        cluster.stabilize()
+        XCTAssertEqual(cluster.readStates[2], [ReadState(requestID: 1, index: cluster.node(1).commitIndex)])
+    }
+
+    func testSameSeedSameHistory() {
+        func run() -> [Envelope] {
+            var cluster = TestCluster(voters: [1, 2, 3, 4, 5], seed: 42)
+            cluster.electLeader()
+            return cluster.delivered
+        }
+        XCTAssertEqual(run(), run())
+    }
+}

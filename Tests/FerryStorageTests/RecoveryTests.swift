@@ -1,0 +1,242 @@
+import FerryRaft
+import XCTest
+@testable import FerryStorage
+
+/// Recovery after crashes and disk faults: what is cut, what is kept, and what stops the node.
+final class RecoveryTests: XCTestCase {
+    /// Crashes in these tests keep every unsynced write whole unless a test says otherwise, so the
+    /// bytes on disk are exactly what the test arranged.
+    let keepEverything = DiskFaults(crashKeepWriteProbability: 1, crashTearWriteProbability: 0)
+    let loseEverything = DiskFaults(crashKeepWriteProbability: 0, crashTearWriteProbability: 0)
+
+    /// Runs a write's `write` operations but none of its syncs: the bytes sit in the page cache.
+    func writeWithoutSync(_ node: StorageUnderTest) throws {
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        for operation in write.operations {
+            if case .write = operation { try operation.perform(on: node.disk) }
+        }
+    }
+
+    func testSyncedEntriesSurviveACrashAndUnsyncedOnesAreLost() throws {
+        let node = try StorageUnderTest(faults: loseEverything)
+        node.storage.append(entries(1...5, term: 1))
+        try node.persist()
+        node.storage.append(entries(6...8, term: 1))
+        try writeWithoutSync(node)
+
+        try node.crashAndRestart()
+
+        XCTAssertEqual(node.recovered.entries, entries(1...5, term: 1))
+    }
+
+    func testATornTailIsCutAtTheFirstRecordThatDoesNotVerify() throws {
+        let node = try StorageUnderTest(faults: keepEverything)
+        node.storage.append(entries(1...5, term: 1))
+        try node.persist()
+        node.storage.append(entries(6...8, term: 1))
+        try writeWithoutSync(node)
+        node.disk.crash()
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        let record7 = recordOffset(ofIndex: 7, firstIndex: 1)
+        try node.disk.truncateAtRest(segment, toSize: record7 + 30)  // power failed mid-record 7
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, entries(1...6, term: 1))
+        XCTAssertEqual(node.report.tornTail?.file, segment)
+        XCTAssertEqual(node.report.tornTail?.offset, record7)
+        XCTAssertEqual(try node.disk.fileSize(segment), record7, "the torn bytes are gone from the file")
+    }
+
+    func testAfterATornTailNewEntriesContinueAndSurviveTheNextRestart() throws {
+        let node = try StorageUnderTest(faults: keepEverything)
+        node.storage.append(entries(1...5, term: 1))
+        try node.persist()
+        node.storage.append(entries(6...8, term: 1))
+        try writeWithoutSync(node)
+        node.disk.crash()
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        try node.disk.flipBit(segment, byteOffset: recordOffset(ofIndex: 8, firstIndex: 1) + 60)
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries.last?.index, 7)
+
+        node.storage.append(entries(8...9, term: 2))
+        try node.persist()
+        try node.crashAndRestart()
+
+        XCTAssertEqual(node.recovered.entries, entries(1...7, term: 1) + entries(8...9, term: 2))
+        XCTAssertNil(node.report.tornTail)
+    }
+
+    func testABitFlipInsideTheDurablePrefixIsCorruptionNamedByFileAndOffset() throws {
+        let node = try StorageUnderTest()
+        for batch in [1...5, 6...10, 11...12] as [ClosedRange<LogIndex>] {
+            node.storage.append(entries(batch, term: 1))
+            try node.persist()
+        }
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        let record3 = recordOffset(ofIndex: 3, firstIndex: 1)
+        try node.disk.flipBit(segment, byteOffset: record3 + 70, bit: 3)
+
+        guard case .corruption(let file, let offset, _) = node.reopenError() else {
+            return XCTFail("a flipped bit in a synced record must stop the node, not shorten its log")
+        }
+        XCTAssertEqual(file, segment)
+        XCTAssertEqual(offset, record3)
+    }
+
+    func testASealedSegmentCutShortIsCorruptionNotAShorterLog() throws {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 512))
+        for index in 1...20 as ClosedRange<LogIndex> {
+            node.storage.append(entries(index...index, term: 1))
+            try node.persist()
+        }
+        let first = try XCTUnwrap(try node.segmentPaths().first)
+        try node.disk.truncateAtRest(first, toSize: recordOffset(ofIndex: 3, firstIndex: 1) + 10)
+
+        guard case .corruption(let file, let offset, _) = node.reopenError() else {
+            return XCTFail("synced records cut off must stop the node (NATS 2.12.1, bug 29)")
+        }
+        XCTAssertEqual(file, first)
+        XCTAssertEqual(offset, recordOffset(ofIndex: 3, firstIndex: 1))
+    }
+
+    /// The limit of what one disk can tell: damage to the last batch, which no later record
+    /// witnesses as durable, looks like a torn write. Recovery cuts it but says so, with the file,
+    /// offset and byte count, so the node can treat those entries as unknown rather than absent
+    /// (repair from peers); a commit hint that covers them turns it into `commitBeyondLog`.
+    func testDamageToTheLastUnwitnessedBatchIsReportedAsATornTail() throws {
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...5, term: 1))
+        try node.persist()
+        node.storage.append(entries(6...8, term: 1))
+        try node.persist()
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        try node.disk.flipBit(segment, byteOffset: recordOffset(ofIndex: 7, firstIndex: 1) + 60)
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, entries(1...6, term: 1))
+        XCTAssertEqual(node.report.tornTail?.offset, recordOffset(ofIndex: 7, firstIndex: 1))
+        XCTAssertEqual(node.report.tornTail?.bytesDropped, 2 * recordOffset(ofIndex: 2, firstIndex: 1))
+    }
+
+    func testAMisdirectedRecordIsRejectedBecauseItsIndexIsCovered() throws {
+        let node = try StorageUnderTest()
+        for batch in [1...5, 6...10, 11...12] as [ClosedRange<LogIndex>] {
+            node.storage.append(entries(batch, term: 1))
+            try node.persist()
+        }
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        let bytes = try node.disk.contents(segment)
+        let size = recordOffset(ofIndex: 2, firstIndex: 1)
+        let record7 = Array(bytes[recordOffset(ofIndex: 7, firstIndex: 1)...].prefix(size))
+        try node.disk.overwrite(segment, at: recordOffset(ofIndex: 4, firstIndex: 1), with: record7)
+
+        guard case .corruption(let file, let offset, _) = node.reopenError() else {
+            return XCTFail("record 7 written where record 4 belongs must not pass for record 4")
+        }
+        XCTAssertEqual(file, segment)
+        XCTAssertEqual(offset, recordOffset(ofIndex: 4, firstIndex: 1))
+    }
+
+    func testAStaleRecordFromAnOlderTermIsRejectedBecauseItsTermIsCovered() throws {
+        // Entry 4 was once written in term 1 and is now 4@2. A record whose term field says 1 (a
+        // stale copy, or a header rewritten by a misdirected write) must not verify as 4@1.
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...3, term: 1))
+        try node.persist()
+        node.storage.append(entries(4...10, term: 2))
+        try node.persist()
+        node.storage.append(entries(11...12, term: 2))
+        try node.persist()
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        let termField = recordOffset(ofIndex: 4, firstIndex: 1) + 24
+        var staleTerm = [UInt8](repeating: 0, count: 8)
+        staleTerm[0] = 1
+        try node.disk.overwrite(segment, at: termField, with: staleTerm)
+
+        guard case .corruption(let file, let offset, _) = node.reopenError() else {
+            return XCTFail("a record whose term was changed must not verify")
+        }
+        XCTAssertEqual(file, segment)
+        XCTAssertEqual(offset, recordOffset(ofIndex: 4, firstIndex: 1))
+    }
+
+    func testAMissingMiddleSegmentIsReportedNotSkipped() throws {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 512))
+        for index in 1...20 as ClosedRange<LogIndex> {
+            node.storage.append(entries(index...index, term: 1))
+            try node.persist()
+        }
+        let segments = try node.segmentPaths()
+        XCTAssertGreaterThan(segments.count, 3)
+        try node.disk.remove(segments[1])
+
+        XCTAssertNotNil(node.reopenError(), "a lost segment must stop the node")
+    }
+
+    func testAFollowersTruncatedSuffixStaysTruncatedAfterRestart() throws {
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...10, term: 1))
+        try node.persist()
+        node.storage.append(entries(6...8, term: 2))
+        try node.persist()
+
+        try node.crashAndRestart()
+
+        XCTAssertEqual(node.recovered.entries, entries(1...5, term: 1) + entries(6...8, term: 2))
+    }
+
+    func testAFailedFsyncIsFatalAndNeverRetried() throws {
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...3, term: 1))
+        try node.persist()
+        node.disk.faults.syncFailureProbability = 1
+        node.storage.append(entries(4...5, term: 1))
+
+        XCTAssertThrowsError(try node.persist()) { error in
+            guard case .writeFailed(.io) = error as? StorageError else { return XCTFail("got \(error)") }
+        }
+        node.disk.faults.syncFailureProbability = 0
+        node.storage.append(entries(6...6, term: 1))
+        XCTAssertThrowsError(try node.storage.nextWrite()) { error in
+            XCTAssertEqual(error as? StorageError, .failedEarlier)
+        }
+        try node.crashAndRestart()
+        XCTAssertEqual(node.recovered.entries.prefix(3), ArraySlice(entries(1...3, term: 1)))
+    }
+
+    func testAFullDiskIsFatalAndNamedAsSuch() throws {
+        let node = try StorageUnderTest(faults: DiskFaults(capacityBytes: 1000))
+        node.storage.append(entries(1...30, term: 1))
+        XCTAssertThrowsError(try node.persist()) { error in
+            guard case .diskFull = error as? StorageError else { return XCTFail("got \(error)") }
+        }
+    }
+
+    func testACommitHintBeyondTheRecoveredLogStopsTheNode() throws {
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...10, term: 1))
+        node.storage.setHardState(HardState(term: 1, votedFor: 1, commit: 10))
+        try node.persist()
+        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        try node.disk.truncateAtRest(segment, toSize: recordOffset(ofIndex: 9, firstIndex: 1))
+
+        XCTAssertEqual(node.reopenError(), .commitBeyondLog(commit: 10, lastIndex: 8))
+    }
+
+    func testAReadThatFlipsABitOnTheWayIsReadAgainNotCalledCorruption() throws {
+        let node = try StorageUnderTest()
+        for batch in [1...5, 6...10, 11...12] as [ClosedRange<LogIndex>] {
+            node.storage.append(entries(batch, term: 1))
+            try node.persist()
+        }
+        node.disk.faults.readBitFlipProbability = 0.2
+        for attempt in 0..<10 {
+            if let error = node.reopenError() { XCTFail("attempt \(attempt): transient read flip reported as \(error)") }
+        }
+        node.disk.faults.readBitFlipProbability = 0
+        XCTAssertEqual(node.recovered.entries, entries(1...12, term: 1))
+    }
+}
