@@ -85,7 +85,11 @@ extension Simulation {
         }
         switch message {
         case .voteResponse(let response) where response.granted:
-            if durable.hardState.votedFor != envelope.to || durable.hardState.term != response.term {
+            // The vote must be durable, or superseded by a durable later term (after which this node
+            // can never vote in `response.term` again, so the grant cannot be doubled).
+            let durableVote = durable.hardState.term > response.term
+                || (durable.hardState.term == response.term && durable.hardState.votedFor == envelope.to)
+            if !durableVote {
                 checker.fail("PERS", "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)")
             }
         case .appendResponse(let response) where response.success:
