@@ -33,7 +33,33 @@ final class Checker {
     /// Log Matching: every (index, term) ever appended anywhere, with its payload hash and the term
     /// of the entry before it. Same (index, term) with a different payload or predecessor breaks Log
     /// Matching; by induction over the predecessor terms this covers whole prefixes.
-    private var appended: [LogPosition: (payloadHash: UInt64, previousTerm: Term)] = [:]
+    /// Indexed by log index: the first term ever appended there; almost every index sees one term, so
+    /// this array answers most lookups and `appendedOtherTerms` holds the rest.
+    private var appendedFirst: [AppendRecord] = [AppendRecord(term: 0, payloadHash: 0, previousTerm: 0)]
+    private var appendedOtherTerms: [LogPosition: AppendRecord] = [:]
+
+    struct AppendRecord {
+        var term: Term
+        var payloadHash: UInt64
+        var previousTerm: Term
+    }
+
+    private func appendRecord(at position: LogPosition) -> AppendRecord? {
+        let index = Int(position.index)
+        guard index < appendedFirst.count, appendedFirst[index].term != 0 else { return nil }
+        if appendedFirst[index].term == position.term { return appendedFirst[index] }
+        return appendedOtherTerms[position]
+    }
+
+    private func recordAppend(_ record: AppendRecord, at index: LogIndex) {
+        let slot = Int(index)
+        while appendedFirst.count <= slot { appendedFirst.append(AppendRecord(term: 0, payloadHash: 0, previousTerm: 0)) }
+        if appendedFirst[slot].term == 0 {
+            appendedFirst[slot] = record
+        } else {
+            appendedOtherTerms[LogPosition(index: index, term: record.term)] = record
+        }
+    }
     /// The committed log as first seen committed: committedTerm[i] is 0 where not yet known.
     private(set) var committedTerm: [Term] = [0]
     private var committedHash: [UInt64] = [0]
@@ -65,14 +91,14 @@ final class Checker {
         var previous = previousTerm
         for entry in entries {
             let hash = entry.payloadHash
-            if let known = appended[entry.position] {
+            if let known = appendRecord(at: entry.position) {
                 if known.payloadHash != hash {
                     fail("LM", "node \(node) appended \(entry) but another node holds a different entry at \(entry.position)")
                 } else if let previous, known.previousTerm != previous {
                     fail("LM", "node \(node) appended \(entry) after an entry of term \(previous), elsewhere it follows term \(known.previousTerm)")
                 }
             } else if let previous {
-                appended[entry.position] = (hash, previous)
+                recordAppend(AppendRecord(term: entry.term, payloadHash: hash, previousTerm: previous), at: entry.index)
             }
             previous = entry.term
         }

@@ -45,12 +45,13 @@ public enum SimEvent {
     }
 }
 
-/// A pending event with its place in the total order: by time, then by the order it was scheduled.
-/// The sequence number makes ties deterministic without ever comparing event payloads.
+/// A pending event's place in the total order: by time, then by the order it was scheduled. The
+/// sequence number makes ties deterministic without ever comparing payloads. The payload itself sits
+/// in a slot of `EventQueue.slots`, so heap moves copy three words and never touch reference counts.
 struct ScheduledEvent {
     var time: SimMicros
     var sequence: UInt64
-    var event: SimEvent
+    var slot: Int
 
     @inline(__always)
     func precedes(_ other: ScheduledEvent) -> Bool {
@@ -58,31 +59,49 @@ struct ScheduledEvent {
     }
 }
 
-/// The simulator's single event queue: a binary min-heap on (time, sequence).
+/// The simulator's single event queue: a binary min-heap on (time, sequence) over a slab of payloads.
 struct EventQueue {
     private var heap: [ScheduledEvent] = []
+    private var slots: [SimEvent?] = []
+    private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
-    init() { heap.reserveCapacity(1024) }
+    init() {
+        heap.reserveCapacity(1024)
+        slots.reserveCapacity(1024)
+        freeSlots.reserveCapacity(1024)
+    }
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
 
     /// Schedules `event` at `time`. Events at the same time run in the order they were scheduled.
     mutating func schedule(_ event: SimEvent, at time: SimMicros) {
-        heap.append(ScheduledEvent(time: time, sequence: nextSequence, event: event))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = event
+        } else {
+            slot = slots.count
+            slots.append(event)
+        }
+        heap.append(ScheduledEvent(time: time, sequence: nextSequence, slot: slot))
         nextSequence += 1
         siftUp(heap.count - 1)
     }
 
-    /// Removes and returns the earliest event.
-    mutating func pop() -> ScheduledEvent? {
+    /// Removes and returns the earliest event with its time.
+    mutating func pop() -> (time: SimMicros, sequence: UInt64, event: SimEvent)? {
         guard !heap.isEmpty else { return nil }
-        if heap.count == 1 { return heap.removeLast() }
         let first = heap[0]
-        heap[0] = heap.removeLast()
-        siftDown(0)
-        return first
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        let event = slots[first.slot].take()!
+        freeSlots.append(first.slot)
+        return (first.time, first.sequence, event)
     }
 
     private mutating func siftUp(_ start: Int) {
@@ -129,6 +148,13 @@ public struct TraceHasher {
             value = (value ^ (w & 0xFF)) &* Self.prime
             w >>= 8
         }
+    }
+
+    /// Folds a whole word at once (for hashing bulk data, where byte-wise FNV would be slow).
+    @inline(__always)
+    public mutating func combineMixed(_ word: UInt64) {
+        value = (value ^ word) &* Self.prime
+        value ^= value >> 29
     }
 
     public mutating func combine(bytes: [UInt8]) {

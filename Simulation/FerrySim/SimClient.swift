@@ -46,8 +46,9 @@ extension Simulation {
         do {
             let position = try target.raft!.propose(clients[index].command)
             emit("client \(index) proposed \(clients[index].commandID!) at n\(target.id) -> \(position)")
-            target.waiting[position.index, default: []].append(
-                PendingProposal(client: index, commandID: clients[index].commandID!, term: position.term))
+            target.waiting.removeAll { $0.client == index }  // a client waits on its latest attempt only
+            target.waiting.append(
+                PendingProposal(index: position.index, client: index, commandID: clients[index].commandID!, term: position.term))
             armTimer(index, after: SimConstants.clientTimeoutMicros)
             afterInput(target)
         } catch .notLeader(let hint) {

@@ -5,7 +5,21 @@ import FerryRaft
 final class SimNode {
     let id: NodeID
     /// nil while the process is down.
+    /// Set only through `start` and `stop`, which keep `isUp` in step.
     var raft: RaftNode?
+    /// Kept beside `raft` because testing `raft != nil` copies the whole RaftNode.
+    private(set) var isUp = false
+
+    func start(_ core: RaftNode) {
+        raft = core
+        isUp = true
+    }
+
+    func stop() {
+        raft = nil
+        isUp = false
+    }
+
     var disk: SimDisk
     var stateMachine: SimStateMachine
     /// Bumped on every crash and restart, so events aimed at an earlier process are dropped.
@@ -14,8 +28,9 @@ final class SimNode {
     var pausedUntil: SimMicros?
     /// The Ready whose writes are being fsynced; at most one at a time.
     var persisting: Ready?
-    /// Proposals made to this process, by log index, waiting for it to apply that index.
-    var waiting: [LogIndex: [PendingProposal]] = [:]
+    /// Proposals made to this process, waiting for it to apply their index. At most one per client, so
+    /// a short array scanned on apply beats a dictionary.
+    var waiting: [PendingProposal] = []
 
     // What the checkers last saw of this process (reset on restart).
     var observedCommit: LogIndex = 0
@@ -29,12 +44,17 @@ final class SimNode {
         stateMachine = SimStateMachine(configuration: configuration)
     }
 
-    var isUp: Bool { raft != nil }
-    var isRunning: Bool { raft != nil && pausedUntil == nil }
+    /// Reads the core without copying it: `node.raft!.term` would copy the whole RaftNode out of the
+    /// class (a retain and release per array it holds) on every access; an inout access does not.
+    @inline(__always)
+    func inspect<T>(_ body: (inout RaftNode) -> T) -> T { body(&raft!) }
+
+    var isRunning: Bool { isUp && pausedUntil == nil }
 }
 
 /// A client request a node accepted: acknowledged when that node applies `position`.
 struct PendingProposal {
+    var index: LogIndex
     var client: Int
     var commandID: UInt64
     var term: Term

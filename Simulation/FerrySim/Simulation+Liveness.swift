@@ -38,7 +38,7 @@ extension Simulation {
     /// Why the cluster has not converged yet, or nil if it has.
     private func convergenceBlocker() -> String? {
         guard let leader = currentLeader() else { return "no leader" }
-        let raft = leader.raft!
+        let raft = leader.raft!  // one copy per liveness check (every 100 ms), not per event
         for client in clients where client.commandID != nil {
             return "client \(client.index) still waits on command \(client.commandID!)"
         }
@@ -47,9 +47,9 @@ extension Simulation {
         }
         for member in raft.configuration.members {
             let node = node(member)
-            guard let memberRaft = node.raft else { return "member n\(member) is down" }
-            if memberRaft.commitIndex != raft.commitIndex || node.stateMachine.appliedIndex != raft.commitIndex {
-                return "member n\(member) has commit \(memberRaft.commitIndex) applied \(node.stateMachine.appliedIndex), leader n\(leader.id) commit \(raft.commitIndex)"
+            guard node.isUp else { return "member n\(member) is down" }
+            if node.inspect({ $0.commitIndex }) != raft.commitIndex || node.stateMachine.appliedIndex != raft.commitIndex {
+                return "member n\(member) has commit \(node.inspect { $0.commitIndex }) applied \(node.stateMachine.appliedIndex), leader n\(leader.id) commit \(raft.commitIndex)"
             }
         }
         return nil
@@ -59,7 +59,7 @@ extension Simulation {
     /// record still holds it where it was acknowledged.
     private func checkAcknowledgedEverywhere() {
         guard let leader = currentLeader() else { return }
-        let members = leader.raft!.configuration.members
+        let members = leader.inspect { $0.configuration.members }
         for (id, position) in acknowledged {
             if let term = checker.committedTerm(at: position.index), term != position.term {
                 checker.fail("DUR", "command \(id) acknowledged at \(position), but \(position.index)@\(term) is committed")

@@ -82,10 +82,10 @@ extension Simulation {
         let unsynced = node.disk.unsyncedWriteCount
         let surviving = options.unsyncedPrefixSurvives ? nemesisRandom.int(in: 0...unsynced) : 0
         node.disk.crash(survivingWrites: surviving)
-        node.raft = nil
+        node.stop()
         node.persisting = nil
         node.pausedUntil = nil
-        node.waiting = [:]
+        node.waiting = []
         node.incarnation += 1
         trace.combine(node.id)
         emit("nemesis: crash n\(node.id) (\(surviving) of \(unsynced) unsynced writes survive)")

@@ -7,16 +7,13 @@ extension Simulation {
     func boot(_ node: SimNode) {
         let recovered = node.disk.durable.recovered
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
-        node.raft = RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork())
+        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork()))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil
-        node.waiting = [:]
-        let raft = node.raft!
-        node.observedCommit = raft.commitIndex
-        node.observedApplied = raft.appliedIndex
-        node.observedRole = raft.role
-        node.observedTerm = raft.term
+        node.waiting = []
+        (node.observedCommit, node.observedApplied, node.observedRole, node.observedTerm) =
+            node.inspect { ($0.commitIndex, $0.appliedIndex, $0.role, $0.term) }
         checkRecoveredCommit(node)
         // Ticks start at a random phase so nodes do not tick in lockstep.
         schedule(.tick(node: node.id, incarnation: node.incarnation), after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
@@ -25,12 +22,12 @@ extension Simulation {
 
     /// The commit index a node recovers must cover entries that match the committed record.
     private func checkRecoveredCommit(_ node: SimNode) {
-        let raft = node.raft!
-        let snapshot = raft.snapshotMetadata
+        let snapshot = node.inspect { $0.snapshotMetadata }
+        let commitIndex = node.inspect { $0.commitIndex }
         checker.sawSnapshot(node.id, position: LogPosition(index: snapshot.index, term: snapshot.term))
-        guard raft.commitIndex > snapshot.index else { return }
-        for index in (snapshot.index + 1)...raft.commitIndex {
-            guard let entry = raft.entry(at: index) else { continue }
+        guard commitIndex > snapshot.index else { return }
+        for index in (snapshot.index + 1)...commitIndex {
+            guard let entry = node.inspect({ $0.entry(at: index) }) else { continue }
             checker.sawCommitted(node.id, entry: entry)
         }
     }
@@ -67,7 +64,7 @@ extension Simulation {
     func afterInput(_ node: SimNode) {
         guard node.isUp else { return }
         send(node.raft!.takeMessages(), from: node)
-        while node.persisting == nil, node.raft!.hasReady {
+        while node.persisting == nil, node.inspect({ $0.hasReady }) {
             beginPersist(node)
             if node.persisting != nil { break }  // an fsync is in flight
         }
@@ -82,7 +79,7 @@ extension Simulation {
         if let first = ready.entries.first {
             let previousTerm: Term? = ready.snapshot != nil && first.index == ready.snapshot!.metadata.index + 1
                 ? ready.snapshot!.metadata.term
-                : node.raft!.term(at: first.index - 1)
+                : node.inspect { $0.term(at: first.index - 1) }
             checker.sawAppend(node.id, entries: ready.entries, previousTerm: previousTerm)
             node.disk.write(.entries(ready.entries))
         }
@@ -129,16 +126,19 @@ extension Simulation {
         }
         node.stateMachine.apply(entry)
         checker.sawApplied(node.id, entry: entry, digest: node.stateMachine.digest)
-        if let waiters = node.waiting.removeValue(forKey: entry.index) {
-            for waiter in waiters { settle(waiter, applied: entry) }
+        if !node.waiting.isEmpty, node.waiting.contains(where: { $0.index == entry.index }) {
+            let settled = node.waiting.filter { $0.index == entry.index }
+            node.waiting.removeAll { $0.index == entry.index }
+            for waiter in settled { settle(waiter, applied: entry) }
         }
     }
 
     /// The application compacts: it stores a snapshot of its state durably, then tells the core.
     private func maybeCompact(_ node: SimNode) {
-        guard options.compactionEntries > 0, let raft = node.raft else { return }
+        guard options.compactionEntries > 0, node.isUp else { return }
         let applied = node.stateMachine.appliedIndex
-        guard applied <= raft.appliedIndex, applied >= raft.snapshotMetadata.index + options.compactionEntries else { return }
+        let (raftApplied, snapshotIndex) = node.inspect { ($0.appliedIndex, $0.snapshotMetadata.index) }
+        guard applied <= raftApplied, applied >= snapshotIndex + options.compactionEntries else { return }
         let snapshot = node.stateMachine.snapshot()
         node.disk.storeSnapshotDurably(snapshot)
         node.raft!.compact(to: snapshot)

@@ -4,37 +4,38 @@ import FerryRaft
 /// what changed since the node was last observed.
 extension Simulation {
     func observe(_ node: SimNode) {
-        guard let raft = node.raft else { return }
-        trace.combine(raft.term)
-        trace.combine(raft.commitIndex)
+        guard node.isUp else { return }
+        let (term, role, commitIndex, appliedIndex) = node.inspect { ($0.term, $0.role, $0.commitIndex, $0.appliedIndex) }
+        trace.combine(term)
+        trace.combine(commitIndex)
 
         // Election Safety, and Leader Completeness at the moment a node takes office.
-        if raft.role == .leader {
-            checker.sawLeader(node.id, term: raft.term)
-            if node.observedRole != .leader || node.observedTerm != raft.term {
-                emit("n\(node.id) became leader of term \(raft.term) (last \(raft.lastIndex), commit \(raft.commitIndex))")
+        if role == .leader {
+            checker.sawLeader(node.id, term: term)
+            if node.observedRole != .leader || node.observedTerm != term {
+                emit("n\(node.id) became leader of term \(term) (last \(node.inspect { $0.lastIndex }), commit \(commitIndex))")
                 checker.checkLeaderCompleteness(
-                    node.id, snapshotIndex: raft.snapshotMetadata.index, lastIndex: raft.lastIndex,
-                    termAt: { raft.term(at: $0) })
+                    node.id, snapshotIndex: node.inspect { $0.snapshotMetadata.index }, lastIndex: node.inspect { $0.lastIndex },
+                    termAt: { index in node.inspect { $0.term(at: index) } })
             }
         }
-        node.observedRole = raft.role
-        node.observedTerm = raft.term
+        node.observedRole = role
+        node.observedTerm = term
 
         // MONO: within one process, commit and applied never go back.
-        if raft.commitIndex < node.observedCommit {
-            checker.fail("MONO", "node \(node.id) commit index went from \(node.observedCommit) to \(raft.commitIndex)")
+        if commitIndex < node.observedCommit {
+            checker.fail("MONO", "node \(node.id) commit index went from \(node.observedCommit) to \(commitIndex)")
         }
-        if raft.appliedIndex < node.observedApplied {
-            checker.fail("MONO", "node \(node.id) applied index went from \(node.observedApplied) to \(raft.appliedIndex)")
+        if appliedIndex < node.observedApplied {
+            checker.fail("MONO", "node \(node.id) applied index went from \(node.observedApplied) to \(appliedIndex)")
         }
-        if raft.appliedIndex > raft.commitIndex {
-            checker.fail("MONO", "node \(node.id) applied \(raft.appliedIndex) beyond its commit index \(raft.commitIndex)")
+        if appliedIndex > commitIndex {
+            checker.fail("MONO", "node \(node.id) applied \(appliedIndex) beyond its commit index \(commitIndex)")
         }
-        node.observedApplied = raft.appliedIndex
-        if raft.commitIndex > node.observedCommit {
-            sawCommitAdvance(node, from: node.observedCommit, to: raft.commitIndex)
-            node.observedCommit = raft.commitIndex
+        node.observedApplied = appliedIndex
+        if commitIndex > node.observedCommit {
+            sawCommitAdvance(node, from: node.observedCommit, to: commitIndex)
+            node.observedCommit = commitIndex
         }
     }
 
@@ -42,17 +43,16 @@ extension Simulation {
     /// checks it is in the durable log of a majority of the committing node's voters (DUR): an
     /// entry acknowledged before it survives a majority crash is caught here, without needing the crash.
     private func sawCommitAdvance(_ node: SimNode, from old: LogIndex, to new: LogIndex) {
-        let raft = node.raft!
-        let snapshot = raft.snapshotMetadata
+        let snapshot = node.inspect { $0.snapshotMetadata }
         for index in (old + 1)...new {
-            guard let entry = raft.entry(at: index) else {
+            guard let entry = node.inspect({ $0.entry(at: index) }) else {
                 if index == snapshot.index {
                     checker.sawSnapshot(node.id, position: LogPosition(index: snapshot.index, term: snapshot.term))
                 }
                 continue
             }
             if checker.sawCommitted(node.id, entry: entry) {
-                checkDurableOnMajority(entry.position, committer: node, configuration: raft.configuration)
+                checkDurableOnMajority(entry.position, committer: node, configuration: node.inspect { $0.configuration })
             }
         }
     }
@@ -93,7 +93,7 @@ extension Simulation {
                 checker.fail("PERS", "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)")
             }
         case .appendResponse(let response) where response.success:
-            let inMemory = node.raft!.term(at: response.index)
+            let inMemory = node.inspect { $0.term(at: response.index) }
             let backed: Bool
             if response.index <= durable.snapshotIndex {
                 backed = true

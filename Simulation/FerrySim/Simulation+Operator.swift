@@ -7,8 +7,8 @@ extension Simulation {
     /// The running node that leads the highest term, if any.
     func currentLeader() -> SimNode? {
         var best: SimNode?
-        for node in nodes where node.isRunning && node.raft!.role == .leader {
-            if best == nil || node.raft!.term > best!.raft!.term { best = node }
+        for node in nodes where node.isRunning && node.inspect({ $0.role }) == .leader {
+            if best == nil || node.inspect({ $0.term }) > best!.inspect({ $0.term }) { best = node }
         }
         return best
     }
@@ -27,7 +27,7 @@ extension Simulation {
     }
 
     private func changeMembership(at leader: SimNode) {
-        let configuration = leader.raft!.configuration
+        let configuration = leader.inspect { $0.configuration }
         let outsiders = allNodeIDs.filter { !configuration.contains($0) }
         var choices: [ConfigurationChange] = []
         for learner in configuration.learners {
@@ -53,7 +53,7 @@ extension Simulation {
     }
 
     private func transferLeadership(from leader: SimNode) {
-        let voters = leader.raft!.configuration.voters.filter { $0 != leader.id }
+        let voters = leader.inspect { $0.configuration.voters }.filter { $0 != leader.id }
         guard !voters.isEmpty else { return }
         let target = nemesisRandom.pick(voters)
         trace.combine(0x7F)

@@ -20,8 +20,17 @@ public enum Command {
         return id
     }
 
+    /// Bits of the id that hold the sequence number.
+    static let sequenceBits: UInt64 = 40
+
     public static func id(client: Int, sequence: UInt64) -> UInt64 {
-        (UInt64(client + 1) << 40) | sequence
+        precondition(sequence < 1 << sequenceBits)
+        return (UInt64(client + 1) << sequenceBits) | sequence
+    }
+
+    /// The client index and sequence number of an id made by `id(client:sequence:)`.
+    static func split(_ id: UInt64) -> (client: Int, sequence: Int) {
+        (Int(id >> sequenceBits) - 1, Int(id & ((1 << sequenceBits) - 1)))
     }
 }
 
@@ -34,7 +43,18 @@ extension Entry {
             hasher.combine(1)
         case .command(let bytes):
             hasher.combine(2)
-            hasher.combine(bytes: bytes)
+            hasher.combine(UInt64(bytes.count))
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset + 8 <= raw.count {
+                    hasher.combineMixed(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    offset += 8
+                }
+                while offset < raw.count {
+                    hasher.combineMixed(UInt64(raw[offset]))
+                    offset += 1
+                }
+            }
         case .configuration(let configuration):
             hasher.combine(3)
             for voter in configuration.voters { hasher.combine(voter) }
@@ -57,11 +77,28 @@ public struct SimStateMachine {
     public private(set) var digest: UInt64 = 0
     /// Distinct command ids in the order they first applied; a retried command applies once.
     public private(set) var commands: [UInt64] = []
-    private var seen: Set<UInt64> = []
+    /// seen[client][sequence]: the command applied. Client sequences are dense from 1, so a bitmap per
+    /// client replaces a hashed set (SipHash dominated the simulator's profile).
+    private var seen: [[Bool]] = []
 
     public init(configuration: Configuration) { self.configuration = configuration }
 
-    public func contains(command id: UInt64) -> Bool { seen.contains(id) }
+    public func contains(command id: UInt64) -> Bool {
+        let (client, sequence) = Command.split(id)
+        return client < seen.count && sequence < seen[client].count && seen[client][sequence]
+    }
+
+    /// Marks `id` applied; false if it already was (a retry).
+    private mutating func insert(_ id: UInt64) -> Bool {
+        let (client, sequence) = Command.split(id)
+        while seen.count <= client { seen.append([]) }
+        if seen[client].count <= sequence {
+            seen[client].append(contentsOf: repeatElement(false, count: sequence + 1 - seen[client].count))
+        }
+        if seen[client][sequence] { return false }
+        seen[client][sequence] = true
+        return true
+    }
 
     /// Applies the next committed entry. The caller checks that `entry.index == appliedIndex + 1`.
     mutating func apply(_ entry: Entry) {
@@ -72,7 +109,7 @@ public struct SimStateMachine {
         case .noop: break
         case .command(let bytes):
             let id = Command.id(of: bytes)
-            if seen.insert(id).inserted { commands.append(id) }
+            if insert(id) { commands.append(id) }
         case .configuration(let newConfiguration):
             configuration = newConfiguration
         }
@@ -89,10 +126,10 @@ public struct SimStateMachine {
 
     /// A snapshot of the state as of `appliedIndex`: deterministic bytes (digest, then the ids).
     func snapshot() -> Snapshot {
-        var data: [UInt8] = []
-        data.reserveCapacity(8 * (commands.count + 1))
-        Self.append(digest, to: &data)
-        for id in commands { Self.append(id, to: &data) }
+        var words: [UInt64] = [digest.littleEndian]
+        words.reserveCapacity(commands.count + 1)
+        for id in commands { words.append(id.littleEndian) }
+        let data = words.withUnsafeBytes { [UInt8]($0) }
         let metadata = SnapshotMetadata(index: appliedIndex, term: appliedTerm, configuration: configuration)
         return Snapshot(metadata: metadata, data: data)
     }
@@ -108,23 +145,11 @@ public struct SimStateMachine {
             return
         }
         precondition(data.count % 8 == 0, "snapshot data is whole words")
-        digest = Self.word(data, at: 0)
-        var offset = 8
-        while offset < data.count {
-            let id = Self.word(data, at: offset)
-            commands.append(id)
-            seen.insert(id)
-            offset += 8
+        let words = data.withUnsafeBytes { raw in
+            (0..<(raw.count / 8)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
         }
-    }
-
-    private static func append(_ word: UInt64, to data: inout [UInt8]) {
-        for k in 0..<8 { data.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(k)))) }
-    }
-
-    private static func word(_ data: [UInt8], at offset: Int) -> UInt64 {
-        var word: UInt64 = 0
-        for k in 0..<8 { word |= UInt64(data[offset + k]) << (8 * UInt64(k)) }
-        return word
+        digest = words[0]
+        commands = Array(words.dropFirst())
+        for id in commands { _ = insert(id) }
     }
 }
