@@ -63,6 +63,9 @@ final class Checker {
     /// The committed log as first seen committed: committedTerm[i] is 0 where not yet known.
     private(set) var committedTerm: [Term] = [0]
     private var committedHash: [UInt64] = [0]
+    /// The term of the node that first counted each index committed: Leader Completeness binds only
+    /// leaders of later terms (a leader of an older term, elected late on delayed votes, need not hold it).
+    private var committedInTerm: [Term] = [0]
     /// The state machine digest after applying index i, as first seen (0: not yet known).
     private var digestAt: [UInt64] = [0]
     /// The highest index known committed.
@@ -113,15 +116,17 @@ final class Checker {
     /// Node `node` now counts `entry` as committed. Returns true the first time this index is seen
     /// committed anywhere (the caller then checks it is durable on a majority).
     @discardableResult
-    func sawCommitted(_ node: NodeID, entry: Entry) -> Bool {
+    func sawCommitted(_ node: NodeID, entry: Entry, nodeTerm: Term) -> Bool {
         let index = Int(entry.index)
         while committedTerm.count <= index {
             committedTerm.append(0)
             committedHash.append(0)
+            committedInTerm.append(0)
         }
         if committedTerm[index] == 0 {
             committedTerm[index] = entry.term
             committedHash[index] = entry.payloadHash
+            committedInTerm[index] = nodeTerm
             committedIndexMax = max(committedIndexMax, entry.index)
             return true
         }
@@ -142,8 +147,8 @@ final class Checker {
     // MARK: State Machine Safety on apply
 
     /// Node `node` applied `entry`, and its state machine digest became `digest`.
-    func sawApplied(_ node: NodeID, entry: Entry, digest: UInt64) {
-        sawCommitted(node, entry: entry)
+    func sawApplied(_ node: NodeID, entry: Entry, digest: UInt64, nodeTerm: Term) {
+        sawCommitted(node, entry: entry, nodeTerm: nodeTerm)
         let index = Int(entry.index)
         while digestAt.count <= index { digestAt.append(0) }
         if digestAt[index] == 0 {
@@ -165,18 +170,18 @@ final class Checker {
 
     // MARK: Leader Completeness
 
-    /// A node just became leader: it must hold every entry committed so far (Raft §5.4).
-    func checkLeaderCompleteness(_ node: NodeID, snapshotIndex: LogIndex, lastIndex: LogIndex, termAt: (LogIndex) -> Term?) {
+    /// A node just became leader of `term`: it must hold every entry committed in an earlier term (Raft §5.4).
+    func checkLeaderCompleteness(_ node: NodeID, term: Term, snapshotIndex: LogIndex, lastIndex: LogIndex, termAt: (LogIndex) -> Term?) {
         guard committedIndexMax > 0 else { return }
-        if lastIndex < committedIndexMax {
-            fail("LC", "node \(node) became leader with last index \(lastIndex), but \(committedIndexMax) is committed")
-            return
-        }
         let first = max(snapshotIndex, 1)
         for index in first...committedIndexMax {
-            guard let committed = committedTerm(at: index) else { continue }
-            if let term = termAt(index), term != committed {
-                fail("LC", "node \(node) became leader holding \(index)@\(term), but \(index)@\(committed) is committed")
+            guard let committed = committedTerm(at: index), committedInTerm[Int(index)] < term else { continue }
+            if index > lastIndex {
+                fail("LC", "node \(node) became leader of term \(term) with last index \(lastIndex), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])")
+                return
+            }
+            if let held = termAt(index), held != committed {
+                fail("LC", "node \(node) became leader of term \(term) holding \(index)@\(held), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])")
                 return
             }
         }

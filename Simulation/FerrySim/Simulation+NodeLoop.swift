@@ -28,7 +28,7 @@ extension Simulation {
         guard commitIndex > snapshot.index else { return }
         for index in (snapshot.index + 1)...commitIndex {
             guard let entry = node.inspect({ $0.entry(at: index) }) else { continue }
-            checker.sawCommitted(node.id, entry: entry)
+            checker.sawCommitted(node.id, entry: entry, nodeTerm: node.inspect { $0.term })
         }
     }
 
@@ -125,7 +125,7 @@ extension Simulation {
             return
         }
         node.stateMachine.apply(entry)
-        checker.sawApplied(node.id, entry: entry, digest: node.stateMachine.digest)
+        checker.sawApplied(node.id, entry: entry, digest: node.stateMachine.digest, nodeTerm: node.inspect { $0.term })
         if !node.waiting.isEmpty, node.waiting.contains(where: { $0.index == entry.index }) {
             let settled = node.waiting.filter { $0.index == entry.index }
             node.waiting.removeAll { $0.index == entry.index }

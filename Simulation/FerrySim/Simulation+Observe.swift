@@ -15,7 +15,7 @@ extension Simulation {
             if node.observedRole != .leader || node.observedTerm != term {
                 emit("n\(node.id) became leader of term \(term) (last \(node.inspect { $0.lastIndex }), commit \(commitIndex))")
                 checker.checkLeaderCompleteness(
-                    node.id, snapshotIndex: node.inspect { $0.snapshotMetadata.index }, lastIndex: node.inspect { $0.lastIndex },
+                    node.id, term: term, snapshotIndex: node.inspect { $0.snapshotMetadata.index }, lastIndex: node.inspect { $0.lastIndex },
                     termAt: { index in node.inspect { $0.term(at: index) } })
             }
         }
@@ -43,7 +43,7 @@ extension Simulation {
     /// checks it is in the durable log of a majority of the committing node's voters (DUR): an
     /// entry acknowledged before it survives a majority crash is caught here, without needing the crash.
     private func sawCommitAdvance(_ node: SimNode, from old: LogIndex, to new: LogIndex) {
-        let snapshot = node.inspect { $0.snapshotMetadata }
+        let (snapshot, nodeTerm) = node.inspect { ($0.snapshotMetadata, $0.term) }
         for index in (old + 1)...new {
             guard let entry = node.inspect({ $0.entry(at: index) }) else {
                 if index == snapshot.index {
@@ -51,7 +51,7 @@ extension Simulation {
                 }
                 continue
             }
-            if checker.sawCommitted(node.id, entry: entry) {
+            if checker.sawCommitted(node.id, entry: entry, nodeTerm: nodeTerm) {
                 checkDurableOnMajority(entry.position, committer: node, configuration: node.inspect { $0.configuration })
             }
         }

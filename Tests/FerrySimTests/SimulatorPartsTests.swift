@@ -118,10 +118,10 @@ final class SimulatorPartsTests: XCTestCase {
 
     func testChangedCommittedEntryIsCaught() {
         let checker = Checker()
-        checker.sawCommitted(1, entry: entry(1, 1))
-        checker.sawCommitted(2, entry: entry(1, 1))
+        checker.sawCommitted(1, entry: entry(1, 1), nodeTerm: 1)
+        checker.sawCommitted(2, entry: entry(1, 1), nodeTerm: 1)
         XCTAssertNil(checker.violation)
-        checker.sawCommitted(3, entry: entry(1, 2))
+        checker.sawCommitted(3, entry: entry(1, 2), nodeTerm: 2)
         XCTAssertEqual(checker.violation?.invariant, "SMS")
     }
 
@@ -136,9 +136,11 @@ final class SimulatorPartsTests: XCTestCase {
 
     func testLeaderMissingACommittedEntryIsCaught() {
         let checker = Checker()
-        checker.sawCommitted(1, entry: entry(1, 1))
-        checker.sawCommitted(1, entry: entry(2, 1))
-        checker.checkLeaderCompleteness(2, snapshotIndex: 0, lastIndex: 2, termAt: { $0 == 1 ? 1 : 2 })
+        checker.sawCommitted(1, entry: entry(1, 1), nodeTerm: 1)
+        checker.sawCommitted(1, entry: entry(2, 1), nodeTerm: 1)
+        checker.checkLeaderCompleteness(2, term: 1, snapshotIndex: 0, lastIndex: 1, termAt: { _ in 1 })
+        XCTAssertNil(checker.violation, "a leader of the same or an older term need not hold it")
+        checker.checkLeaderCompleteness(2, term: 2, snapshotIndex: 0, lastIndex: 2, termAt: { $0 == 1 ? 1 : 2 })
         XCTAssertEqual(checker.violation?.invariant, "LC")
     }
 
