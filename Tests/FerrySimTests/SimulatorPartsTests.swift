@@ -40,7 +40,8 @@ final class SimulatorPartsTests: XCTestCase {
     }
 
     private func entry(_ index: LogIndex, _ term: Term, _ id: UInt64 = 0) -> Entry {
-        Entry(index: index, term: term, payload: .command(Command.encode(id: id == 0 ? index : id, paddingBytes: 0)))
+        let command = Command.id(client: 0, sequence: id == 0 ? index : id)
+        return Entry(index: index, term: term, payload: .command(Command.encode(id: command, paddingBytes: 0)))
     }
 
     func testCrashLosesUnsyncedWritesAndKeepsSynced() {
@@ -98,9 +99,12 @@ final class SimulatorPartsTests: XCTestCase {
         machine.apply(entry(1, 1, 77))
         machine.apply(entry(2, 1, 78))
         machine.apply(entry(3, 1, 77))  // a retry: applied once
-        XCTAssertEqual(machine.commands, [77, 78])
+        let ids = [Command.id(client: 0, sequence: 77), Command.id(client: 0, sequence: 78)]
+        XCTAssertEqual(machine.commands, ids)
         let restored = SimStateMachine(restoring: machine.snapshot())
-        XCTAssertEqual(restored.commands, [77, 78])
+        XCTAssertEqual(restored.commands, ids)
+        XCTAssertTrue(restored.contains(command: ids[1]))
+        XCTAssertFalse(restored.contains(command: Command.id(client: 0, sequence: 79)))
         XCTAssertEqual(restored.digest, machine.digest)
         XCTAssertEqual(restored.appliedIndex, 3)
     }
