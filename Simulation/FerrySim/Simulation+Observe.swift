@@ -93,17 +93,20 @@ extension Simulation {
                 checker.fail("PERS", "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)")
             }
         case .appendResponse(let response) where response.success:
-            let inMemory = node.inspect { $0.term(at: response.index) }
+            // The response acknowledges the entry the leader of `response.term` holds at `index`; that
+            // entry's term is at most `response.term`. A durable entry there of a later term, or none,
+            // means the acknowledged entry is not (or no longer) durable here. (Comparing with the
+            // in-memory log instead would be wrong: it may already hold a newer leader's unsynced entry.)
             let backed: Bool
             if response.index <= durable.snapshotIndex {
                 backed = true
-            } else if let inMemory {
-                backed = durable.term(at: response.index) == inMemory
+            } else if let durableTerm = durable.term(at: response.index) {
+                backed = durableTerm <= response.term
             } else {
-                backed = durable.lastIndex >= response.index
+                backed = false
             }
             if !backed {
-                checker.fail("PERS", "node \(node.id) acknowledged entries up to \(response.index) while its durable log ends at \(durable.lastIndex) (term there \(durable.term(at: response.index).map(String.init) ?? "none"))")
+                checker.fail("PERS", "node \(node.id) acknowledged entries up to \(response.index) in term \(response.term) while its durable log ends at \(durable.lastIndex) (term there \(durable.term(at: response.index).map(String.init) ?? "none"))")
             }
         case .snapshotResponse(let response) where response.done:
             if durable.snapshotIndex < response.snapshotIndex && durable.term(at: response.snapshotIndex) == nil {
