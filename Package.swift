@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
         .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
+        .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
         .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
