@@ -41,10 +41,17 @@ let package = Package(
             name: "FerrySQS",
             dependencies: ["FerryQueue", "FerryNode", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryRuntime", "FerrySQS", "FerryNode", "FerryQueue", "FerryStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryRuntime", "FerrySQS", "FerryNode",
+                "FerryServer", "FerryRuntime", "FerrySQS", "FerryNode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -71,6 +78,7 @@ let package = Package(
         .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
         .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode"]),
+        .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
         .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
