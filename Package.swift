@@ -35,7 +35,11 @@ let package = Package(
         .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         .target(
             name: "FerryRuntime",
-            dependencies: ["CLibUV", "FerryNode", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CLibUV", "FerryNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "FerrySQS",
