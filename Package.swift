@@ -54,7 +54,7 @@ let package = Package(
             dependencies: [
                 "FerrySQS", "FerryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HdrHistogram", package: "hdrhistogram-swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
