@@ -62,6 +62,30 @@ final class HTTPRequestParserTests: XCTestCase {
         }
     }
 
+    func testManyPipelinedRequestsAndALargeBodyAcrossChunks() {
+        // Exercises buffer compaction (HTTPRequestParser.compactBytesMin) on a long keep-alive stream.
+        let count = 2000
+        let stream = Array(String(repeating: Self.sendMessage, count: count).utf8)
+        var parser = HTTPRequestParser()
+        var got = 0
+        var offset = 0
+        while offset < stream.count {
+            got += requests(parser.feed(stream[offset..<min(stream.count, offset + 997)])).count
+            offset += 997
+        }
+        XCTAssertEqual(got, count)
+        XCTAssertEqual(parser.bufferedBytes, 0)
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 3 * 1_048_576)
+        let big = Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        var large: [HTTPRequest] = []
+        offset = 0
+        while offset < big.count {
+            large += requests(parser.feed(big[offset..<min(big.count, offset + 65_536)]))
+            offset += 65_536
+        }
+        XCTAssertEqual(large.first?.body.count, body.count)
+    }
+
     func testConnectionSemantics() {
         var parser = HTTPRequestParser()
         let close = requests(parser.feed(Array("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".utf8)))
