@@ -173,6 +173,25 @@ final class SQSJSONProtocolTests: XCTestCase {
                        .batchRequestTooLong)
     }
 
+    func testOneBadEntryFailsAloneAndTheOthersProceed() throws {
+        let send = SQSProtocol.decode(Self.jsonRequest("SendMessageBatch",
+            #"{"QueueUrl":"u","Entries":[{"Id":"ok","MessageBody":"fine"},{"Id":"bad","MessageBody":"a\u0001"},{"Id":"nobody"}]}"#))
+        guard case .sendMessageBatch(let batch) = try send.get() else { return XCTFail() }
+        XCTAssertEqual(batch.entries.map(\.id), ["ok"])
+        XCTAssertEqual(batch.failed.map(\.id), ["bad", "nobody"])
+        XCTAssertEqual(batch.failed.map(\.code), ["InvalidMessageContents", "MissingParameter"])
+        XCTAssertTrue(batch.failed.allSatisfy(\.senderFault))
+        let change = SQSProtocol.decode(Self.jsonRequest("ChangeMessageVisibilityBatch",
+            #"{"QueueUrl":"u","Entries":[{"Id":"a","ReceiptHandle":"r","VisibilityTimeout":43201},{"Id":"b","ReceiptHandle":"r"}]}"#))
+        guard case .changeMessageVisibilityBatch(let cmv) = try change.get() else { return XCTFail() }
+        XCTAssertEqual(cmv.entries.map(\.id), ["b"])
+        XCTAssertEqual(cmv.failed.first?.code, "InvalidParameterValue")
+        let delete = SQSProtocol.decode(Self.jsonRequest("DeleteMessageBatch", #"{"QueueUrl":"u","Entries":[{"Id":"a"}]}"#))
+        guard case .deleteMessageBatch(let del) = try delete.get() else { return XCTFail() }
+        XCTAssertEqual(del.failed, [BatchResultErrorEntry(id: "a", code: "MissingParameter",
+                                                          message: "The request must contain the parameter ReceiptHandle.")])
+    }
+
     func testMessageContentRules() {
         XCTAssertEqual(decodeError("SendMessage", #"{"QueueUrl":"u","MessageBody":"a\u0001b"}"#)?.code, .invalidMessageContents)
         XCTAssertEqual(decodeError("SendMessage", #"{"QueueUrl":"u","MessageBody":""}"#)?.code, .missingParameter)

@@ -102,45 +102,59 @@ enum SQSRequestDecoder {
             receiveRequestAttemptId: attemptId)
     }
 
+    /// Batch entries: the entry list's shape and ids are checked for the whole request
+    /// (EmptyBatchRequest, TooManyEntriesInBatchRequest, InvalidBatchEntryId,
+    /// BatchEntryIdsNotDistinct); everything about one entry's content fails that entry alone and
+    /// is reported in the response's `Failed`, so the other entries still go through.
+    static func entries<Entry>(_ f: RequestFields, entryName: String,
+                               _ decodeEntry: (String, RequestFields) throws(SQSError) -> Entry)
+        throws(SQSError) -> (entries: [Entry], failed: [BatchResultErrorEntry]) {
+        let raw = try f.structureList("Entries")
+        var ids: [String] = []
+        for entry in raw { ids.append(try entry.string("Id") ?? "") }
+        try MessageValidation.validateBatch(ids: ids, entryName: entryName)
+        var entries: [Entry] = []
+        var failed: [BatchResultErrorEntry] = []
+        for (id, entry) in zip(ids, raw) {
+            do {
+                entries.append(try decodeEntry(id, entry))
+            } catch {
+                failed.append(BatchResultErrorEntry(id: id, error: error))
+            }
+        }
+        return (entries, failed)
+    }
+
     static func sendMessageBatch(_ f: RequestFields) throws(SQSError) -> SendMessageBatchRequest {
         let queueUrl = try f.requiredString("QueueUrl")
-        let raw = try f.structureList("Entries")
-        var entries: [SendMessageBatchRequest.Entry] = []
-        for entry in raw {
-            entries.append(.init(id: try entry.string("Id") ?? "", message: try outgoingMessage(entry)))
+        let (entries, failed) = try entries(f, entryName: "SendMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+            let message = try outgoingMessage(entry)
+            try MessageValidation.validate(message)
+            return SendMessageBatchRequest.Entry(id: id, message: message)
         }
-        try MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "SendMessageBatchRequestEntry")
-        var payloadBytes = 0
-        for entry in entries {
-            try MessageValidation.validate(entry.message)
-            payloadBytes += MessageValidation.sizeBytes(of: entry.message)
-        }
+        let payloadBytes = entries.reduce(0) { $0 + MessageValidation.sizeBytes(of: $1.message) }
         if payloadBytes > SQSLimits.batchPayloadBytesMax {
             throw SQSError(.batchRequestTooLong,
                            "Batch requests cannot be longer than \(SQSLimits.batchPayloadBytesMax) bytes. You have sent \(payloadBytes) bytes.")
         }
-        return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries)
+        return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
     static func deleteMessageBatch(_ f: RequestFields) throws(SQSError) -> DeleteMessageBatchRequest {
         let queueUrl = try f.requiredString("QueueUrl")
-        var entries: [DeleteMessageBatchRequest.Entry] = []
-        for entry in try f.structureList("Entries") {
-            entries.append(.init(id: try entry.string("Id") ?? "", receiptHandle: try entry.requiredString("ReceiptHandle")))
+        let (entries, failed) = try entries(f, entryName: "DeleteMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+            DeleteMessageBatchRequest.Entry(id: id, receiptHandle: try entry.requiredString("ReceiptHandle"))
         }
-        try MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry")
-        return DeleteMessageBatchRequest(queueUrl: queueUrl, entries: entries)
+        return DeleteMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
     static func changeMessageVisibilityBatch(_ f: RequestFields) throws(SQSError) -> ChangeMessageVisibilityBatchRequest {
         let queueUrl = try f.requiredString("QueueUrl")
-        var entries: [ChangeMessageVisibilityBatchRequest.Entry] = []
-        for entry in try f.structureList("Entries") {
-            entries.append(.init(
-                id: try entry.string("Id") ?? "", receiptHandle: try entry.requiredString("ReceiptHandle"),
-                visibilityTimeout: try entry.int("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax)))
+        let (entries, failed) = try entries(f, entryName: "ChangeMessageVisibilityBatchRequestEntry") { (id, entry) throws(SQSError) in
+            ChangeMessageVisibilityBatchRequest.Entry(
+                id: id, receiptHandle: try entry.requiredString("ReceiptHandle"),
+                visibilityTimeout: try entry.int("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax))
         }
-        try MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "ChangeMessageVisibilityBatchRequestEntry")
-        return ChangeMessageVisibilityBatchRequest(queueUrl: queueUrl, entries: entries)
+        return ChangeMessageVisibilityBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 }

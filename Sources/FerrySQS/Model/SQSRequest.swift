@@ -52,6 +52,7 @@ public struct MessageAttributeValue: Sendable, Equatable {
 /// Requests that carry nothing but the queue: DeleteQueue, PurgeQueue, ListQueueTags.
 public struct QueueRequest: Sendable, Equatable {
     public var queueUrl: String
+
     public init(queueUrl: String) { self.queueUrl = queueUrl }
 }
 
@@ -60,37 +61,74 @@ public struct CreateQueueRequest: Sendable, Equatable {
     public var attributes: [String: String]
     /// Sent as lowercase `tags` in JSON (b1).
     public var tags: [String: String]
+
+    public init(queueName: String, attributes: [String: String] = [:], tags: [String: String] = [:]) {
+        self.queueName = queueName
+        self.attributes = attributes
+        self.tags = tags
+    }
 }
 
 public struct GetQueueUrlRequest: Sendable, Equatable {
     public var queueName: String
     public var queueOwnerAWSAccountId: String?
+
+    public init(queueName: String, queueOwnerAWSAccountId: String? = nil) {
+        self.queueName = queueName
+        self.queueOwnerAWSAccountId = queueOwnerAWSAccountId
+    }
 }
 
 public struct ListQueuesRequest: Sendable, Equatable {
     public var queueNamePrefix: String?
     public var nextToken: String?
     public var maxResults: Int?
+
+    public init(queueNamePrefix: String? = nil, nextToken: String? = nil, maxResults: Int? = nil) {
+        self.queueNamePrefix = queueNamePrefix
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+    }
 }
 
 public struct GetQueueAttributesRequest: Sendable, Equatable {
     public var queueUrl: String
     public var attributeNames: [String]
+
+    public init(queueUrl: String, attributeNames: [String] = []) {
+        self.queueUrl = queueUrl
+        self.attributeNames = attributeNames
+    }
 }
 
 public struct SetQueueAttributesRequest: Sendable, Equatable {
     public var queueUrl: String
     public var attributes: [String: String]
+
+    public init(queueUrl: String, attributes: [String: String] = [:]) {
+        self.queueUrl = queueUrl
+        self.attributes = attributes
+    }
 }
 
 public struct TagQueueRequest: Sendable, Equatable {
     public var queueUrl: String
     public var tags: [String: String]
+
+    public init(queueUrl: String, tags: [String: String] = [:]) {
+        self.queueUrl = queueUrl
+        self.tags = tags
+    }
 }
 
 public struct UntagQueueRequest: Sendable, Equatable {
     public var queueUrl: String
     public var tagKeys: [String]
+
+    public init(queueUrl: String, tagKeys: [String] = []) {
+        self.queueUrl = queueUrl
+        self.tagKeys = tagKeys
+    }
 }
 
 /// The message part shared by SendMessage and each SendMessageBatch entry.
@@ -120,15 +158,34 @@ public struct OutgoingMessage: Sendable, Equatable {
 public struct SendMessageRequest: Sendable, Equatable {
     public var queueUrl: String
     public var message: OutgoingMessage
+
+    public init(queueUrl: String, message: OutgoingMessage) {
+        self.queueUrl = queueUrl
+        self.message = message
+    }
 }
 
 public struct SendMessageBatchRequest: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var id: String
         public var message: OutgoingMessage
+
+        public init(id: String, message: OutgoingMessage) {
+            self.id = id
+            self.message = message
+        }
     }
     public var queueUrl: String
     public var entries: [Entry]
+    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// `Failed`; the node appends its own failures and reports both.
+    public var failed: [BatchResultErrorEntry]
+
+    public init(queueUrl: String, entries: [Entry] = [], failed: [BatchResultErrorEntry] = []) {
+        self.queueUrl = queueUrl
+        self.entries = entries
+        self.failed = failed
+    }
 }
 
 public struct ReceiveMessageRequest: Sendable, Equatable {
@@ -141,26 +198,63 @@ public struct ReceiveMessageRequest: Sendable, Equatable {
     public var visibilityTimeout: Int?
     public var waitTimeSeconds: Int?
     public var receiveRequestAttemptId: String?
+
+    public init(queueUrl: String, messageSystemAttributeNames: [String] = [], messageAttributeNames: [String] = [],
+                maxNumberOfMessages: Int? = nil, visibilityTimeout: Int? = nil, waitTimeSeconds: Int? = nil,
+                receiveRequestAttemptId: String? = nil) {
+        self.queueUrl = queueUrl
+        self.messageSystemAttributeNames = messageSystemAttributeNames
+        self.messageAttributeNames = messageAttributeNames
+        self.maxNumberOfMessages = maxNumberOfMessages
+        self.visibilityTimeout = visibilityTimeout
+        self.waitTimeSeconds = waitTimeSeconds
+        self.receiveRequestAttemptId = receiveRequestAttemptId
+    }
 }
 
 public struct DeleteMessageRequest: Sendable, Equatable {
     public var queueUrl: String
     public var receiptHandle: String
+
+    public init(queueUrl: String, receiptHandle: String) {
+        self.queueUrl = queueUrl
+        self.receiptHandle = receiptHandle
+    }
 }
 
 public struct DeleteMessageBatchRequest: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var id: String
         public var receiptHandle: String
+
+        public init(id: String, receiptHandle: String) {
+            self.id = id
+            self.receiptHandle = receiptHandle
+        }
     }
     public var queueUrl: String
     public var entries: [Entry]
+    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// `Failed`; the node appends its own failures and reports both.
+    public var failed: [BatchResultErrorEntry]
+
+    public init(queueUrl: String, entries: [Entry] = [], failed: [BatchResultErrorEntry] = []) {
+        self.queueUrl = queueUrl
+        self.entries = entries
+        self.failed = failed
+    }
 }
 
 public struct ChangeMessageVisibilityRequest: Sendable, Equatable {
     public var queueUrl: String
     public var receiptHandle: String
     public var visibilityTimeout: Int
+
+    public init(queueUrl: String, receiptHandle: String, visibilityTimeout: Int) {
+        self.queueUrl = queueUrl
+        self.receiptHandle = receiptHandle
+        self.visibilityTimeout = visibilityTimeout
+    }
 }
 
 public struct ChangeMessageVisibilityBatchRequest: Sendable, Equatable {
@@ -169,30 +263,66 @@ public struct ChangeMessageVisibilityBatchRequest: Sendable, Equatable {
         public var receiptHandle: String
         /// Optional in the SQS model; what a missing value means is the queue engine's call.
         public var visibilityTimeout: Int?
+
+        public init(id: String, receiptHandle: String, visibilityTimeout: Int? = nil) {
+            self.id = id
+            self.receiptHandle = receiptHandle
+            self.visibilityTimeout = visibilityTimeout
+        }
     }
     public var queueUrl: String
     public var entries: [Entry]
+    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// `Failed`; the node appends its own failures and reports both.
+    public var failed: [BatchResultErrorEntry]
+
+    public init(queueUrl: String, entries: [Entry] = [], failed: [BatchResultErrorEntry] = []) {
+        self.queueUrl = queueUrl
+        self.entries = entries
+        self.failed = failed
+    }
 }
 
 public struct ListDeadLetterSourceQueuesRequest: Sendable, Equatable {
     public var queueUrl: String
     public var nextToken: String?
     public var maxResults: Int?
+
+    public init(queueUrl: String, nextToken: String? = nil, maxResults: Int? = nil) {
+        self.queueUrl = queueUrl
+        self.nextToken = nextToken
+        self.maxResults = maxResults
+    }
 }
 
 public struct StartMessageMoveTaskRequest: Sendable, Equatable {
     public var sourceArn: String
     public var destinationArn: String?
     public var maxNumberOfMessagesPerSecond: Int?
+
+    public init(sourceArn: String, destinationArn: String? = nil, maxNumberOfMessagesPerSecond: Int? = nil) {
+        self.sourceArn = sourceArn
+        self.destinationArn = destinationArn
+        self.maxNumberOfMessagesPerSecond = maxNumberOfMessagesPerSecond
+    }
 }
 
 public struct CancelMessageMoveTaskRequest: Sendable, Equatable {
     public var taskHandle: String
+
+    public init(taskHandle: String) {
+        self.taskHandle = taskHandle
+    }
 }
 
 public struct ListMessageMoveTasksRequest: Sendable, Equatable {
     public var sourceArn: String
     public var maxResults: Int?
+
+    public init(sourceArn: String, maxResults: Int? = nil) {
+        self.sourceArn = sourceArn
+        self.maxResults = maxResults
+    }
 }
 
 public struct AddPermissionRequest: Sendable, Equatable {
@@ -200,11 +330,23 @@ public struct AddPermissionRequest: Sendable, Equatable {
     public var label: String
     public var awsAccountIds: [String]
     public var actions: [String]
+
+    public init(queueUrl: String, label: String, awsAccountIds: [String] = [], actions: [String] = []) {
+        self.queueUrl = queueUrl
+        self.label = label
+        self.awsAccountIds = awsAccountIds
+        self.actions = actions
+    }
 }
 
 public struct RemovePermissionRequest: Sendable, Equatable {
     public var queueUrl: String
     public var label: String
+
+    public init(queueUrl: String, label: String) {
+        self.queueUrl = queueUrl
+        self.label = label
+    }
 }
 
 extension SQSRequest {
