@@ -59,6 +59,39 @@ final class SQSQueryProtocolTests: XCTestCase {
         XCTAssertEqual(request.message.messageAttributes, ["a": .string("x"), "b": .binary([0, 1])])
     }
 
+    func testEveryBotocoreQueryFixtureVerifiesAndDecodes() throws {
+        for (name, text) in BotocoreQueryFixtures.all {
+            let request = parse(text)
+            XCTAssertEqual(SQSProtocol.wireProtocol(of: request), .query, name)
+            var verifier = SigV4Verifier(SigV4VerifierTests.configuration)
+            XCTAssertNoThrow(try verifier.verify(request, now: AmzDate.parseBasic(request.headers["X-Amz-Date"]!)!), name)
+            XCTAssertNoThrow(try SQSProtocol.decode(request).get(), name)
+        }
+    }
+
+    func testBotocoreQuerySendMessageKeepsBodyAndAttributes() throws {
+        guard case .sendMessage(let request) = try SQSProtocol.decode(parse(BotocoreQueryFixtures.querySendMessage)).get() else {
+            return XCTFail()
+        }
+        XCTAssertEqual(request.message.body, "héllo & <wörld> 🚀\r\n")
+        XCTAssertEqual(request.message.messageAttributes, ["b": .binary([0, 1]), "n": .string("42", dataType: "Number.int")])
+        XCTAssertEqual(request.message.messageSystemAttributes.keys.sorted(), ["AWSTraceHeader"])
+    }
+
+    func testBotocoreQueryCreateQueueAndBatches() throws {
+        guard case .createQueue(let create) = try SQSProtocol.decode(parse(BotocoreQueryFixtures.queryCreateQueue)).get(),
+              case .sendMessageBatch(let batch) = try SQSProtocol.decode(parse(BotocoreQueryFixtures.querySendMessageBatch)).get(),
+              case .deleteMessageBatch(let delete) = try SQSProtocol.decode(parse(BotocoreQueryFixtures.queryDeleteMessageBatch)).get()
+        else { return XCTFail() }
+        XCTAssertEqual(create.tags, ["team": "ferry", "env": "a b"])
+        XCTAssertEqual(create.attributes["RedrivePolicy"],
+                       #"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"}"#)
+        XCTAssertEqual(batch.entries.map(\.id), ["a", "b"])
+        XCTAssertEqual(batch.entries[0].message.messageAttributes, ["k": .string("v")])
+        XCTAssertEqual(batch.entries[1].message.delaySeconds, 3)
+        XCTAssertEqual(delete.entries.first?.receiptHandle, "rh+/=")
+    }
+
     func testCreateQueueAttributesAndTagsAndTagQueue() throws {
         let create = try decode("Action=CreateQueue&QueueName=q1&Attribute.1.Name=DelaySeconds&Attribute.1.Value=5&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=40&Tag.1.Key=team&Tag.1.Value=ferry")
         XCTAssertEqual(create, .createQueue(CreateQueueRequest(
