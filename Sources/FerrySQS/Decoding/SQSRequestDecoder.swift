@@ -54,7 +54,8 @@ enum SQSRequestDecoder {
                 maxResults: try f.int("MaxResults", in: 1...SQSLimits.listResultsMax)))
         case .listMessageMoveTasks:
             return .listMessageMoveTasks(ListMessageMoveTasksRequest(
-                sourceArn: try f.requiredString("SourceArn"), maxResults: try f.int("MaxResults", in: 1...10)))
+                sourceArn: try f.requiredString("SourceArn"),
+                maxResults: try f.int("MaxResults", in: 1...SQSLimits.moveTasksListedMax)))
         case .startMessageMoveTask:
             return .startMessageMoveTask(StartMessageMoveTaskRequest(
                 sourceArn: try f.requiredString("SourceArn"), destinationArn: try f.string("DestinationArn"),

@@ -55,6 +55,8 @@ public enum SQSLimits {
     public static let queueNameCharsMax = 80
     /// MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId (b1: ≤128 chars).
     public static let fifoIdCharsMax = 128
+    /// ListMessageMoveTasks page size (b1: up to the 10 most recent tasks).
+    public static let moveTasksListedMax = 10
     /// StartMessageMoveTask rate (b1: ≤500 per second).
     public static let moveTaskMessagesPerSecondMax = 500
 }
