@@ -56,8 +56,8 @@ public final class EventLoop: @unchecked Sendable {
         precondition(uv_mutex_init(postedMutex) == 0, "uv_mutex_init cannot fail on Linux without ENOMEM")
         let me = Unmanaged.passUnretained(self).toOpaque()
         uvLoop.pointee.data = me
-        precondition(uv_async_init(uvLoop, wakeup) { async in
-            EventLoop.from(async!.pointee.loop).drainPosted()
+        precondition(uv_async_init(uvLoop, wakeup) { handle in
+            EventLoop.from(handle!.pointee.loop).drainPosted()
         } == 0)
         precondition(uv_prepare_init(uvLoop, endOfTurnPrepare) == 0)
         precondition(uv_check_init(uvLoop, endOfTurnCheck) == 0)
@@ -82,7 +82,8 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Thread ownership
 
-    /// True when called on the loop thread.
+    /// True when called on the loop thread. Callable from any thread once `run()` has started
+    /// (the loop thread is recorded before anything runs on it).
     public var inLoopThread: Bool {
         var me = uv_thread_self()
         return uv_thread_equal(&me, &loopThread) != 0

@@ -98,8 +98,8 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     private var isReading = false
     private var isEstablished = false
     private var closeReason: TCPCloseReason = .local
-    private lazy var readBuffer = UnsafeMutableRawPointer.allocate(byteCount: Self.readBufferBytes, alignment: 16)
-    private var hasReadBuffer = false
+    /// The one buffer every read of this connection lands in; allocated by the first `startReading()`.
+    private var readBuffer: UnsafeMutableRawPointer?
     /// Set while connecting: reports the outcome of `uv_tcp_connect`.
     private var connectCompletion: ((UVError?) -> Void)?
 
@@ -112,7 +112,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
 
     deinit {
         writeRequest.deallocate()
-        if hasReadBuffer { readBuffer.deallocate() }
+        readBuffer?.deallocate()
     }
 
     var tcp: UnsafeMutablePointer<uv_tcp_t> { handleMemory.assumingMemoryBound(to: uv_tcp_t.self) }
@@ -189,10 +189,10 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop.preconditionInLoop()
         guard !isClosing, !isReading, isEstablished else { return }
         isReading = true
-        hasReadBuffer = true
+        if readBuffer == nil { readBuffer = .allocate(byteCount: Self.readBufferBytes, alignment: 16) }
         let status = uv_read_start(stream, { handle, _, buffer in
             let me = LoopHandle.owner(handle, as: TCPConnection.self)
-            buffer!.pointee = uv_buf_init(me.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
+            buffer!.pointee = uv_buf_init(me.readBuffer!.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
         }, { stream, count, buffer in
             LoopHandle.owner(stream, as: TCPConnection.self).didRead(count: count, base: buffer!.pointee.base)
         })

@@ -1,11 +1,5 @@
 import CLibUV
 
-/// FerryRuntime: the production Environment on libuv.
-public enum FerryRuntimeModule {
-    /// The libuv version this binary runs against, e.g. "1.44.2".
-    public static var libuvVersion: String { String(cString: uv_version_string()) }
-}
-
 /// A failed libuv call: an operating error the caller handles (logs, retries, closes), never a crash.
 public struct UVError: Error, Equatable, CustomStringConvertible {
     /// The negative libuv error code, e.g. `UV_ECONNREFUSED`.

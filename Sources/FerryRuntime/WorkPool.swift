@@ -91,6 +91,7 @@ class PoolJob: @unchecked Sendable {
     func completeOnLoopThread() { preconditionFailure("abstract") }
 }
 
+/// `@unchecked Sendable`: as `PoolJob`; `completion` and `pool` are touched on the loop thread only.
 private final class TypedPoolJob<T: Sendable>: PoolJob, @unchecked Sendable {
     private let work: @Sendable () -> T
     private var result: T?

@@ -102,31 +102,32 @@ final class TCPTests: XCTestCase {
     func testConnectorReconnectsWithBackoffAfterListenerRestarts() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        var acceptedCount = 0
+        var acceptedCount = 0, connects = 0
         var accepted: [TCPConnection] = []
         var listener: TCPListener?
+        func maybeStop() { if acceptedCount == 2 && connects == 2 { loop.stop() } }
         func listen(port: UInt16) throws -> TCPListener {
             try TCPListener(loop: loop, host: "127.0.0.1", port: port) { connection in
                 acceptedCount += 1
-                accepted.append(connection)
-                if acceptedCount == 2 { loop.stop() }
+                if acceptedCount == 1 {  // first link up: take the server down entirely
+                    connection.close()
+                    listener?.close()
+                    listener = nil
+                } else {
+                    accepted.append(connection)
+                    maybeStop()
+                }
             }
         }
         listener = try listen(port: 0)
         let port = listener!.port
         let backoff = ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 40)
-        var connects = 0
         var refusedCount = 0
         var redials: [(attempt: Int, delayMs: UInt64)] = []
         let connector = try TCPConnector(loop: loop, host: "127.0.0.1", port: port, backoff: backoff) { connection in
             connects += 1
-            connection.startReading()
-            if connects == 1 {  // first link up: take the server down entirely
-                listener?.close()
-                listener = nil
-                accepted.forEach { $0.close() }
-                accepted = []
-            }
+            connection.startReading()  // so the server's close is noticed (EOF) and triggers a redial
+            maybeStop()
         }
         connector.onRedialScheduled = { [unowned connector] reason, retryInMs in
             redials.append((connector.backoff.attempt, retryInMs))
