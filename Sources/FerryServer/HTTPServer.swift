@@ -109,11 +109,11 @@ final class HTTPServer {
             connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
             return
         } catch {
-            connection.fill(slot, SQSProtocol.encode(SQSError.internalFailure("\(error)"), as: wire, requestId: requestID))
+            connection.fill(slot, SQSProtocol.encode(SQSError(.internalFailure, "\(error)"), as: wire, requestId: requestID))
             return
         }
         guard let handler else {
-            connection.fill(slot, SQSProtocol.encode(SQSError.serviceUnavailable("the node is starting"), as: wire, requestId: requestID))
+            connection.fill(slot, SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
             return
         }
         handler.handle(decoded, caller: caller) { [weak connection] result in
