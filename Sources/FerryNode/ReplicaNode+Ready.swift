@@ -96,10 +96,10 @@ extension ReplicaNode {
             return
         }
         let command: Machine.Command
-        let stamp: CommandStamp
+        let stamp: EntryStamp
         do {
             let stamped = try StampedCommand.decode(bytes)
-            stamp = CommandStamp(index: entry.index, timeMs: stamped.timeMs)
+            stamp = EntryStamp(index: entry.index, timeMs: stamped.timeMs)
             command = try Machine.decode(stamped.body)
         } catch {
             environment.record(.undecodableCommand(index: entry.index, reason: "\(error)"))

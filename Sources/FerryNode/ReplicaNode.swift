@@ -55,7 +55,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var recentResultOrder: [LogIndex] = []
 
     /// Called after each command is applied here, on every replica (long polling waits on this).
-    public var onApply: ((Machine.Command, Machine.Output, CommandStamp) -> Void)?
+    public var onApply: ((Machine.Command, Machine.Output, EntryStamp) -> Void)?
 
     public init(
         options: NodeOptions, storage: RaftStorage, recovered: RecoveredState, machine: Machine,

@@ -10,7 +10,7 @@ public protocol ReplicatedStateMachine {
     static func encode(_ command: Command) -> [UInt8]
     static func decode(_ bytes: [UInt8]) throws -> Command
 
-    mutating func apply(_ command: Command, stamp: CommandStamp) -> Output
+    mutating func apply(_ command: Command, stamp: EntryStamp) -> Output
 
     func snapshot() -> [UInt8]
     mutating func restore(from bytes: [UInt8]) throws
@@ -21,7 +21,7 @@ public protocol ReplicatedStateMachine {
 }
 
 /// Where and when a command was committed: the log index and the leader's wall-clock stamp.
-public struct CommandStamp: Hashable, Sendable {
+public struct EntryStamp: Hashable, Sendable {
     public var index: LogIndex
     public var timeMs: UInt64
     public init(index: LogIndex, timeMs: UInt64) {

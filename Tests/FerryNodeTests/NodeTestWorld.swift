@@ -21,7 +21,7 @@ struct Journal: ReplicatedStateMachine {
     static func encode(_ command: String) -> [UInt8] { Array(command.utf8) }
     static func decode(_ bytes: [UInt8]) throws -> String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func apply(_ command: String, stamp: CommandStamp) -> Int {
+    mutating func apply(_ command: String, stamp: EntryStamp) -> Int {
         lastTimeMs = max(lastTimeMs, stamp.timeMs)
         lines.append(command)
         return lines.count
