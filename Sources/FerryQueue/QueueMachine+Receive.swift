@@ -10,15 +10,16 @@ extension QueueMachine {
         } catch {
             preconditionFailure("validation throws QueueError only")
         }
-        guard let id = queueIdByName[request.queueName], let source = queues[id] else {
-            return .failed(.noQueue(request.queueName))
-        }
+        guard let id = queueIdByName[request.queueName] else { return .failed(.noQueue(request.queueName)) }
+        // Copy out only what is needed: holding a copy of the queue would force its arrays to be copied on write.
+        let sourceName = request.queueName
+        let sourceAttributes = queues[id]!.attributes
         var redrive: (target: QueueID, maxReceiveCount: Int)?
-        if let policy = source.attributes.redrivePolicy, let target = queueId(forArn: policy.deadLetterTargetArn),
+        if let policy = sourceAttributes.redrivePolicy, let target = queueId(forArn: policy.deadLetterTargetArn),
            target != id {
             redrive = (target, policy.maxReceiveCount)
         }
-        let visibilityMs = Int64(request.visibilityTimeoutSeconds ?? source.attributes.visibilityTimeoutSeconds) * 1000
+        let visibilityMs = Int64(request.visibilityTimeoutSeconds ?? sourceAttributes.visibilityTimeoutSeconds) * 1000
         let context = ReceiveContext(
             maxMessages: request.maxMessages, visibilityMs: visibilityMs, maxReceiveCount: redrive?.maxReceiveCount,
             attemptId: request.receiveRequestAttemptId, now: nowMs, arnPrefix: arnPrefix)
@@ -29,7 +30,7 @@ extension QueueMachine {
         case .failure(let error):
             return .failed(error as! QueueError)
         case .success(let (messages, moved)):
-            if let redrive, !moved.isEmpty { deliverMoved(moved, to: redrive.target, fromDeadLetterSource: source.name) }
+            if let redrive, !moved.isEmpty { deliverMoved(moved, to: redrive.target, fromDeadLetterSource: sourceName) }
             return .received(messages)
         }
     }

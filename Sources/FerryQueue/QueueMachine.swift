@@ -19,9 +19,9 @@ public struct QueueMachine {
 
     public let config: Config
     /// Invariant: never decreases; the maximum of every applied stamp's time.
-    public private(set) var nowMs: Int64 = 0
+    public internal(set) var nowMs: Int64 = 0
     /// Invariant: strictly increases with every applied command (SIMULATION.md MONO).
-    public private(set) var appliedIndex: UInt64 = 0
+    public internal(set) var appliedIndex: UInt64 = 0
 
     var queues: [QueueID: QueueState] = [:]
     var queueIdByName: [String: QueueID] = [:]
