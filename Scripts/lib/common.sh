@@ -19,18 +19,28 @@ ensure_system_packages() {
     fi
 }
 
+# Prints node N's pid if it is running (a killed process not yet reaped is a zombie: not running).
 node_pid() {
     local pidfile="$FERRY_CLUSTER_DIR/node$1.pid"
-    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && cat "$pidfile"
+    [ -f "$pidfile" ] || return 1
+    local pid state
+    pid=$(cat "$pidfile")
+    state=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+    case "$state" in Z*|"") return 1 ;; esac
+    echo "$pid"
 }
 
 start_node() {
     local n=$1
     if node_pid "$n" >/dev/null; then echo "node $n already running (pid $(node_pid "$n"))"; return; fi
     mkdir -p "$FERRY_CLUSTER_DIR"
-    (cd "$FERRY_ROOT" && nohup "$FERRY_BIN/ferryd" --config "cluster/local/node$n.toml" \
-        --data-dir "$FERRY_CLUSTER_DIR/node$n" >> "$FERRY_CLUSTER_DIR/node$n.log" 2>&1 &
-     echo $! > "$FERRY_CLUSTER_DIR/node$n.pid")
+    (
+        cd "$FERRY_ROOT"
+        # Backgrounded alone, so that $! is ferryd's own pid (kill-node sends it SIGKILL).
+        nohup "$FERRY_BIN/ferryd" --config "cluster/local/node$n.toml" \
+            --data-dir "$FERRY_CLUSTER_DIR/node$n" >> "$FERRY_CLUSTER_DIR/node$n.log" 2>&1 &
+        echo $! > "$FERRY_CLUSTER_DIR/node$n.pid"
+    )
     echo "node $n started (pid $(cat "$FERRY_CLUSTER_DIR/node$n.pid"), log $FERRY_CLUSTER_DIR/node$n.log)"
 }
 

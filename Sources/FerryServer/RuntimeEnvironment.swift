@@ -51,7 +51,7 @@ final class RuntimeEnvironment: NodeEnvironment {
         switch event {
         case .roleChanged(let role, let term, let leader):
             logger[metadataKey: "term"] = "\(term)"
-            logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map(String.init) ?? "none")"])
+            logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
         case .undecodableCommand, .peerMessageRejected:
             logger.error("\(event)")
         case .storageFailed(let why):
