@@ -248,9 +248,3 @@ final class StandardQueueTests: XCTestCase {
     }
 }
 
-extension Result {
-    var failure: Failure? {
-        if case .failure(let e) = self { return e }
-        return nil
-    }
-}
