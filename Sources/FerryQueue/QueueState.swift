@@ -1,6 +1,6 @@
 /// A FIFO message group: its messages in send order (deleted ones are skipped lazily) and how many are in
-/// flight. Invariant: in-flight members are a prefix of the live members, because a receive only ever takes
-/// from the front of an unlocked group (SQS-API.md d, group locking).
+/// flight. A receive only ever takes from the front of a group with nothing in flight (SQS-API.md d, group
+/// locking), so whatever a change of visibility does to single messages, the group resumes at its head.
 struct FifoGroup {
     var name: String
     var members: FifoBuffer<UInt64>
@@ -64,6 +64,9 @@ struct QueueState {
     var attemptExpiry = FifoBuffer<ExpiryEntry>()
     /// Where the retention sweep resumes (a seq).
     var sweepCursor: UInt64 = 0
+    /// The time the timers last ran at: the counters describe the queue as of then (the leader's periodic
+    /// tick keeps it close to now, which is as "approximate" as SQS's own counts).
+    var timersRunMs: Int64 = 0
 
     /// Compaction waits for this many tombstones so it stays amortized O(1) per delete.
     static let compactionTombstonesMin = 4_096
@@ -168,6 +171,8 @@ struct QueueState {
     /// Makes every message whose delay or visibility timeout ended by `now` visible. Runs before any command
     /// touches the queue, so the derived slot states and the counters agree.
     mutating func runTimers(now: Int64) {
+        precondition(now >= timersRunMs, "time never goes back")
+        timersRunMs = now
         while let top = timers.min, top.deadlineMs <= now {
             _ = timers.popMin()
             guard let index = index(of: top.seq) else { continue }
