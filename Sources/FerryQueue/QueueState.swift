@@ -189,6 +189,25 @@ struct QueueState {
         }
     }
 
+    /// (visible, in flight, delayed) as of `now` without running the timers: the stored counters corrected by
+    /// the timers already due. Visits only due heap entries (a heap's subtree is never earlier than its root).
+    func counts(at now: Int64) -> (visible: Int, inflight: Int, delayed: Int) {
+        var visible = visibleCount, inflight = inflightCount, delayed = delayedCount
+        var pending = [0]
+        while let k = pending.popLast() {
+            guard k < timers.entries.count, timers.entries[k].deadlineMs <= now else { continue }
+            let entry = timers.entries[k]
+            if let index = index(of: entry.seq), slots[index].isLive, slots[index].receiveCount == entry.epoch,
+               slots[index].visibleAtMs == entry.deadlineMs, entry.deadlineMs > timersRunMs {
+                if entry.epoch == 0 { delayed -= 1 } else { inflight -= 1 }
+                visible += 1
+            }
+            pending.append(2 * k + 1)
+            pending.append(2 * k + 2)
+        }
+        return (visible, inflight, delayed)
+    }
+
     /// The earliest moment a delayed or in-flight message may become visible (stale entries may make it early).
     var nextTimerMs: Int64? { timers.min?.deadlineMs }
 
