@@ -86,13 +86,19 @@ struct QueueState {
     // MARK: Slots
 
     func index(of seq: UInt64) -> Int? {
+        let low = firstIndex(atOrAfter: seq)
+        return low < slots.count && slots[low].seq == seq ? low : nil
+    }
+
+    /// Binary search: the first slot whose seq is at least `seq` (`slots.count` if none).
+    func firstIndex(atOrAfter seq: UInt64) -> Int {
         var low = slotsHead
         var high = slots.count
         while low < high {
             let mid = (low + high) / 2
             if slots[mid].seq < seq { low = mid + 1 } else { high = mid }
         }
-        return low < slots.count && slots[low].seq == seq ? low : nil
+        return low
     }
 
     func messageId(of slot: MessageSlot) -> String {
