@@ -35,16 +35,27 @@ let package = Package(
         .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         .target(
             name: "FerryRuntime",
-            dependencies: ["CLibUV", "FerryNode", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CLibUV", "FerryNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "FerrySQS",
             dependencies: ["FerryQueue", "FerryNode", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryRuntime", "FerrySQS", "FerryNode", "FerryQueue", "FerryStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryRuntime", "FerrySQS", "FerryNode",
+                "FerryServer", "FerryRuntime", "FerrySQS", "FerryNode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -73,6 +84,8 @@ let package = Package(
         .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
         .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
+        .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode"]),
+        .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
         .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),

@@ -24,12 +24,23 @@ extension RaftNode {
         if newTerm > term {
             term = newTerm
             votedFor = nil
+            dropMessagesOfOlderTerms()
         }
         if role == .leader { abortLeadership() }
         role = .follower
         leader = newLeader
         votes = [:]
         resetElectionTimer()
+    }
+
+    /// Messages not yet handed out that were made in an older term must not leave: an acknowledgement of
+    /// entries a newer leader has since replaced would be released only after the replacement is durable,
+    /// and the old leader could count it toward committing an entry this node no longer holds. Dropping a
+    /// message is always safe in Raft.
+    mutating func dropMessagesOfOlderTerms() {
+        let current = term
+        messagesAfterPersist.removeAll { $0.message.term < current }
+        messagesNow.removeAll { $0.message.term < current }
     }
 
     mutating func becomePreCandidate() {
@@ -49,6 +60,7 @@ extension RaftNode {
         // durable (bugs 4-5), which `emit` ensures.
         term += 1
         votedFor = id
+        dropMessagesOfOlderTerms()
         role = .candidate
         leader = nil
         votes = [id: true]

@@ -35,30 +35,29 @@ struct LogReplay {
     private mutating func applyEntry(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
         let index = record.index
         guard index > 0 else { return .corruption(file: file, offset: offset, reason: "entry at index 0") }
-        if base == nil || index > lastIndex + 1 {
-            // The first record, or a jump past the end: fine only where a snapshot covers the hole
-            // (segments before it were compacted away).
+        if base == nil || index > lastIndex + 1 || index <= base!.index {
+            // The first record, a jump past the end, or a rewrite from before the log's start:
+            // fine only where the snapshot covers what is skipped (compacted segments; a
+            // truncation below the start of what survived compaction).
             guard index - 1 <= snapshot.index else {
                 if base == nil {
                     return .missingEntries(after: snapshot.index, before: index,
                                            reason: "the log starts at \(index) in \(file); no snapshot covers what comes before")
                 }
                 return .corruption(file: file, offset: offset,
-                                   reason: "entry \(index) does not follow the log's last index \(lastIndex)")
+                                   reason: "entry \(index) does not follow the log (\(base!.index + 1)...\(lastIndex))")
             }
             base = LogPosition(index: index - 1, term: 0)
             baseTerm = nil
             entries = []
-        } else if let base, index <= base.index {
-            return .corruption(file: file, offset: offset, reason: "entry \(index) at or below the log's start \(base.index)")
-        } else if index <= lastIndex {
-            entries.removeLast(Int(lastIndex - index + 1))
         }
-        let previousTerm = entries.last?.term ?? baseTerm ?? 0
+        let kept = Int(index - 1 - base!.index)
+        let previousTerm = kept > 0 ? entries[kept - 1].term : (baseTerm ?? 0)
         guard record.term >= previousTerm else {
             return .corruption(file: file, offset: offset,
                                reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
         }
+        entries.removeLast(entries.count - kept)
         do {
             entries.append(try record.decodeEntry())
         } catch {

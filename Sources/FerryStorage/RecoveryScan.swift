@@ -102,26 +102,43 @@ public struct RecoveryScan: Sendable {
     private mutating func replaySegments(_ segments: [SegmentScan], into replay: inout LogReplay) -> StorageError? {
         let witness = segments.map(\.witness).max() ?? .zero
         for (position, segment) in segments.enumerated() {
+            let later = Array(segments[(position + 1)...])
             for (offset, record) in segment.records {
-                if let error = replay.apply(record, file: segment.path, offset: offset) { return error }
+                guard let error = replay.apply(record, file: segment.path, offset: offset) else { continue }
+                // A record that verifies but does not continue the log. Past every witness it is
+                // the far side of a torn multi-segment write (the records before it were lost);
+                // inside the witnessed prefix it is a misdirected or stale record.
+                guard LogCursor(segment: segment.sequence, offset: offset) >= witness else { return error }
+                cut(segment, at: offset, reason: "\(error)", later: later)
+                return nil
             }
-            keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil,
-                                        sizeBytes: segment.stop?.offset ?? segment.sizeBytes,
-                                        maxIndex: segment.records.map(\.record.index).max() ?? 0))
-            guard let stop = segment.stop else { continue }
+            guard let stop = segment.stop else {
+                keep(segment, sizeBytes: segment.sizeBytes)
+                continue
+            }
             if stop.malformed || LogCursor(segment: segment.sequence, offset: stop.offset) < witness {
                 return .corruption(file: segment.path, offset: stop.offset,
                                    reason: "\(stop.reason), inside the durable prefix (witnessed through \(witness))")
             }
-            let later = segments[(position + 1)...]
-            cutSegment = (segment.path, stop.offset)
-            droppedSegments = later.map(\.path)
-            tornTail = TornTail(file: segment.path, offset: stop.offset,
-                                bytesDropped: segment.sizeBytes - stop.offset + later.map(\.sizeBytes).reduce(0, +),
-                                reason: stop.reason, removedSegments: droppedSegments)
+            cut(segment, at: stop.offset, reason: stop.reason, later: later)
             return nil
         }
         return nil
+    }
+
+    private mutating func keep(_ segment: SegmentScan, sizeBytes: Int) {
+        keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,
+                                    maxIndex: segment.records.filter { $0.offset < sizeBytes }.map(\.record.index).max() ?? 0))
+    }
+
+    /// The log ends at `offset` of `segment`: what follows there and in `later` segments is a torn tail.
+    private mutating func cut(_ segment: SegmentScan, at offset: Int, reason: String, later: [SegmentScan]) {
+        keep(segment, sizeBytes: offset)
+        cutSegment = (segment.path, offset)
+        droppedSegments = later.map(\.path)
+        tornTail = TornTail(file: segment.path, offset: offset,
+                            bytesDropped: segment.sizeBytes - offset + later.map(\.sizeBytes).reduce(0, +),
+                            reason: reason, removedSegments: droppedSegments)
     }
 
     /// Joins the replayed log to the snapshot and checks the hard state against the result.

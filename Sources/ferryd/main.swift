@@ -1,1 +1,66 @@
-print("ferryd: the node runtime is not built yet (see README.md)")
+import ArgumentParser
+import FerryServer
+import Foundation
+import Logging
+
+/// ferryd: one node of a Ferry cluster.
+struct FerryDaemon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferryd",
+        abstract: "Run one node of a Ferry cluster (SQS API, Raft-replicated, fsynced on a majority).",
+        discussion: "Settings come from --config (see cluster/local/node1.toml for every key); flags override it.")
+
+    @Option(help: "Path of the node's config file.")
+    var config: String
+
+    @Option(help: "Override node_id.") var nodeId: Int?
+    @Option(help: "Override data_dir.") var dataDir: String?
+    @Option(help: "Override client_listen (host:port of the SQS API).") var clientListen: String?
+    @Option(help: "Override advertised_url.") var advertisedUrl: String?
+    @Option(help: "Override cluster_secret.") var clusterSecret: String?
+    @Option(help: "Override auth (sigv4 or off).") var auth: String?
+    @Option(help: "Override tick_ms.") var tickMs: Int?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func run() throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: config, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read config file \(config): \(error.localizedDescription)")
+        }
+        var overrides: [String: String] = [:]
+        if let nodeId { overrides["node_id"] = String(nodeId) }
+        if let dataDir { overrides["data_dir"] = dataDir }
+        if let clientListen { overrides["client_listen"] = clientListen }
+        if let advertisedUrl { overrides["advertised_url"] = advertisedUrl }
+        if let clusterSecret { overrides["cluster_secret"] = clusterSecret }
+        if let auth { overrides["auth"] = auth }
+        if let tickMs { overrides["tick_ms"] = String(tickMs) }
+        let settings: ServerConfig
+        do {
+            settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides)
+        } catch {
+            throw ValidationError("\(config): \(error)")
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ferryd")
+        if settings.auth == .off {
+            logger.warning("auth = off: requests are not authenticated (local development only)")
+        }
+        do {
+            let server = try Server(config: settings, logger: logger)
+            try server.run()
+        } catch {
+            logger.critical("ferryd stopped", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
+
+FerryDaemon.main()

@@ -133,3 +133,28 @@ final class ReplicationTests: XCTestCase {
         XCTAssertTrue(leader.hasReady)
     }
 }
+
+final class AcknowledgementTests: XCTestCase {
+    func testAnAckForEntriesReplacedByANewerLeaderNeverLeaves() {
+        // The follower acks 2-3@1 but has not persisted yet; a term-2 leader replaces index 2 before the next
+        // persist. The term-1 ack would leave after a persist that no longer holds 3@1, and the term-1 leader
+        // could count it toward a commit (DUR). It must be dropped.
+        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
+            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
+            entries: [Entry(index: 1, term: 1, payload: .noop)]), random: SeededGenerator(seed: 1))
+        let outstanding = node.ready()  // a persist is in flight: new output waits for the next Ready
+        node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 1, prevLogTerm: 1,
+            entries: [Entry(index: 2, term: 1, payload: .command([1])), Entry(index: 3, term: 1, payload: .command([2]))], leaderCommit: 1))))
+        node.step(Envelope(from: 3, to: 2, message: .appendEntries(AppendEntries(term: 2, prevLogIndex: 1, prevLogTerm: 1,
+            entries: [Entry(index: 2, term: 2, payload: .noop)], leaderCommit: 1))))
+        node.advance(outstanding)
+        let ready = node.ready()
+        let acks = ready.messagesAfterPersist.compactMap { envelope -> AppendResponse? in
+            if case .appendResponse(let r) = envelope.message { return r } else { return nil }
+        }
+        XCTAssertEqual(acks.map(\.term), [2], "only the term-2 ack leaves")
+        XCTAssertEqual(acks.first?.index, 2)
+        XCTAssertEqual(node.term(at: 2), 2)
+        XCTAssertNil(node.entry(at: 3))
+    }
+}

@@ -1,2 +1,0 @@
-/// FerryNode: one node — Raft, storage and the queue machine — over the Environment seam.
-public enum FerryNodeModule {}

@@ -1,0 +1,46 @@
+import FerryRaft
+import FerryStorage
+
+/// Everything a node needs from the world. Two implementations: libuv in FerryRuntime, and the
+/// simulator's. Every call happens on the node's single thread, and every callback comes back on it.
+public protocol NodeEnvironment: AnyObject {
+    /// Milliseconds since the Unix epoch from this machine's wall clock. Only the leader reads it, to stamp
+    /// commands; the state machine keeps a running maximum of stamps, so a clock stepping back on a new
+    /// leader never moves replicated time back.
+    func wallClockMs() -> UInt64
+    /// Milliseconds from a clock that never jumps (CLOCK_MONOTONIC): a leader advances its stamps by this
+    /// clock between elections, so a wall-clock step during its tenure cannot expire visibility timeouts
+    /// early or late (SIMULATION.md bug 35).
+    func monotonicMs() -> UInt64
+    /// Sends to a peer, best effort: a message to an unreachable peer may be dropped (Raft retries).
+    func send(_ message: PeerMessage, to peer: NodeID)
+    /// Performs a durable write off the node's thread and calls `completion` later on the node's thread.
+    /// Writes are handed out one at a time, in order.
+    func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void)
+    /// Reports something an operator should see; `NodeEvent` says what.
+    func record(_ event: NodeEvent)
+}
+
+/// What a node reports about itself, for logs and the simulator's trace.
+public enum NodeEvent: Sendable, CustomStringConvertible {
+    case roleChanged(role: Role, term: Term, leader: NodeID?)
+    /// A committed command could not be decoded. Every replica skips it the same way, so their states stay
+    /// identical; it means a bug or mixed versions, and an operator must look.
+    case undecodableCommand(index: LogIndex, reason: String)
+    case snapshotTaken(index: LogIndex, sizeBytes: Int)
+    case snapshotInstalled(index: LogIndex, sizeBytes: Int)
+    /// The durable log failed (fsync error, disk full): the node stops rather than acknowledge anything more.
+    case storageFailed(String)
+    case peerMessageRejected(from: NodeID, reason: String)
+
+    public var description: String {
+        switch self {
+        case .roleChanged(let role, let term, let leader): return "role=\(role) term=\(term) leader=\(leader.map(String.init) ?? "none")"
+        case .undecodableCommand(let index, let reason): return "undecodable command at index \(index): \(reason)"
+        case .snapshotTaken(let index, let size): return "snapshot taken at index \(index) (\(size) bytes)"
+        case .snapshotInstalled(let index, let size): return "snapshot installed at index \(index) (\(size) bytes)"
+        case .storageFailed(let why): return "storage failed, node stopped: \(why)"
+        case .peerMessageRejected(let from, let reason): return "rejected a message from node \(from): \(reason)"
+        }
+    }
+}

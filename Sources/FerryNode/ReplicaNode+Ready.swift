@@ -1,0 +1,175 @@
+import FerryRaft
+import FerryStorage
+
+/// The Ready cycle on a real log: stage, write durably off the thread, then send, apply and advance.
+extension ReplicaNode {
+    func processReady() {
+        guard isRunning, persisting == nil, raft.hasReady else { return }
+        let ready = raft.ready()
+        if let snapshot = ready.snapshot { storage.installSnapshot(snapshot) }
+        if !ready.entries.isEmpty { storage.append(ready.entries) }
+        if let hardState = ready.hardState { storage.setHardState(hardState) }
+        persisting = (ready, storage.stagedTicket)
+        if !ready.mustSync {
+            // Only the commit hint changed (or nothing): there is nothing that must be durable first.
+            finishReady()
+            return
+        }
+        startWriteIfIdle()
+    }
+
+    /// Hands the storage's staged work to the environment, unless a write is already out: then it
+    /// shares the next one (group commit).
+    func startWriteIfIdle() {
+        guard isRunning, !storage.isWriting else { return }
+        let write: DurableWrite?
+        do {
+            write = try storage.nextWrite()
+        } catch {
+            fail("\(error)")
+            return
+        }
+        guard let write else { return }
+        environment.performDurableWrite(write) { [weak self] result in
+            self?.writeCompleted(write, result)
+        }
+    }
+
+    private func writeCompleted(_ write: DurableWrite, _ result: Result<Void, FileSystemError>) {
+        guard isRunning else { return }
+        do {
+            try storage.complete(write, result)
+        } catch {
+            // Never retried: after a failed fsync the data may be gone while a retry reports success
+            // (fsyncgate). Stop, and let recovery sort out what is durable.
+            fail("\(error)")
+            return
+        }
+        if let saving = savingSnapshot, storage.durableTicket >= saving.ticket {
+            savingSnapshot = nil
+            raft.compact(to: saving.snapshot)
+        }
+        if let current = persisting, storage.durableTicket >= current.ticket {
+            finishReady()
+        }
+        startWriteIfIdle()
+        afterInput()
+    }
+
+    /// Everything `persisting` needed is durable: send what waited for it, apply, advance.
+    private func finishReady() {
+        guard let (ready, _) = persisting else { preconditionFailure("no Ready in progress") }
+        sendMessages(ready.messagesAfterPersist)
+        if let snapshot = ready.snapshot { restoreSnapshot(snapshot) }
+        for entry in ready.committedEntries { apply(entry) }
+        raft.advance(ready)
+        persisting = nil
+        for state in ready.readStates { readIndexArrived(state) }
+        releaseReads()
+        maybeTakeSnapshot()
+        sendMessages(raft.takeMessages())
+        processReady()
+    }
+
+    private func restoreSnapshot(_ snapshot: Snapshot) {
+        do {
+            try machine.restore(from: snapshot.data)
+        } catch {
+            // The leader's snapshot is checksummed end to end by storage and wire; bytes that do not decode
+            // mean a bug or mixed versions. Applying anything on top would diverge: stop.
+            fail("snapshot at index \(snapshot.metadata.index) does not decode: \(error)")
+            return
+        }
+        environment.record(.snapshotInstalled(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
+        // Commands waiting at indexes the snapshot covers were applied (or replaced) elsewhere; their
+        // outputs are unknown here.
+        for (index, entry) in awaitingApply.sorted(by: { $0.key < $1.key }) where index <= snapshot.metadata.index {
+            awaitingApply[index] = nil
+            entry.waiter.completion(.timedOut)
+        }
+    }
+
+    private func apply(_ entry: Entry) {
+        guard case .command(let bytes) = entry.payload else {
+            // A no-op or configuration entry displaces any command proposed at this index.
+            if let displaced = awaitingApply.removeValue(forKey: entry.index) { dispatch(displaced.waiter) }
+            return
+        }
+        let command: Machine.Command
+        let stamp: EntryStamp
+        do {
+            let stamped = try StampedCommand.decode(bytes)
+            stamp = EntryStamp(index: entry.index, timeMs: stamped.timeMs)
+            command = try Machine.decode(stamped.body)
+        } catch {
+            environment.record(.undecodableCommand(index: entry.index, reason: "\(error)"))
+            if let waiting = awaitingApply.removeValue(forKey: entry.index) { waiting.waiter.completion(.timedOut) }
+            return
+        }
+        let output = machine.apply(command, stamp: stamp)
+        rememberResult(output, at: entry.position)
+        if let waiting = awaitingApply.removeValue(forKey: entry.index) {
+            if waiting.term == entry.term {
+                waiting.waiter.completion(.applied(output))
+            } else {
+                dispatch(waiting.waiter)  // our proposal was overwritten: it never applied, so resubmit
+            }
+        }
+        onApply?(command, output, stamp)
+    }
+
+    private func rememberResult(_ output: Machine.Output, at position: LogPosition) {
+        recentResults[position.index] = (position.term, output)
+        recentResultOrder.append(position.index)
+        if recentResultOrder.count > options.recentResultsMax {
+            recentResults[recentResultOrder.removeFirst()] = nil
+        }
+    }
+
+    // MARK: - Reads
+
+    private func readIndexArrived(_ state: ReadState) {
+        guard let completion = awaitingReadIndex.removeValue(forKey: state.requestID) else { return }
+        guard let index = state.index else { return completion(false) }
+        awaitingApplyForRead.append((index, completion))
+    }
+
+    private func releaseReads() {
+        guard !awaitingApplyForRead.isEmpty else { return }
+        let applied = raft.appliedIndex
+        let (ready, waiting) = awaitingApplyForRead.partitioned { $0.index <= applied }
+        awaitingApplyForRead = waiting
+        for read in ready { read.completion(true) }
+    }
+
+    // MARK: - Snapshots
+
+    private func maybeTakeSnapshot() {
+        let applied = raft.appliedIndex
+        guard savingSnapshot == nil, applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries else { return }
+        let data = machine.snapshot()
+        let snapshot = raft.makeSnapshot(at: applied, data: data)
+        let ticket = storage.installSnapshot(snapshot)
+        storage.compact(through: applied)
+        savingSnapshot = (snapshot, ticket)
+        environment.record(.snapshotTaken(index: applied, sizeBytes: data.count))
+        startWriteIfIdle()
+    }
+
+    func fail(_ why: String) {
+        guard isRunning else { return }
+        isRunning = false
+        environment.record(.storageFailed(why))
+        // Sorted: completion order must not depend on hashing (the simulator replays it).
+        for (_, entry) in awaitingApply.sorted(by: { $0.key < $1.key }) { entry.waiter.completion(.timedOut) }
+        for (_, waiter) in awaitingForward.sorted(by: { $0.key < $1.key }) { waiter.completion(.timedOut) }
+        for waiter in awaitingLeader { waiter.completion(.unavailable(leaderHint: nil)) }
+        for (_, completion) in awaitingReadIndex.sorted(by: { $0.key < $1.key }) { completion(false) }
+        for read in awaitingApplyForRead { read.completion(false) }
+        awaitingApply = [:]
+        awaitingForward = [:]
+        awaitingLeader = []
+        awaitingReadIndex = [:]
+        awaitingApplyForRead = []
+    }
+}

@@ -1,0 +1,51 @@
+import FerryRaft
+
+/// The application a node replicates. It must be deterministic: the same commands with the same stamps
+/// give the same outputs and the same snapshot bytes on every replica. It never reads a clock: time comes
+/// from the stamp the leader put on each command.
+public protocol ReplicatedStateMachine {
+    associatedtype Command
+    associatedtype Output
+
+    static func encode(_ command: Command) -> [UInt8]
+    static func decode(_ bytes: [UInt8]) throws -> Command
+
+    mutating func apply(_ command: Command, stamp: EntryStamp) -> Output
+
+    func snapshot() -> [UInt8]
+    mutating func restore(from bytes: [UInt8]) throws
+
+    /// A command the leader should propose now for time-driven work (expiry, delayed messages), if any is
+    /// due at `nowMs`. Called on the leader every `NodeOptions.housekeepingIntervalTicks`.
+    func housekeeping(nowMs: UInt64) -> Command?
+}
+
+/// Where and when a command was committed: the log index and the leader's wall-clock stamp.
+public struct EntryStamp: Hashable, Sendable {
+    public var index: LogIndex
+    public var timeMs: UInt64
+    public init(index: LogIndex, timeMs: UInt64) {
+        self.index = index
+        self.timeMs = timeMs
+    }
+}
+
+/// What a log entry's command bytes hold: the leader's stamp and the application's command.
+/// Layout: timeMs u64, then the command bytes to the end.
+struct StampedCommand {
+    var timeMs: UInt64
+    var body: [UInt8]
+
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 8 + body.count)
+        writer.write(timeMs)
+        writer.writeRaw(body)
+        return writer.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(WireError) -> StampedCommand {
+        var reader = ByteReader(bytes)
+        let time = try reader.readUInt64()
+        return StampedCommand(timeMs: time, body: try reader.readRaw(count: reader.remaining))
+    }
+}

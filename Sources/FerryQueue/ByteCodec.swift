@@ -1,0 +1,145 @@
+/// The compact, deterministic binary encoding shared by commands, results and snapshots: LEB128 varints,
+/// zigzag for signed values, length-prefixed bytes and strings. No dictionary order ever reaches it: callers
+/// sort keyed collections before writing them.
+public struct ByteWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
+
+    public mutating func u8(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func uvarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    public mutating func int(_ value: Int) { varint(Int64(value)) }
+
+    public mutating func varint(_ value: Int64) {
+        uvarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    public mutating func raw(_ data: [UInt8]) {
+        uvarint(UInt64(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    public mutating func string(_ value: String) { raw(Array(value.utf8)) }
+
+    public mutating func optionalString(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+
+    public mutating func optionalInt(_ value: Int?) {
+        bool(value != nil)
+        if let value { int(value) }
+    }
+
+    public mutating func pairs(_ value: [(String, String)]) {
+        uvarint(UInt64(value.count))
+        for (k, v) in value { string(k); string(v) }
+    }
+}
+
+/// Thrown when bytes do not decode: truncated input, a bad tag, a length past the end.
+public struct DecodeError: Error, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { "decode error: \(reason)" }
+}
+
+public struct ByteReader {
+    private let bytes: [UInt8]
+    public private(set) var offset: Int
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.offset = 0
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    public mutating func u8() throws -> UInt8 {
+        guard offset < bytes.count else { throw DecodeError("truncated at \(offset)") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func bool() throws -> Bool {
+        switch try u8() {
+        case 0: return false
+        case 1: return true
+        case let other: throw DecodeError("bad bool \(other)")
+        }
+    }
+
+    public mutating func uvarint() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try u8()
+            guard shift < 64 else { throw DecodeError("varint too long") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    public mutating func varint() throws -> Int64 {
+        let raw = try uvarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    public mutating func int() throws -> Int {
+        let value = try varint()
+        guard let result = Int(exactly: value) else { throw DecodeError("int out of range") }
+        return result
+    }
+
+    public mutating func u32() throws -> UInt32 {
+        guard let value = UInt32(exactly: try uvarint()) else { throw DecodeError("u32 out of range") }
+        return value
+    }
+
+    /// A count for a following collection; bounded by the bytes left so garbage cannot ask for huge arrays.
+    public mutating func count() throws -> Int {
+        let value = try uvarint()
+        guard value <= UInt64(bytes.count - offset) else { throw DecodeError("count \(value) past end") }
+        return Int(value)
+    }
+
+    public mutating func raw() throws -> [UInt8] {
+        let length = try count()
+        defer { offset += length }
+        return Array(bytes[offset..<offset + length])
+    }
+
+    public mutating func string() throws -> String {
+        let data = try raw()
+        guard let text = String(validating: data, as: UTF8.self) else { throw DecodeError("bad utf-8") }
+        return text
+    }
+
+    public mutating func optionalString() throws -> String? { try bool() ? try string() : nil }
+
+    public mutating func optionalInt() throws -> Int? { try bool() ? try int() : nil }
+
+    public mutating func pairs() throws -> [(String, String)] {
+        let n = try count()
+        var out: [(String, String)] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append((try string(), try string())) }
+        return out
+    }
+
+    public func expectEnd() throws {
+        guard isAtEnd else { throw DecodeError("\(bytes.count - offset) trailing bytes") }
+    }
+}

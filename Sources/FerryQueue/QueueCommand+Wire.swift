@@ -1,0 +1,144 @@
+/// The binary form of commands (they travel in the Raft log) and results (a follower that forwarded a
+/// request gets its result back over the peer link). Version byte first, then a tag per case.
+extension QueueCommand {
+    static let wireVersion: UInt8 = 1
+
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        w.u8(QueueCommand.wireVersion)
+        switch self {
+        case .createQueue(let name, let attributes, let tags):
+            w.u8(1); w.string(name); w.keyValues(attributes); w.keyValues(tags)
+        case .deleteQueue(let name):
+            w.u8(2); w.string(name)
+        case .setQueueAttributes(let name, let attributes):
+            w.u8(3); w.string(name); w.keyValues(attributes)
+        case .tagQueue(let name, let tags):
+            w.u8(4); w.string(name); w.keyValues(tags)
+        case .untagQueue(let name, let keys):
+            w.u8(5); w.string(name); w.uvarint(UInt64(keys.count)); for key in keys { w.string(key) }
+        case .purgeQueue(let name):
+            w.u8(6); w.string(name)
+        case .sendMessages(let name, let entries, let isBatch):
+            w.u8(7); w.string(name); w.bool(isBatch); w.uvarint(UInt64(entries.count))
+            for entry in entries { entry.encode(into: &w) }
+        case .receiveMessages(let request):
+            w.u8(8); w.string(request.queueName); w.int(request.maxMessages)
+            w.optionalInt(request.visibilityTimeoutSeconds); w.optionalString(request.receiveRequestAttemptId)
+        case .deleteMessages(let name, let entries, let isBatch):
+            w.u8(9); w.string(name); w.bool(isBatch); w.handleEntries(entries)
+        case .changeVisibility(let name, let entries, let isBatch):
+            w.u8(10); w.string(name); w.bool(isBatch); w.handleEntries(entries)
+        case .startMessageMoveTask(let request):
+            w.u8(11); w.string(request.sourceArn); w.optionalString(request.destinationArn)
+            w.optionalInt(request.maxMessagesPerSecond)
+        case .cancelMessageMoveTask(let handle):
+            w.u8(12); w.string(handle)
+        case .tick:
+            w.u8(13)
+        }
+        return w.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> QueueCommand {
+        var r = ByteReader(bytes)
+        let version = try r.u8()
+        guard version == wireVersion else { throw DecodeError("unknown command version \(version)") }
+        let command: QueueCommand
+        switch try r.u8() {
+        case 1: command = .createQueue(name: try r.string(), attributes: try r.keyValues(), tags: try r.keyValues())
+        case 2: command = .deleteQueue(name: try r.string())
+        case 3: command = .setQueueAttributes(name: try r.string(), attributes: try r.keyValues())
+        case 4: command = .tagQueue(name: try r.string(), tags: try r.keyValues())
+        case 5:
+            let name = try r.string()
+            var keys: [String] = []
+            for _ in 0..<(try r.count()) { keys.append(try r.string()) }
+            command = .untagQueue(name: name, keys: keys)
+        case 6: command = .purgeQueue(name: try r.string())
+        case 7:
+            let name = try r.string()
+            let isBatch = try r.bool()
+            var entries: [SendEntry] = []
+            for _ in 0..<(try r.count()) { entries.append(try SendEntry.decode(from: &r)) }
+            command = .sendMessages(queueName: name, entries: entries, isBatch: isBatch)
+        case 8:
+            command = .receiveMessages(ReceiveRequest(
+                queueName: try r.string(), maxMessages: try r.int(), visibilityTimeoutSeconds: try r.optionalInt(),
+                receiveRequestAttemptId: try r.optionalString()))
+        case 9: command = .deleteMessages(queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
+        case 10: command = .changeVisibility(queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
+        case 11:
+            command = .startMessageMoveTask(MoveTaskRequest(
+                sourceArn: try r.string(), destinationArn: try r.optionalString(), maxMessagesPerSecond: try r.optionalInt()))
+        case 12: command = .cancelMessageMoveTask(taskHandle: try r.string())
+        case 13: command = .tick
+        case let tag: throw DecodeError("unknown command tag \(tag)")
+        }
+        try r.expectEnd()
+        return command
+    }
+}
+
+extension QueueCommand {
+    // Argument order helpers so decode can read fields in wire order.
+    fileprivate static func deleteMessages(queueName: String, isBatch: Bool, entries: [HandleEntry]) -> QueueCommand {
+        .deleteMessages(queueName: queueName, entries: entries, isBatch: isBatch)
+    }
+
+    fileprivate static func changeVisibility(queueName: String, isBatch: Bool, entries: [HandleEntry]) -> QueueCommand {
+        .changeVisibility(queueName: queueName, entries: entries, isBatch: isBatch)
+    }
+}
+
+extension SendEntry {
+    func encode(into w: inout ByteWriter) {
+        w.string(id)
+        w.raw(body)
+        w.optionalInt(delaySeconds)
+        w.uvarint(UInt64(attributes.count))
+        for attribute in attributes { attribute.encode(into: &w) }
+        w.optionalString(awsTraceHeader)
+        w.optionalString(messageGroupId)
+        w.optionalString(messageDeduplicationId)
+    }
+
+    static func decode(from r: inout ByteReader) throws -> SendEntry {
+        let id = try r.string()
+        let body = try r.raw()
+        let delay = try r.optionalInt()
+        var attributes: [MessageAttribute] = []
+        for _ in 0..<(try r.count()) { attributes.append(try MessageAttribute.decode(from: &r)) }
+        return SendEntry(id: id, body: body, delaySeconds: delay, attributes: attributes,
+                         awsTraceHeader: try r.optionalString(), messageGroupId: try r.optionalString(),
+                         messageDeduplicationId: try r.optionalString())
+    }
+}
+
+extension ByteWriter {
+    mutating func keyValues(_ pairs: [KeyValue]) {
+        uvarint(UInt64(pairs.count))
+        for pair in pairs { string(pair.key); string(pair.value) }
+    }
+
+    mutating func handleEntries(_ entries: [HandleEntry]) {
+        uvarint(UInt64(entries.count))
+        for entry in entries { string(entry.id); string(entry.receiptHandle); int(entry.visibilityTimeoutSeconds) }
+    }
+}
+
+extension ByteReader {
+    mutating func keyValues() throws -> [KeyValue] {
+        var out: [KeyValue] = []
+        for _ in 0..<(try count()) { out.append(KeyValue(try string(), try string())) }
+        return out
+    }
+
+    mutating func handleEntries() throws -> [HandleEntry] {
+        var out: [HandleEntry] = []
+        for _ in 0..<(try count()) {
+            out.append(HandleEntry(id: try string(), receiptHandle: try string(), visibilityTimeoutSeconds: try int()))
+        }
+        return out
+    }
+}

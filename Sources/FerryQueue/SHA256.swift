@@ -1,0 +1,158 @@
+/// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Used for
+/// content-based deduplication ids (SQS-API.md c: the lowercase hex SHA-256 of the body).
+public struct SHA256 {
+    private static let roundConstants: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+
+    private var state: [UInt32] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]
+    private var pending: [UInt8] = []
+    private var totalBytes: UInt64 = 0
+
+    public init() {}
+
+    /// The digest of `bytes` in one call.
+    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+
+    /// The lowercase hex digest, the form SQS uses for content-based deduplication ids.
+    public static func hexDigest<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        Hex.encode(hash(bytes))
+    }
+
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        totalBytes &+= UInt64(bytes.count)
+        pending.append(contentsOf: bytes)
+        var offset = 0
+        while pending.count - offset >= 64 {
+            compress(pending, at: offset)
+            offset += 64
+        }
+        if offset > 0 { pending.removeFirst(offset) }
+    }
+
+    public mutating func finalize() -> [UInt8] {
+        let bitLength = totalBytes &* 8
+        pending.append(0x80)
+        while pending.count % 64 != 56 { pending.append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        var offset = 0
+        while offset < pending.count {
+            compress(pending, at: offset)
+            offset += 64
+        }
+        pending = []
+        var digest: [UInt8] = []
+        digest.reserveCapacity(32)
+        for word in state {
+            digest.append(UInt8(truncatingIfNeeded: word >> 24))
+            digest.append(UInt8(truncatingIfNeeded: word >> 16))
+            digest.append(UInt8(truncatingIfNeeded: word >> 8))
+            digest.append(UInt8(truncatingIfNeeded: word))
+        }
+        return digest
+    }
+
+    private mutating func compress(_ block: [UInt8], at offset: Int) {
+        precondition(block.count - offset >= 64, "SHA-256 compresses whole 64-byte blocks")
+        var w = [UInt32](repeating: 0, count: 64)
+        for i in 0..<16 {
+            let base = offset + 4 * i
+            w[i] = UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8
+                | UInt32(block[base + 3])
+        }
+        for i in 16..<64 {
+            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+        }
+        var a = state[0], b = state[1], c = state[2], d = state[3]
+        var e = state[4], f = state[5], g = state[6], h = state[7]
+        for i in 0..<64 {
+            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let choice = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ choice &+ SHA256.roundConstants[i] &+ w[i]
+            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let majority = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = s0 &+ majority
+            h = g; g = f; f = e; e = d &+ t1
+            d = c; c = b; b = a; a = t1 &+ t2
+        }
+        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    }
+
+    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+}
+
+/// Lowercase hexadecimal, for digests, ids and receipt handles.
+public enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var i = 0
+            for byte in bytes {
+                out[i] = digits[Int(byte >> 4)]
+                out[i + 1] = digits[Int(byte & 0x0f)]
+                i += 2
+            }
+            return i
+        }
+    }
+
+    /// Hex with dashes before the given digit offsets (UUID layout: 8, 12, 16, 20).
+    static func encode(_ bytes: [UInt8], dashesBefore dashes: [Int]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2 + dashes.count) { out in
+            var i = 0
+            var nextDash = 0
+            for digit in 0..<(bytes.count * 2) {
+                if nextDash < dashes.count && dashes[nextDash] == digit {
+                    out[i] = UInt8(ascii: "-")
+                    i += 1
+                    nextDash += 1
+                }
+                let byte = bytes[digit >> 1]
+                out[i] = digits[Int(digit & 1 == 0 ? byte >> 4 : byte & 0x0f)]
+                i += 1
+            }
+            return i
+        }
+    }
+
+    /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex character.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

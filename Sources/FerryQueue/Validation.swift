@@ -1,0 +1,240 @@
+/// Checks that need no state, so the API layer can reject bad input before proposing it through Raft. The
+/// machine runs them again when it applies (replicas must not trust a proposer running other code).
+public enum QueueValidation {
+    /// SQS-API.md b1: 1-80 characters of `[A-Za-z0-9_-]`, optionally ending in `.fifo` (counted in the 80).
+    public static func validateQueueName(_ name: String) throws {
+        let base = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
+        guard !base.isEmpty, name.utf8.count <= QueueLimits.queueNameCharactersMax,
+              base.utf8.allSatisfy(isNameByte) else {
+            throw QueueError.invalidParameter("QueueName",
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.")
+        }
+    }
+
+    /// The queue's effective attributes after a CreateQueue; checks that `.fifo` and FifoQueue agree.
+    public static func validateCreate(name: String, attributes: [KeyValue], tags: [KeyValue]) throws -> QueueAttributes {
+        try validateQueueName(name)
+        let parsed = try QueueAttributes().applying(attributes.map { ($0.key, $0.value) }, creating: true)
+        if parsed.isFifo != name.hasSuffix(".fifo") {
+            throw QueueError.invalidParameter("QueueName",
+                "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
+                + "must end with .fifo suffix; a standard queue's name must not.")
+        }
+        try validateTags(tags)
+        return parsed
+    }
+
+    public static func validateTags(_ tags: [KeyValue]) throws {
+        guard tags.count <= QueueLimits.tagsPerQueueMax else {
+            throw QueueError.invalidParameter("Tags", "Too many tags (at most \(QueueLimits.tagsPerQueueMax)).")
+        }
+        for tag in tags {
+            guard !tag.key.isEmpty, tag.key.count <= QueueLimits.tagKeyCharactersMax,
+                  tag.value.count <= QueueLimits.tagValueCharactersMax else {
+                throw QueueError.invalidParameter("Tags", "Tag keys are 1-128 characters, values at most 256.")
+            }
+        }
+    }
+
+    /// Batch-level checks for SendMessageBatch, DeleteMessageBatch and ChangeMessageVisibilityBatch.
+    public static func validateBatchIds(_ ids: [String]) throws {
+        guard !ids.isEmpty else { throw QueueError(.emptyBatchRequest, "There should be at least one entry in the request.") }
+        guard ids.count <= QueueLimits.batchEntriesMax else {
+            throw QueueError(.tooManyEntriesInBatchRequest,
+                "Maximum number of entries per request are \(QueueLimits.batchEntriesMax). You have sent \(ids.count).")
+        }
+        for id in ids {
+            guard !id.isEmpty, id.utf8.count <= QueueLimits.batchEntryIdCharactersMax, id.utf8.allSatisfy(isNameByte) else {
+                throw QueueError(.invalidBatchEntryId,
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+            }
+        }
+        guard Set(ids).count == ids.count else {
+            throw QueueError(.batchEntryIdsNotDistinct, "Two or more batch entries in the request have the same Id.")
+        }
+    }
+
+    /// SendMessageBatch's whole-request checks: the ids, and the 1 MiB total payload.
+    public static func validateSendBatch(_ entries: [SendEntry]) throws {
+        try validateBatchIds(entries.map(\.id))
+        let total = entries.reduce(0) { $0 + $1.sizeBytes }
+        guard total <= QueueLimits.batchBytesMax else {
+            throw QueueError(.batchRequestTooLong,
+                "Batch requests cannot be longer than \(QueueLimits.batchBytesMax) bytes. You have sent \(total) bytes.")
+        }
+    }
+
+    /// One message's state-independent checks: body characters, attributes, delay, FIFO id syntax.
+    public static func validateSendEntry(_ entry: SendEntry) throws {
+        guard !entry.body.isEmpty else {
+            throw QueueError(.missingParameter, "The request must contain the parameter MessageBody.")
+        }
+        guard isValidMessageText(entry.body) else {
+            throw QueueError(.invalidMessageContents, "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+        }
+        guard entry.sizeBytes <= QueueLimits.messageBytesMax else {
+            throw QueueError.invalidParameter("MessageBody",
+                "Message must be shorter than \(QueueLimits.messageBytesMax) bytes.")
+        }
+        if let delay = entry.delaySeconds, !(0...QueueLimits.delaySecondsMax).contains(delay) {
+            throw QueueError.invalidParameter("DelaySeconds", "must be 0-\(QueueLimits.delaySecondsMax).")
+        }
+        try validateMessageAttributes(entry.attributes)
+        if let trace = entry.awsTraceHeader {
+            guard !trace.isEmpty, trace.utf8.count <= QueueLimits.traceHeaderBytesMax,
+                  isValidMessageText(Array(trace.utf8)) else {
+                throw QueueError.invalidParameter("AWSTraceHeader", "must be 1-\(QueueLimits.traceHeaderBytesMax) valid characters.")
+            }
+        }
+        if let group = entry.messageGroupId { try validateFifoId("MessageGroupId", group) }
+        if let dedup = entry.messageDeduplicationId { try validateFifoId("MessageDeduplicationId", dedup) }
+    }
+
+    public static func validateMessageAttributes(_ attributes: [MessageAttribute]) throws {
+        guard attributes.count <= QueueLimits.messageAttributesMax else {
+            throw QueueError.invalidParameter("MessageAttributes",
+                "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(QueueLimits.messageAttributesMax)].")
+        }
+        guard Set(attributes.map(\.name)).count == attributes.count else {
+            throw QueueError.invalidParameter("MessageAttributes", "Message attribute names must be unique.")
+        }
+        for attribute in attributes {
+            try validateAttributeName(attribute.name)
+            try validateAttributeValue(attribute)
+        }
+    }
+
+    /// SQS-API.md b3: `[A-Za-z0-9_.-]`, at most 256, no `AWS.`/`Amazon.` prefix, no leading, trailing or double dot.
+    static func validateAttributeName(_ name: String) throws {
+        let lower = name.lowercased()
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax,
+              bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") }),
+              bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."), !name.contains(".."),
+              !lower.hasPrefix("aws."), !lower.hasPrefix("amazon.") else {
+            throw QueueError.invalidParameter("MessageAttributeName", "Message attribute name '\(name)' is invalid.")
+        }
+    }
+
+    static func validateAttributeValue(_ attribute: MessageAttribute) throws {
+        let type = attribute.dataType
+        let base = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+        guard type.utf8.count <= QueueLimits.messageAttributeTypeCharactersMax,
+              ["String", "Number", "Binary"].contains(base),
+              type == base || type.utf8.count > base.utf8.count + 1 else {
+            throw QueueError.invalidParameter("MessageAttributes", "The type of message attribute '\(attribute.name)' is invalid.")
+        }
+        switch (base, attribute.value) {
+        case ("Binary", .binary(let b)):
+            guard !b.isEmpty else { throw emptyValue(attribute.name) }
+        case ("String", .string(let s)):
+            guard !s.isEmpty else { throw emptyValue(attribute.name) }
+            guard isValidMessageText(Array(s.utf8)) else {
+                throw QueueError(.invalidMessageContents, "Invalid characters in message attribute '\(attribute.name)'.")
+            }
+        case ("Number", .string(let s)):
+            guard isNumber(s) else {
+                throw QueueError.invalidParameter("MessageAttributes", "Can't cast the value of message attribute '\(attribute.name)' to a number.")
+            }
+        default:
+            throw QueueError.invalidParameter("MessageAttributes", "Message attribute '\(attribute.name)' value does not match its type \(type).")
+        }
+    }
+
+    /// MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId: 1-128 of ASCII 0x21-0x7E.
+    public static func validateFifoId(_ parameter: String, _ value: String) throws {
+        guard !value.isEmpty, value.utf8.count <= QueueLimits.fifoIdCharactersMax,
+              value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e }) else {
+            throw QueueError.invalidParameter(parameter,
+                "\(parameter) can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+        }
+    }
+
+    public static func validateReceive(_ request: ReceiveRequest) throws {
+        guard (1...QueueLimits.batchEntriesMax).contains(request.maxMessages) else {
+            throw QueueError.invalidParameter("MaxNumberOfMessages", "must be between 1 and \(QueueLimits.batchEntriesMax).")
+        }
+        if let timeout = request.visibilityTimeoutSeconds { try validateVisibilityTimeout(timeout) }
+        if let attempt = request.receiveRequestAttemptId { try validateFifoId("ReceiveRequestAttemptId", attempt) }
+    }
+
+    public static func validateWaitTime(_ seconds: Int) throws {
+        guard (0...QueueLimits.waitTimeSecondsMax).contains(seconds) else {
+            throw QueueError.invalidParameter("WaitTimeSeconds", "must be 0-\(QueueLimits.waitTimeSecondsMax).")
+        }
+    }
+
+    public static func validateVisibilityTimeout(_ seconds: Int) throws {
+        guard (0...QueueLimits.visibilityTimeoutSecondsMax).contains(seconds) else {
+            throw QueueError.invalidParameter("VisibilityTimeout",
+                "must be between 0 and \(QueueLimits.visibilityTimeoutSecondsMax).")
+        }
+    }
+
+    /// XML 1.0 characters only (SQS-API.md b1), and valid UTF-8.
+    public static func isValidMessageText(_ bytes: [UInt8]) -> Bool {
+        // Fast path, on every send: printable ASCII only (0x20-0x7E), eight bytes at a time (SWAR: a lane
+        // flags if it is below 0x20, equal to 0x7F, or has its high bit set). Anything else takes the exact path.
+        let allPlainAscii = bytes.withUnsafeBytes { raw -> Bool in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var offset = 0
+            var flags: UInt64 = 0
+            while offset + 8 <= raw.count {
+                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let del = v ^ (ones &* 0x7f)
+                flags |= ((v &- ones &* 0x20) & ~v) | ((del &- ones) & ~del) | v
+                offset += 8
+            }
+            guard flags & highs == 0 else { return false }
+            while offset < raw.count {
+                let byte = raw[offset]
+                guard byte >= 0x20 && byte < 0x7f else { return false }
+                offset += 1
+            }
+            return true
+        }
+        if allPlainAscii { return true }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return false }
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            let ok = v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
+                || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
+            if !ok { return false }
+        }
+        return true
+    }
+
+    static func isNameByte(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+    }
+
+    private static func emptyValue(_ name: String) -> QueueError {
+        QueueError.invalidParameter("MessageAttributes", "Message attribute '\(name)' must contain a non-empty value.")
+    }
+
+    /// A decimal number: optional sign, digits, optional fraction, optional exponent.
+    private static func isNumber(_ s: String) -> Bool {
+        var bytes = Array(s.utf8)[...]
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        let isDigit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        let intPart = bytes.prefix(while: isDigit)
+        bytes = bytes.dropFirst(intPart.count)
+        var fraction = 0
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            fraction = bytes.prefix(while: isDigit).count
+            bytes = bytes.dropFirst(fraction)
+        }
+        guard intPart.count + fraction > 0 else { return false }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            let exp = bytes.prefix(while: isDigit).count
+            guard exp > 0 else { return false }
+            bytes = bytes.dropFirst(exp)
+        }
+        return bytes.isEmpty
+    }
+}

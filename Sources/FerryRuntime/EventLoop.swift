@@ -1,0 +1,211 @@
+import CLibUV
+
+/// One libuv loop driven by one thread: the only thread a node ever runs on.
+///
+/// Contract:
+/// - `run()` blocks the calling thread (the *loop thread*) until `stop()`; every loop-owned object
+///   (timers, connections, listeners, signal watchers) is created and used on that thread only, and
+///   asserts it with `preconditionInLoop()`.
+/// - `execute(_:)` is the one thread-safe entry point: other threads post closures that run on the loop
+///   thread in posting order, woken through a `uv_async_t`.
+/// - Writes queued during a loop turn are flushed once at the end of the turn (a `uv_prepare_t` before
+///   the loop blocks and a `uv_check_t` after I/O callbacks), which is what coalesces many small writes
+///   into one `uv_write`.
+/// - `shutdown()` closes every remaining handle and the loop itself; the object is unusable afterwards.
+///
+/// `@unchecked Sendable`: only `execute(_:)` and `stopFromAnyThread()` may be called off the loop thread,
+/// and they touch nothing but the mutex-guarded `posted` queue and `uv_async_send` (documented thread-safe).
+public final class EventLoop: @unchecked Sendable {
+    /// Bound on closures posted through `execute(_:)` that have not run yet. Posters are other threads
+    /// (thread-pool completions use `uv_queue_work`, not this); a flood means a runaway producer, and
+    /// dropping work silently would be worse than stopping loudly.
+    public static let postedClosuresMax = 65_536
+
+    let uvLoop: UnsafeMutablePointer<uv_loop_t>
+    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private let endOfTurnPrepare: UnsafeMutablePointer<uv_prepare_t>
+    private let endOfTurnCheck: UnsafeMutablePointer<uv_check_t>
+    private let postedMutex: UnsafeMutablePointer<uv_mutex_t>
+    /// Guarded by `postedMutex`: closures posted from any thread, not yet run.
+    private var posted: [@Sendable () -> Void] = []
+    /// Guarded by `postedMutex`: true after `shutdown()`, when posted closures are dropped.
+    private var isShutDown = false
+    /// The thread that runs the loop: the creating thread until `run()` is called on another one.
+    private var loopThread: uv_thread_t
+    /// Loop thread only: true once `stop()` was requested and `run()` has not yet returned.
+    private var stopRequested = false
+    /// Loop thread only: true while `run()` is on the stack.
+    private var isRunning = false
+    /// Loop thread only: objects with writes queued this turn, flushed at the end of the turn.
+    private var endOfTurnFlushes: [EndOfTurnFlushing] = []
+
+    /// Creates and initialises a loop owned by the calling thread.
+    public init() throws(UVError) {
+        uvLoop = .allocate(capacity: 1)
+        wakeup = .allocate(capacity: 1)
+        endOfTurnPrepare = .allocate(capacity: 1)
+        endOfTurnCheck = .allocate(capacity: 1)
+        postedMutex = .allocate(capacity: 1)
+        loopThread = uv_thread_self()
+        let status = uv_loop_init(uvLoop)
+        guard status == 0 else {
+            uvLoop.deallocate(); wakeup.deallocate(); endOfTurnPrepare.deallocate()
+            endOfTurnCheck.deallocate(); postedMutex.deallocate()
+            throw UVError(code: status, operation: "uv_loop_init")
+        }
+        precondition(uv_mutex_init(postedMutex) == 0, "uv_mutex_init cannot fail on Linux without ENOMEM")
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        uvLoop.pointee.data = me
+        precondition(uv_async_init(uvLoop, wakeup) { handle in
+            EventLoop.from(handle!.pointee.loop).drainPosted()
+        } == 0)
+        precondition(uv_prepare_init(uvLoop, endOfTurnPrepare) == 0)
+        precondition(uv_check_init(uvLoop, endOfTurnCheck) == 0)
+        uv_prepare_start(endOfTurnPrepare) { prepare in EventLoop.from(prepare!.pointee.loop).flushEndOfTurn() }
+        uv_check_start(endOfTurnCheck) { check in EventLoop.from(check!.pointee.loop).flushEndOfTurn() }
+        // The wakeup and end-of-turn handles must not keep the loop alive on their own.
+        uv_unref(UnsafeMutableRawPointer(wakeup).assumingMemoryBound(to: uv_handle_t.self))
+        uv_unref(UnsafeMutableRawPointer(endOfTurnPrepare).assumingMemoryBound(to: uv_handle_t.self))
+        uv_unref(UnsafeMutableRawPointer(endOfTurnCheck).assumingMemoryBound(to: uv_handle_t.self))
+    }
+
+    deinit {
+        precondition(isShutDown, "an EventLoop was released without shutdown()")
+        uv_mutex_destroy(postedMutex)
+        uvLoop.deallocate(); wakeup.deallocate(); endOfTurnPrepare.deallocate()
+        endOfTurnCheck.deallocate(); postedMutex.deallocate()
+    }
+
+    static func from(_ loop: UnsafeMutablePointer<uv_loop_t>?) -> EventLoop {
+        Unmanaged<EventLoop>.fromOpaque(loop!.pointee.data!).takeUnretainedValue()
+    }
+
+    // MARK: Thread ownership
+
+    /// True when called on the loop thread. Callable from any thread once `run()` has started
+    /// (the loop thread is recorded before anything runs on it).
+    public var inLoopThread: Bool {
+        var me = uv_thread_self()
+        return uv_thread_equal(&me, &loopThread) != 0
+    }
+
+    /// Stops the process when called off the loop thread: loop-owned state is unsynchronised, so a call
+    /// from another thread is a data race, a programmer error.
+    public func preconditionInLoop(file: StaticString = #fileID, line: UInt = #line) {
+        precondition(inLoopThread, "called off the EventLoop thread", file: file, line: line)
+    }
+
+    // MARK: Running
+
+    /// Runs the loop on the calling thread until `stop()`. The calling thread becomes the loop thread.
+    /// Returns early, without a `stop()`, only if the loop has nothing left that keeps it alive.
+    public func run() {
+        precondition(!isRunning, "run() is not reentrant")
+        loopThread = uv_thread_self()
+        isRunning = true
+        defer { isRunning = false; stopRequested = false }
+        while !stopRequested {
+            // uv_run returns after uv_stop, or when no referenced handle or request is left.
+            if uv_run(uvLoop, UV_RUN_DEFAULT) == 0 && !stopRequested {
+                drainPosted()
+                if uv_loop_alive(uvLoop) == 0 { return }
+            }
+        }
+    }
+
+    /// Asks `run()` to return once the current callback finishes. Loop thread only.
+    public func stop() {
+        preconditionInLoop()
+        stopRequested = true
+        uv_stop(uvLoop)
+    }
+
+    /// Thread-safe `stop()`: posts it to the loop.
+    public func stopFromAnyThread() {
+        execute { [unowned self] in self.stop() }
+    }
+
+    /// The loop's cached monotonic clock in milliseconds (`uv_now`), updated once per loop turn. This is
+    /// what a node reads for its tick; it never jumps backwards.
+    public var nowMs: UInt64 { uv_now(uvLoop) }
+
+    /// A fresh monotonic high-resolution reading in nanoseconds (`uv_hrtime`), for measurements.
+    public static var hrtimeNs: UInt64 { uv_hrtime() }
+
+    // MARK: Posting work from other threads
+
+    /// Runs `work` on the loop thread, soon, in posting order. Callable from any thread.
+    /// Work posted after `shutdown()` is dropped.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        uv_mutex_lock(postedMutex)
+        if isShutDown { uv_mutex_unlock(postedMutex); return }
+        precondition(posted.count < Self.postedClosuresMax, "EventLoop.execute: \(Self.postedClosuresMax) closures pending")
+        posted.append(work)
+        uv_mutex_unlock(postedMutex)
+        uv_async_send(wakeup)
+    }
+
+    private func drainPosted() {
+        uv_mutex_lock(postedMutex)
+        let batch = posted
+        posted.removeAll(keepingCapacity: true)
+        uv_mutex_unlock(postedMutex)
+        for work in batch { work() }
+    }
+
+    // MARK: End-of-turn flushing
+
+    /// Registers `object` to be flushed at the end of this loop turn. The caller keeps its own
+    /// "already scheduled" flag so an object is registered at most once per turn.
+    func flushAtEndOfTurn(_ object: EndOfTurnFlushing) {
+        preconditionInLoop()
+        endOfTurnFlushes.append(object)
+    }
+
+    private func flushEndOfTurn() {
+        while !endOfTurnFlushes.isEmpty {
+            let batch = endOfTurnFlushes
+            endOfTurnFlushes.removeAll(keepingCapacity: true)
+            for object in batch { object.flushEndOfTurn() }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Closes every handle still open (their close callbacks run), then the loop. Loop thread only,
+    /// never from inside `run()`. Afterwards the loop is unusable and `execute(_:)` drops work.
+    public func shutdown() {
+        preconditionInLoop()
+        precondition(!isRunning, "shutdown() from inside run(): stop() first")
+        uv_mutex_lock(postedMutex)
+        isShutDown = true
+        posted.removeAll()
+        uv_mutex_unlock(postedMutex)
+        endOfTurnFlushes.removeAll()
+        uv_walk(uvLoop, { handle, _ in
+            guard let handle, uv_is_closing(handle) == 0 else { return }
+            let loop = EventLoop.from(handle.pointee.loop)
+            if loop.isLoopInternal(handle) {
+                uv_close(handle, nil)
+            } else {
+                Unmanaged<LoopHandle>.fromOpaque(handle.pointee.data!).takeUnretainedValue().closeForShutdown()
+            }
+        }, nil)
+        // Close callbacks and cancelled requests complete within a few turns; loop until none is left.
+        while uv_run(uvLoop, UV_RUN_DEFAULT) != 0 {}
+        let status = uv_loop_close(uvLoop)
+        precondition(status == 0, "uv_loop_close: \(UVError(code: status, operation: "uv_loop_close"))")
+    }
+
+    private func isLoopInternal(_ handle: UnsafeMutablePointer<uv_handle_t>) -> Bool {
+        let raw = UnsafeMutableRawPointer(handle)
+        return raw == UnsafeMutableRawPointer(wakeup) || raw == UnsafeMutableRawPointer(endOfTurnPrepare)
+            || raw == UnsafeMutableRawPointer(endOfTurnCheck)
+    }
+}
+
+/// An object with output batched per loop turn (a TCP connection's queued writes).
+protocol EndOfTurnFlushing: AnyObject {
+    /// Called once at the end of the loop turn in which the object registered itself.
+    func flushEndOfTurn()
+}

@@ -1,0 +1,58 @@
+import Crypto
+
+/// The checksums the SDKs verify (SQS-API.md c). Lowercase hex everywhere.
+public enum MessageChecksums {
+    /// MD5OfBody / MD5OfMessageBody: MD5 of the body's UTF-8 bytes as received.
+    public static func md5OfBody(_ body: String) -> String {
+        hex(Insecure.MD5.hash(data: Array(body.utf8)))
+    }
+
+    /// MD5OfMessageAttributes, and MD5OfMessageSystemAttributes over the system-attribute map:
+    /// names sorted by UTF-8 bytes; each attribute as u32be-length-prefixed name and DataType, a
+    /// transport byte (1 string, 2 binary), then the u32be-length-prefixed value bytes.
+    public static func md5OfAttributes(_ attributes: [String: MessageAttributeValue]) -> String {
+        var bytes: [UInt8] = []
+        let names = attributes.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for name in names {
+            let value = attributes[name]!
+            appendLengthPrefixed(Array(name.utf8), to: &bytes)
+            appendLengthPrefixed(Array(value.dataType.utf8), to: &bytes)
+            if let binary = value.binaryValue {
+                bytes.append(2)
+                appendLengthPrefixed(binary, to: &bytes)
+            } else {
+                bytes.append(1)
+                appendLengthPrefixed(Array((value.stringValue ?? "").utf8), to: &bytes)
+            }
+        }
+        return hex(Insecure.MD5.hash(data: bytes))
+    }
+
+    /// nil for no attributes: an MD5 of nothing broke PHP (localstack #136, elasticmq #114), a
+    /// missing MD5 with attributes broke Java and Ruby (smoothmq #35, moto #918).
+    public static func md5OfAttributesIfAny(_ attributes: [String: MessageAttributeValue]) -> String? {
+        attributes.isEmpty ? nil : md5OfAttributes(attributes)
+    }
+
+    /// Content-based deduplication id: SHA-256 hex of the body only (c).
+    public static func sha256OfBody(_ body: String) -> String {
+        hex(SHA256.hash(data: Array(body.utf8)))
+    }
+
+    private static func appendLengthPrefixed(_ value: [UInt8], to bytes: inout [UInt8]) {
+        let length = UInt32(value.count)
+        bytes.append(contentsOf: [UInt8(length >> 24), UInt8((length >> 16) & 0xFF),
+                                  UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)])
+        bytes.append(contentsOf: value)
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

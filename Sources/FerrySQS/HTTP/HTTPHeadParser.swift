@@ -1,0 +1,124 @@
+/// Parses one complete request head (request line and header fields, up to and including the
+/// last field's line end) and decides how the body is framed.
+enum HTTPHeadParser {
+    static func parse(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequest {
+        // Split on LF bytes, not on Characters: Swift treats CR LF as one grapheme.
+        var lines: [Substring] = []
+        for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let bytes = raw.last == 0x0D ? raw.dropLast() : raw
+            guard let line = String(validating: bytes, as: UTF8.self) else {
+                throw .badRequest("header section is not valid UTF-8")
+            }
+            lines.append(Substring(line))
+        }
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        guard let requestLine = lines.first else { throw .badRequest("empty request") }
+        let (method, target, version) = try parseRequestLine(requestLine)
+        let fieldLines = lines.dropFirst()
+        if fieldLines.count > limits.headerCountMax {
+            throw .headersTooLarge("more than \(limits.headerCountMax) header fields")
+        }
+        var headers = HTTPHeaders()
+        for line in fieldLines {
+            let (name, value) = try parseField(line)
+            headers.add(name: name, value: value)
+        }
+        if version == .http11 && headers.values(for: "Host").count != 1 {
+            throw .badRequest("HTTP/1.1 requires exactly one Host header")
+        }
+        return HTTPRequest(method: method, target: target, version: version, headers: headers)
+    }
+
+    static func parseRequestLine(_ line: Substring) throws(HTTPParseError) -> (String, String, HTTPVersion) {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw .badRequest("malformed request line")
+        }
+        guard parts[0].utf8.allSatisfy(isTokenByte) else { throw .badRequest("malformed method") }
+        guard parts[1].utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw .badRequest("malformed request target")
+        }
+        let target = try originForm(String(parts[1]))
+        let versionText = String(parts[2])
+        guard let version = HTTPVersion(rawValue: versionText) else {
+            let bytes = Array(versionText.utf8)
+            let looksLikeHTTP = bytes.count == 8 && versionText.hasPrefix("HTTP/")
+                && isDigit(bytes[5]) && bytes[6] == UInt8(ascii: ".") && isDigit(bytes[7])
+            if looksLikeHTTP { throw .versionNotSupported(versionText) }
+            throw .badRequest("malformed HTTP version")
+        }
+        return (String(parts[0]), target, version)
+    }
+
+    /// Origin form (`/path?query`) as is; absolute form (`http://host/path`, RFC 9112 §3.2.2,
+    /// sent through forward proxies) reduced to its origin form. `*` and authority form are refused.
+    static func originForm(_ target: String) throws(HTTPParseError) -> String {
+        if target.hasPrefix("/") { return target }
+        for scheme in ["http://", "https://"] where target.lowercased().hasPrefix(scheme) {
+            let rest = target.dropFirst(scheme.count)
+            guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+            let tail = String(rest[slash...])
+            return tail.hasPrefix("?") ? "/" + tail : tail
+        }
+        throw .badRequest("request target must be a path")
+    }
+
+    static func parseField(_ line: Substring) throws(HTTPParseError) -> (String, String) {
+        if let first = line.utf8.first, first == 0x20 || first == 0x09 {
+            throw .badRequest("obsolete header line folding")
+        }
+        guard let colon = line.firstIndex(of: ":") else { throw .badRequest("header line without a colon") }
+        let name = line[..<colon]
+        guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+            throw .badRequest("malformed header name")
+        }
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        // Field values: visible characters, spaces, tabs and obs-text; no CR, LF or NUL (RFC 9110 §5.5).
+        guard value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }) else {
+            throw .badRequest("control character in header \(name)")
+        }
+        return (String(name), value)
+    }
+
+    /// Body length, and whether the client waits for `100 Continue`.
+    static func framing(of request: HTTPRequest, limits: HTTPLimits) throws(HTTPParseError) -> (Int, Bool) {
+        let encodings = request.headers.values(for: "Transfer-Encoding")
+        if !encodings.isEmpty {
+            throw .transferEncodingNotImplemented(encodings.joined(separator: ", "))
+        }
+        var expectsContinue = false
+        if let expect = request.headers["Expect"] {
+            guard expect.lowercased() == "100-continue" else { throw .expectationFailed(expect) }
+            expectsContinue = request.version == .http11
+        }
+        let lengths = request.headers.values(for: "Content-Length")
+            .flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { $0.trimmingSpaces() }
+        guard let first = lengths.first else {
+            let method = request.method
+            if method == "POST" || method == "PUT" || method == "PATCH" { throw .lengthRequired }
+            return (0, false)
+        }
+        // RFC 9112 §6.3: differing Content-Length values are unrecoverable (request smuggling).
+        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy(isDigit) else {
+            throw .badRequest("invalid Content-Length")
+        }
+        guard first.utf8.count <= 18, let length = Int(first) else { throw .bodyTooLarge(Int.max) }
+        if length > limits.bodyBytesMax { throw .bodyTooLarge(length) }
+        return (length, expectsContinue)
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// RFC 9110 §5.6.2 tchar.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
+    }
+}

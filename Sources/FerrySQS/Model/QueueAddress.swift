@@ -1,0 +1,63 @@
+/// Queue URLs and ARNs (SQS-API.md a3): `{advertised base}/{account}/{name}` and
+/// `arn:aws:sqs:{region}:{account}:{name}`. The base must be the same whichever node answers,
+/// so it comes from configuration, never from the request's Host.
+public struct QueueAddressing: Sendable, Equatable {
+    /// `scheme://host:port[/prefix]`, without a trailing slash.
+    public let advertisedBase: String
+    public let region: String
+
+    public init(advertisedBase: String, region: String = "us-east-1") {
+        var base = advertisedBase
+        while base.hasSuffix("/") { base.removeLast() }
+        self.advertisedBase = base
+        self.region = region
+    }
+
+    public func url(account: String, queueName: String) -> String {
+        "\(advertisedBase)/\(account)/\(queueName)"
+    }
+
+    public func arn(account: String, queueName: String) -> String {
+        "arn:aws:sqs:\(region):\(account):\(queueName)"
+    }
+}
+
+/// A queue named by URL or ARN, parsed back.
+public struct QueueAddress: Sendable, Equatable {
+    public var account: String
+    public var queueName: String
+
+    public init(account: String, queueName: String) {
+        self.account = account
+        self.queueName = queueName
+    }
+
+    /// Accepts any host (clients keep URLs from other nodes, load balancers, even
+    /// `sqs.us-east-1.amazonaws.com`) and any path prefix: the last two path segments are
+    /// `{account}/{queue}`. Also accepts the bare legacy path form `/{account}/{queue}` used when
+    /// .NET and Java v1 send requests to the queue URL itself (a2). A query or fragment is
+    /// ignored. nil when there are fewer than two segments or the name is not a legal queue name.
+    public static func parse(url: String) -> QueueAddress? {
+        var rest = Substring(url)
+        if let schemeEnd = rest.range(of: "://") {
+            rest = rest[schemeEnd.upperBound...]
+            guard let slash = rest.firstIndex(of: "/") else { return nil }
+            rest = rest[slash...]
+        }
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        let segments = rest.split(separator: "/")
+        guard segments.count >= 2 else { return nil }
+        guard let name = FormDecoding.percentDecode(segments[segments.count - 1], plusIsSpace: false),
+              let account = FormDecoding.percentDecode(segments[segments.count - 2], plusIsSpace: false),
+              !account.isEmpty, (try? MessageValidation.validateQueueName(name)) != nil else { return nil }
+        return QueueAddress(account: account, queueName: name)
+    }
+
+    /// `arn:aws:sqs:{region}:{account}:{name}` (any partition). nil otherwise.
+    public static func parse(arn: String) -> (region: String, address: QueueAddress)? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[2] == "sqs", !parts[4].isEmpty,
+              (try? MessageValidation.validateQueueName(parts[5])) != nil else { return nil }
+        return (parts[3], QueueAddress(account: parts[4], queueName: parts[5]))
+    }
+}

@@ -1,0 +1,107 @@
+/// SQS errors as the SDKs parse them (SQS-API.md a1 and a4).
+///
+/// An error carries its JSON shape name (`__type` suffix), the legacy query code sent in
+/// `x-amzn-query-error` and in query-protocol XML, the HTTP status and the fault side.
+public struct SQSError: Error, Sendable, Equatable {
+    public var code: SQSErrorCode
+    public var message: String
+
+    public init(_ code: SQSErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static func missingParameter(_ name: String) -> SQSError {
+        SQSError(.missingParameter, "The request must contain the parameter \(name).")
+    }
+
+    /// AWS's wording: "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: ...".
+    public static func invalidParameter(_ name: String, value: String? = nil, _ why: String) -> SQSError {
+        let shown = value.map { "\($0) " } ?? ""
+        return SQSError(.invalidParameterValue, "Value \(shown)for parameter \(name) is invalid. Reason: \(why)")
+    }
+}
+
+public enum SQSFault: String, Sendable {
+    case sender = "Sender"
+    case receiver = "Receiver"
+}
+
+/// Every error code Ferry sends. The raw value is the JSON shape name (the `__type` suffix).
+public enum SQSErrorCode: String, Sendable, CaseIterable {
+    // Modeled errors (SQS-API.md a1 table).
+    case queueDoesNotExist = "QueueDoesNotExist"
+    case queueNameExists = "QueueNameExists"
+    case queueDeletedRecently = "QueueDeletedRecently"
+    case purgeQueueInProgress = "PurgeQueueInProgress"
+    case overLimit = "OverLimit"
+    case emptyBatchRequest = "EmptyBatchRequest"
+    case tooManyEntriesInBatchRequest = "TooManyEntriesInBatchRequest"
+    case batchEntryIdsNotDistinct = "BatchEntryIdsNotDistinct"
+    case invalidBatchEntryId = "InvalidBatchEntryId"
+    case batchRequestTooLong = "BatchRequestTooLong"
+    case messageNotInflight = "MessageNotInflight"
+    case unsupportedOperation = "UnsupportedOperation"
+    case resourceNotFoundException = "ResourceNotFoundException"
+    case receiptHandleIsInvalid = "ReceiptHandleIsInvalid"
+    case invalidAttributeName = "InvalidAttributeName"
+    case invalidAttributeValue = "InvalidAttributeValue"
+    case invalidMessageContents = "InvalidMessageContents"
+    case invalidIdFormat = "InvalidIdFormat"
+    case requestThrottled = "RequestThrottled"
+    case invalidAddress = "InvalidAddress"
+    case invalidSecurity = "InvalidSecurity"
+    // Unmodeled codes every server needs (a1).
+    case invalidParameterValue = "InvalidParameterValue"
+    case missingParameter = "MissingParameter"
+    case invalidAction = "InvalidAction"
+    case missingAction = "MissingAction"
+    case accessDenied = "AccessDenied"
+    case internalFailure = "InternalFailure"
+    case serviceUnavailable = "ServiceUnavailable"
+    /// The JSON body is not JSON (or not an object); AWS's JSON services call this SerializationException.
+    case serializationException = "SerializationException"
+    // Authentication (a4).
+    case invalidClientTokenId = "InvalidClientTokenId"
+    case signatureDoesNotMatch = "SignatureDoesNotMatch"
+    case missingAuthenticationToken = "MissingAuthenticationToken"
+    case incompleteSignature = "IncompleteSignature"
+
+    /// The code of the pre-2023 query protocol, sent in `x-amzn-query-error` and in XML `<Code>`.
+    /// botocore turns it into `Error.Code`, which user code compares against (a1).
+    public var legacyCode: String {
+        switch self {
+        case .queueDoesNotExist: return "AWS.SimpleQueueService.NonExistentQueue"
+        case .queueNameExists: return "QueueAlreadyExists"
+        case .queueDeletedRecently, .purgeQueueInProgress, .emptyBatchRequest, .tooManyEntriesInBatchRequest,
+             .batchEntryIdsNotDistinct, .invalidBatchEntryId, .batchRequestTooLong, .messageNotInflight,
+             .unsupportedOperation:
+            return "AWS.SimpleQueueService." + rawValue
+        default: return rawValue
+        }
+    }
+
+    public var status: Int {
+        switch self {
+        case .purgeQueueInProgress, .overLimit, .requestThrottled, .accessDenied, .invalidClientTokenId,
+             .signatureDoesNotMatch, .missingAuthenticationToken:
+            return 403
+        // Not modeled; real SQS answered 404 (amazon-sqs-java-extended-client-lib #16).
+        case .resourceNotFoundException, .receiptHandleIsInvalid: return 404
+        case .internalFailure: return 500
+        // Retried by every SDK: the answer for "no leader yet" (a1).
+        case .serviceUnavailable: return 503
+        default: return 400
+        }
+    }
+
+    public var fault: SQSFault {
+        switch self {
+        case .internalFailure, .serviceUnavailable: return .receiver
+        default: return .sender
+        }
+    }
+
+    /// The JSON `__type`: `com.amazonaws.sqs#<Shape>` (a1).
+    public var jsonType: String { "com.amazonaws.sqs#" + rawValue }
+}

@@ -1,0 +1,149 @@
+import Crypto
+
+/// Verifies AWS Signature Version 4 on SQS requests (SQS-API.md a4).
+///
+/// A value owned by the node's loop: `verify` is mutating because it caches signing keys.
+///
+///     var verifier = SigV4Verifier(SigV4Configuration(mode: .sigv4, credentials: [
+///         "AKIDEXAMPLE": .init(secretAccessKey: "...", accountId: "000000000000")]))
+///     let caller = try verifier.verify(request, now: epochSeconds)
+public struct SigV4Verifier: Sendable {
+    public let configuration: SigV4Configuration
+    /// (key, date, region) -> kSigning. Keys change once a day per key and region.
+    private var signingKeys: [String: [UInt8]] = [:]
+    /// Bound on cached signing keys; the cache is simply dropped when full (one HMAC chain per
+    /// key and day is cheap, so a rare refill costs nothing visible).
+    public static let signingKeyCacheEntriesMax = 1024
+
+    public init(_ configuration: SigV4Configuration) {
+        self.configuration = configuration
+    }
+
+    static let service = "sqs"
+
+    public mutating func verify(_ request: HTTPRequest, now: Int64) throws(SQSError) -> AuthenticatedCaller {
+        guard configuration.mode == .sigv4 else {
+            return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
+        }
+        guard let authorization = request.headers["Authorization"] else {
+            throw SQSError(.missingAuthenticationToken, "Request is missing Authentication Token")
+        }
+        let header = try AuthorizationHeader.parse(authorization)
+        try checkScope(header)
+        guard let credential = configuration.credentials[header.accessKeyId] else {
+            throw SQSError(.invalidClientTokenId, "The security token included in the request is invalid.")
+        }
+        try checkSessionToken(request, header, credential)
+        let (timestamp, amzDate) = try requestTime(request)
+        guard amzDate.hasPrefix(header.scopeDate) else {
+            throw SQSError(.signatureDoesNotMatch,
+                           "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(header.scopeDate)' != '\(amzDate.prefix(8))'.")
+        }
+        try checkSkew(timestamp: timestamp, amzDate: amzDate, now: now)
+        guard header.signedHeaders.contains("host") else {
+            throw SQSError(.signatureDoesNotMatch, "'Host' must be a signed header.")
+        }
+        let canonical = CanonicalRequest.build(request, signedHeaders: header.signedHeaders,
+                                               payloadHash: try payloadHash(request))
+        let stringToSign = [AuthorizationHeader.algorithm, amzDate, header.scope,
+                            CanonicalRequest.sha256Hex(Array(canonical.utf8))].joined(separator: "\n")
+        let key = signingKey(header, secret: credential.secretAccessKey)
+        let expected = MessageChecksums.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        guard SigV4Verifier.constantTimeEquals(expected, header.signature.lowercased()) else {
+            throw SQSError(.signatureDoesNotMatch,
+                           "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+        }
+        return AuthenticatedCaller(accessKeyId: header.accessKeyId, accountId: credential.accountId)
+    }
+
+    private func checkScope(_ header: AuthorizationHeader) throws(SQSError) {
+        guard header.service == SigV4Verifier.service else {
+            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped to correct service: '\(SigV4Verifier.service)'.")
+        }
+        guard header.terminator == "aws4_request" else {
+            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped with a valid terminator: 'aws4_request'.")
+        }
+        if let region = configuration.region, header.region != region {
+            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped to a valid region, not '\(header.region)'.")
+        }
+    }
+
+    /// a4 step 6: a presented token must be signed; a configured one must be presented.
+    private func checkSessionToken(_ request: HTTPRequest, _ header: AuthorizationHeader,
+                                   _ credential: SigV4Configuration.Credential) throws(SQSError) {
+        let presented = request.headers["X-Amz-Security-Token"]
+        if presented != nil, !header.signedHeaders.contains("x-amz-security-token") {
+            throw SQSError(.signatureDoesNotMatch, "X-Amz-Security-Token must be a signed header.")
+        }
+        if let expected = credential.sessionToken,
+           !SigV4Verifier.constantTimeEquals(expected, presented ?? "") {
+            throw SQSError(.invalidClientTokenId, "The security token included in the request is invalid.")
+        }
+    }
+
+    /// X-Amz-Date, falling back to Date (a4 step 2); returns epoch seconds and the basic-format text.
+    private func requestTime(_ request: HTTPRequest) throws(SQSError) -> (Int64, String) {
+        if let amz = request.headers["X-Amz-Date"] {
+            guard let t = AmzDate.parseBasic(amz) else {
+                throw SQSError(.incompleteSignature, "X-Amz-Date '\(amz)' is not of the form YYYYMMDD'T'HHMMSS'Z'.")
+            }
+            return (t, amz)
+        }
+        if let date = request.headers["Date"] {
+            guard let t = AmzDate.parseHTTPDate(date) else {
+                throw SQSError(.incompleteSignature, "Date header '\(date)' is not an RFC 1123 date.")
+            }
+            return (t, AmzDate.formatBasic(t))
+        }
+        throw SQSError(.incompleteSignature,
+                       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    }
+
+    /// "Signature expired: <t> is now earlier than <t'> (<now> - 15 min.)" (a4 step 2).
+    private func checkSkew(timestamp: Int64, amzDate: String, now: Int64) throws(SQSError) {
+        let skew = configuration.clockSkewSecondsMax
+        let minutes = "\(skew / 60) min."
+        if timestamp < now - skew {
+            throw SQSError(.signatureDoesNotMatch,
+                           "Signature expired: \(amzDate) is now earlier than \(AmzDate.formatBasic(now - skew)) (\(AmzDate.formatBasic(now)) - \(minutes))")
+        }
+        if timestamp > now + skew {
+            throw SQSError(.signatureDoesNotMatch,
+                           "Signature not yet current: \(amzDate) is still later than \(AmzDate.formatBasic(now + skew)) (\(AmzDate.formatBasic(now)) + \(minutes))")
+        }
+    }
+
+    /// SHA-256 of the body, or a signed X-Amz-Content-SHA256 after checking it matches (a4 step 3).
+    private func payloadHash(_ request: HTTPRequest) throws(SQSError) -> String {
+        let computed = CanonicalRequest.sha256Hex(request.body)
+        guard let claimed = request.headers["X-Amz-Content-SHA256"] else { return computed }
+        if claimed == "UNSIGNED-PAYLOAD" { return claimed }
+        guard claimed.lowercased() == computed else {
+            throw SQSError(.signatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+        }
+        return claimed
+    }
+
+    private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> SymmetricKey {
+        let cacheKey = "\(header.accessKeyId)/\(header.scopeDate)/\(header.region)"
+        if let key = signingKeys[cacheKey] { return SymmetricKey(data: key) }
+        func hmac(_ key: [UInt8], _ data: String) -> [UInt8] {
+            Array(HMAC<SHA256>.authenticationCode(for: Array(data.utf8), using: SymmetricKey(data: key)))
+        }
+        let kDate = hmac(Array("AWS4\(secret)".utf8), header.scopeDate)
+        let kRegion = hmac(kDate, header.region)
+        let kService = hmac(kRegion, header.service)
+        let key = hmac(kService, "aws4_request")
+        if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
+        signingKeys[cacheKey] = key
+        return SymmetricKey(data: key)
+    }
+
+    /// Compares without an early exit, so the time taken does not reveal the matching prefix.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,126 @@
+import FerryNode
+import FerryRaft
+import FerryRuntime
+import Logging
+
+/// The links between this node and every other node of the cluster. Each node dials every peer and
+/// sends only on the links it dialled; it receives on the links peers dialled to it. Every link is
+/// authenticated by the cluster secret (PeerChannel's handshake) before any frame is read.
+/// Loop thread only.
+final class PeerMesh {
+    let loop: EventLoop
+    let localID: NodeID
+    let secret: [UInt8]
+    let logger: Logger
+    /// Where decoded peer messages go.
+    var onMessage: ((PeerMessage, NodeID) -> Void)?
+
+    private var listener: TCPListener?
+    private var connectors: [NodeID: TCPConnector] = [:]
+    /// Established links we dialled: the ones we send on.
+    private var outbound: [NodeID: PeerChannel] = [:]
+    /// Links peers dialled to us, kept alive until they close.
+    private var inbound: [ObjectIdentifier: PeerChannel] = [:]
+    /// Messages dropped because no link was up or the link was over its write bound, for status.
+    private(set) var droppedMessages = 0
+
+    init(loop: EventLoop, localID: NodeID, secret: String, logger: Logger) {
+        self.loop = loop
+        self.localID = localID
+        self.secret = Array(secret.utf8)
+        self.logger = logger
+    }
+
+    func start(listen: ServerConfig.Address, peers: [NodeID: ServerConfig.Address]) throws {
+        listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) { [unowned self] connection in
+            self.accept(connection)
+        }
+        for (peer, address) in peers.sorted(by: { $0.key < $1.key }) where peer != localID {
+            let connector = try TCPConnector(loop: loop, host: address.host, port: UInt16(address.port)) { [unowned self] connection in
+                self.dialled(connection, peer: peer)
+            }
+            connectors[peer] = connector
+            connector.start()
+        }
+    }
+
+    func stop() {
+        for connector in connectors.values { connector.stop() }
+        for channel in outbound.values { channel.close() }
+        for channel in inbound.values { channel.close() }
+        listener?.close()
+    }
+
+    var connectedPeers: [NodeID] { outbound.keys.sorted() }
+
+    /// Sends best effort: Raft tolerates loss, so a message to a peer without a healthy link is dropped.
+    func send(_ message: PeerMessage, to peer: NodeID) {
+        guard let channel = outbound[peer], channel.isEstablished else {
+            droppedMessages += 1
+            return
+        }
+        switch channel.send(message.encoded()) {
+        case .queued, .queuedAboveHighWater: break
+        case .closed: droppedMessages += 1
+        }
+    }
+
+    private func accept(_ connection: TCPConnection) {
+        let channel: PeerChannel
+        do {
+            channel = try PeerChannel(connection: connection, role: .acceptor, localNodeID: localID,
+                                      expectedPeerNodeID: nil, clusterSecret: secret)
+        } catch {
+            logger.error("peer link setup failed", metadata: ["error": "\(error)"])
+            connection.close()
+            return
+        }
+        let key = ObjectIdentifier(channel)
+        inbound[key] = channel
+        channel.onHandshakeFailed = { [unowned self] error in
+            self.logger.warning("refused a peer connection", metadata: ["reason": "\(error)"])
+        }
+        channel.onFrame = { [unowned self, unowned channel] frame in
+            guard let peer = channel.peerNodeID else { return }
+            self.deliver(frame, from: peer)
+        }
+        channel.onClose = { [unowned self] _ in self.inbound[key] = nil }
+        connection.startReading()
+    }
+
+    private func dialled(_ connection: TCPConnection, peer: NodeID) {
+        let channel: PeerChannel
+        do {
+            channel = try PeerChannel(connection: connection, role: .dialer, localNodeID: localID,
+                                      expectedPeerNodeID: peer, clusterSecret: secret)
+        } catch {
+            logger.error("peer link setup failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            connection.close()
+            return
+        }
+        channel.onEstablished = { [unowned self, unowned channel] _ in
+            self.outbound[peer] = channel
+            self.connectors[peer]?.resetBackoff()
+            self.logger.info("peer link up", metadata: ["peer": "\(peer)"])
+        }
+        channel.onHandshakeFailed = { [unowned self] error in
+            self.logger.warning("peer refused our connection", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+        }
+        channel.onFrame = { [unowned self] frame in self.deliver(frame, from: peer) }
+        channel.onClose = { [unowned self, unowned channel] _ in
+            if self.outbound[peer] === channel {
+                self.outbound[peer] = nil
+                self.logger.info("peer link down", metadata: ["peer": "\(peer)"])
+            }
+        }
+        connection.startReading()
+    }
+
+    private func deliver(_ frame: [UInt8], from peer: NodeID) {
+        do {
+            onMessage?(try PeerMessage.decode(frame), peer)
+        } catch {
+            logger.warning("undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        }
+    }
+}

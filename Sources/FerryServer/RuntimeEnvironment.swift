@@ -1,0 +1,70 @@
+import FerryNode
+import FerryRaft
+import FerryRuntime
+import FerryStorage
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The production `NodeEnvironment`: libuv's loop thread for everything, its thread pool for fsync,
+/// the authenticated peer mesh for messages, the wall clock for the leader's stamps, swift-log for events.
+final class RuntimeEnvironment: NodeEnvironment {
+    let loop: EventLoop
+    let workPool: WorkPool
+    let fileSystem: PosixFileSystem
+    let mesh: PeerMesh
+    var logger: Logger
+    /// Called when the node stops itself (the durable log failed): the process must exit.
+    var onFatal: ((String) -> Void)?
+
+    init(loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger) {
+        self.loop = loop
+        self.workPool = WorkPool(loop: loop)
+        self.fileSystem = fileSystem
+        self.mesh = mesh
+        self.logger = logger
+    }
+
+    func wallClockMs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
+
+    func monotonicMs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
+
+    func send(_ message: PeerMessage, to peer: NodeID) {
+        mesh.send(message, to: peer)
+    }
+
+    func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+        let fileSystem = self.fileSystem
+        do {
+            try workPool.submit({ write.performCatching(on: fileSystem) }, completion: completion)
+        } catch {
+            // The pool holds at most one node's single write in flight; saturation means a bug.
+            preconditionFailure("durable write could not be queued: \(error)")
+        }
+    }
+
+    func record(_ event: NodeEvent) {
+        switch event {
+        case .roleChanged(let role, let term, let leader):
+            logger[metadataKey: "term"] = "\(term)"
+            logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
+        case .undecodableCommand, .peerMessageRejected:
+            logger.error("\(event)")
+        case .storageFailed(let why):
+            logger.critical("durable log failed; stopping", metadata: ["reason": "\(why)"])
+            onFatal?(why)
+        case .snapshotTaken, .snapshotInstalled:
+            logger.info("\(event)")
+        }
+    }
+}

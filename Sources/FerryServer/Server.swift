@@ -1,0 +1,175 @@
+import FerryNode
+import FerryQueue
+import FerryRaft
+import FerryRuntime
+import FerrySQS
+import FerryStorage
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One ferryd process: the node, its durable log, the peer mesh and the SQS API, on one libuv loop.
+public final class Server {
+    public let config: ServerConfig
+    let loop: EventLoop
+    var logger: Logger
+    let environment: RuntimeEnvironment
+    let mesh: PeerMesh
+    let http: HTTPServer
+    let node: ReplicaNode<QueueReplica>
+    private(set) var service: SQSService?
+    private var tickTimer: LoopTimer?
+    private var signalWatchers: [SignalWatcher] = []
+    /// Set when the node stopped itself (durable log failure): the process exits non-zero.
+    public private(set) var fatalError: String?
+
+    public init(config: ServerConfig, logger baseLogger: Logger) throws {
+        self.config = config
+        var logger = baseLogger
+        logger[metadataKey: "node"] = "\(config.nodeID)"
+        self.logger = logger
+        loop = try EventLoop()
+        let fileSystem = PosixFileSystem()
+        let initial = Configuration(voters: Array(config.peers.keys))
+        let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
+        do {
+            opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, initialConfiguration: initial)
+        } catch {
+            // Refuse to serve rather than run on a log that lost acknowledged entries (SIMULATION.md bug 29).
+            throw ServerError.storage("\(error)")
+        }
+        if let torn = opened.report.tornTail {
+            logger.warning("recovery cut a torn log tail", metadata: ["tail": "\(torn)"])
+        }
+        logger.info("recovered the durable log", metadata: [
+            "term": "\(opened.state.hardState.term)", "snapshot": "\(opened.state.snapshot.metadata.index)",
+            "entries": "\(opened.state.entries.count)",
+        ])
+        mesh = PeerMesh(loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger)
+        environment = RuntimeEnvironment(loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger)
+
+        var raftOptions = RaftOptions(id: config.nodeID)
+        raftOptions.heartbeatIntervalTicks = config.heartbeatIntervalTicks
+        raftOptions.electionTimeoutTicks = config.electionTimeoutTicks
+        var nodeOptions = NodeOptions(raft: raftOptions)
+        nodeOptions.snapshotIntervalEntries = LogIndex(config.snapshotIntervalEntries)
+        nodeOptions.commandTimeoutTicks = max(100, 10_000 / config.tickMs)  // 10 s
+        nodeOptions.housekeepingIntervalTicks = max(1, 1_000 / config.tickMs)  // 1 s
+        let machine = QueueReplica(config: .init(region: config.region, accountId: config.defaultAccountID))
+        var seed = SystemRandomNumberGenerator()
+        node = try ReplicaNode(options: nodeOptions, storage: opened.storage, recovered: opened.state, machine: machine,
+                               environment: environment, random: SplitMix64(seed: seed.next()))
+
+        var credentials: [String: SigV4Configuration.Credential] = [:]
+        for credential in config.credentials {
+            credentials[credential.accessKey] = .init(secretAccessKey: credential.secretKey, accountId: credential.accountID)
+        }
+        let signing = SigV4Configuration(
+            mode: config.auth == .off ? .off : .sigv4, credentials: credentials,
+            defaultAccountId: config.defaultAccountID, clockSkewSecondsMax: Int64(config.signatureSkewSeconds),
+            region: nil)
+        http = HTTPServer(loop: loop, verifier: SigV4Verifier(signing), nodeTag: String(format8Hex: config.nodeID),
+                          logger: logger, nowSeconds: { Int64(Server.wallClockMs() / 1000) })
+        mesh.onMessage = { [unowned self] message, peer in self.node.receive(message, from: peer) }
+        environment.onFatal = { [unowned self] why in
+            self.fatalError = why
+            self.loop.stop()
+        }
+        http.adminHandler = { [unowned self] request in self.admin(request) }
+        service = SQSService(node: node, config: config, loop: loop, logger: logger)
+        http.handler = service
+    }
+
+    static func wallClockMs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
+
+    /// Listens, joins the peers and serves until SIGTERM or SIGINT (or a fatal storage error).
+    public func run() throws {
+        try mesh.start(listen: config.peerListen, peers: config.peers)
+        try http.start(listen: config.clientListen)
+        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in self.node.tick() }
+        signalWatchers = try SignalWatcher.gracefulStop(loop: loop) { [unowned self] signal in
+            self.logger.info("stopping", metadata: ["signal": "\(signal)"])
+            self.loop.stop()
+        }
+        logger.info("serving", metadata: [
+            "sqs": "\(config.clientListen)", "peers": "\(config.peerListen)", "auth": "\(config.auth.rawValue)",
+        ])
+        loop.run()
+        tickTimer?.close()
+        for watcher in signalWatchers { watcher.close() }
+        http.stop()
+        mesh.stop()
+        loop.shutdown()
+        if let fatalError { throw ServerError.storage(fatalError) }
+    }
+
+    // MARK: - Admin endpoints
+
+    func admin(_ request: HTTPRequest) -> HTTPResponse? {
+        switch (request.method, request.path) {
+        case ("GET", "/_ferry/health"):
+            let ok = node.isRunning && node.raft.leader != nil
+            return HTTPResponse(status: ok ? 200 : 503, body: Array((ok ? "ok\n" : "no leader\n").utf8))
+        case ("GET", "/_ferry/status"):
+            return json(statusJSON())
+        case ("POST", "/_ferry/transfer-leadership"):
+            guard let target = Self.queryValue(request.query, "to").flatMap(NodeID.init) else {
+                return HTTPResponse(status: 400, body: Array("usage: POST /_ferry/transfer-leadership?to=N\n".utf8))
+            }
+            node.transferLeadership(to: target)
+            return json("{\"requested\": true, \"target\": \(target)}")
+        default:
+            return nil
+        }
+    }
+
+    func statusJSON() -> String {
+        let raft = node.raft
+        let peers = raft.peerMatchIndexes.map { "{\"id\": \($0.id), \"match\": \($0.match)}" }.joined(separator: ", ")
+        let connected = mesh.connectedPeers.map { "\($0)" }.joined(separator: ", ")
+        return """
+            {"node": \(config.nodeID), "role": "\(raft.role.rawValue)", "term": \(raft.term), "leader": \(raft.leader ?? 0), \
+            "commit": \(raft.commitIndex), "applied": \(raft.appliedIndex), "last_index": \(raft.lastIndex), \
+            "snapshot_index": \(raft.snapshotMetadata.index), "voters": \(raft.configuration.voters), \
+            "learners": \(raft.configuration.learners), "replication": [\(peers)], "connected_peers": [\(connected)], \
+            "running": \(node.isRunning)}
+            """
+    }
+
+    static func queryValue(_ query: String, _ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
+        }
+        return nil
+    }
+
+    private func json(_ text: String) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        return HTTPResponse(status: 200, headers: headers, body: Array((text + "\n").utf8))
+    }
+}
+
+public enum ServerError: Error, CustomStringConvertible {
+    case storage(String)
+    public var description: String {
+        switch self {
+        case .storage(let why): return "durable log: \(why)"
+        }
+    }
+}
+
+extension String {
+    /// An 8-hex-digit rendering of a node id, the first group of request ids.
+    init(format8Hex value: UInt64) {
+        let hex = String(value & 0xFFFF_FFFF, radix: 16)
+        self = String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}

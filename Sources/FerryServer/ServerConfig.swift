@@ -1,0 +1,167 @@
+import FerryRaft
+
+/// ferryd's configuration: one node of a cluster. Read from a config file (see cluster/node1.toml for
+/// every key with its default), then overridden by command-line flags.
+public struct ServerConfig: Equatable, Sendable {
+    public struct Address: Equatable, Sendable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var description: String { "\(host):\(port)" }
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public init(parsing text: String) throws(ConfigError) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (1...65535).contains(port), colon > text.startIndex
+            else { throw ConfigError.invalid("'\(text)' is not host:port") }
+            host = String(text[..<colon])
+            self.port = port
+        }
+    }
+
+    public struct Credential: Equatable, Sendable {
+        public var accessKey: String
+        public var secretKey: String
+        /// The 12-digit account the key acts as; queues live under an account.
+        public var accountID: String
+    }
+
+    public enum AuthMode: String, Sendable { case sigv4, off }
+
+    public var nodeID: NodeID
+    public var dataDirectory: String
+    /// All voters of the initial cluster, this node included, with their peer addresses.
+    public var peers: [NodeID: Address]
+    public var clientListen: Address
+    /// The base of every queue URL, identical on every node (a load balancer or DNS name in production).
+    public var advertisedURL: String
+    public var clusterSecret: String
+    public var region: String
+    public var auth: AuthMode
+    public var credentials: [Credential]
+    /// The account used when auth is off.
+    public var defaultAccountID: String
+    public var tickMs: Int
+    public var heartbeatIntervalTicks: Int
+    public var electionTimeoutTicks: Int
+    public var snapshotIntervalEntries: Int
+    /// SigV4 clock skew allowed, in seconds (SQS allows 15 minutes).
+    public var signatureSkewSeconds: Int
+
+    public var peerListen: Address { peers[nodeID]! }
+
+    public enum ConfigError: Error, Equatable, CustomStringConvertible {
+        case missing(String)
+        case invalid(String)
+        case unknownKey(String)
+        case syntax(ConfigFile.ParseError)
+        public var description: String {
+            switch self {
+            case .missing(let key): return "missing required setting '\(key)'"
+            case .invalid(let why): return "invalid setting: \(why)"
+            case .unknownKey(let key): return "unknown setting '\(key)' (a typo?)"
+            case .syntax(let error): return "config syntax error at \(error)"
+            }
+        }
+    }
+
+    static let rootKeys: Set<String> = [
+        "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "region", "auth",
+        "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
+        "signature_skew_seconds",
+    ]
+
+    /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
+    /// taking precedence.
+    public init(file: ConfigFile, overrides: [String: String] = [:]) throws(ConfigError) {
+        var root = file.root
+        for (key, value) in overrides {
+            if let number = Int64(value) {
+                root[key] = .integer(number)
+            } else {
+                root[key] = .string(value)
+            }
+        }
+        for key in root.keys.sorted() where !Self.rootKeys.contains(key) { throw .unknownKey(key) }
+        for table in file.tables.keys.sorted() where table != "peers" { throw .unknownKey("[\(table)]") }
+        for array in file.arrays.keys.sorted() where array != "credentials" { throw .unknownKey("[[\(array)]]") }
+
+        func string(_ key: String) throws(ConfigError) -> String? {
+            switch root[key] {
+            case nil: return nil
+            case .string(let s)?: return s
+            case .integer(let n)?: return String(n)
+            default: throw .invalid("'\(key)' must be a string")
+            }
+        }
+        func integer(_ key: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            switch root[key] {
+            case nil: return value
+            case .integer(let n)? where range.contains(Int(n)): return Int(n)
+            default: throw .invalid("'\(key)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+        }
+
+        guard case .integer(let id)? = root["node_id"] else { throw .missing("node_id") }
+        guard id > 0 else { throw .invalid("node_id must be a positive integer") }
+        nodeID = NodeID(id)
+        guard let dataDirectory = try string("data_dir") else { throw .missing("data_dir") }
+        self.dataDirectory = dataDirectory
+
+        var peers: [NodeID: Address] = [:]
+        for (key, value) in file.tables["peers"] ?? [:] {
+            guard let peerID = UInt64(key), peerID > 0 else { throw .invalid("peer id '\(key)' must be a positive integer") }
+            guard case .string(let text) = value else { throw .invalid("peer \(key) must be \"host:port\"") }
+            peers[peerID] = try Address(parsing: text)
+        }
+        guard peers[nodeID] != nil else { throw .invalid("[peers] must list this node (\(nodeID)) with its peer address") }
+        self.peers = peers
+
+        guard let client = try string("client_listen") else { throw .missing("client_listen") }
+        clientListen = try Address(parsing: client)
+        advertisedURL = try string("advertised_url") ?? "http://\(clientListen)"
+        while advertisedURL.hasSuffix("/") { advertisedURL.removeLast() }
+        guard advertisedURL.hasPrefix("http://") || advertisedURL.hasPrefix("https://") else {
+            throw .invalid("advertised_url must start with http:// or https://")
+        }
+        guard let secret = try string("cluster_secret"), !secret.isEmpty else { throw .missing("cluster_secret") }
+        guard secret.count >= 16 else { throw .invalid("cluster_secret must be at least 16 characters") }
+        clusterSecret = secret
+        region = try string("region") ?? "us-east-1"
+        let authText = try string("auth") ?? "sigv4"
+        guard let auth = AuthMode(rawValue: authText) else { throw .invalid("auth must be \"sigv4\" or \"off\"") }
+        self.auth = auth
+        defaultAccountID = try string("account_id") ?? "000000000000"
+        guard Self.isAccountID(defaultAccountID) else { throw .invalid("account_id must be 12 digits") }
+
+        var credentials: [Credential] = []
+        for (n, table) in (file.arrays["credentials"] ?? []).enumerated() {
+            guard case .string(let key)? = table["access_key"], !key.isEmpty else { throw .missing("credentials[\(n)].access_key") }
+            guard case .string(let secretKey)? = table["secret_key"], !secretKey.isEmpty else { throw .missing("credentials[\(n)].secret_key") }
+            var account = defaultAccountID
+            if case .string(let a)? = table["account_id"] { account = a }
+            guard Self.isAccountID(account) else { throw .invalid("credentials[\(n)].account_id must be 12 digits") }
+            credentials.append(Credential(accessKey: key, secretKey: secretKey, accountID: account))
+        }
+        if auth == .sigv4 && credentials.isEmpty {
+            throw .invalid("auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)")
+        }
+        self.credentials = credentials
+
+        tickMs = try integer("tick_ms", default: 10, range: 1...1000)
+        heartbeatIntervalTicks = try integer("heartbeat_ticks", default: 5, range: 1...1000)
+        electionTimeoutTicks = try integer("election_timeout_ticks", default: 15, range: 2...10_000)
+        guard electionTimeoutTicks > heartbeatIntervalTicks else {
+            throw .invalid("election_timeout_ticks must exceed heartbeat_ticks")
+        }
+        snapshotIntervalEntries = try integer("snapshot_interval_entries", default: 10_000, range: 10...100_000_000)
+        signatureSkewSeconds = try integer("signature_skew_seconds", default: 900, range: 1...86_400)
+    }
+
+    static func isAccountID(_ text: String) -> Bool {
+        text.count == 12 && text.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}

@@ -1,0 +1,135 @@
+import FerryNode
+import FerryRaft
+import FerryStorage
+
+struct TestRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A replicated log of strings: the smallest useful state machine.
+struct Journal: ReplicatedStateMachine {
+    var lines: [String] = []
+    var lastTimeMs: UInt64 = 0
+
+    static func encode(_ command: String) -> [UInt8] { Array(command.utf8) }
+    static func decode(_ bytes: [UInt8]) throws -> String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func apply(_ command: String, stamp: EntryStamp) -> Int {
+        lastTimeMs = max(lastTimeMs, stamp.timeMs)
+        lines.append(command)
+        return lines.count
+    }
+
+    func snapshot() -> [UInt8] { Array(lines.joined(separator: "\n").utf8) }
+    mutating func restore(from bytes: [UInt8]) throws {
+        lines = bytes.isEmpty ? [] : String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+    func housekeeping(nowMs: UInt64) -> String? { nil }
+}
+
+/// Several ReplicaNodes on simulated disks and an in-memory FIFO network; everything runs when `run()`
+/// is called, one event at a time, deterministically.
+final class NodeTestWorld {
+    final class Host: NodeEnvironment {
+        let id: NodeID
+        unowned let world: NodeTestWorld
+        let fileSystem: SimulatedFileSystem
+        var node: ReplicaNode<Journal>?
+        var events: [NodeEvent] = []
+        init(id: NodeID, world: NodeTestWorld) {
+            self.id = id
+            self.world = world
+            self.fileSystem = SimulatedFileSystem(random: TestRandom(state: id))
+        }
+        /// Per host, so tests can step one host's wall clock.
+        var wallClockOffsetMs: Int64 = 0
+        func wallClockMs() -> UInt64 { UInt64(Int64(world.clockMs) + wallClockOffsetMs) }
+        func monotonicMs() -> UInt64 { world.clockMs }
+        func send(_ message: PeerMessage, to peer: NodeID) {
+            // Through the wire encoding, as in production.
+            world.network.append((id, peer, message.encoded()))
+        }
+        func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+            world.writes.append((id, { [fileSystem] in completion(write.performCatching(on: fileSystem)) }))
+        }
+        func record(_ event: NodeEvent) { events.append(event) }
+    }
+
+    var hosts: [NodeID: Host] = [:]
+    var network: [(from: NodeID, to: NodeID, bytes: [UInt8])] = []
+    var writes: [(host: NodeID, run: () -> Void)] = []
+    var down: Set<NodeID> = []
+    var clockMs: UInt64 = 1_700_000_000_000
+    let configuration: Configuration
+    var snapshotIntervalEntries: LogIndex = 10_000
+
+    init(voters: [NodeID]) {
+        configuration = Configuration(voters: voters)
+        for id in voters {
+            hosts[id] = Host(id: id, world: self)
+            start(id)
+        }
+    }
+
+    func start(_ id: NodeID) {
+        let host = hosts[id]!
+        var options = NodeOptions(raft: RaftOptions(id: id))
+        options.snapshotIntervalEntries = snapshotIntervalEntries
+        let opened = try! RaftStorage.open(directory: "/data", fileSystem: host.fileSystem,
+                                           options: .testing(), initialConfiguration: configuration)
+        host.node = try! ReplicaNode(options: options, storage: opened.storage, recovered: opened.state,
+                                     machine: Journal(), environment: host, random: TestRandom(state: id * 7919))
+        down.remove(id)
+    }
+
+    /// kill -9 and power loss: unsynced writes are lost, writes in flight never complete.
+    func crash(_ id: NodeID) {
+        down.insert(id)
+        hosts[id]!.node = nil
+        hosts[id]!.fileSystem.crash()
+        writes.removeAll { $0.host == id }
+        network.removeAll { $0.to == id || $0.from == id }
+    }
+
+    func node(_ id: NodeID) -> ReplicaNode<Journal> { hosts[id]!.node! }
+    var leader: NodeID? { hosts.keys.sorted().first { !down.contains($0) && hosts[$0]!.node!.raft.role == .leader } }
+
+    /// Runs pending writes and messages until quiet.
+    func run(stepsMax: Int = 100_000) {
+        var steps = 0
+        while !writes.isEmpty || !network.isEmpty {
+            steps += 1
+            precondition(steps < stepsMax, "did not settle")
+            if !writes.isEmpty {
+                writes.removeFirst().run()
+                continue
+            }
+            let (from, to, bytes) = network.removeFirst()
+            guard !down.contains(to) else { continue }
+            hosts[to]!.node!.receive(try! PeerMessage.decode(bytes), from: from)
+        }
+    }
+
+    func tick(_ count: Int = 1) {
+        for _ in 0..<count {
+            clockMs += 10
+            for id in hosts.keys.sorted() where !down.contains(id) { hosts[id]!.node!.tick() }
+            run()
+        }
+    }
+
+    func electLeader() -> NodeID {
+        for _ in 0..<1000 {
+            if let leader { return leader }
+            tick()
+        }
+        preconditionFailure("no leader")
+    }
+}

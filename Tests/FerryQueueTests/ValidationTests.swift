@@ -1,0 +1,80 @@
+import XCTest
+@testable import FerryQueue
+
+/// State-independent checks (SQS-API.md b1, b3, c) and the standard-library-only primitives.
+final class ValidationTests: XCTestCase {
+    func testSha256StandardVectors() {
+        XCTAssertEqual(SHA256.hexDigest(Array("hello".utf8)), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        XCTAssertEqual(SHA256.hexDigest([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hexDigest(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hexDigest([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        var incremental = SHA256()
+        for chunk in ["hel", "", "lo"] { incremental.update(Array(chunk.utf8)) }
+        XCTAssertEqual(Hex.encode(incremental.finalize()), SHA256.hexDigest(Array("hello".utf8)))
+    }
+
+    func testBodyCharacters() {
+        XCTAssertTrue(QueueValidation.isValidMessageText(Array("tab\there\nok\r 短发 😀".utf8)))
+        XCTAssertFalse(QueueValidation.isValidMessageText([0x00]))
+        XCTAssertFalse(QueueValidation.isValidMessageText([0x08]))
+        XCTAssertFalse(QueueValidation.isValidMessageText(Array("\u{FFFE}".utf8)))
+        XCTAssertFalse(QueueValidation.isValidMessageText([0xff, 0xfe]), "not UTF-8")
+        let long = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        XCTAssertTrue(QueueValidation.isValidMessageText(long))
+        for bad: UInt8 in [0x00, 0x01, 0x1f, 0x7f] {
+            var body = long
+            body[517] = bad
+            XCTAssertEqual(QueueValidation.isValidMessageText(body), bad == 0x7f, "byte \(bad) in a long body")
+        }
+        var tabbed = long
+        tabbed[3] = 0x09
+        XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
+    }
+
+    func testMessageAttributeRules() {
+        func check(_ attributes: [MessageAttribute]) -> QueueErrorCode? {
+            do { try QueueValidation.validateMessageAttributes(attributes); return nil } catch { return (error as! QueueError).code }
+        }
+        let ok = MessageAttribute(name: "a.b-c_1", dataType: "String.label", value: .string("v"))
+        XCTAssertNil(check([ok]))
+        XCTAssertNil(check([MessageAttribute(name: "n", dataType: "Number", value: .string("-3.14e5"))]))
+        XCTAssertEqual(check([MessageAttribute(name: "n", dataType: "Number", value: .string("abc"))]), .invalidParameterValue)
+        XCTAssertEqual(check((0..<11).map { MessageAttribute(name: "a\($0)", dataType: "String", value: .string("v")) }),
+                       .invalidParameterValue, "at most 10")
+        for bad in ["AWS.x", "amazon.y", ".a", "a.", "a..b", "a b", ""] {
+            XCTAssertEqual(check([MessageAttribute(name: bad, dataType: "String", value: .string("v"))]), .invalidParameterValue, bad)
+        }
+        XCTAssertEqual(check([MessageAttribute(name: "a", dataType: "Blob", value: .string("v"))]), .invalidParameterValue)
+        XCTAssertEqual(check([MessageAttribute(name: "a", dataType: "Binary", value: .string("v"))]), .invalidParameterValue)
+    }
+
+    func testFifoIdsArePrintableAsciiUpTo128() {
+        XCTAssertNoThrow(try QueueValidation.validateFifoId("MessageGroupId", "a!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"))
+        XCTAssertThrowsError(try QueueValidation.validateFifoId("MessageGroupId", "has space"))
+        XCTAssertThrowsError(try QueueValidation.validateFifoId("MessageGroupId", String(repeating: "a", count: 129)))
+    }
+
+    func testReceiptHandlesDecodeOnAnyNode() {
+        let handle = ReceiptHandle(queue: 7, seq: 123_456_789, epoch: 3)
+        XCTAssertEqual(ReceiptHandle(text: handle.text), handle)
+        XCTAssertNil(ReceiptHandle(text: handle.text + "0"))
+        XCTAssertNil(ReceiptHandle(text: "FR1zz"))
+    }
+
+    func testMessageIdsLookLikeUuidV4() {
+        let id = MessageIdentity.messageId(queue: 1, seq: 1)
+        let parts = id.split(separator: "-").map(\.count)
+        XCTAssertEqual(parts, [8, 4, 4, 4, 12])
+        XCTAssertEqual(Array(id)[14], "4")
+        XCTAssertTrue("89ab".contains(Array(id)[19]))
+    }
+
+    func testMiniJsonParsesPolicies() {
+        XCTAssertEqual(MiniJSON.parseObject("{ \"a\" : \"x\\\"y\", \"n\": 5, \"l\": [\"p\", \"q\"] }")?.count, 3)
+        XCTAssertNil(MiniJSON.parseObject("{\"a\": }"))
+        XCTAssertNil(MiniJSON.parseObject("{\"a\": 1} trailing"))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+@testable import FerryRuntime
+
+final class EventLoopTests: XCTestCase {
+    func testLinksAgainstSystemLibuv() {
+        XCTAssertTrue(FerryRuntimeModule.libuvVersion.hasPrefix("1."), FerryRuntimeModule.libuvVersion)
+    }
+
+    func testRepeatingTimerFiresExactlyTheRequestedNumberOfTimes() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var ticks = 0, oneShots = 0, cancelledFires = 0
+        let tick = try LoopTimer(loop: loop)
+        tick.start(afterMs: 1, repeatMs: 1) {
+            ticks += 1
+            if ticks == 25 {
+                tick.cancel()
+                loop.stop()
+            }
+        }
+        try loop.scheduleOnce(afterMs: 1) { oneShots += 1 }
+        let cancelled = try loop.scheduleOnce(afterMs: 2) { cancelledFires += 1 }
+        cancelled.cancel()
+        runBounded(loop)
+        XCTAssertEqual(ticks, 25)
+        XCTAssertEqual(oneShots, 1)
+        XCTAssertEqual(cancelledFires, 0)
+        XCTAssertFalse(tick.isActive)
+        tick.close()
+    }
+
+    func testExecuteFromOtherThreadsRunsOnTheLoopThreadInPostingOrder() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let keepAlive = try loop.scheduleRepeating(everyMs: 1_000) {}
+        final class Results: @unchecked Sendable {  // only touched on the loop thread
+            var values: [Int] = []
+            var allOnLoopThread = true
+        }
+        let results = Results()
+        let postsPerThread = 500, posterThreads = 2
+        let posters = (0..<posterThreads).map { t in
+            Thread {
+                for i in 0..<postsPerThread {
+                    let value = t * postsPerThread + i
+                    loop.execute {
+                        results.allOnLoopThread = results.allOnLoopThread && loop.inLoopThread
+                        results.values.append(value)
+                        if results.values.count == posterThreads * postsPerThread { loop.stop() }
+                    }
+                }
+            }
+        }
+        posters.forEach { $0.start() }
+        runBounded(loop)
+        keepAlive.close()
+        XCTAssertEqual(results.values.count, posterThreads * postsPerThread)
+        XCTAssertTrue(results.allOnLoopThread)
+        for t in 0..<posterThreads {  // each poster's closures ran in its posting order
+            let mine = results.values.filter { $0 / postsPerThread == t }
+            XCTAssertEqual(mine, Array(t * postsPerThread..<(t + 1) * postsPerThread))
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import XCTest
+@testable import FerryRuntime
+
+final class TCPTests: XCTestCase {
+    /// Many small writes queued in one loop turn leave in one `uv_write`, and come back byte-exact.
+    func testEchoRoundTripCoalescesManySmallWrites() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var accepted: [TCPConnection] = []
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            accepted.append(connection)
+            connection.onRead = { bytes in connection.write(bytes) }  // echo
+            connection.startReading()
+        }
+        XCTAssertNotEqual(listener.port, 0)
+
+        let writes = 2_000, writeBytes = 16
+        let sent: [UInt8] = (0..<(writes * writeBytes)).map { UInt8(truncatingIfNeeded: $0 * 13) }
+        var echoed: [UInt8] = []
+        var client: TCPConnection!
+        var batchesAfterBurst = -1
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
+            XCTAssertNil(error)
+            client.onRead = { bytes in
+                echoed.append(contentsOf: bytes)
+                if echoed.count == sent.count { loop.stop() }
+            }
+            client.startReading()
+            for i in 0..<writes {  // all in this one loop turn
+                XCTAssertEqual(client.write(Array(sent[(i * writeBytes)..<((i + 1) * writeBytes)])), .queued)
+            }
+            batchesAfterBurst = client.writeBatchCount
+        }
+        runBounded(loop)
+        XCTAssertEqual(echoed, sent)
+        XCTAssertEqual(batchesAfterBurst, 0, "nothing is written before the end of the turn")
+        XCTAssertEqual(client.writeBatchCount, 1, "\(writes) writes in one turn coalesce into one uv_write")
+        XCTAssertEqual(client.queuedBytes, 0)
+        client.close()
+        accepted.forEach { $0.close() }
+        listener.close()
+    }
+
+    /// A pipelined burst of frames, including a 1 MiB one and empty ones, decodes exactly on the far side.
+    func testPipelinedFrameBurstDecodesExactlyOverTCP() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let frames = (0..<400).map { testPayload($0, bytesMax: 3_000) } + [[UInt8](repeating: 7, count: 1 << 20), []]
+        var received: [[UInt8]] = []
+        var serverLinks: [FramedConnection] = []
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            let link = FramedConnection(connection: connection)
+            link.onFrame = { frame in
+                received.append(frame)
+                if received.count == frames.count { loop.stop() }
+            }
+            serverLinks.append(link)
+        }
+        var clientLink: FramedConnection?
+        var client: TCPConnection!
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
+            XCTAssertNil(error)
+            let link = FramedConnection(connection: client)
+            for frame in frames { XCTAssertNotEqual(link.send(frame), .closed) }
+            clientLink = link
+        }
+        runBounded(loop)
+        XCTAssertEqual(received.count, frames.count)
+        XCTAssertTrue(received == frames)
+        clientLink?.close()
+        serverLinks.forEach { $0.close() }
+        listener.close()
+    }
+
+    /// A length prefix above the bound closes the link with the named error.
+    func testOversizeFrameClosesTheLinkWithFrameTooLarge() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var serverClose: FramedCloseReason?
+        var clientClose: TCPCloseReason?
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            let link = FramedConnection(connection: connection, frameBytesMax: 1_024)
+            link.onClose = { serverClose = $0 }
+        }
+        var client: TCPConnection!
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { _ in
+            client.onClose = { reason in
+                clientClose = reason
+                loop.stop()
+            }
+            client.startReading()
+            client.write(FrameEncoder.header(payloadBytes: 2_048) + [UInt8](repeating: 1, count: 100))
+        }
+        runBounded(loop)
+        XCTAssertEqual(serverClose, .frame(.frameTooLarge(payloadBytes: 2_048, frameBytesMax: 1_024)))
+        XCTAssertEqual(clientClose, .peerEOF)
+        listener.close()
+    }
+
+    /// The connector redials with growing delays while nothing listens, and reconnects once the
+    /// listener is back on the same port.
+    func testConnectorReconnectsWithBackoffAfterListenerRestarts() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var acceptedCount = 0, connects = 0
+        var accepted: [TCPConnection] = []
+        var listener: TCPListener?
+        func maybeStop() { if acceptedCount == 2 && connects == 2 { loop.stop() } }
+        func listen(port: UInt16) throws -> TCPListener {
+            try TCPListener(loop: loop, host: "127.0.0.1", port: port) { connection in
+                acceptedCount += 1
+                if acceptedCount == 1 {  // first link up: take the server down entirely
+                    connection.close()
+                    listener?.close()
+                    listener = nil
+                } else {
+                    accepted.append(connection)
+                    maybeStop()
+                }
+            }
+        }
+        listener = try listen(port: 0)
+        let port = listener!.port
+        let backoff = ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 40)
+        var refusedCount = 0
+        var redials: [(attempt: Int, delayMs: UInt64)] = []
+        let connector = try TCPConnector(loop: loop, host: "127.0.0.1", port: port, backoff: backoff) { connection in
+            connects += 1
+            connection.startReading()  // so the server's close is noticed (EOF) and triggers a redial
+            maybeStop()
+        }
+        connector.onRedialScheduled = { [unowned connector] reason, retryInMs in
+            redials.append((connector.backoff.attempt, retryInMs))
+            guard case .error(let error) = reason, error.isConnectionRefused else { return }
+            refusedCount += 1
+            if refusedCount == 6 { listener = try! listen(port: port) }  // SO_REUSEADDR: same port
+        }
+        connector.start()
+        runBounded(loop)
+        XCTAssertEqual(connects, 2)
+        XCTAssertEqual(acceptedCount, 2)
+        XCTAssertGreaterThanOrEqual(refusedCount, 6)
+        // Redial n waits within [nominal/2, nominal], nominal = 5 ms doubling per failure, capped at 40 ms.
+        XCTAssertEqual(redials.map(\.attempt), Array(1...redials.count), "no reset: nothing called resetBackoff()")
+        for (attempt, delayMs) in redials {
+            let nominal = min(40, UInt64(5) << UInt64(attempt - 1))
+            XCTAssertTrue((nominal / 2)...nominal ~= delayMs, "attempt \(attempt): \(delayMs) ms")
+        }
+        connector.stop()
+        accepted.forEach { $0.close() }
+        listener?.close()
+    }
+
+    /// A peer that never reads: the writer is told to stop at the high-water mark while the queue stays
+    /// bounded, and a writer that ignores it is cut off at queuedBytesMax.
+    func testBackpressureBoundsTheWriteQueueOfAPeerThatNeverReads() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var accepted: [TCPConnection] = []
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { accepted.append($0) }  // never reads
+        let limits = TCPConnection.Limits(queuedBytesHighWater: 1 << 20, queuedBytesMax: 4 << 20)
+        let chunk = [UInt8](repeating: 0xAB, count: 64 << 10)
+        var producedBytes = 0, told = 0, stalledTicks = 0, ticks = 0, queuedBytesPeak = 0
+        var writableEvents = 0
+        var closeReason: TCPCloseReason?
+        var client: TCPConnection!
+        let producer = try LoopTimer(loop: loop)
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port, limits: limits) { _ in
+            client.onWritable = { writableEvents += 1 }
+            client.onClose = { reason in
+                closeReason = reason
+                loop.stop()
+            }
+            // A well-behaved producer: one chunk per tick, only while writable.
+            producer.start(afterMs: 1, repeatMs: 1) {
+                ticks += 1
+                precondition(ticks < 100_000, "bounded")
+                if client.isWritable {
+                    stalledTicks = 0
+                    if client.write(chunk) == .queuedAboveHighWater { told += 1 }
+                    producedBytes += chunk.count
+                } else {
+                    stalledTicks += 1
+                }
+                queuedBytesPeak = max(queuedBytesPeak, client.queuedBytes)
+                if stalledTicks == 50 {  // stalled for good: kernel buffers full, our queue at the mark
+                    producer.cancel()
+                    XCTAssertGreaterThanOrEqual(client.queuedBytes, limits.queuedBytesHighWater)
+                    // A misbehaving producer now ignores the signal: the connection is cut off.
+                    var results: [TCPWriteResult] = []
+                    for _ in 0..<100 { results.append(client.write(chunk)) }
+                    XCTAssertEqual(results.last, .closed)
+                }
+            }
+        }
+        runBounded(loop)
+        XCTAssertGreaterThan(told, 0)
+        XCTAssertEqual(writableEvents, 0, "the peer never reads, so the queue never drains")
+        XCTAssertLessThanOrEqual(queuedBytesPeak, limits.queuedBytesHighWater + chunk.count)
+        XCTAssertGreaterThan(producedBytes, limits.queuedBytesHighWater, "the kernel buffers absorbed some first")
+        guard case .writeQueueOverflow(let queued, let max)? = closeReason else {
+            return XCTFail("expected writeQueueOverflow, got \(String(describing: closeReason))")
+        }
+        XCTAssertGreaterThan(queued, max)
+        XCTAssertEqual(max, limits.queuedBytesMax)
+        producer.close()
+        accepted.forEach { $0.close() }
+        listener.close()
+    }
+
+    func testConnectToAClosedPortReportsConnectionRefused() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { _ in }
+        let port = listener.port
+        listener.close()
+        var result: UVError?
+        var closeReason: TCPCloseReason?
+        let connection = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: port) { error in
+            result = error
+        }
+        connection.onClose = { reason in
+            closeReason = reason
+            loop.stop()
+        }
+        runBounded(loop)
+        XCTAssertEqual(result?.isConnectionRefused, true)
+        XCTAssertEqual(closeReason, result.map { .error($0) })
+    }
+
+    /// Half-close: the client shuts its write side after its data; the server sees the data, then EOF,
+    /// answers, and closes; the client reads the answer and then EOF.
+    func testHalfCloseDeliversDataThenEOFAndTheOtherDirectionStaysOpen() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var serverGot: [UInt8] = [], clientGot: [UInt8] = []
+        var serverSawEOF = false
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            connection.onRead = { serverGot.append(contentsOf: $0) }
+            connection.onReadEOF = {
+                serverSawEOF = true
+                connection.write(Array("bye".utf8))
+                connection.shutdownWrite()
+            }
+            connection.onClose = { _ in }
+            connection.startReading()
+        }
+        var client: TCPConnection!
+        var clientClose: TCPCloseReason?
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { _ in
+            client.onRead = { clientGot.append(contentsOf: $0) }
+            client.onClose = { reason in
+                clientClose = reason
+                loop.stop()
+            }
+            client.startReading()
+            client.write(Array("hello".utf8))
+            client.shutdownWrite()
+            XCTAssertEqual(client.write([1]), .closed, "no writes after shutdownWrite")
+        }
+        runBounded(loop)
+        XCTAssertEqual(serverGot, Array("hello".utf8))
+        XCTAssertTrue(serverSawEOF)
+        XCTAssertEqual(clientGot, Array("bye".utf8))
+        XCTAssertEqual(clientClose, .peerEOF)
+        listener.close()
+    }
+}
+
+final class HostNameTests: XCTestCase {
+    func testAConnectorDialsAPeerByHostName() throws {
+        // Kubernetes peers are DNS names (ferry-0.ferry); "localhost" resolves through the same getaddrinfo path.
+        let loop = try EventLoop()
+        var accepted = 0
+        var connected = 0
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            accepted += 1
+            connection.close()
+        }
+        let connector = try TCPConnector(loop: loop, host: "localhost", port: listener.port) { connection in
+            connected += 1
+            loop.stop()
+        }
+        connector.start()
+        let watchdog = try loop.scheduleOnce(afterMs: 20_000) { loop.stop() }
+        loop.run()
+        connector.stop()
+        watchdog.close()
+        listener.close()
+        loop.shutdown()
+        XCTAssertEqual(connected, 1)
+    }
+
+    func testAnUnknownHostIsRetriedNotFatal() throws {
+        let loop = try EventLoop()
+        var redials = 0
+        let connector = try TCPConnector(loop: loop, host: "no-such-host.invalid", port: 7000,
+                                         backoff: ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 10)) { _ in }
+        connector.onRedialScheduled = { _, _ in
+            redials += 1
+            if redials == 2 { loop.stop() }
+        }
+        connector.start()
+        let watchdog = try loop.scheduleOnce(afterMs: 20_000) { loop.stop() }
+        loop.run()
+        connector.stop()
+        watchdog.close()
+        loop.shutdown()
+        XCTAssertEqual(redials, 2)
+    }
+}

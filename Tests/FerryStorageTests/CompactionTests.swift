@@ -1,0 +1,61 @@
+import FerryRaft
+import XCTest
+@testable import FerryStorage
+
+/// Old segments go only once a durable snapshot covers them.
+final class CompactionTests: XCTestCase {
+    func snapshot(_ index: LogIndex) -> Snapshot {
+        Snapshot(metadata: SnapshotMetadata(index: index, term: 1, configuration: testConfiguration), data: [1, 2, 3])
+    }
+
+    func filled() throws -> StorageUnderTest {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 1024))
+        for start in stride(from: 1, through: 191, by: 10) as StrideThrough<LogIndex> {
+            node.storage.append(entries(start...(start + 9), term: 1))
+            try node.persist()
+        }
+        return node
+    }
+
+    func testCompactionWithoutASnapshotRemovesNothing() throws {
+        let node = try filled()
+        let before = try node.segmentPaths()
+        node.storage.compact(through: 150)
+        XCTAssertNil(try node.storage.nextWrite())
+        XCTAssertEqual(try node.segmentPaths(), before)
+    }
+
+    func testSegmentsAreRemovedOnlyAfterTheSnapshotCoveringThemIsDurable() throws {
+        let node = try filled()
+        let before = try node.segmentPaths()
+        node.storage.installSnapshot(snapshot(150))
+        node.storage.compact(through: 150)
+        let first = try XCTUnwrap(try node.storage.nextWrite())
+        XCTAssertFalse(first.operations.contains { if case .remove(let path) = $0 { return path.contains("wal-") } else { return false } },
+                       "the write that makes the snapshot durable must not also remove what it covers")
+        try node.storage.complete(first, first.performCatching(on: node.disk))
+        XCTAssertEqual(try node.segmentPaths(), before)
+
+        try node.persist()
+
+        let after = try node.segmentPaths()
+        XCTAssertLessThan(after.count, before.count)
+        try node.crashAndRestart()
+        XCTAssertEqual(node.recovered.snapshot.metadata.index, 150)
+        XCTAssertEqual(node.recovered.entries, entries(151...200, term: 1))
+    }
+
+    func testACrashBeforeTheSnapshotIsDurableKeepsEverySegment() throws {
+        let node = try filled()
+        let before = try node.segmentPaths()
+        node.storage.installSnapshot(snapshot(150))
+        node.storage.compact(through: 150)
+        _ = try node.storage.nextWrite()  // handed out, never performed: the crash comes first
+
+        try node.crashAndRestart()
+
+        XCTAssertEqual(try node.segmentPaths().prefix(before.count), ArraySlice(before))
+        XCTAssertEqual(node.recovered.snapshot.metadata.index, 0)
+        XCTAssertEqual(node.recovered.entries, entries(1...200, term: 1))
+    }
+}

@@ -1,0 +1,79 @@
+import FerryRaft
+import Foundation
+import XCTest
+@testable import FerryStorage
+
+/// A real process appending with fdatasync is killed with SIGKILL at random moments; after each
+/// kill, every entry it reported durable is on the real disk, byte for byte.
+///
+/// The writer is this test binary re-executing itself with `FERRY_CRASH_WRITER_DIRECTORY` set: the
+/// `testWriterProcess` case then becomes the writer and never returns.
+final class ProcessCrashTests: XCTestCase {
+    /// Kills per run: the issue asks for about twenty, in a few seconds.
+    static let killCount = 20
+    static let writerEnvironmentKey = "FERRY_CRASH_WRITER_DIRECTORY"
+
+    func testWriterProcess() throws {
+        guard let directory = ProcessInfo.processInfo.environment[Self.writerEnvironmentKey] else { return }
+        let fileSystem = PosixFileSystem()
+        let (storage, recovered, _) = try RaftStorage.open(directory: directory, fileSystem: fileSystem,
+                                                           options: StorageOptions(segmentBytesMax: 64 << 10),
+                                                           initialConfiguration: testConfiguration)
+        var next = (recovered.entries.last?.index ?? 0) + 1
+        while true {
+            let count = LogIndex(1 + next % 7)
+            storage.append(entries(next...(next + count - 1), term: 1, sizeBytes: Int(next % 900)))
+            let write = try storage.nextWrite()!
+            try storage.complete(write, write.performCatching(on: fileSystem))
+            next += count
+            // Only after complete: this line is the acknowledgement. Unbuffered, so a kill cannot
+            // hold back an acknowledgement the writer believes it gave (nor invent one).
+            Foundation.FileHandle.standardOutput.write(Data("durable \(next - 1)\n".utf8))
+        }
+    }
+
+    func testEveryEntryReportedDurableSurvivesSIGKILL() throws {
+        let directory = NSTemporaryDirectory() + "ferry-crash-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var random = SplitMix64(seed: UInt64(getpid()))
+        var acknowledged: LogIndex = 0
+        for kill in 0..<Self.killCount {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            process.arguments = ["FerryStorageTests.ProcessCrashTests/testWriterProcess"]
+            process.environment = ProcessInfo.processInfo.environment.merging([Self.writerEnvironmentKey: directory]) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = Foundation.FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(30_000 + random.next() % 120_000))
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            for line in lines.split(separator: "\n") where line.hasPrefix("durable ") {
+                acknowledged = max(acknowledged, LogIndex(line.dropFirst(8))!)
+            }
+
+            let (storage, recovered, _) = try RaftStorage.open(directory: directory, fileSystem: PosixFileSystem(),
+                                                               initialConfiguration: testConfiguration)
+            storage.close()
+            let last = recovered.entries.last?.index ?? 0
+            XCTAssertGreaterThanOrEqual(last, acknowledged, "kill \(kill): acknowledged \(acknowledged), recovered \(last)")
+            for entry in recovered.entries {
+                XCTAssertEqual(entry.payload, .command(payload(entry.index, sizeBytes: Int(firstOfBatch(entry.index) % 900))),
+                               "kill \(kill): entry \(entry.index) differs")
+            }
+        }
+        XCTAssertGreaterThan(acknowledged, 0, "the writer never acknowledged anything")
+    }
+
+    /// The first index of the writer's batch holding `index` (batches: next ... next + next % 7).
+    private func firstOfBatch(_ index: LogIndex) -> LogIndex {
+        var next: LogIndex = 1
+        while true {
+            let count = 1 + next % 7
+            if index < next + count { return next }
+            next += count
+        }
+    }
+}
