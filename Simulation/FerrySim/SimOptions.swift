@@ -15,6 +15,11 @@ public enum SimConstants {
     public static let votersMin = 3
     /// A client gives up on a request after this long and retries it elsewhere.
     public static let clientTimeoutMicros: SimMicros = 1_000_000
+    /// Events pending at once beyond which a run is a message storm (a few nodes with bounded windows keep
+    /// a few hundred in flight; duplicated messages that each spawn more grow without bound).
+    public static let pendingEventsMax = 100_000
+    /// Events per simulated second beyond which a run is a storm (healthy runs stay under ~5,000).
+    public static let eventsPerSimulatedSecondMax = 100_000
     /// A client waits this long before retrying after a refusal (not leader, transfer in progress).
     public static let clientBackoffMicros: SimMicros = 20_000
 }

@@ -75,6 +75,7 @@ public final class Simulation {
             CrashReporter.nowMicros = now
             eventCount += 1
             dispatch(next.event)
+            if eventCount & 0xFFF == 0 { checkForStorm() }
         }
         if checker.violation == nil && !converged {
             checker.fail("LIVE", "the event queue ran dry before the cluster converged")
@@ -82,6 +83,18 @@ public final class Simulation {
         return SeedOutcome(
             seed: options.seed, violation: checker.violation, simulatedMicros: now, eventCount: eventCount,
             traceHash: trace.value, acknowledgedCount: acknowledged.count)
+    }
+
+    /// LIVE: a run whose traffic grows without bound (each message spawning more) never converges; stop
+    /// it as a failure instead of exhausting memory.
+    private func checkForStorm() {
+        if queue.count > SimConstants.pendingEventsMax {
+            checker.fail("LIVE", "message storm: \(queue.count) events pending")
+        }
+        let budget = UInt64(SimConstants.eventsPerSimulatedSecondMax) * max(now / 1_000_000, 1)
+        if UInt64(eventCount) > budget {
+            checker.fail("LIVE", "message storm: \(eventCount) events in \(formatSeconds(now))")
+        }
     }
 
     private func start() {
