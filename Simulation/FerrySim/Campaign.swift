@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Runs seeds and reports what the simulator promises about itself: violations found and speed
 /// (simulated seconds per wall second, seeds per minute).
 public struct CampaignSummary: Sendable {
@@ -6,6 +12,12 @@ public struct CampaignSummary: Sendable {
     public var simulatedMicros: UInt64 = 0
     public var eventCount = 0
     public var wallSeconds: Double = 0
+    /// CPU time of this process over the campaign: on a shared machine, wall time measures the neighbours too.
+    public var cpuSeconds: Double = 0
+
+    public var simulatedSecondsPerCPUSecond: Double {
+        cpuSeconds > 0 ? Double(simulatedMicros) / 1_000_000 / cpuSeconds : 0
+    }
 
     public var simulatedSecondsPerWallSecond: Double {
         wallSeconds > 0 ? Double(simulatedMicros) / 1_000_000 / wallSeconds : 0
@@ -27,8 +39,9 @@ public func runCampaign(
     report: (SeedOutcome) -> Void
 ) -> CampaignSummary {
     var summary = CampaignSummary()
-    let clock = ContinuousClock()
-    let started = clock.now
+    let wallClock = ContinuousClock()
+    let started = wallClock.now
+    let cpuStarted = clock()
     for offset in 0..<count {
         let seed = firstSeed + UInt64(offset)
         CrashReporter.prepare(seed: seed, replayCommand: replayCommand(seed: seed, nodeCount: nodeCount, profile: profile))
@@ -43,7 +56,8 @@ public func runCampaign(
             if stopAtFirstViolation { break }
         }
     }
-    let elapsed = clock.now - started
+    let elapsed = wallClock.now - started
     summary.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    summary.cpuSeconds = Double(clock() - cpuStarted) / Double(CLOCKS_PER_SEC)
     return summary
 }

@@ -85,6 +85,7 @@ struct FerrySimCommand: ParsableCommand {
               events:                 \(summary.eventCount)
               wall seconds:           \(fixed(summary.wallSeconds, 2))
               sim seconds / wall s:   \(fixed(summary.simulatedSecondsPerWallSecond, 0))
+              sim seconds / CPU s:    \(fixed(summary.simulatedSecondsPerCPUSecond, 0)) (CPU \(fixed(summary.cpuSeconds, 2))s)
               seeds per minute:       \(fixed(summary.seedsPerMinute, 0))
             """)
         if let first = summary.violations.first {
