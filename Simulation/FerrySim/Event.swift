@@ -21,8 +21,9 @@ public enum SimEvent {
     case client(index: Int, generation: UInt64)
     /// The nemesis draws its next fault.
     case nemesis
-    /// The operator tries its next membership change or leadership transfer.
-    case operatorAction
+    /// The operator tries its next membership change or leadership transfer: on its own schedule
+    /// (`periodic`), or right after an election when the seed has it react to leader changes.
+    case operatorAction(periodic: Bool)
     /// Faults end; the liveness phase begins.
     case heal
     /// The liveness phase checks whether the cluster has converged.

@@ -40,6 +40,7 @@ public enum SimProfile: String, CaseIterable, Sendable {
             options.crashes = true
             options.partitions = true
             options.operatorMicrosMean = random.uint64(in: 20_000...300_000)
+            options.operatorFollowsElections = true
             options.nemesisMicrosMean = random.uint64(in: 100_000...600_000)
         }
     }

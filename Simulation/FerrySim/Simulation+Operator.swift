@@ -13,9 +13,11 @@ extension Simulation {
         return best
     }
 
-    func onOperatorAction() {
+    func onOperatorAction(periodic: Bool) {
         guard livenessDeadline == nil else { return }
-        schedule(.operatorAction, after: nemesisRandom.uint64(in: 1...(2 * options.operatorMicrosMean)))
+        if periodic {
+            schedule(.operatorAction(periodic: true), after: nemesisRandom.uint64(in: 1...(2 * options.operatorMicrosMean)))
+        }
         guard let leader = currentLeader() else { return }
         let doMembership = options.membershipChanges && (!options.leadershipTransfers || nemesisRandom.chance(0.6))
         if doMembership {
@@ -24,6 +26,14 @@ extension Simulation {
             transferLeadership(from: leader)
         }
         afterInput(leader)
+    }
+
+    /// A new leader took office: an operator that reacts to leader changes acts within
+    /// `operatorReactionMicrosMax`, often before the leader has committed an entry of its own term — the
+    /// window the single-server membership rule guards (Ongaro 2015, bug 22).
+    func operatorSawElection() {
+        guard options.operatorFollowsElections, livenessDeadline == nil else { return }
+        schedule(.operatorAction(periodic: false), after: nemesisRandom.uint64(in: 0...SimConstants.operatorReactionMicrosMax))
     }
 
     private func changeMembership(at leader: SimNode) {

@@ -106,7 +106,7 @@ public final class Simulation {
             schedule(.nemesis, after: nemesisRandom.uint64(in: 0...(2 * options.nemesisMicrosMean)))
         }
         if options.membershipChanges || options.leadershipTransfers {
-            schedule(.operatorAction, after: nemesisRandom.uint64(in: 0...(2 * options.operatorMicrosMean)))
+            schedule(.operatorAction(periodic: true), after: nemesisRandom.uint64(in: 0...(2 * options.operatorMicrosMean)))
         }
         schedule(.heal, after: options.safetyPhaseSeconds * 1_000_000)
     }
@@ -134,8 +134,8 @@ public final class Simulation {
             onClientTimer(index, generation: generation)
         case .nemesis:
             onNemesis()
-        case .operatorAction:
-            onOperatorAction()
+        case .operatorAction(let periodic):
+            onOperatorAction(periodic: periodic)
         case .heal:
             heal()
         case .livenessCheck:
