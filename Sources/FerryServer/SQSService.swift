@@ -23,7 +23,7 @@ final class SQSService: SQSRequestHandler {
     let addressing: QueueAddressing
     /// The one account whose queues this cluster holds.
     let accountId: String
-    var longPolls: LongPollRegistry!
+    private(set) lazy var longPolls = LongPollRegistry(service: self)
 
     init(node: ReplicaNode<QueueReplica>, config: ServerConfig, loop: EventLoop, logger: Logger) {
         self.node = node
@@ -32,7 +32,6 @@ final class SQSService: SQSRequestHandler {
         self.logger = logger
         self.accountId = config.defaultAccountID
         self.addressing = QueueAddressing(advertisedBase: config.advertisedURL, region: config.region)
-        longPolls = LongPollRegistry(service: self)
         let previous = node.onApply
         node.onApply = { [unowned self] command, result, stamp in
             previous?(command, result, stamp)

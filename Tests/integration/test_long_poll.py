@@ -71,6 +71,18 @@ def test_many_waiters_each_get_a_message(sqs_nodes, name):
     assert sorted(bodies) == [f"m{i}" for i in range(6)]
 
 
+def test_parked_long_polls_do_not_spin_the_log(cluster, sqs_nodes, name):
+    """LocalStack #4386: waiting must not poll. Six parked receives for 3 s may cost their own receive
+    commands and the leader's 1/s housekeeping ticks, nothing like a retry loop."""
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    before = cluster.status(1)["applied"]
+    polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=3) for n in (1, 2, 3, 1, 2, 3)]
+    for thread, box in polls:
+        thread.join(timeout=20)
+        assert not thread.is_alive() and box["result"].get("Messages", []) == []
+    assert cluster.status(1)["applied"] - before < 6 + 20
+
+
 def test_long_poll_on_a_deleted_queue_answers(sqs, sqs_nodes, name):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     thread, box = receive_in_thread(sqs_nodes[2], QueueUrl=url, WaitTimeSeconds=WAIT_S)
