@@ -12,9 +12,11 @@ from ferry_cluster import REGION, Cluster  # noqa: E402
 _names = itertools.count()
 
 
-def client_config(**extra):
+def client_config(**overrides):
     # Long polls hold a request up to 20 s; botocore's read timeout must exceed it (SQS-API.md a5).
-    return Config(retries={"max_attempts": 6, "mode": "standard"}, read_timeout=30, connect_timeout=5, **extra)
+    settings = dict(retries={"max_attempts": 6, "mode": "standard"}, read_timeout=30, connect_timeout=5)
+    settings.update(overrides)
+    return Config(**settings)
 
 
 def make_client(endpoint, key="AKIDTEST", secret="test-secret", **extra):

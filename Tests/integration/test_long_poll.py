@@ -91,3 +91,44 @@ def test_long_poll_on_a_deleted_queue_answers(sqs, sqs_nodes, name):
     thread.join(timeout=WAIT_S + 10)
     assert box.get("elapsed", WAIT_S) < WAIT_S - 0.5
     assert "error" in box and box["error"].response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_long_poll_wakes_when_a_visibility_timeout_ends(sqs, name):
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="comes back")
+    first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=2)["Messages"][0]
+    started = time.monotonic()
+    again = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)["Messages"]
+    assert [m["MessageId"] for m in again] == [first["MessageId"]]
+    assert time.monotonic() - started < 8
+
+
+def test_fifo_long_poll_wakes_when_the_group_head_is_deleted(sqs, sqs_nodes, name):
+    url = sqs.create_queue(QueueName=f"{name}.fifo",
+                           Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for body in ("head", "next"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    head = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    assert head["Body"] == "head"
+    thread, box = receive_in_thread(sqs_nodes[3], QueueUrl=url, WaitTimeSeconds=WAIT_S)
+    time.sleep(1)
+    assert thread.is_alive(), "the group is locked while its head is in flight"
+    sqs_nodes[2].delete_message(QueueUrl=url, ReceiptHandle=head["ReceiptHandle"])
+    thread.join(timeout=WAIT_S + 10)
+    assert [m["Body"] for m in box["result"]["Messages"]] == ["next"]
+    assert box["elapsed"] < WAIT_S - 0.5
+
+
+def test_a_hung_up_long_poll_does_not_take_messages(cluster, sqs, name):
+    from botocore.exceptions import ReadTimeoutError
+    from conftest import make_client
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    impatient = make_client(cluster.endpoint(2), read_timeout=1, retries={"total_max_attempts": 1})
+    try:
+        impatient.receive_message(QueueUrl=url, WaitTimeSeconds=10)
+    except ReadTimeoutError:
+        pass
+    time.sleep(1.5)  # the client has closed its connection; the node notices within its 1 s sweep
+    sqs.send_message(QueueUrl=url, MessageBody="for the patient")
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
+    assert [m["Body"] for m in got] == ["for the patient"]
