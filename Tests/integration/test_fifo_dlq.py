@@ -140,3 +140,31 @@ def test_redrive_move_task_and_cancel(sqs, name):
     with pytest.raises(ClientError) as e:
         sqs.cancel_message_move_task(TaskHandle=slow["TaskHandle"])
     assert error_code(e) == "ResourceNotFoundException"
+
+
+def test_fifo_dedup_scope_message_group(sqs, name):
+    url = sqs.create_queue(QueueName=f"{name}.fifo", Attributes={
+        "FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"})["QueueUrl"]
+    a = sqs.send_message(QueueUrl=url, MessageBody="1", MessageGroupId="g1", MessageDeduplicationId="d")
+    b = sqs.send_message(QueueUrl=url, MessageBody="2", MessageGroupId="g2", MessageDeduplicationId="d")
+    c = sqs.send_message(QueueUrl=url, MessageBody="3", MessageGroupId="g1", MessageDeduplicationId="d")
+    assert a["MessageId"] != b["MessageId"] and c["MessageId"] == a["MessageId"]
+
+
+def test_fifo_receive_request_attempt_id_retry(sqs_nodes, name):
+    url = sqs_nodes[1].create_queue(QueueName=f"{name}.fifo",
+                                    Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for body in ("x", "y"):
+        sqs_nodes[1].send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    first = sqs_nodes[2].receive_message(QueueUrl=url, MaxNumberOfMessages=10, ReceiveRequestAttemptId="attempt-1")["Messages"]
+    retry = sqs_nodes[3].receive_message(QueueUrl=url, MaxNumberOfMessages=10, ReceiveRequestAttemptId="attempt-1")["Messages"]
+    assert [m["ReceiptHandle"] for m in retry] == [m["ReceiptHandle"] for m in first]
+    assert [m["Body"] for m in first] == ["x", "y"]
+
+
+def test_standard_queue_accepts_message_group_id(sqs, name):
+    """Fair queues (July 2025): a group id on a standard queue is a tenant key, returned on request."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="tenant-a")
+    m = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["MessageGroupId"])["Messages"][0]
+    assert m["Attributes"] == {"MessageGroupId": "tenant-a"}
