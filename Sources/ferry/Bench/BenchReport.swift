@@ -1,4 +1,7 @@
 import Histogram
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The summary printed at the end of a run.
 enum BenchReport {
@@ -20,12 +23,16 @@ enum BenchReport {
             lines.append("throughput   sent \(Format.count(Int(Double(stats.sentMeasured) / window))) msgs/s   "
                          + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s")
         }
-        lines.append("send latency per SendMessageBatch (µs)   " + percentiles(stats.sendLatency))
-        lines.append("receive latency, non-empty (µs)         " + percentiles(stats.receiveLatency))
-        lines.append("end-to-end latency, send→receive (µs)   " + percentiles(stats.endToEndLatency))
+        lines.append("send latency per SendMessageBatch (µs)                "  + percentiles(stats.sendLatency))
+        lines.append("receive latency, non-empty, with long-poll wait (µs)  " + percentiles(stats.receiveLatency))
+        lines.append("end-to-end latency, send→receive (µs)                 " + percentiles(stats.endToEndLatency))
         lines.append("requests     send \(Format.count(stats.sendRequests))   receive \(Format.count(stats.receiveRequests)) "
                      + "(\(Format.count(stats.emptyReceives)) empty)   delete \(Format.count(stats.deleteRequests)) "
                      + "(\(Format.count(stats.deletedMessages)) msgs)")
+        let elapsed = Double(driver.endNs - driver.startNs) / 1e9
+        if elapsed > 0 {
+            lines.append("client CPU   \(Format.fixed(100 * processCPUSeconds() / elapsed, 0))% of one core (the load generator itself)")
+        }
         if driver.pacerLagBatchesMax > 1 {
             lines.append("rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) batches behind "
                          + "(raise --pipeline or --connections)")
@@ -47,6 +54,15 @@ enum BenchReport {
             lines.append("errors       " + byCode.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// User + system CPU time of this process so far (getrusage).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
     }
 
     static func percentiles(_ histogram: Histogram<UInt64>) -> String {
