@@ -135,6 +135,11 @@ final class HTTPServer {
     private func sweep() {
         let now = loop.nowMs
         for connection in connections.values {
+            if connection.isClosingAfterResponse {
+                // The response went out with FIN; once the client closed too (or went idle), release the socket.
+                if connection.peerClosed || now - connection.lastActivityMs > Self.idleTimeoutMs { connection.tcp.close() }
+                continue
+            }
             if connection.pendingCount == 0 {
                 if connection.parser.bufferedBytes > 0, now - connection.requestStartedMs > Self.requestTimeoutMs {
                     let slot = connection.openSlot(keepAlive: false)
@@ -167,6 +172,8 @@ final class ClientConnection {
     }
 
     var pendingCount: Int { slots.count }
+    /// A `Connection: close` response (or an error's) was queued with FIN: nothing more is read or written.
+    var isClosingAfterResponse: Bool { closing }
 
     func openSlot(keepAlive: Bool) -> UInt64 {
         nextSlotID += 1
@@ -182,9 +189,11 @@ final class ClientConnection {
             let keepAlive = first.keepAlive && !peerClosed
             if case .closed = tcp.write(ready.serialized(keepAlive: keepAlive)) { return }
             if !keepAlive {
+                // Not close(): it drops bytes not yet written, and the response is only queued (it is
+                // written at the end of this loop turn). shutdownWrite sends FIN after it; the sweep
+                // closes the socket once the client closed its side (or at the idle timeout).
                 closing = true
                 tcp.shutdownWrite()
-                tcp.close()
                 return
             }
         }
