@@ -139,9 +139,12 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         afterInput()
     }
 
-    public func proposeConfigurationChange(_ change: ConfigurationChange) throws(ProposeError) {
-        _ = try raft.proposeConfigurationChange(change)
+    /// Proposes a one-member configuration change (leader only); returns where it will commit if it does.
+    @discardableResult
+    public func proposeConfigurationChange(_ change: ConfigurationChange) throws(ProposeError) -> LogPosition {
+        let position = try raft.proposeConfigurationChange(change)
         afterInput()
+        return position
     }
 
     // MARK: - Routing commands
