@@ -305,9 +305,7 @@ class Cluster:
                 code, body = self.http(leader, "POST", f"/_ferry/members/{action}?id={node_id}")
                 last = (code, body)
                 if code == 200:
-                    index = body["index"]
-                    self.wait_until(f"{action} {node_id} to commit",
-                                    lambda: (self.status(leader) or {}).get("commit", 0) >= index, timeout=10)
+                    wait_committed_by(self, leader, body["index"], body["term"], deadline)
                     return body
                 if code == 409 and body.get("error") == "invalid" and "behind" not in body.get("detail", ""):
                     raise AssertionError(f"{action} {node_id} refused: {body}")
@@ -369,6 +367,20 @@ REPORT = Report()
 PHANTOM_ID = 99  # a node id listed nowhere: adding and removing it as a learner is a harmless write
 
 
+def wait_committed_by(cluster: Cluster, leader: int, index: int, term: int, deadline: float) -> int:
+    """Acknowledged once `leader`, still leading in `term`, reports `index` committed (a leader never
+    overwrites its own term's entries). If it stops answering or leading first, the outcome is unknown:
+    raises at once rather than waiting on a dead node."""
+    while time.monotonic() < deadline:
+        s = cluster.status(leader, timeout=0.15)
+        if s is None or s["term"] != term or s["role"] != "leader":
+            raise AssertionError(f"leader {leader} gone before entry {index} committed: outcome unknown")
+        if s["commit"] >= index:
+            return index
+        time.sleep(0.005)
+    raise AssertionError(f"entry {index} not committed in time")
+
+
 def toggle_phantom(cluster: Cluster, timeout: float = 20.0) -> int:
     """Adds learner 99 if it is absent, else removes it, through the leader; waits for the commit and
     returns the entry's index. Reads the configuration first, so an earlier change whose outcome was
@@ -385,10 +397,7 @@ def toggle_phantom(cluster: Cluster, timeout: float = 20.0) -> int:
         code, body = cluster.http(leader, "POST", f"/_ferry/members/{action}?id={PHANTOM_ID}")
         last = (code, body)
         if code == 200:
-            index = body["index"]
-            cluster.wait_until(f"{action} {PHANTOM_ID} to commit",
-                               lambda: (cluster.status(leader) or {}).get("commit", 0) >= index, timeout=10)
-            return index
+            return wait_committed_by(cluster, leader, body["index"], body["term"], deadline)
         time.sleep(0.02)
     raise AssertionError(f"no configuration change went through: {last}")
 
@@ -402,3 +411,43 @@ def churn_configuration(cluster: Cluster, changes: int) -> int:
     if PHANTOM_ID in (cluster.status(cluster.wait_for_leader()) or {}).get("learners", []):
         index = toggle_phantom(cluster)
     return index
+
+
+class ChurnWriter:
+    """A background write load without SQS: configuration changes through whichever node leads, each
+    acknowledged once the leader reports it committed. Same shape as sqsload.ProducerGroup."""
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.ack_times: list[float] = []
+        self.acked_indexes: list[int] = []
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                index = toggle_phantom(self.cluster, timeout=1.0)
+            except (AssertionError, OSError):
+                self.failures += 1
+                continue
+            self.acked_indexes.append(index)
+            self.ack_times.append(time.monotonic())
+
+    def ack_count(self) -> int:
+        return len(self.ack_times)
+
+    def first_ack_after(self, moment: float) -> float | None:
+        return next((t for t in list(self.ack_times) if t > moment), None)

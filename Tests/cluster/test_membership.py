@@ -21,17 +21,19 @@ def ferry(cluster, *args, timeout=90):
 def test_grow_to_four_then_remove_one(make_cluster):
     if not ferry_cli_binary().exists():
         pytest.fail(f"{ferry_cli_binary()} not found: run `swift build --product ferry`")
-    cluster = make_cluster(voters=3, spares=1)
+    cluster = make_cluster(voters=3, spares=1, snapshot_interval_entries=50)
     cluster.wait_for_leader()
     reason = sqs_unavailable_reason(cluster, 1)
     queue_url = create_queue(cluster, 1) if reason is None else None
     producers = ProducerGroup(cluster, queue_url, [2, 3]).__enter__() if queue_url else None
     try:
-        churn_configuration(cluster, 40)  # some history for the new node to catch up on
+        # History past a compaction: the new learner can only catch up by installing a snapshot.
+        churn_configuration(cluster, 120)
         cluster.start(4)
         out = ferry(cluster, "members", "add", "4")
         REPORT.add("ferry members add 4: " + " | ".join(out.strip().splitlines()))
         statuses = cluster.wait_caught_up([1, 2, 3, 4])
+        assert "snapshot installed" in cluster.nodes[4].log_text()
         for s in statuses.values():
             assert s["voters"] == [1, 2, 3, 4] and s["learners"] == [], s
 
