@@ -8,6 +8,10 @@ public protocol NodeEnvironment: AnyObject {
     /// commands; the state machine keeps a running maximum of stamps, so a clock stepping back on a new
     /// leader never moves replicated time back.
     func wallClockMs() -> UInt64
+    /// Milliseconds from a clock that never jumps (CLOCK_MONOTONIC): a leader advances its stamps by this
+    /// clock between elections, so a wall-clock step during its tenure cannot expire visibility timeouts
+    /// early or late (SIMULATION.md bug 35).
+    func monotonicMs() -> UInt64
     /// Sends to a peer, best effort: a message to an unreachable peer may be dropped (Raft retries).
     func send(_ message: PeerMessage, to peer: NodeID)
     /// Performs a durable write off the node's thread and calls `completion` later on the node's thread.

@@ -32,6 +32,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// A snapshot of our own state being written; the log is compacted once it is durable.
     var savingSnapshot: (snapshot: Snapshot, ticket: StorageTicket)?
     var lastStampMs: UInt64 = 0
+    /// Set when this node becomes leader: its stamps run on the monotonic clock from this wall-clock reading.
+    var stampAnchor: (wallMs: UInt64, monotonicMs: UInt64)?
     var lastRole: Role
     var lastLeader: NodeID?
 
@@ -174,10 +176,16 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         }
     }
 
-    /// The leader's wall clock, never behind the previous stamp this node issued.
+    /// The leader's time for a command: anchored to the wall clock once when this node became leader, then
+    /// advanced by the monotonic clock, and never behind the previous stamp this node issued.
     private func stamp(_ command: [UInt8]) -> [UInt8] {
-        lastStampMs = max(lastStampMs, environment.wallClockMs())
+        lastStampMs = max(lastStampMs, leaderTimeMs())
         return StampedCommand(timeMs: lastStampMs, body: command).encoded()
+    }
+
+    private func leaderTimeMs() -> UInt64 {
+        guard let anchor = stampAnchor else { return environment.wallClockMs() }
+        return anchor.wallMs &+ (environment.monotonicMs() &- anchor.monotonicMs)
     }
 
     private func forward(_ waiter: Waiter, to leader: NodeID) {
@@ -220,7 +228,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     }
 
     private func proposeHousekeeping() {
-        guard let command = machine.housekeeping(nowMs: max(lastStampMs, environment.wallClockMs())) else { return }
+        guard let command = machine.housekeeping(nowMs: max(lastStampMs, leaderTimeMs())) else { return }
         _ = try? raft.propose(stamp(Machine.encode(command)))
     }
 
@@ -257,6 +265,11 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
 
     private func noteRoleChange() {
         guard raft.role != lastRole || raft.leader != lastLeader else { return }
+        if raft.role == .leader && lastRole != .leader {
+            stampAnchor = (max(lastStampMs, environment.wallClockMs()), environment.monotonicMs())
+        } else if raft.role != .leader {
+            stampAnchor = nil
+        }
         lastRole = raft.role
         lastLeader = raft.leader
         environment.record(.roleChanged(role: raft.role, term: raft.term, leader: raft.leader))

@@ -66,14 +66,7 @@ enum MessageIdentity {
         for i in 0..<4 { bytes[9 + i] = UInt8(truncatingIfNeeded: low >> UInt64(24 - 8 * i)) }
         let filler = mix32(q ^ 0x9e37_79b9)
         for i in 0..<3 { bytes[13 + i] = UInt8(truncatingIfNeeded: filler >> UInt32(16 - 8 * i)) }
-        let hex = Array(Hex.encode(bytes).utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (i, c) in hex.enumerated() {
-            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
-            out.append(c)
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(bytes, dashesBefore: [8, 12, 16, 20])
     }
 
     /// FIFO SequenceNumber: the slot number as a zero-padded 20-digit decimal, so it grows within a group

@@ -1,5 +1,6 @@
-/// Read-only questions the API and node layers ask between commands. They read the state as of the last
-/// applied command (counts are "approximate" in SQS too); none changes anything.
+/// Read-only questions the API and node layers ask between commands; none changes anything. Those that take
+/// `nowMs` (the asking node's clock) answer as of `max(nowMs, machine.nowMs)`: messages whose delay or
+/// visibility ended by then count as visible even before a command has run the queue's timers.
 extension QueueMachine {
     public func queueExists(_ name: String) -> Bool { queueIdByName[name] != nil }
 
@@ -18,13 +19,14 @@ extension QueueMachine {
     }
 
     /// GetQueueAttributes: `All` or named attributes, sorted by name. No names gives an empty result.
-    public func getQueueAttributes(_ name: String, names: [String]) -> Result<[KeyValue], QueueError> {
+    public func getQueueAttributes(_ name: String, names: [String], nowMs: Int64 = 0) -> Result<[KeyValue], QueueError> {
         guard let id = queueIdByName[name], let queue = queues[id] else { return .failure(.noQueue(name)) }
         var all = queue.attributes.rendered().map { KeyValue($0.0, $0.1) }
+        let counts = queue.counts(at: max(nowMs, self.nowMs))
         all += [
-            KeyValue("ApproximateNumberOfMessages", String(queue.visibleCount)),
-            KeyValue("ApproximateNumberOfMessagesDelayed", String(queue.delayedCount)),
-            KeyValue("ApproximateNumberOfMessagesNotVisible", String(queue.inflightCount)),
+            KeyValue("ApproximateNumberOfMessages", String(counts.visible)),
+            KeyValue("ApproximateNumberOfMessagesDelayed", String(counts.delayed)),
+            KeyValue("ApproximateNumberOfMessagesNotVisible", String(counts.inflight)),
             KeyValue("CreatedTimestamp", String(queue.createdMs / 1000)),
             KeyValue("LastModifiedTimestamp", String(queue.lastModifiedMs / 1000)),
             KeyValue("QueueArn", arn(of: name)),
@@ -49,7 +51,7 @@ extension QueueMachine {
     public func receiveReadiness(_ name: String, nowMs: Int64) -> ReceiveReadiness {
         guard let id = queueIdByName[name], let queue = queues[id] else { return .noQueue }
         let now = max(nowMs, self.nowMs)
-        let hasReady = queue.isFifo ? !queue.readyGroups.isEmpty : (queue.visibleCount > 0 && !queue.ready.isEmpty)
+        let hasReady = queue.isFifo ? !queue.readyGroups.isEmpty : queue.visibleCount > 0
         if hasReady { return .ready }
         if let next = queue.nextTimerMs { return next <= now ? .ready : .waitUntil(next) }
         return .empty

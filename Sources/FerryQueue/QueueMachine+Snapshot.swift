@@ -107,6 +107,7 @@ extension QueueState {
         }
         encodeExpiry(attemptExpiry, into: &w)
         w.uvarint(sweepCursor)
+        w.varint(timersRunMs)
     }
 
     private func encodeExpiry(_ buffer: FifoBuffer<ExpiryEntry>, into w: inout ByteWriter) {
@@ -172,6 +173,7 @@ extension QueueState {
         }
         queue.attemptExpiry = try decodeExpiry(from: &r)
         queue.sweepCursor = try r.uvarint()
+        queue.timersRunMs = try r.varint()
         guard queue.visibleCount >= 0, queue.inflightCount >= 0, queue.delayedCount >= 0,
               queue.visibleCount + queue.inflightCount + queue.delayedCount == queue.liveCount else {
             throw DecodeError("queue \(name) counts disagree with its messages")

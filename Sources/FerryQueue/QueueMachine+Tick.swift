@@ -31,7 +31,7 @@ extension QueueState {
             index += 1
             inspected += 1
         }
-        var cursor = slots[slotsHead...].firstIndex { $0.seq >= sweepCursor } ?? slots.count
+        var cursor = firstIndex(atOrAfter: sweepCursor)
         inspected = 0
         while cursor < slots.count, inspected < QueueLimits.expirySweepSlotsPerTickMax {
             if slots[cursor].isLive && isExpired(slots[cursor], now: now) { remove(at: cursor, now: now) }

@@ -1,6 +1,6 @@
 /// A FIFO message group: its messages in send order (deleted ones are skipped lazily) and how many are in
-/// flight. Invariant: in-flight members are a prefix of the live members, because a receive only ever takes
-/// from the front of an unlocked group (SQS-API.md d, group locking).
+/// flight. A receive only ever takes from the front of a group with nothing in flight (SQS-API.md d, group
+/// locking), so whatever a change of visibility does to single messages, the group resumes at its head.
 struct FifoGroup {
     var name: String
     var members: FifoBuffer<UInt64>
@@ -64,6 +64,9 @@ struct QueueState {
     var attemptExpiry = FifoBuffer<ExpiryEntry>()
     /// Where the retention sweep resumes (a seq).
     var sweepCursor: UInt64 = 0
+    /// The time the timers last ran at: the counters describe the queue as of then (the leader's periodic
+    /// tick keeps it close to now, which is as "approximate" as SQS's own counts).
+    var timersRunMs: Int64 = 0
 
     /// Compaction waits for this many tombstones so it stays amortized O(1) per delete.
     static let compactionTombstonesMin = 4_096
@@ -83,13 +86,19 @@ struct QueueState {
     // MARK: Slots
 
     func index(of seq: UInt64) -> Int? {
+        let low = firstIndex(atOrAfter: seq)
+        return low < slots.count && slots[low].seq == seq ? low : nil
+    }
+
+    /// Binary search: the first slot whose seq is at least `seq` (`slots.count` if none).
+    func firstIndex(atOrAfter seq: UInt64) -> Int {
         var low = slotsHead
         var high = slots.count
         while low < high {
             let mid = (low + high) / 2
             if slots[mid].seq < seq { low = mid + 1 } else { high = mid }
         }
-        return low < slots.count && slots[low].seq == seq ? low : nil
+        return low
     }
 
     func messageId(of slot: MessageSlot) -> String {
@@ -168,6 +177,8 @@ struct QueueState {
     /// Makes every message whose delay or visibility timeout ended by `now` visible. Runs before any command
     /// touches the queue, so the derived slot states and the counters agree.
     mutating func runTimers(now: Int64) {
+        precondition(now >= timersRunMs, "time never goes back")
+        timersRunMs = now
         while let top = timers.min, top.deadlineMs <= now {
             _ = timers.popMin()
             guard let index = index(of: top.seq) else { continue }
@@ -182,6 +193,25 @@ struct QueueState {
                 ready.append(slot.seq)
             }
         }
+    }
+
+    /// (visible, in flight, delayed) as of `now` without running the timers: the stored counters corrected by
+    /// the timers already due. Visits only due heap entries (a heap's subtree is never earlier than its root).
+    func counts(at now: Int64) -> (visible: Int, inflight: Int, delayed: Int) {
+        var visible = visibleCount, inflight = inflightCount, delayed = delayedCount
+        var pending = [0]
+        while let k = pending.popLast() {
+            guard k < timers.entries.count, timers.entries[k].deadlineMs <= now else { continue }
+            let entry = timers.entries[k]
+            if let index = index(of: entry.seq), slots[index].isLive, slots[index].receiveCount == entry.epoch,
+               slots[index].visibleAtMs == entry.deadlineMs, entry.deadlineMs > timersRunMs {
+                if entry.epoch == 0 { delayed -= 1 } else { inflight -= 1 }
+                visible += 1
+            }
+            pending.append(2 * k + 1)
+            pending.append(2 * k + 2)
+        }
+        return (visible, inflight, delayed)
     }
 
     /// The earliest moment a delayed or in-flight message may become visible (stale entries may make it early).

@@ -102,13 +102,34 @@ public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var i = 0
+            for byte in bytes {
+                out[i] = digits[Int(byte >> 4)]
+                out[i + 1] = digits[Int(byte & 0x0f)]
+                i += 2
+            }
+            return i
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Hex with dashes before the given digit offsets (UUID layout: 8, 12, 16, 20).
+    static func encode(_ bytes: [UInt8], dashesBefore dashes: [Int]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2 + dashes.count) { out in
+            var i = 0
+            var nextDash = 0
+            for digit in 0..<(bytes.count * 2) {
+                if nextDash < dashes.count && dashes[nextDash] == digit {
+                    out[i] = UInt8(ascii: "-")
+                    i += 1
+                    nextDash += 1
+                }
+                let byte = bytes[digit >> 1]
+                out[i] = digits[Int(digit & 1 == 0 ? byte >> 4 : byte & 0x0f)]
+                i += 1
+            }
+            return i
+        }
     }
 
     /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex character.

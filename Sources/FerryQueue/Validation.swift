@@ -173,8 +173,28 @@ public enum QueueValidation {
 
     /// XML 1.0 characters only (SQS-API.md b1), and valid UTF-8.
     public static func isValidMessageText(_ bytes: [UInt8]) -> Bool {
-        // Fast path: printable ASCII and tab/newline/carriage return.
-        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7f) || $0 == 0x09 || $0 == 0x0a || $0 == 0x0d }) { return true }
+        // Fast path, on every send: printable ASCII only (0x20-0x7E), eight bytes at a time (SWAR: a lane
+        // flags if it is below 0x20, equal to 0x7F, or has its high bit set). Anything else takes the exact path.
+        let allPlainAscii = bytes.withUnsafeBytes { raw -> Bool in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var offset = 0
+            var flags: UInt64 = 0
+            while offset + 8 <= raw.count {
+                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let del = v ^ (ones &* 0x7f)
+                flags |= ((v &- ones &* 0x20) & ~v) | ((del &- ones) & ~del) | v
+                offset += 8
+            }
+            guard flags & highs == 0 else { return false }
+            while offset < raw.count {
+                let byte = raw[offset]
+                guard byte >= 0x20 && byte < 0x7f else { return false }
+                offset += 1
+            }
+            return true
+        }
+        if allPlainAscii { return true }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
             let v = scalar.value

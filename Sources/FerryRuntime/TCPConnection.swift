@@ -131,7 +131,13 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop: EventLoop, host: String, port: UInt16, limits: Limits = .init(),
         completion: @escaping (UVError?) -> Void
     ) throws(UVError) -> TCPConnection {
-        let address = try SocketAddress(host: host, port: port)
+        try connect(loop: loop, address: try SocketAddress(host: host, port: port), limits: limits, completion: completion)
+    }
+
+    static func connect(
+        loop: EventLoop, address: SocketAddress, limits: Limits = .init(),
+        completion: @escaping (UVError?) -> Void
+    ) throws(UVError) -> TCPConnection {
         let connection = try TCPConnection(loop: loop, limits: limits)
         let request = UnsafeMutablePointer<uv_connect_t>.allocate(capacity: 1)
         connection.connectCompletion = completion

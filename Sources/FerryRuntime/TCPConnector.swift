@@ -68,8 +68,19 @@ public final class TCPConnector {
     private func dial() {
         guard isStarted else { return }
         dialCount += 1
+        // Resolve before every dial: a peer named by DNS may come back at another address.
+        HostResolver.resolve(loop: loop, host: host, port: port) { [weak self] result in
+            guard let self, self.isStarted else { return }
+            switch result {
+            case .success(let address): self.dial(address)
+            case .failure(let error): self.scheduleRedial(after: .error(error))
+            }
+        }
+    }
+
+    private func dial(_ address: SocketAddress) {
         do {
-            let connection = try TCPConnection.connect(loop: loop, host: host, port: port, limits: limits) {
+            let connection = try TCPConnection.connect(loop: loop, address: address, limits: limits) {
                 [weak self] error in
                 guard let self, error == nil, let connection = self.connection else { return }
                 self.onConnect(connection)

@@ -105,11 +105,9 @@ final class HTTPServer {
         do {
             caller = try verifier.verify(request, now: nowSeconds())
             decoded = try SQSProtocol.decode(request).get()
-        } catch let error as SQSError {
-            connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
-            return
         } catch {
-            connection.fill(slot, SQSProtocol.encode(SQSError(.internalFailure, "\(error)"), as: wire, requestId: requestID))
+            // Both calls throw only SQSError (typed throws).
+            connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
             return
         }
         guard let handler else {

@@ -33,6 +33,12 @@ final class RuntimeEnvironment: NodeEnvironment {
         return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
     }
 
+    func monotonicMs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
+
     func send(_ message: PeerMessage, to peer: NodeID) {
         mesh.send(message, to: peer)
     }

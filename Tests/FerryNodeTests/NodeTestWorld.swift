@@ -48,7 +48,10 @@ final class NodeTestWorld {
             self.world = world
             self.fileSystem = SimulatedFileSystem(random: TestRandom(state: id))
         }
-        func wallClockMs() -> UInt64 { world.clockMs }
+        /// Per host, so tests can step one host's wall clock.
+        var wallClockOffsetMs: Int64 = 0
+        func wallClockMs() -> UInt64 { UInt64(Int64(world.clockMs) + wallClockOffsetMs) }
+        func monotonicMs() -> UInt64 { world.clockMs }
         func send(_ message: PeerMessage, to peer: NodeID) {
             // Through the wire encoding, as in production.
             world.network.append((id, peer, message.encoded()))

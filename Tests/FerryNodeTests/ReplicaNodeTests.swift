@@ -116,3 +116,21 @@ final class ReplicaNodeTests: XCTestCase {
         XCTAssertThrowsError(try PeerMessage.decode(forward.encoded() + [0]))
     }
 }
+
+final class LeaderClockTests: XCTestCase {
+    func testAWallClockStepOnTheLeaderDoesNotMoveReplicatedTime() {
+        // Bug 35: the leader's stamps follow its monotonic clock between elections.
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        world.node(leader).submit("a") { _ in }
+        world.run()
+        let before = world.node(leader).machine.lastTimeMs
+        world.hosts[leader]!.wallClockOffsetMs = 3_600_000  // the leader's wall clock jumps an hour ahead
+        world.tick(1)
+        world.node(leader).submit("b") { _ in }
+        world.run()
+        let after = world.node(leader).machine.lastTimeMs
+        XCTAssertGreaterThanOrEqual(after, before)
+        XCTAssertLessThan(after - before, 1_000, "stamps advanced by monotonic time, not by the jump")
+    }
+}

@@ -129,4 +129,24 @@ final class DeadLetterTests: XCTestCase {
         XCTAssertEqual(h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("src")))).error?.code,
                        .invalidParameterValue, "the source must be a dead-letter queue")
     }
+
+    func testDeadLetterRetentionCountsFromTheFirstSendEvenBehindYoungerMessages() {
+        // A standard DLQ keeps the original timestamp, so an old message can sit behind a younger one; the
+        // tick's sweep must still find it.
+        var h = Harness()
+        h.create("dlq", ["MessageRetentionPeriod": "120"])
+        h.create("src", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
+                         "VisibilityTimeout": "1"])
+        h.send("src", "old")
+        _ = h.receive("src")
+        h.advance(seconds: 0.5)
+        h.send("dlq", "young")
+        h.advance(seconds: 0.5)
+        XCTAssertEqual(h.receive("src"), [], "moves old to the DLQ, behind young")
+        XCTAssertEqual(h.counts("dlq"), [2, 0, 0])
+        h.advance(seconds: 119)
+        h.tick()
+        XCTAssertEqual(h.counts("dlq"), [1, 0, 0])
+        XCTAssertEqual(h.bodies("dlq"), ["young"])
+    }
 }

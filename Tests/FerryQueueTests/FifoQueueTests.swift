@@ -205,4 +205,24 @@ final class FifoQueueTests: XCTestCase {
         XCTAssertEqual(result.sentEntries.map(\.id), entries.map(\.id))
         XCTAssertEqual(h.bodies("q.fifo"), (0..<10).map { "m\($0)" })
     }
+
+    func testLongPollReadinessWaitsForALockedGroup() {
+        var h = fifo(["VisibilityTimeout": "10"])
+        h.send("q.fifo", "m1", group: "g", dedup: "1")
+        h.send("q.fifo", "m2", group: "g", dedup: "2")
+        XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .ready)
+        _ = h.receive("q.fifo", max: 1)
+        XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .waitUntil(h.nowMs + 10_000),
+                       "m2 is stored but its group is locked until m1's visibility ends")
+    }
+
+    func testLoweringRetentionExpiresOlderMessages() {
+        var h = fifo()
+        h.send("q.fifo", "old", group: "g", dedup: "1")
+        h.advance(seconds: 100)
+        h.send("q.fifo", "new", group: "g", dedup: "2")
+        XCTAssertEqual(h.run(.setQueueAttributes(name: "q.fifo", attributes: [KeyValue("MessageRetentionPeriod", "60")])), .done)
+        h.tick()
+        XCTAssertEqual(h.bodies("q.fifo"), ["new"])
+    }
 }

@@ -16,6 +16,7 @@ struct Harness {
         logIndex += 1
         let stamp = CommandStamp(logIndex: logIndex, timeMs: nowMs)
         let result = machine.apply(decoded, at: stamp)
+        XCTAssertEqual(try! QueueResult.decode(result.encode()), result, "result wire round trip", file: file, line: line)
         if var twin {
             XCTAssertEqual(twin.apply(decoded, at: stamp), result, "the restored twin diverged", file: file, line: line)
             XCTAssertEqual(twin.snapshot(), machine.snapshot(), "twin snapshot differs", file: file, line: line)

@@ -129,6 +129,19 @@ final class QueueLifecycleTests: XCTestCase {
         XCTAssertEqual(h.run(.purgeQueue(name: "q")), .done)
         XCTAssertEqual(h.receive("q"), [])
     }
+
+    func testQueuesPerClusterIsBounded() {
+        var machine = QueueMachine(config: .init(region: "r", accountId: "a"))
+        for i in 0..<QueueLimits.queuesMax {
+            _ = machine.apply(.createQueue(name: "q\(i)", attributes: [], tags: []),
+                              at: CommandStamp(logIndex: UInt64(i + 1), timeMs: 0))
+        }
+        XCTAssertEqual(machine.queueCount, QueueLimits.queuesMax)
+        let over = machine.apply(.createQueue(name: "one-more", attributes: [], tags: []),
+                                 at: CommandStamp(logIndex: UInt64(QueueLimits.queuesMax + 1), timeMs: 0))
+        XCTAssertEqual(over.error?.code, .overLimit)
+        XCTAssertEqual(machine.listQueues().names.count, QueueLimits.listQueuesResultsMax, "at most 1000 per page")
+    }
 }
 
 extension Result {

@@ -246,11 +246,19 @@ final class StandardQueueTests: XCTestCase {
         h.advance(seconds: 3600 + 10)
         XCTAssertEqual(h.bodies("q"), ["x"])
     }
-}
 
-extension Result {
-    var failure: Failure? {
-        if case .failure(let e) = self { return e }
-        return nil
+    func testCountsReflectTimeWithoutACommandTouchingTheQueue() {
+        var h = Harness()
+        h.create("q")
+        h.create("other")
+        h.send("q", "a", delay: 10)
+        h.send("q", "b")
+        _ = h.receive("q", max: 1, visibility: 5)
+        XCTAssertEqual(h.counts("q"), [0, 1, 1])
+        XCTAssertEqual(h.machine.getQueueAttributes("q", names: ["ApproximateNumberOfMessages"], nowMs: h.nowMs + 5_000),
+                       .success([KeyValue("ApproximateNumberOfMessages", "1")]))
+        h.advance(seconds: 10)
+        h.send("other", "x")  // time passes for the machine; q's timers have not run
+        XCTAssertEqual(h.counts("q"), [2, 0, 0])
     }
 }

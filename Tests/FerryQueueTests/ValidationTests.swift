@@ -22,6 +22,16 @@ final class ValidationTests: XCTestCase {
         XCTAssertFalse(QueueValidation.isValidMessageText([0x08]))
         XCTAssertFalse(QueueValidation.isValidMessageText(Array("\u{FFFE}".utf8)))
         XCTAssertFalse(QueueValidation.isValidMessageText([0xff, 0xfe]), "not UTF-8")
+        let long = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        XCTAssertTrue(QueueValidation.isValidMessageText(long))
+        for bad: UInt8 in [0x00, 0x01, 0x1f, 0x7f] {
+            var body = long
+            body[517] = bad
+            XCTAssertEqual(QueueValidation.isValidMessageText(body), bad == 0x7f, "byte \(bad) in a long body")
+        }
+        var tabbed = long
+        tabbed[3] = 0x09
+        XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
     }
 
     func testMessageAttributeRules() {

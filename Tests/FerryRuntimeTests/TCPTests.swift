@@ -266,3 +266,46 @@ final class TCPTests: XCTestCase {
         listener.close()
     }
 }
+
+final class HostNameTests: XCTestCase {
+    func testAConnectorDialsAPeerByHostName() throws {
+        // Kubernetes peers are DNS names (ferry-0.ferry); "localhost" resolves through the same getaddrinfo path.
+        let loop = try EventLoop()
+        var accepted = 0
+        var connected = 0
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            accepted += 1
+            connection.close()
+        }
+        let connector = try TCPConnector(loop: loop, host: "localhost", port: listener.port) { connection in
+            connected += 1
+            loop.stop()
+        }
+        connector.start()
+        let watchdog = try loop.scheduleOnce(afterMs: 20_000) { loop.stop() }
+        loop.run()
+        connector.stop()
+        watchdog.close()
+        listener.close()
+        loop.shutdown()
+        XCTAssertEqual(connected, 1)
+    }
+
+    func testAnUnknownHostIsRetriedNotFatal() throws {
+        let loop = try EventLoop()
+        var redials = 0
+        let connector = try TCPConnector(loop: loop, host: "no-such-host.invalid", port: 7000,
+                                         backoff: ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 10)) { _ in }
+        connector.onRedialScheduled = { _, _ in
+            redials += 1
+            if redials == 2 { loop.stop() }
+        }
+        connector.start()
+        let watchdog = try loop.scheduleOnce(afterMs: 20_000) { loop.stop() }
+        loop.run()
+        connector.stop()
+        watchdog.close()
+        loop.shutdown()
+        XCTAssertEqual(redials, 2)
+    }
+}
