@@ -58,14 +58,14 @@ class Producer(threading.Thread):
         self.ack_times: list[float] = []      # time.monotonic() of each acknowledgement
         self.failed: list[tuple[str, str]] = []
         self.paused = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.sequence = 0
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             if self.paused.is_set():
                 time.sleep(0.01)
                 continue
