@@ -419,7 +419,7 @@ class ChurnWriter:
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
-        self.ack_times: list[float] = []
+        self.ack_times: list[tuple[float, float]] = []  # (started, acknowledged)
         self.acked_indexes: list[int] = []
         self.failures = 0
         self._stop = threading.Event()
@@ -438,16 +438,17 @@ class ChurnWriter:
 
     def _run(self):
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 index = toggle_phantom(self.cluster, timeout=1.0)
             except (AssertionError, OSError):
                 self.failures += 1
                 continue
             self.acked_indexes.append(index)
-            self.ack_times.append(time.monotonic())
+            self.ack_times.append((started, time.monotonic()))
 
     def ack_count(self) -> int:
         return len(self.ack_times)
 
     def first_ack_after(self, moment: float) -> float | None:
-        return next((t for t in list(self.ack_times) if t > moment), None)
+        return next((acked for started, acked in list(self.ack_times) if started > moment), None)

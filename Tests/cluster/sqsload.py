@@ -55,7 +55,7 @@ class Producer(threading.Thread):
         self.queue_url = queue_url
         self.prefix = prefix
         self.acked: dict[str, str] = {}       # body -> MessageId
-        self.ack_times: list[float] = []      # time.monotonic() of each acknowledgement
+        self.ack_times: list[tuple[float, float]] = []  # (sent, acknowledged), time.monotonic()
         self.failed: list[tuple[str, str]] = []
         self.paused = threading.Event()
         self._halt = threading.Event()
@@ -71,16 +71,19 @@ class Producer(threading.Thread):
                 continue
             self.sequence += 1
             body = f"{self.prefix}-{self.sequence}"
+            sent = time.monotonic()
             try:
                 answer = self.client.send_message(QueueUrl=self.queue_url, MessageBody=body)
                 self.acked[body] = answer["MessageId"]
-                self.ack_times.append(time.monotonic())
+                self.ack_times.append((sent, time.monotonic()))
             except Exception as error:  # noqa: BLE001 -- any failure is an unknown outcome
                 self.failed.append((body, repr(error)[:200]))
                 time.sleep(0.01)
 
     def first_ack_after(self, moment: float) -> float | None:
-        return next((t for t in self.ack_times if t > moment), None)
+        """When the first send begun after `moment` was acknowledged (a send begun before it may have
+        been committed before the fault, which would measure nothing)."""
+        return next((acked for sent, acked in list(self.ack_times) if sent > moment), None)
 
 
 class ProducerGroup:
