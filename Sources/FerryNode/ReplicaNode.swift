@@ -42,6 +42,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         var command: [UInt8]
         var completion: (SubmitOutcome<Machine.Output>) -> Void
         var deadlineTick: UInt64
+        /// The leader this command was last forwarded to (nil until forwarded).
+        var forwardedTo: NodeID? = nil
     }
     /// Commands proposed (here or by the leader for us) at an index, with the term they must commit in.
     var awaitingApply: [LogIndex: (term: Term, waiter: Waiter)] = [:]
@@ -141,9 +143,12 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         afterInput()
     }
 
-    public func proposeConfigurationChange(_ change: ConfigurationChange) throws(ProposeError) {
-        _ = try raft.proposeConfigurationChange(change)
+    /// Proposes a one-member configuration change (leader only); returns where it will commit if it does.
+    @discardableResult
+    public func proposeConfigurationChange(_ change: ConfigurationChange) throws(ProposeError) -> LogPosition {
+        let position = try raft.proposeConfigurationChange(change)
         afterInput()
+        return position
     }
 
     // MARK: - Routing commands
@@ -188,6 +193,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     private func forward(_ waiter: Waiter, to leader: NodeID) {
         let requestID = nextRequestID
         nextRequestID += 1
+        var waiter = waiter
+        waiter.forwardedTo = leader
         awaitingForward[requestID] = waiter
         environment.send(.forward(ForwardRequest(requestID: requestID, command: waiter.command)), to: leader)
     }
@@ -270,10 +277,24 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         lastRole = raft.role
         lastLeader = raft.leader
         environment.record(.roleChanged(role: raft.role, term: raft.term, leader: raft.leader))
-        if raft.leader != nil {
+        if let leader = raft.leader {
+            failForwardsToFormerLeaders(current: leader)
             let waiting = awaitingLeader
             awaitingLeader = []
             for waiter in waiting { dispatch(waiter) }
+        }
+    }
+}
+
+extension ReplicaNode {
+    /// A command forwarded to a leader that is no longer the leader gets no answer if that leader died
+    /// (the forward or its acceptance was lost with it); waiting for `commandTimeoutTicks` (10 s) stalled
+    /// clients on followers long after a new leader was serving. Its outcome is unknown (the old leader may
+    /// have replicated it), so it ends as `.timedOut` at once and the client retries (SQS: 503).
+    func failForwardsToFormerLeaders(current leader: NodeID) {
+        for (requestID, waiter) in awaitingForward.sorted(by: { $0.key < $1.key }) where waiter.forwardedTo != leader {
+            awaitingForward[requestID] = nil
+            waiter.completion(.timedOut)
         }
     }
 }

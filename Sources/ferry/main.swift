@@ -6,7 +6,7 @@ import FerryStorage
 struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ferry's command-line tool.",
-        subcommands: [Bench.self])
+        subcommands: [Bench.self, MembersCommand.self, TransferLeadershipCommand.self])
 }
 
 struct Bench: ParsableCommand {

@@ -61,6 +61,27 @@ final class ReplicaNodeTests: XCTestCase {
         }
     }
 
+    func testAForwardLostWithACrashedLeaderEndsWhenANewLeaderIsKnown() {
+        // Found by Tests/cluster (SIGKILL of the leader under load): a follower held a command it had
+        // forwarded to the dead leader for the whole command timeout (10 s) while a new leader served.
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let first = world.electLeader()
+        let follower = [NodeID(1), 2, 3].first { $0 != first }!
+        var outcome: SubmitOutcome<Int>?
+        world.node(follower).submit("lost with the leader") { outcome = $0 }
+        world.crash(first)  // the forward dies in flight
+        let second = world.electLeader()
+        world.tick(2)
+        guard case .timedOut? = outcome else {
+            return XCTFail("expected an unknown outcome once \(second) leads, got \(String(describing: outcome))")
+        }
+        var retried: SubmitOutcome<Int>?
+        world.node(follower).submit("retried") { retried = $0 }
+        world.run()
+        world.tick(2)
+        guard case .applied? = retried else { return XCTFail("\(String(describing: retried))") }
+    }
+
     func testLeaderCrashFailsOverAndTheOldLeaderCatchesUp() {
         let world = NodeTestWorld(voters: [1, 2, 3])
         let first = world.electLeader()
