@@ -216,12 +216,19 @@ extension RaftNode {
     mutating func handleSnapshotResponse(_ response: SnapshotResponse, from peer: NodeID) {
         guard role == .leader, var pr = progress[peer] else { return }
         pr.recentActive = true
-        guard case .snapshot(let index, _) = pr.state, index == response.snapshotIndex else { return }
+        guard case .snapshot(let index, let offset) = pr.state, index == response.snapshotIndex else { return }
         if response.done {
             _ = pr.acknowledge(index)
             pr.becomeProbe()
             progress[peer] = pr
             sendAppends(to: peer)
+            return
+        }
+        // A response asking for the offset already requested is a duplicate (or the answer to a resend):
+        // that chunk is on its way, or the next heartbeat resends it. Answering every copy would turn each
+        // duplicated message into another chunk/response chain that never ends.
+        guard response.nextOffset != offset else {
+            progress[peer] = pr
             return
         }
         pr.state = .snapshot(index: index, offset: response.nextOffset)

@@ -17,14 +17,14 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let targets = try endpoints.map { raw throws(CLIError) in try Endpoint.list(raw) } ?? [endpoint]
-            let rows = targets.map(NodeStatus.fetch)
-            print(NodeStatus.table(rows))
+            let rows = targets.map(StatusRow.fetch)
+            print(StatusRow.table(rows))
             let leaders = Set(rows.compactMap { $0.status?.leader }.filter { $0 != 0 })
             if let leaderRow = rows.first(where: { $0.status?.role == "leader" }) ?? rows.first(where: { $0.status != nil }),
                let status = leaderRow.status, !status.replication.isEmpty {
                 print("")
                 print("Replication, as node \(status.node) (\(status.role)) sees it:")
-                print(NodeStatus.replicationTable(status))
+                print(StatusRow.replicationTable(status))
             }
             print("")
             switch leaders.count {
@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
 }
 
 /// One node's answer to `/_ferry/status`, or why there is none.
-struct NodeStatus {
+struct StatusRow {
     struct Fields {
         var node: Int
         var role: String
@@ -59,22 +59,22 @@ struct NodeStatus {
     let status: Fields?
     let failure: String?
 
-    static func fetch(_ endpoint: Endpoint) -> NodeStatus {
+    static func fetch(_ endpoint: Endpoint) -> StatusRow {
         let client = BlockingHTTPClient(endpoint: endpoint)
         do {
             let response = try client.send(method: "GET", path: "/_ferry/status")
             guard response.status == 200 else {
-                return NodeStatus(endpoint: endpoint, status: nil, failure: "HTTP \(response.status)")
+                return StatusRow(endpoint: endpoint, status: nil, failure: "HTTP \(response.status)")
             }
             let json = try JSONParser.parse(response.body)
             guard let fields = parse(json) else {
-                return NodeStatus(endpoint: endpoint, status: nil, failure: "unexpected status JSON")
+                return StatusRow(endpoint: endpoint, status: nil, failure: "unexpected status JSON")
             }
-            return NodeStatus(endpoint: endpoint, status: fields, failure: nil)
+            return StatusRow(endpoint: endpoint, status: fields, failure: nil)
         } catch let error as CLIError {
-            return NodeStatus(endpoint: endpoint, status: nil, failure: "\(error)".replacingPrefix("error: ", with: ""))
+            return StatusRow(endpoint: endpoint, status: nil, failure: "\(error)".replacingPrefix("error: ", with: ""))
         } catch {
-            return NodeStatus(endpoint: endpoint, status: nil, failure: "\(error)")
+            return StatusRow(endpoint: endpoint, status: nil, failure: "\(error)")
         }
     }
 
@@ -90,7 +90,7 @@ struct NodeStatus {
                       connectedPeers: (json["connected_peers"]?.array ?? []).compactMap(\.int))
     }
 
-    static func table(_ rows: [NodeStatus]) -> String {
+    static func table(_ rows: [StatusRow]) -> String {
         var lines = [["NODE", "ENDPOINT", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAST", "PEERS UP"]]
         for row in rows {
             guard let s = row.status else {

@@ -6,7 +6,7 @@ struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ferry's command-line tool.",
         subcommands: [StatusCommand.self, QueueCommand.self, SendCommand.self, ReceiveCommand.self,
-                      DeleteCommand.self, Bench.self])
+                      DeleteCommand.self, Bench.self, MembersCommand.self, TransferLeadershipCommand.self])
 }
 
 struct Bench: ParsableCommand {

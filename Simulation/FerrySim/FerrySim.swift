@@ -1,2 +1,0 @@
-/// FerrySim: the deterministic simulator library behind `ferry-sim`.
-public enum FerrySimModule {}

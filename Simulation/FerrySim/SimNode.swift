@@ -1,0 +1,61 @@
+import FerryRaft
+
+/// One simulated process: a FerryRaft core, its simulated disk and the application state machine.
+/// The disk outlives crashes; everything else is the process's memory and dies with it.
+final class SimNode {
+    let id: NodeID
+    /// nil while the process is down.
+    /// Set only through `start` and `stop`, which keep `isUp` in step.
+    var raft: RaftNode?
+    /// Kept beside `raft` because testing `raft != nil` copies the whole RaftNode.
+    private(set) var isUp = false
+
+    func start(_ core: RaftNode) {
+        raft = core
+        isUp = true
+    }
+
+    func stop() {
+        raft = nil
+        isUp = false
+    }
+
+    var disk: SimDisk
+    var stateMachine: SimStateMachine
+    /// Bumped on every crash and restart, so events aimed at an earlier process are dropped.
+    var incarnation: UInt32 = 0
+    /// While set, the process is stopped (SIGSTOP, a long GC): its events wait until then.
+    var pausedUntil: SimMicros?
+    /// The Ready whose writes are being fsynced; at most one at a time.
+    var persisting: Ready?
+    /// Proposals made to this process, waiting for it to apply their index. At most one per client, so
+    /// a short array scanned on apply beats a dictionary.
+    var waiting: [PendingProposal] = []
+
+    // What the checkers last saw of this process (reset on restart).
+    var observedCommit: LogIndex = 0
+    var observedApplied: LogIndex = 0
+    var observedRole: Role = .follower
+    var observedTerm: Term = 0
+
+    init(id: NodeID, bootstrap configuration: Configuration) {
+        self.id = id
+        disk = SimDisk(bootstrap: configuration)
+        stateMachine = SimStateMachine(configuration: configuration)
+    }
+
+    /// Reads the core without copying it: `node.raft!.term` would copy the whole RaftNode out of the
+    /// class (a retain and release per array it holds) on every access; an inout access does not.
+    @inline(__always)
+    func inspect<T>(_ body: (inout RaftNode) -> T) -> T { body(&raft!) }
+
+    var isRunning: Bool { isUp && pausedUntil == nil }
+}
+
+/// A client request a node accepted: acknowledged when that node applies `position`.
+struct PendingProposal {
+    var index: LogIndex
+    var client: Int
+    var commandID: UInt64
+    var term: Term
+}

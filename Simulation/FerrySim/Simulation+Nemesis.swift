@@ -1,0 +1,120 @@
+import FerryRaft
+
+/// The nemesis: during the safety phase it draws faults from the kinds the seed enabled. Each action
+/// replaces the previous network topology or hits one process.
+extension Simulation {
+    private enum Fault: CaseIterable {
+        case partition, crash, pause
+    }
+
+    func onNemesis() {
+        guard livenessDeadline == nil else { return }
+        var kinds: [Fault] = []
+        if options.partitions { kinds.append(.partition) }
+        if options.crashes { kinds.append(.crash) }
+        if options.pauses { kinds.append(.pause) }
+        guard !kinds.isEmpty else { return }
+        switch nemesisRandom.pick(kinds) {
+        case .partition: repartition()
+        case .crash: crashSomeNode()
+        case .pause: pauseSomeNode()
+        }
+        schedule(.nemesis, after: nemesisRandom.uint64(in: 1...(2 * options.nemesisMicrosMean)))
+    }
+
+    private var ids: [NodeID] { Array(allNodeIDs) }
+
+    /// Draws a new topology: healed, one node isolated, a split into two sides, one-way cuts, or
+    /// partial connectivity (A–B and B–C up, A–C down).
+    private func repartition() {
+        network.healAll()
+        let ids = self.ids
+        switch nemesisRandom.int(in: 0...4) {
+        case 0:
+            emit("nemesis: heal network")
+        case 1:
+            let isolated = nemesisRandom.pick(ids)
+            for other in ids where other != isolated {
+                network.setLink(from: isolated, to: other, up: false)
+                network.setLink(from: other, to: isolated, up: false)
+            }
+            emit("nemesis: isolate n\(isolated)")
+        case 2:
+            var side: [Bool] = ids.map { _ in nemesisRandom.chance(0.5) }
+            if !side.contains(true) { side[0] = true }
+            for (i, a) in ids.enumerated() {
+                for (j, b) in ids.enumerated() where side[i] != side[j] {
+                    network.setLink(from: a, to: b, up: false)
+                }
+            }
+            emit("nemesis: split \(zip(ids, side).filter { $0.1 }.map { $0.0 }) | \(zip(ids, side).filter { !$0.1 }.map { $0.0 })")
+        case 3:
+            var cuts: [String] = []
+            for a in ids {
+                for b in ids where a != b && nemesisRandom.chance(0.3) {
+                    network.setLink(from: a, to: b, up: false)
+                    cuts.append("\(a)->\(b)")
+                }
+            }
+            emit("nemesis: one-way cuts \(cuts)")
+        default:
+            let a = nemesisRandom.pick(ids)
+            var c = nemesisRandom.pick(ids)
+            if c == a { c = a % NodeID(ids.count) + 1 }
+            network.setLink(from: a, to: c, up: false)
+            network.setLink(from: c, to: a, up: false)
+            emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
+        }
+        trace.combine(0xFA)
+    }
+
+    private func crashSomeNode() {
+        let down = nodes.filter { !$0.isUp }.count
+        let candidates = nodes.filter { $0.isUp }
+        guard down < options.crashedNodesMax, !candidates.isEmpty else { return }
+        let victim = nemesisRandom.pick(candidates)
+        crash(victim)
+        schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...options.downMicrosMax))
+    }
+
+    /// kill -9: the process and its memory vanish; unsynced writes are lost except perhaps a prefix.
+    func crash(_ node: SimNode) {
+        let unsynced = node.disk.unsyncedWriteCount
+        let surviving = options.unsyncedPrefixSurvives ? nemesisRandom.int(in: 0...unsynced) : 0
+        node.disk.crash(survivingWrites: surviving)
+        node.stop()
+        node.persisting = nil
+        node.pausedUntil = nil
+        node.waiting = []
+        node.incarnation += 1
+        trace.combine(node.id)
+        emit("nemesis: crash n\(node.id) (\(surviving) of \(unsynced) unsynced writes survive)")
+    }
+
+    func restart(_ node: SimNode) {
+        guard !node.isUp else { return }
+        trace.combine(node.id)
+        emit("restart n\(node.id) from \(node.disk.durable.hardState), \(node.disk.durable.snapshot.metadata), last \(node.disk.durable.lastIndex)")
+        boot(node)
+    }
+
+    /// Stops a process for longer than an election timeout (a GC pause, SIGSTOP).
+    private func pauseSomeNode() {
+        let candidates = nodes.filter { $0.isRunning }
+        guard !candidates.isEmpty else { return }
+        let victim = nemesisRandom.pick(candidates)
+        let electionMicros = SimMicros(RaftOptions(id: victim.id).electionTimeoutTicks) * SimConstants.tickMicros
+        let duration = nemesisRandom.uint64(in: electionMicros...max(electionMicros, options.pauseMicrosMax))
+        victim.pausedUntil = now + duration
+        schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
+        trace.combine(victim.id)
+        emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")
+    }
+
+    func resume(_ node: SimNode, incarnation: UInt32) {
+        guard node.incarnation == incarnation, node.pausedUntil != nil else { return }
+        node.pausedUntil = nil
+        trace.combine(node.id)
+        emit("resume n\(node.id)")
+    }
+}

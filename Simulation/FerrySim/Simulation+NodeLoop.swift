@@ -1,0 +1,157 @@
+import FerryRaft
+
+/// The node loop, exactly as the production node runs it: after every input send `takeMessages()`;
+/// with no persist in flight take a Ready, write snapshot, entries and hard state, fsync if asked,
+/// then send `messagesAfterPersist`, restore, apply, `advance`, and look for the next Ready.
+extension Simulation {
+    func boot(_ node: SimNode) {
+        let recovered = node.disk.durable.recovered
+        node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
+        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork()))
+        node.incarnation += 1
+        node.persisting = nil
+        node.pausedUntil = nil
+        node.waiting = []
+        (node.observedCommit, node.observedApplied, node.observedRole, node.observedTerm) =
+            node.inspect { ($0.commitIndex, $0.appliedIndex, $0.role, $0.term) }
+        checkRecoveredCommit(node)
+        // Ticks start at a random phase so nodes do not tick in lockstep.
+        schedule(.tick(node: node.id, incarnation: node.incarnation), after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
+        afterInput(node)
+    }
+
+    /// The commit index a node recovers must cover entries that match the committed record.
+    private func checkRecoveredCommit(_ node: SimNode) {
+        let snapshot = node.inspect { $0.snapshotMetadata }
+        let commitIndex = node.inspect { $0.commitIndex }
+        checker.sawSnapshot(node.id, position: LogPosition(index: snapshot.index, term: snapshot.term))
+        guard commitIndex > snapshot.index else { return }
+        for index in (snapshot.index + 1)...commitIndex {
+            guard let entry = node.inspect({ $0.entry(at: index) }) else { continue }
+            checker.sawCommitted(node.id, entry: entry, nodeTerm: node.inspect { $0.term })
+        }
+    }
+
+    func onTick(_ node: SimNode, incarnation: UInt32) {
+        guard node.incarnation == incarnation, node.isUp else { return }
+        trace.combine(node.id)
+        node.raft!.tick()
+        afterInput(node)
+        schedule(.tick(node: node.id, incarnation: incarnation), after: SimConstants.tickMicros)
+    }
+
+    func onDeliver(_ envelope: Envelope) {
+        let target = node(envelope.to)
+        trace.combine(envelope.from)
+        trace.combine(envelope.to)
+        trace.combine(envelope.message.term)
+        guard target.isUp, network.isUp(from: envelope.from, to: envelope.to) else { return }
+        emit("n\(envelope.to) <- \(envelope)")
+        target.raft!.step(envelope)
+        afterInput(target)
+    }
+
+    func onFsyncDone(_ node: SimNode, incarnation: UInt32) {
+        guard node.incarnation == incarnation, node.isUp else { return }
+        trace.combine(node.id)
+        node.disk.completeSync()
+        finishPersist(node)
+        afterInput(node)
+    }
+
+    /// Sends what the core has for the wire, persists its next Ready if none is in flight, then
+    /// checks the node against the invariants.
+    func afterInput(_ node: SimNode) {
+        guard node.isUp else { return }
+        send(node.raft!.takeMessages(), from: node)
+        while node.persisting == nil, node.inspect({ $0.hasReady }) {
+            beginPersist(node)
+            if node.persisting != nil { break }  // an fsync is in flight
+        }
+        observe(node)
+    }
+
+    private func beginPersist(_ node: SimNode) {
+        let ready = node.raft!.ready()
+        if let snapshot = ready.snapshot {
+            node.disk.write(.snapshot(snapshot))
+        }
+        if let first = ready.entries.first {
+            let previousTerm: Term? = ready.snapshot != nil && first.index == ready.snapshot!.metadata.index + 1
+                ? ready.snapshot!.metadata.term
+                : node.inspect { $0.term(at: first.index - 1) }
+            checker.sawAppend(node.id, entries: ready.entries, previousTerm: previousTerm)
+            node.disk.write(.entries(ready.entries))
+        }
+        if let hardState = ready.hardState {
+            node.disk.write(.hardState(hardState))
+        }
+        node.persisting = ready
+        if ready.mustSync {
+            node.disk.beginSync()
+            let delay = diskRandom.uint64(in: options.fsyncMicrosMin...options.fsyncMicrosMax)
+            schedule(.fsyncDone(node: node.id, incarnation: node.incarnation), after: delay)
+        } else {
+            finishPersist(node)
+            send(node.raft!.takeMessages(), from: node)
+        }
+    }
+
+    /// The Ready's writes are durable (or needed no sync): let its messages go, apply, advance.
+    private func finishPersist(_ node: SimNode) {
+        guard let ready = node.persisting else { return }
+        node.persisting = nil
+        send(ready.messagesAfterPersist, from: node)
+        if let snapshot = ready.snapshot { restore(node, snapshot) }
+        for entry in ready.committedEntries { apply(node, entry) }
+        node.raft!.advance(ready)
+        maybeCompact(node)
+    }
+
+    private func restore(_ node: SimNode, _ snapshot: Snapshot) {
+        let metadata = snapshot.metadata
+        if metadata.index < node.stateMachine.appliedIndex {
+            checker.fail("MONO", "node \(node.id) restored a snapshot at \(metadata.index) over applied state at \(node.stateMachine.appliedIndex)")
+        }
+        node.stateMachine = SimStateMachine(restoring: snapshot)
+        checker.sawRestored(node.id, position: LogPosition(index: metadata.index, term: metadata.term), digest: node.stateMachine.digest)
+        emit("n\(node.id) restored \(metadata)")
+    }
+
+    private func apply(_ node: SimNode, _ entry: Entry) {
+        let expected = node.stateMachine.appliedIndex + 1
+        guard entry.index == expected else {
+            checker.fail(entry.index < expected ? "MONO" : "SMS", "node \(node.id) applied \(entry) when \(expected) was next")
+            return
+        }
+        node.stateMachine.apply(entry)
+        checker.sawApplied(node.id, entry: entry, digest: node.stateMachine.digest, nodeTerm: node.inspect { $0.term })
+        if !node.waiting.isEmpty, node.waiting.contains(where: { $0.index == entry.index }) {
+            let settled = node.waiting.filter { $0.index == entry.index }
+            node.waiting.removeAll { $0.index == entry.index }
+            for waiter in settled { settle(waiter, applied: entry) }
+        }
+    }
+
+    /// The application compacts: it stores a snapshot of its state durably, then tells the core.
+    private func maybeCompact(_ node: SimNode) {
+        guard options.compactionEntries > 0, node.isUp else { return }
+        let applied = node.stateMachine.appliedIndex
+        let (raftApplied, snapshotIndex) = node.inspect { ($0.appliedIndex, $0.snapshotMetadata.index) }
+        guard applied <= raftApplied, applied >= snapshotIndex + options.compactionEntries else { return }
+        let snapshot = node.stateMachine.snapshot()
+        node.disk.storeSnapshotDurably(snapshot)
+        node.raft!.compact(to: snapshot)
+        emit("n\(node.id) compacted to \(snapshot.metadata)")
+    }
+
+    /// Hands messages to the network after checking that each reflects only durable state (PERS).
+    func send(_ envelopes: [Envelope], from node: SimNode) {
+        for envelope in envelopes {
+            precondition(envelope.from == node.id, "node \(node.id) sent a message from \(envelope.from)")
+            checkPersisted(envelope, from: node)
+            let times = network.deliveryTimes(from: envelope.from, to: envelope.to, now: now, random: &networkRandom)
+            for time in times { queue.schedule(.deliver(envelope), at: time) }
+        }
+    }
+}
