@@ -1,10 +1,33 @@
 # Shared by the cluster scripts. Paths are relative to the repository root.
 FERRY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FERRY_CLUSTER_DIR="${FERRY_CLUSTER_DIR:-$FERRY_ROOT/.cluster}"
+# FERRY_BIN set by the caller: use those binaries as they are (cluster-up builds only the default release).
+FERRY_BIN_GIVEN="${FERRY_BIN:+1}"
 FERRY_BIN="${FERRY_BIN:-$FERRY_ROOT/.build/release}"
 FERRY_NODES=(1 2 3)
+# Shifts every port (SQS 9324-9326, peers 7101-7103) by this much, so a second local cluster (a test) never
+# collides with the developer's; the shifted configs are written to $FERRY_CLUSTER_DIR.
+FERRY_PORT_OFFSET="${FERRY_PORT_OFFSET:-0}"
 
-ferry_client_port() { echo $((9323 + $1)); }
+ferry_client_port() { echo $((9323 + $1 + FERRY_PORT_OFFSET)); }
+ferry_peer_port() { echo $((7100 + $1 + FERRY_PORT_OFFSET)); }
+
+# The config file node N runs with: cluster/local/nodeN.toml, with its ports shifted by FERRY_PORT_OFFSET.
+node_config() {
+    local n=$1
+    if [ "$FERRY_PORT_OFFSET" = "0" ]; then echo "$FERRY_ROOT/cluster/local/node$n.toml"; return; fi
+    local out="$FERRY_CLUSTER_DIR/node$n.toml" args=() m
+    # Two passes through placeholders, so a shifted port is never shifted again.
+    for m in "${FERRY_NODES[@]}"; do
+        args+=(-e "s/127\.0\.0\.1:$((9323 + m))\b/127.0.0.1:@client$m@/g")
+        args+=(-e "s/127\.0\.0\.1:$((7100 + m))\b/127.0.0.1:@peer$m@/g")
+    done
+    for m in "${FERRY_NODES[@]}"; do
+        args+=(-e "s/@client$m@/$(ferry_client_port "$m")/g" -e "s/@peer$m@/$(ferry_peer_port "$m")/g")
+    done
+    sed "${args[@]}" "$FERRY_ROOT/cluster/local/node$n.toml" > "$out"
+    echo "$out"
+}
 
 ensure_system_packages() {
     local missing=()
@@ -37,7 +60,7 @@ start_node() {
     (
         cd "$FERRY_ROOT"
         # Backgrounded alone, so that $! is ferryd's own pid (kill-node sends it SIGKILL).
-        nohup "$FERRY_BIN/ferryd" --config "cluster/local/node$n.toml" \
+        nohup "$FERRY_BIN/ferryd" --config "$(node_config "$n")" \
             --data-dir "$FERRY_CLUSTER_DIR/node$n" >> "$FERRY_CLUSTER_DIR/node$n.log" 2>&1 &
         echo $! > "$FERRY_CLUSTER_DIR/node$n.pid"
     )

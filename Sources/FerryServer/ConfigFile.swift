@@ -1,5 +1,6 @@
 /// A small TOML subset for ferryd's configuration: `key = value` lines, `[table]` and `[[array]]` headers,
-/// `#` comments; values are "strings", integers, true/false and ["string", ...] arrays. Anything else is
+/// `#` comments; values are "strings", integers, true/false and ["string", ...] arrays (bare integers in an array
+/// are kept as their decimal text). Anything else is
 /// an error naming the line, so a typo never silently becomes a default.
 public struct ConfigFile: Equatable {
     public enum Value: Equatable {
@@ -101,6 +102,8 @@ public struct ConfigFile: Equatable {
             for part in splitArray(inner) {
                 let item = part.trimmingSpaces()
                 if item.isEmpty { continue }  // a trailing comma
+                // Bare integers are read as their decimal text ([1, 2, 3] for node ids).
+                if let number = Int64(item.replacingUnderscores()) { items.append(String(number)); continue }
                 items.append(try parseString(item, line: line))
             }
             return .strings(items)

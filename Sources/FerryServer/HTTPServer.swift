@@ -3,8 +3,10 @@ import FerrySQS
 import Logging
 
 /// Answers decoded SQS requests. May answer later (long polling); always on the loop thread.
+/// `clientGone` turns true once the client closed or lost its connection: a long poll stops waiting then.
 protocol SQSRequestHandler: AnyObject {
-    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, respond: @escaping (Result<SQSResponse, SQSError>) -> Void)
+    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
+                respond: @escaping (Result<SQSResponse, SQSError>) -> Void)
 }
 
 /// The SQS API over HTTP/1.1 with keep-alive and pipelining: bytes from each connection go through the
@@ -114,7 +116,8 @@ final class HTTPServer {
             connection.fill(slot, SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
             return
         }
-        handler.handle(decoded, caller: caller) { [weak connection] result in
+        let clientGone = { [weak connection] () -> Bool in connection.map { $0.peerClosed || $0.isClosing } ?? true }
+        handler.handle(decoded, caller: caller, clientGone: clientGone) { [weak connection] result in
             guard let connection else { return }  // the client went away while we worked
             switch result {
             case .success(let response): connection.fill(slot, SQSProtocol.encode(response, as: wire, requestId: requestID))
@@ -157,6 +160,11 @@ final class ClientConnection {
     private var slots: [(id: UInt64, keepAlive: Bool, response: HTTPResponse?)] = []
     private var nextSlotID: UInt64 = 0
     private var closing = false
+    /// Set once the socket is closed, or once its write side was shut down after the peer's EOF had
+    /// already arrived (no EOF will come to close it; the idle sweep does, since closing right away
+    /// would drop the response still being written).
+    private var leftToSweep = false
+    var isClosing: Bool { closing }
 
     init(tcp: TCPConnection, now: UInt64) {
         self.tcp = tcp
@@ -180,9 +188,12 @@ final class ClientConnection {
             let keepAlive = first.keepAlive && !peerClosed
             if case .closed = tcp.write(ready.serialized(keepAlive: keepAlive)) { return }
             if !keepAlive {
+                // FIN once the response is flushed; close() here would drop the unwritten response
+                // (a `Connection: close` client got an empty reply). The socket is closed when the
+                // client's EOF arrives, or by the idle sweep.
                 closing = true
                 tcp.shutdownWrite()
-                tcp.close()
+                if peerClosed { leftToSweep = true }
                 return
             }
         }
@@ -190,8 +201,9 @@ final class ClientConnection {
     }
 
     func closeIfDone() {
-        if peerClosed && slots.isEmpty && !closing {
+        if peerClosed && slots.isEmpty && (!closing || !leftToSweep) {
             closing = true
+            leftToSweep = true
             tcp.close()
         }
     }

@@ -6,20 +6,148 @@ import Logging
 
 /// The SQS operations over the replicated queue machine: every state change is a command through Raft,
 /// every read is linearizable, long polls wait here for the queue to have something.
+///
+/// Shape of every operation: check the caller and the queue address, validate statelessly (so bad input
+/// never costs a log entry), build the `QueueCommand`, `submit` it (or `read` for queries), then map the
+/// `QueueResult` to the `SQSResponse`. Loop thread only: `node` calls back on it.
+///
+/// Accounts: the queue machine serves one account (the cluster's `account_id`). A caller authenticated as
+/// another account gets `AccessDenied` (403): the key is valid, the cluster is not its. A queue URL or ARN
+/// naming another account gets `QueueDoesNotExist` (the queue is not here), like AWS for a URL with a
+/// typo in the account.
 final class SQSService: SQSRequestHandler {
     let node: ReplicaNode<QueueReplica>
     let config: ServerConfig
     let loop: EventLoop
     let logger: Logger
+    let addressing: QueueAddressing
+    /// The one account whose queues this cluster holds.
+    let accountId: String
+    private(set) lazy var longPolls = LongPollRegistry(service: self)
 
     init(node: ReplicaNode<QueueReplica>, config: ServerConfig, loop: EventLoop, logger: Logger) {
         self.node = node
         self.config = config
         self.loop = loop
         self.logger = logger
+        self.accountId = config.defaultAccountID
+        self.addressing = QueueAddressing(advertisedBase: config.advertisedURL, region: config.region)
+        let previous = node.onApply
+        node.onApply = { [unowned self] command, result, stamp in
+            previous?(command, result, stamp)
+            self.longPolls.applied(command)
+        }
     }
 
-    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, respond: @escaping (Result<SQSResponse, SQSError>) -> Void) {
-        respond(.failure(SQSError(.serviceUnavailable, "the SQS operations are not wired to the queue machine yet")))
+    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
+                respond: @escaping (Result<SQSResponse, SQSError>) -> Void) {
+        guard caller.accountId == accountId else {
+            return respond(.failure(SQSError(.accessDenied,
+                "Access to the resource is denied: this cluster serves account \(accountId) only, "
+                + "and the request was signed for account \(caller.accountId).")))
+        }
+        switch request {
+        case .createQueue(let r): createQueue(r, respond)
+        case .getQueueUrl(let r): getQueueUrl(r, respond)
+        case .listQueues(let r): listQueues(r, respond)
+        case .deleteQueue(let r): deleteQueue(r, respond)
+        case .getQueueAttributes(let r): getQueueAttributes(r, respond)
+        case .setQueueAttributes(let r): setQueueAttributes(r, respond)
+        case .tagQueue(let r): tagQueue(r, respond)
+        case .untagQueue(let r): untagQueue(r, respond)
+        case .listQueueTags(let r): listQueueTags(r, respond)
+        case .purgeQueue(let r): purgeQueue(r, respond)
+        case .addPermission(let r): permissionChange(queueUrl: r.queueUrl, .addPermission, respond)
+        case .removePermission(let r): permissionChange(queueUrl: r.queueUrl, .removePermission, respond)
+        case .listDeadLetterSourceQueues(let r): listDeadLetterSourceQueues(r, respond)
+        case .startMessageMoveTask(let r): startMessageMoveTask(r, respond)
+        case .cancelMessageMoveTask(let r): cancelMessageMoveTask(r, respond)
+        case .listMessageMoveTasks(let r): listMessageMoveTasks(r, respond)
+        case .sendMessage(let r): sendMessage(r, respond)
+        case .sendMessageBatch(let r): sendMessageBatch(r, respond)
+        case .receiveMessage(let r): receiveMessage(r, clientGone: clientGone, respond)
+        case .deleteMessage(let r): deleteMessage(r, respond)
+        case .deleteMessageBatch(let r): deleteMessageBatch(r, respond)
+        case .changeMessageVisibility(let r): changeMessageVisibility(r, respond)
+        case .changeMessageVisibilityBatch(let r): changeMessageVisibilityBatch(r, respond)
+        }
+    }
+
+    // MARK: - Addressing
+
+    /// The queue name a QueueUrl names in this cluster's account.
+    func queueName(fromUrl url: String) -> Result<String, SQSError> {
+        Self.queueName(fromUrl: url, account: accountId)
+    }
+
+    static func queueName(fromUrl url: String, account accountId: String) -> Result<String, SQSError> {
+        guard let address = QueueAddress.parse(url: url) else {
+            return .failure(SQSError(.queueDoesNotExist, "The specified queue does not exist (unparsable QueueUrl \(url))."))
+        }
+        guard address.account == accountId else {
+            return .failure(SQSError(.queueDoesNotExist,
+                "The specified queue does not exist: account \(address.account) has no queues in this cluster."))
+        }
+        return .success(address.queueName)
+    }
+
+    /// The queue URL clients get, identical whichever node answers (from config, never the Host header).
+    func queueUrl(_ name: String) -> String { addressing.url(account: accountId, queueName: name) }
+
+    // MARK: - Replication
+
+    /// Replicates `command` and hands its result to `body`. A command that did not apply, or whose
+    /// outcome is unknown, answers 503 ServiceUnavailable, which every SDK retries:
+    /// - `.unavailable`: nothing was applied; the retry is plainly safe.
+    /// - `.timedOut`: the command may have applied. The SDK's retry is still safe where it matters: FIFO
+    ///   sends carry a deduplication id (explicit or content-based) so a re-send inside the 5-minute
+    ///   window returns the original MessageId; FIFO receives may carry ReceiveRequestAttemptId; deletes
+    ///   and visibility changes are idempotent enough (a gone message deletes as success). A standard
+    ///   queue's re-send may enqueue twice, which its at-least-once contract allows.
+    func submit(_ command: QueueCommand, _ respond: @escaping (Result<SQSResponse, SQSError>) -> Void,
+                _ body: @escaping (QueueResult) -> Result<SQSResponse, SQSError>) {
+        node.submit(command) { outcome in
+            switch outcome {
+            case .applied(let result): respond(body(result))
+            case .unavailable: respond(.failure(Self.noLeader))
+            case .timedOut: respond(.failure(Self.outcomeUnknown))
+            }
+        }
+    }
+
+    /// A linearizable read: `body` runs against the machine once it reflects everything committed
+    /// before the call; 503 when leadership could not be confirmed (the SDK retries).
+    func read(_ respond: @escaping (Result<SQSResponse, SQSError>) -> Void,
+              _ body: @escaping (QueueMachine) -> Result<SQSResponse, SQSError>) {
+        node.read { [unowned self] ok in
+            guard ok else { return respond(.failure(Self.noLeader)) }
+            respond(body(self.node.machine.queues))
+        }
+    }
+
+    static let noLeader = SQSError(.serviceUnavailable,
+        "The cluster has no leader right now (election in progress or no quorum); retry.")
+    static let outcomeUnknown = SQSError(.serviceUnavailable,
+        "The request timed out inside the cluster (leader change or partition); it may or may not have been applied. Retry.")
+
+    /// Whole-request failure from the machine, or the single result the body builds.
+    static func expect(_ result: QueueResult, _ body: (QueueResult) -> SQSResponse?) -> Result<SQSResponse, SQSError> {
+        if case .failed(let error) = result { return .failure(SQSErrorMapping.map(error)) }
+        guard let response = body(result) else {
+            return .failure(SQSError(.internalFailure, "unexpected queue machine result \(result)"))
+        }
+        return .success(response)
+    }
+
+    /// Runs a FerryQueue stateless check; its QueueError becomes the matching SQSError.
+    static func validate(_ check: () throws -> Void) -> SQSError? {
+        do {
+            try check()
+            return nil
+        } catch let error as QueueError {
+            return SQSErrorMapping.map(error)
+        } catch {
+            return SQSError(.internalFailure, "\(error)")
+        }
     }
 }

@@ -32,7 +32,9 @@ public final class Server {
         self.logger = logger
         loop = try EventLoop()
         let fileSystem = PosixFileSystem()
-        let initial = Configuration(voters: Array(config.peers.keys))
+        // Read only when the data directory is empty. A joining node starts with no members at all: it never
+        // campaigns and waits for a leader to add it (as a learner, then a voter once caught up).
+        let initial = config.join ? Configuration.empty : Configuration(voters: config.initialVoters)
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
             opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, initialConfiguration: initial)
@@ -124,6 +126,8 @@ public final class Server {
             }
             node.transferLeadership(to: target)
             return json("{\"requested\": true, \"target\": \(target)}")
+        case ("POST", "/_ferry/members/add-learner"), ("POST", "/_ferry/members/promote"), ("POST", "/_ferry/members/remove"):
+            return membershipChange(request)
         default:
             return nil
         }

@@ -33,8 +33,16 @@ public struct ServerConfig: Equatable, Sendable {
 
     public var nodeID: NodeID
     public var dataDirectory: String
-    /// All voters of the initial cluster, this node included, with their peer addresses.
+    /// The address book: every node this node may talk to (this node included), with its peer address.
+    /// The mesh dials all of them, so a node that may join later is listed here before it starts
+    /// (an absent one is just redialled with backoff).
     public var peers: [NodeID: Address]
+    /// The voters a brand-new cluster bootstraps with (default: every node in `peers`). Only read when
+    /// the data directory is empty; afterwards the configuration comes from the replicated log.
+    public var initialVoters: [NodeID]
+    /// Bootstrap with an empty configuration and wait to be added (`ferry members add ID`), instead of
+    /// forming a cluster with `initialVoters`. Only read when the data directory is empty.
+    public var join: Bool
     public var clientListen: Address
     /// The base of every queue URL, identical on every node (a load balancer or DNS name in production).
     public var advertisedURL: String
@@ -71,7 +79,7 @@ public struct ServerConfig: Equatable, Sendable {
     static let rootKeys: Set<String> = [
         "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "region", "auth",
         "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
-        "signature_skew_seconds",
+        "signature_skew_seconds", "initial_voters", "join",
     ]
 
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
@@ -119,6 +127,29 @@ public struct ServerConfig: Equatable, Sendable {
         }
         guard peers[nodeID] != nil else { throw .invalid("[peers] must list this node (\(nodeID)) with its peer address") }
         self.peers = peers
+        switch root["initial_voters"] {
+        case nil:
+            initialVoters = peers.keys.sorted()
+        case .strings(let items)?:
+            var voters: [NodeID] = []
+            for item in items {
+                guard let voter = UInt64(item), peers[voter] != nil else {
+                    throw .invalid("initial_voters: '\(item)' is not a node id listed in [peers]")
+                }
+                voters.append(voter)
+            }
+            guard !voters.isEmpty else { throw .invalid("initial_voters must name at least one node") }
+            initialVoters = Array(Set(voters)).sorted()
+        default:
+            throw .invalid("initial_voters must be an array of node ids, e.g. [1, 2, 3]")
+        }
+        switch root["join"] {
+        case nil: join = false
+        case .bool(let value)?: join = value
+        case .string("true")?: join = true  // from the --join flag
+        case .string("false")?: join = false
+        default: throw .invalid("join must be true or false")
+        }
 
         guard let client = try string("client_listen") else { throw .missing("client_listen") }
         clientListen = try Address(parsing: client)

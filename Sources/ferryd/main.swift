@@ -20,6 +20,8 @@ struct FerryDaemon: ParsableCommand {
     @Option(help: "Override cluster_secret.") var clusterSecret: String?
     @Option(help: "Override auth (sigv4 or off).") var auth: String?
     @Option(help: "Override tick_ms.") var tickMs: Int?
+    @Flag(help: "Join an existing cluster: start with no members and wait to be added (`ferry members add ID`). Only matters for an empty data_dir.")
+    var join = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
     func run() throws {
@@ -37,6 +39,7 @@ struct FerryDaemon: ParsableCommand {
         if let clusterSecret { overrides["cluster_secret"] = clusterSecret }
         if let auth { overrides["auth"] = auth }
         if let tickMs { overrides["tick_ms"] = String(tickMs) }
+        if join { overrides["join"] = "true" }
         let settings: ServerConfig
         do {
             settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides)

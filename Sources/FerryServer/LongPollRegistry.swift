@@ -1,0 +1,189 @@
+import FerryQueue
+import FerryRuntime
+import FerrySQS
+
+/// One ReceiveMessage waiting at this node (SQS-API.md d, "Long poll"). Loop thread only.
+final class LongPoll {
+    let request: ReceiveRequest
+    let view: ReceivedMessageView
+    /// Loop time (`EventLoop.nowMs`) at which an empty answer is due.
+    let deadlineMs: UInt64
+    let clientGone: () -> Bool
+    private var respond: ((Result<SQSResponse, SQSError>) -> Void)?
+    /// A receive command for this poll is in the log's pipeline; never two at once.
+    var inFlight = false
+    var lastAttemptMs: UInt64 = 0
+    /// Armed while parked: the deadline, a message's visibility time, or a paced retry.
+    var timer: LoopTimer?
+    var isParked = false
+
+    init(request: ReceiveRequest, view: ReceivedMessageView, deadlineMs: UInt64, clientGone: @escaping () -> Bool,
+         respond: @escaping (Result<SQSResponse, SQSError>) -> Void) {
+        self.request = request
+        self.view = view
+        self.deadlineMs = deadlineMs
+        self.clientGone = clientGone
+        self.respond = respond
+    }
+
+    var queueName: String { request.queueName }
+    var isFinished: Bool { respond == nil }
+
+    /// Answers once; later calls are ignored.
+    func answer(_ result: Result<SQSResponse, SQSError>) {
+        guard let respond else { return }
+        self.respond = nil
+        respond(result)
+    }
+}
+
+/// The long polls parked at this node, per queue. They are woken without polling (LocalStack #4386):
+/// after every applied command that may make a parked queue receivable, the registry asks the local
+/// machine (`receiveReadiness`, no log entry) and retries one receive only when something is there; a
+/// delayed or in-flight message's due time arms a timer; the deadline answers empty.
+///
+/// One waiter is woken per readiness check: its receive, once applied, triggers the next check, so a
+/// burst of sends drains through the waiters in turn instead of every waiter proposing a receive for
+/// the same message.
+final class LongPollRegistry {
+    /// Long polls parked at once. Each holds a client connection, and the HTTP server holds at most
+    /// `HTTPServer.connectionsMax` of those; beyond it a receive answers empty at once (a short poll),
+    /// which SDKs simply repeat.
+    static let waitersMax = HTTPServer.connectionsMax
+    /// Two receive commands of one waiter are at least this far apart, so a readiness that the receive
+    /// cannot honour (another node's consumer won the message) never spins proposals through the log.
+    static let retryIntervalMsMin: UInt64 = 50
+    /// How often parked polls whose client hung up are dropped.
+    static let sweepIntervalMs: UInt64 = 1_000
+
+    unowned let service: SQSService
+    private var waiters: [String: [LongPoll]] = [:]
+    private(set) var count = 0
+    private var sweeper: LoopTimer?
+
+    init(service: SQSService) {
+        self.service = service
+    }
+
+    var loop: EventLoop { service.loop }
+
+    /// Parks `poll` after an empty receive, arming its timer from the queue's readiness.
+    func park(_ poll: LongPoll) {
+        if !poll.isParked {
+            guard count < Self.waitersMax else {
+                service.logger.warning("long-poll waiters full; answering empty", metadata: ["max": "\(Self.waitersMax)"])
+                return finish(poll, .success(.receiveMessage([])))
+            }
+            waiters[poll.queueName, default: []].append(poll)
+            count += 1
+            poll.isParked = true
+            startSweeperIfNeeded()
+        }
+        evaluate(poll.queueName, waking: false)
+    }
+
+    /// Answers `poll` and forgets it.
+    func finish(_ poll: LongPoll, _ result: Result<SQSResponse, SQSError>) {
+        unpark(poll)
+        poll.answer(result)
+    }
+
+    private func unpark(_ poll: LongPoll) {
+        poll.timer?.close()
+        poll.timer = nil
+        guard poll.isParked else { return }
+        poll.isParked = false
+        count -= 1
+        if var list = waiters[poll.queueName] {
+            list.removeAll { $0 === poll }
+            waiters[poll.queueName] = list.isEmpty ? nil : list
+        }
+    }
+
+    /// Called after every command applied on this replica.
+    func applied(_ command: QueueCommand) {
+        guard count > 0 else { return }
+        switch command {
+        case .sendMessages(let name, _, _), .changeVisibility(let name, _, _), .deleteMessages(let name, _, _),
+             .purgeQueue(let name), .deleteQueue(let name), .createQueue(let name, _, _):
+            // Deletes matter for FIFO queues: deleting a group's head unlocks the group.
+            if waiters[name] != nil { evaluate(name, waking: true) }
+        case .receiveMessages, .tick, .setQueueAttributes, .startMessageMoveTask, .cancelMessageMoveTask,
+             .tagQueue, .untagQueue:
+            // A receive may dead-letter into another queue; a tick advances move tasks into destinations;
+            // attribute changes alter delays. Re-check every parked queue (a local query each).
+            for name in Array(waiters.keys) { evaluate(name, waking: true) }
+        }
+    }
+
+    /// Re-arms the parked polls of `name` from the local machine's readiness; when something is
+    /// receivable, wakes the oldest idle one (if `waking`, or if it is due anyway).
+    private func evaluate(_ name: String, waking: Bool) {
+        guard let list = waiters[name] else { return }
+        let now = loop.nowMs
+        let machineNowMs = Int64(Server.wallClockMs())
+        let readiness = service.node.machine.queues.receiveReadiness(name, nowMs: machineNowMs)
+        if case .noQueue = readiness {
+            for poll in list { finish(poll, .failure(SQSService.noSuchQueue(name))) }
+            return
+        }
+        var woke = false
+        for poll in list where !poll.inFlight {
+            switch readiness {
+            case .ready where !woke:
+                woke = true
+                arm(poll, atMs: max(now, poll.lastAttemptMs + Self.retryIntervalMsMin))
+            case .ready, .empty, .noQueue:
+                arm(poll, atMs: poll.deadlineMs)
+            case .waitUntil(let dueMs):
+                // Machine time is the leader's wall clock; convert the wait to loop time.
+                let waitMs = UInt64(max(0, dueMs - machineNowMs))
+                arm(poll, atMs: max(now + waitMs, poll.lastAttemptMs + Self.retryIntervalMsMin))
+            }
+        }
+    }
+
+    /// Fires at `atMs` (loop time), capped at the deadline: a receive if before it, the empty answer at it.
+    private func arm(_ poll: LongPoll, atMs: UInt64) {
+        let fireMs = min(atMs, poll.deadlineMs)
+        if poll.timer == nil {
+            guard let timer = try? LoopTimer(loop: loop) else {
+                return finish(poll, .failure(SQSError(.internalFailure, "could not create a long-poll timer")))
+            }
+            poll.timer = timer
+        }
+        let now = loop.nowMs
+        poll.timer!.start(afterMs: fireMs > now ? fireMs - now : 0) { [unowned self, unowned poll] in
+            self.fire(poll)
+        }
+    }
+
+    private func fire(_ poll: LongPoll) {
+        guard !poll.isFinished, !poll.inFlight else { return }
+        if loop.nowMs >= poll.deadlineMs || poll.clientGone() {
+            return finish(poll, .success(.receiveMessage([])))
+        }
+        service.attemptReceive(poll)
+    }
+
+    // MARK: - Hung-up clients
+
+    private func startSweeperIfNeeded() {
+        guard sweeper == nil else { return }
+        sweeper = try? loop.scheduleRepeating(everyMs: Self.sweepIntervalMs) { [unowned self] in self.sweep() }
+    }
+
+    /// Drops parked polls whose client closed its connection: nobody would read the answer, and a receive
+    /// for them would take messages in flight for nothing.
+    private func sweep() {
+        for list in waiters.values {
+            for poll in list where !poll.inFlight && poll.clientGone() {
+                finish(poll, .success(.receiveMessage([])))
+            }
+        }
+        if count == 0 {
+            sweeper?.close()
+            sweeper = nil
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import FerryQueue
+import FerrySQS
+
+/// Queue lifecycle, attributes, tags and permissions (SQS-API.md b1, b2).
+extension SQSService {
+    typealias Respond = (Result<SQSResponse, SQSError>) -> Void
+
+    func createQueue(_ r: CreateQueueRequest, _ respond: @escaping Respond) {
+        let attributes = Self.sortedPairs(r.attributes)
+        let tags = Self.sortedPairs(r.tags)
+        if let error = Self.validate({ _ = try QueueValidation.validateCreate(name: r.queueName, attributes: attributes, tags: tags) }) {
+            return respond(.failure(error))
+        }
+        submit(.createQueue(name: r.queueName, attributes: attributes, tags: tags), respond) { [unowned self] result in
+            Self.expect(result) { result in
+                guard case .queueCreated(let name) = result else { return nil }
+                return .createQueue(queueUrl: self.queueUrl(name))
+            }
+        }
+    }
+
+    func getQueueUrl(_ r: GetQueueUrlRequest, _ respond: @escaping Respond) {
+        if let owner = r.queueOwnerAWSAccountId, owner != accountId {
+            return respond(.failure(SQSError(.queueDoesNotExist,
+                "The specified queue does not exist: account \(owner) has no queues in this cluster.")))
+        }
+        read(respond) { [unowned self] machine in
+            guard machine.queueExists(r.queueName) else { return .failure(Self.noSuchQueue(r.queueName)) }
+            return .success(.getQueueUrl(queueUrl: self.queueUrl(r.queueName)))
+        }
+    }
+
+    func listQueues(_ r: ListQueuesRequest, _ respond: @escaping Respond) {
+        read(respond) { [unowned self] machine in
+            let page = machine.listQueues(prefix: r.queueNamePrefix ?? "", maxResults: r.maxResults, nextToken: r.nextToken)
+            return .success(.listQueues(queueUrls: page.names.map(self.queueUrl), nextToken: page.nextToken))
+        }
+    }
+
+    func deleteQueue(_ r: QueueRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.submit(.deleteQueue(name: name), respond) { Self.expect($0) { _ in .deleteQueue } }
+        }
+    }
+
+    func getQueueAttributes(_ r: GetQueueAttributesRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.read(respond) { machine in
+                machine.getQueueAttributes(name, names: r.attributeNames)
+                    .map { pairs in .getQueueAttributes(attributes: Self.dictionary(pairs)) }
+                    .mapError(SQSErrorMapping.map)
+            }
+        }
+    }
+
+    func setQueueAttributes(_ r: SetQueueAttributesRequest, _ respond: @escaping Respond) {
+        // Attribute checks depend on the queue's type (FIFO-only names), so the machine runs them.
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.submit(.setQueueAttributes(name: name, attributes: Self.sortedPairs(r.attributes)), respond) {
+                Self.expect($0) { _ in .setQueueAttributes }
+            }
+        }
+    }
+
+    func tagQueue(_ r: TagQueueRequest, _ respond: @escaping Respond) {
+        let tags = Self.sortedPairs(r.tags)
+        if let error = Self.validate({ try QueueValidation.validateTags(tags) }) { return respond(.failure(error)) }
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.submit(.tagQueue(name: name, tags: tags), respond) { Self.expect($0) { _ in .tagQueue } }
+        }
+    }
+
+    func untagQueue(_ r: UntagQueueRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.submit(.untagQueue(name: name, keys: r.tagKeys.sorted()), respond) { Self.expect($0) { _ in .untagQueue } }
+        }
+    }
+
+    func listQueueTags(_ r: QueueRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.read(respond) { machine in
+                machine.listQueueTags(name)
+                    .map { .listQueueTags(tags: Self.dictionary($0)) }
+                    .mapError(SQSErrorMapping.map)
+            }
+        }
+    }
+
+    func purgeQueue(_ r: QueueRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            self.submit(.purgeQueue(name: name), respond) { Self.expect($0) { _ in .purgeQueue } }
+        }
+    }
+
+    /// AddPermission / RemovePermission: the queue must exist; the grant itself is not stored. The
+    /// machine has no command for it, and a read-modify-write of the Policy attribute could lose a
+    /// concurrent change. Ferry has no IAM to enforce a grant with, so accepting it changes no behaviour;
+    /// callers that need the document set the Policy attribute, which is stored and echoed.
+    func permissionChange(queueUrl: String, _ response: SQSResponse, _ respond: @escaping Respond) {
+        withQueue(queueUrl, respond) { [unowned self] name in
+            self.read(respond) { machine in
+                machine.queueExists(name) ? .success(response) : .failure(Self.noSuchQueue(name))
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `body` with the queue name the URL names, or answers QueueDoesNotExist.
+    func withQueue(_ url: String, _ respond: Respond, _ body: (String) -> Void) {
+        switch queueName(fromUrl: url) {
+        case .success(let name): body(name)
+        case .failure(let error): respond(.failure(error))
+        }
+    }
+
+    static func noSuchQueue(_ name: String) -> SQSError {
+        SQSError(.queueDoesNotExist, "The specified queue \(name) does not exist.")
+    }
+
+    /// Maps travel through Raft as name-sorted pairs so the encoding is deterministic.
+    static func sortedPairs(_ map: [String: String]) -> [KeyValue] {
+        map.keys.sorted().map { KeyValue($0, map[$0]!) }
+    }
+
+    static func dictionary(_ pairs: [KeyValue]) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in pairs { out[pair.key] = pair.value }
+        return out
+    }
+}

@@ -1,0 +1,114 @@
+import FerryQueue
+import FerrySQS
+
+/// ReceiveMessage (SQS-API.md b1, c, d): one receive command through Raft; an empty answer with a wait
+/// time parks the request in the long-poll registry, which retries it when the queue may have something.
+extension SQSService {
+    func receiveMessage(_ r: ReceiveMessageRequest, clientGone: @escaping () -> Bool, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            let request = ReceiveRequest(
+                queueName: name, maxMessages: r.maxNumberOfMessages ?? 1,
+                visibilityTimeoutSeconds: r.visibilityTimeout, receiveRequestAttemptId: r.receiveRequestAttemptId)
+            // The request's WaitTimeSeconds, else the queue's ReceiveMessageWaitTimeSeconds. Read from local
+            // state: a follower a few entries behind only picks a slightly stale default wait.
+            let waitSeconds = r.waitTimeSeconds ?? self.queueWaitSecondsDefault(name)
+            if let error = Self.validate({
+                try QueueValidation.validateReceive(request)
+                try QueueValidation.validateWaitTime(waitSeconds)
+            }) {
+                return respond(.failure(error))
+            }
+            let poll = LongPoll(
+                request: request, view: ReceivedMessageView(r, senderId: self.accountId),
+                deadlineMs: self.loop.nowMs + UInt64(waitSeconds) * 1000, clientGone: clientGone, respond: respond)
+            self.attemptReceive(poll)
+        }
+    }
+
+    func queueWaitSecondsDefault(_ name: String) -> Int {
+        guard case .success(let pairs) = node.machine.queues.getQueueAttributes(name, names: ["ReceiveMessageWaitTimeSeconds"]),
+              let value = pairs.first.flatMap({ Int($0.value) }) else { return 0 }
+        return value
+    }
+
+    /// One receive command for `poll`. Messages, an error, or the deadline answer it; an empty result
+    /// before the deadline parks it until the queue changes or a message's timer comes due.
+    func attemptReceive(_ poll: LongPoll) {
+        poll.inFlight = true
+        poll.lastAttemptMs = loop.nowMs
+        node.submit(.receiveMessages(poll.request)) { [unowned self] outcome in
+            poll.inFlight = false
+            switch outcome {
+            case .applied(.received(let messages)) where !messages.isEmpty:
+                self.longPolls.finish(poll, .success(.receiveMessage(messages.map(poll.view.render))))
+            case .applied(.received):
+                if self.loop.nowMs >= poll.deadlineMs || poll.clientGone() {
+                    self.longPolls.finish(poll, .success(.receiveMessage([])))
+                } else {
+                    self.longPolls.park(poll)
+                }
+            case .applied(.failed(let error)):
+                self.longPolls.finish(poll, .failure(SQSErrorMapping.map(error)))
+            case .applied(let other):
+                self.longPolls.finish(poll, .failure(SQSError(.internalFailure, "unexpected receive result \(other)")))
+            case .unavailable:
+                self.longPolls.finish(poll, .failure(Self.noLeader))
+            case .timedOut:
+                // Messages this receive took (if it applied) reappear after their visibility timeout.
+                self.longPolls.finish(poll, .failure(Self.outcomeUnknown))
+            }
+        }
+    }
+}
+
+/// What the client asked to see of each message: the system attributes and the message attributes it
+/// named. The checksums are computed over what is returned (SQS-API.md c, rule 2).
+struct ReceivedMessageView {
+    var systemAll: Bool
+    var systemNames: Set<String>
+    var attributesAll: Bool
+    var attributeNames: Set<String>
+    /// `bar.*` selects the names starting with `bar.`.
+    var attributePrefixes: [String]
+    /// SenderId: the account (Ferry has no IAM principals).
+    var senderId: String
+
+    init(_ r: ReceiveMessageRequest, senderId: String) {
+        systemAll = r.messageSystemAttributeNames.contains("All")
+        systemNames = Set(r.messageSystemAttributeNames)
+        attributesAll = r.messageAttributeNames.contains("All") || r.messageAttributeNames.contains(".*")
+        attributeNames = Set(r.messageAttributeNames.filter { !$0.hasSuffix(".*") })
+        attributePrefixes = r.messageAttributeNames.filter { $0.hasSuffix(".*") }.map { String($0.dropLast(1)) }
+        self.senderId = senderId
+    }
+
+    func render(_ message: FerryQueue.ReceivedMessage) -> FerrySQS.ReceivedMessage {
+        var system: [String: String] = [
+            "SenderId": senderId,
+            "SentTimestamp": String(message.sentTimestampMs),
+            "ApproximateReceiveCount": String(message.approximateReceiveCount),
+            "ApproximateFirstReceiveTimestamp": String(message.approximateFirstReceiveTimestampMs),
+        ]
+        system["SequenceNumber"] = message.sequenceNumber
+        system["MessageGroupId"] = message.messageGroupId
+        system["MessageDeduplicationId"] = message.messageDeduplicationId
+        system["AWSTraceHeader"] = message.awsTraceHeader
+        system["DeadLetterQueueSourceArn"] = message.deadLetterQueueSourceArn
+        if !systemAll { system = system.filter { systemNames.contains($0.key) } }
+
+        var attributes: [String: MessageAttributeValue] = [:]
+        for attribute in message.attributes where wants(attribute.name) {
+            switch attribute.value {
+            case .string(let s): attributes[attribute.name] = .string(s, dataType: attribute.dataType)
+            case .binary(let b): attributes[attribute.name] = .binary(b, dataType: attribute.dataType)
+            }
+        }
+        return FerrySQS.ReceivedMessage(
+            messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.bodyText,
+            attributes: system, messageAttributes: attributes)
+    }
+
+    func wants(_ name: String) -> Bool {
+        attributesAll || attributeNames.contains(name) || attributePrefixes.contains { name.hasPrefix($0) }
+    }
+}

@@ -1,0 +1,53 @@
+import itertools
+import os
+import sys
+
+import boto3
+import pytest
+from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ferry_cluster import REGION, Cluster  # noqa: E402
+
+_names = itertools.count()
+
+
+def client_config(**overrides):
+    # Long polls hold a request up to 20 s; botocore's read timeout must exceed it (SQS-API.md a5).
+    settings = dict(retries={"max_attempts": 6, "mode": "standard"}, read_timeout=30, connect_timeout=5)
+    settings.update(overrides)
+    return Config(**settings)
+
+
+def make_client(endpoint, key="AKIDTEST", secret="test-secret", **extra):
+    return boto3.client("sqs", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=key,
+                        aws_secret_access_key=secret, config=client_config(**extra))
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    c = Cluster(auth="off")
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture(scope="session")
+def sqs(cluster):
+    """A boto3 client on node 1."""
+    return make_client(cluster.endpoint(1))
+
+
+@pytest.fixture(scope="session")
+def sqs_nodes(cluster):
+    """One boto3 client per node, by node id."""
+    return {n: make_client(cluster.endpoint(n)) for n in cluster.ids}
+
+
+@pytest.fixture
+def name(request):
+    """A queue name unique in the session (queue names cannot be reused for 60 s after deletion)."""
+    base = "".join(ch if ch.isalnum() else "-" for ch in request.node.name)[:50]
+    return f"{base}-{next(_names)}"

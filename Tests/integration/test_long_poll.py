@@ -1,0 +1,134 @@
+"""Long polling waits at the node the client talks to and answers as soon as a message lands (SQS-API.md d).
+
+Timing assertions are one-sided and generous: "returned before the deadline", "did wait a while", never a
+tight wall-clock bound.
+"""
+import threading
+import time
+
+WAIT_S = 5
+
+
+def receive_in_thread(client, **kwargs):
+    box = {}
+
+    def run():
+        started = time.monotonic()
+        try:
+            box["result"] = client.receive_message(**kwargs)
+        except Exception as error:  # reported by the caller's assertion
+            box["error"] = error
+        box["elapsed"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, box
+
+
+def test_long_poll_returns_when_a_send_lands_on_another_node(sqs_nodes, name):
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    thread, box = receive_in_thread(sqs_nodes[2], QueueUrl=url, WaitTimeSeconds=WAIT_S)
+    time.sleep(1)
+    assert thread.is_alive(), "an empty long poll must wait, not answer at once"
+    sqs_nodes[3].send_message(QueueUrl=url, MessageBody="wake up")
+    thread.join(timeout=WAIT_S + 10)
+    assert not thread.is_alive()
+    assert "error" not in box, box.get("error")
+    assert [m["Body"] for m in box["result"]["Messages"]] == ["wake up"]
+    assert box["elapsed"] < WAIT_S - 0.5, f"answered at {box['elapsed']:.2f} s, not when the message landed"
+
+
+def test_long_poll_times_out_empty(sqs, name):
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    started = time.monotonic()
+    result = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)
+    elapsed = time.monotonic() - started
+    assert result.get("Messages", []) == []
+    assert 1.5 <= elapsed < 10
+
+
+def test_queue_default_wait_time(sqs, name):
+    url = sqs.create_queue(QueueName=name, Attributes={"ReceiveMessageWaitTimeSeconds": "2"})["QueueUrl"]
+    started = time.monotonic()
+    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+    assert time.monotonic() - started >= 1.5
+    started = time.monotonic()
+    sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)  # the request's 0 wins over the queue's default
+    assert time.monotonic() - started < 1.5
+
+
+def test_many_waiters_each_get_a_message(sqs_nodes, name):
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=WAIT_S + 5) for n in (1, 2, 3, 1, 2, 3)]
+    time.sleep(1)
+    sqs_nodes[1].send_message_batch(QueueUrl=url, Entries=[{"Id": f"m{i}", "MessageBody": f"m{i}"} for i in range(6)])
+    bodies = []
+    for thread, box in polls:
+        thread.join(timeout=WAIT_S + 15)
+        assert not thread.is_alive() and "error" not in box, box
+        bodies += [m["Body"] for m in box["result"].get("Messages", [])]
+    # Every message is delivered exactly once across the waiters (visibility 30 s keeps them in flight).
+    assert sorted(bodies) == [f"m{i}" for i in range(6)]
+
+
+def test_parked_long_polls_do_not_spin_the_log(cluster, sqs_nodes, name):
+    """LocalStack #4386: waiting must not poll. Six parked receives for 3 s may cost their own receive
+    commands and the leader's 1/s housekeeping ticks, nothing like a retry loop."""
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    before = cluster.status(1)["applied"]
+    polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=3) for n in (1, 2, 3, 1, 2, 3)]
+    for thread, box in polls:
+        thread.join(timeout=20)
+        assert not thread.is_alive() and box["result"].get("Messages", []) == []
+    assert cluster.status(1)["applied"] - before < 6 + 20
+
+
+def test_long_poll_on_a_deleted_queue_answers(sqs, sqs_nodes, name):
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    thread, box = receive_in_thread(sqs_nodes[2], QueueUrl=url, WaitTimeSeconds=WAIT_S)
+    time.sleep(1)
+    sqs.delete_queue(QueueUrl=url)
+    thread.join(timeout=WAIT_S + 10)
+    assert box.get("elapsed", WAIT_S) < WAIT_S - 0.5
+    assert "error" in box and box["error"].response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_long_poll_wakes_when_a_visibility_timeout_ends(sqs, name):
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="comes back")
+    first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=2)["Messages"][0]
+    started = time.monotonic()
+    again = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)["Messages"]
+    assert [m["MessageId"] for m in again] == [first["MessageId"]]
+    assert time.monotonic() - started < 8
+
+
+def test_fifo_long_poll_wakes_when_the_group_head_is_deleted(sqs, sqs_nodes, name):
+    url = sqs.create_queue(QueueName=f"{name}.fifo",
+                           Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    for body in ("head", "next"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    head = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    assert head["Body"] == "head"
+    thread, box = receive_in_thread(sqs_nodes[3], QueueUrl=url, WaitTimeSeconds=WAIT_S)
+    time.sleep(1)
+    assert thread.is_alive(), "the group is locked while its head is in flight"
+    sqs_nodes[2].delete_message(QueueUrl=url, ReceiptHandle=head["ReceiptHandle"])
+    thread.join(timeout=WAIT_S + 10)
+    assert [m["Body"] for m in box["result"]["Messages"]] == ["next"]
+    assert box["elapsed"] < WAIT_S - 0.5
+
+
+def test_a_hung_up_long_poll_does_not_take_messages(cluster, sqs, name):
+    from botocore.exceptions import ReadTimeoutError
+    from conftest import make_client
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    impatient = make_client(cluster.endpoint(2), read_timeout=1, retries={"total_max_attempts": 1})
+    try:
+        impatient.receive_message(QueueUrl=url, WaitTimeSeconds=10)
+    except ReadTimeoutError:
+        pass
+    time.sleep(1.5)  # the client has closed its connection; the node notices within its 1 s sweep
+    sqs.send_message(QueueUrl=url, MessageBody="for the patient")
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
+    assert [m["Body"] for m in got] == ["for the patient"]
