@@ -102,7 +102,7 @@ public enum SQSProtocol {
         switch wire {
         case .json:
             return make(status: 200, contentType: jsonContentType, requestId: requestId,
-                        body: JSONWriter.serialize(SQSJSONEncoder.body(response)))
+                        body: SQSJSONEncoder.serialize(response))
         case .query:
             return make(status: 200, contentType: xmlContentType, requestId: requestId,
                         body: Array(SQSXMLEncoder.document(response, requestId: requestId).utf8))

@@ -12,7 +12,7 @@ struct Ferry: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Ferry: end to end over SQS (default), or a component on this machine.",
-        subcommands: [SQSBench.self, StorageBench.self],
+        subcommands: [SQSBench.self, StorageBench.self, CodecBench.self],
         defaultSubcommand: SQSBench.self)
 }
 

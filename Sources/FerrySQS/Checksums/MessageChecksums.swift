@@ -4,7 +4,10 @@ import Crypto
 public enum MessageChecksums {
     /// MD5OfBody / MD5OfMessageBody: MD5 of the body's UTF-8 bytes as received.
     public static func md5OfBody(_ body: String) -> String {
-        hex(Insecure.MD5.hash(data: Array(body.utf8)))
+        var body = body
+        var md5 = Insecure.MD5()
+        body.withUTF8 { md5.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hex(md5.finalize())
     }
 
     /// MD5OfMessageAttributes, and MD5OfMessageSystemAttributes over the system-attribute map:
@@ -46,13 +49,21 @@ public enum MessageChecksums {
         bytes.append(contentsOf: value)
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+    static func hex<D: Digest>(_ digest: D) -> String {
+        digest.withUnsafeBytes { hex(rawBytes: $0) }
+    }
+
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        Array(bytes).withUnsafeBytes { hex(rawBytes: $0) }
+    }
+
+    private static func hex(rawBytes bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, byte) in bytes.enumerated() {
+                out[2 * i] = JSONWriter.hexDigit(byte >> 4)
+                out[2 * i + 1] = JSONWriter.hexDigit(byte & 0x0F)
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -10,6 +10,28 @@ public enum MessageValidation {
         }
     }
 
+    /// The first scalar `isAllowed` refuses, in one pass over the UTF-8 bytes. A Swift String is valid
+    /// UTF-8, so it holds no surrogates and nothing past U+10FFFF; what is left to refuse is the C0
+    /// controls other than tab, LF and CR (single bytes) and U+FFFE / U+FFFF (EF BF BE, EF BF BF).
+    public static func firstDisallowed(in text: String) -> Unicode.Scalar? {
+        var text = text
+        let clean = text.withUTF8 { bytes -> Bool in
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte < 0x20 {
+                    if byte != 0x09 && byte != 0x0A && byte != 0x0D { return false }
+                } else if byte == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] >= 0xBE {
+                    return false
+                }
+                i += 1
+            }
+            return true
+        }
+        if clean { return nil }
+        return text.unicodeScalars.first { !isAllowed($0) }
+    }
+
     /// Body plus attribute names, types and values, in bytes (b3). AWSTraceHeader does not count.
     public static func sizeBytes(of message: OutgoingMessage) -> Int {
         var size = message.body.utf8.count
@@ -23,7 +45,7 @@ public enum MessageValidation {
 
     public static func validate(_ message: OutgoingMessage) throws(SQSError) {
         if message.body.isEmpty { throw .missingParameter("MessageBody") }
-        if let bad = message.body.unicodeScalars.first(where: { !isAllowed($0) }) {
+        if let bad = firstDisallowed(in: message.body) {
             throw SQSError(.invalidMessageContents,
                            "Invalid binary character '#x\(String(bad.value, radix: 16, uppercase: true))' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
         }
@@ -96,7 +118,7 @@ public enum MessageValidation {
             guard !s.isEmpty else {
                 throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' must contain a non-empty value of type '\(base)'.")
             }
-            if s.unicodeScalars.contains(where: { !isAllowed($0) }) {
+            if firstDisallowed(in: s) != nil {
                 throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' contains an invalid character.")
             }
             if base == "Number", Double(s) == nil {

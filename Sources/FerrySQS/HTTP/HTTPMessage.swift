@@ -9,25 +9,33 @@
 /// optional whitespace around them (RFC 9112 §5), because SigV4 signs the Host header as sent.
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
+    /// `fields[i].name` lowercased, computed once when the field is added: a lookup then compares
+    /// bytes instead of lowercasing every field name on every call.
+    private var lowercasedNames: [String]
 
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
+        self.lowercasedNames = fields.map { HTTPHeaders.lowercasedASCII($0.name) }
     }
 
     public mutating func add(name: String, value: String) {
         fields.append((name, value))
+        lowercasedNames.append(HTTPHeaders.lowercasedASCII(name))
     }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        let wanted = name.lowercased()
-        return fields.first { $0.name.lowercased() == wanted }?.value
+        let wanted = HTTPHeaders.lowercasedASCII(name)
+        guard let i = lowercasedNames.firstIndex(of: wanted) else { return nil }
+        return fields[i].value
     }
 
     /// Every value of `name`, in arrival order.
     public func values(for name: String) -> [String] {
-        let wanted = name.lowercased()
-        return fields.filter { $0.name.lowercased() == wanted }.map(\.value)
+        let wanted = HTTPHeaders.lowercasedASCII(name)
+        var found: [String] = []
+        for i in lowercasedNames.indices where lowercasedNames[i] == wanted { found.append(fields[i].value) }
+        return found
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -41,6 +49,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// Field names are tokens (ASCII, RFC 9110 §5.6.2); `String.lowercased()` would also fold
+    /// non-ASCII, which a token cannot contain. Returns `name` itself when it has no uppercase letter.
+    static func lowercasedASCII(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { wanted in
+            name.utf8.count == wanted.count
+                && zip(name.utf8, wanted).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
     }
 }
 
@@ -107,16 +129,34 @@ public struct HTTPResponse: Sendable, Equatable {
     /// The interim response a client waiting on `Expect: 100-continue` needs before it sends the body.
     public static let continueBytes: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Status line, headers, `Content-Length`, `Connection`, blank line, body.
+    /// Status line, headers, `Content-Length`, `Connection`, blank line, body: written into one buffer
+    /// sized for all of it (this runs once per response).
     public func serialized(keepAlive: Bool) -> [UInt8] {
-        var head = "HTTP/1.1 \(status) \(HTTPResponse.reasonPhrase(status))\r\n"
+        var out: [UInt8] = []
+        var headBytes = 96
+        for (name, value) in headers.fields { headBytes += name.utf8.count + value.utf8.count + 4 }
+        out.reserveCapacity(headBytes + body.count)
+        append("HTTP/1.1 ", to: &out)
+        JSONWriter.appendInt(Int64(status), to: &out)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: HTTPResponse.reasonPhrase(status).utf8)
+        append("\r\n", to: &out)
         for (name, value) in headers.fields
-        where name.lowercased() != "content-length" && name.lowercased() != "connection" {
-            head += "\(name): \(value)\r\n"
+        where !HTTPHeaders.equalsIgnoringCase(name, "content-length") && !HTTPHeaders.equalsIgnoringCase(name, "connection") {
+            out.append(contentsOf: name.utf8)
+            append(": ", to: &out)
+            out.append(contentsOf: value.utf8)
+            append("\r\n", to: &out)
         }
-        head += "Content-Length: \(body.count)\r\n"
-        head += "Connection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
-        return Array(head.utf8) + body
+        append("Content-Length: ", to: &out)
+        JSONWriter.appendInt(Int64(body.count), to: &out)
+        append(keepAlive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n", to: &out)
+        out.append(contentsOf: body)
+        return out
+    }
+
+    private func append(_ literal: StaticString, to out: inout [UInt8]) {
+        literal.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
     public static func reasonPhrase(_ status: Int) -> String {
@@ -143,11 +183,19 @@ public struct HTTPResponse: Sendable, Equatable {
 }
 
 extension StringProtocol {
-    /// Drops leading and trailing spaces and horizontal tabs (HTTP's OWS), nothing else.
+    /// Drops leading and trailing spaces and horizontal tabs (HTTP's OWS), nothing else. Works on the
+    /// UTF-8 bytes: both are ASCII, so no scalar boundary is ever split.
     func trimmingSpaces() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let f = scalars.first, f == " " || f == "\t" { scalars.removeFirst() }
-        while let l = scalars.last, l == " " || l == "\t" { scalars.removeLast() }
-        return String(String.UnicodeScalarView(scalars))
+        let text = Substring(self)
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
+        while start < end {
+            let before = utf8.index(before: end)
+            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
+            end = before
+        }
+        return String(text[start..<end])
     }
 }

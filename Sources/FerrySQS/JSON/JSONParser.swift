@@ -27,7 +27,11 @@ public struct JSONParser {
     private func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            index += 1
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -127,7 +131,24 @@ public struct JSONParser {
     /// escapes are decoded, `\u` surrogate pairs joined, lone surrogates and raw controls refused.
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
+        // Fast path: no escape before the closing quote (member names, ids, most bodies): one validating
+        // copy of the run, no scratch buffer.
+        let begin = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[begin..<index]), as: UTF8.self) }
+                guard let text else { throw error("invalid UTF-8 in string") }
+                index += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in string") }
+            index += 1
+        }
         var out: [UInt8] = []
+        out.reserveCapacity(index - begin + 64)
+        out.append(contentsOf: bytes[begin..<index])
         var runStart = index
         while true {
             guard index < bytes.count else { throw error("unterminated string") }

@@ -2,6 +2,119 @@
 /// model has them (SQS-API.md a1): PascalCase, except ListDeadLetterSourceQueues' `queueUrls`;
 /// attribute values are strings, blobs base64, empty outputs `{}`.
 enum SQSJSONEncoder {
+    /// The response body. The operations `ferry bench` drives, and every empty output, are written straight
+    /// into one buffer (`JSONOutput`); the rest build a `JSONValue` tree (same bytes modulo member order).
+    static func serialize(_ response: SQSResponse) -> [UInt8] {
+        switch response {
+        case .addPermission, .changeMessageVisibility, .deleteMessage, .deleteQueue, .purgeQueue,
+             .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
+            return [UInt8(ascii: "{"), UInt8(ascii: "}")]
+        case .changeMessageVisibilityBatch(let result), .deleteMessageBatch(let result):
+            var out = JSONOutput(reservingCapacity: 64 + 48 * (result.successful.count + result.failed.count))
+            out.objectStart()
+            out.key("Successful")
+            out.arrayStart()
+            for id in result.successful {
+                out.element()
+                out.objectStart()
+                out.member("Id", id)
+                out.objectEnd()
+            }
+            out.arrayEnd()
+            writeFailed(result.failed, to: &out)
+            out.objectEnd()
+            return out.bytes
+        case .receiveMessage(let messages):
+            // botocore accepts a missing Messages; JS v3 and Go iterate an absent list fine too.
+            var capacity = 16
+            for message in messages { capacity += message.body.utf8.count + 256 }
+            var out = JSONOutput(reservingCapacity: capacity)
+            out.objectStart()
+            if !messages.isEmpty {
+                out.key("Messages")
+                out.arrayStart()
+                for message in messages {
+                    out.element()
+                    writeReceivedMessage(message, to: &out)
+                }
+                out.arrayEnd()
+            }
+            out.objectEnd()
+            return out.bytes
+        case .sendMessage(let result):
+            var out = JSONOutput(reservingCapacity: 256)
+            out.objectStart()
+            writeSendResult(result, to: &out)
+            out.objectEnd()
+            return out.bytes
+        case .sendMessageBatch(let batch):
+            var out = JSONOutput(reservingCapacity: 64 + 224 * (batch.successful.count + batch.failed.count))
+            out.objectStart()
+            out.key("Successful")
+            out.arrayStart()
+            for entry in batch.successful {
+                out.element()
+                out.objectStart()
+                out.member("Id", entry.id)
+                writeSendResult(entry.result, to: &out)
+                out.objectEnd()
+            }
+            out.arrayEnd()
+            writeFailed(batch.failed, to: &out)
+            out.objectEnd()
+            return out.bytes
+        default:
+            return JSONWriter.serialize(body(response))
+        }
+    }
+
+    static func writeFailed(_ failed: [BatchResultErrorEntry], to out: inout JSONOutput) {
+        out.key("Failed")
+        out.arrayStart()
+        for entry in failed {
+            out.element()
+            out.objectStart()
+            out.member("Id", entry.id)
+            out.member("SenderFault", entry.senderFault)
+            out.member("Code", entry.code)
+            out.member("Message", entry.message)
+            out.objectEnd()
+        }
+        out.arrayEnd()
+    }
+
+    static func writeSendResult(_ result: SendMessageResult, to out: inout JSONOutput) {
+        out.member("MessageId", result.messageId)
+        out.member("MD5OfMessageBody", result.md5OfMessageBody)
+        out.member("MD5OfMessageAttributes", result.md5OfMessageAttributes)
+        out.member("MD5OfMessageSystemAttributes", result.md5OfMessageSystemAttributes)
+        out.member("SequenceNumber", result.sequenceNumber)
+    }
+
+    static func writeReceivedMessage(_ message: ReceivedMessage, to out: inout JSONOutput) {
+        out.objectStart()
+        out.member("MessageId", message.messageId)
+        out.member("ReceiptHandle", message.receiptHandle)
+        out.member("MD5OfBody", message.md5OfBody)
+        out.member("Body", message.body)
+        if !message.attributes.isEmpty { out.stringMap("Attributes", message.attributes) }
+        if !message.messageAttributes.isEmpty {
+            out.key("MessageAttributes")
+            out.objectStart()
+            for (name, value) in message.messageAttributes.sorted(by: { $0.key < $1.key }) {
+                out.key(name)
+                out.objectStart()
+                out.member("DataType", value.dataType)
+                out.member("StringValue", value.stringValue)
+                if let b = value.binaryValue { out.member("BinaryValue", Base64.encode(b)) }
+                out.objectEnd()
+            }
+            out.objectEnd()
+        }
+        out.member("MD5OfMessageAttributes", message.md5OfMessageAttributes)
+        out.objectEnd()
+    }
+
     static func body(_ response: SQSResponse) -> JSONValue {
         switch response {
         case .addPermission, .changeMessageVisibility, .deleteMessage, .deleteQueue, .purgeQueue,
