@@ -30,6 +30,15 @@ final class QueueHost: NodeEnvironment {
     var wallOffsetMs: Int64 = 0
     let monotonicBaseMs: UInt64
 
+    /// The log's last entry as of the last durable write the storage reported complete: what recovery
+    /// must give back (DUR). Survives crashes: it describes the disk.
+    var durableLast = LogPosition(index: 0, term: 0)
+    /// Sizes of the log segments when each of the last three durable writes completed, newest first. Bytes
+    /// below the oldest are witnessed by records of a later completed write (each write's records are
+    /// staged after the write two before it completed), so a bit flip there is corruption inside the
+    /// durable prefix, never a torn tail.
+    var segmentSizesHistory: [[String: Int]] = []
+
     /// Applies seen on this process, to sample the queue machine's invariant check.
     var appliesSinceCheck = 0
     var lastAppliedIndex: LogIndex = 0

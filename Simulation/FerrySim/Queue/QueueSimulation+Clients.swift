@@ -102,6 +102,7 @@ extension QueueSimulation {
     func finish(_ index: Int, _ outcome: SubmitOutcome<QueueResult>) {
         guard let request = clients[index].request else { preconditionFailure("finish without a request") }
         clients[index].request = nil
+        emit("client \(index) via n\(clients[index].target): \(request) -> \(outcome)")
         var pause: SimMicros? = nil
         switch (request, outcome) {
         case (.create(let queue), .applied(.queueCreated)):

@@ -17,6 +17,7 @@ extension QueueSimulation {
         network.healAll()
         for host in hosts {
             host.fileSystem.faults.syncFailureProbability = 0
+            host.wallOffsetMs = 0
             if !host.isUp {
                 restart(host)
             } else if host.pausedUntil != nil {
@@ -45,7 +46,7 @@ extension QueueSimulation {
             // Consumers stopped at the heal; messages they held come back after their visibility timeout.
             emit("converged; the drain starts once held messages are visible again")
             clients[0].draining = true
-            livenessDeadline = now + Self.drainSecondsMax * 1_000_000
+            livenessDeadline = now + (Self.drainSecondsMax + UInt64(maxWallOffsetMs / 1000)) * 1_000_000
             let wait = SimMicros(options.visibilitySecondsMax + 1) * 1_000_000
             clients[0].generation += 1
             schedule(.client(index: 0, generation: clients[0].generation), after: wait)
@@ -101,7 +102,15 @@ extension QueueSimulation {
         switch outcome {
         case .applied(.received(let messages)):
             if messages.isEmpty {
-                clients[index].drainQueueIndex += 1
+                // Empty may only mean "nothing visible yet": messages held by consumers come back when the
+                // queue's time (the leader stamps' running maximum) passes their visibility timeout, which
+                // lags real time after a leader whose wall clock was behind. Done when the queue holds nothing.
+                if messagesLeft(in: queue) == 0 {
+                    clients[index].drainQueueIndex += 1
+                } else {
+                    schedule(.client(index: index, generation: generation), after: 500_000)
+                    return
+                }
             } else {
                 for message in messages { history.receive(message.bodyText, messageId: message.messageId) }
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
@@ -113,6 +122,15 @@ extension QueueSimulation {
             // so an empty answer could no longer be trusted. The drain deals with this by failing loudly.
             checker.fail("LIVE", "a drain receive on a healed cluster ended \(outcome)")
         }
+    }
+
+    /// Messages still in `queue` (visible, in flight or delayed) on the leader: only when to stop draining.
+    private func messagesLeft(in queue: String) -> Int {
+        guard let leader = hosts.first(where: { $0.isUp && $0.node!.raft.role == .leader }) else { return -1 }
+        let machine = leader.node!.machine.queues
+        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+        guard case .success(let counts) = machine.getQueueAttributes(queue, names: names) else { return -1 }
+        return counts.reduce(0) { $0 + (Int($1.value) ?? 0) }
     }
 
     // MARK: The verdict

@@ -86,11 +86,14 @@ extension QueueSimulation {
         guard let victim = candidates.isEmpty ? nil : nemesisRandom.pick(candidates) else { return }
         crash(victim)
         let disk = victim.fileSystem
-        let files = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? [])
-            .map { QueueSimConstants.dataDirectory + "/" + $0 }
-            .filter { ((try? disk.fileSize($0)) ?? 0) > 0 }
-        if let file = files.isEmpty ? nil : nemesisRandom.pick(files) {
-            let size = (try? disk.fileSize(file)) ?? 1
+        // Segments only where later records witness the bytes; other files (hard state, snapshots) whole.
+        let witnessed = victim.segmentSizesHistory.count == 3 ? victim.segmentSizesHistory[2] : [:]
+        let files: [(path: String, size: Int)] = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? []).compactMap { name in
+            let path = QueueSimConstants.dataDirectory + "/" + name
+            let size = min((try? disk.fileSize(path)) ?? 0, name.hasPrefix("wal-") ? witnessed[path] ?? 0 : Int.max)
+            return size > 0 ? (path, size) : nil
+        }
+        if let (file, size) = files.isEmpty ? nil : nemesisRandom.pick(files) {
             let offset = nemesisRandom.int(in: 0...(size - 1))
             try? disk.flipBit(file, byteOffset: offset, bit: nemesisRandom.int(in: 0...7))
             victim.corrupted = true
@@ -115,6 +118,7 @@ extension QueueSimulation {
         let victim = nemesisRandom.pick(hosts)
         let jump = nemesisRandom.int64(in: -options.clockJumpMsMax...options.clockJumpMsMax)
         victim.wallOffsetMs += jump
+        maxWallOffsetMs = max(maxWallOffsetMs, victim.wallOffsetMs)
         emit("nemesis: n\(victim.id)'s wall clock steps \(jump) ms")
     }
 

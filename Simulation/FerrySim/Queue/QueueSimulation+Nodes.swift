@@ -25,9 +25,17 @@ extension QueueSimulation {
             opened = try RaftStorage.open(directory: QueueSimConstants.dataDirectory, fileSystem: host.fileSystem,
                                           options: storageOptions, initialConfiguration: configuration)
         } catch {
+            if case .writeFailed = error, host.id == failingDiskNode {
+                // Recovery's own fsyncs met the injected EIO: the supervisor tries again later.
+                emit("n\(host.id) failed to open its storage: \(error)")
+                storageFailures += 1
+                schedule(.restart(node: host.id), after: nemesisRandom.uint64(in: 10_000...QueueSimConstants.restartMicrosMax))
+                return
+            }
             refuse(host, "\(error)")
             return
         }
+        checkRecovered(host, opened.state)
         let node: QueueHost.Node
         do {
             node = try ReplicaNode(options: nodeOptions(id: host.id), storage: opened.storage, recovered: opened.state,
@@ -127,6 +135,7 @@ extension QueueSimulation {
         guard host.incarnation == incarnation, host.node != nil, let (write, next, completion) = host.write else { return }
         if next == write.operations.count {
             host.write = nil
+            noteDurable(host, write)
             completion(.success(()))
             noteStopped(host)
             return
@@ -148,6 +157,29 @@ extension QueueSimulation {
             return
         }
         scheduleDiskStep(host)
+    }
+
+    /// DUR across restarts: recovery must give back at least the log that the last completed durable write
+    /// made durable. A crash never excuses a shorter log; a corrupted disk must be refused instead.
+    private func checkRecovered(_ host: QueueHost, _ state: RecoveredState) {
+        let last = state.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
+            ?? LogPosition(index: state.snapshot.metadata.index, term: state.snapshot.metadata.term)
+        if last.index < host.durableLast.index {
+            checker.fail("DUR", "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")")
+        }
+        host.durableLast = last
+    }
+
+    private func noteDurable(_ host: QueueHost, _ write: DurableWrite) {
+        host.durableLast = write.lastPosition
+        guard options.corruption else { return }
+        var sizes: [String: Int] = [:]
+        for name in (try? host.fileSystem.list(QueueSimConstants.dataDirectory)) ?? [] where name.hasPrefix("wal-") {
+            let path = QueueSimConstants.dataDirectory + "/" + name
+            sizes[path] = try? host.fileSystem.fileSize(path)
+        }
+        host.segmentSizesHistory.insert(sizes, at: 0)
+        if host.segmentSizesHistory.count > 3 { host.segmentSizesHistory.removeLast() }
     }
 
     /// A node that stopped itself (its durable log failed) is a process that exited: the supervisor

@@ -37,6 +37,8 @@ public final class QueueSimulation {
     var refusedStarts = 0
     /// The total-queue verdict of a run that passed.
     var verdict: QueueHistory.Verdict?
+    /// The furthest any wall clock ran ahead, in ms: how far the queue's time can lag real time later.
+    var maxWallOffsetMs: Int64 = 0
 
     public var traceSink: ((String) -> Void)?
 
