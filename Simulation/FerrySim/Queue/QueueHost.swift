@@ -33,6 +33,9 @@ final class QueueHost: NodeEnvironment {
     /// The log's last entry as of the last durable write the storage reported complete: what recovery
     /// must give back (DUR). Survives crashes: it describes the disk.
     var durableLast = LogPosition(index: 0, term: 0)
+    /// The end of the log the write in flight at the last crash would have made durable, if any: part of it
+    /// may have reached the disk (its operations run one by one).
+    var unfinishedWriteLast: LogPosition?
     /// Sizes of the log segments when each of the last three durable writes completed, newest first. Bytes
     /// below the oldest are witnessed by records of a later completed write (each write's records are
     /// staged after the write two before it completed), so a bit flip there is corruption inside the

@@ -68,6 +68,7 @@ extension QueueSimulation {
     func crash(_ host: QueueHost) {
         guard host.isUp else { return }
         host.node = nil
+        host.unfinishedWriteLast = host.write?.write.lastPosition
         host.write = nil
         host.pausedUntil = nil
         host.incarnation += 1
@@ -164,7 +165,10 @@ extension QueueSimulation {
     private func checkRecovered(_ host: QueueHost, _ state: RecoveredState) {
         let last = state.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
             ?? LogPosition(index: state.snapshot.metadata.index, term: state.snapshot.metadata.term)
-        if last.index < host.durableLast.index {
+        // A write in flight that replaced a suffix with a newer leader's entries may have reached the disk
+        // in part; the entries it replaced could never commit (a leader of a later term lacked them).
+        let supersededByNewerTerm = host.unfinishedWriteLast.map { $0.term > host.durableLast.term } ?? false
+        if last.index < host.durableLast.index && !supersededByNewerTerm {
             checker.fail("DUR", "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")")
         }
         host.durableLast = last
