@@ -42,6 +42,10 @@ final class QueueHost: NodeEnvironment {
     /// durable prefix, never a torn tail.
     var segmentSizesHistory: [[String: Int]] = []
 
+    /// A send was just acknowledged here: the apply that follows names its index, which must be durable on
+    /// a majority (DUR at acknowledgement).
+    var ackAwaitingIndex: String?
+
     /// Applies seen on this process, to sample the queue machine's invariant check.
     var appliesSinceCheck = 0
     var lastAppliedIndex: LogIndex = 0

@@ -110,6 +110,7 @@ extension QueueSimulation {
         case (.send(let send), .applied(.sent(let results))):
             if case .success(let sent) = results.first?.result {
                 history.acknowledge(send.body, messageId: sent.messageId)
+                host(clients[index].target).ackAwaitingIndex = send.body
                 clients[index].pendingSend = nil
             } else {
                 pause = SimConstants.clientBackoffMicros

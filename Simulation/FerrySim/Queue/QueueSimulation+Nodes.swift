@@ -186,6 +186,15 @@ extension QueueSimulation {
         if host.segmentSizesHistory.count > 3 { host.segmentSizesHistory.removeLast() }
     }
 
+    /// DUR at acknowledgement: a send is acknowledged only once its entry is durable on a majority, by the
+    /// storage's own account (the last durable write each disk completed).
+    private func checkMajorityDurable(_ index: LogIndex, acknowledging body: String) {
+        let durable = hosts.filter { $0.durableLast.index >= index }.count
+        if durable * 2 <= hosts.count {
+            checker.fail("DUR", "send \(body) acknowledged at index \(index), durable on only \(durable) of \(hosts.count) disks")
+        }
+    }
+
     /// A node that stopped itself (its durable log failed) is a process that exited: the supervisor
     /// restarts it, and recovery decides what is on disk.
     func noteStopped(_ host: QueueHost) {
@@ -221,6 +230,10 @@ extension QueueSimulation {
             checker.fail("MONO", "n\(host.id) applied index \(stamp.index) after \(host.lastAppliedIndex)")
         }
         host.lastAppliedIndex = stamp.index
+        if let body = host.ackAwaitingIndex {
+            host.ackAwaitingIndex = nil
+            checkMajorityDurable(stamp.index, acknowledging: body)
+        }
         let digest = QueueDigest.of(command, output, stamp)
         if let first = logModel.digest(at: stamp.index) {
             if first != digest {
