@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerrySQS", "FerryStorage",
+                "FerrySQS", "FerryStorage", "FerryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

@@ -21,6 +21,8 @@ public enum SimEvent {
     case client(index: Int, generation: UInt64)
     /// The nemesis draws its next fault.
     case nemesis
+    /// The nemesis strikes a node that just became leader (crash or isolate it).
+    case nemesisStrike(node: NodeID, incarnation: UInt32)
     /// The operator tries its next membership change or leadership transfer: on its own schedule
     /// (`periodic`), or right after an election when the seed has it react to leader changes.
     case operatorAction(periodic: Bool)
@@ -42,6 +44,7 @@ public enum SimEvent {
         case .operatorAction: return 8
         case .heal: return 9
         case .livenessCheck: return 10
+        case .nemesisStrike: return 11
         }
     }
 }

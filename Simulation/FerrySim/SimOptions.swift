@@ -20,6 +20,12 @@ public enum SimConstants {
     public static let pendingEventsMax = 100_000
     /// Events per simulated second beyond which a run is a storm (healthy runs stay under ~5,000).
     public static let eventsPerSimulatedSecondMax = 100_000
+    /// How often the nemesis aims a crash or an isolation at the current leader rather than a random node
+    /// (Jepsen's nemeses do the same: leader failures drive the interesting schedules, e.g. Raft Figure 8).
+    public static let nemesisTargetsLeaderChance = 0.5
+    /// Chance that a nemesis following elections strikes a new leader, and how soon (about an fsync).
+    public static let strikeChance = 0.3
+    public static let strikeMicrosMax: SimMicros = 10_000
     /// How soon an operator that follows elections acts after one (about a noop's commit latency).
     public static let operatorReactionMicrosMax: SimMicros = 5_000
     /// A client waits this long before retrying after a refusal (not leader, transfer in progress).
@@ -70,6 +76,8 @@ public struct SimOptions: CustomStringConvertible {
     public var operatorMicrosMean: SimMicros
     /// The operator also acts right after each election (automation reacting to leader changes).
     public var operatorFollowsElections: Bool
+    /// The nemesis also strikes new leaders right after their election (crash or isolate).
+    public var nemesisFollowsElections: Bool
 
     // Workload
     public var clientCount: Int
@@ -127,6 +135,7 @@ public struct SimOptions: CustomStringConvertible {
         inflightAppendsMax = random.chance(0.5) ? random.int(in: 1...4) : 64
         snapshotChunkBytesMax = random.chance(0.5) ? random.int(in: 8...256) : 256 << 10
         operatorFollowsElections = random.chance(0.3)
+        nemesisFollowsElections = random.chance(0.3)
         profile.apply(to: &self, random: &random)
     }
 
@@ -147,7 +156,7 @@ public struct SimOptions: CustomStringConvertible {
         var lines: [String] = []
         lines.append("seed \(seed) profile \(profile.rawValue) nodes \(nodeCount) (+\(SimConstants.spareNodeCount) spare) safety \(safetyPhaseSeconds)s liveness<=\(SimConstants.livenessPhaseSecondsMax)s")
         lines.append("  network: delay \(ms(delayMicrosMin))-\(ms(delayMicrosMax)) tail \(pct(delayTailChance)) up to \(ms(delayTailMicrosMax)) drop \(pct(dropChance)) duplicate \(pct(duplicateChance)) reorder \(reorder ? "on" : "off") partitions \(partitions ? "up to \(ms(partitionMicrosMax))" : "off")")
-        lines.append("  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced prefix \(unsyncedPrefixSurvives ? "may survive" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))")
+        lines.append("  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced prefix \(unsyncedPrefixSurvives ? "may survive" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") strikes new leaders \(nemesisFollowsElections ? "on" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))")
         lines.append("  cluster: membership \(membershipChanges ? "on" : "off") transfers \(leadershipTransfers ? "on" : "off") compaction \(compactionEntries == 0 ? "off" : "every \(compactionEntries) entries") nemesis every ~\(ms(nemesisMicrosMean)) operator every ~\(ms(operatorMicrosMean))\(operatorFollowsElections ? " and after elections" : "")")
         lines.append("  workload: \(clientCount) clients think up to \(ms(clientThinkMicrosMax)) padding up to \(commandPaddingBytesMax)B")
         lines.append("  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax)")

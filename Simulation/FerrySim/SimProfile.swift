@@ -11,6 +11,10 @@ public enum SimProfile: String, CaseIterable, Sendable {
     case network
     /// Membership changes and leadership transfers, often, with crashes and partitions.
     case membership
+    /// Slow catch-up (one entry per append, one append in flight, no compaction) under a steady write
+    /// load, with partitions and leader crashes often: followers lag for hundreds of milliseconds while
+    /// leaders come and go, which is when old-term entries sit on some nodes and not others (Raft Figure 8).
+    case catchup
 
     func apply(to options: inout SimOptions, random: inout Xoshiro256StarStar) {
         switch self {
@@ -25,6 +29,7 @@ public enum SimProfile: String, CaseIterable, Sendable {
             options.fsyncMicrosMin = random.uint64(in: 500...5_000)
             options.fsyncMicrosMax = options.fsyncMicrosMin + random.uint64(in: 1_000...20_000)
             options.clientThinkMicrosMax = random.uint64(in: 1_000...20_000)
+            options.nemesisFollowsElections = true
         case .network:
             options.crashes = false
             options.partitions = true
@@ -41,6 +46,19 @@ public enum SimProfile: String, CaseIterable, Sendable {
             options.partitions = true
             options.operatorMicrosMean = random.uint64(in: 20_000...300_000)
             options.operatorFollowsElections = true
+        case .catchup:
+            options.appendEntriesMax = random.int(in: 1...2)
+            options.inflightAppendsMax = 1
+            options.compactionEntries = 0
+            options.clientCount = random.int(in: 2...4)
+            options.clientThinkMicrosMax = random.uint64(in: 1_000...10_000)
+            options.partitions = true
+            options.crashes = true
+            options.crashedNodesMax = random.int(in: 1...(options.nodeCount / 2 + 1))
+            options.downMicrosMax = random.uint64(in: 20_000...600_000)
+            options.nemesisMicrosMean = random.uint64(in: 80_000...300_000)
+            options.partitionMicrosMax = random.uint64(in: 100_000...1_000_000)
+            options.nemesisFollowsElections = true
             options.nemesisMicrosMean = random.uint64(in: 100_000...600_000)
         }
     }

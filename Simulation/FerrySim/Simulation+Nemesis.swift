@@ -33,7 +33,7 @@ extension Simulation {
         case 0:
             emit("nemesis: heal network")
         case 1:
-            let isolated = nemesisRandom.pick(ids)
+            let isolated = leaderOrAnyNode(ids)
             for other in ids where other != isolated {
                 network.setLink(from: isolated, to: other, up: false)
                 network.setLink(from: other, to: isolated, up: false)
@@ -72,9 +72,41 @@ extension Simulation {
         let down = nodes.filter { !$0.isUp }.count
         let candidates = nodes.filter { $0.isUp }
         guard down < options.crashedNodesMax, !candidates.isEmpty else { return }
-        let victim = nemesisRandom.pick(candidates)
+        let leader = currentLeader()
+        let victim = leader != nil && nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance) ? leader! : nemesisRandom.pick(candidates)
         crash(victim)
         schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...options.downMicrosMax))
+    }
+
+    /// The current leader half the time (the node whose failure matters most), else any node.
+    private func leaderOrAnyNode(_ ids: [NodeID]) -> NodeID {
+        if let leader = currentLeader(), nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance) { return leader.id }
+        return nemesisRandom.pick(ids)
+    }
+
+    /// A node just became leader: a nemesis that follows elections strikes it within
+    /// `strikeMicrosMax`, often before its first entry is durable or replicated — the window where
+    /// Raft's commit rules matter most (Figure 8).
+    func nemesisSawElection(_ node: SimNode) {
+        guard options.nemesisFollowsElections, livenessDeadline == nil, options.crashes || options.partitions else { return }
+        guard nemesisRandom.chance(SimConstants.strikeChance) else { return }
+        schedule(.nemesisStrike(node: node.id, incarnation: node.incarnation), after: nemesisRandom.uint64(in: 0...SimConstants.strikeMicrosMax))
+    }
+
+    func strike(_ node: SimNode, incarnation: UInt32) {
+        guard livenessDeadline == nil, node.incarnation == incarnation, node.isUp else { return }
+        let down = nodes.filter { !$0.isUp }.count
+        if options.crashes && down < options.crashedNodesMax && (!options.partitions || nemesisRandom.chance(0.5)) {
+            crash(node)
+            schedule(.restart(node: node.id), after: nemesisRandom.uint64(in: 1_000...options.downMicrosMax))
+        } else if options.partitions {
+            network.healAll()
+            for other in allNodeIDs where other != node.id {
+                network.setLink(from: node.id, to: other, up: false)
+                network.setLink(from: other, to: node.id, up: false)
+            }
+            emit("nemesis: isolate new leader n\(node.id)")
+        }
     }
 
     /// kill -9: the process and its memory vanish; unsynced writes are lost except perhaps a prefix.

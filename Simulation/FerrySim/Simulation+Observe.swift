@@ -14,6 +14,7 @@ extension Simulation {
             checker.sawLeader(node.id, term: term)
             if node.observedRole != .leader || node.observedTerm != term {
                 operatorSawElection()
+                nemesisSawElection(node)
                 emit("n\(node.id) became leader of term \(term) (last \(node.inspect { $0.lastIndex }), commit \(commitIndex))")
                 checker.checkLeaderCompleteness(
                     node.id, term: term, snapshotIndex: node.inspect { $0.snapshotMetadata.index }, lastIndex: node.inspect { $0.lastIndex },

@@ -134,6 +134,8 @@ public final class Simulation {
             onClientTimer(index, generation: generation)
         case .nemesis:
             onNemesis()
+        case .nemesisStrike(let id, let incarnation):
+            strike(node(id), incarnation: incarnation)
         case .operatorAction(let periodic):
             onOperatorAction(periodic: periodic)
         case .heal:
@@ -154,7 +156,7 @@ extension SimEvent {
         switch self {
         case .tick(let node, _), .fsyncDone(let node, _): return node
         case .deliver(let envelope): return envelope.to
-        case .restart, .resume, .client, .nemesis, .operatorAction, .heal, .livenessCheck: return nil
+        case .restart, .resume, .client, .nemesis, .nemesisStrike, .operatorAction, .heal, .livenessCheck: return nil
         }
     }
 }

@@ -10,10 +10,12 @@ public struct NodeOptions: Sendable {
     public var snapshotIntervalEntries: LogIndex = 10_000
     /// The leader asks the state machine for time-driven work this often.
     public var housekeepingIntervalTicks: Int = 100
-    /// Commands waiting for a leader to be known; beyond this, new ones are refused at once.
-    public var awaitingLeaderMax: Int = 10_000
-    /// Results of recently applied commands kept for forwarded commands whose acceptance arrives late.
-    public var recentResultsMax: Int = 4096
+    /// Commands submitted here and not yet answered; beyond this, new ones are refused at once (503).
+    /// Below `SessionTable.windowSequences`, so a late duplicate is always recognised.
+    public var pendingCommandsMax: Int = 10_000
+    /// A forwarded command not applied here within this many ticks is forwarded again (to the leader of
+    /// the moment): the forward or the leader's entry may have been lost. Safe because of sessions.
+    public var forwardRetryTicks: Int = 30
 
     public init(raft: RaftOptions) {
         self.raft = raft

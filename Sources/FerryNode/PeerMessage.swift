@@ -4,25 +4,28 @@ import FerryRaft
 /// (clients never see a redirect).
 public enum PeerMessage: Hashable, Sendable {
     case raft(Envelope)
-    /// A follower asks the leader to propose a command on behalf of its client.
+    /// A follower asks the leader to propose a command on behalf of its client. The follower answers its
+    /// client when it applies the command itself; a forward may be sent more than once (sessions make the
+    /// command take effect once).
     case forward(ForwardRequest)
-    /// The leader proposed it at `position`; the follower answers its client when it applies that entry.
-    case forwardAccepted(requestID: UInt64, position: LogPosition)
-    /// The leader could not propose it (it is not leader any more, or is overloaded or transferring).
-    case forwardRefused(requestID: UInt64, leaderHint: NodeID?)
+    /// The receiver is not the leader (or cannot take proposals now): try `leaderHint`, or wait for one.
+    case forwardRefused(sequence: UInt64, leaderHint: NodeID?)
 }
 
 public struct ForwardRequest: Hashable, Sendable {
-    public var requestID: UInt64
+    /// The submitting node's session and its sequence number for this command.
+    public var session: UInt64
+    public var sequence: UInt64
     public var command: [UInt8]
-    public init(requestID: UInt64, command: [UInt8]) {
-        self.requestID = requestID
+    public init(session: UInt64, sequence: UInt64, command: [UInt8]) {
+        self.session = session
+        self.sequence = sequence
         self.command = command
     }
 }
 
 extension PeerMessage {
-    private enum Tag: UInt8 { case raft = 1, forward, forwardAccepted, forwardRefused }
+    private enum Tag: UInt8 { case raft = 1, forward, forwardRefused }
 
     /// The largest forwarded command: a SendMessageBatch of 1 MiB plus encoding overhead.
     public static let forwardedCommandBytesMax = 4 << 20
@@ -35,14 +38,13 @@ extension PeerMessage {
             envelope.encode(into: &w)
         case .forward(let request):
             w.write(Tag.forward.rawValue)
-            w.write(request.requestID)
+            w.write(request.session)
+            w.write(request.sequence)
             w.writeLengthPrefixed(request.command)
-        case .forwardAccepted(let requestID, let position):
-            w.write(Tag.forwardAccepted.rawValue)
-            w.write(requestID); w.write(position.index); w.write(position.term)
-        case .forwardRefused(let requestID, let hint):
+        case .forwardRefused(let sequence, let hint):
             w.write(Tag.forwardRefused.rawValue)
-            w.write(requestID); w.write(hint ?? 0)
+            w.write(sequence)
+            w.write(hint ?? 0)
         }
         return w.bytes
     }
@@ -56,15 +58,15 @@ extension PeerMessage {
         case .raft:
             message = .raft(try Envelope.decode(from: &r))
         case .forward:
-            let id = try r.readUInt64()
-            message = .forward(ForwardRequest(requestID: id, command: try r.readLengthPrefixed(max: forwardedCommandBytesMax)))
-        case .forwardAccepted:
-            let id = try r.readUInt64()
-            message = .forwardAccepted(requestID: id, position: LogPosition(index: try r.readUInt64(), term: try r.readUInt64()))
+            let session = try r.readUInt64()
+            let sequence = try r.readUInt64()
+            guard session != 0, sequence != 0 else { throw .invalidValue("a forward needs a session and a sequence") }
+            message = .forward(ForwardRequest(session: session, sequence: sequence,
+                                              command: try r.readLengthPrefixed(max: forwardedCommandBytesMax)))
         case .forwardRefused:
-            let id = try r.readUInt64()
+            let sequence = try r.readUInt64()
             let hint = try r.readUInt64()
-            message = .forwardRefused(requestID: id, leaderHint: hint == 0 ? nil : hint)
+            message = .forwardRefused(sequence: sequence, leaderHint: hint == 0 ? nil : hint)
         }
         try r.expectEnd()
         return message

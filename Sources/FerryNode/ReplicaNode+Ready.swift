@@ -73,7 +73,9 @@ extension ReplicaNode {
 
     private func restoreSnapshot(_ snapshot: Snapshot) {
         do {
-            try machine.restore(from: snapshot.data)
+            var reader = ByteReader(snapshot.data)
+            sessions = try SessionTable.decode(from: &reader)
+            try machine.restore(from: reader.readRaw(count: reader.remaining))
         } catch {
             // The leader's snapshot is checksummed end to end by storage and wire; bytes that do not decode
             // mean a bug or mixed versions. Applying anything on top would diverge: stop.
@@ -81,49 +83,36 @@ extension ReplicaNode {
             return
         }
         environment.record(.snapshotInstalled(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
-        // Commands waiting at indexes the snapshot covers were applied (or replaced) elsewhere; their
-        // outputs are unknown here.
-        for (index, entry) in awaitingApply.sorted(by: { $0.key < $1.key }) where index <= snapshot.metadata.index {
-            awaitingApply[index] = nil
-            entry.waiter.completion(.timedOut)
+        // Our commands that the snapshot shows applied were applied elsewhere: their outputs are unknown here.
+        for sequence in pending.keys.sorted() where sessions.wasApplied(session: session, sequence: sequence) {
+            complete(sequence, .timedOut)
         }
     }
 
     private func apply(_ entry: Entry) {
-        guard case .command(let bytes) = entry.payload else {
-            // A no-op or configuration entry displaces any command proposed at this index.
-            if let displaced = awaitingApply.removeValue(forKey: entry.index) { dispatch(displaced.waiter) }
-            return
-        }
+        guard case .command(let bytes) = entry.payload else { return }
+        let logCommand: LogCommand
         let command: Machine.Command
-        let stamp: EntryStamp
         do {
-            let stamped = try StampedCommand.decode(bytes)
-            stamp = EntryStamp(index: entry.index, timeMs: stamped.timeMs)
-            command = try Machine.decode(stamped.body)
+            logCommand = try LogCommand.decode(bytes)
+            command = try Machine.decode(logCommand.body)
         } catch {
             environment.record(.undecodableCommand(index: entry.index, reason: "\(error)"))
-            if let waiting = awaitingApply.removeValue(forKey: entry.index) { waiting.waiter.completion(.timedOut) }
             return
         }
+        let isOurs = logCommand.session == session
+        if logCommand.session != 0,
+            !sessions.admit(session: logCommand.session, sequence: logCommand.sequence, timeMs: logCommand.timeMs)
+        {
+            // A second copy of a command already applied (it was sent again after a leader change or a lost
+            // forward): it changes nothing. Its client was answered when the first copy applied.
+            if isOurs { complete(logCommand.sequence, .timedOut) }
+            return
+        }
+        let stamp = EntryStamp(index: entry.index, timeMs: logCommand.timeMs)
         let output = machine.apply(command, stamp: stamp)
-        rememberResult(output, at: entry.position)
-        if let waiting = awaitingApply.removeValue(forKey: entry.index) {
-            if waiting.term == entry.term {
-                waiting.waiter.completion(.applied(output))
-            } else {
-                dispatch(waiting.waiter)  // our proposal was overwritten: it never applied, so resubmit
-            }
-        }
+        if isOurs { complete(logCommand.sequence, .applied(output)) }
         onApply?(command, output, stamp)
-    }
-
-    private func rememberResult(_ output: Machine.Output, at position: LogPosition) {
-        recentResults[position.index] = (position.term, output)
-        recentResultOrder.append(position.index)
-        if recentResultOrder.count > options.recentResultsMax {
-            recentResults[recentResultOrder.removeFirst()] = nil
-        }
     }
 
     // MARK: - Reads
@@ -147,7 +136,10 @@ extension ReplicaNode {
     private func maybeTakeSnapshot() {
         let applied = raft.appliedIndex
         guard savingSnapshot == nil, applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries else { return }
-        let data = machine.snapshot()
+        var writer = ByteWriter()
+        sessions.encode(into: &writer)
+        writer.writeRaw(machine.snapshot())
+        let data = writer.bytes
         let snapshot = raft.makeSnapshot(at: applied, data: data)
         let ticket = storage.installSnapshot(snapshot)
         storage.compact(through: applied)
@@ -161,14 +153,12 @@ extension ReplicaNode {
         isRunning = false
         environment.record(.storageFailed(why))
         // Sorted: completion order must not depend on hashing (the simulator replays it).
-        for (_, entry) in awaitingApply.sorted(by: { $0.key < $1.key }) { entry.waiter.completion(.timedOut) }
-        for (_, waiter) in awaitingForward.sorted(by: { $0.key < $1.key }) { waiter.completion(.timedOut) }
-        for waiter in awaitingLeader { waiter.completion(.unavailable(leaderHint: nil)) }
+        for sequence in pending.keys.sorted() {
+            let waiter = pending.removeValue(forKey: sequence)!
+            waiter.completion(waiter.wasSent ? .timedOut : .unavailable(leaderHint: nil))
+        }
         for (_, completion) in awaitingReadIndex.sorted(by: { $0.key < $1.key }) { completion(false) }
         for read in awaitingApplyForRead { read.completion(false) }
-        awaitingApply = [:]
-        awaitingForward = [:]
-        awaitingLeader = []
         awaitingReadIndex = [:]
         awaitingApplyForRead = []
     }

@@ -37,26 +37,34 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var lastRole: Role
     var lastLeader: NodeID?
 
-    var nextRequestID: UInt64 = 1
+    /// This process's client session (thesis §6.3): nonzero, new on every start.
+    let session: UInt64
+    /// The sequence number of the next command submitted here.
+    var nextSequence: UInt64 = 1
+    /// The replicated table of applied (session, sequence) pairs; part of the snapshot.
+    var sessions = SessionTable()
+
     struct Waiter {
         var command: [UInt8]
         var completion: (SubmitOutcome<Machine.Output>) -> Void
         var deadlineTick: UInt64
-        /// The leader this command was last forwarded to (nil until forwarded).
-        var forwardedTo: NodeID? = nil
+        var route: Route = .awaitingLeader
+        /// Forwarded or proposed at least once: on timeout its outcome is unknown rather than "not applied".
+        var wasSent = false
     }
-    /// Commands proposed (here or by the leader for us) at an index, with the term they must commit in.
-    var awaitingApply: [LogIndex: (term: Term, waiter: Waiter)] = [:]
-    /// Commands forwarded to the leader, waiting for its answer.
-    var awaitingForward: [UInt64: Waiter] = [:]
-    /// Commands waiting for a leader to be known.
-    var awaitingLeader: [Waiter] = []
+    enum Route: Equatable {
+        case awaitingLeader
+        /// Proposed by this node while it led, in `term`.
+        case proposed(term: Term)
+        /// Forwarded to `leader` at `tick`; forwarded again after `forwardRetryTicks` without an answer.
+        case forwarded(leader: NodeID, tick: UInt64)
+    }
+    /// Every command submitted here and not yet answered, by sequence number.
+    var pending: [UInt64: Waiter] = [:]
     /// Linearizable reads: waiting for Raft's read index, then for it to be applied.
+    var nextReadID: UInt64 = 1
     var awaitingReadIndex: [UInt64: (Bool) -> Void] = [:]
     var awaitingApplyForRead: [(index: LogIndex, completion: (Bool) -> Void)] = []
-    /// Outputs of recently applied commands by index, for forwards accepted after the entry applied here.
-    var recentResults: [LogIndex: (term: Term, output: Machine.Output)] = [:]
-    var recentResultOrder: [LogIndex] = []
 
     /// Called after each command is applied here, on every replica (long polling waits on this).
     public var onApply: ((Machine.Command, Machine.Output, EntryStamp) -> Void)?
@@ -70,8 +78,12 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         self.environment = environment
         self.storage = storage
         var machine = machine
+        var random = random
+        self.session = random.next() | 1
         if recovered.snapshot.metadata.index > 0 {
-            try machine.restore(from: recovered.snapshot.data)
+            var reader = ByteReader(recovered.snapshot.data)
+            sessions = try SessionTable.decode(from: &reader)
+            try machine.restore(from: reader.readRaw(count: reader.remaining))
         }
         self.machine = machine
         self.raft = RaftNode(options: options.raft, recovered: recovered, random: random)
@@ -89,7 +101,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         if raft.role == .leader, tickCount % UInt64(options.housekeepingIntervalTicks) == 0 {
             proposeHousekeeping()
         }
-        if tickCount % 10 == 0 { expireWaiters() }
+        if tickCount % 10 == 0 { reviewPending() }
         afterInput()
     }
 
@@ -104,16 +116,11 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
             raft.step(envelope)
         case .forward(let request):
             handleForward(request, from: peer)
-        case .forwardAccepted(let requestID, let position):
-            guard let waiter = awaitingForward.removeValue(forKey: requestID) else { return }
-            awaitApply(waiter, at: position)
-        case .forwardRefused(let requestID, let hint):
-            guard let waiter = awaitingForward.removeValue(forKey: requestID) else { return }
-            if let hint, hint != id, hint != peer {
-                forward(waiter, to: hint)
-            } else {
-                awaitingLeader.append(waiter)
-            }
+        case .forwardRefused(let sequence, let hint):
+            guard var waiter = pending[sequence], case .forwarded(let leader, _) = waiter.route, leader == peer else { return }
+            waiter.route = .awaitingLeader
+            pending[sequence] = waiter
+            if let hint, hint != id, hint != peer { forward(sequence, to: hint) }
         }
         afterInput()
     }
@@ -121,9 +128,12 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// Replicates `command` and calls `completion` once it is applied here (or cannot be).
     public func submit(_ command: Machine.Command, _ completion: @escaping (SubmitOutcome<Machine.Output>) -> Void) {
         guard isRunning else { return completion(.unavailable(leaderHint: nil)) }
-        let waiter = Waiter(command: Machine.encode(command), completion: completion,
-                            deadlineTick: tickCount + UInt64(options.commandTimeoutTicks))
-        dispatch(waiter)
+        guard pending.count < options.pendingCommandsMax else { return completion(.unavailable(leaderHint: raft.leader)) }
+        let sequence = nextSequence
+        nextSequence += 1
+        pending[sequence] = Waiter(command: Machine.encode(command), completion: completion,
+                                   deadlineTick: tickCount + UInt64(options.commandTimeoutTicks))
+        dispatch(sequence)
         afterInput()
     }
 
@@ -131,8 +141,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// call (a linearizable read, thesis §6.4); `false` if leadership could not be confirmed — retry.
     public func read(_ completion: @escaping (Bool) -> Void) {
         guard isRunning else { return completion(false) }
-        let requestID = nextRequestID
-        nextRequestID += 1
+        let requestID = nextReadID
+        nextReadID += 1
         awaitingReadIndex[requestID] = completion
         raft.readIndex(requestID: requestID)
         afterInput()
@@ -151,38 +161,11 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         return position
     }
 
-    // MARK: - Routing commands
-
-    func dispatch(_ waiter: Waiter) {
-        if raft.role == .leader {
-            propose(waiter)
-        } else if let leader = raft.leader {
-            forward(waiter, to: leader)
-        } else if awaitingLeader.count < options.awaitingLeaderMax {
-            awaitingLeader.append(waiter)
-        } else {
-            waiter.completion(.unavailable(leaderHint: nil))
-        }
-    }
-
-    private func propose(_ waiter: Waiter) {
-        do {
-            let position = try raft.propose(stamp(waiter.command))
-            awaitApply(waiter, at: position)
-        } catch {
-            switch error {
-            case .notLeader(let hint): waiter.completion(.unavailable(leaderHint: hint))
-            case .transferInProgress, .overloaded, .configurationChangePending, .invalidConfigurationChange:
-                waiter.completion(.unavailable(leaderHint: raft.leader))
-            }
-        }
-    }
-
     /// The leader's time for a command: anchored to the wall clock once when this node became leader, then
     /// advanced by the monotonic clock, and never behind the previous stamp this node issued.
-    private func stamp(_ command: [UInt8]) -> [UInt8] {
+    func stamp(_ command: [UInt8], session: UInt64, sequence: UInt64) -> [UInt8] {
         lastStampMs = max(lastStampMs, leaderTimeMs())
-        return StampedCommand(timeMs: lastStampMs, body: command).encoded()
+        return LogCommand(timeMs: lastStampMs, session: session, sequence: sequence, body: command).encoded()
     }
 
     private func leaderTimeMs() -> UInt64 {
@@ -190,65 +173,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         return anchor.wallMs &+ (environment.monotonicMs() &- anchor.monotonicMs)
     }
 
-    private func forward(_ waiter: Waiter, to leader: NodeID) {
-        let requestID = nextRequestID
-        nextRequestID += 1
-        var waiter = waiter
-        waiter.forwardedTo = leader
-        awaitingForward[requestID] = waiter
-        environment.send(.forward(ForwardRequest(requestID: requestID, command: waiter.command)), to: leader)
-    }
-
-    private func handleForward(_ request: ForwardRequest, from follower: NodeID) {
-        guard raft.role == .leader else {
-            environment.send(.forwardRefused(requestID: request.requestID, leaderHint: raft.leader), to: follower)
-            return
-        }
-        do {
-            let position = try raft.propose(stamp(request.command))
-            environment.send(.forwardAccepted(requestID: request.requestID, position: position), to: follower)
-        } catch {
-            environment.send(.forwardRefused(requestID: request.requestID, leaderHint: raft.leader), to: follower)
-        }
-    }
-
-    private func awaitApply(_ waiter: Waiter, at position: LogPosition) {
-        if position.index <= raft.appliedIndex {
-            // Applied here before the leader's acceptance arrived.
-            if let recent = recentResults[position.index], recent.term == position.term {
-                waiter.completion(.applied(recent.output))
-            } else if raft.term(at: position.index) == position.term || position.index <= raft.snapshotMetadata.index {
-                waiter.completion(.timedOut)  // applied, but its output is no longer known
-            } else {
-                dispatch(waiter)  // another entry took that index: ours was never applied
-            }
-            return
-        }
-        if let displaced = awaitingApply[position.index] {
-            // Only possible when an older proposal at this index was overwritten: it never applies.
-            dispatch(displaced.waiter)
-        }
-        awaitingApply[position.index] = (position.term, waiter)
-    }
-
     private func proposeHousekeeping() {
         guard let command = machine.housekeeping(nowMs: max(lastStampMs, leaderTimeMs())) else { return }
-        _ = try? raft.propose(stamp(Machine.encode(command)))
-    }
-
-    private func expireWaiters() {
-        let now = tickCount
-        for (index, entry) in awaitingApply.sorted(by: { $0.key < $1.key }) where entry.waiter.deadlineTick <= now {
-            awaitingApply[index] = nil
-            entry.waiter.completion(.timedOut)
-        }
-        for (requestID, waiter) in awaitingForward.sorted(by: { $0.key < $1.key }) where waiter.deadlineTick <= now {
-            awaitingForward[requestID] = nil
-            waiter.completion(.timedOut)  // the leader may have proposed it
-        }
-        let (expired, waiting) = awaitingLeader.partitioned { $0.deadlineTick <= now }
-        awaitingLeader = waiting
-        for waiter in expired { waiter.completion(.unavailable(leaderHint: nil)) }
+        _ = try? raft.propose(stamp(Machine.encode(command), session: 0, sequence: 0))
     }
 
     // MARK: - Outputs
@@ -277,25 +204,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         lastRole = raft.role
         lastLeader = raft.leader
         environment.record(.roleChanged(role: raft.role, term: raft.term, leader: raft.leader))
-        if let leader = raft.leader {
-            failForwardsToFormerLeaders(current: leader)
-            let waiting = awaitingLeader
-            awaitingLeader = []
-            for waiter in waiting { dispatch(waiter) }
-        }
-    }
-}
-
-extension ReplicaNode {
-    /// A command forwarded to a leader that is no longer the leader gets no answer if that leader died
-    /// (the forward or its acceptance was lost with it); waiting for `commandTimeoutTicks` (10 s) stalled
-    /// clients on followers long after a new leader was serving. Its outcome is unknown (the old leader may
-    /// have replicated it), so it ends as `.timedOut` at once and the client retries (SQS: 503).
-    func failForwardsToFormerLeaders(current leader: NodeID) {
-        for (requestID, waiter) in awaitingForward.sorted(by: { $0.key < $1.key }) where waiter.forwardedTo != leader {
-            awaitingForward[requestID] = nil
-            waiter.completion(.timedOut)
-        }
+        rerouteAfterLeaderChange()
     }
 }
 

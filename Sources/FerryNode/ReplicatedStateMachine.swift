@@ -30,22 +30,32 @@ public struct EntryStamp: Hashable, Sendable {
     }
 }
 
-/// What a log entry's command bytes hold: the leader's stamp and the application's command.
-/// Layout: timeMs u64, then the command bytes to the end.
-struct StampedCommand {
+/// What a log entry's command bytes hold: the leader's stamp, the submitting node's session and sequence
+/// (0 and 0 for the leader's own housekeeping, which is never deduplicated), and the application's command.
+/// Layout: timeMs u64, session u64, sequence u64, then the command bytes to the end.
+struct LogCommand {
     var timeMs: UInt64
+    var session: UInt64
+    var sequence: UInt64
     var body: [UInt8]
 
+    static let headerBytes = 24
+
     func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 8 + body.count)
+        var writer = ByteWriter(capacity: Self.headerBytes + body.count)
         writer.write(timeMs)
+        writer.write(session)
+        writer.write(sequence)
         writer.writeRaw(body)
         return writer.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(WireError) -> StampedCommand {
+    static func decode(_ bytes: [UInt8]) throws(WireError) -> LogCommand {
         var reader = ByteReader(bytes)
         let time = try reader.readUInt64()
-        return StampedCommand(timeMs: time, body: try reader.readRaw(count: reader.remaining))
+        let session = try reader.readUInt64()
+        let sequence = try reader.readUInt64()
+        guard (session == 0) == (sequence == 0) else { throw .invalidValue("session \(session) with sequence \(sequence)") }
+        return LogCommand(timeMs: time, session: session, sequence: sequence, body: try reader.readRaw(count: reader.remaining))
     }
 }

@@ -32,19 +32,36 @@ public enum StorageBenchmark {
     public static let batchSizesDefault = [1, 16, 256]
     /// Wall time each measurement runs: long enough to average many fsyncs, short enough that the
     /// whole run stays a few seconds on a shared machine.
-    public static let measureSecondsDefault = 1.0
+    public static let measureSecondsDefault = 0.5
+    /// Rounds per batch size. Each round measures both loops, in alternating order, and the report takes
+    /// the median of each: on a shared disk fsync latency swings by 2x between seconds, and a single
+    /// back-to-back pair compares two different disks.
+    public static let roundsDefault = 5
 
     /// Runs every batch size in `directory` (created if needed; its files are removed after).
     public static func run(directory: String, batchSizes: [Int] = batchSizesDefault, entryBytes: Int = entryBytesDefault,
-                           measureSeconds: Double = measureSecondsDefault) throws -> [Row] {
+                           measureSeconds: Double = measureSecondsDefault, rounds: Int = roundsDefault) throws -> [Row] {
+        precondition(rounds > 0)
         let fileSystem = PosixFileSystem()
         try fileSystem.makeDirectory(directory)
         var rows: [Row] = []
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         for batch in batchSizes {
-            let baseline = try measureBaseline(directory: directory, fileSystem: fileSystem, batch: batch,
-                                               entryBytes: entryBytes, seconds: measureSeconds)
-            let storage = try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
-                                             entryBytes: entryBytes, seconds: measureSeconds)
+            var baselines: [Double] = []
+            var storages: [Double] = []
+            for round in 0..<rounds {
+                func measurePlain() throws {
+                    baselines.append(try measureBaseline(directory: directory, fileSystem: fileSystem, batch: batch,
+                                                         entryBytes: entryBytes, seconds: measureSeconds))
+                }
+                func measureLog() throws {
+                    storages.append(try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
+                                                       entryBytes: entryBytes, seconds: measureSeconds))
+                }
+                if round % 2 == 0 { try measurePlain(); try measureLog() } else { try measureLog(); try measurePlain() }
+            }
+            let baseline = median(baselines)
+            let storage = median(storages)
             let megabytes = { (appends: Double) in appends * Double(entryBytes) / 1_000_000 }
             rows.append(Row(batchEntries: batch, appendsPerSecond: storage, megabytesPerSecond: megabytes(storage),
                             baselineAppendsPerSecond: baseline, baselineMegabytesPerSecond: megabytes(baseline)))

@@ -1,18 +1,19 @@
 import ArgumentParser
 import FerryStorage
 
-/// `ferry`: Ferry's command-line tool. Subcommands are added per area (status, membership, queue
-/// operations, bench).
+/// `ferry`: Ferry's command-line tool.
 struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ferry's command-line tool.",
-        subcommands: [Bench.self, MembersCommand.self, TransferLeadershipCommand.self])
+        subcommands: [StatusCommand.self, QueueCommand.self, SendCommand.self, ReceiveCommand.self,
+                      DeleteCommand.self, Bench.self, MembersCommand.self, TransferLeadershipCommand.self])
 }
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure Ferry's components on this machine.",
-        subcommands: [StorageBench.self])
+        abstract: "Measure Ferry: end to end over SQS (default), or a component on this machine.",
+        subcommands: [SQSBench.self, StorageBench.self],
+        defaultSubcommand: SQSBench.self)
 }
 
 struct StorageBench: ParsableCommand {

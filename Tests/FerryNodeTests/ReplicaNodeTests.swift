@@ -61,25 +61,45 @@ final class ReplicaNodeTests: XCTestCase {
         }
     }
 
-    func testAForwardLostWithACrashedLeaderEndsWhenANewLeaderIsKnown() {
-        // Found by Tests/cluster (SIGKILL of the leader under load): a follower held a command it had
-        // forwarded to the dead leader for the whole command timeout (10 s) while a new leader served.
+    func testAForwardLostWithACrashedLeaderIsSentToTheNewLeaderAndAppliedOnce() {
+        // The follower cannot know whether the dead leader appended the command; its session makes sending it
+        // again safe, so the client gets its answer from the new leader instead of a 503 (thesis §6.3).
         let world = NodeTestWorld(voters: [1, 2, 3])
         let first = world.electLeader()
         let follower = [NodeID(1), 2, 3].first { $0 != first }!
         var outcome: SubmitOutcome<Int>?
         world.node(follower).submit("lost with the leader") { outcome = $0 }
         world.crash(first)  // the forward dies in flight
-        let second = world.electLeader()
-        world.tick(2)
-        guard case .timedOut? = outcome else {
-            return XCTFail("expected an unknown outcome once \(second) leads, got \(String(describing: outcome))")
-        }
-        var retried: SubmitOutcome<Int>?
-        world.node(follower).submit("retried") { retried = $0 }
+        _ = world.electLeader()
+        world.tick(5)
+        guard case .applied? = outcome else { return XCTFail("\(String(describing: outcome))") }
+        XCTAssertEqual(world.node(follower).machine.lines, ["lost with the leader"])
+    }
+
+    func testAForwardDeliveredTwiceIsAppliedOnce() {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        let follower = [NodeID(1), 2, 3].first { $0 != leader }!
+        world.node(follower).submit("once") { _ in }
+        // The network duplicates the forward (and a retransmission would do the same).
+        let forward = world.network.first { if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false } }!
+        world.network.append(forward)
+        world.network.append(forward)
         world.run()
-        world.tick(2)
-        guard case .applied? = retried else { return XCTFail("\(String(describing: retried))") }
+        world.tick(3)
+        for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["once"], "node \(id)") }
+    }
+
+    func testAForwardWhoseAnswerNeverComesIsSentAgain() {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        let follower = [NodeID(1), 2, 3].first { $0 != leader }!
+        var outcome: SubmitOutcome<Int>?
+        world.node(follower).submit("dropped once") { outcome = $0 }
+        world.network.removeAll { if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false } }
+        world.tick(50)  // past forwardRetryTicks
+        guard case .applied? = outcome else { return XCTFail("\(String(describing: outcome))") }
+        XCTAssertEqual(world.node(leader).machine.lines, ["dropped once"])
     }
 
     func testLeaderCrashFailsOverAndTheOldLeaderCatchesUp() {
@@ -132,7 +152,7 @@ final class ReplicaNodeTests: XCTestCase {
     func testThePeerProtocolRefusesGarbage() {
         XCTAssertThrowsError(try PeerMessage.decode([]))
         XCTAssertThrowsError(try PeerMessage.decode([9, 1, 2]))
-        let forward = PeerMessage.forward(ForwardRequest(requestID: 3, command: [1, 2]))
+        let forward = PeerMessage.forward(ForwardRequest(session: 9, sequence: 3, command: [1, 2]))
         XCTAssertEqual(try PeerMessage.decode(forward.encoded()), forward)
         XCTAssertThrowsError(try PeerMessage.decode(forward.encoded() + [0]))
     }

@@ -19,7 +19,7 @@ final class SimulatorPartsTests: XCTestCase {
         var queue = EventQueue()
         queue.schedule(.nemesis, at: 30)
         queue.schedule(.heal, at: 10)
-        queue.schedule(.operatorAction, at: 10)
+        queue.schedule(.operatorAction(periodic: true), at: 10)
         queue.schedule(.livenessCheck, at: 20)
         var order: [UInt64] = []
         while let next = queue.pop() { order.append(next.event.kindCode) }

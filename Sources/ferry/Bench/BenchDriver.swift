@@ -1,0 +1,331 @@
+import FerryRuntime
+import FerrySQS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one benchmark on one event loop: producers keep SendMessageBatch requests in flight,
+/// consumers keep ReceiveMessage requests in flight and delete what they get, everything over
+/// pipelined keep-alive connections. Loop thread only.
+///
+/// Phases: `producing` (until the duration or message count is reached) → `settling` (answers to
+/// the sends still in flight) → `draining` (consumers receive what is left, bounded by
+/// `drainSeconds`) → `done`.
+final class BenchDriver {
+    /// What a pipelined request was, so its response can be accounted for.
+    enum Request {
+        case send(firstSeq: Int, count: Int, sentNs: UInt64)
+        case receive(sentNs: UInt64)
+        case delete(count: Int)
+    }
+
+    enum Phase { case producing, settling, draining, done }
+
+    /// Period of the open-loop pacer: 1 ms spreads a 1,000 msgs/s run (100 batches/s) evenly.
+    static let pacerPeriodMs: UInt64 = 1
+    /// Pause after an error answer before that connection sends again, so a node that refuses
+    /// everything (no leader yet) is not hammered in a tight loop.
+    static let errorPauseMs: UInt64 = 20
+
+    let loop: EventLoop
+    let config: BenchConfig
+    let requests: BenchRequests
+    private(set) var ledger = MessageLedger()
+    private(set) var stats = BenchStats()
+    private(set) var phase = Phase.producing
+    private var producers: [PipelinedHTTPConnection<Request>] = []
+    private var consumers: [PipelinedHTTPConnection<Request>] = []
+    /// ReceiveMessage calls in flight per consumer (its deletes are not counted).
+    private var receivesInFlight: [Int] = []
+    private var pausedProducers: Set<Int> = []
+    private var pausedConsumers: Set<Int> = []
+    private var timers: [LoopTimer] = []
+    private var sendsInFlight = 0
+
+    private(set) var startNs: UInt64 = 0
+    private var warmupEndNs: UInt64 = 0
+    /// When producing stopped (the measurement window's end for rates).
+    private(set) var produceEndNs: UInt64 = 0
+    private(set) var endNs: UInt64 = 0
+    private var drainDeadlineNs: UInt64 = 0
+    /// Open loop: batches issued so far, against the pacer's schedule.
+    private var pacedBatches = 0
+    /// Open loop: the most batches the pacer was ever behind its schedule (the rate was not held).
+    private(set) var pacerLagBatchesMax = 0
+    private var progressLast = (ns: UInt64(0), sent: 0, consumed: 0)
+    private var nextProducer = 0
+
+    init(loop: EventLoop, config: BenchConfig, requests: BenchRequests) {
+        precondition(config.pipelineDepth > 0 && (1...10).contains(config.batchEntries))
+        self.loop = loop
+        self.config = config
+        self.requests = requests
+    }
+
+    var measuredSeconds: Double {
+        let end = produceEndNs > warmupEndNs ? produceEndNs : warmupEndNs
+        return Double(end - warmupEndNs) / 1e9
+    }
+
+    /// Runs the loop until the run is over.
+    func run() throws {
+        startNs = EventLoop.hrtimeNs
+        warmupEndNs = startNs + UInt64(config.warmupSeconds * 1e9)
+        progressLast = (startNs, 0, 0)
+        for (index, endpoint) in config.producerEndpoints.enumerated() {
+            let connection = PipelinedHTTPConnection<Request>(loop: loop, endpoint: endpoint)
+            connection.onReady = { [unowned self] in self.fillProducer(index) }
+            connection.onResponse = { [unowned self] tag, response in self.didAnswer(tag, response, producer: index) }
+            connection.onLost = { [unowned self] tag, why in self.didLose(tag, why) }
+            producers.append(connection)
+        }
+        for (index, endpoint) in config.consumerEndpoints.enumerated() {
+            let connection = PipelinedHTTPConnection<Request>(loop: loop, endpoint: endpoint)
+            connection.onReady = { [unowned self] in self.fillConsumer(index) }
+            connection.onResponse = { [unowned self] tag, response in self.didAnswer(tag, response, consumer: index) }
+            connection.onLost = { [unowned self] tag, why in
+                self.receivesInFlight[index] -= (tag.isReceive ? 1 : 0)
+                self.didLose(tag, why)
+            }
+            consumers.append(connection)
+            receivesInFlight.append(0)
+        }
+        for connection in consumers { connection.start() }
+        for connection in producers { connection.start() }
+        timers.append(try loop.scheduleRepeating(everyMs: 1000) { [unowned self] in self.everySecond() })
+        if config.rateMessagesPerSecond != nil {
+            timers.append(try loop.scheduleRepeating(everyMs: Self.pacerPeriodMs) { [unowned self] in self.pace() })
+        }
+        if let seconds = config.durationSeconds {
+            timers.append(try loop.scheduleOnce(afterMs: UInt64(seconds * 1000)) { [unowned self] in self.stopProducing() })
+        }
+        loop.run()
+        for timer in timers { timer.close() }
+        for connection in producers + consumers { connection.stop() }
+    }
+
+    // MARK: Producing
+
+    private var mayIssue: Bool {
+        guard phase == .producing else { return false }
+        if let max = config.messagesMax, ledger.issued >= max { return false }
+        return true
+    }
+
+    private func fillProducer(_ index: Int) {
+        guard config.rateMessagesPerSecond == nil, !pausedProducers.contains(index) else { return }
+        let connection = producers[index]
+        while mayIssue, connection.isReady, connection.inFlight < config.pipelineDepth {
+            issueBatch(on: connection)
+        }
+        if phase == .producing && !mayIssue { stopProducing() }
+    }
+
+    /// Open loop: sends the batches the schedule says are due, on any producer with room.
+    private func pace() {
+        guard phase == .producing, let rate = config.rateMessagesPerSecond else { return }
+        let elapsedNs = EventLoop.hrtimeNs - startNs
+        let due = Int(Double(elapsedNs) / 1e9 * rate / Double(config.batchEntries)) - pacedBatches
+        var sent = 0
+        var tried = 0
+        while sent < due, tried < producers.count, mayIssue {
+            let index = nextProducer
+            nextProducer = (nextProducer + 1) % producers.count
+            let connection = producers[index]
+            if connection.isReady, connection.inFlight < config.pipelineDepth, !pausedProducers.contains(index) {
+                issueBatch(on: connection)
+                sent += 1
+                tried = 0
+            } else {
+                tried += 1
+            }
+        }
+        pacedBatches += sent
+        pacerLagBatchesMax = max(pacerLagBatchesMax, due - sent)
+        if !mayIssue { stopProducing() }
+    }
+
+    private func issueBatch(on connection: PipelinedHTTPConnection<Request>) {
+        var count = config.batchEntries
+        if let max = config.messagesMax { count = min(count, max - ledger.issued) }
+        let first = ledger.issue(count)
+        let now = EventLoop.hrtimeNs
+        let bytes = requests.sendBatch(firstSeq: first, count: count, sentNs: now)
+        if connection.send(bytes, tag: .send(firstSeq: first, count: count, sentNs: now)) {
+            sendsInFlight += 1
+        } else {
+            for seq in first..<(first + count) { ledger.settle(seq, .refused) }
+            stats.countError("NotSent")
+        }
+    }
+
+    private func stopProducing() {
+        guard phase == .producing else { return }
+        phase = .settling
+        produceEndNs = EventLoop.hrtimeNs
+        maybeAdvance()
+    }
+
+    // MARK: Consuming
+
+    private func fillConsumer(_ index: Int) {
+        guard phase != .done, !pausedConsumers.contains(index) else { return }
+        let connection = consumers[index]
+        while receivesInFlight[index] < config.pipelineDepth, connection.isReady {
+            guard connection.send(requests.receiveRequest, tag: .receive(sentNs: EventLoop.hrtimeNs)) else { break }
+            receivesInFlight[index] += 1
+        }
+    }
+
+    // MARK: Answers
+
+    private func didAnswer(_ tag: Request, _ response: HTTPResponse, producer index: Int) {
+        guard case .send(let first, let count, let sentNs) = tag else {
+            preconditionFailure("producers send only SendMessageBatch")
+        }
+        sendsInFlight -= 1
+        stats.sendRequests += 1
+        let now = EventLoop.hrtimeNs
+        if response.status == 200, let failures = BatchResponseReader.failures(in: response.body) {
+            var failed = Set<Int>()
+            for failure in failures {
+                stats.countError(failure.code)
+                if let id = Int(failure.id), id >= 0, id < count { failed.insert(id) }
+            }
+            for offset in 0..<count {
+                ledger.settle(first + offset, failed.contains(offset) ? .refused : .acknowledged)
+            }
+            if now >= warmupEndNs { stats.sentMeasured += count - failed.count }
+            if sentNs >= warmupEndNs { BenchStats.record(&stats.sendLatency, nanos: now - sentNs) }
+        } else {
+            stats.countError(Self.errorCode(response))
+            // A 5xx may come after the command was committed: the send's fate is unknown.
+            let state: MessageLedger.SendState = response.status >= 500 ? .unknown : .refused
+            for seq in first..<(first + count) { ledger.settle(seq, state) }
+            pause(producer: index)
+        }
+        if phase == .producing { fillProducer(index) } else { maybeAdvance() }
+    }
+
+    private func didAnswer(_ tag: Request, _ response: HTTPResponse, consumer index: Int) {
+        switch tag {
+        case .send:
+            preconditionFailure("consumers do not send")
+        case .receive(let sentNs):
+            receivesInFlight[index] -= 1
+            stats.receiveRequests += 1
+            guard response.status == 200 else {
+                stats.countError(Self.errorCode(response))
+                pause(consumer: index)
+                return
+            }
+            didReceive(response.body, sentNs: sentNs, consumer: index)
+            if phase == .draining { maybeAdvance() }
+            fillConsumer(index)
+        case .delete(let count):
+            stats.deleteRequests += 1
+            if response.status == 200, let failures = BatchResponseReader.failures(in: response.body) {
+                for failure in failures { stats.countError("Delete:" + failure.code) }
+                stats.deletedMessages += count - failures.count
+            } else {
+                stats.countError("Delete:" + Self.errorCode(response))
+            }
+        }
+    }
+
+    private func didReceive(_ body: [UInt8], sentNs: UInt64, consumer index: Int) {
+        guard let messages = ReceiveResponseScanner.messages(in: body) else {
+            stats.countError("BadReceiveResponse")
+            return
+        }
+        if messages.isEmpty { stats.emptyReceives += 1; return }
+        let now = EventLoop.hrtimeNs
+        if sentNs >= warmupEndNs { BenchStats.record(&stats.receiveLatency, nanos: now - sentNs) }
+        for message in messages {
+            guard let (seq, messageSentNs) = requests.parseMessageBody(message.body) else {
+                ledger.receiveUnexpected()
+                continue
+            }
+            guard ledger.receive(seq) else { continue }
+            if now >= warmupEndNs && phase == .producing { stats.consumedMeasured += 1 }
+            if messageSentNs >= warmupEndNs && now > messageSentNs {
+                BenchStats.record(&stats.endToEndLatency, nanos: now - messageSentNs)
+            }
+        }
+        let delete = requests.deleteBatch(messages.map(\.receiptHandle))
+        if !consumers[index].send(delete, tag: .delete(count: messages.count)) { stats.countError("DeleteNotSent") }
+    }
+
+    private func didLose(_ tag: Request, _ why: String) {
+        stats.countError("ConnectionLost")
+        if case .send(let first, let count, _) = tag {
+            sendsInFlight -= 1
+            for seq in first..<(first + count) { ledger.settle(seq, .unknown) }
+        }
+        maybeAdvance()
+    }
+
+    private func pause(producer index: Int) {
+        guard pausedProducers.insert(index).inserted else { return }
+        _ = try? loop.scheduleOnce(afterMs: Self.errorPauseMs) { [weak self] in
+            self?.pausedProducers.remove(index)
+            if self?.phase == .producing { self?.fillProducer(index) }
+        }
+    }
+
+    private func pause(consumer index: Int) {
+        guard pausedConsumers.insert(index).inserted else { return }
+        _ = try? loop.scheduleOnce(afterMs: Self.errorPauseMs) { [weak self] in
+            self?.pausedConsumers.remove(index)
+            self?.fillConsumer(index)
+        }
+    }
+
+    /// The SQS error code of an error answer (`__type` after `#`), or `HTTP <status>`.
+    static func errorCode(_ response: HTTPResponse) -> String {
+        if case .sqs(_, let code, _) = SQSClient.error(from: response) { return code }
+        return "HTTP \(response.status)"
+    }
+
+    // MARK: Phases and progress
+
+    private func maybeAdvance() {
+        let now = EventLoop.hrtimeNs
+        if phase == .settling && sendsInFlight == 0 {
+            phase = .draining
+            drainDeadlineNs = now + UInt64(config.drainSeconds * 1e9)
+        }
+        if phase == .draining && (ledger.outstanding == 0 || now >= drainDeadlineNs) {
+            phase = .done
+            endNs = now
+            if config.progress { printProgress(now: now) }
+            loop.stop()
+        }
+    }
+
+    private func everySecond() {
+        maybeAdvance()
+        if config.progress && phase != .done { printProgress(now: EventLoop.hrtimeNs) }
+    }
+
+    private func printProgress(now: UInt64) {
+        let seconds = Double(now - progressLast.ns) / 1e9
+        guard seconds > 0.05 else { return }
+        let sentRate = Double(ledger.acknowledged - progressLast.sent) / seconds
+        let consumedRate = Double(ledger.consumed - progressLast.consumed) / seconds
+        progressLast = (now, ledger.acknowledged, ledger.consumed)
+        let elapsed = Double(now - startNs) / 1e9
+        let label = phase == .producing ? "" : phase == .done ? "  (done)" : "  (draining)"
+        print("\(Format.fixed(elapsed, 1).leftPadded(6))s  sent \(Format.count(Int(sentRate)).leftPadded(8))/s  "
+              + "consumed \(Format.count(Int(consumedRate)).leftPadded(8))/s  "
+              + "backlog \(Format.count(ledger.outstanding).leftPadded(8))  errors \(stats.errorCount)\(label)")
+        fflush(nil)  // all output streams: the progress line must show now, also through a pipe
+    }
+}
+
+extension BenchDriver.Request {
+    var isReceive: Bool {
+        if case .receive = self { return true }
+        return false
+    }
+}
