@@ -39,8 +39,9 @@ extension QueueSimulation {
         } else if admin.draining {
             guard now < deadline else { return checker.fail("LIVE", "the drain did not finish in \(Self.drainSecondsMax)s") }
         } else if let blocker = convergenceBlocker() {
+            emit("not converged: \(blocker); \(nodeStates)")
             guard now < deadline else {
-                return checker.fail("LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker)")
+                return checker.fail("LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker); \(nodeStates)")
             }
         } else {
             // Consumers stopped at the heal; messages they held come back after their visibility timeout.
@@ -52,6 +53,15 @@ extension QueueSimulation {
             schedule(.client(index: 0, generation: clients[0].generation), after: wait)
         }
         schedule(.livenessCheck, after: SimConstants.livenessCheckMicros)
+    }
+
+    /// Each node's log positions, for a LIVE failure's report.
+    var nodeStates: String {
+        hosts.map { host in
+            guard let node = host.node else { return "n\(host.id) down" }
+            let raft = node.raft
+            return "n\(host.id) \(raft.role) term \(raft.term) last \(raft.lastIndex) stable \(raft.stableIndex) commit \(raft.commitIndex) applied \(raft.appliedIndex) write \(host.write.map { "op \($0.next)/\($0.write.operations.count)" } ?? "none")"
+        }.joined(separator: ", ")
     }
 
     private var liveHosts: [QueueHost] { hosts.filter { $0.refusedToStart == nil } }
