@@ -48,7 +48,12 @@ struct QueueClient {
     var drainReceives = 0
     var drainDone = false
 
-    var isBusy: Bool { request != nil || pendingSend != nil || !held.isEmpty }
+    /// Work the liveness phase must see finished: a request out, a send not yet acknowledged, messages held
+    /// for deletion, or (admin) queues not yet created.
+    var isBusy: Bool {
+        if case .admin = role, created.count < 2 { return true }
+        return request != nil || pendingSend != nil || !held.isEmpty
+    }
 
     static func makeAll(options: QueueSimOptions) -> [QueueClient] {
         var clients = [QueueClient(index: 0, role: .admin)]
