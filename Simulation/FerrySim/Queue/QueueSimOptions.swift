@@ -26,6 +26,9 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var corruption: Bool
     public var fsyncEIO: Bool
     public var slowFsync: Bool
+    /// The fsync latency once the disk heals (the liveness phase): slow fsync is a fault, and healing it
+    /// keeps the convergence budget about the protocol rather than about a disk 100 times slower.
+    public var healthyFsyncMicros: ClosedRange<SimMicros>
 
     /// Wall-clock behaviour: per-node drift in parts per million and step jumps (NTP steps, VM resumes).
     public var clockDriftPpmMax: Int
@@ -64,6 +67,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         corruption = campaign == .corruption
         fsyncEIO = campaign == .fsyncEIO
         slowFsync = campaign == .slowFsync
+        healthyFsyncMicros = base.fsyncMicrosMin...base.fsyncMicrosMax
         if slowFsync {
             base.fsyncMicrosMin = random.uint64(in: 10_000...50_000)
             base.fsyncMicrosMax = base.fsyncMicrosMin + random.uint64(in: 10_000...300_000)

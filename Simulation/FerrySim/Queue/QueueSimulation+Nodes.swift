@@ -124,7 +124,8 @@ extension QueueSimulation {
         if next < write.operations.count {
             switch write.operations[next] {
             case .sync, .syncDirectory, .replaceFile:
-                delay = diskRandom.uint64(in: options.base.fsyncMicrosMin...options.base.fsyncMicrosMax)
+                delay = diskRandom.uint64(in: livenessDeadline == nil
+                    ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
             case .write, .remove:
                 break
             }
