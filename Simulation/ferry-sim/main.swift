@@ -35,20 +35,38 @@ struct FerrySimCommand: ParsableCommand {
     @Flag(help: "Print the event trace.")
     var verbose = false
 
+    @Option(help: "raft: FerryRaft cores over the simulator's own log. queue: the production ReplicaNode<QueueReplica> over RaftStorage on a simulated disk, with producers, consumers and the total-queue checker. Default: --seeds runs both; --seed runs raft.")
+    var mode: String?
+
+    @Option(help: "Queue mode: \(QueueCampaign.allCases.map(\.rawValue).joined(separator: ", ")) (swarm draws one per seed).")
+    var campaign: String = QueueCampaign.swarm.rawValue
+
     func validate() throws {
         guard nodes == 3 || nodes == 5 else { throw ValidationError("--nodes must be 3 or 5") }
         guard SimProfile(rawValue: profile) != nil else { throw ValidationError("unknown --profile \(profile)") }
         guard (seed == nil) != (seeds == nil) else { throw ValidationError("give exactly one of --seed N or --seeds K") }
         if let seeds, seeds <= 0 { throw ValidationError("--seeds must be positive") }
+        if let mode, mode != "raft", mode != "queue" { throw ValidationError("--mode must be raft or queue") }
+        guard QueueCampaign(rawValue: campaign) != nil else { throw ValidationError("unknown --campaign \(campaign)") }
     }
 
     func run() throws {
         CrashReporter.install()
         let profile = SimProfile(rawValue: self.profile)!
+        let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!, firstSeed: firstSeed,
+                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose)
         if let seed {
+            if mode == "queue" { return try queue.runOne(seed: seed) }
             try runOne(seed: seed, profile: profile)
         } else {
-            try runMany(profile: profile)
+            var failed = false
+            if mode != "queue" {
+                do { try runMany(profile: profile) } catch { failed = true }
+            }
+            if mode != "raft" {
+                do { try queue.runMany(seeds: seeds!) } catch { failed = true }
+            }
+            if failed { throw ExitCode(1) }
         }
     }
 
@@ -95,17 +113,17 @@ struct FerrySimCommand: ParsableCommand {
     }
 }
 
-private func describe(_ outcome: SeedOutcome) -> String {
+func describe(_ outcome: SeedOutcome) -> String {
     let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
     return "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
 }
 
-private func hex(_ value: UInt64) -> String {
+func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
 }
 
-private func fixed(_ value: Double, _ places: Int) -> String {
+func fixed(_ value: Double, _ places: Int) -> String {
     var scale = 1.0
     for _ in 0..<places { scale *= 10 }
     let rounded = (value * scale).rounded() / scale

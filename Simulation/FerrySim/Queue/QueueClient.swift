@@ -1,0 +1,64 @@
+import FerryNode
+import FerryQueue
+import FerryRaft
+
+/// One simulated client process of the workload.
+struct QueueClient {
+    enum Role {
+        /// Creates the two queues, then runs the final drain.
+        case admin
+        case producer(Int)
+        case consumer(Int)
+    }
+
+    /// What the outstanding request is.
+    enum Request {
+        case create(queue: String)
+        case send(PendingSend)
+        case receive(queue: String)
+        case delete(queue: String)
+        case drainReceive(queue: String)
+        case drainDelete(queue: String)
+    }
+
+    struct PendingSend {
+        var body: String
+        var fifo: Bool
+        var group: String?
+    }
+
+    let index: Int
+    let role: Role
+    /// Bumped whenever a request ends or the client acts: stale timers and replies are ignored.
+    var generation: UInt64 = 0
+    var request: Request?
+    var target: NodeID = 0
+    /// Producer: the send to retry, with the same dedup id, until it is acknowledged.
+    var pendingSend: PendingSend?
+    var sequence = 0
+    /// Consumer: what it received and will delete, by queue.
+    var held: [(messageId: String, handle: String)] = []
+    var heldQueue = ""
+    /// Consumer: the previous handle of each message it received, for deletes with a stale handle.
+    var earlierHandle: [String: String] = [:]
+    /// Admin: queues created so far, then the drain's progress.
+    var created: Set<String> = []
+    var draining = false
+    var drainQueueIndex = 0
+    var drainReceives = 0
+    var drainDone = false
+
+    /// Work the liveness phase must see finished: a request out, a send not yet acknowledged, messages held
+    /// for deletion, or (admin) queues not yet created.
+    var isBusy: Bool {
+        if case .admin = role, created.count < 2 { return true }
+        return request != nil || pendingSend != nil || !held.isEmpty
+    }
+
+    static func makeAll(options: QueueSimOptions) -> [QueueClient] {
+        var clients = [QueueClient(index: 0, role: .admin)]
+        for p in 0..<options.producerCount { clients.append(QueueClient(index: clients.count, role: .producer(p))) }
+        for c in 0..<options.consumerCount { clients.append(QueueClient(index: clients.count, role: .consumer(c))) }
+        return clients
+    }
+}

@@ -1,0 +1,89 @@
+import FerryNode
+import FerryQueue
+import FerryRaft
+import FerryStorage
+
+/// One simulated machine in queue mode: its disk (a `SimulatedFileSystem` that outlives crashes), its
+/// clocks, and while the process runs, the production `ReplicaNode<QueueReplica>` over this host as its
+/// `NodeEnvironment`. Every environment call only records or schedules: nothing re-enters the run loop.
+final class QueueHost: NodeEnvironment {
+    typealias Node = ReplicaNode<QueueReplica>
+
+    let id: NodeID
+    unowned let simulation: QueueSimulation
+    var fileSystem: SimulatedFileSystem
+    /// nil while the process is down.
+    var node: Node?
+    /// Bumped on every crash and restart, so events aimed at an earlier process are dropped.
+    var incarnation: UInt32 = 0
+    var pausedUntil: SimMicros?
+    /// Set when recovery refused the disk (corruption): the node stays down for the rest of the run.
+    var refusedToStart: String?
+    /// Set by the corruption campaign: this disk had a bit flipped while the node was down.
+    var corrupted = false
+
+    /// The durable write being carried out, the index of its next operation, and its completion.
+    var write: (write: DurableWrite, next: Int, completion: (Result<Void, FileSystemError>) -> Void)?
+
+    // Clocks. The wall clock drifts and may be stepped; the monotonic clock drifts but never steps.
+    var driftPpm: Int64 = 0
+    var wallOffsetMs: Int64 = 0
+    let monotonicBaseMs: UInt64
+
+    /// The log's last entry as of the last durable write the storage reported complete: what recovery
+    /// must give back (DUR). Survives crashes: it describes the disk.
+    var durableLast = LogPosition(index: 0, term: 0)
+    /// The end of the log the write in flight at the last crash would have made durable, if any: part of it
+    /// may have reached the disk (its operations run one by one).
+    var unfinishedWriteLast: LogPosition?
+    /// Sizes of the log segments when each of the last three durable writes completed, newest first. Bytes
+    /// below the oldest are witnessed by records of a later completed write (each write's records are
+    /// staged after the write two before it completed), so a bit flip there is corruption inside the
+    /// durable prefix, never a torn tail.
+    var segmentSizesHistory: [[String: Int]] = []
+
+    /// A send was just acknowledged here: the apply that follows names its index, which must be durable on
+    /// a majority (DUR at acknowledgement).
+    var ackAwaitingIndex: String?
+
+    /// Applies seen on this process, to sample the queue machine's invariant check.
+    var appliesSinceCheck = 0
+    var lastAppliedIndex: LogIndex = 0
+
+    init(id: NodeID, simulation: QueueSimulation, fileSystem: SimulatedFileSystem, monotonicBaseMs: UInt64) {
+        self.id = id
+        self.simulation = simulation
+        self.fileSystem = fileSystem
+        self.monotonicBaseMs = monotonicBaseMs
+    }
+
+    var isUp: Bool { node != nil }
+    var isRunning: Bool { node != nil && pausedUntil == nil }
+
+    private var elapsedMs: Int64 {
+        let ms = Int64(simulation.now / 1000)
+        return ms + ms * driftPpm / 1_000_000
+    }
+
+    // MARK: NodeEnvironment
+
+    func wallClockMs() -> UInt64 {
+        UInt64(Int64(QueueSimConstants.epochMs) + elapsedMs + wallOffsetMs)
+    }
+
+    func monotonicMs() -> UInt64 { monotonicBaseMs + UInt64(elapsedMs) }
+
+    func send(_ message: PeerMessage, to peer: NodeID) {
+        simulation.transmit(message.encoded(), from: id, to: peer)
+    }
+
+    func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+        precondition(self.write == nil, "the node hands out one durable write at a time")
+        self.write = (write, 0, completion)
+        simulation.scheduleDiskStep(self)
+    }
+
+    func record(_ event: NodeEvent) {
+        simulation.nodeRecorded(event, on: self)
+    }
+}

@@ -1,0 +1,144 @@
+import FerryNode
+import FerryQueue
+import FerryRaft
+
+/// The workload: producers send unique bodies to a standard and a FIFO queue (one group has one producer,
+/// explicit dedup ids, retried with the same id after `.timedOut` or `.unavailable`, across leader changes
+/// and restarts); consumers receive with visibility timeouts, delete (sometimes with a stale handle), or
+/// "crash" holding messages. Clients reach the cluster only through `ReplicaNode.submit` at a random node.
+extension QueueSimulation {
+    var queuesReady: Bool { clients[0].created.count == 2 }
+
+    func onClientTimer(_ index: Int, generation: UInt64) {
+        guard clients[index].generation == generation else { return }
+        if clients[index].request != nil {
+            // No answer: the node died with the request, or it hangs. The outcome is unknown.
+            finish(index, .timedOut)
+            return
+        }
+        act(index)
+    }
+
+    /// The node the client was connected to crashed: its requests end with an unknown outcome.
+    func clientsLostConnection(to id: NodeID) {
+        for index in clients.indices where clients[index].request != nil && clients[index].target == id {
+            schedule(.client(index: index, generation: clients[index].generation), after: 0)
+        }
+    }
+
+    private func think(_ index: Int, _ micros: SimMicros? = nil) {
+        clients[index].generation += 1
+        schedule(.client(index: index, generation: clients[index].generation),
+                 after: micros ?? clientRandom.uint64(in: 1...options.clientThinkMicrosMax))
+    }
+
+    private func act(_ index: Int) {
+        let phaseOver = livenessDeadline != nil
+        switch clients[index].role {
+        case .admin:
+            if clients[index].draining { return drainStep(index) }
+            for queue in [QueueSimConstants.standardQueue, QueueSimConstants.fifoQueue] where !clients[index].created.contains(queue) {
+                let attributes = queue == QueueSimConstants.fifoQueue ? [KeyValue("FifoQueue", "true")] : []
+                return submit(index, .create(queue: queue), .createQueue(name: queue, attributes: attributes, tags: []))
+            }
+        case .producer(let producer):
+            guard queuesReady else { return think(index, 100_000) }
+            if clients[index].pendingSend == nil {
+                guard !phaseOver else { return }
+                let sequence = clients[index].sequence
+                clients[index].sequence += 1
+                let fifo = clientRandom.chance(0.5)
+                let body = "p\(producer)-\(sequence)"
+                let group = fifo ? "g\(producer)-\(clientRandom.int(in: 0...(options.groupsPerProducer - 1)))" : nil
+                clients[index].pendingSend = QueueClient.PendingSend(body: body, fifo: fifo, group: group)
+                history.attempt(body, fifo: fifo)
+            }
+            let send = clients[index].pendingSend!
+            let entry = SendEntry(body: Array(send.body.utf8), messageGroupId: send.group,
+                                  messageDeduplicationId: send.fifo ? send.body : nil)
+            submit(index, .send(send), .sendMessages(queueName: send.fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
+                                                     entries: [entry], isBatch: false))
+        case .consumer:
+            guard queuesReady else { return think(index, 100_000) }
+            if !clients[index].held.isEmpty { return deleteHeld(index) }
+            guard !phaseOver else { return }
+            let queue = clientRandom.chance(0.5) ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue
+            let visibility = clientRandom.int(in: options.visibilitySecondsMin...options.visibilitySecondsMax)
+            submit(index, .receive(queue: queue), .receiveMessages(ReceiveRequest(
+                queueName: queue, maxMessages: clientRandom.int(in: 1...10), visibilityTimeoutSeconds: visibility)))
+        }
+    }
+
+    private func deleteHeld(_ index: Int) {
+        var entries: [HandleEntry] = []
+        for (position, held) in clients[index].held.enumerated() {
+            var handle = held.handle
+            if clientRandom.chance(options.staleDeleteChance), let earlier = clients[index].earlierHandle[held.messageId] {
+                handle = earlier
+            }
+            entries.append(HandleEntry(id: "e\(position)", receiptHandle: handle))
+        }
+        let queue = clients[index].heldQueue
+        submit(index, .delete(queue: queue), .deleteMessages(queueName: queue, entries: entries, isBatch: true))
+    }
+
+    func submit(_ index: Int, _ request: QueueClient.Request, _ command: QueueCommand) {
+        let up = hosts.filter { $0.isUp }
+        guard !up.isEmpty else { return think(index, SimConstants.clientBackoffMicros) }
+        let target = clientRandom.pick(up)
+        clients[index].generation += 1
+        let generation = clients[index].generation
+        clients[index].request = request
+        clients[index].target = target.id
+        schedule(.client(index: index, generation: generation), after: QueueSimConstants.clientTimeoutMicros)
+        target.node!.submit(command) { [unowned self] outcome in
+            // Runs inside the node's input: record and schedule only.
+            guard self.clients[index].generation == generation else { return }
+            self.finish(index, outcome)
+        }
+    }
+
+    /// A request ended: record what the client learned, then think.
+    func finish(_ index: Int, _ outcome: SubmitOutcome<QueueResult>) {
+        guard let request = clients[index].request else { preconditionFailure("finish without a request") }
+        clients[index].request = nil
+        emit("client \(index) via n\(clients[index].target): \(request) -> \(outcome)")
+        var pause: SimMicros? = nil
+        switch (request, outcome) {
+        case (.create(let queue), .applied(.queueCreated)):
+            clients[index].created.insert(queue)
+        case (.send(let send), .applied(.sent(let results))):
+            if case .success(let sent) = results.first?.result {
+                history.acknowledge(send.body, messageId: sent.messageId)
+                host(clients[index].target).ackAwaitingIndex = send.body
+                clients[index].pendingSend = nil
+            } else {
+                pause = SimConstants.clientBackoffMicros
+            }
+        case (.receive(let queue), .applied(.received(let messages))):
+            for message in messages { history.receive(message.bodyText, messageId: message.messageId) }
+            if !messages.isEmpty && !clientRandom.chance(options.consumerAbandonChance) {
+                clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
+                clients[index].heldQueue = queue
+            }
+            for message in messages {
+                if let previous = clients[index].earlierHandle[message.messageId], previous != message.receiptHandle {
+                    clients[index].earlierHandle[message.messageId] = previous  // keep the oldest: the stalest
+                } else {
+                    clients[index].earlierHandle[message.messageId] = message.receiptHandle
+                }
+            }
+        case (.delete, _):
+            clients[index].held = []  // answered or not, the consumer moves on; undeleted messages come back
+        case (.drainReceive(let queue), let outcome):
+            return drainReceived(index, queue: queue, outcome)
+        case (.drainDelete, _):
+            clients[index].held = []
+        case (_, .timedOut), (_, .unavailable):
+            pause = SimConstants.clientBackoffMicros  // producers retry the same send, same dedup id
+        default:
+            pause = SimConstants.clientBackoffMicros  // e.g. the queue does not exist yet
+        }
+        think(index, pause)
+    }
+}

@@ -1,0 +1,131 @@
+import FerryNode
+import FerryRaft
+import FerryStorage
+
+/// The nemesis of queue mode: partitions, crashes, pauses, coordinated power loss, a corrupted disk on one
+/// node, wall-clock steps and leadership transfers, as the seed's options allow.
+extension QueueSimulation {
+    private enum Fault { case partition, crash, pause, powerLoss, corrupt, clockJump, transfer }
+
+    func onNemesis() {
+        guard livenessDeadline == nil else { return }
+        var kinds: [Fault] = []
+        if options.base.partitions { kinds.append(.partition) }
+        if options.base.crashes { kinds.append(.crash) }
+        if options.base.pauses { kinds.append(.pause) }
+        if options.powerLoss { kinds.append(.powerLoss) }
+        if options.corruption && !hosts.contains(where: { $0.corrupted }) { kinds.append(.corrupt) }
+        if options.clockJumps { kinds.append(.clockJump) }
+        if options.leadershipTransfers { kinds.append(.transfer) }
+        if !kinds.isEmpty {
+            switch nemesisRandom.pick(kinds) {
+            case .partition: repartition()
+            case .crash: crashOne()
+            case .pause: pauseOne()
+            case .powerLoss: powerLoss()
+            case .corrupt: corruptOne()
+            case .clockJump: jumpClock()
+            case .transfer: transferLeadership()
+            }
+        }
+        schedule(.nemesis, after: nemesisRandom.uint64(in: 1...(2 * options.base.nemesisMicrosMean)))
+    }
+
+    private var ids: [NodeID] { hosts.map(\.id) }
+
+    private func repartition() {
+        network.healAll()
+        let ids = self.ids
+        switch nemesisRandom.int(in: 0...3) {
+        case 0:
+            emit("nemesis: heal network")
+        case 1:
+            let isolated = nemesisRandom.pick(ids)
+            for other in ids where other != isolated {
+                network.setLink(from: isolated, to: other, up: false)
+                network.setLink(from: other, to: isolated, up: false)
+            }
+            emit("nemesis: isolate n\(isolated)")
+        case 2:
+            let side = ids.map { _ in nemesisRandom.chance(0.5) }
+            for (i, a) in ids.enumerated() {
+                for (j, b) in ids.enumerated() where side[i] != side[j] { network.setLink(from: a, to: b, up: false) }
+            }
+            emit("nemesis: split \(side)")
+        default:
+            let a = nemesisRandom.pick(ids)
+            let c = a % NodeID(ids.count) + 1
+            network.setLink(from: a, to: c, up: false)
+            network.setLink(from: c, to: a, up: false)
+            emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
+        }
+    }
+
+    private func crashOne() {
+        let down = hosts.filter { !$0.isUp }.count
+        let candidates = hosts.filter { $0.isUp }
+        guard down < options.base.crashedNodesMax, !candidates.isEmpty else { return }
+        let victim = nemesisRandom.pick(candidates)
+        crash(victim)
+        schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...options.base.downMicrosMax))
+    }
+
+    /// Every machine loses power at the same instant; each comes back after its own delay.
+    private func powerLoss() {
+        emit("nemesis: coordinated power loss")
+        for host in hosts where host.isUp {
+            crash(host)
+            schedule(.restart(node: host.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
+        }
+    }
+
+    /// Crashes one node and flips a bit somewhere in its disk's durable bytes (log segment, hard state or
+    /// snapshot): on restart, recovery must refuse the disk rather than serve a shorter log.
+    private func corruptOne() {
+        let candidates = hosts.filter { $0.isUp }
+        guard let victim = candidates.isEmpty ? nil : nemesisRandom.pick(candidates) else { return }
+        crash(victim)
+        let disk = victim.fileSystem
+        // Segments only where later records witness the bytes; other files (hard state, snapshots) whole.
+        let witnessed = victim.segmentSizesHistory.count == 3 ? victim.segmentSizesHistory[2] : [:]
+        let files: [(path: String, size: Int)] = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? []).compactMap { name in
+            let path = QueueSimConstants.dataDirectory + "/" + name
+            let size = min((try? disk.fileSize(path)) ?? 0, name.hasPrefix("wal-") ? witnessed[path] ?? 0 : Int.max)
+            return size > 0 ? (path, size) : nil
+        }
+        if let (file, size) = files.isEmpty ? nil : nemesisRandom.pick(files) {
+            let offset = nemesisRandom.int(in: 0...(size - 1))
+            try? disk.flipBit(file, byteOffset: offset, bit: nemesisRandom.int(in: 0...7))
+            victim.corrupted = true
+            emit("nemesis: flip a bit of \(file) at \(offset) of \(size) on n\(victim.id)")
+        }
+        schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
+    }
+
+    private func pauseOne() {
+        let candidates = hosts.filter { $0.isRunning }
+        guard !candidates.isEmpty else { return }
+        let victim = nemesisRandom.pick(candidates)
+        let electionMicros = SimMicros(RaftOptions(id: victim.id).electionTimeoutTicks) * SimConstants.tickMicros
+        let duration = nemesisRandom.uint64(in: electionMicros...max(electionMicros, options.base.pauseMicrosMax))
+        victim.pausedUntil = now + duration
+        schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
+        emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")
+    }
+
+    /// Steps one node's wall clock forward or back (NTP step, VM migration).
+    private func jumpClock() {
+        let victim = nemesisRandom.pick(hosts)
+        let jump = nemesisRandom.int64(in: -options.clockJumpMsMax...options.clockJumpMsMax)
+        victim.wallOffsetMs += jump
+        maxWallOffsetMs = max(maxWallOffsetMs, victim.wallOffsetMs)
+        emit("nemesis: n\(victim.id)'s wall clock steps \(jump) ms")
+    }
+
+    private func transferLeadership() {
+        guard let leader = hosts.first(where: { $0.isRunning && $0.node!.raft.role == .leader }) else { return }
+        let target = nemesisRandom.pick(ids.filter { $0 != leader.id })
+        emit("operator: transfer leadership n\(leader.id) -> n\(target)")
+        leader.node!.transferLeadership(to: target)
+    }
+}

@@ -1,0 +1,123 @@
+import FerryNode
+@testable import FerryQueue
+import XCTest
+
+@testable import FerrySim
+
+/// Whole runs of queue mode (the production node, storage and queue machine), and the queue checker's
+/// ability to fail.
+final class QueueSimulationTests: XCTestCase {
+    private func run(seed: UInt64, nodes: Int = 3, campaign: QueueCampaign = .swarm) -> SeedOutcome {
+        QueueSimulation(options: QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)).run()
+    }
+
+    func testSameSeedReplaysWithTheSameTraceHash() {
+        let first = run(seed: 3), second = run(seed: 3)
+        XCTAssertEqual(first.traceHash, second.traceHash, "a queue-mode seed must replay exactly")
+        XCTAssertEqual(first.eventCount, second.eventCount)
+        XCTAssertNotEqual(first.traceHash, run(seed: 4).traceHash)
+    }
+
+    func testEveryStorageCampaignPasses() {
+        for (offset, campaign) in QueueCampaign.allCases.enumerated() {
+            let outcome = run(seed: 20 + UInt64(offset), campaign: campaign)
+            XCTAssertNil(outcome.violation, "campaign \(campaign): \(outcome.violation!)")
+            XCTAssertGreaterThan(outcome.acknowledgedCount, 0, "campaign \(campaign): the workload made progress")
+        }
+    }
+
+    func testFiveNodesPass() {
+        let outcome = run(seed: 7, nodes: 5)
+        XCTAssertNil(outcome.violation, "\(outcome.violation!)")
+    }
+
+    func testTheCorruptionCampaignMakesANodeRefuseToStart() {
+        var refused = 0
+        for seed: UInt64 in 1...6 {
+            let simulation = QueueSimulation(options: QueueSimOptions(seed: seed, nodeCount: 3, campaign: .corruption))
+            XCTAssertNil(simulation.run().violation)
+            refused += simulation.refusedStarts
+        }
+        XCTAssertGreaterThan(refused, 0, "a bit flip inside the durable prefix must stop a node from starting")
+    }
+
+    // MARK: The checkers can fail
+
+    private func sent(_ id: String, duplicate: Bool = false) -> QueueResult {
+        .sent([EntryResult(id: "", .success(SentMessage(messageId: id, sequenceNumber: nil, wasDuplicate: duplicate)))])
+    }
+
+    private func fifoSend(_ body: String, group: String) -> QueueCommand {
+        .sendMessages(queueName: QueueSimConstants.fifoQueue,
+                      entries: [SendEntry(body: Array(body.utf8), messageGroupId: group, messageDeduplicationId: body)],
+                      isBatch: false)
+    }
+
+    private func delivery(_ id: String, group: String) -> ReceivedMessage {
+        ReceivedMessage(messageId: id, receiptHandle: "h-\(id)", body: [1], attributes: [], sentTimestampMs: 0,
+                        approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+                        messageGroupId: group, messageDeduplicationId: nil, awsTraceHeader: nil,
+                        deadLetterQueueSourceArn: nil)
+    }
+
+    func testTheLogModelFlagsADedupIdEnqueuedTwice() {
+        var model = QueueLogModel()
+        XCTAssertNil(model.apply(fifoSend("a", group: "g"), sent("m1"), EntryStamp(index: 1, timeMs: 1_000)))
+        let problem = model.apply(fifoSend("a", group: "g"), sent("m2"), EntryStamp(index: 2, timeMs: 2_000))
+        XCTAssertEqual(problem?.invariant, "Q-dup")
+    }
+
+    func testTheLogModelFlagsAGroupMessageOvertakingAnEarlierOne() {
+        var model = QueueLogModel()
+        _ = model.apply(fifoSend("a", group: "g"), sent("m1"), EntryStamp(index: 1, timeMs: 1_000))
+        _ = model.apply(fifoSend("b", group: "g"), sent("m2"), EntryStamp(index: 2, timeMs: 1_000))
+        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
+        let problem = model.apply(receive, .received([delivery("m2", group: "g")]), EntryStamp(index: 3, timeMs: 1_000))
+        XCTAssertEqual(problem?.invariant, "Q-fifo")
+    }
+
+    func testTheLogModelFlagsARedeliveryInsideTheVisibilityTimeout() {
+        var model = QueueLogModel()
+        _ = model.apply(fifoSend("a", group: "g"), sent("m1"), EntryStamp(index: 1, timeMs: 1_000))
+        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
+        XCTAssertNil(model.apply(receive, .received([delivery("m1", group: "g")]), EntryStamp(index: 2, timeMs: 1_000)))
+        let problem = model.apply(receive, .received([delivery("m1", group: "g")]), EntryStamp(index: 3, timeMs: 3_000))
+        XCTAssertEqual(problem?.invariant, "Q-excl")
+        XCTAssertNil(QueueLogModelProbe.redeliverAfterTimeout(), "after the timeout, redelivery is allowed")
+    }
+
+    func testTheHistoryFlagsLostAndUnexpectedMessages() {
+        var history = QueueHistory()
+        history.attempt("a", fifo: false)
+        history.acknowledge("a", messageId: "m1")
+        history.receive("ghost", messageId: "m9")
+        let verdict = history.verdict()
+        XCTAssertEqual(verdict.lost, ["a"])
+        XCTAssertEqual(verdict.unexpected, ["ghost"])
+    }
+
+    func testTheHistoryFlagsAFifoSendEnqueuedUnderTwoIds() {
+        var history = QueueHistory()
+        history.attempt("a", fifo: true)
+        history.acknowledge("a", messageId: "m1")
+        history.receive("a", messageId: "m2")
+        XCTAssertEqual(history.problem?.invariant, "Q-dup")
+    }
+}
+
+private enum QueueLogModelProbe {
+    static func redeliverAfterTimeout() -> QueueProblem? {
+        var model = QueueLogModel()
+        let send = QueueCommand.sendMessages(queueName: QueueSimConstants.standardQueue,
+                                             entries: [SendEntry(body: [1])], isBatch: false)
+        let ok = QueueResult.sent([EntryResult(id: "", .success(SentMessage(messageId: "m1", sequenceNumber: nil, wasDuplicate: false)))])
+        _ = model.apply(send, ok, EntryStamp(index: 1, timeMs: 1_000))
+        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.standardQueue, visibilityTimeoutSeconds: 5))
+        let message = ReceivedMessage(messageId: "m1", receiptHandle: "h", body: [1], attributes: [], sentTimestampMs: 0,
+                                      approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+                                      messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
+                                      deadLetterQueueSourceArn: nil)
+        _ = model.apply(receive, .received([message]), EntryStamp(index: 2, timeMs: 1_000))
+        return model.apply(receive, .received([message]), EntryStamp(index: 3, timeMs: 6_000))
+    }
+}
