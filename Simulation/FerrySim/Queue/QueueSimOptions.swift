@@ -132,6 +132,8 @@ enum QueueSimConstants {
     static let drainBatch = 10
     /// The drain's visibility timeout: long enough that nothing reappears while it runs.
     static let drainVisibilitySeconds = 600
+    /// The chance that a standard-queue producer abandons a send whose outcome is unknown.
+    static let giveUpOnUnknownChance = 0.3
     /// The smallest snapshot chunk queue mode draws (see `QueueSimOptions.init`).
     static let snapshotChunkBytesMin = 4096
     /// The chance that a disk-operation step of a write is followed by a crash of that node, in the
