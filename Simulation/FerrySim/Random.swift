@@ -1,27 +1,13 @@
 /// Deterministic randomness for the simulator. Every random choice of a run comes from generators
 /// derived from the one seed, so a seed replays exactly. Never use SystemRandomNumberGenerator here.
 
+import FerryRaft
+
 #if canImport(Glibc)
 import Glibc
 #else
 import Darwin
 #endif
-
-/// SplitMix64 (Steele, Lea, Flood 2014): turns one 64-bit seed into a stream of well-mixed words.
-/// Used only to seed `Xoshiro256StarStar` and to derive independent child seeds.
-public struct SplitMix64: RandomNumberGenerator {
-    public private(set) var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// xoshiro256** (Blackman, Vigna 2018): the simulator's workhorse generator. Fast, 256 bits of state,
 /// and fully determined by its seed.

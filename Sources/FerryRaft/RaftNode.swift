@@ -186,14 +186,10 @@ public struct RaftNode {
         return messagesNow
     }
 
-    func send(_ message: RaftMessage, to peer: NodeID) -> Envelope {
-        Envelope(from: id, to: peer, message: message)
-    }
-
     /// Queues a message. Only leader replication traffic in a durable term may leave before the next
     /// persist; everything else (votes, terms, acknowledgements) waits for it (Figure 2, PERS).
     mutating func emit(_ message: RaftMessage, to peer: NodeID) {
-        let envelope = send(message, to: peer)
+        let envelope = Envelope(from: id, to: peer, message: message)
         let termIsDurable = durableHardState.term == term && message.term <= term
         switch message {
         case .appendEntries, .heartbeat, .snapshotChunk, .timeoutNow, .readIndexResponse, .readIndexRequest,

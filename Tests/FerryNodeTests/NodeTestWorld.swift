@@ -2,16 +2,6 @@ import FerryNode
 import FerryRaft
 import FerryStorage
 
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A replicated log of strings: the smallest useful state machine.
 struct Journal: ReplicatedStateMachine {
@@ -46,7 +36,7 @@ final class NodeTestWorld {
         init(id: NodeID, world: NodeTestWorld) {
             self.id = id
             self.world = world
-            self.fileSystem = SimulatedFileSystem(random: TestRandom(state: id))
+            self.fileSystem = SimulatedFileSystem(random: SplitMix64(seed: id))
         }
         /// Per host, so tests can step one host's wall clock.
         var wallClockOffsetMs: Int64 = 0
@@ -85,7 +75,7 @@ final class NodeTestWorld {
         let opened = try! RaftStorage.open(directory: "/data", fileSystem: host.fileSystem,
                                            options: .testing(), initialConfiguration: configuration)
         host.node = try! ReplicaNode(options: options, storage: opened.storage, recovered: opened.state,
-                                     machine: Journal(), environment: host, random: TestRandom(state: id * 7919))
+                                     machine: Journal(), environment: host, random: SplitMix64(seed: id * 7919))
         down.remove(id)
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+import FerryRaft
 @testable import FerryRuntime
 
 /// Every test's run is bounded: a watchdog stops the loop and fails the test if the scenario hangs.
@@ -18,17 +19,7 @@ func runBounded(_ loop: EventLoop, file: StaticString = #filePath, line: UInt = 
 }
 
 /// A seeded generator (SplitMix64) so "arbitrary" chunk boundaries are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 /// Payload `index` of a test stream: deterministic bytes of a deterministic size.
 func testPayload(_ index: Int, bytesMax: Int) -> [UInt8] {

@@ -1,4 +1,5 @@
 import XCTest
+import FerryRaft
 @testable import FerrySQS
 
 /// Seeded random-input testing of the whole protocol path: HTTP parser -> SigV4 -> decode ->
@@ -17,17 +18,6 @@ final class ProtocolFuzzTests: XCTestCase {
     /// debug build.
     static let iterations = 4000
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [[UInt8]] = BotocoreFixtures.all.map { Array($0.text.utf8) } + [
         "POST /000000000000/q1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 171\r\n\r\nAction=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String",
         "GET /?Action=CreateQueue&QueueName=q&Attribute.1.Name=A&Attribute.1.Value=1&Tag.1.Key=k HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -43,7 +33,7 @@ final class ProtocolFuzzTests: XCTestCase {
 
     func testRandomInputsNeverCrashAndAlwaysGetAClientError() {
         let seed = ProcessInfo.processInfo.environment["FERRY_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x5EED_F155
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var counts: [String: Int] = [:]
         for iteration in 0..<Self.iterations {
             let input = makeInput(&rng)

@@ -1,4 +1,5 @@
 import XCTest
+import FerryRaft
 @testable import FerryStorage
 
 final class CRC32CTests: XCTestCase {

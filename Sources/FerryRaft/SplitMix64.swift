@@ -1,5 +1,6 @@
 /// A small, fast, seedable generator (Steele, Lea & Flood 2014). Same seed, same sequence, on every
-/// platform: what the simulator and the storage fault tests draw from, never the system RNG.
+/// platform: what the simulators, the simulated disk and the tests draw from, never the system RNG. The one
+/// copy in the project; it lives in FerryRaft because every module and test target can import it.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
