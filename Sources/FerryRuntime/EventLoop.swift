@@ -1,4 +1,7 @@
 import CLibUV
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One libuv loop driven by one thread: the only thread a node ever runs on.
 ///
@@ -39,8 +42,15 @@ public final class EventLoop: @unchecked Sendable {
     /// Loop thread only: objects with writes queued this turn, flushed at the end of the turn.
     private var endOfTurnFlushes: [EndOfTurnFlushing] = []
 
+    /// libuv writes to sockets with write(2), which raises SIGPIPE when the peer has gone (a client that
+    /// closed while its response was being written); the default action kills the process without a word
+    /// in the log, and libuv leaves it at the default. Ignored once per process, so the write fails with
+    /// EPIPE and only that connection closes.
+    private static let ignoreBrokenPipeSignal: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     /// Creates and initialises a loop owned by the calling thread.
     public init() throws(UVError) {
+        Self.ignoreBrokenPipeSignal
         uvLoop = .allocate(capacity: 1)
         wakeup = .allocate(capacity: 1)
         endOfTurnPrepare = .allocate(capacity: 1)
