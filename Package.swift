@@ -30,7 +30,9 @@ let package = Package(
             providers: [.apt(["libuv1-dev"])]
         ),
         .target(name: "FerryRaft"),
-        .target(name: "FerryStorage", dependencies: ["FerryRaft"]),
+        // The CPU's CRC-32C instruction, for the WAL's checksums (FerryStorage keeps a table fallback).
+        .target(name: "CFerryCRC32C", path: "Sources/CFerryCRC32C"),
+        .target(name: "FerryStorage", dependencies: ["FerryRaft", "CFerryCRC32C"]),
         .target(name: "FerryQueue"),
         .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         .target(

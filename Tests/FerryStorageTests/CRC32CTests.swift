@@ -34,4 +34,23 @@ final class CRC32CTests: XCTestCase {
             XCTAssertEqual(CRC32C.checksum(bytes), ~reference, "length \(length)")
         }
     }
+
+    /// The CPU instruction and the table code agree on every length and alignment (the hardware path
+    /// works in 8-byte words plus a byte tail, so lengths around multiples of 8 and odd offsets matter).
+    func testHardwarePathMatchesTheTablesAtEveryLengthAndAlignment() throws {
+        try XCTSkipUnless(CRC32C.usesHardware, "this CPU has no CRC-32C instruction; the tables are the only path")
+        var random = SplitMix64(seed: 11)
+        let bytes = (0..<4_200).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        bytes.withUnsafeBytes { all in
+            for offset in 0..<9 {
+                for length in Array(0..<70) + [1_023, 1_024, 1_025, 4_096, 4_191] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                    var hardware = CRC32C()
+                    hardware.update(slice)
+                    let software = ~CRC32C.updateInSoftware(0xFFFF_FFFF, slice)
+                    XCTAssertEqual(hardware.value, software, "offset \(offset) length \(length)")
+                }
+            }
+        }
+    }
 }
