@@ -27,8 +27,13 @@ public enum SQSProtocol {
 
     /// JSON when Content-Type starts with `application/x-amz-json`, otherwise query (a2).
     public static func wireProtocol(of request: HTTPRequest) -> SQSWireProtocol {
-        let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
-        return contentType.hasPrefix("application/x-amz-json") ? .json : .query
+        guard let contentType = request.headers["Content-Type"] else { return .query }
+        let utf8 = contentType.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: lowercasing folds A-Z only, and a Character is a byte, so a bytewise prefix test agrees.
+            return HTTPHeaders.hasPrefixIgnoringCase(contentType, "application/x-amz-json") ? .json : .query
+        }
+        return contentType.lowercased().hasPrefix("application/x-amz-json") ? .json : .query
     }
 
     public static func decode(_ request: HTTPRequest) -> Result<SQSRequest, SQSError> {
@@ -41,6 +46,12 @@ public enum SQSProtocol {
     }
 
     static func decodeJSON(_ request: HTTPRequest) throws(SQSError) -> SQSRequest {
+        let operation = try jsonOperation(request)
+        if let direct = DirectJSONDecoder.decode(operation, request.body) { return direct }
+        return try decodeJSONMembers(operation, request)
+    }
+
+    static func jsonOperation(_ request: HTTPRequest) throws(SQSError) -> SQSOperation {
         guard let target = request.headers["X-Amz-Target"] else {
             throw SQSError(.missingAction, "The request must contain the header X-Amz-Target.")
         }
@@ -48,6 +59,12 @@ public enum SQSProtocol {
               let operation = SQSOperation(rawValue: String(target.dropFirst(targetPrefix.count))) else {
             throw SQSError(.invalidAction, "The action \(target) is not valid for this endpoint.")
         }
+        return operation
+    }
+
+    /// Any JSON request, through a `JSONValue` document and `SQSRequestDecoder`: the definition of what is
+    /// accepted and of every error.
+    static func decodeJSONMembers(_ operation: SQSOperation, _ request: HTTPRequest) throws(SQSError) -> SQSRequest {
         var members: [String: JSONValue] = [:]
         if !request.body.isEmpty {
             let document: JSONValue

@@ -127,10 +127,19 @@ final class HTTPServer {
     }
 
     /// A request id in UUID form: node tag and a counter, unique per node run.
+    /// The counter's low 48 bits fill the last group (12 lowercase hex digits); written bytewise, this runs
+    /// once per request.
     static func requestID(node: String, counter: UInt64) -> String {
-        let hex = String(counter, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-        return "\(node)-0000-4000-8000-\(padded.suffix(12))"
+        let middle: StaticString = "-0000-4000-8000-"
+        let digits: StaticString = "0123456789abcdef"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(node.utf8.count + middle.utf8CodeUnitCount + 12)
+        bytes.append(contentsOf: node.utf8)
+        middle.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        digits.withUTF8Buffer { hex in
+            for shift in stride(from: 44, through: 0, by: -4) { bytes.append(hex[Int((counter >> UInt64(shift)) & 0xF)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func sweep() {

@@ -83,6 +83,13 @@ struct ReceivedMessageView {
     }
 
     func render(_ message: FerryQueue.ReceivedMessage) -> FerrySQS.ReceivedMessage {
+        FerrySQS.ReceivedMessage(
+            messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.bodyText,
+            attributes: systemAll || !systemNames.isEmpty ? systemAttributes(message) : [:],
+            messageAttributes: message.attributes.isEmpty ? [:] : messageAttributes(message))
+    }
+
+    func systemAttributes(_ message: FerryQueue.ReceivedMessage) -> [String: String] {
         var system: [String: String] = [
             "SenderId": senderId,
             "SentTimestamp": String(message.sentTimestampMs),
@@ -95,7 +102,10 @@ struct ReceivedMessageView {
         system["AWSTraceHeader"] = message.awsTraceHeader
         system["DeadLetterQueueSourceArn"] = message.deadLetterQueueSourceArn
         if !systemAll { system = system.filter { systemNames.contains($0.key) } }
+        return system
+    }
 
+    func messageAttributes(_ message: FerryQueue.ReceivedMessage) -> [String: MessageAttributeValue] {
         var attributes: [String: MessageAttributeValue] = [:]
         for attribute in message.attributes where wants(attribute.name) {
             switch attribute.value {
@@ -103,9 +113,7 @@ struct ReceivedMessageView {
             case .binary(let b): attributes[attribute.name] = .binary(b, dataType: attribute.dataType)
             }
         }
-        return FerrySQS.ReceivedMessage(
-            messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.bodyText,
-            attributes: system, messageAttributes: attributes)
+        return attributes
     }
 
     func wants(_ name: String) -> Bool {

@@ -24,6 +24,11 @@ final class SQSService: SQSRequestHandler {
     /// The one account whose queues this cluster holds.
     let accountId: String
     private(set) lazy var longPolls = LongPollRegistry(service: self)
+    /// Parsed QueueUrls (see `queueName(fromUrl:)`), emptied when full.
+    private var queueNamesByUrl: [String: String] = [:]
+    /// Distinct queue URLs remembered at once: far more than the queues a cluster's clients use together,
+    /// and a client cycling through made-up URLs costs at most this many short strings.
+    static let queueNamesByUrlMax = 1024
 
     init(node: ReplicaNode<QueueReplica>, config: ServerConfig, loop: EventLoop, logger: Logger) {
         self.node = node
@@ -75,9 +80,16 @@ final class SQSService: SQSRequestHandler {
 
     // MARK: - Addressing
 
-    /// The queue name a QueueUrl names in this cluster's account.
+    /// The queue name a QueueUrl names in this cluster's account. Remembered per URL: clients send the same
+    /// few URLs on every request, and the answer depends on nothing else (the account is fixed).
     func queueName(fromUrl url: String) -> Result<String, SQSError> {
-        Self.queueName(fromUrl: url, account: accountId)
+        if let name = queueNamesByUrl[url] { return .success(name) }
+        let result = Self.queueName(fromUrl: url, account: accountId)
+        if case .success(let name) = result {
+            if queueNamesByUrl.count >= Self.queueNamesByUrlMax { queueNamesByUrl.removeAll(keepingCapacity: true) }
+            queueNamesByUrl[url] = name
+        }
+        return result
     }
 
     static func queueName(fromUrl url: String, account accountId: String) -> Result<String, SQSError> {

@@ -54,12 +54,12 @@ final class ProtocolFuzzTests: XCTestCase {
             return bodyMutation(Self.seeds.randomElement(using: &rng)!, &rng)
         default:
             var bytes = Self.seeds.randomElement(using: &rng)!
-            for _ in 0...(rng.next() % 4) { mutate(&bytes, &rng) }
+            for _ in 0...(rng.next() % 4) { Self.mutate(&bytes, &rng) }
             return bytes
         }
     }
 
-    func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
+    static func mutate(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
         let at = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count))
         switch rng.next() % 6 {
         case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(truncatingIfNeeded: 1 << (rng.next() % 8))
@@ -79,7 +79,7 @@ final class ProtocolFuzzTests: XCTestCase {
         guard let split = findHeadEnd(text) else { return request }
         var head = String(decoding: text[..<split], as: UTF8.self)
         var body = Array(text[split...])
-        for _ in 0...(rng.next() % 3) { mutate(&body, &rng) }
+        for _ in 0...(rng.next() % 3) { Self.mutate(&body, &rng) }
         head = head.split(separator: "\r\n", omittingEmptySubsequences: false)
             .filter { !$0.lowercased().hasPrefix("content-length:") && !$0.isEmpty }
             .joined(separator: "\r\n")

@@ -89,8 +89,8 @@ enum SQSRequestDecoder {
     }
 
     static func receiveMessage(_ f: RequestFields) throws(SQSError) -> ReceiveMessageRequest {
-        var systemNames = try f.stringList("MessageSystemAttributeNames")
-        for name in try f.stringList("AttributeNames") where !systemNames.contains(name) { systemNames.append(name) }
+        let systemNames = systemAttributeNames(try f.stringList("MessageSystemAttributeNames"),
+                                               deprecated: try f.stringList("AttributeNames"))
         let attemptId = try f.string("ReceiveRequestAttemptId")
         if let attemptId { try MessageValidation.validateFifoId(attemptId, name: "ReceiveRequestAttemptId") }
         return ReceiveMessageRequest(
@@ -101,6 +101,13 @@ enum SQSRequestDecoder {
             visibilityTimeout: try f.int("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax),
             waitTimeSeconds: try f.int("WaitTimeSeconds", in: 0...SQSLimits.waitTimeSecondsMax),
             receiveRequestAttemptId: attemptId)
+    }
+
+    /// `MessageSystemAttributeNames` and the deprecated `AttributeNames` as one list (b1), in that order.
+    static func systemAttributeNames(_ names: [String], deprecated: [String]) -> [String] {
+        var all = names
+        for name in deprecated where !all.contains(name) { all.append(name) }
+        return all
     }
 
     /// Batch entries: the entry list's shape and ids are checked for the whole request
@@ -133,12 +140,17 @@ enum SQSRequestDecoder {
             try MessageValidation.validate(message)
             return SendMessageBatchRequest.Entry(id: id, message: message)
         }
+        try checkPayload(entries)
+        return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
+    }
+
+    /// A batch's messages together are at most `batchPayloadBytesMax` (b1).
+    static func checkPayload(_ entries: [SendMessageBatchRequest.Entry]) throws(SQSError) {
         let payloadBytes = entries.reduce(0) { $0 + MessageValidation.sizeBytes(of: $1.message) }
         if payloadBytes > SQSLimits.batchPayloadBytesMax {
             throw SQSError(.batchRequestTooLong,
                            "Batch requests cannot be longer than \(SQSLimits.batchPayloadBytesMax) bytes. You have sent \(payloadBytes) bytes.")
         }
-        return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
     static func deleteMessageBatch(_ f: RequestFields) throws(SQSError) -> DeleteMessageBatchRequest {

@@ -2,6 +2,87 @@
 /// last field's line end) and decides how the body is framed.
 enum HTTPHeadParser {
     static func parse(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequest {
+        if let request = head.withUnsafeBufferPointer({ parseASCII($0, limits: limits) }) { return request }
+        return try parseGeneral(head, limits: limits)
+    }
+
+    /// The common case in one pass over the bytes: an all-ASCII head that parses without error. nil for
+    /// anything else (non-ASCII, any error, any limit hit), which `parseGeneral` then parses or refuses
+    /// with the exact error. For ASCII text, splitting on bytes is splitting on Characters (the only
+    /// multi-scalar ASCII grapheme is CR LF, and lines are split at LF), so both paths agree.
+    static func parseASCII(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPLimits) -> HTTPRequest? {
+        var lineStart = 0
+        var requestLine: (method: String, target: String, version: HTTPVersion)?
+        var headers = HTTPHeaders()
+        var fieldCount = 0
+        var hostCount = 0
+        while lineStart < head.count {
+            var lineEnd = lineStart
+            while lineEnd < head.count, head[lineEnd] != 0x0A {
+                guard head[lineEnd] < 0x80 else { return nil }
+                lineEnd += 1
+            }
+            let next = lineEnd + 1
+            if lineEnd > lineStart, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
+            lineStart = next
+            // The parser cut the head at the first empty line, so one can only be the last; the general
+            // path refuses one anywhere else.
+            if line.isEmpty {
+                guard lineStart >= head.count else { return nil }
+                continue
+            }
+            guard requestLine != nil else {
+                guard let parsed = parseRequestLineASCII(line) else { return nil }
+                requestLine = parsed
+                continue
+            }
+            fieldCount += 1
+            guard fieldCount <= limits.headerCountMax, let (name, value) = parseFieldASCII(line) else { return nil }
+            if HTTPHeaders.equalsIgnoringCase(name, "host") { hostCount += 1 }
+            headers.add(name: name, value: value)
+        }
+        guard let (method, target, version) = requestLine else { return nil }
+        if version == .http11 && hostCount != 1 { return nil }
+        return HTTPRequest(method: method, target: target, version: version, headers: headers)
+    }
+
+    static func parseRequestLineASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, HTTPVersion)? {
+        guard let firstSpace = line.firstIndex(of: 0x20) else { return nil }
+        guard let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20),
+              !line[(secondSpace + 1)...].contains(0x20) else { return nil }
+        let method = UnsafeBufferPointer(rebasing: line[..<firstSpace])
+        let target = UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
+        let version = UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...])
+        guard !method.isEmpty, !target.isEmpty, target[0] == UInt8(ascii: "/"),
+              method.allSatisfy(isTokenByte), target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return nil }
+        let parsedVersion: HTTPVersion
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            parsedVersion = .http11
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            parsedVersion = .http10
+        } else {
+            return nil
+        }
+        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), parsedVersion)
+    }
+
+    static func parseFieldASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String)? {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
+        var start = colon + 1
+        var end = line.count
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
+        let value = UnsafeBufferPointer(rebasing: line[start..<end])
+        guard name.allSatisfy(isTokenByte), value.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }) else {
+            return nil
+        }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
+    /// Any head, and the exact error for a bad one.
+    static func parseGeneral(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequest {
         // Split on LF bytes, not on Characters: Swift treats CR LF as one grapheme.
         var lines: [Substring] = []
         for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
@@ -82,6 +163,29 @@ enum HTTPHeadParser {
 
     /// Body length, and whether the client waits for `100 Continue`.
     static func framing(of request: HTTPRequest, limits: HTTPLimits) throws(HTTPParseError) -> (Int, Bool) {
+        if let length = plainContentLength(request.headers, limits: limits) { return (length, false) }
+        return try framingGeneral(of: request, limits: limits)
+    }
+
+    /// The common case without building lists: no Transfer-Encoding, no Expect, and exactly one
+    /// Content-Length of 1-18 digits within the limit. nil for everything else (`framingGeneral`).
+    static func plainContentLength(_ headers: HTTPHeaders, limits: HTTPLimits) -> Int? {
+        var length: String?
+        for field in headers.fields {
+            if HTTPHeaders.equalsIgnoringCase(field.name, "content-length") {
+                guard length == nil else { return nil }
+                length = field.value
+            } else if HTTPHeaders.equalsIgnoringCase(field.name, "transfer-encoding")
+                        || HTTPHeaders.equalsIgnoringCase(field.name, "expect") {
+                return nil
+            }
+        }
+        guard let text = length, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit),
+              let value = Int(text), value <= limits.bodyBytesMax else { return nil }
+        return value
+    }
+
+    static func framingGeneral(of request: HTTPRequest, limits: HTTPLimits) throws(HTTPParseError) -> (Int, Bool) {
         let encodings = request.headers.values(for: "Transfer-Encoding")
         if !encodings.isEmpty {
             throw .transferEncodingNotImplemented(encodings.joined(separator: ", "))

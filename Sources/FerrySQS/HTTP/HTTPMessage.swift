@@ -9,33 +9,34 @@
 /// optional whitespace around them (RFC 9112 §5), because SigV4 signs the Host header as sent.
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
-    /// `fields[i].name` lowercased, computed once when the field is added: a lookup then compares
-    /// bytes instead of lowercasing every field name on every call.
-    private var lowercasedNames: [String]
 
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
-        self.lowercasedNames = fields.map { HTTPHeaders.lowercasedASCII($0.name) }
     }
 
     public mutating func add(name: String, value: String) {
         fields.append((name, value))
-        lowercasedNames.append(HTTPHeaders.lowercasedASCII(name))
     }
 
-    /// The first value of `name`, compared case-insensitively.
+    /// The first value of `name`, compared case-insensitively. Compares the UTF-8 bytes in place: a request
+    /// looks up half a dozen names among a dozen fields, and lowercased copies cost an allocation each.
     public subscript(name: String) -> String? {
-        let wanted = HTTPHeaders.lowercasedASCII(name)
-        guard let i = lowercasedNames.firstIndex(of: wanted) else { return nil }
-        return fields[i].value
+        for field in fields where HTTPHeaders.namesEqual(field.name, name) { return field.value }
+        return nil
     }
 
     /// Every value of `name`, in arrival order.
     public func values(for name: String) -> [String] {
-        let wanted = HTTPHeaders.lowercasedASCII(name)
         var found: [String] = []
-        for i in lowercasedNames.indices where lowercasedNames[i] == wanted { found.append(fields[i].value) }
+        for field in fields where HTTPHeaders.namesEqual(field.name, name) { found.append(field.value) }
         return found
+    }
+
+    /// How many fields are named `name`.
+    func count(of name: String) -> Int {
+        var n = 0
+        for field in fields where HTTPHeaders.namesEqual(field.name, name) { n += 1 }
+        return n
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -51,17 +52,29 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// Field names are tokens (ASCII, RFC 9110 §5.6.2); `String.lowercased()` would also fold
-    /// non-ASCII, which a token cannot contain. Returns `name` itself when it has no uppercase letter.
-    static func lowercasedASCII(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
-        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    /// ASCII case-insensitive equality of two names: A-Z match a-z, every other byte compares exactly (field
+    /// names are tokens, RFC 9110 §5.6.2, so nothing else needs folding).
+    static func namesEqual(_ a: String, _ b: String) -> Bool {
+        let au = a.utf8, bu = b.utf8
+        guard au.count == bu.count else { return false }
+        for (x, y) in zip(au, bu) where x != y {
+            guard x | 0x20 == y | 0x20, x | 0x20 >= 0x61, x | 0x20 <= 0x7A else { return false }
+        }
+        return true
     }
 
     static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
         lowercase.withUTF8Buffer { wanted in
             name.utf8.count == wanted.count
                 && zip(name.utf8, wanted).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
+    }
+
+    /// Whether `text` starts with `lowercase` once A-Z are folded to a-z.
+    static func hasPrefixIgnoringCase(_ text: String, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { wanted in
+            text.utf8.count >= wanted.count
+                && zip(text.utf8, wanted).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
         }
     }
 }
@@ -91,19 +104,30 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The target's path, still percent-encoded (SigV4 canonicalizes the path as sent).
     public var path: String {
-        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
+        if let q = queryMark { return String(target[..<q]) }
         return target
     }
 
     /// The raw query string after `?`, without the `?`; empty when there is none.
     public var query: String {
-        if let q = target.firstIndex(of: "?") { return String(target[target.index(after: q)...]) }
+        if let q = queryMark { return String(target[target.index(after: q)...]) }
         return ""
+    }
+
+    /// The first `?` Character of the target. An ASCII target is searched bytewise (the usual one is `/`);
+    /// otherwise by Character, where a `?` joined to a neighbouring scalar does not count.
+    private var queryMark: String.Index? {
+        let utf8 = target.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.firstIndex(of: UInt8(ascii: "?")) }
+        return target.firstIndex(of: "?")
     }
 
     /// Whether the connection stays open after this request (RFC 9112 §9.3): HTTP/1.1 unless
     /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
     public var keepAlive: Bool {
+        if !headers.fields.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "connection") }) {
+            return version == .http11
+        }
         let tokens = headers.values(for: "Connection")
             .flatMap { $0.split(separator: ",") }
             .map { $0.trimmingSpaces().lowercased() }

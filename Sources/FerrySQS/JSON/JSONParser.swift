@@ -5,28 +5,47 @@ public struct JSONParseError: Error, Sendable, Equatable {
 }
 
 /// Strict RFC 8259 parser over UTF-8 bytes.
+///
+/// Works on the body's buffer in place: strings are scanned eight bytes at a time for the three bytes that
+/// end a plain run (`"`, `\` and C0 controls, `JSONScan`), and an escaped string is assembled in one scratch buffer
+/// rather than a growing array. Error messages and offsets are part of the SQS error text, so every check
+/// happens at the same byte, in the same order, as in a byte-at-a-time reading.
 public struct JSONParser {
     /// Nesting depth. SQS requests nest four deep (entries -> attributes -> value); 64 is generous
     /// and keeps a hostile `[[[[...` from exhausting the stack.
     public static let depthMax = 64
 
-    private let bytes: [UInt8]
-    private var index = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    /// Where an escaped string's content is assembled, allocated at the first escape with room for the
+    /// whole document: a string never decodes longer than its source text (`\uXXXX` is 6 bytes for at
+    /// most 3, a surrogate pair 12 for 4, every other escape 2 for 1).
+    private var scratch: UnsafeMutablePointer<UInt8>?
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.error("trailing characters after the document") }
-        return value
+        try reading(bytes) { parser throws(JSONParseError) -> JSONValue in
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == parser.bytes.count else { throw parser.error("trailing characters after the document") }
+            return value
+        }
     }
 
-    private func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
+    /// `body` with a parser positioned at the start of `bytes`.
+    static func reading<R, E: Error>(_ bytes: [UInt8], _ body: (inout JSONParser) throws(E) -> R) throws(E) -> R {
+        try bytes.withUnsafeBufferPointer { buffer throws(E) -> R in
+            var parser = JSONParser(buffer)
+            defer { parser.scratch?.deallocate() }
+            return try body(&parser)
+        }
+    }
 
-    private mutating func skipWhitespace() {
+    func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
+
+    mutating func skipWhitespace() {
         while index < bytes.count {
             let byte = bytes[index]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -49,12 +68,12 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
-        let expected = Array(literal.utf8)
-        guard bytes.count - index >= expected.count, Array(bytes[index..<(index + expected.count)]) == expected else {
-            throw error("invalid literal")
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let matches = literal.withUTF8Buffer { expected in
+            bytes.count - index >= expected.count && bytes[index..<(index + expected.count)].elementsEqual(expected)
         }
-        index += expected.count
+        guard matches else { throw error("invalid literal") }
+        index += literal.utf8CodeUnitCount
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -101,7 +120,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> String {
+    mutating func parseNumber() throws(JSONParseError) -> String {
         let begin = index
         func digits(_ p: inout JSONParser) -> Int {
             let s = p.index
@@ -124,67 +143,113 @@ public struct JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits(&self) > 0 else { throw error("invalid number") }
         }
-        return String(decoding: bytes[begin..<index], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[begin..<index]), as: UTF8.self)
     }
 
     /// A string's content: raw UTF-8 must be valid (never repaired: bodies stay byte-exact),
     /// escapes are decoded, `\u` surrogate pairs joined, lone surrogates and raw controls refused.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        // Fast path: no escape before the closing quote (member names, ids, most bodies): one validating
-        // copy of the run, no scratch buffer.
         let begin = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[begin..<index]), as: UTF8.self) }
-                guard let text else { throw error("invalid UTF-8 in string") }
-                index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in string") }
+        // Bit 7 of any byte set: the raw text has non-ASCII bytes, whose UTF-8 must be validated.
+        var seen: UInt64 = 0
+        index = plainRunEnd(from: index, seen: &seen)
+        guard index < bytes.count else { throw error("unterminated string") }
+        let stop = bytes[index]
+        if stop == UInt8(ascii: "\"") {
+            // No escape before the closing quote (member names, ids, many bodies): one copy of the run.
+            let text = try makeString(UnsafeBufferPointer(rebasing: bytes[begin..<index]), rawIsASCII: seen & JSONScan.highBits == 0)
             index += 1
+            return text
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(index - begin + 64)
-        out.append(contentsOf: bytes[begin..<index])
-        var runStart = index
+        if stop < 0x20 { throw error("control character in string") }
+        // An escape: assemble the content in the scratch buffer.
+        if scratch == nil { scratch = .allocate(capacity: bytes.count) }
+        let out = scratch!
+        var count = index - begin
+        out.initialize(from: bytes.baseAddress! + begin, count: count)
+        let source = UnsafeRawPointer(bytes.baseAddress!)
         while true {
+            if index + 8 <= bytes.count {
+                // A whole word is stored, and the lanes before its first special byte kept. In bounds: the
+                // output never outgrows the input read so far (count <= index - begin).
+                let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                UnsafeMutableRawPointer(out + count).storeBytes(of: word.littleEndian, as: UInt64.self)
+                let mask = JSONScan.specialMask(word)
+                if mask == 0 {
+                    seen |= word
+                    count += 8
+                    index += 8
+                    continue
+                }
+                let lanes = JSONScan.plainLanes(mask)
+                seen |= word & ((1 << UInt64(lanes * 8)) &- 1)
+                count += lanes
+                index += lanes
+            } else {
+                while index < bytes.count, JSONScan.isPlain(bytes[index]) {
+                    out[count] = bytes[index]
+                    seen |= UInt64(bytes[index])
+                    count += 1
+                    index += 1
+                }
+            }
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                out.append(contentsOf: bytes[runStart..<index])
                 index += 1
                 break
             }
             if byte < 0x20 { throw error("control character in string") }
-            if byte != UInt8(ascii: "\\") { index += 1; continue }
-            out.append(contentsOf: bytes[runStart..<index])
             index += 1
             guard index < bytes.count else { throw error("unterminated escape") }
             let escape = bytes[index]
             index += 1
+            let decoded: UInt8
             switch escape {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"): out.append(contentsOf: try parseUnicodeEscape())
+            case UInt8(ascii: "\""): decoded = 0x22
+            case UInt8(ascii: "\\"): decoded = 0x5C
+            case UInt8(ascii: "/"): decoded = 0x2F
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            case UInt8(ascii: "u"):
+                count += Self.writeUTF8(try parseUnicodeEscape(), to: out + count)
+                continue
             default: throw error("invalid escape")
             }
-            runStart = index
+            out[count] = decoded
+            count += 1
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+        // Escapes write whole, valid scalars, so only raw non-ASCII text can make the result invalid.
+        return try makeString(UnsafeBufferPointer(start: out, count: count), rawIsASCII: seen & JSONScan.highBits == 0)
+    }
+
+    /// The string for `utf8`, refusing invalid UTF-8 when the raw text had non-ASCII bytes.
+    private func makeString(_ utf8: UnsafeBufferPointer<UInt8>, rawIsASCII: Bool) throws(JSONParseError) -> String {
+        if rawIsASCII { return String(decoding: utf8, as: UTF8.self) }
+        guard let text = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
         return text
     }
 
+    private func plainRunEnd(from start: Int, seen: inout UInt64) -> Int {
+        JSONScan.plainRunEnd(bytes, from: start, seen: &seen)
+    }
+
+    /// `scalar` as UTF-8 at `out`; returns the byte count.
+    private static func writeUTF8(_ scalar: Unicode.Scalar, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
+        for unit in UTF8.encode(scalar)! {
+            out[count] = unit
+            count += 1
+        }
+        return count
+    }
+
     /// After `\u`: four hex digits, and for a high surrogate a following `\uDC00-DFFF`.
-    private mutating func parseUnicodeEscape() throws(JSONParseError) -> [UInt8] {
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
         let first = try parseHex4()
         var scalarValue = first
         if (0xD800...0xDBFF).contains(first) {
@@ -199,7 +264,7 @@ public struct JSONParser {
             throw error("unpaired surrogate")
         }
         guard let scalar = Unicode.Scalar(scalarValue) else { throw error("invalid code point") }
-        return Array(String(Character(scalar)).utf8)
+        return scalar
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {

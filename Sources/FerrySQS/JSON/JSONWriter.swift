@@ -47,45 +47,83 @@ public enum JSONWriter {
     }
 
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        // Pass 1: how many bytes escaping adds (a body is usually none, or a few quotes).
-        var extra = 0
-        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            extra += byte == 0x22 || byte == 0x5C || byte == 0x0A || byte == 0x0D || byte == 0x09 ? 1 : 5
-        }
         out.append(UInt8(ascii: "\""))
-        if extra == 0 {
+        // Up to the first byte that needs escaping, eight bytes at a time; often that is the whole text.
+        var seen: UInt64 = 0
+        let first = JSONScan.plainRunEnd(bytes, from: 0, seen: &seen)
+        guard first < bytes.count else {
             out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
             return
         }
-        // Pass 2: grow once, then write every byte in place (no append call per escape or per run).
-        var at = out.count
-        out.append(contentsOf: repeatElement(0, count: bytes.count + extra + 1))
-        out.withUnsafeMutableBufferPointer { dst in
-            for byte in bytes {
-                if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
-                    dst[at] = byte
+        // Pass 1 sizes the result; pass 2 writes it into scratch space, appended in one copy (in JSON-in-JSON
+        // bodies a quote comes every few bytes, too often for one append per run to pay).
+        var length = bytes.count
+        var i = first
+        while i < bytes.count {
+            length += escapeLength(bytes[i]) - 1
+            i = JSONScan.plainRunEnd(bytes, from: i + 1, seen: &seen)
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { dst in
+            let base = dst.baseAddress!
+            let source = UnsafeRawPointer(bytes.baseAddress!)
+            base.initialize(from: bytes.baseAddress!, count: first)
+            var i = first
+            var at = first
+            while i < bytes.count {
+                if i + 8 <= bytes.count {
+                    // A whole word is stored, and the lanes before its first special byte kept. In bounds:
+                    // the bytes still to read produce at least as many, so at + 8 <= length.
+                    let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    UnsafeMutableRawPointer(base + at).storeBytes(of: word.littleEndian, as: UInt64.self)
+                    let mask = JSONScan.specialMask(word)
+                    if mask == 0 {
+                        i += 8
+                        at += 8
+                        continue
+                    }
+                    i += JSONScan.plainLanes(mask)
+                    at += JSONScan.plainLanes(mask)
+                } else if JSONScan.isPlain(bytes[i]) {
+                    base[at] = bytes[i]
+                    i += 1
                     at += 1
                     continue
                 }
-                dst[at] = 0x5C
-                switch byte {
-                case 0x22, 0x5C: dst[at + 1] = byte; at += 2
-                case 0x0A: dst[at + 1] = UInt8(ascii: "n"); at += 2
-                case 0x0D: dst[at + 1] = UInt8(ascii: "r"); at += 2
-                case 0x09: dst[at + 1] = UInt8(ascii: "t"); at += 2
-                default:
-                    dst[at + 1] = UInt8(ascii: "u")
-                    dst[at + 2] = 0x30
-                    dst[at + 3] = 0x30
-                    dst[at + 4] = hexDigit(byte >> 4)
-                    dst[at + 5] = hexDigit(byte & 0x0F)
-                    at += 6
-                }
+                at += writeEscape(bytes[i], to: base + at)
+                i += 1
             }
-            precondition(at == dst.count - 1, "escaped length miscounted")
-            dst[at] = UInt8(ascii: "\"")
+            precondition(at == length, "escaped length miscounted")
+            out.append(contentsOf: UnsafeBufferPointer(dst))
         }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Bytes `writeEscape` writes for `byte`.
+    @inline(__always)
+    static func escapeLength(_ byte: UInt8) -> Int {
+        byte == 0x22 || byte == 0x5C || byte == 0x0A || byte == 0x0D || byte == 0x09 ? 2 : 6
+    }
+
+    /// `"`, `\` and the C0 controls: short escapes where JSON has them, `\u00XX` for the rest. Returns the
+    /// bytes written.
+    @inline(__always)
+    static func writeEscape(_ byte: UInt8, to dst: UnsafeMutablePointer<UInt8>) -> Int {
+        dst[0] = 0x5C
+        switch byte {
+        case 0x22, 0x5C: dst[1] = byte
+        case 0x0A: dst[1] = UInt8(ascii: "n")
+        case 0x0D: dst[1] = UInt8(ascii: "r")
+        case 0x09: dst[1] = UInt8(ascii: "t")
+        default:
+            dst[1] = UInt8(ascii: "u")
+            dst[2] = 0x30
+            dst[3] = 0x30
+            dst[4] = hexDigit(byte >> 4)
+            dst[5] = hexDigit(byte & 0x0F)
+            return 6
+        }
+        return 2
     }
 
     @inline(__always)

@@ -38,6 +38,51 @@ public struct QueueAddress: Sendable, Equatable {
     /// .NET and Java v1 send requests to the queue URL itself (a2). A query or fragment is
     /// ignored. nil when there are fewer than two segments or the name is not a legal queue name.
     public static func parse(url: String) -> QueueAddress? {
+        var url = url
+        if let parsed = url.withUTF8({ parseASCII($0) }) { return parsed }
+        return parseGeneral(url: url)
+    }
+
+    /// `parse(url:)` for the usual URL: ASCII, without percent escapes, naming a legal queue. nil for
+    /// anything else, which `parseGeneral` then decides. On ASCII text a Character is a byte, so searching
+    /// bytes finds what the Character-level search finds.
+    static func parseASCII(_ url: UnsafeBufferPointer<UInt8>) -> QueueAddress? {
+        guard !url.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "%") }) else { return nil }
+        var start = 0
+        var end = url.count
+        if let schemeEnd = firstIndex(of: "://", in: url) {
+            guard let slash = url[(schemeEnd + 3)...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            start = slash
+        }
+        if let cut = url[start...].firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            end = cut
+        }
+        // The last two non-empty segments of url[start..<end].
+        var segments: [Range<Int>] = []
+        var i = end
+        while i > start, segments.count < 2 {
+            while i > start, url[i - 1] == UInt8(ascii: "/") { i -= 1 }
+            let segmentEnd = i
+            while i > start, url[i - 1] != UInt8(ascii: "/") { i -= 1 }
+            if i < segmentEnd { segments.append(i..<segmentEnd) }
+        }
+        guard segments.count == 2 else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: url[segments[0]]), as: UTF8.self)
+        let account = String(decoding: UnsafeBufferPointer(rebasing: url[segments[1]]), as: UTF8.self)
+        guard (try? MessageValidation.validateQueueName(name)) != nil else { return nil }
+        return QueueAddress(account: account, queueName: name)
+    }
+
+    static func firstIndex(of needle: StaticString, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        needle.withUTF8Buffer { needle in
+            guard haystack.count >= needle.count else { return nil }
+            for i in 0...(haystack.count - needle.count)
+            where haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            return nil
+        }
+    }
+
+    static func parseGeneral(url: String) -> QueueAddress? {
         var rest = Substring(url)
         if let schemeEnd = rest.range(of: "://") {
             rest = rest[schemeEnd.upperBound...]
