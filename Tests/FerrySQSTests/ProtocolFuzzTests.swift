@@ -105,7 +105,12 @@ final class ProtocolFuzzTests: XCTestCase {
             events += chunked.feed(input[offset..<min(input.count, offset + length)])
             offset += length
         }
-        XCTAssertEqual(events, expected, "chunking changed the parse: \(label)")
+        // `100 Continue` is owed only while the body has not arrived yet: fed whole, the body came with the
+        // head and the parser rightly sends none (RFC 9110 §10.1.1), so chunking may add one. Everything
+        // else must be identical.
+        let isContinue: (HTTPRequestParser.Event) -> Bool = { if case .sendContinue = $0 { true } else { false } }
+        XCTAssertEqual(events.filter { !isContinue($0) }, expected.filter { !isContinue($0) },
+                       "chunking changed the parse: \(label)")
         var outcome = "incomplete"
         for event in expected {
             switch event {
