@@ -17,26 +17,47 @@ public struct ReceiptHandle: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// Minted on every receive by every replica, so written straight into the string: no arrays.
     public var text: String {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(20)
-        appendBigEndian(&payload, UInt64(queue), bytes: 4)
-        appendBigEndian(&payload, seq, bytes: 8)
-        appendBigEndian(&payload, UInt64(epoch), bytes: 4)
-        appendBigEndian(&payload, UInt64(fnv1a32(payload)), bytes: 4)
-        return ReceiptHandle.prefix + Hex.encode(payload)
+        let check = Self.check(queue: UInt64(queue), seq: seq, epoch: UInt64(epoch))
+        return String(unsafeUninitializedCapacity: Self.textBytes) { out in
+            out[0] = UInt8(ascii: "F"); out[1] = UInt8(ascii: "R"); out[2] = UInt8(ascii: "1")
+            var i = 3
+            Hex.write(UInt64(queue), digits: 8, into: out, at: &i)
+            Hex.write(seq, digits: 16, into: out, at: &i)
+            Hex.write(UInt64(epoch), digits: 8, into: out, at: &i)
+            Hex.write(UInt64(check), digits: 8, into: out, at: &i)
+            return i
+        }
     }
+
+    /// FNV-1a over the three fields' big-endian bytes (4, 8 and 4 of them), in that order.
+    private static func check(queue: UInt64, seq: UInt64, epoch: UInt64) -> UInt32 {
+        let afterQueue = fnv1a32BigEndian(queue, bytes: 4)
+        return fnv1a32BigEndian(epoch, bytes: 4, fnv1a32BigEndian(seq, bytes: 8, afterQueue))
+    }
+
+    /// "FR1" and 40 hex digits.
+    static let textBytes = 43
 
     /// Decodes a handle; nil when it is malformed (SQS answers ReceiptHandleIsInvalid).
     public init?(text: String) {
-        guard text.hasPrefix(ReceiptHandle.prefix),
-              let payload = Hex.decode(String(text.dropFirst(ReceiptHandle.prefix.count))),
-              payload.count == 20 else { return nil }
-        let check = readBigEndian(payload, at: 16, bytes: 4)
-        guard UInt32(check) == fnv1a32(Array(payload[0..<16])) else { return nil }
-        queue = QueueID(readBigEndian(payload, at: 0, bytes: 4))
-        seq = readBigEndian(payload, at: 4, bytes: 8)
-        epoch = UInt32(readBigEndian(payload, at: 12, bytes: 4))
+        var text = text
+        let fields: (UInt64, UInt64, UInt64, UInt64)? = text.withUTF8 { utf8 in
+            guard utf8.count == Self.textBytes, utf8[0] == UInt8(ascii: "F"), utf8[1] == UInt8(ascii: "R"),
+                  utf8[2] == UInt8(ascii: "1") else { return nil }
+            var i = 3
+            guard let queue = Hex.read(utf8, digits: 8, at: &i), let seq = Hex.read(utf8, digits: 16, at: &i),
+                  let epoch = Hex.read(utf8, digits: 8, at: &i), let check = Hex.read(utf8, digits: 8, at: &i)
+            else { return nil }
+            return (queue, seq, epoch, check)
+        }
+        guard let (queue, seq, epoch, check) = fields,
+              check == UInt64(Self.check(queue: queue, seq: seq, epoch: epoch))
+        else { return nil }
+        self.queue = QueueID(queue)
+        self.seq = seq
+        self.epoch = UInt32(epoch)
     }
 
     public init(queue: QueueID, seq: UInt64, epoch: UInt32) {
@@ -53,20 +74,30 @@ enum MessageIdentity {
         let q = mix32(queue)
         let s = mix64(seq)
         // 32 bits of queue | 64 bits of slot | version and variant bits | 26 filler bits from the queue mix.
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<4 { bytes[i] = UInt8(truncatingIfNeeded: q >> UInt32(24 - 8 * i)) }
-        // bytes 4-5: s[63..48]; byte 6: version 4 + s[47..44]; byte 7: s[43..36]
-        bytes[4] = UInt8(truncatingIfNeeded: s >> 56)
-        bytes[5] = UInt8(truncatingIfNeeded: s >> 48)
-        bytes[6] = 0x40 | UInt8(truncatingIfNeeded: (s >> 44) & 0x0f)
-        bytes[7] = UInt8(truncatingIfNeeded: s >> 36)
-        // byte 8: variant 10 + s[35..30]; bytes 9-12: s[29..0] (30 bits, padded with filler)
-        bytes[8] = 0x80 | UInt8(truncatingIfNeeded: (s >> 30) & 0x3f)
-        let low = (s & 0x3fff_ffff) << 2 | UInt64(q & 0x3)
-        for i in 0..<4 { bytes[9 + i] = UInt8(truncatingIfNeeded: low >> UInt64(24 - 8 * i)) }
-        let filler = mix32(q ^ 0x9e37_79b9)
-        for i in 0..<3 { bytes[13 + i] = UInt8(truncatingIfNeeded: filler >> UInt32(16 - 8 * i)) }
-        return Hex.encode(bytes, dashesBefore: [8, 12, 16, 20])
+        // As 128 bits, big-endian: bytes 0-7 in `high`, 8-15 in `low`.
+        let high = UInt64(q) << 32                       // bytes 0-3: the queue
+            | (s >> 48) << 16                            // bytes 4-5: s[63..48]
+            | (0x40 | (s >> 44) & 0x0f) << 8             // byte 6: version 4 + s[47..44]
+            | (s >> 36) & 0xff                           // byte 7: s[43..36]
+        // byte 8: variant 10 + s[35..30]; bytes 9-12: s[29..0] (30 bits, padded with 2 queue bits)
+        let lowBits = (s & 0x3fff_ffff) << 2 | UInt64(q & 0x3)
+        let filler = UInt64(mix32(q ^ 0x9e37_79b9) & 0x00ff_ffff)
+        let low = (0x80 | (s >> 30) & 0x3f) << 56 | lowBits << 24 | filler
+        // UUID layout: 8-4-4-4-12 hex digits. Minted on every send and receive by every replica, so written
+        // straight into the string.
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var i = 0
+            Hex.write(high >> 32, digits: 8, into: out, at: &i)
+            out[i] = UInt8(ascii: "-"); i += 1
+            Hex.write(high >> 16, digits: 4, into: out, at: &i)
+            out[i] = UInt8(ascii: "-"); i += 1
+            Hex.write(high, digits: 4, into: out, at: &i)
+            out[i] = UInt8(ascii: "-"); i += 1
+            Hex.write(low >> 48, digits: 4, into: out, at: &i)
+            out[i] = UInt8(ascii: "-"); i += 1
+            Hex.write(low, digits: 12, into: out, at: &i)
+            return i
+        }
     }
 
     /// FIFO SequenceNumber: the slot number as a zero-padded 20-digit decimal, so it grows within a group
@@ -152,6 +183,17 @@ func fnv1a32(_ bytes: [UInt8]) -> UInt32 {
     var h: UInt32 = 0x811c_9dc5
     for b in bytes {
         h ^= UInt32(b)
+        h &*= 0x0100_0193
+    }
+    return h
+}
+
+/// `fnv1a32` continued over the low `bytes` bytes of `value`, big-endian, from state `h`: the same result
+/// as appending those bytes to an array and hashing it, without the array.
+func fnv1a32BigEndian(_ value: UInt64, bytes: Int, _ h: UInt32 = 0x811c_9dc5) -> UInt32 {
+    var h = h
+    for i in stride(from: bytes - 1, through: 0, by: -1) {
+        h ^= UInt32(truncatingIfNeeded: value >> UInt64(8 * i)) & 0xff
         h &*= 0x0100_0193
     }
     return h

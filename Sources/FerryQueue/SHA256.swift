@@ -132,6 +132,29 @@ public enum Hex {
         }
     }
 
+    /// Writes the low `digits` hex digits of `value`, most significant first, at `out[i...]`; advances `i`.
+    @inline(__always)
+    static func write(_ value: UInt64, digits: Int, into out: UnsafeMutableBufferPointer<UInt8>, at i: inout Int) {
+        for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0x0f
+            out[i] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            i += 1
+        }
+    }
+
+    /// Reads `digits` hex digits (either case) at `utf8[i...]` as a number; advances `i`. nil on a
+    /// non-hex character or too few bytes.
+    static func read(_ utf8: UnsafeBufferPointer<UInt8>, digits: Int, at i: inout Int) -> UInt64? {
+        guard i + digits <= utf8.count else { return nil }
+        var value: UInt64 = 0
+        for _ in 0..<digits {
+            guard let nibble = nibble(utf8[i]) else { return nil }
+            value = value << 4 | UInt64(nibble)
+            i += 1
+        }
+        return value
+    }
+
     /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex character.
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
