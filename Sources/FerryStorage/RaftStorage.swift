@@ -128,9 +128,14 @@ public final class RaftStorage {
     /// already covers the batch before. So the caller pays it lazily, once the log has been idle for a
     /// while (the node waits `NodeOptions.witnessIdleTicks`); a burst of writes costs no extra fsync.
     ///
-    /// The residual: between a batch's fsync and its witness's fsync (the idle wait, then one fsync),
-    /// the batch is durable but unwitnessed. A crash in that window combined with damage to that batch
-    /// is still cut as a torn tail. Nothing on one disk can tell these apart; see `RecoveryScan`.
+    /// The residual, which no single disk can close: from a batch's fsync until the fsync of the next
+    /// record that witnesses it (the next batch's, about one fsync later under load; the witness's,
+    /// `witnessIdleTicks` plus one fsync later when idle) the batch is durable, maybe acknowledged, and
+    /// witnessed by nothing on disk. A crash inside that window together with damage to that batch's
+    /// bytes (rot within milliseconds of the write, or a device that tears inside a sector while the
+    /// next append rewrites the batch's last sector) is cut as a torn tail, exactly as a torn write is:
+    /// the bytes cannot tell the two apart, and a torn append that was never acknowledged is the common
+    /// case. Why no voting rule closes it either: Simulation/QUEUE-MODE.md, "The residual".
     public var owesWitness: Bool {
         inFlight == nil && entriesEnd <= durableThrough && witnessStamped < entriesEnd
     }
