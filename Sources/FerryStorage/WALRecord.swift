@@ -34,7 +34,8 @@ enum RecordKind: UInt32 {
     /// that the last batch, which no later record would otherwise witness, is witnessed on disk: damage to
     /// it is then corruption, not a torn tail (see `RaftStorage.owesWitness`). Recovery believes its
     /// witness and replays nothing from it. Failing verification at the tail, it is an ordinary torn tail:
-    /// it covers nothing but the bytes before it, which were already durable.
+    /// it covers nothing but the bytes before it, which were already durable. Binaries from before this
+    /// kind read it as malformed and refuse the log: a downgrade across it is not possible in place.
     case witness = 3
 }
 
