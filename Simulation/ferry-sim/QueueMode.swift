@@ -43,6 +43,7 @@ struct QueueModeRunner {
               redelivered:            standard \(totals.standardRedeliveries), FIFO \(totals.fifoRedeliveries) (at-least-once: counted, not failed)
               recovered (unknown outcome, landed): \(totals.recovered)
               nodes stopped by storage faults: \(totals.storageFailures); refused to start (corrupt disk): \(totals.refusedStarts)
+              bit flips in bytes only a witness record witnesses: \(totals.witnessOnlyFlips)
               simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
               events:                 \(summary.eventCount)
               wall seconds:           \(fixed(summary.wallSeconds, 2))

@@ -16,6 +16,13 @@ public struct NodeOptions: Sendable {
     /// A forwarded command not applied here within this many ticks is forwarded again (to the leader of
     /// the moment): the forward or the leader's entry may have been lost. Safe because of sessions.
     public var forwardRetryTicks: Int = 30
+    /// After a durable write completes and the log stays idle, the node writes a witness record (one small
+    /// record, one fsync) so that the last batch is witnessed on disk (`RaftStorage.owesWitness`). It waits
+    /// until this many whole ticks have passed since the write completed with no other write started: under
+    /// load the next batch's records witness the previous one at no cost, so only a log that has fallen
+    /// idle pays, once per idle period. Longer waits widen the window in which damage to the last batch
+    /// still passes for a torn tail.
+    public var witnessIdleTicks: Int = 1
 
     public init(raft: RaftOptions) {
         self.raft = raft

@@ -35,8 +35,19 @@ extension ReplicaNode {
         }
     }
 
+    /// Once the log has been idle `witnessIdleTicks` whole ticks after a durable write, writes a witness
+    /// record for it (`RaftStorage.owesWitness`), as an ordinary durable write. Called after a tick's own
+    /// work, so a tick that started a write of its own pays nothing extra. Deterministic: ticks are the
+    /// only clock.
+    func witnessIfIdle() {
+        guard isRunning, ticksSinceWriteCompleted > options.witnessIdleTicks, storage.owesWitness else { return }
+        storage.stageWitness()
+        startWriteIfIdle()
+    }
+
     private func writeCompleted(_ write: DurableWrite, _ result: Result<Void, FileSystemError>) {
         guard isRunning else { return }
+        ticksSinceWriteCompleted = 0
         do {
             try storage.complete(write, result)
         } catch {

@@ -27,6 +27,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     public internal(set) var isRunning = true
 
     var tickCount: UInt64 = 0
+    /// Ticks since the last durable write completed (or since start): the witness waits for the log to
+    /// have been idle `options.witnessIdleTicks` whole ticks.
+    var ticksSinceWriteCompleted = 0
     /// The Ready being persisted, and the storage ticket that makes it durable.
     var persisting: (ready: Ready, ticket: StorageTicket)?
     /// A snapshot of our own state being written; the log is compacted once it is durable.
@@ -97,12 +100,14 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     public func tick() {
         guard isRunning else { return }
         tickCount += 1
+        ticksSinceWriteCompleted += 1
         raft.tick()
         if raft.role == .leader, tickCount % UInt64(options.housekeepingIntervalTicks) == 0 {
             proposeHousekeeping()
         }
         if tickCount % 10 == 0 { reviewPending() }
         afterInput()
+        witnessIfIdle()
     }
 
     public func receive(_ message: PeerMessage, from peer: NodeID) {

@@ -55,6 +55,18 @@ public struct DurableWrite: Sendable {
     let endCursor: LogCursor
     /// The log's last entry once this write is durable.
     public let lastPosition: LogPosition
+    /// The newest durability witness among this write's records (`.zero` when it writes none): once it
+    /// completes, every log byte before this cursor is durable and a durable record says so, so
+    /// recovery calls damage there corruption, never a torn tail.
+    public let witnessedThrough: LogCursor
+    /// The end of the last entry or log-reset record this write holds (nil when it holds none): bytes
+    /// that only a later record, or a witness record, can witness (`RaftStorage.owesWitness`).
+    public let entriesEnd: LogCursor?
+    /// The lowest index whose durable entry this write replaces: a follower dropping a conflicting
+    /// suffix (Raft §5.3), or a log reset after a leader's snapshot (everything after the snapshot).
+    /// nil when the write only appends. A crash part-way through it may leave the log ending anywhere
+    /// from `rewritesFrom - 1` on: the entries it replaces were never committed.
+    public let rewritesFrom: LogIndex?
 
     /// Runs every operation in order; stops at the first failure, which is fatal (never retry a
     /// failed fsync: the data it covered may be gone while a retry reports success).

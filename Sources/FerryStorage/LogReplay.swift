@@ -29,6 +29,12 @@ struct LogReplay {
             return nil
         case .entry:
             return applyEntry(record, file: file, offset: offset)
+        case .witness:
+            // Only its durability witness matters (the scan has read it); it changes no entry. Its
+            // index and term are not checked against the log: after recovery drops entries that
+            // conflict with the snapshot (`discardedConflictingEntries`), a witness names the
+            // snapshot while the superseded records before it still replay to a longer log.
+            return nil
         }
     }
 

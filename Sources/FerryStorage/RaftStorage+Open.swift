@@ -13,6 +13,8 @@ struct RecoveredLog {
     var segments: [Segment]
     var nextSegmentSequence: UInt64
     var durableThrough: LogCursor
+    var witnessStamped: LogCursor
+    var entriesEnd: LogCursor
     var base: LogPosition
     var terms: [Term]
     var snapshot: Snapshot
@@ -28,7 +30,9 @@ extension RaftStorage {
     /// off and reported. A record that fails verification inside the durable prefix throws
     /// `StorageError.corruption` naming the file and offset: the log is never treated as merely
     /// shorter (SIMULATION.md bugs 29 and 30). Everything kept is fsynced before this returns, so
-    /// what the new instance calls durable is.
+    /// what the new instance calls durable is. If the kept log's last entries are not witnessed on disk
+    /// (the crash came before their witness record), the new instance starts owing a witness
+    /// (`owesWitness`): they are durable now, and the node may act on them.
     public static func open(
         directory: String, fileSystem: FileSystem, options: StorageOptions = StorageOptions(),
         initialConfiguration: Configuration
@@ -49,6 +53,7 @@ extension RaftStorage {
             segments: scan.keptSegments,
             nextSegmentSequence: scan.highestSegmentSequence + 1,
             durableThrough: last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? .zero,
+            witnessStamped: scan.keptWitness, entriesEnd: scan.keptEntriesEnd,
             base: LogPosition(index: snapshot.metadata.index, term: snapshot.metadata.term),
             terms: scan.entries.map(\.term),
             snapshot: snapshot, snapshotPath: scan.snapshotPath, hardState: scan.hardState)

@@ -15,7 +15,7 @@ struct Segment {
 /// The durable Raft log of one node: write-ahead log segments, the hard state and snapshots, in one
 /// directory, over a `FileSystem`.
 ///
-/// Staging calls (`append`, `installSnapshot`, `setHardState`, `compact`) are pure bookkeeping on
+/// Staging calls (`append`, `installSnapshot`, `setHardState`, `compact`, `stageWitness`) are pure bookkeeping on
 /// the node's loop thread: they encode records and decide offsets, but touch no file. `nextWrite()`
 /// hands back everything staged as one `DurableWrite` (group commit); the runtime performs it off
 /// the loop and the node passes the outcome to `complete(_:_:)`. At most one write is in flight, so
@@ -24,6 +24,10 @@ struct Segment {
 /// Order within a write follows `Ready`: a snapshot is durable before the records staged after it,
 /// the log records before the hard state that refers to them (a commit hint is never durable ahead
 /// of the log, bug 33), and files are removed only after the snapshot that covers them is durable.
+///
+/// Every record carries `durableThrough`, so recovery can tell a torn tail from damage to bytes that
+/// were durable. The last batch before the log falls idle has no later record to witness it; the
+/// caller closes that gap with `stageWitness()` when `owesWitness` says so.
 public final class RaftStorage {
     public let directory: String
     let fileSystem: FileSystem
@@ -39,6 +43,12 @@ public final class RaftStorage {
     /// Invariant: every byte of the log before this cursor is durable (the end of the last
     /// completed write). Stamped into each record as its witness.
     private(set) var durableThrough: LogCursor
+    /// The newest witness stamped into any record staged (or recovered): once that record is on disk,
+    /// damage before this cursor is corruption, never a torn tail.
+    private var witnessStamped: LogCursor
+    /// The end of the last entry or log-reset record staged (or recovered): the bytes a witness must
+    /// cover. Witness records do not move it; they need no witness of their own (see `owesWitness`).
+    private var entriesEnd: LogCursor
 
     /// The position just before the first entry held: the snapshot the log continues, or the entry
     /// before the first retained one.
@@ -69,6 +79,10 @@ public final class RaftStorage {
     private var stagedHardState: HardState?
     private var stagedSnapshot: (metadata: SnapshotMetadata, path: String)?
     private var stagedReset: UInt64?
+    /// For the next `DurableWrite`'s `witnessedThrough`, `entriesEnd` and `rewritesFrom`.
+    private var stagedWitnessMax = LogCursor.zero
+    private var stagedEntriesEnd: LogCursor?
+    private var stagedRewritesFrom: LogIndex?
     public private(set) var stagedTicket = StorageTicket(0)
 
     // In flight.
@@ -85,6 +99,8 @@ public final class RaftStorage {
         segments = recovered.segments
         nextSegmentSequence = recovered.nextSegmentSequence
         durableThrough = recovered.durableThrough
+        witnessStamped = recovered.witnessStamped
+        entriesEnd = recovered.entriesEnd
         base = recovered.base
         terms = recovered.terms
         durableSnapshot = recovered.snapshot.metadata
@@ -101,6 +117,40 @@ public final class RaftStorage {
 
     /// True while a `DurableWrite` is out and not yet completed.
     public var isWriting: Bool { inFlight != nil }
+
+    /// True when the end of the durable log is not witnessed on disk: the last entries (or log reset)
+    /// are durable, but no record says so, so recovery could not tell a bit flip in them from a write
+    /// torn by a crash and would cut them as a torn tail, silently forgetting entries this node may
+    /// have acknowledged (SIMULATION.md bugs 29/30; NATS JetStream 2.12.1). `stageWitness()` pays the
+    /// debt with one small record and one fsync.
+    ///
+    /// Under load the debt never comes due: the records of the next batch carry `durableThrough`, which
+    /// already covers the batch before. So the caller pays it lazily, once the log has been idle for a
+    /// while (the node waits `NodeOptions.witnessIdleTicks`); a burst of writes costs no extra fsync.
+    ///
+    /// The residual, which no single disk can close: from a batch's fsync until the fsync of the next
+    /// record that witnesses it (the next batch's, about one fsync later under load; the witness's,
+    /// `witnessIdleTicks` plus one fsync later when idle) the batch is durable, maybe acknowledged, and
+    /// witnessed by nothing on disk. A crash inside that window together with damage to that batch's
+    /// bytes (rot within milliseconds of the write, or a device that tears inside a sector while the
+    /// next append rewrites the batch's last sector) is cut as a torn tail, exactly as a torn write is:
+    /// the bytes cannot tell the two apart, and a torn append that was never acknowledged is the common
+    /// case. Why no voting rule closes it either: Simulation/QUEUE-MODE.md, "The residual".
+    public var owesWitness: Bool {
+        inFlight == nil && entriesEnd <= durableThrough && witnessStamped < entriesEnd
+    }
+
+    /// Stages a witness record (see `owesWitness`, which must be true): it names the log's last entry and
+    /// carries `durableThrough`, so once its write completes every entry byte before it is witnessed.
+    /// Appending it rewrites the disk sector that holds the end of the batch it witnesses; a crash that
+    /// tears it leaves that batch intact because disks persist a sector whole (see
+    /// `SimulatedFileSystem.crash()`), exactly as for the next batch's append under load.
+    @discardableResult
+    public func stageWitness() -> StorageTicket {
+        precondition(owesWitness, "a witness is staged only when one is owed")
+        stageRecord(.witness(last: lastPosition, durableThrough: durableThrough))
+        return bumpTicket()
+    }
 
     /// The term of the entry at `index`, if the log holds it (or it is the base).
     public func term(at index: LogIndex) -> Term? {
@@ -122,6 +172,7 @@ public final class RaftStorage {
         for (offset, entry) in entries.enumerated() {
             precondition(entry.index == first.index + LogIndex(offset), "entries must be contiguous")
         }
+        if first.index <= lastPosition.index { noteRewrite(from: first.index) }
         terms.removeLast(Int(lastPosition.index + 1 - first.index))
         for entry in entries {
             precondition(entry.term >= (terms.last ?? base.term), "terms never decrease along the log")
@@ -150,6 +201,7 @@ public final class RaftStorage {
                                   durableThrough: durableThrough, payload: [])
             stageRecord(reset)
             stagedReset = segments.last!.sequence
+            noteRewrite(from: metadata.index + 1)
             base = LogPosition(index: metadata.index, term: metadata.term)
             terms = []
         }
@@ -206,7 +258,11 @@ public final class RaftStorage {
         writeSequence += 1
         let end = segments.last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? durableThrough
         let write = DurableWrite(sequence: writeSequence, operations: operations, ticket: stagedTicket,
-                                 endCursor: end, lastPosition: lastPosition)
+                                 endCursor: end, lastPosition: lastPosition, witnessedThrough: stagedWitnessMax,
+                                 entriesEnd: stagedEntriesEnd, rewritesFrom: stagedRewritesFrom)
+        stagedWitnessMax = .zero
+        stagedEntriesEnd = nil
+        stagedRewritesFrom = nil
         inFlight = (write, stagedSnapshot, stagedReset)
         for segment in removals { closeLater.append(segment.handle) }
         stagedOperations = []
@@ -255,6 +311,10 @@ public final class RaftStorage {
 
     // MARK: Helpers
 
+    private func noteRewrite(from index: LogIndex) {
+        stagedRewritesFrom = min(stagedRewritesFrom ?? index, index)
+    }
+
     private func bumpTicket() -> StorageTicket {
         stagedTicket = StorageTicket(stagedTicket.value + 1)
         return stagedTicket
@@ -272,6 +332,12 @@ public final class RaftStorage {
         record.encode(into: &stagedRecords)
         segments[position].sizeBytes = stagedRecordsOffset + stagedRecords.count
         segments[position].maxIndex = max(segments[position].maxIndex, record.index)
+        witnessStamped = max(witnessStamped, record.durableThrough)
+        stagedWitnessMax = max(stagedWitnessMax, record.durableThrough)
+        if record.kind != .witness {
+            entriesEnd = LogCursor(segment: segments[position].sequence, offset: segments[position].sizeBytes)
+            stagedEntriesEnd = entriesEnd
+        }
     }
 
     /// Moves the staged bytes of the active segment into one write operation.

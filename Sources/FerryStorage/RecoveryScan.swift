@@ -1,7 +1,10 @@
 import FerryRaft
 
 /// Where recovery cut the log: the bytes after the last record that verifies, past every
-/// durability witness. They are a write the crash interrupted, never acknowledged.
+/// durability witness. They are a write the crash interrupted, never acknowledged, or a witness record
+/// torn on its way to the disk (harmless: it covers only bytes that were already durable). The one
+/// exception no single disk can rule out: damage to the last durable batch in the short window after its
+/// fsync and before its witness record's (`RaftStorage.owesWitness`) also ends up here.
 public struct TornTail: Equatable, Sendable {
     public var file: String
     public var offset: Int
@@ -36,6 +39,10 @@ public struct RecoveryScan: Sendable {
     var highestSegmentSequence: UInt64 = 0
     var cutSegment: (path: String, offset: Int)?
     var droppedSegments: [String] = []
+    /// Over the kept records: the newest witness, and the end of the last entry or reset record. The
+    /// log owes a witness while the second is past the first (`RaftStorage.owesWitness`).
+    var keptWitness = LogCursor.zero
+    var keptEntriesEnd = LogCursor.zero
 
     public static func scan(directory: String, fileSystem: FileSystem,
                             initialConfiguration: Configuration) throws(StorageError) -> RecoveryScan {
@@ -98,7 +105,9 @@ public struct RecoveryScan: Sendable {
 
     /// Replays every segment up to the first record that does not verify. That point is a torn
     /// tail only if no durability witness anywhere in the log reaches past it; otherwise the
-    /// bytes there were durable once, and it is corruption.
+    /// bytes there were durable once, and it is corruption. Witnesses come from every record that
+    /// verifies, entry, reset or witness record alike; a witness record written after the last batch
+    /// is what makes damage to that batch corruption rather than a torn tail.
     private mutating func replaySegments(_ segments: [SegmentScan], into replay: inout LogReplay) -> StorageError? {
         let witness = segments.map(\.witness).max() ?? .zero
         for (position, segment) in segments.enumerated() {
@@ -127,8 +136,15 @@ public struct RecoveryScan: Sendable {
     }
 
     private mutating func keep(_ segment: SegmentScan, sizeBytes: Int) {
+        let kept = segment.records.filter { $0.offset < sizeBytes }
         keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,
-                                    maxIndex: segment.records.filter { $0.offset < sizeBytes }.map(\.record.index).max() ?? 0))
+                                    maxIndex: kept.map(\.record.index).max() ?? 0))
+        for (offset, record) in kept {
+            keptWitness = max(keptWitness, record.durableThrough)
+            if record.kind != .witness {
+                keptEntriesEnd = LogCursor(segment: segment.sequence, offset: offset + record.sizeBytes)
+            }
+        }
     }
 
     /// The log ends at `offset` of `segment`: what follows there and in `later` segments is a torn tail.

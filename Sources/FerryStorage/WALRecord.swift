@@ -29,6 +29,14 @@ enum RecordKind: UInt32 {
     /// installed a leader's snapshot): every earlier record is superseded. Written only after the
     /// snapshot file is durable.
     case logReset = 2
+    /// No payload; `index`/`term` name the log's last entry, and `durableThrough` the end of the log once
+    /// the write before it completed. Written (and fsynced) alone when the log falls idle after a write, so
+    /// that the last batch, which no later record would otherwise witness, is witnessed on disk: damage to
+    /// it is then corruption, not a torn tail (see `RaftStorage.owesWitness`). Recovery believes its
+    /// witness and replays nothing from it. Failing verification at the tail, it is an ordinary torn tail:
+    /// it covers nothing but the bytes before it, which were already durable. Binaries from before this
+    /// kind read it as malformed and refuse the log: a downgrade across it is not possible in place.
+    case witness = 3
 }
 
 /// One framed record of a segment:
@@ -63,6 +71,12 @@ struct WALRecord: Equatable {
     var payload: [UInt8]
 
     var sizeBytes: Int { Self.headerBytes + payload.count }
+
+    /// A record that only says "everything before `durableThrough` is durable"; `last` is the log's last
+    /// entry, for an operator reading the file.
+    static func witness(last: LogPosition, durableThrough: LogCursor) -> WALRecord {
+        WALRecord(kind: .witness, index: last.index, term: last.term, durableThrough: durableThrough, payload: [])
+    }
 
     static func entry(_ entry: Entry, durableThrough: LogCursor) -> WALRecord {
         var writer = ByteWriter(capacity: entry.sizeBytes + 8)
@@ -140,7 +154,7 @@ struct WALRecord: Equatable {
     /// zero reserved field.
     static func plausibleHeader(_ bytes: [UInt8], at offset: Int) -> Bool {
         let kind = bytes[offset + 8], reserved = bytes[offset + 12..<offset + 16]
-        return (kind == 1 || kind == 2) && bytes[offset + 9] == 0 && bytes[offset + 10] == 0 && bytes[offset + 11] == 0
+        return RecordKind(rawValue: UInt32(kind)) != nil && bytes[offset + 9] == 0 && bytes[offset + 10] == 0 && bytes[offset + 11] == 0
             && reserved.allSatisfy { $0 == 0 }
     }
 

@@ -33,6 +33,8 @@ final class NodeTestWorld {
         let fileSystem: SimulatedFileSystem
         var node: ReplicaNode<Journal>?
         var events: [NodeEvent] = []
+        /// Durable writes that hold a witness record and no entry: the extra fsyncs an idle log pays.
+        var witnessWrites = 0
         init(id: NodeID, world: NodeTestWorld) {
             self.id = id
             self.world = world
@@ -47,6 +49,7 @@ final class NodeTestWorld {
             world.network.append((id, peer, message.encoded()))
         }
         func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+            if write.entriesEnd == nil && write.witnessedThrough > .zero { witnessWrites += 1 }
             world.writes.append((id, { [fileSystem] in completion(write.performCatching(on: fileSystem)) }))
         }
         func record(_ event: NodeEvent) { events.append(event) }

@@ -24,32 +24,64 @@ final class CrashHarnessTests: XCTestCase {
         }
     }
 
+    /// Damage to any byte a durable record witnesses, the last batch included once its witness record
+    /// is durable, stops the node with `corruption` naming the file and the record.
     func testDamageInsideTheWitnessedPrefixAlwaysStopsTheNode() throws {
+        var lastBatchHits = 0
         for seed in 0..<Self.seedCount {
             var random = SplitMix64(seed: seed)
             let node = try StorageUnderTest(seed: seed, options: .testing(segmentBytesMax: 2048))
             var next: LogIndex = 1
+            var lastBatchStart = LogCursor.zero
             for _ in 0..<(5 + Int(random.next() % 20)) {
                 let count = LogIndex(1 + random.next() % 6)
                 node.storage.append(entries(next...(next + count - 1), term: 1, sizeBytes: Int(random.next() % 200)))
                 next += count
+                lastBatchStart = node.storage.durableThrough
                 try node.persist()
             }
-            // Everything but the last batch is witnessed by the records after it.
+            // Everything is durable; what witnesses the last batch is either a later batch (load) or a
+            // witness record (the log fell idle).
             let witnessed = node.storage.durableThrough
-            node.storage.append(entries(next...next, term: 1))
-            try node.persist()
-            let candidates = try node.segmentPaths().filter {
-                StorageLayout.segmentSequence(ofName: String($0.split(separator: "/").last!))! <= witnessed.segment
+            let byWitnessRecord = random.next() % 2 == 0
+            if byWitnessRecord {
+                node.storage.stageWitness()
+            } else {
+                node.storage.append(entries(next...next, term: 1))
             }
-            let path = candidates[Int(random.next() % UInt64(candidates.count))]
-            let sequence = StorageLayout.segmentSequence(ofName: String(path.split(separator: "/").last!))!
-            let end = sequence == witnessed.segment ? witnessed.offset : try node.disk.fileSize(path)
-            guard end > 0 else { continue }
-            try node.disk.flipBit(path, byteOffset: Int(random.next() % UInt64(end)), bit: Int(random.next() % 8))
-
-            XCTAssertNotNil(node.reopenError(), "seed \(seed): a flipped durable bit must stop the node")
+            try node.persist()
+            XCTAssertEqual(node.storage.owesWitness, !byWitnessRecord, "seed \(seed): a later batch is owed a witness in turn")
+            let (path, offset) = try pickWitnessedByte(node, through: witnessed, random: &random)
+            if LogCursor(segment: sequence(of: path), offset: offset) >= lastBatchStart { lastBatchHits += 1 }
+            try expectRefusal(node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed)")
         }
+        XCTAssertGreaterThan(lastBatchHits, 0, "some flips must land in the last batch")
+    }
+
+    private func sequence(of path: String) -> UInt64 {
+        StorageLayout.segmentSequence(ofName: String(path.split(separator: "/").last!))!
+    }
+
+    /// A byte of a segment before `witnessed`: earlier segments whole, the witnessed one up to its offset.
+    private func pickWitnessedByte(_ node: StorageUnderTest, through witnessed: LogCursor,
+                                   random: inout SplitMix64) throws -> (path: String, offset: Int) {
+        let sized = try node.segmentPaths().compactMap { path -> (String, Int)? in
+            let end = sequence(of: path) < witnessed.segment ? try node.disk.fileSize(path)
+                : sequence(of: path) == witnessed.segment ? witnessed.offset : 0
+            return end > 0 ? (path, end) : nil
+        }
+        let (path, end) = sized[Int(random.next() % UInt64(sized.count))]
+        return (path, Int(random.next() % UInt64(end)))
+    }
+
+    /// Flips a bit and expects recovery to name the file and the record holding that byte.
+    private func expectRefusal(_ node: StorageUnderTest, flippingBitAt offset: Int, of path: String, bit: Int,
+                               context: String) throws {
+        let records = try SegmentScan.parse(sequence: sequence(of: path), path: path, bytes: node.disk.contents(path)).records
+        let record = try XCTUnwrap(records.last { $0.offset <= offset }, context)
+        XCTAssertLessThan(offset, record.offset + record.record.sizeBytes, "\(context): the byte is inside a record")
+        try node.disk.flipBit(path, byteOffset: offset, bit: bit)
+        node.assertRefusesAsCorruption(file: path, offset: record.offset, "\(context): a flipped witnessed bit at \(path)@\(offset)")
     }
 
     private func runHistory(seed: UInt64) throws {
@@ -85,7 +117,7 @@ final class CrashHarnessTests: XCTestCase {
             if ProcessInfo.processInfo.environment["FERRY_TRACE_SEED"] == "\(seed)" {
                 print(context, "snapshot", staged.snapshotIndex, "last", staged.lastIndex, "durable snap", durable.snapshotIndex)
             }
-            switch random.next() % 12 {
+            switch random.next() % 13 {
             case 0...4:
                 var start = staged.lastIndex + 1
                 if random.next() % 5 == 0 && staged.lastIndex > staged.snapshotIndex {
@@ -145,9 +177,34 @@ final class CrashHarnessTests: XCTestCase {
                 durable = staged
                 lowestRewritten = .max
                 term = max(term, recovered.hardState.term, recovered.entries.last?.term ?? 0)
+            case 12 where inFlight == nil && node.storage.owesWitness:
+                node.storage.stageWitness()
             default:
                 break
             }
         }
+        try damageTheWitnessedLog(node, seed: seed, random: &random)
+    }
+
+    /// The end of a history: the log falls idle and writes its witness; then a bit flipped anywhere in
+    /// the witnessed bytes (whatever the crashes, resets and compactions before) must stop the node.
+    private func damageTheWitnessedLog(_ node: StorageUnderTest, seed: UInt64, random: inout SplitMix64) throws {
+        try node.crashAndRestart()
+        let snapshot = node.recovered.snapshot.metadata
+        let last = node.recovered.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
+            ?? LogPosition(index: snapshot.index, term: snapshot.term)
+        let count = 1 + random.next() % 4
+        node.storage.append(entries((last.index + 1)...(last.index + count), term: max(last.term, 1)))
+        try node.persist()
+        let witnessed = node.storage.durableThrough
+        XCTAssertTrue(node.storage.owesWitness, "seed \(seed): an idle log owes a witness for its last batch")
+        node.storage.stageWitness()
+        try node.persist()
+        XCTAssertFalse(node.storage.owesWitness, "seed \(seed)")
+        guard try node.segmentPaths().contains(where: {
+            sequence(of: $0) < witnessed.segment || (sequence(of: $0) == witnessed.segment && witnessed.offset > 0)
+        }) else { return }
+        let (path, offset) = try pickWitnessedByte(node, through: witnessed, random: &random)
+        try expectRefusal(node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed) final flip")
     }
 }

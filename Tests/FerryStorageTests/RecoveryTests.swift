@@ -101,10 +101,11 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(offset, recordOffset(ofIndex: 3, firstIndex: 1))
     }
 
-    /// The limit of what one disk can tell: damage to the last batch, which no later record
-    /// witnesses as durable, looks like a torn write. Recovery cuts it but says so, with the file,
-    /// offset and byte count, so the node can treat those entries as unknown rather than absent
-    /// (repair from peers); a commit hint that covers them turns it into `commitBeyondLog`.
+    /// The limit of what one disk can tell: damage to the last batch before its witness record is
+    /// durable (the crash came after the batch's fsync, before the witness's: see
+    /// `RaftStorage.owesWitness`) looks like a torn write. Recovery cuts it but says so, with the
+    /// file, offset and byte count; a commit hint that covers them turns it into `commitBeyondLog`.
+    /// Once the witness is durable the same damage is corruption (`WitnessTests`).
     func testDamageToTheLastUnwitnessedBatchIsReportedAsATornTail() throws {
         let node = try StorageUnderTest()
         node.storage.append(entries(1...5, term: 1))

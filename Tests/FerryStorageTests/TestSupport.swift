@@ -69,3 +69,16 @@ func recordOffset(ofIndex index: LogIndex, firstIndex: LogIndex, payloadBytes: I
     // payload encoding: tag (1) + length (4) + bytes.
     Int(index - firstIndex) * (WALRecord.headerBytes + 5 + payloadBytes)
 }
+
+extension StorageUnderTest {
+    /// Opens the directory as a restart would and expects recovery to refuse it as corruption naming
+    /// `file` and `offset` (never a shorter log).
+    func assertRefusesAsCorruption(file expectedFile: String, offset expectedOffset: Int, _ message: String,
+                                   filePath: StaticString = #filePath, line: UInt = #line) {
+        guard case .corruption(let file, let offset, _) = reopenError() else {
+            return XCTFail("\(message): recovery must refuse the disk, not shorten its log", file: filePath, line: line)
+        }
+        XCTAssertEqual(file, expectedFile, message, file: filePath, line: line)
+        XCTAssertEqual(offset, expectedOffset, message, file: filePath, line: line)
+    }
+}

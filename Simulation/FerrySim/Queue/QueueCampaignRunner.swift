@@ -16,6 +16,8 @@ public struct QueueCampaignTotals: Sendable {
     public var acknowledged = 0
     public var storageFailures = 0
     public var refusedStarts = 0
+    /// Corruption flips in bytes only a witness record witnesses (before witness records: a torn tail).
+    public var witnessOnlyFlips = 0
     public var standardRedeliveries = 0
     public var fifoRedeliveries = 0
     public var recovered = 0
@@ -44,6 +46,7 @@ public func runQueueCampaign(
         totals.acknowledged += outcome.acknowledgedCount
         totals.storageFailures += simulation.storageFailures
         totals.refusedStarts += simulation.refusedStarts
+        totals.witnessOnlyFlips += simulation.witnessOnlyFlips
         totals.byCampaign[options.campaign.rawValue, default: 0] += 1
         if let verdict = simulation.verdict {
             totals.standardRedeliveries += verdict.standardRedeliveries

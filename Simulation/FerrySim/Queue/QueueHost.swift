@@ -33,14 +33,25 @@ final class QueueHost: NodeEnvironment {
     /// The log's last entry as of the last durable write the storage reported complete: what recovery
     /// must give back (DUR). Survives crashes: it describes the disk.
     var durableLast = LogPosition(index: 0, term: 0)
-    /// The end of the log the write in flight at the last crash would have made durable, if any: part of it
-    /// may have reached the disk (its operations run one by one).
-    var unfinishedWriteLast: LogPosition?
-    /// Sizes of the log segments when each of the last three durable writes completed, newest first. Bytes
-    /// below the oldest are witnessed by records of a later completed write (each write's records are
-    /// staged after the write two before it completed), so a bit flip there is corruption inside the
-    /// durable prefix, never a torn tail.
-    var segmentSizesHistory: [[String: Int]] = []
+    /// The lowest index the write in flight at the last crash replaced (`DurableWrite.rewritesFrom`), if
+    /// it replaced any: part of it may have reached the disk (its operations run one by one).
+    var unfinishedWriteRewritesFrom: LogIndex?
+    /// The witnessed prefix of the log on this disk: the newest `DurableWrite.witnessedThrough` of a
+    /// completed write. Every byte before it was made durable by a completed write and a durable record
+    /// says so, so a bit flip there must make recovery refuse the disk, never cut it as a torn tail.
+    /// Survives crashes (it describes the disk); log positions only grow.
+    var witnessedThrough = LogCursor.zero
+    /// The same, counting only writes that held entries (or a log reset): what later entries witness.
+    /// Bytes between this and `witnessedThrough` are witnessed by witness records alone: the last batch
+    /// of a log that fell idle, which recovery could not tell from a torn write before witness records.
+    var witnessedByEntriesThrough = LogCursor.zero
+    /// The end of the entries (and resets) that completed writes made durable.
+    var entriesDurableEnd = LogCursor.zero
+    /// Ticks of this process since its last durable write completed (or since boot), counted exactly as
+    /// `ReplicaNode` counts them: once it passes `NodeOptions.witnessIdleTicks` with no write in flight, the
+    /// node must have written and completed a witness for `entriesDurableEnd` (the corruption campaign
+    /// holds it to that).
+    var ticksSinceWriteCompleted = 0
 
     /// A send was just acknowledged here: the apply that follows names its index, which must be durable on
     /// a majority (DUR at acknowledgement).

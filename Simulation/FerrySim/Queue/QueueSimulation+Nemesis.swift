@@ -81,25 +81,74 @@ extension QueueSimulation {
 
     /// Crashes one node and flips a bit somewhere in its disk's durable bytes (log segment, hard state or
     /// snapshot): on restart, recovery must refuse the disk rather than serve a shorter log.
+    ///
+    /// In a segment, any byte of the witnessed prefix may be hit: everything a completed durable write
+    /// covered and a durable record (a later batch, or a witness record) has since witnessed, including the
+    /// last batch of a log that fell idle. The case that used to pass for a torn tail is sought out: a node
+    /// whose log is idle is the preferred victim, and half the flips go to the newest witnessed stretch.
+    /// The one stretch left out is the residual no single disk can judge: a batch whose witness was not yet
+    /// durable when the crash came (`RaftStorage.owesWitness`). The node is held to its promise, though:
+    /// past `witnessIdleTicks` idle ticks with no write in flight its witness must be durable, so then the
+    /// prefix runs to the end of its durable entries whatever the records say, and a node that never wrote
+    /// the witness loses the flipped batch (DUR) instead of refusing.
     private func corruptOne() {
         let candidates = hosts.filter { $0.isUp }
-        guard let victim = candidates.isEmpty ? nil : nemesisRandom.pick(candidates) else { return }
+        guard !candidates.isEmpty else { return }
+        let idle = candidates.filter { $0.witnessedThrough > $0.witnessedByEntriesThrough || isWitnessOverdue($0) }
+        let victim = nemesisRandom.pick(!idle.isEmpty && nemesisRandom.chance(0.75) ? idle : candidates)
+        let overdue = isWitnessOverdue(victim)
+        let witnessedEnd = max(victim.witnessedThrough, overdue ? victim.entriesDurableEnd : .zero)
         crash(victim)
+        schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
         let disk = victim.fileSystem
-        // Segments only where later records witness the bytes; other files (hard state, snapshots) whole.
-        let witnessed = victim.segmentSizesHistory.count == 3 ? victim.segmentSizesHistory[2] : [:]
         let files: [(path: String, size: Int)] = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? []).compactMap { name in
             let path = QueueSimConstants.dataDirectory + "/" + name
-            let size = min((try? disk.fileSize(path)) ?? 0, name.hasPrefix("wal-") ? witnessed[path] ?? 0 : Int.max)
+            let size = min((try? disk.fileSize(path)) ?? 0, Self.witnessedBytes(ofFile: name, through: witnessedEnd))
             return size > 0 ? (path, size) : nil
         }
-        if let (file, size) = files.isEmpty ? nil : nemesisRandom.pick(files) {
-            let offset = nemesisRandom.int(in: 0...(size - 1))
-            try? disk.flipBit(file, byteOffset: offset, bit: nemesisRandom.int(in: 0...7))
-            victim.corrupted = true
-            emit("nemesis: flip a bit of \(file) at \(offset) of \(size) on n\(victim.id)")
+        guard !files.isEmpty else { return }
+        let newest = files.first { Self.segmentSequence(ofPath: $0.path) == witnessedEnd.segment }
+        let file: String, offset: Int
+        if let newest, nemesisRandom.chance(0.5) {
+            // The newest witnessed stretch: bytes only witness records (or the node's promise) cover, else
+            // the last KiB.
+            let byEntries = victim.witnessedByEntriesThrough
+            let start = byEntries < witnessedEnd && byEntries.segment == witnessedEnd.segment ? byEntries.offset
+                : byEntries < witnessedEnd ? 0 : max(0, newest.size - 1024)
+            (file, offset) = (newest.path, nemesisRandom.int(in: start...(newest.size - 1)))
+        } else {
+            let (path, size) = nemesisRandom.pick(files)
+            (file, offset) = (path, nemesisRandom.int(in: 0...(size - 1)))
         }
-        schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
+        try? disk.flipBit(file, byteOffset: offset, bit: nemesisRandom.int(in: 0...7))
+        victim.corrupted = true
+        let witnessOnly = Self.segmentSequence(ofPath: file).map {
+            LogCursor(segment: $0, offset: offset) >= victim.witnessedByEntriesThrough
+        } ?? false
+        if witnessOnly { witnessOnlyFlips += 1 }
+        emit("nemesis: flip a bit of \(file) at \(offset) on n\(victim.id)"
+            + (witnessOnly ? " (bytes only a witness record witnesses)" : "")
+            + (overdue && victim.entriesDurableEnd > victim.witnessedThrough ? " (its witness is overdue)" : ""))
+    }
+
+    /// The node has been idle past `witnessIdleTicks` with no write in flight: by its promise, the end of its
+    /// durable entries is witnessed on disk.
+    private func isWitnessOverdue(_ host: QueueHost) -> Bool {
+        host.write == nil && host.ticksSinceWriteCompleted > nodeOptions(id: host.id).witnessIdleTicks
+    }
+
+    static func segmentSequence(ofPath path: String) -> UInt64? {
+        StorageLayout.segmentSequence(ofName: String(path.split(separator: "/").last!))
+    }
+
+    /// How many leading bytes of the data-directory file `name` lie inside the witnessed prefix ending at
+    /// `end`: a segment before `end`'s segment is witnessed whole (segments are append-only and writing
+    /// never returns to an earlier one), `end`'s own segment up to its offset, later ones not at all; any
+    /// other file (hard state, snapshot) was written atomically and is durable whole.
+    static func witnessedBytes(ofFile name: String, through end: LogCursor) -> Int {
+        guard let sequence = StorageLayout.segmentSequence(ofName: name) else { return Int.max }
+        if sequence < end.segment { return Int.max }
+        return sequence == end.segment ? end.offset : 0
     }
 
     private func pauseOne() {

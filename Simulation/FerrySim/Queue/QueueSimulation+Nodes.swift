@@ -19,6 +19,7 @@ extension QueueSimulation {
         host.incarnation += 1
         host.pausedUntil = nil
         host.write = nil
+        host.ticksSinceWriteCompleted = 0
         let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64)
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
@@ -68,7 +69,7 @@ extension QueueSimulation {
     func crash(_ host: QueueHost) {
         guard host.isUp else { return }
         host.node = nil
-        host.unfinishedWriteLast = host.write?.write.lastPosition
+        host.unfinishedWriteRewritesFrom = host.write?.write.rewritesFrom
         host.write = nil
         host.pausedUntil = nil
         host.incarnation += 1
@@ -94,6 +95,7 @@ extension QueueSimulation {
         guard host.incarnation == incarnation, let node = host.node else { return }
         node.tick()
         guard node.isRunning else { return noteStopped(host) }
+        host.ticksSinceWriteCompleted += 1
         schedule(.tick(node: host.id, incarnation: incarnation), after: SimConstants.tickMicros)
     }
 
@@ -166,25 +168,28 @@ extension QueueSimulation {
     private func checkRecovered(_ host: QueueHost, _ state: RecoveredState) {
         let last = state.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
             ?? LogPosition(index: state.snapshot.metadata.index, term: state.snapshot.metadata.term)
-        // A write in flight that replaced a suffix with a newer leader's entries may have reached the disk
-        // in part; the entries it replaced could never commit (a leader of a later term lacked them).
-        let supersededByNewerTerm = host.unfinishedWriteLast.map { $0.term > host.durableLast.term } ?? false
-        if last.index < host.durableLast.index && !supersededByNewerTerm {
+        // A write in flight that replaced a suffix with a newer leader's entries (or reset the log after its
+        // snapshot) may have reached the disk in part; the entries it replaced could never commit (a leader
+        // of a later term lacked them), so the log may end anywhere from just before the first of them.
+        // The replacing entries may carry an older term than the ones they replace (the newer leader's log
+        // holds an older term's entries there), so only the index the write rewrites from tells.
+        let floor = min(host.durableLast.index, (host.unfinishedWriteRewritesFrom ?? LogIndex.max) - 1)
+        if last.index < floor {
             checker.fail("DUR", "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")")
         }
         host.durableLast = last
     }
 
+    /// Bookkeeping of a completed write, before the node hears of it: DUR's durable end, and the witnessed
+    /// prefix the corruption campaign may damage.
     private func noteDurable(_ host: QueueHost, _ write: DurableWrite) {
         host.durableLast = write.lastPosition
-        guard options.corruption else { return }
-        var sizes: [String: Int] = [:]
-        for name in (try? host.fileSystem.list(QueueSimConstants.dataDirectory)) ?? [] where name.hasPrefix("wal-") {
-            let path = QueueSimConstants.dataDirectory + "/" + name
-            sizes[path] = try? host.fileSystem.fileSize(path)
+        host.ticksSinceWriteCompleted = 0
+        host.witnessedThrough = max(host.witnessedThrough, write.witnessedThrough)
+        if let end = write.entriesEnd {
+            host.entriesDurableEnd = max(host.entriesDurableEnd, end)
+            host.witnessedByEntriesThrough = max(host.witnessedByEntriesThrough, write.witnessedThrough)
         }
-        host.segmentSizesHistory.insert(sizes, at: 0)
-        if host.segmentSizesHistory.count > 3 { host.segmentSizesHistory.removeLast() }
     }
 
     /// DUR at acknowledgement: a send is acknowledged only once its entry is durable on a majority, by the

@@ -35,6 +35,8 @@ public final class QueueSimulation {
     /// Stopped nodes (EIO) seen, for the report.
     var storageFailures = 0
     var refusedStarts = 0
+    /// Corruption flips that landed in bytes only a witness record witnesses (the last batch of an idle log).
+    var witnessOnlyFlips = 0
     /// The total-queue verdict of a run that passed.
     var verdict: QueueHistory.Verdict?
     /// The furthest any wall clock ran ahead, in ms: how far the queue's time can lag real time later.

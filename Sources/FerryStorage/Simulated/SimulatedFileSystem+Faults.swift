@@ -34,7 +34,15 @@ extension SimulatedFileSystem {
             Self.apply(change, to: &bytes)
         } else if roll < faults.crashKeepWriteProbability + faults.crashTearWriteProbability,
                   case .write(let offset, let data) = change {
-            // Torn at sector granularity: each sector of the write either made it or did not.
+            // Torn at sector granularity: each sector of the write either made it or did not. A write
+            // that starts or ends inside a sector tears only its own bytes there: the bytes of that
+            // sector written and synced before are kept either way. That is the sector-atomicity real
+            // disks give (the kernel rewrites the whole sector, old bytes included, and the drive
+            // persists it whole or not at all), and the log relies on it: every write appends right
+            // after the last synced record, usually mid-sector, so a torn append (a witness record, or
+            // the next batch) never damages the durable bytes it follows. A device that can tear inside
+            // a sector would damage them; recovery would then see a failed record inside the witnessed
+            // prefix and refuse to start (loud, never a silent loss), if the witness survived.
             var start = 0
             while start < data.count {
                 let sectorEnd = min(data.count, ((offset + start) / DiskFaults.sectorBytes + 1) * DiskFaults.sectorBytes - offset)
