@@ -33,7 +33,9 @@ final class RuntimeEnvironment: NodeEnvironment {
         return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
     }
 
-    func monotonicMs() -> UInt64 {
+    func monotonicMs() -> UInt64 { Self.monotonicNowMs() }
+
+    static func monotonicNowMs() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
@@ -43,10 +45,23 @@ final class RuntimeEnvironment: NodeEnvironment {
         mesh.send(message, to: peer)
     }
 
+    /// A durable write slower than this is logged: every acknowledgement waiting on it waits this long.
+    static let slowDurableWriteMs: UInt64 = 100
+
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
-            try workPool.submit({ write.performCatching(on: fileSystem) }, completion: completion)
+            try workPool.submit({ () -> (Result<Void, FileSystemError>, UInt64) in
+                let startMs = RuntimeEnvironment.monotonicNowMs()
+                let result = write.performCatching(on: fileSystem)
+                return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
+            }, completion: { [weak self] (result: Result<Void, FileSystemError>, durationMs: UInt64) in
+                if durationMs >= Self.slowDurableWriteMs {
+                    self?.logger.warning("slow durable write", metadata: [
+                        "ms": "\(durationMs)", "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))"])
+                }
+                completion(result)
+            })
         } catch {
             // The pool holds at most one node's single write in flight; saturation means a bug.
             preconditionFailure("durable write could not be queued: \(error)")
