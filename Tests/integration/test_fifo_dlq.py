@@ -31,6 +31,22 @@ def test_fifo_dedup_returns_original_message_id(sqs_nodes, name):
     assert sqs_nodes[1].receive_message(QueueUrl=url).get("Messages", []) == []
 
 
+def test_receive_md5_is_of_the_stored_body_after_a_deduplicated_send_with_another_body(sqs_nodes, name):
+    # The MD5 answered to a deduplicated send is of that send's body; a receive's is of the body stored by the
+    # original send. (Guards any reuse of send-time digests at receive time, e.g. a per-node cache keyed by
+    # message id: the original goes through node 2, the duplicate and the receive through node 1.)
+    url = sqs_nodes[1].create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    first = sqs_nodes[2].send_message(QueueUrl=url, MessageBody="original", MessageGroupId="g",
+                                      MessageDeduplicationId="d")
+    again = sqs_nodes[1].send_message(QueueUrl=url, MessageBody="different", MessageGroupId="g",
+                                      MessageDeduplicationId="d")
+    assert again["MessageId"] == first["MessageId"]
+    assert again["MD5OfMessageBody"] == hashlib.md5(b"different").hexdigest()
+    got = sqs_nodes[1].receive_message(QueueUrl=url)["Messages"]
+    assert [m["Body"] for m in got] == ["original"]
+    assert got[0]["MD5OfBody"] == hashlib.md5(b"original").hexdigest()
+
+
 def test_fifo_content_based_dedup(sqs, name):
     url = sqs.create_queue(QueueName=f"{name}.fifo",
                            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
