@@ -6,7 +6,7 @@
 /// `SQSRequestDecoder` accept, and returns exactly what they return. Anything else (a member it does not
 /// read, a repeated or null member, an escaped member name, a wrong type, a syntax error, any failed check)
 /// makes it return nil, and the general path then decodes the request or refuses it with its own error.
-/// `DirectJSONDecoderTests` holds the two to that on fixtures and on mutated requests.
+/// `FastPathTests` holds the two to that on fixtures and on mutated requests.
 enum DirectJSONDecoder {
     static func decode(_ operation: SQSOperation, _ body: [UInt8]) -> SQSRequest? {
         switch operation {
