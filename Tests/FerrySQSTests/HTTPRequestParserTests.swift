@@ -63,7 +63,7 @@ final class HTTPRequestParserTests: XCTestCase {
     }
 
     func testManyPipelinedRequestsAndALargeBodyAcrossChunks() {
-        // Exercises buffer compaction (HTTPRequestParser.compactBytesMin) on a long keep-alive stream.
+        // Exercises buffer compaction (HTTPReadBuffer.compactBytesMin) on a long keep-alive stream.
         let count = 2000
         let stream = Array(String(repeating: Self.sendMessage, count: count).utf8)
         var parser = HTTPRequestParser()

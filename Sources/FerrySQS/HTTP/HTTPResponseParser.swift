@@ -30,17 +30,9 @@ public struct HTTPResponseParser: Sendable {
 
     public let limits: HTTPLimits
     private var state: State = .head
-    private var buffer: [UInt8] = []
-    /// Bytes of `buffer` already consumed; compacted lazily so pipelined responses cost O(n).
-    private var start = 0
-    /// Where the search for the end of the head resumes (no rescanning on every small chunk).
-    private var scanFrom = 0
+    private var buffer = HTTPReadBuffer()
     /// Responses still to come that carry no body whatever their headers say (answers to HEAD).
     private var noBodyPending = 0
-
-    /// Once this many consumed bytes sit at the front of `buffer`, they are dropped: compaction is
-    /// rare, and an idle keep-alive connection holds little.
-    static let compactBytesMin = 64 * 1024
 
     public init(limits: HTTPLimits = .standard) {
         self.limits = limits
@@ -54,7 +46,7 @@ public struct HTTPResponseParser: Sendable {
 
     /// True between responses: no partial response is buffered.
     public var isIdle: Bool {
-        if case .head = state { return start == buffer.count }
+        if case .head = state { return buffer.unconsumedCount == 0 }
         return false
     }
 
@@ -63,7 +55,7 @@ public struct HTTPResponseParser: Sendable {
 
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [Event] where Bytes.Element == UInt8 {
         if case .failed = state { return [] }
-        buffer.append(contentsOf: bytes)
+        buffer.append(bytes)
         var events: [Event] = []
         while let event = step() {
             events.append(event)
@@ -72,7 +64,7 @@ public struct HTTPResponseParser: Sendable {
                 break
             }
         }
-        compact()
+        buffer.compact()
         return events
     }
 
@@ -83,15 +75,15 @@ public struct HTTPResponseParser: Sendable {
         case .failed:
             return []
         case .untilClose(var response):
-            response.body = Array(buffer[start...])
+            response.body = buffer.takeAll()
             fail()
             return [.response(response)]
         case .body(_, let length):
-            let received = buffer.count - start
+            let received = buffer.unconsumedCount
             fail()
             return [.error(.truncated("connection closed after \(received) of \(length) body bytes"))]
         case .head:
-            let partial = buffer.count - start
+            let partial = buffer.unconsumedCount
             fail()
             return partial == 0 ? [] : [.error(.truncated("connection closed inside a response head"))]
         }
@@ -99,9 +91,7 @@ public struct HTTPResponseParser: Sendable {
 
     private mutating func fail() {
         state = .failed
-        buffer = []
-        start = 0
-        scanFrom = 0
+        buffer.removeAll()
     }
 
     /// Advances by at most one event; nil when more bytes are needed.
@@ -112,10 +102,8 @@ public struct HTTPResponseParser: Sendable {
         case .head:
             return stepHead()
         case .body(var response, let length):
-            guard buffer.count - start >= length else { return nil }
-            response.body = Array(buffer[start..<(start + length)])
-            start += length
-            scanFrom = start
+            guard buffer.unconsumedCount >= length else { return nil }
+            response.body = buffer.take(length)
             state = .head
             return .response(response)
         }
@@ -123,18 +111,16 @@ public struct HTTPResponseParser: Sendable {
 
     private mutating func stepHead() -> Event? {
         while true {
-            guard let headEnd = findHeadEnd() else {
-                if buffer.count - start > limits.headerBytesMax {
+            guard let headEnd = buffer.findHead() else {
+                if buffer.unconsumedCount > limits.headerBytesMax {
                     return .error(.headersTooLarge(limits.headerBytesMax))
                 }
                 return nil
             }
-            if headEnd.contentEnd - start > limits.headerBytesMax {
+            if headEnd.length > limits.headerBytesMax {
                 return .error(.headersTooLarge(limits.headerBytesMax))
             }
-            let head = buffer[start..<headEnd.contentEnd]
-            start = headEnd.next
-            scanFrom = start
+            let head = buffer.takeHead(headEnd)
             let response: HTTPResponse
             do {
                 response = try Self.parseHead(head, limits: limits)
@@ -217,33 +203,6 @@ public struct HTTPResponseParser: Sendable {
             throw .malformed("bad status code")
         }
         return status
-    }
-
-    /// The end of the header section: the first empty line (CRLF CRLF, or bare LF LF).
-    private mutating func findHeadEnd() -> (contentEnd: Int, next: Int)? {
-        var i = max(scanFrom, start)
-        while i < buffer.count {
-            if buffer[i] == 0x0A {
-                if i + 1 < buffer.count, buffer[i + 1] == 0x0A { return (i + 1, i + 2) }
-                if i + 2 < buffer.count, buffer[i + 1] == 0x0D, buffer[i + 2] == 0x0A { return (i + 1, i + 3) }
-                if i + 2 >= buffer.count { break }  // the terminator may still be arriving
-            }
-            i += 1
-        }
-        scanFrom = max(start, i)
-        return nil
-    }
-
-    private mutating func compact() {
-        if start == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.count <= Self.compactBytesMin)
-            scanFrom -= start
-            start = 0
-        } else if start >= Self.compactBytesMin {
-            buffer.removeFirst(start)
-            scanFrom -= start
-            start = 0
-        }
     }
 }
 

@@ -1,0 +1,105 @@
+/// The bytes a connection has received and a parser has not consumed yet, shared by `HTTPRequestParser` and
+/// `HTTPResponseParser`. Consumption only moves `start`; the consumed prefix is dropped lazily (`compact`),
+/// so pipelined messages cost O(n), and the search for the end of a head resumes where it stopped instead of
+/// rescanning on every small chunk.
+struct HTTPReadBuffer: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// Bytes of `bytes` before this index are consumed.
+    private(set) var start = 0
+    /// Where the search for the end of the head resumes.
+    private var scanFrom = 0
+
+    /// Once this many consumed bytes sit at the front, they are dropped. Large enough that compaction is
+    /// rare, small enough that an idle keep-alive connection holds little.
+    static let compactBytesMin = 64 * 1024
+
+    /// Bytes received and not consumed.
+    var unconsumedCount: Int { bytes.count - start }
+
+    mutating func append<Bytes: Sequence>(_ more: Bytes) where Bytes.Element == UInt8 {
+        bytes.append(contentsOf: more)
+    }
+
+    /// Consumes `count` bytes and returns them (a body).
+    mutating func take(_ count: Int) -> [UInt8] {
+        precondition(count <= unconsumedCount, "take only what has arrived")
+        let taken = Array(bytes[start..<(start + count)])
+        consume(count)
+        return taken
+    }
+
+    /// Consumes everything received (a body that runs until the connection closes).
+    mutating func takeAll() -> [UInt8] { take(unconsumedCount) }
+
+    /// Consumes empty lines (RFC 9112 §2.2 lets a server ignore them before a request line).
+    mutating func skipEmptyLines() {
+        while start < bytes.count, bytes[start] == 0x0D || bytes[start] == 0x0A { start += 1 }
+        scanFrom = max(scanFrom, start)
+    }
+
+    /// Bytes from `start` to the first `byte`, if one has arrived.
+    func distanceToFirst(_ byte: UInt8) -> Int? {
+        var i = start
+        while i < bytes.count {
+            if bytes[i] == byte { return i - start }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Where the head ends, if the empty line that ends it (CRLF CRLF, or bare LF LF per RFC 9112 §2.2) has
+    /// arrived: `length` bytes of head (through its last line's LF), then the empty line. Remembers how far
+    /// it looked.
+    mutating func findHead() -> HeadEnd? {
+        var i = max(scanFrom, start)
+        while i < bytes.count {
+            if bytes[i] == 0x0A {
+                if i + 1 < bytes.count, bytes[i + 1] == 0x0A { return HeadEnd(length: i + 1 - start, emptyLineBytes: 1) }
+                if i + 2 < bytes.count, bytes[i + 1] == 0x0D, bytes[i + 2] == 0x0A {
+                    return HeadEnd(length: i + 1 - start, emptyLineBytes: 2)
+                }
+                if i + 2 >= bytes.count { break }  // the terminator may still be arriving
+            }
+            i += 1
+        }
+        scanFrom = max(start, i)
+        return nil
+    }
+
+    struct HeadEnd {
+        var length: Int
+        var emptyLineBytes: Int
+    }
+
+    /// Consumes the head `findHead()` found and the empty line after it; returns the head's bytes.
+    mutating func takeHead(_ end: HeadEnd) -> ArraySlice<UInt8> {
+        let head = bytes[start..<(start + end.length)]
+        consume(end.length + end.emptyLineBytes)
+        return head
+    }
+
+    private mutating func consume(_ count: Int) {
+        start += count
+        scanFrom = start
+    }
+
+    /// Drops everything (the stream failed).
+    mutating func removeAll() {
+        bytes = []
+        start = 0
+        scanFrom = 0
+    }
+
+    /// Drops the consumed prefix when worthwhile (between feeds).
+    mutating func compact() {
+        if start == bytes.count {
+            bytes.removeAll(keepingCapacity: bytes.count <= Self.compactBytesMin)
+        } else if start >= Self.compactBytesMin {
+            bytes.removeFirst(start)
+        } else {
+            return
+        }
+        scanFrom -= start
+        start = 0
+    }
+}
