@@ -113,25 +113,6 @@ public enum Hex {
         }
     }
 
-    /// Hex with dashes before the given digit offsets (UUID layout: 8, 12, 16, 20).
-    static func encode(_ bytes: [UInt8], dashesBefore dashes: [Int]) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2 + dashes.count) { out in
-            var i = 0
-            var nextDash = 0
-            for digit in 0..<(bytes.count * 2) {
-                if nextDash < dashes.count && dashes[nextDash] == digit {
-                    out[i] = UInt8(ascii: "-")
-                    i += 1
-                    nextDash += 1
-                }
-                let byte = bytes[digit >> 1]
-                out[i] = digits[Int(digit & 1 == 0 ? byte >> 4 : byte & 0x0f)]
-                i += 1
-            }
-            return i
-        }
-    }
-
     /// Writes the low `digits` hex digits of `value`, most significant first, at `out[i...]`; advances `i`.
     @inline(__always)
     static func write(_ value: UInt64, digits: Int, into out: UnsafeMutableBufferPointer<UInt8>, at i: inout Int) {

@@ -55,7 +55,9 @@ final class IdentifierTests: XCTestCase {
         for i in 0..<4 { bytes[9 + i] = UInt8(truncatingIfNeeded: low >> UInt64(24 - 8 * i)) }
         let filler = MessageIdentity.mix32(q ^ 0x9e37_79b9)
         for i in 0..<3 { bytes[13 + i] = UInt8(truncatingIfNeeded: filler >> UInt32(16 - 8 * i)) }
-        return Hex.encode(bytes, dashesBefore: [8, 12, 16, 20])
+        let hex = Array(Hex.encode(bytes).utf8)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(decoding: hex[$0], as: UTF8.self) }
+            .joined(separator: "-")
     }
 
     private func referenceHandleText(_ handle: ReceiptHandle) -> String {
