@@ -44,6 +44,7 @@ struct QueueModeRunner {
               recovered (unknown outcome, landed): \(totals.recovered)
               nodes stopped by storage faults: \(totals.storageFailures); refused to start (corrupt disk): \(totals.refusedStarts)
               bit flips in bytes only a witness record witnesses: \(totals.witnessOnlyFlips)
+              spare segments renamed into place: \(totals.sparesUsed)
               simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
               events:                 \(summary.eventCount)
               wall seconds:           \(fixed(summary.wallSeconds, 2))

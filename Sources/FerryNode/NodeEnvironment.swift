@@ -17,6 +17,9 @@ public protocol NodeEnvironment: AnyObject {
     /// Performs a durable write off the node's thread and calls `completion` later on the node's thread.
     /// Writes are handed out one at a time, in order.
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void)
+    /// Zero-fills a spare log segment off the node's thread and calls `completion` later on the node's thread.
+    /// Runs alongside durable writes: no write names the spare until this completed. At most one at a time.
+    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void)
     /// Reports something an operator should see; `NodeEvent` says what.
     func record(_ event: NodeEvent)
 }
@@ -32,6 +35,9 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
     /// The durable log failed (fsync error, disk full): the node stops rather than acknowledge anything more.
     case storageFailed(String)
     case peerMessageRejected(from: NodeID, reason: String)
+    /// The spare log segment could not be zero-filled (a full disk): the log goes on with segments created
+    /// empty, whose appends fsync more slowly.
+    case segmentPreparationFailed(String)
 
     public var description: String {
         switch self {
@@ -41,6 +47,7 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
         case .snapshotInstalled(let index, let size): return "snapshot installed at index \(index) (\(size) bytes)"
         case .storageFailed(let why): return "storage failed, node stopped: \(why)"
         case .peerMessageRejected(let from, let reason): return "rejected a message from node \(from): \(reason)"
+        case .segmentPreparationFailed(let why): return "could not prepare a spare log segment: \(why)"
         }
     }
 }

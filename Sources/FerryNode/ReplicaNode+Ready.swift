@@ -67,6 +67,21 @@ extension ReplicaNode {
         afterInput()
     }
 
+    /// Starts zero-filling the log's next segment when storage wants one (`RaftStorage.nextPreparation`)
+    /// and the log has not started a new segment for `spareSegmentQuietTicks`: off the loop, alongside
+    /// durable writes. Called every tick.
+    func prepareSpareSegment() {
+        guard isRunning else { return }
+        let active = storage.activeSegmentSequence
+        spareWatch = spareWatch.segment == active ? (active, spareWatch.ticks + 1) : (active, 0)
+        guard spareWatch.ticks >= options.spareSegmentQuietTicks, let preparation = storage.nextPreparation() else { return }
+        environment.prepareSegment(preparation) { [weak self] result in
+            guard let self, self.isRunning else { return }
+            if case .failure(let error) = result { self.environment.record(.segmentPreparationFailed("\(error)")) }
+            self.storage.completePreparation(preparation, result)
+        }
+    }
+
     /// Everything `persisting` needed is durable: send what waited for it, apply, advance.
     private func finishReady() {
         guard let (ready, _) = persisting else { preconditionFailure("no Ready in progress") }

@@ -30,6 +30,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// Ticks since the last durable write completed (or since start): the witness waits for the log to
     /// have been idle `options.witnessIdleTicks` whole ticks.
     var ticksSinceWriteCompleted = 0
+    /// The active log segment as of the last tick, and how many ticks it has been active: spares are
+    /// prepared only for a log that rolls slowly (`NodeOptions.spareSegmentQuietTicks`).
+    var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
     /// The Ready being persisted, and the storage ticket that makes it durable.
     var persisting: (ready: Ready, ticket: StorageTicket)?
     /// A snapshot of our own state being written; the log is compacted once it is durable.
@@ -108,6 +111,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         if tickCount % 10 == 0 { reviewPending() }
         afterInput()
         witnessIfIdle()
+        prepareSpareSegment()
     }
 
     public func receive(_ message: PeerMessage, from peer: NodeID) {

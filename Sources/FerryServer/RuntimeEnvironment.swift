@@ -68,6 +68,16 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
+    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+        let fileSystem = self.fileSystem
+        do {
+            try workPool.submit({ preparation.performCatching(on: fileSystem) }, completion: completion)
+        } catch {
+            // Never expected (one preparation at a time); the log simply goes on without a spare.
+            completion(.failure(.io(path: preparation.path, operation: "queue the zero-fill (\(error))", errno: 0)))
+        }
+    }
+
     func record(_ event: NodeEvent) {
         switch event {
         case .roleChanged(let role, let term, let leader):
@@ -75,6 +85,8 @@ final class RuntimeEnvironment: NodeEnvironment {
             logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
         case .undecodableCommand, .peerMessageRejected:
             logger.error("\(event)")
+        case .segmentPreparationFailed:
+            logger.warning("\(event)")
         case .storageFailed(let why):
             logger.critical("durable log failed; stopping", metadata: ["reason": "\(why)"])
             onFatal?(why)

@@ -37,7 +37,10 @@ public final class Server {
         let initial = config.join ? Configuration.empty : Configuration(voters: config.initialVoters)
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
-            opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, initialConfiguration: initial)
+            var storageOptions = StorageOptions()
+            storageOptions.preallocateSegments = config.preallocateSegments
+            opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, options: storageOptions,
+                                          initialConfiguration: initial)
         } catch {
             // Refuse to serve rather than run on a log that lost acknowledged entries (SIMULATION.md bug 29).
             throw ServerError.storage("\(error)")

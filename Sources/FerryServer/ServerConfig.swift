@@ -1,4 +1,5 @@
 import FerryRaft
+import FerryStorage
 
 /// ferryd's configuration: one node of a cluster. Read from a config file (see cluster/node1.toml for
 /// every key with its default), then overridden by command-line flags.
@@ -56,6 +57,9 @@ public struct ServerConfig: Equatable, Sendable {
     public var heartbeatIntervalTicks: Int
     public var electionTimeoutTicks: Int
     public var snapshotIntervalEntries: Int
+    /// Keep the log's next segment zero-filled ahead of need (`StorageOptions.preallocateSegments`); off for
+    /// copy-on-write file systems such as ZFS or btrfs, which gain nothing from it.
+    public var preallocateSegments: Bool
     /// SigV4 clock skew allowed, in seconds (SQS allows 15 minutes).
     public var signatureSkewSeconds: Int
 
@@ -79,7 +83,7 @@ public struct ServerConfig: Equatable, Sendable {
     static let rootKeys: Set<String> = [
         "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "region", "auth",
         "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
-        "signature_skew_seconds", "initial_voters", "join",
+        "preallocate_segments", "signature_skew_seconds", "initial_voters", "join",
     ]
 
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
@@ -143,13 +147,16 @@ public struct ServerConfig: Equatable, Sendable {
         default:
             throw .invalid("initial_voters must be an array of node ids, e.g. [1, 2, 3]")
         }
-        switch root["join"] {
-        case nil: join = false
-        case .bool(let value)?: join = value
-        case .string("true")?: join = true  // from the --join flag
-        case .string("false")?: join = false
-        default: throw .invalid("join must be true or false")
+        func boolean(_ key: String, default value: Bool) throws(ConfigError) -> Bool {
+            switch root[key] {
+            case nil: return value
+            case .bool(let value)?: return value
+            case .string("true")?: return true  // from a flag
+            case .string("false")?: return false
+            default: throw .invalid("\(key) must be true or false")
+            }
         }
+        join = try boolean("join", default: false)
 
         guard let client = try string("client_listen") else { throw .missing("client_listen") }
         clientListen = try Address(parsing: client)
@@ -189,6 +196,7 @@ public struct ServerConfig: Equatable, Sendable {
             throw .invalid("election_timeout_ticks must exceed heartbeat_ticks")
         }
         snapshotIntervalEntries = try integer("snapshot_interval_entries", default: 10_000, range: 10...100_000_000)
+        preallocateSegments = try boolean("preallocate_segments", default: true)
         signatureSkewSeconds = try integer("signature_skew_seconds", default: 900, range: 1...86_400)
     }
 

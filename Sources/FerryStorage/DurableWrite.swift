@@ -10,6 +10,9 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     case sync(handle: FileHandle, path: String)
     /// fsync a directory, making new segment names durable.
     case syncDirectory(path: String)
+    /// Give a file its final name (the spare segment becoming the next log segment); durable once the
+    /// directory is synced.
+    case rename(from: String, to: String)
     /// Remove a file no longer needed (a compacted segment, a superseded snapshot). Need not be
     /// durable: recovery ignores what a durable snapshot covers.
     case remove(path: String)
@@ -21,6 +24,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
         case .write(let handle, _, let offset, let bytes): try fileSystem.write(handle, at: offset, bytes)
         case .sync(let handle, _): try fileSystem.sync(handle)
         case .syncDirectory(let path): try fileSystem.syncDirectory(path)
+        case .rename(let from, let to): try fileSystem.rename(from, to: to)
         case .remove(let path):
             do { try fileSystem.remove(path) } catch .notFound { /* already gone: a crash replayed it */ }
         }
@@ -32,6 +36,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
         case .write(_, let path, let offset, let bytes): return "write \(path)@\(offset) (\(bytes.count)B)"
         case .sync(_, let path): return "fdatasync \(path)"
         case .syncDirectory(let path): return "fsync dir \(path)"
+        case .rename(let from, let to): return "rename \(from) -> \(to)"
         case .remove(let path): return "remove \(path)"
         }
     }

@@ -10,6 +10,10 @@ struct Segment {
     var sizeBytes: Int
     /// The highest entry (or reset) index any record of this segment names; 0 for none.
     var maxIndex: LogIndex
+    /// The file's bytes before this offset were zero-filled on disk before it became a segment (it was
+    /// the spare): appends below it rewrite bytes in place instead of growing the file. 0 for a segment
+    /// created empty, and for segments recovery found (they are never appended to again).
+    var preallocatedBytes = 0
 }
 
 /// The durable Raft log of one node: write-ahead log segments, the hard state and snapshots, in one
@@ -37,6 +41,12 @@ public final class RaftStorage {
     var segments: [Segment]
     /// The next segment number. Segments are never reused, so positions only grow.
     var nextSegmentSequence: UInt64
+    /// The spare segment (`nextPreparation`): being zero-filled, or ready to become the next segment.
+    private var spare: (path: String, handle: FileHandle, ready: Bool)?
+    /// Names the next spare (`StorageLayout.spareSegmentName(number:)`).
+    private var sparesMade: UInt64 = 0
+    /// No spare is prepared while the active segment is older than this (after a failed preparation).
+    private var spareRetryFromSegment: UInt64 = 0
     /// False until this instance created a segment: after recovery, writing starts in a fresh
     /// segment rather than after a tail that a crash may have cut.
     private var hasWritableSegment = false
@@ -150,6 +160,53 @@ public final class RaftStorage {
         precondition(owesWitness, "a witness is staged only when one is owed")
         stageRecord(.witness(last: lastPosition, durableThrough: durableThrough))
         return bumpTicket()
+    }
+
+    // MARK: Spare segment
+
+    /// The segment appends go to, once this instance has one (after recovery: once it wrote).
+    public var activeSegmentSequence: UInt64? { hasWritableSegment ? segments.last?.sequence : nil }
+
+    /// Hands out the preparation of a spare segment when the options ask for one and none exists: the
+    /// caller performs it off the loop (alongside durable writes; it touches no file they do) and passes
+    /// the outcome to `completePreparation(_:_:)`. Once ready, the next roll renames the spare into place
+    /// instead of creating an empty file. Opening the spare is a metadata operation done here, on the loop,
+    /// like creating a segment. After a failure (a full disk), no spare is tried again until the log has
+    /// rolled to a new segment.
+    public func nextPreparation() -> SegmentPreparation? {
+        guard options.preallocateSegments, spare == nil, !failed,
+            (segments.last?.sequence ?? 0) >= spareRetryFromSegment else { return nil }
+        sparesMade += 1
+        let path = StorageLayout.path(directory, StorageLayout.spareSegmentName(number: sparesMade))
+        guard let handle = try? fileSystem.open(path, create: true) else {
+            spareRetryFromSegment = nextSegmentSequence
+            return nil
+        }
+        spare = (path, handle, ready: false)
+        return SegmentPreparation(path: path, handle: handle, sizeBytes: options.segmentBytesMax)
+    }
+
+    /// Takes the outcome of performing `preparation`. A failure costs nothing but the speed-up: the log
+    /// keeps creating empty segments.
+    public func completePreparation(_ preparation: SegmentPreparation, _ result: Result<Void, FileSystemError>) {
+        guard let current = spare, current.handle == preparation.handle, !current.ready else {
+            preconditionFailure("completePreparation(_:_:) must be given the preparation in progress, once")
+        }
+        switch result {
+        case .success:
+            spare = (current.path, current.handle, ready: true)
+        case .failure:
+            fileSystem.close(current.handle)
+            spare = nil
+            spareRetryFromSegment = nextSegmentSequence
+        }
+    }
+
+    /// True when the spare is ready and the active segment was created empty (after a restart, or
+    /// before the first spare was ready): the next record rolls to the spare rather than grow that file.
+    private var shouldRollToSpare: Bool {
+        guard spare?.ready == true, let active = segments.last else { return false }
+        return active.preallocatedBytes == 0 && active.sizeBytes > 0
     }
 
     /// The term of the entry at `index`, if the log holds it (or it is the base).
@@ -307,6 +364,8 @@ public final class RaftStorage {
     public func close() {
         for segment in segments { if let handle = segment.handle { fileSystem.close(handle) } }
         segments = []
+        if let spare { fileSystem.close(spare.handle) }
+        spare = nil
     }
 
     // MARK: Helpers
@@ -323,7 +382,9 @@ public final class RaftStorage {
     /// Frames `record` into the staged bytes of the active segment, rolling to a new segment first
     /// when it would overflow `segmentBytesMax`.
     private func stageRecord(_ record: WALRecord) {
-        if !hasWritableSegment || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax) {
+        if !hasWritableSegment || shouldRollToSpare
+            || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax)
+        {
             rollSegment()
         }
         let position = segments.count - 1
@@ -349,13 +410,24 @@ public final class RaftStorage {
         stagedRecords = []
     }
 
-    /// Opens the next segment. Creating a file is a metadata operation done here, on the loop, once
-    /// per `segmentBytesMax`; its name becomes durable with the write's directory fsync.
+    /// Opens the next segment: the spare renamed into place when one is ready (the rename is staged ahead
+    /// of the records written to it), else a new empty file. Creating a file is a metadata operation done
+    /// here, on the loop, once per `segmentBytesMax`; the new name becomes durable with the write's
+    /// directory fsync.
     private func rollSegment() {
         flushStagedRecords()
         let sequence = nextSegmentSequence
         nextSegmentSequence += 1
         let path = StorageLayout.path(directory, StorageLayout.segmentName(sequence: sequence))
+        if let ready = spare, ready.ready {
+            stagedOperations.append(.rename(from: ready.path, to: path))
+            spare = nil
+            segments.append(Segment(sequence: sequence, path: path, handle: ready.handle, sizeBytes: 0, maxIndex: 0,
+                                    preallocatedBytes: options.segmentBytesMax))
+            createdSegment = true
+            hasWritableSegment = true
+            return
+        }
         let handle: FileHandle
         do {
             handle = try fileSystem.open(path, create: true)

@@ -122,7 +122,17 @@ public struct RecoveryScan: Sendable {
                 return nil
             }
             guard let stop = segment.stop else {
-                keep(segment, sizeBytes: segment.sizeBytes)
+                // Zeros after the last record are preallocated room, unless a witness in this same segment
+                // reaches past them: then records that were durable read back as zeros. (A witness in a later
+                // segment proves nothing about where this one's records ended; entries lost from its end
+                // break the log's continuity into the next segment, which `replay` catches.)
+                if segment.recordsEnd < segment.sizeBytes, witness.segment == segment.sequence,
+                    segment.recordsEnd < witness.offset
+                {
+                    return .corruption(file: segment.path, offset: segment.recordsEnd,
+                                       reason: "zeros where records were durable (witnessed through \(witness))")
+                }
+                keep(segment, sizeBytes: segment.recordsEnd)
                 continue
             }
             if stop.malformed || LogCursor(segment: segment.sequence, offset: stop.offset) < witness {

@@ -9,6 +9,10 @@ struct SegmentScan {
     var records: [(offset: Int, record: WALRecord)]
     /// The first offset that does not hold a verifiable record; nil when the file ends cleanly.
     var stop: (offset: Int, reason: String, malformed: Bool)?
+    /// Where the records end when the file ends cleanly: its size, or the start of a zero-filled tail
+    /// (preallocated room the log had not reached, `RaftStorage.stagePreallocation`). Zeros inside
+    /// the witnessed prefix are still damage: `RecoveryScan` checks that.
+    var recordsEnd: Int
 
     /// The newest durability witness among all records that verify, including those found past
     /// `stop` by resynchronising (they are never replayed, only believed about durability).
@@ -36,13 +40,18 @@ struct SegmentScan {
     }
 
     static func parse(sequence: UInt64, path: String, bytes: [UInt8]) throws(StorageError) -> SegmentScan {
-        var scan = SegmentScan(sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil)
+        var scan = SegmentScan(sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
+                               recordsEnd: bytes.count)
         var offset = 0
         while offset < bytes.count {
             switch WALRecord.decode(bytes, at: offset) {
             case .record(let record):
                 scan.records.append((offset, record))
                 offset += record.sizeBytes
+            case .unverifiable where isZeroFilled(bytes, from: offset):
+                scan.recordsEnd = offset
+                scan.witness = scan.records.map(\.record.durableThrough).max() ?? .zero
+                return scan
             case .unverifiable(let reason):
                 scan.stop = (offset, reason, false)
                 scan.witness = max(scan.records.map(\.record.durableThrough).max() ?? .zero,
@@ -55,6 +64,23 @@ struct SegmentScan {
         }
         scan.witness = scan.records.map(\.record.durableThrough).max() ?? .zero
         return scan
+    }
+
+    /// True when every byte from `start` to the end is zero. A record never starts with a zero header:
+    /// its checksum covers a nonzero kind, so an all-zero header never verifies.
+    static func isZeroFilled(_ bytes: [UInt8], from start: Int) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = start
+            while offset + 8 <= buffer.count {
+                if buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != 0 { return false }
+                offset += 8
+            }
+            while offset < buffer.count {
+                if buffer[offset] != 0 { return false }
+                offset += 1
+            }
+            return true
+        }
     }
 
     /// The newest witness among records that verify anywhere at or after `start`. Past a damaged

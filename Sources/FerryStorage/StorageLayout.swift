@@ -7,6 +7,7 @@ import FerryRaft
 /// hardstate                                                 term, vote, commit hint (atomic)
 /// snapshot-00000000000003e8-0000000000000005.snap           snapshot at index 1000, term 5 (atomic)
 /// *.tmp                                                     an atomic write cut short by a crash
+/// wal-spare-0000000000000001.log.tmp                        a spare: the next segment, zero-filled ahead of need
 /// ```
 /// Fixed-width hex keeps lexicographic order equal to numeric order, so a sorted listing is
 /// already in log order.
@@ -14,6 +15,18 @@ public enum StorageLayout {
     public static let hardStateName = "hardstate"
     public static let temporarySuffix = ".tmp"
     static let segmentPrefix = "wal-"
+    static let sparePrefix = "wal-spare-"
+
+    /// Spare segment `number` of this run (`SegmentPreparation`). A temporary name: recovery removes a spare
+    /// it finds, ready or not. Numbered, so a new spare never shares a name with one whose rename into place
+    /// is still in flight.
+    public static func spareSegmentName(number: UInt64) -> String {
+        sparePrefix + hex16(number) + segmentSuffix + temporarySuffix
+    }
+
+    public static func isSpareSegmentName(_ name: String) -> Bool {
+        name.hasPrefix(sparePrefix) && name.hasSuffix(temporarySuffix)
+    }
     static let segmentSuffix = ".log"
     static let snapshotPrefix = "snapshot-"
     static let snapshotSuffix = ".snap"

@@ -10,11 +10,17 @@ public struct StorageOptions: Sendable {
     /// of the stored one, so steady traffic pays one log fsync per batch. Term and vote changes are
     /// always written at once.
     public var commitHintLagEntriesMax: UInt64
+    /// Keep the next segment ready as a zero-filled spare file (`SegmentPreparation`), so appends rewrite
+    /// bytes already on disk and their fdatasync writes only the data. Costs one extra segment of disk space.
+    /// Off for copy-on-write file systems (ZFS, btrfs), where every write allocates anyway.
+    public var preallocateSegments: Bool
 
-    public init(segmentBytesMax: Int = 64 << 20, commitHintLagEntriesMax: UInt64 = 4096) {
+    public init(segmentBytesMax: Int = 64 << 20, commitHintLagEntriesMax: UInt64 = 4096,
+                preallocateSegments: Bool = true) {
         precondition(segmentBytesMax >= Self.segmentBytesMin, "segmentBytesMax below segmentBytesMin")
         self.segmentBytesMax = segmentBytesMax
         self.commitHintLagEntriesMax = commitHintLagEntriesMax
+        self.preallocateSegments = preallocateSegments
     }
 
     /// The smallest segment bound accepted: a few records. A record larger than the bound still
@@ -22,7 +28,8 @@ public struct StorageOptions: Sendable {
     public static let segmentBytesMin = 256
 
     /// Small segments and an always-written commit hint, for tests that want many rolls.
-    public static func testing(segmentBytesMax: Int = 4096) -> StorageOptions {
-        StorageOptions(segmentBytesMax: segmentBytesMax, commitHintLagEntriesMax: 0)
+    public static func testing(segmentBytesMax: Int = 4096, preallocateSegments: Bool = false) -> StorageOptions {
+        StorageOptions(segmentBytesMax: segmentBytesMax, commitHintLagEntriesMax: 0,
+                       preallocateSegments: preallocateSegments)
     }
 }

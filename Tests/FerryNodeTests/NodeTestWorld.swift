@@ -52,6 +52,9 @@ final class NodeTestWorld {
             if write.entriesEnd == nil && write.witnessedThrough > .zero { witnessWrites += 1 }
             world.writes.append((id, { [fileSystem] in completion(write.performCatching(on: fileSystem)) }))
         }
+        func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+            world.writes.append((id, { [fileSystem] in completion(preparation.performCatching(on: fileSystem)) }))
+        }
         func record(_ event: NodeEvent) { events.append(event) }
     }
 
@@ -62,9 +65,14 @@ final class NodeTestWorld {
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
     var snapshotIntervalEntries: LogIndex = 10_000
+    /// `NodeOptions.spareSegmentQuietTicks` for nodes started from now on.
+    var spareSegmentQuietTicks = 0
+    let storageOptions: StorageOptions
 
-    init(voters: [NodeID]) {
+    init(voters: [NodeID], storageOptions: StorageOptions = .testing(), spareSegmentQuietTicks: Int = 0) {
         configuration = Configuration(voters: voters)
+        self.storageOptions = storageOptions
+        self.spareSegmentQuietTicks = spareSegmentQuietTicks
         for id in voters {
             hosts[id] = Host(id: id, world: self)
             start(id)
@@ -75,8 +83,9 @@ final class NodeTestWorld {
         let host = hosts[id]!
         var options = NodeOptions(raft: RaftOptions(id: id))
         options.snapshotIntervalEntries = snapshotIntervalEntries
+        options.spareSegmentQuietTicks = spareSegmentQuietTicks
         let opened = try! RaftStorage.open(directory: "/data", fileSystem: host.fileSystem,
-                                           options: .testing(), initialConfiguration: configuration)
+                                           options: storageOptions, initialConfiguration: configuration)
         host.node = try! ReplicaNode(options: options, storage: opened.storage, recovered: opened.state,
                                      machine: Journal(), environment: host, random: SplitMix64(seed: id * 7919))
         down.remove(id)

@@ -57,7 +57,7 @@ final class StorageUnderTest {
     }
 
     func segmentPaths() throws -> [String] {
-        try disk.list(testDirectory).filter { $0.hasPrefix("wal-") }.map { testDirectory + "/" + $0 }
+        try disk.list(testDirectory).filter { StorageLayout.segmentSequence(ofName: $0) != nil }.map { testDirectory + "/" + $0 }
     }
 
     func files() throws -> [String] { try disk.list(testDirectory) }

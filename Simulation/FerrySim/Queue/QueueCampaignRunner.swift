@@ -18,6 +18,8 @@ public struct QueueCampaignTotals: Sendable {
     public var refusedStarts = 0
     /// Corruption flips in bytes only a witness record witnesses (before witness records: a torn tail).
     public var witnessOnlyFlips = 0
+    /// Durable writes that renamed a zero-filled spare into place as the next log segment.
+    public var sparesUsed = 0
     public var standardRedeliveries = 0
     public var fifoRedeliveries = 0
     public var recovered = 0
@@ -47,6 +49,7 @@ public func runQueueCampaign(
         totals.storageFailures += simulation.storageFailures
         totals.refusedStarts += simulation.refusedStarts
         totals.witnessOnlyFlips += simulation.witnessOnlyFlips
+        totals.sparesUsed += simulation.sparesUsed
         totals.byCampaign[options.campaign.rawValue, default: 0] += 1
         if let verdict = simulation.verdict {
             totals.standardRedeliveries += verdict.standardRedeliveries

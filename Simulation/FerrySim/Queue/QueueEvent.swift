@@ -7,6 +7,8 @@ enum QueueEvent {
     case deliver(from: NodeID, to: NodeID, bytes: [UInt8])
     /// The next operation of the node's durable write in flight runs (or the write completes).
     case diskStep(node: NodeID, incarnation: UInt32)
+    /// The node's spare segment finishes zero-filling (in one step, unlike a durable write).
+    case preparation(node: NodeID, incarnation: UInt32)
     case restart(node: NodeID)
     case resume(node: NodeID, incarnation: UInt32)
     case client(index: Int, generation: UInt64)
@@ -25,12 +27,13 @@ enum QueueEvent {
         case .nemesis: return 7
         case .heal: return 8
         case .livenessCheck: return 9
+        case .preparation: return 10
         }
     }
 
     var targetNode: NodeID? {
         switch self {
-        case .tick(let node, _), .diskStep(let node, _): return node
+        case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _): return node
         case .deliver(_, let to, _): return to
         default: return nil
         }

@@ -24,6 +24,8 @@ final class QueueHost: NodeEnvironment {
 
     /// The durable write being carried out, the index of its next operation, and its completion.
     var write: (write: DurableWrite, next: Int, completion: (Result<Void, FileSystemError>) -> Void)?
+    /// The spare segment being zero-filled, alongside `write`; it completes in one step.
+    var preparation: (preparation: SegmentPreparation, completion: (Result<Void, FileSystemError>) -> Void)?
 
     // Clocks. The wall clock drifts and may be stepped; the monotonic clock drifts but never steps.
     var driftPpm: Int64 = 0
@@ -92,6 +94,12 @@ final class QueueHost: NodeEnvironment {
         precondition(self.write == nil, "the node hands out one durable write at a time")
         self.write = (write, 0, completion)
         simulation.scheduleDiskStep(self)
+    }
+
+    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+        precondition(self.preparation == nil, "the node prepares one spare segment at a time")
+        self.preparation = (preparation, completion)
+        simulation.schedulePreparation(self)
     }
 
     func record(_ event: NodeEvent) {

@@ -48,6 +48,11 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var clientThinkMicrosMax: SimMicros
     public var snapshotIntervalEntries: LogIndex
     public var segmentBytesMax: Int
+    /// `StorageOptions.preallocateSegments`: on in most seeds, as in production, so recovery meets
+    /// zero-filled segment tails and leftover spares after crashes; off in the rest.
+    public var preallocateSegments: Bool
+    /// `NodeOptions.spareSegmentQuietTicks`: short here, so the small segments drawn above get spares.
+    public var spareSegmentQuietTicks: Int
     public var leadershipTransfers: Bool
     /// Check `QueueMachine.checkInvariants()` after every this many applies on a node (O(messages) each).
     public var invariantCheckEvery: Int
@@ -96,6 +101,8 @@ public struct QueueSimOptions: CustomStringConvertible {
         if base.snapshotChunkBytesMax < QueueSimConstants.snapshotChunkBytesMin {
             base.snapshotChunkBytesMax = random.int(in: QueueSimConstants.snapshotChunkBytesMin...(64 << 10))
         }
+        preallocateSegments = random.chance(0.7)
+        spareSegmentQuietTicks = random.int(in: 0...20)
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -105,7 +112,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         """
         \(base)
           queue: campaign \(campaign.rawValue) power-loss \(powerLoss ? "on" : "off") corruption \(corruption ? "on" : "off") fsync-EIO \(fsyncEIO ? "on" : "off") clock drift<=\(clockDriftPpmMax)ppm jumps \(clockJumps ? "up to \(clockJumpMsMax)ms" : "off")
-          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries, segments \(segmentBytesMax)B, transfers \(leadershipTransfers ? "on" : "off")
+          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries, segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), transfers \(leadershipTransfers ? "on" : "off")
         """
     }
 }

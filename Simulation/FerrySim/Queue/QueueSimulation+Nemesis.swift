@@ -102,6 +102,8 @@ extension QueueSimulation {
         schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
         let disk = victim.fileSystem
         let files: [(path: String, size: Int)] = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? []).compactMap { name in
+            // A spare segment holds nothing yet (recovery deletes it): a flip there proves nothing.
+            guard !StorageLayout.isSpareSegmentName(name) else { return nil }
             let path = QueueSimConstants.dataDirectory + "/" + name
             let size = min((try? disk.fileSize(path)) ?? 0, Self.witnessedBytes(ofFile: name, through: witnessedEnd))
             return size > 0 ? (path, size) : nil

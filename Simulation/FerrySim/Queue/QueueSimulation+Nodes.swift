@@ -8,6 +8,7 @@ extension QueueSimulation {
     func nodeOptions(id: NodeID) -> NodeOptions {
         var options = NodeOptions(raft: self.options.base.raftOptions(id: id))
         options.snapshotIntervalEntries = self.options.snapshotIntervalEntries
+        options.spareSegmentQuietTicks = self.options.spareSegmentQuietTicks
         return options
     }
 
@@ -19,8 +20,10 @@ extension QueueSimulation {
         host.incarnation += 1
         host.pausedUntil = nil
         host.write = nil
+        host.preparation = nil
         host.ticksSinceWriteCompleted = 0
-        let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64)
+        let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
+                                            preallocateSegments: options.preallocateSegments)
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
             opened = try RaftStorage.open(directory: QueueSimConstants.dataDirectory, fileSystem: host.fileSystem,
@@ -71,6 +74,7 @@ extension QueueSimulation {
         host.node = nil
         host.unfinishedWriteRewritesFrom = host.write?.write.rewritesFrom
         host.write = nil
+        host.preparation = nil
         host.pausedUntil = nil
         host.incarnation += 1
         host.fileSystem.crash()
@@ -128,11 +132,24 @@ extension QueueSimulation {
             case .sync, .syncDirectory, .replaceFile:
                 delay = diskRandom.uint64(in: livenessDeadline == nil
                     ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
-            case .write, .remove:
+            case .write, .remove, .rename:
                 break
             }
         }
         schedule(.diskStep(node: host.id, incarnation: host.incarnation), after: delay)
+    }
+
+    /// A spare segment takes a few fsyncs' time to zero-fill; a crash before then leaves a temporary file that
+    /// recovery removes.
+    func schedulePreparation(_ host: QueueHost) {
+        let fsyncMicros = diskRandom.uint64(in: options.base.fsyncMicrosMin...options.base.fsyncMicrosMax)
+        schedule(.preparation(node: host.id, incarnation: host.incarnation), after: 4 * fsyncMicros)
+    }
+
+    func onPreparation(_ host: QueueHost, incarnation: UInt32) {
+        guard host.incarnation == incarnation, host.node != nil, let (preparation, completion) = host.preparation else { return }
+        host.preparation = nil
+        completion(preparation.performCatching(on: host.fileSystem))
     }
 
     func onDiskStep(_ host: QueueHost, incarnation: UInt32) {
@@ -146,6 +163,7 @@ extension QueueSimulation {
         }
         do {
             try write.operations[next].perform(on: host.fileSystem)
+            if case .rename = write.operations[next] { sparesUsed += 1 }
         } catch {
             host.write = nil
             completion(.failure(error))
@@ -223,7 +241,7 @@ extension QueueSimulation {
             checker.fail("SMS", "n\(host.id) could not decode the command at \(index): \(reason)")
         case .peerMessageRejected(let from, let reason):
             checker.fail("WIRE", "n\(host.id) rejected a message from n\(from): \(reason)")
-        case .snapshotTaken, .snapshotInstalled:
+        case .snapshotTaken, .snapshotInstalled, .segmentPreparationFailed:
             break
         }
         emit("n\(host.id): \(event)")

@@ -37,6 +37,8 @@ public final class QueueSimulation {
     var refusedStarts = 0
     /// Corruption flips that landed in bytes only a witness record witnesses (the last batch of an idle log).
     var witnessOnlyFlips = 0
+    /// Renames of a spare segment into place performed (`RaftStorage.nextPreparation`).
+    var sparesUsed = 0
     /// The total-queue verdict of a run that passed.
     var verdict: QueueHistory.Verdict?
     /// The furthest any wall clock ran ahead, in ms: how far the queue's time can lag real time later.
@@ -114,6 +116,7 @@ public final class QueueSimulation {
         case .tick(let id, let incarnation): onTick(host(id), incarnation: incarnation)
         case .deliver(let from, let to, let bytes): onDeliver(from: from, to: to, bytes: bytes)
         case .diskStep(let id, let incarnation): onDiskStep(host(id), incarnation: incarnation)
+        case .preparation(let id, let incarnation): onPreparation(host(id), incarnation: incarnation)
         case .restart(let id): restart(host(id))
         case .resume(let id, let incarnation): resume(host(id), incarnation: incarnation)
         case .client(let index, let generation): onClientTimer(index, generation: generation)
