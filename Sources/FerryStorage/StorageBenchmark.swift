@@ -6,7 +6,9 @@ import FerryRaft
 /// Measures the log's append throughput against the disk's own: for each group-commit batch size,
 /// appends of `entryBytes` entries through `RaftStorage` (encode, CRC32C, write, fdatasync per
 /// batch), beside a plain `pwrite` + `fdatasync` loop writing the same bytes per batch to a file in
-/// the same directory. The ratio is what the log's framing and bookkeeping cost.
+/// the same directory. The ratio is what the log's framing and bookkeeping cost. A third loop appends
+/// through `RaftStorage` into a zero-filled spare segment (`SegmentPreparation`, filled before the clock
+/// starts), as a node with a quiet log does: what preallocation buys per fsync.
 public enum StorageBenchmark {
     public struct Row: Sendable, CustomStringConvertible {
         public var batchEntries: Int
@@ -14,6 +16,8 @@ public enum StorageBenchmark {
         public var megabytesPerSecond: Double
         public var baselineAppendsPerSecond: Double
         public var baselineMegabytesPerSecond: Double
+        /// The log appending into a zero-filled spare segment.
+        public var preallocatedAppendsPerSecond: Double
         /// Storage throughput over the plain loop's; the goal is >= 0.8.
         public var ratio: Double { appendsPerSecond / baselineAppendsPerSecond }
 
@@ -24,6 +28,7 @@ public enum StorageBenchmark {
             }
             return "batch \(batchEntries): \(f(appendsPerSecond, 0)) appends/s \(f(megabytesPerSecond, 2)) MB/s | "
                 + "write+fdatasync \(f(baselineAppendsPerSecond, 0)) appends/s \(f(baselineMegabytesPerSecond, 2)) MB/s | ratio \(f(ratio, 2))"
+                + " | log into a zero-filled segment \(f(preallocatedAppendsPerSecond, 0)) appends/s"
         }
     }
 
@@ -49,6 +54,7 @@ public enum StorageBenchmark {
         for batch in batchSizes {
             var baselines: [Double] = []
             var storages: [Double] = []
+            var preallocated: [Double] = []
             for round in 0..<rounds {
                 func measurePlain() throws {
                     baselines.append(try measureBaseline(directory: directory, fileSystem: fileSystem, batch: batch,
@@ -56,15 +62,24 @@ public enum StorageBenchmark {
                 }
                 func measureLog() throws {
                     storages.append(try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
-                                                       entryBytes: entryBytes, seconds: measureSeconds))
+                                                       entryBytes: entryBytes, seconds: measureSeconds, preallocated: false))
                 }
-                if round % 2 == 0 { try measurePlain(); try measureLog() } else { try measureLog(); try measurePlain() }
+                func measurePreallocated() throws {
+                    preallocated.append(try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
+                                                           entryBytes: entryBytes, seconds: measureSeconds, preallocated: true))
+                }
+                if round % 2 == 0 {
+                    try measurePlain(); try measureLog(); try measurePreallocated()
+                } else {
+                    try measurePreallocated(); try measureLog(); try measurePlain()
+                }
             }
             let baseline = median(baselines)
             let storage = median(storages)
             let megabytes = { (appends: Double) in appends * Double(entryBytes) / 1_000_000 }
             rows.append(Row(batchEntries: batch, appendsPerSecond: storage, megabytesPerSecond: megabytes(storage),
-                            baselineAppendsPerSecond: baseline, baselineMegabytesPerSecond: megabytes(baseline)))
+                            baselineAppendsPerSecond: baseline, baselineMegabytesPerSecond: megabytes(baseline),
+                            preallocatedAppendsPerSecond: median(preallocated)))
         }
         return rows
     }
@@ -80,13 +95,17 @@ public enum StorageBenchmark {
     }
 
     private static func measureStorage(directory: String, fileSystem: PosixFileSystem, batch: Int, entryBytes: Int,
-                                       seconds: Double) throws -> Double {
+                                       seconds: Double, preallocated: Bool) throws -> Double {
         let path = StorageLayout.path(directory, "bench-log")
         try clean(path, fileSystem)
         defer { try? clean(path, fileSystem) }
         let (storage, _, _) = try RaftStorage.open(directory: path, fileSystem: fileSystem,
                                                    initialConfiguration: Configuration(voters: [1]))
         defer { storage.close() }
+        if preallocated, let spare = storage.nextPreparation() {
+            // Segments roll at 64 MiB; the largest batches outrun one, and later segments are created empty.
+            storage.completePreparation(spare, spare.performCatching(on: fileSystem))
+        }
         let data = [UInt8](repeating: 0xAB, count: entryBytes)
         var index: LogIndex = 1
         let start = now()
