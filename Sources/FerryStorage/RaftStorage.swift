@@ -196,7 +196,9 @@ public final class RaftStorage {
         case .success:
             spare = (current.path, current.handle, ready: true)
         case .failure:
+            // The preparation gave its space back; the empty file goes with the next write.
             fileSystem.close(current.handle)
+            stagedOperations.append(.remove(path: current.path))
             spare = nil
             spareRetryFromSegment = nextSegmentSequence
         }

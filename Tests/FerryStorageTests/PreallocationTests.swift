@@ -230,6 +230,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertNil(node.storage.nextPreparation(), "not retried before the log rolls to a new segment")
         node.storage.append(entries(1...5, term: 1))
         try node.persist()
+        XCTAssertFalse(try node.files().contains(spareName), "the empty spare is removed with the next write")
         try node.restart()
         XCTAssertEqual(node.recovered.entries, entries(1...5, term: 1))
     }
