@@ -129,10 +129,7 @@ final class PreallocationTests: XCTestCase {
         let segmentBytesMax = 4 * recordBytes
         let node = try preallocating(segmentBytesMax: segmentBytesMax)
         try node.prepareSpare()
-        node.storage.append(entries(1...2, term: 1))
-        try node.persist()
-        node.storage.append(entries(3...4, term: 1))
-        try node.persist()
+        try node.appendDurably(1...2, 3...4)
         node.storage.stageWitness()
         try node.persist()
         XCTAssertEqual(try node.segmentPaths().count, 2, "the witness record rolled to a new segment")
@@ -182,10 +179,7 @@ final class PreallocationTests: XCTestCase {
         let segmentBytesMax = 4 * recordBytes + 50
         let node = try preallocating(segmentBytesMax: segmentBytesMax)
         try node.prepareSpare()
-        node.storage.append(entries(1...2, term: 1))
-        try node.persist()
-        node.storage.append(entries(3...4, term: 1))
-        try node.persist()
+        try node.appendDurably(1...2, 3...4)
         try node.prepareSpare()
         node.storage.append(entries(5...6, term: 1))  // rolls to the second spare
         try node.persist()
@@ -237,6 +231,14 @@ final class PreallocationTests: XCTestCase {
 }
 
 extension StorageUnderTest {
+    /// Appends each range of term-1 entries as its own durable write.
+    func appendDurably(_ batches: ClosedRange<LogIndex>...) throws {
+        for batch in batches {
+            storage.append(entries(batch, term: 1))
+            try persist()
+        }
+    }
+
     /// Zero-fills a spare at once, as the runtime would off the loop.
     func prepareSpare() throws {
         let preparation = try XCTUnwrap(storage.nextPreparation())
