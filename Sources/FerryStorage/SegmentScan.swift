@@ -10,7 +10,7 @@ struct SegmentScan {
     /// The first offset that does not hold a verifiable record; nil when the file ends cleanly.
     var stop: (offset: Int, reason: String, malformed: Bool)?
     /// Where the records end when the file ends cleanly: its size, or the start of a zero-filled tail
-    /// (preallocated room the log had not reached, `RaftStorage.stagePreallocation`). Zeros inside
+    /// (a spare segment's room the log had not reached, `SegmentPreparation`). Zeros inside
     /// the witnessed prefix are still damage: `RecoveryScan` checks that.
     var recordsEnd: Int
 
@@ -43,15 +43,14 @@ struct SegmentScan {
         var scan = SegmentScan(sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
                                recordsEnd: bytes.count)
         var offset = 0
-        while offset < bytes.count {
+        records: while offset < bytes.count {
             switch WALRecord.decode(bytes, at: offset) {
             case .record(let record):
                 scan.records.append((offset, record))
                 offset += record.sizeBytes
             case .unverifiable where isZeroFilled(bytes, from: offset):
                 scan.recordsEnd = offset
-                scan.witness = scan.records.map(\.record.durableThrough).max() ?? .zero
-                return scan
+                break records
             case .unverifiable(let reason):
                 scan.stop = (offset, reason, false)
                 scan.witness = max(scan.records.map(\.record.durableThrough).max() ?? .zero,

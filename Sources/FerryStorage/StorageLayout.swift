@@ -15,7 +15,10 @@ public enum StorageLayout {
     public static let hardStateName = "hardstate"
     public static let temporarySuffix = ".tmp"
     static let segmentPrefix = "wal-"
+    static let segmentSuffix = ".log"
     static let sparePrefix = "wal-spare-"
+    static let snapshotPrefix = "snapshot-"
+    static let snapshotSuffix = ".snap"
 
     /// Spare segment `number` of this run (`SegmentPreparation`). A temporary name: recovery removes a spare
     /// it finds, ready or not. Numbered, so a new spare never shares a name with one whose rename into place
@@ -27,9 +30,6 @@ public enum StorageLayout {
     public static func isSpareSegmentName(_ name: String) -> Bool {
         name.hasPrefix(sparePrefix) && name.hasSuffix(temporarySuffix)
     }
-    static let segmentSuffix = ".log"
-    static let snapshotPrefix = "snapshot-"
-    static let snapshotSuffix = ".snap"
 
     public static func segmentName(sequence: UInt64) -> String {
         segmentPrefix + hex16(sequence) + segmentSuffix

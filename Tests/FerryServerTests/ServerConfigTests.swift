@@ -31,6 +31,17 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.tickMs, 10)
         XCTAssertEqual(config.electionTimeoutTicks, 15)
         XCTAssertEqual(config.signatureSkewSeconds, 900)
+        XCTAssertTrue(config.preallocateSegments, "spare log segments are on unless turned off")
+    }
+
+    func testPreallocateSegmentsIsABoolean() throws {
+        let off = try ServerConfig(file: try ConfigFile(parsing: Self.sample.replacingOccurrences(
+            of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = false")))
+        XCTAssertFalse(off.preallocateSegments)
+        XCTAssertThrowsError(try ServerConfig(file: try ConfigFile(parsing: Self.sample.replacingOccurrences(
+            of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = 0")))) { error in
+            XCTAssertEqual("\(error)", "invalid setting: preallocate_segments must be true or false")
+        }
     }
 
     func testFlagsOverrideTheFile() throws {
