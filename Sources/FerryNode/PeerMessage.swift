@@ -30,8 +30,17 @@ extension PeerMessage {
     /// The largest forwarded command: a SendMessageBatch of 1 MiB plus encoding overhead.
     public static let forwardedCommandBytesMax = 4 << 20
 
+    /// Room to reserve for the encoding: at least its size.
+    var encodedBytesEstimate: Int {
+        switch self {
+        case .raft(let envelope): return 1 + envelope.encodedBytesEstimate
+        case .forward(let request): return 32 + request.command.count
+        case .forwardRefused: return 32
+        }
+    }
+
     public func encoded() -> [UInt8] {
-        var w = ByteWriter(capacity: 64)
+        var w = ByteWriter(capacity: encodedBytesEstimate)
         switch self {
         case .raft(let envelope):
             w.write(Tag.raft.rawValue)

@@ -56,14 +56,15 @@ struct SessionTable: Equatable {
     mutating func admit(session: UInt64, sequence: UInt64, timeMs: UInt64) -> Bool {
         precondition(session != 0 && sequence != 0, "session 0 carries no deduplication")
         sweep(nowMs: timeMs)
-        var entry = sessions[session] ?? Session()
+        // Mutated in place through the dictionary's modify accessor: a copy taken out and written back
+        // would copy the 8 KiB window on every command (copy-on-write sees two references).
+        return Self.admit(sequence, timeMs: timeMs, into: &sessions[session, default: Session()])
+    }
+
+    private static func admit(_ sequence: UInt64, timeMs: UInt64, into entry: inout Session) -> Bool {
         entry.lastActiveMs = max(entry.lastActiveMs, timeMs)
-        guard !entry.contains(sequence) else {
-            sessions[session] = entry
-            return false
-        }
+        guard !entry.contains(sequence) else { return false }
         entry.insert(sequence)
-        sessions[session] = entry
         return true
     }
 

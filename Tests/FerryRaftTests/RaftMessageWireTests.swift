@@ -32,6 +32,13 @@ final class RaftMessageWireTests: XCTestCase {
         }
     }
 
+    func testTheReservedRoomCoversEveryEncoding() {
+        for message in Self.samples {
+            let envelope = Envelope(from: 1, to: 2, message: message)
+            XCTAssertGreaterThanOrEqual(envelope.encodedBytesEstimate, envelope.encoded().count, "\(message)")
+        }
+    }
+
     func testTruncatedMessagesAreRefused() {
         for message in Self.samples {
             let bytes = Envelope(from: 1, to: 2, message: message).encoded()

@@ -18,10 +18,14 @@ extension Envelope {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 64)
+        var writer = ByteWriter(capacity: encodedBytesEstimate)
         encode(into: &writer)
         return writer.bytes
     }
+
+    /// Room to reserve for the encoding: at least its size for every message, so that encoding an
+    /// AppendEntries of many entries copies each entry once instead of regrowing the buffer.
+    public var encodedBytesEstimate: Int { 16 + message.encodedBytesEstimate }
 
     public static func decode(from reader: inout ByteReader) throws(WireError) -> Envelope {
         let from = try reader.readUInt64()
@@ -40,6 +44,17 @@ extension Envelope {
 }
 
 extension RaftMessage {
+    /// Room to reserve for `encode(into:)`: at least its size (fixed fields fit in 64 bytes; an entry's
+    /// encoding is its `sizeBytes` and the payload's tag and length).
+    var encodedBytesEstimate: Int {
+        switch self {
+        case .appendEntries(let m): return 64 + m.entries.reduce(0) { $0 + $1.sizeBytes + 8 }
+        case .snapshotChunk(let m): return 64 + 16 * (m.metadata.configuration.voters.count
+                                                      + m.metadata.configuration.learners.count) + m.data.count
+        default: return 64
+        }
+    }
+
     private enum Tag: UInt8 {
         case voteRequest = 1, voteResponse, appendEntries, appendResponse, heartbeat, heartbeatResponse,
             snapshotChunk, snapshotResponse, timeoutNow, readIndexRequest, readIndexResponse
