@@ -3,12 +3,24 @@
 /// header, and everything rare (attributes, FIFO ids, trace header, dead-letter origin) behind one optional
 /// reference.
 
-/// A message body: one heap object holding its length and bytes. `[UInt8]` would cost a 32-byte header; this
-/// costs 24. Immutable once made, so sharing it between copies of the machine is safe.
-final class MessageBody: ManagedBuffer<Int, UInt8> {
-    static func make(_ bytes: [UInt8]) -> MessageBody {
+/// A message body: one heap object holding its length, its MD5 when the send carried one, and its bytes.
+/// `[UInt8]` plus an optional digest would cost 56 bytes of headers; this costs 40. Immutable once made, so
+/// sharing it between copies of the machine is safe.
+final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
+    /// 24 bytes: the digest's halves, then the length and whether there is a digest.
+    struct Header {
+        var md5High: UInt64
+        var md5Low: UInt64
+        var count: UInt32
+        var hasMD5: Bool
+    }
+
+    static func make(_ bytes: [UInt8], md5: BodyMD5?) -> MessageBody {
         precondition(!bytes.isEmpty, "SQS bodies are at least one character; an empty body marks a deleted slot")
-        let buffer = MessageBody.create(minimumCapacity: bytes.count) { _ in bytes.count }
+        precondition(bytes.count <= Int(UInt32.max), "a body is at most a few MiB")
+        let header = Header(md5High: md5?.high ?? 0, md5Low: md5?.low ?? 0, count: UInt32(bytes.count),
+                            hasMD5: md5 != nil)
+        let buffer = MessageBody.create(minimumCapacity: bytes.count) { _ in header }
         buffer.withUnsafeMutablePointerToElements { elements in
             bytes.withUnsafeBufferPointer { source in
                 elements.initialize(from: source.baseAddress!, count: source.count)
@@ -18,16 +30,17 @@ final class MessageBody: ManagedBuffer<Int, UInt8> {
         return unsafeDowncast(buffer, to: MessageBody.self)
     }
 
-    var count: Int { header }
+    var count: Int { Int(header.count) }
+    var md5: BodyMD5? { header.hasMD5 ? BodyMD5(high: header.md5High, low: header.md5Low) : nil }
 
     var bytes: [UInt8] {
         withUnsafeMutablePointers { header, elements in
-            Array(UnsafeBufferPointer(start: elements, count: header.pointee))
+            Array(UnsafeBufferPointer(start: elements, count: Int(header.pointee.count)))
         }
     }
 
     deinit {
-        _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: header.pointee) }
+        _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: Int(header.pointee.count)) }
     }
 }
 

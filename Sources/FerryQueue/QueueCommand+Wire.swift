@@ -1,10 +1,13 @@
 /// The binary form of commands (they travel in the Raft log) and results (a follower that forwarded a
 /// request gets its result back over the peer link). Version byte first, then a tag per case.
 extension QueueCommand {
-    static let wireVersion: UInt8 = 1
+    /// 2: a send entry ends with its body's MD5 (optional). Version 1 commands, without it, still decode:
+    /// a log written before the change replays.
+    static let wireVersion: UInt8 = 2
+    static let wireVersionWithoutBodyMD5: UInt8 = 1
 
     public func encode() -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: encodedBytesEstimate)
         w.u8(QueueCommand.wireVersion)
         switch self {
         case .createQueue(let name, let attributes, let tags):
@@ -43,7 +46,9 @@ extension QueueCommand {
     public static func decode(_ bytes: [UInt8]) throws -> QueueCommand {
         var r = ByteReader(bytes)
         let version = try r.u8()
-        guard version == wireVersion else { throw DecodeError("unknown command version \(version)") }
+        guard version == wireVersion || version == wireVersionWithoutBodyMD5 else {
+            throw DecodeError("unknown command version \(version)")
+        }
         let command: QueueCommand
         switch try r.u8() {
         case 1: command = .createQueue(name: try r.string(), attributes: try r.keyValues(), tags: try r.keyValues())
@@ -60,7 +65,9 @@ extension QueueCommand {
             let name = try r.string()
             let isBatch = try r.bool()
             var entries: [SendEntry] = []
-            for _ in 0..<(try r.count()) { entries.append(try SendEntry.decode(from: &r)) }
+            for _ in 0..<(try r.count()) {
+                entries.append(try SendEntry.decode(from: &r, withBodyMD5: version == wireVersion))
+            }
             command = .sendMessages(queueName: name, entries: entries, isBatch: isBatch)
         case 8:
             command = .receiveMessages(ReceiveRequest(
@@ -81,6 +88,12 @@ extension QueueCommand {
 }
 
 extension QueueCommand {
+    /// Room to reserve for the encoding: the bodies dominate a send, so it is copied once, not regrown.
+    var encodedBytesEstimate: Int {
+        guard case .sendMessages(_, let entries, _) = self else { return 256 }
+        return 256 + entries.reduce(0) { $0 + $1.sizeBytes + 128 }
+    }
+
     // Argument order helpers so decode can read fields in wire order.
     fileprivate static func deleteMessages(queueName: String, isBatch: Bool, entries: [HandleEntry]) -> QueueCommand {
         .deleteMessages(queueName: queueName, entries: entries, isBatch: isBatch)
@@ -101,9 +114,10 @@ extension SendEntry {
         w.optionalString(awsTraceHeader)
         w.optionalString(messageGroupId)
         w.optionalString(messageDeduplicationId)
+        w.optionalBodyMD5(bodyMD5)
     }
 
-    static func decode(from r: inout ByteReader) throws -> SendEntry {
+    static func decode(from r: inout ByteReader, withBodyMD5: Bool) throws -> SendEntry {
         let id = try r.string()
         let body = try r.raw()
         let delay = try r.optionalInt()
@@ -111,7 +125,8 @@ extension SendEntry {
         for _ in 0..<(try r.count()) { attributes.append(try MessageAttribute.decode(from: &r)) }
         return SendEntry(id: id, body: body, delaySeconds: delay, attributes: attributes,
                          awsTraceHeader: try r.optionalString(), messageGroupId: try r.optionalString(),
-                         messageDeduplicationId: try r.optionalString())
+                         messageDeduplicationId: try r.optionalString(),
+                         bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil)
     }
 }
 

@@ -60,11 +60,16 @@ public struct SendEntry: Equatable, Sendable {
     public var awsTraceHeader: String?
     public var messageGroupId: String?
     public var messageDeduplicationId: String?
+    /// The body's MD5, computed where the message arrived (see `BodyMD5`); nil in commands written before
+    /// it was carried.
+    public var bodyMD5: BodyMD5?
 
     public init(id: String = "", body: [UInt8], delaySeconds: Int? = nil, attributes: [MessageAttribute] = [],
-                awsTraceHeader: String? = nil, messageGroupId: String? = nil, messageDeduplicationId: String? = nil) {
+                awsTraceHeader: String? = nil, messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
+                bodyMD5: BodyMD5? = nil) {
         self.id = id
         self.body = body
+        self.bodyMD5 = bodyMD5
         self.delaySeconds = delaySeconds
         self.attributes = attributes
         self.awsTraceHeader = awsTraceHeader

@@ -160,7 +160,8 @@ extension QueueState {
             messageGroupId: extras?.messageGroupId,
             messageDeduplicationId: extras?.messageDeduplicationId,
             awsTraceHeader: extras?.awsTraceHeader,
-            deadLetterQueueSourceArn: extras?.deadLetterSourceQueueName.map { arnPrefix + $0 })
+            deadLetterQueueSourceArn: extras?.deadLetterSourceQueueName.map { arnPrefix + $0 },
+            bodyMD5: slot.body!.md5)
     }
 
     func isExpired(_ slot: MessageSlot, now: Int64) -> Bool { slot.sentMs + retentionMs <= now }

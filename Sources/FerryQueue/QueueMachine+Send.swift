@@ -41,7 +41,7 @@ extension QueueState {
         let delayMs = Int64(entry.delaySeconds ?? attributes.delaySeconds) * 1000
         let extras = MessageExtras.make(attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
                                         messageGroupId: entry.messageGroupId, messageDeduplicationId: nil)
-        let seq = append(body: MessageBody.make(entry.body), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
+        let seq = append(body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
                          firstReceiveMs: 0, extras: extras, groupName: nil, now: now)
         return SentMessage(messageId: MessageIdentity.messageId(queue: id, seq: seq), sequenceNumber: nil,
                            wasDuplicate: false)
@@ -76,7 +76,7 @@ extension QueueState {
         let extras = MessageExtras.make(attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
                                         messageGroupId: group, messageDeduplicationId: dedupId)
         let delayMs = Int64(attributes.delaySeconds) * 1000
-        let seq = append(body: MessageBody.make(entry.body), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
+        let seq = append(body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
                          firstReceiveMs: 0, extras: extras, groupName: group, now: now)
         let expiresAtMs = now + QueueLimits.dedupWindowMs
         dedup[key] = DedupRecord(seq: seq, expiresAtMs: expiresAtMs)

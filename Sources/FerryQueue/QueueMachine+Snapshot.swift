@@ -4,7 +4,9 @@
 /// everything else in its (deterministic) stored order, so equal states give equal bytes; a restored machine
 /// snapshots to the very bytes it was restored from.
 extension QueueMachine {
-    static let snapshotMagic: [UInt8] = Array("FQS1".utf8)
+    /// FQS2: each live message carries its body's MD5 (optional). FQS1 snapshots, without it, still restore.
+    static let snapshotMagic: [UInt8] = Array("FQS2".utf8)
+    static let snapshotMagicWithoutBodyMD5: [UInt8] = Array("FQS1".utf8)
 
     public func snapshot() -> [UInt8] {
         var w = ByteWriter(capacity: 4096)
@@ -33,7 +35,12 @@ extension QueueMachine {
     /// unchanged then.
     public mutating func restore(from bytes: [UInt8]) throws {
         var r = ByteReader(bytes)
-        for byte in QueueMachine.snapshotMagic where try r.u8() != byte { throw DecodeError("not a FerryQueue snapshot") }
+        var magic: [UInt8] = []
+        for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
+        guard magic == QueueMachine.snapshotMagic || magic == QueueMachine.snapshotMagicWithoutBodyMD5 else {
+            throw DecodeError("not a FerryQueue snapshot")
+        }
+        let format = SnapshotFormat(hasBodyMD5: magic == QueueMachine.snapshotMagic)
         let config = Config(region: try r.string(), accountId: try r.string())
         var restored = QueueMachine(config: config)
         restored.nowMs = try r.varint()
@@ -41,7 +48,7 @@ extension QueueMachine {
         restored.nextQueueId = try r.u32()
         restored.nextMoveTaskNumber = try r.uvarint()
         for _ in 0..<(try r.count()) {
-            let queue = try QueueState.decode(from: &r)
+            let queue = try QueueState.decode(from: &r, format)
             guard restored.queues[queue.id] == nil, restored.queueIdByName[queue.name] == nil else {
                 throw DecodeError("duplicate queue \(queue.name)")
             }
@@ -53,6 +60,11 @@ extension QueueMachine {
         try r.expectEnd()
         self = restored
     }
+}
+
+/// What a snapshot being restored holds, by its magic.
+struct SnapshotFormat {
+    var hasBodyMD5: Bool
 }
 
 extension QueueState {
@@ -118,7 +130,7 @@ extension QueueState {
         }
     }
 
-    static func decode(from r: inout ByteReader) throws -> QueueState {
+    static func decode(from r: inout ByteReader, _ format: SnapshotFormat) throws -> QueueState {
         let id = try r.u32()
         let name = try r.string()
         let attributes: QueueAttributes
@@ -134,7 +146,7 @@ extension QueueState {
         queue.lastPurgeMs = try r.bool() ? try r.varint() : nil
         queue.nextSeq = try r.uvarint()
         for _ in 0..<(try r.count()) {
-            let slot = try MessageSlot.decode(from: &r)
+            let slot = try MessageSlot.decode(from: &r, format)
             guard queue.slots.last.map({ $0.seq < slot.seq }) ?? true, slot.seq < queue.nextSeq else {
                 throw DecodeError("slots out of order")
             }
@@ -197,6 +209,7 @@ extension MessageSlot {
         }
         w.bool(true)
         w.raw(body.bytes)
+        w.optionalBodyMD5(body.md5)
         w.varint(sentMs)
         w.varint(firstReceiveMs)
         w.uvarint(UInt64(visibleDeltaMs))
@@ -215,7 +228,7 @@ extension MessageSlot {
         }
     }
 
-    static func decode(from r: inout ByteReader) throws -> MessageSlot {
+    static func decode(from r: inout ByteReader, _ format: SnapshotFormat) throws -> MessageSlot {
         let seq = try r.uvarint()
         guard try r.bool() else {
             return MessageSlot(seq: seq, body: nil, sentMs: 0, firstReceiveMs: 0, visibleDeltaMs: 0,
@@ -223,7 +236,8 @@ extension MessageSlot {
         }
         let bodyBytes = try r.raw()
         guard !bodyBytes.isEmpty else { throw DecodeError("empty body in a live slot") }
-        var slot = MessageSlot(seq: seq, body: MessageBody.make(bodyBytes), sentMs: try r.varint(),
+        let md5 = format.hasBodyMD5 ? try r.optionalBodyMD5() : nil
+        var slot = MessageSlot(seq: seq, body: MessageBody.make(bodyBytes, md5: md5), sentMs: try r.varint(),
                                firstReceiveMs: try r.varint(), visibleDeltaMs: try r.u32(),
                                lastReceiveDeltaMs: try r.u32(), receiveCount: try r.u32(), group: try r.u32(),
                                extras: nil)

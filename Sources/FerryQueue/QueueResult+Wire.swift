@@ -1,10 +1,13 @@
 /// The binary form of results, for a follower that forwarded a request to the leader and needs the outcome
 /// back over the peer link. Same conventions as commands: version byte, then a tag per case.
 extension QueueResult {
-    static let wireVersion: UInt8 = 1
+    /// 2: a received message ends with its body's MD5 (optional). Version 1 still decodes, so a follower
+    /// forwarding to a leader of the version before (a rolling upgrade) gets its answers.
+    static let wireVersion: UInt8 = 2
+    static let wireVersionWithoutBodyMD5: UInt8 = 1
 
     public func encode() -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: encodedBytesEstimate)
         w.u8(QueueResult.wireVersion)
         switch self {
         case .failed(let error):
@@ -36,7 +39,9 @@ extension QueueResult {
     public static func decode(_ bytes: [UInt8]) throws -> QueueResult {
         var r = ByteReader(bytes)
         let version = try r.u8()
-        guard version == wireVersion else { throw DecodeError("unknown result version \(version)") }
+        guard version == wireVersion || version == wireVersionWithoutBodyMD5 else {
+            throw DecodeError("unknown result version \(version)")
+        }
         let result: QueueResult
         switch try r.u8() {
         case 1: result = .failed(try QueueError.decode(from: &r))
@@ -48,7 +53,7 @@ extension QueueResult {
             })
         case 5:
             var messages: [ReceivedMessage] = []
-            for _ in 0..<(try r.count()) { messages.append(try ReceivedMessage.decode(from: &r)) }
+            for _ in 0..<(try r.count()) { messages.append(try ReceivedMessage.decode(from: &r, withBodyMD5: version == wireVersion)) }
             result = .received(messages)
         case 6: result = .deleted(try r.entries { _ in Unit() })
         case 7: result = .visibilityChanged(try r.entries { _ in Unit() })
@@ -58,6 +63,14 @@ extension QueueResult {
         }
         try r.expectEnd()
         return result
+    }
+}
+
+extension QueueResult {
+    /// Room to reserve for the encoding: received bodies dominate, so they are copied once, not regrown.
+    var encodedBytesEstimate: Int {
+        guard case .received(let messages) = self else { return 256 }
+        return 256 + messages.reduce(0) { $0 + $1.body.count + $1.attributes.reduce(0) { $0 + $1.sizeBytes } + 512 }
     }
 }
 
@@ -76,9 +89,10 @@ extension ReceivedMessage {
         w.optionalString(messageDeduplicationId)
         w.optionalString(awsTraceHeader)
         w.optionalString(deadLetterQueueSourceArn)
+        w.optionalBodyMD5(bodyMD5)
     }
 
-    static func decode(from r: inout ByteReader) throws -> ReceivedMessage {
+    static func decode(from r: inout ByteReader, withBodyMD5: Bool) throws -> ReceivedMessage {
         let messageId = try r.string()
         let receiptHandle = try r.string()
         let body = try r.raw()
@@ -89,7 +103,8 @@ extension ReceivedMessage {
             sentTimestampMs: try r.varint(), approximateReceiveCount: try r.int(),
             approximateFirstReceiveTimestampMs: try r.varint(), sequenceNumber: try r.optionalString(),
             messageGroupId: try r.optionalString(), messageDeduplicationId: try r.optionalString(),
-            awsTraceHeader: try r.optionalString(), deadLetterQueueSourceArn: try r.optionalString())
+            awsTraceHeader: try r.optionalString(), deadLetterQueueSourceArn: try r.optionalString(),
+            bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil)
     }
 }
 

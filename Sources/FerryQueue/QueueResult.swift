@@ -39,6 +39,8 @@ public struct ReceivedMessage: Equatable, Sendable {
     public var messageDeduplicationId: String?
     public var awsTraceHeader: String?
     public var deadLetterQueueSourceArn: String?
+    /// The body's MD5 as computed when it was sent; nil for a message sent before it was carried.
+    public var bodyMD5: BodyMD5?
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }

@@ -16,7 +16,7 @@ extension SQSService {
                     guard case .sent(let entries) = result, entries.count == 1,
                           case .success(let sent) = entries[0].result else { return nil }
                     return .sendMessage(SendMessageResult(messageId: sent.messageId, message: r.message,
-                                                          sequenceNumber: sent.sequenceNumber))
+                                                          bodyMD5: entry.bodyMD5, sequenceNumber: sent.sequenceNumber))
                 }
             }
         }
@@ -25,7 +25,7 @@ extension SQSService {
     func sendMessageBatch(_ r: SendMessageBatchRequest, _ respond: @escaping Respond) {
         var failed = r.failed
         var entries: [SendEntry] = []
-        var messages: [String: OutgoingMessage] = [:]
+        var messages: [String: (message: OutgoingMessage, bodyMD5: BodyMD5?)] = [:]
         for item in r.entries {
             let entry = Self.sendEntry(id: item.id, item.message)
             if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) {
@@ -33,7 +33,7 @@ extension SQSService {
                 continue
             }
             entries.append(entry)
-            messages[item.id] = item.message
+            messages[item.id] = (item.message, entry.bodyMD5)
         }
         withQueue(r.queueUrl, respond) { [unowned self] name in
             guard !entries.isEmpty else {
@@ -47,8 +47,10 @@ extension SQSService {
                     for item in results {
                         switch item.result {
                         case .success(let sent):
+                            let sentMessage = messages[item.id]!
                             successful.append(.init(id: item.id, result: SendMessageResult(
-                                messageId: sent.messageId, message: messages[item.id]!, sequenceNumber: sent.sequenceNumber)))
+                                messageId: sent.messageId, message: sentMessage.message, bodyMD5: sentMessage.bodyMD5,
+                                sequenceNumber: sent.sequenceNumber)))
                         case .failure(let error):
                             allFailed.append(SQSErrorMapping.entry(id: item.id, error))
                         }
@@ -60,7 +62,8 @@ extension SQSService {
     }
 
     /// The machine's form of one message: body bytes exactly as received (c, rule 3), attributes sorted
-    /// by name so the log entry is deterministic.
+    /// by name so the log entry is deterministic, and the body's MD5, hashed here once: the send's response
+    /// and every later receive of the message answer with it.
     static func sendEntry(id: String, _ message: OutgoingMessage) -> SendEntry {
         let attributes = message.messageAttributes.keys.sorted().map { name -> MessageAttribute in
             let value = message.messageAttributes[name]!
@@ -70,7 +73,8 @@ extension SQSService {
         return SendEntry(
             id: id, body: Array(message.body.utf8), delaySeconds: message.delaySeconds, attributes: attributes,
             awsTraceHeader: message.messageSystemAttributes["AWSTraceHeader"]?.stringValue,
-            messageGroupId: message.messageGroupId, messageDeduplicationId: message.messageDeduplicationId)
+            messageGroupId: message.messageGroupId, messageDeduplicationId: message.messageDeduplicationId,
+            bodyMD5: MessageChecksums.bodyMD5(message.body))
     }
 
     // MARK: - Delete and change visibility

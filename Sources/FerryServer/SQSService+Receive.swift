@@ -85,6 +85,7 @@ struct ReceivedMessageView {
     func render(_ message: FerryQueue.ReceivedMessage) -> FerrySQS.ReceivedMessage {
         FerrySQS.ReceivedMessage(
             messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.bodyText,
+            bodyMD5: message.bodyMD5,
             attributes: systemAll || !systemNames.isEmpty ? systemAttributes(message) : [:],
             messageAttributes: message.attributes.isEmpty ? [:] : messageAttributes(message))
     }

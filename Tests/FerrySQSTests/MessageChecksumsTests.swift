@@ -7,6 +7,20 @@ final class MessageChecksumsTests: XCTestCase {
         XCTAssertEqual(MessageChecksums.md5OfBody("hello"), "5d41402abc4b2a76b9719d911017c592")
     }
 
+    func testTheCarriedBodyMD5PrintsAsTheBodyMD5() {
+        for body in ["hello", "短发", String(repeating: "x", count: 1024), "a\r\nb"] {
+            XCTAssertEqual(MessageChecksums.hex(MessageChecksums.bodyMD5(body)), MessageChecksums.md5OfBody(body))
+        }
+    }
+
+    func testAReceivedMessageAnswersWithTheCarriedDigest() {
+        let carried = MessageChecksums.bodyMD5("hello")
+        let message = ReceivedMessage(messageId: "m", receiptHandle: "r", body: "hello", bodyMD5: carried)
+        XCTAssertEqual(message.md5OfBody, "5d41402abc4b2a76b9719d911017c592")
+        XCTAssertEqual(ReceivedMessage(messageId: "m", receiptHandle: "r", body: "hello").md5OfBody,
+                       "5d41402abc4b2a76b9719d911017c592", "without one, the body is hashed")
+    }
+
     func testAttributesVectorOneStringAttribute() {
         XCTAssertEqual(MessageChecksums.md5OfAttributes(["Name": .string("Bob")]), "0408bb33aa149494a6a4683d58a7133f")
     }

@@ -22,7 +22,9 @@ final class ProcessCrashTests: XCTestCase {
         var next = (recovered.entries.last?.index ?? 0) + 1
         while true {
             let count = LogIndex(1 + next % 7)
-            storage.append(entries(next...(next + count - 1), term: 1, sizeBytes: Int(next % 900)))
+            storage.append((next...(next + count - 1)).map { index in
+                Entry(index: index, term: 1, payload: .command(Self.payload(index)))
+            })
             let write = try storage.nextWrite()!
             try storage.complete(write, write.performCatching(on: fileSystem))
             next += count
@@ -60,20 +62,15 @@ final class ProcessCrashTests: XCTestCase {
             let last = recovered.entries.last?.index ?? 0
             XCTAssertGreaterThanOrEqual(last, acknowledged, "kill \(kill): acknowledged \(acknowledged), recovered \(last)")
             for entry in recovered.entries {
-                XCTAssertEqual(entry.payload, .command(payload(entry.index, sizeBytes: Int(firstOfBatch(entry.index) % 900))),
-                               "kill \(kill): entry \(entry.index) differs")
+                XCTAssertEqual(entry.payload, .command(Self.payload(entry.index)), "kill \(kill): entry \(entry.index) differs")
             }
         }
         XCTAssertGreaterThan(acknowledged, 0, "the writer never acknowledged anything")
     }
 
-    /// The first index of the writer's batch holding `index` (batches: next ... next + next % 7).
-    private func firstOfBatch(_ index: LogIndex) -> LogIndex {
-        var next: LogIndex = 1
-        while true {
-            let count = 1 + next % 7
-            if index < next + count { return next }
-            next += count
-        }
+    /// An entry's payload, of a size that varies with its index. It depends on the index alone: a kill can
+    /// leave part of an unacknowledged batch on disk, and the next writer's batches then start elsewhere.
+    static func payload(_ index: LogIndex) -> [UInt8] {
+        FerryStorageTests.payload(index, sizeBytes: Int(index % 900))
     }
 }

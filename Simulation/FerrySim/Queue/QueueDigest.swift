@@ -48,6 +48,9 @@ enum QueueDigest {
                 combine(message.receiptHandle, into: &hasher)
                 hasher.combine(UInt64(bitPattern: message.approximateFirstReceiveTimestampMs))
                 hasher.combine(UInt64(message.approximateReceiveCount))
+                hasher.combine(message.bodyMD5 == nil ? 0 : 1)
+                hasher.combine(message.bodyMD5?.high ?? 0)
+                hasher.combine(message.bodyMD5?.low ?? 0)
             }
         case .deleted(let results), .visibilityChanged(let results):
             hasher.combine(6)

@@ -55,7 +55,8 @@ extension QueueSimulation {
             }
             let send = clients[index].pendingSend!
             let entry = SendEntry(body: Array(send.body.utf8), messageGroupId: send.group,
-                                  messageDeduplicationId: send.fifo ? send.body : nil)
+                                  messageDeduplicationId: send.fifo ? send.body : nil,
+                                  bodyMD5: QueueHistory.carriedMD5(send.body))
             submit(index, .send(send), .sendMessages(queueName: send.fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
                                                      entries: [entry], isBatch: false))
         case .consumer:
@@ -116,7 +117,7 @@ extension QueueSimulation {
                 pause = SimConstants.clientBackoffMicros
             }
         case (.receive(let queue), .applied(.received(let messages))):
-            for message in messages { history.receive(message.bodyText, messageId: message.messageId) }
+            for message in messages { history.receive(message.bodyText, messageId: message.messageId, bodyMD5: message.bodyMD5) }
             if !messages.isEmpty && !clientRandom.chance(options.consumerAbandonChance) {
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
                 clients[index].heldQueue = queue

@@ -1,13 +1,24 @@
 import Crypto
+import FerryQueue
 
 /// The checksums the SDKs verify (SQS-API.md c). Lowercase hex everywhere.
 public enum MessageChecksums {
     /// MD5OfBody / MD5OfMessageBody: MD5 of the body's UTF-8 bytes as received.
     public static func md5OfBody(_ body: String) -> String {
+        hex(bodyMD5(body))
+    }
+
+    /// The body's MD5 as FerryQueue carries it with the message (computed once, where the message arrives).
+    public static func bodyMD5(_ body: String) -> BodyMD5 {
         var body = body
         var md5 = Insecure.MD5()
         body.withUTF8 { md5.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return hex(md5.finalize())
+        return md5.finalize().withUnsafeBytes { BodyMD5(bytes: $0) }
+    }
+
+    /// MD5OfBody / MD5OfMessageBody for a digest carried with the message.
+    public static func hex(_ md5: BodyMD5) -> String {
+        withUnsafeBytes(of: (md5.high.bigEndian, md5.low.bigEndian)) { hex(rawBytes: $0) }
     }
 
     /// MD5OfMessageAttributes, and MD5OfMessageSystemAttributes over the system-attribute map:

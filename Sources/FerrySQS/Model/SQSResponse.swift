@@ -1,3 +1,4 @@
+import FerryQueue
 /// Typed SQS responses, one case per operation (SQS-API.md b1 outputs). Operations whose output
 /// is empty have cases without payload: the query protocol still names them in its XML.
 public enum SQSResponse: Sendable, Equatable {
@@ -102,11 +103,11 @@ public struct SendMessageResult: Sendable, Equatable {
         self.sequenceNumber = sequenceNumber
     }
 
-    /// The result for `message`, with the checksums SQS-API.md c requires: body MD5 always, the
-    /// attribute MD5s only when attributes were sent.
-    public init(messageId: String, message: OutgoingMessage, sequenceNumber: String? = nil) {
+    /// The result for `message`, with the checksums SQS-API.md c requires: body MD5 always (`bodyMD5` when
+    /// the caller already has it), the attribute MD5s only when attributes were sent.
+    public init(messageId: String, message: OutgoingMessage, bodyMD5: BodyMD5? = nil, sequenceNumber: String? = nil) {
         self.init(messageId: messageId,
-                  md5OfMessageBody: MessageChecksums.md5OfBody(message.body),
+                  md5OfMessageBody: bodyMD5.map(MessageChecksums.hex) ?? MessageChecksums.md5OfBody(message.body),
                   md5OfMessageAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageAttributes),
                   md5OfMessageSystemAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageSystemAttributes),
                   sequenceNumber: sequenceNumber)
@@ -144,13 +145,14 @@ public struct ReceivedMessage: Sendable, Equatable {
     /// Over the attributes actually returned; nil when none are (SQS-API.md c, rule 2).
     public var md5OfMessageAttributes: String?
 
-    /// Computes both checksums from what is returned, so they always agree with it.
-    public init(messageId: String, receiptHandle: String, body: String,
+    /// Computes both checksums from what is returned, so they always agree with it; `bodyMD5`, the digest
+    /// computed when this very body was sent, spares hashing it again.
+    public init(messageId: String, receiptHandle: String, body: String, bodyMD5: BodyMD5? = nil,
                 attributes: [String: String] = [:], messageAttributes: [String: MessageAttributeValue] = [:]) {
         self.messageId = messageId
         self.receiptHandle = receiptHandle
         self.body = body
-        self.md5OfBody = MessageChecksums.md5OfBody(body)
+        self.md5OfBody = bodyMD5.map(MessageChecksums.hex) ?? MessageChecksums.md5OfBody(body)
         self.attributes = attributes
         self.messageAttributes = messageAttributes
         self.md5OfMessageAttributes = MessageChecksums.md5OfAttributesIfAny(messageAttributes)
