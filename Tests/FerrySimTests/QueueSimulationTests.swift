@@ -90,7 +90,7 @@ final class QueueSimulationTests: XCTestCase {
         var history = QueueHistory()
         history.attempt("a", fifo: false)
         history.acknowledge("a", messageId: "m1")
-        history.receive("ghost", messageId: "m9")
+        history.receive("ghost", messageId: "m9", bodyMD5: nil)
         let verdict = history.verdict()
         XCTAssertEqual(verdict.lost, ["a"])
         XCTAssertEqual(verdict.unexpected, ["ghost"])
@@ -100,8 +100,22 @@ final class QueueSimulationTests: XCTestCase {
         var history = QueueHistory()
         history.attempt("a", fifo: true)
         history.acknowledge("a", messageId: "m1")
-        history.receive("a", messageId: "m2")
+        history.receive("a", messageId: "m2", bodyMD5: QueueHistory.carriedMD5("a"))
         XCTAssertEqual(history.problem?.invariant, "Q-dup")
+    }
+
+    func testTheHistoryFlagsAReceiveWithoutTheDigestItsSendCarried() {
+        var history = QueueHistory()
+        let bodies = (0..<8).map { "body-\($0)" }
+        for body in bodies { history.attempt(body, fifo: false) }
+        let carrying = bodies.filter { QueueHistory.carriedMD5($0) != nil }
+        let bare = bodies.filter { QueueHistory.carriedMD5($0) == nil }
+        XCTAssertFalse(carrying.isEmpty || bare.isEmpty, "about half the sends carry a digest")
+        history.receive(bare[0], messageId: "m0", bodyMD5: nil)
+        history.receive(carrying[0], messageId: "m1", bodyMD5: QueueHistory.carriedMD5(carrying[0]))
+        XCTAssertNil(history.problem)
+        history.receive(carrying[1 % carrying.count], messageId: "m2", bodyMD5: nil)
+        XCTAssertEqual(history.problem?.invariant, "Q-md5")
     }
 }
 

@@ -175,8 +175,7 @@ public enum MessageValidation {
             throw SQSError(.tooManyEntriesInBatchRequest,
                            "Maximum number of entries per request are \(SQSLimits.batchEntriesMax). You have sent \(ids.count).")
         }
-        var seen = Set<String>()
-        for id in ids {
+        for (position, id) in ids.enumerated() {
             let ok = !id.isEmpty && id.utf8.count <= SQSLimits.batchEntryIdCharsMax && id.utf8.allSatisfy { b in
                 (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
                     || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
@@ -185,7 +184,8 @@ public enum MessageValidation {
                 throw SQSError(.invalidBatchEntryId,
                                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most \(SQSLimits.batchEntryIdCharsMax) letters long.")
             }
-            if !seen.insert(id).inserted {
+            // At most ten ids: comparing with the earlier ones is cheaper than hashing them into a Set.
+            if ids[..<position].contains(id) {
                 throw SQSError(.batchEntryIdsNotDistinct, "Id \(id) repeated.")
             }
         }
