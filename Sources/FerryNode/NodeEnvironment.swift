@@ -22,6 +22,15 @@ public protocol NodeEnvironment: AnyObject {
     func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void)
     /// Reports something an operator should see; `NodeEvent` says what.
     func record(_ event: NodeEvent)
+    /// Calls `body` once the inputs that arrived together have been handled: ferryd calls it at the end of
+    /// the event loop's turn, so the client requests and peer messages read in one turn share one round of
+    /// Raft messages and one durable write, instead of one each. Never later than that turn.
+    func atEndOfInputs(_ body: @escaping () -> Void)
+}
+
+extension NodeEnvironment {
+    /// Without batching (the simulator, tests): at once, as if each input arrived alone.
+    public func atEndOfInputs(_ body: @escaping () -> Void) { body() }
 }
 
 /// What a node reports about itself, for logs and the simulator's trace.

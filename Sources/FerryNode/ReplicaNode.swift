@@ -35,6 +35,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
     /// The Ready being persisted, and the storage ticket that makes it durable.
     var persisting: (ready: Ready, ticket: StorageTicket)?
+    /// Set while `afterBatchableInput` waits for the end of the inputs.
+    var outputsAwaitEndOfInputs = false
     /// A snapshot of our own state being written; the log is compacted once it is durable.
     var savingSnapshot: (snapshot: Snapshot, ticket: StorageTicket)?
     var lastStampMs: UInt64 = 0
@@ -131,7 +133,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
             pending[sequence] = waiter
             if let hint, hint != id, hint != peer { forward(sequence, to: hint) }
         }
-        afterInput()
+        afterBatchableInput()
     }
 
     /// Replicates `command` and calls `completion` once it is applied here (or cannot be).
@@ -143,7 +145,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         pending[sequence] = Waiter(command: Machine.encode(command), completion: completion,
                                    deadlineTick: tickCount + UInt64(options.commandTimeoutTicks))
         dispatch(sequence)
-        afterInput()
+        afterBatchableInput()
     }
 
     /// Calls `completion(true)` once the state machine here reflects every command committed before this
@@ -188,6 +190,19 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     }
 
     // MARK: - Outputs
+
+    /// After a client request or a peer message: carries out what it caused once the environment says the
+    /// inputs that arrived with it are handled (`NodeEnvironment.atEndOfInputs`). Raft then sends one
+    /// AppendEntries per follower for all of them, and the log writes them together.
+    func afterBatchableInput() {
+        guard isRunning, !outputsAwaitEndOfInputs else { return }
+        outputsAwaitEndOfInputs = true
+        environment.atEndOfInputs { [weak self] in
+            guard let self else { return }
+            self.outputsAwaitEndOfInputs = false
+            self.afterInput()
+        }
+    }
 
     /// Carries out what the last input caused: messages, persistence, role-change bookkeeping.
     func afterInput() {

@@ -172,6 +172,12 @@ public final class EventLoop: @unchecked Sendable {
         endOfTurnFlushes.append(object)
     }
 
+    /// Runs `body` at the end of this loop turn, after every I/O callback of the turn and before the
+    /// sockets' own end-of-turn flush (anything `body` writes goes out in the same turn). Loop thread only.
+    public func atEndOfTurn(_ body: @escaping () -> Void) {
+        flushAtEndOfTurn(EndOfTurnAction(body))
+    }
+
     private func flushEndOfTurn() {
         while !endOfTurnFlushes.isEmpty {
             let batch = endOfTurnFlushes
@@ -218,4 +224,10 @@ public final class EventLoop: @unchecked Sendable {
 protocol EndOfTurnFlushing: AnyObject {
     /// Called once at the end of the loop turn in which the object registered itself.
     func flushEndOfTurn()
+}
+
+private final class EndOfTurnAction: EndOfTurnFlushing {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+    func flushEndOfTurn() { body() }
 }

@@ -45,6 +45,10 @@ final class RuntimeEnvironment: NodeEnvironment {
         mesh.send(message, to: peer)
     }
 
+    func atEndOfInputs(_ body: @escaping () -> Void) {
+        loop.atEndOfTurn(body)
+    }
+
     /// A durable write slower than this is logged: every acknowledgement waiting on it waits this long.
     static let slowDurableWriteMs: UInt64 = 100
 

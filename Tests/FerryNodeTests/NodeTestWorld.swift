@@ -44,9 +44,18 @@ final class NodeTestWorld {
         var wallClockOffsetMs: Int64 = 0
         func wallClockMs() -> UInt64 { UInt64(Int64(world.clockMs) + wallClockOffsetMs) }
         func monotonicMs() -> UInt64 { world.clockMs }
+        /// AppendEntries this node sent that carried entries (heartbeats and empty probes not counted).
+        var appendEntriesWithEntriesSent = 0
         func send(_ message: PeerMessage, to peer: NodeID) {
+            if case .raft(let envelope) = message, case .appendEntries(let append) = envelope.message, !append.entries.isEmpty {
+                appendEntriesWithEntriesSent += 1
+            }
             // Through the wire encoding, as in production.
             world.network.append((id, peer, message.encoded()))
+        }
+        func atEndOfInputs(_ body: @escaping () -> Void) {
+            guard world.batchesInputs else { return body() }
+            world.endsOfInputs.append((id, body))
         }
         func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
             if write.entriesEnd == nil && write.witnessedThrough > .zero { witnessWrites += 1 }
@@ -61,6 +70,10 @@ final class NodeTestWorld {
     var hosts: [NodeID: Host] = [:]
     var network: [(from: NodeID, to: NodeID, bytes: [UInt8])] = []
     var writes: [(host: NodeID, run: () -> Void)] = []
+    /// With `batchesInputs`, what nodes do once the inputs that arrived together are handled: `run()` does it
+    /// before anything else, as ferryd does at the end of a loop turn.
+    var batchesInputs = false
+    var endsOfInputs: [(host: NodeID, run: () -> Void)] = []
     var down: Set<NodeID> = []
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
@@ -97,6 +110,7 @@ final class NodeTestWorld {
         hosts[id]!.node = nil
         hosts[id]!.fileSystem.crash()
         writes.removeAll { $0.host == id }
+        endsOfInputs.removeAll { $0.host == id }
         network.removeAll { $0.to == id || $0.from == id }
     }
 
@@ -106,9 +120,13 @@ final class NodeTestWorld {
     /// Runs pending writes and messages until quiet.
     func run(stepsMax: Int = 100_000) {
         var steps = 0
-        while !writes.isEmpty || !network.isEmpty {
+        while !endsOfInputs.isEmpty || !writes.isEmpty || !network.isEmpty {
             steps += 1
             precondition(steps < stepsMax, "did not settle")
+            if !endsOfInputs.isEmpty {
+                endsOfInputs.removeFirst().run()
+                continue
+            }
             if !writes.isEmpty {
                 writes.removeFirst().run()
                 continue

@@ -30,6 +30,29 @@ final class EventLoopTests: XCTestCase {
         tick.close()
     }
 
+    func testEndOfTurnActionsRunAfterEveryCallbackOfTheirTurn() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var order: [String] = []
+        // Two timers due in the same turn: each callback defers an action; both actions run after both
+        // callbacks, in the order they were deferred, and an action deferring another still runs this turn.
+        try loop.scheduleOnce(afterMs: 5) {
+            order.append("first callback")
+            loop.atEndOfTurn {
+                order.append("first action")
+                loop.atEndOfTurn { order.append("action deferred by an action") }
+            }
+        }
+        try loop.scheduleOnce(afterMs: 5) {
+            order.append("second callback")
+            loop.atEndOfTurn { order.append("second action") }
+        }
+        try loop.scheduleOnce(afterMs: 50) { loop.stop() }
+        runBounded(loop)
+        XCTAssertEqual(order, ["first callback", "second callback", "first action", "second action",
+                               "action deferred by an action"])
+    }
+
     func testExecuteFromOtherThreadsRunsOnTheLoopThreadInPostingOrder() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }

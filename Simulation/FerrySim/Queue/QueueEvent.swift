@@ -9,6 +9,10 @@ enum QueueEvent {
     case diskStep(node: NodeID, incarnation: UInt32)
     /// The node's spare segment finishes zero-filling (in one step, unlike a durable write).
     case preparation(node: NodeID, incarnation: UInt32)
+    /// The inputs that arrived together have been handled: the node carries out what they caused
+    /// (`NodeEnvironment.atEndOfInputs`; ferryd's end of an event-loop turn). Scheduled for the same instant,
+    /// so it runs after everything already due then.
+    case endOfInputs(node: NodeID, incarnation: UInt32)
     case restart(node: NodeID)
     case resume(node: NodeID, incarnation: UInt32)
     case client(index: Int, generation: UInt64)
@@ -28,12 +32,13 @@ enum QueueEvent {
         case .heal: return 8
         case .livenessCheck: return 9
         case .preparation: return 10
+        case .endOfInputs: return 11
         }
     }
 
     var targetNode: NodeID? {
         switch self {
-        case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _): return node
+        case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _), .endOfInputs(let node, _): return node
         case .deliver(_, let to, _): return to
         default: return nil
         }

@@ -26,6 +26,8 @@ final class QueueHost: NodeEnvironment {
     var write: (write: DurableWrite, next: Int, completion: (Result<Void, FileSystemError>) -> Void)?
     /// The spare segment being zero-filled, alongside `write`; it completes in one step.
     var preparation: (preparation: SegmentPreparation, completion: (Result<Void, FileSystemError>) -> Void)?
+    /// What the node does once the inputs that arrived together are handled (with `batchInputs`).
+    var endOfInputs: (() -> Void)?
 
     // Clocks. The wall clock drifts and may be stepped; the monotonic clock drifts but never steps.
     var driftPpm: Int64 = 0
@@ -104,5 +106,12 @@ final class QueueHost: NodeEnvironment {
 
     func record(_ event: NodeEvent) {
         simulation.nodeRecorded(event, on: self)
+    }
+
+    func atEndOfInputs(_ body: @escaping () -> Void) {
+        guard simulation.options.batchInputs else { return body() }
+        precondition(endOfInputs == nil, "the node waits for one end of inputs at a time")
+        endOfInputs = body
+        simulation.scheduleEndOfInputs(self)
     }
 }

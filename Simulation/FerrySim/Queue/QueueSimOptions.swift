@@ -53,6 +53,9 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var preallocateSegments: Bool
     /// `NodeOptions.spareSegmentQuietTicks`: short here, so the small segments drawn above get spares.
     public var spareSegmentQuietTicks: Int
+    /// Nodes carry out what a client request or peer message caused at an end-of-inputs event, as ferryd
+    /// does at the end of a loop turn (other events due at the same instant run first), instead of at once.
+    public var batchInputs: Bool
     public var leadershipTransfers: Bool
     /// Check `QueueMachine.checkInvariants()` after every this many applies on a node (O(messages) each).
     public var invariantCheckEvery: Int
@@ -103,6 +106,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         }
         preallocateSegments = random.chance(0.7)
         spareSegmentQuietTicks = random.int(in: 0...20)
+        batchInputs = random.chance(0.7)
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -112,7 +116,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         """
         \(base)
           queue: campaign \(campaign.rawValue) power-loss \(powerLoss ? "on" : "off") corruption \(corruption ? "on" : "off") fsync-EIO \(fsyncEIO ? "on" : "off") clock drift<=\(clockDriftPpmMax)ppm jumps \(clockJumps ? "up to \(clockJumpMsMax)ms" : "off")
-          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries, segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), transfers \(leadershipTransfers ? "on" : "off")
+          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries, segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
         """
     }
 }

@@ -21,6 +21,7 @@ extension QueueSimulation {
         host.pausedUntil = nil
         host.write = nil
         host.preparation = nil
+        host.endOfInputs = nil
         host.ticksSinceWriteCompleted = 0
         let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
                                             preallocateSegments: options.preallocateSegments)
@@ -75,6 +76,7 @@ extension QueueSimulation {
         host.unfinishedWriteRewritesFrom = host.write?.write.rewritesFrom
         host.write = nil
         host.preparation = nil
+        host.endOfInputs = nil
         host.pausedUntil = nil
         host.incarnation += 1
         host.fileSystem.crash()
@@ -144,6 +146,16 @@ extension QueueSimulation {
     func schedulePreparation(_ host: QueueHost) {
         let fsyncMicros = diskRandom.uint64(in: options.base.fsyncMicrosMin...options.base.fsyncMicrosMax)
         schedule(.preparation(node: host.id, incarnation: host.incarnation), after: 4 * fsyncMicros)
+    }
+
+    func scheduleEndOfInputs(_ host: QueueHost) {
+        schedule(.endOfInputs(node: host.id, incarnation: host.incarnation), after: 0)
+    }
+
+    func onEndOfInputs(_ host: QueueHost, incarnation: UInt32) {
+        guard host.incarnation == incarnation, host.node != nil, let body = host.endOfInputs else { return }
+        host.endOfInputs = nil
+        body()
     }
 
     func onPreparation(_ host: QueueHost, incarnation: UInt32) {
