@@ -32,18 +32,6 @@ final class InputBatchingTests: XCTestCase {
         XCTAssertEqual(outcomes.count, 10)
     }
 
-    func testAFollowerForwardingInBatchesAnswersEveryClient() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.batchesInputs = true
-        let leader = world.electLeader()
-        let follower = [NodeID(1), 2, 3].first { $0 != leader }!
-        var outcomes: [SubmitOutcome<Int>] = []
-        for i in 0..<5 { world.node(follower).submit("f\(i)") { outcomes.append($0) } }
-        world.run()
-        world.tick(2)
-        XCTAssertEqual(outcomes.map { if case .applied(let count) = $0 { count } else { -1 } }, Array(1...5))
-    }
-
     func testACrashBeforeTheEndOfInputsLosesOnlyWhatWasNeverAcknowledged() {
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.batchesInputs = true

@@ -18,7 +18,12 @@ final class ReplicaNodeTests: XCTestCase {
     }
 
     func testAFollowerForwardsToTheLeaderAndAnswersItsOwnClient() {
+        for batchesInputs in [false, true] { followerForwardsAndAnswers(batchesInputs: batchesInputs) }
+    }
+
+    private func followerForwardsAndAnswers(batchesInputs: Bool) {
         let world = NodeTestWorld(voters: [1, 2, 3])
+        world.batchesInputs = batchesInputs
         let leader = world.electLeader()
         let follower = [NodeID(1), 2, 3].first { $0 != leader }!
         var outcomes: [SubmitOutcome<Int>] = []
