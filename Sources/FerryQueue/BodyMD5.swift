@@ -35,22 +35,28 @@ public struct BodyMD5: Hashable, Sendable {
 }
 
 extension ByteWriter {
+    /// A presence byte, then the 16 bytes.
     mutating func optionalBodyMD5(_ value: BodyMD5?) {
         bool(value != nil)
         guard let value else { return }
-        for half in [value.high, value.low] {
-            for shift in stride(from: 56, through: 0, by: -8) { u8(UInt8(truncatingIfNeeded: half >> UInt64(shift))) }
-        }
+        bigEndian(value.high)
+        bigEndian(value.low)
+    }
+
+    private mutating func bigEndian(_ word: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) { u8(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
     }
 }
 
 extension ByteReader {
     mutating func optionalBodyMD5() throws -> BodyMD5? {
         guard try bool() else { return nil }
-        var halves: [UInt64] = [0, 0]
-        for half in 0..<2 {
-            for _ in 0..<8 { halves[half] = halves[half] << 8 | UInt64(try u8()) }
-        }
-        return BodyMD5(high: halves[0], low: halves[1])
+        return BodyMD5(high: try bigEndianUInt64(), low: try bigEndianUInt64())
+    }
+
+    private mutating func bigEndianUInt64() throws -> UInt64 {
+        var word: UInt64 = 0
+        for _ in 0..<8 { word = word << 8 | UInt64(try u8()) }
+        return word
     }
 }

@@ -1,4 +1,5 @@
 import FerryQueue
+
 /// Typed SQS responses, one case per operation (SQS-API.md b1 outputs). Operations whose output
 /// is empty have cases without payload: the query protocol still names them in its XML.
 public enum SQSResponse: Sendable, Equatable {
