@@ -101,9 +101,13 @@ extension QueueSimulation {
         crash(victim)
         schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
         let disk = victim.fileSystem
-        let files: [(path: String, size: Int)] = ((try? disk.list(QueueSimConstants.dataDirectory)) ?? []).compactMap { name in
-            // A spare segment holds nothing yet (recovery deletes it): a flip there proves nothing.
+        let names = (try? disk.list(QueueSimConstants.dataDirectory)) ?? []
+        let newestSnapshot = names.compactMap { StorageLayout.snapshotPosition(ofName: $0)?.index }.max()
+        let files: [(path: String, size: Int)] = names.compactMap { name in
+            // A spare segment holds nothing yet, and recovery reads only the newest snapshot (older ones
+            // are removed as superseded): a flip in either proves nothing.
             guard !StorageLayout.isSpareSegmentName(name) else { return nil }
+            if let index = StorageLayout.snapshotPosition(ofName: name)?.index, index != newestSnapshot { return nil }
             let path = QueueSimConstants.dataDirectory + "/" + name
             let size = min((try? disk.fileSize(path)) ?? 0, Self.witnessedBytes(ofFile: name, through: witnessedEnd))
             return size > 0 ? (path, size) : nil
