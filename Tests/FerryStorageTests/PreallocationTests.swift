@@ -27,8 +27,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertFalse(try node.files().contains(spareName), "renamed into place")
         let segment = try XCTUnwrap(try node.segmentPaths().first)
         XCTAssertEqual(try node.disk.fileSize(segment), 64 << 10)
-        node.storage.append(entries(6...10, term: 1))
-        try node.persist()
+        try node.appendDurably(6...10)
         XCTAssertEqual(try node.disk.fileSize(segment), 64 << 10, "appends land in the zeros")
         XCTAssertNotNil(node.storage.nextPreparation(), "the spare was used: the next one is due")
     }
@@ -43,8 +42,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertNotEqual(next.path, testDirectory + "/" + spareName)
         node.storage.completePreparation(next, next.performCatching(on: node.disk))
         try node.persist()
-        node.storage.append(entries(6...6, term: 1))
-        try node.persist()
+        try node.appendDurably(6...6)
 
         try node.crashAndRestart()
 
@@ -54,13 +52,11 @@ final class PreallocationTests: XCTestCase {
 
     func testASegmentCreatedEmptyGivesWayToTheSpareOnceItIsReady() throws {
         let node = try preallocating()
-        node.storage.append(entries(1...3, term: 1))
-        try node.persist()
+        try node.appendDurably(1...3)
         XCTAssertEqual(try node.disk.fileSize(try XCTUnwrap(try node.segmentPaths().first)), 3 * recordBytes,
                        "no spare yet: the first segment is created empty")
         try node.prepareSpare()
-        node.storage.append(entries(4...5, term: 1))
-        try node.persist()
+        try node.appendDurably(4...5)
         XCTAssertEqual(try node.segmentPaths().count, 2, "the next append rolled to the spare")
 
         try node.crashAndRestart()
@@ -71,10 +67,7 @@ final class PreallocationTests: XCTestCase {
     func testRecoveryReadsAZeroFilledTailAsTheEndOfTheLogAndCutsNothing() throws {
         let node = try preallocating()
         try node.prepareSpare()
-        node.storage.append(entries(1...5, term: 1))
-        try node.persist()
-        node.storage.append(entries(6...8, term: 1))
-        try node.persist()
+        try node.appendDurably(1...5, 6...8)
         let segment = try XCTUnwrap(try node.segmentPaths().first)
 
         try node.crashAndRestart()
@@ -84,8 +77,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertEqual(node.storage.durableThrough, LogCursor(segment: 1, offset: 8 * recordBytes))
         XCTAssertEqual(try node.disk.fileSize(segment), 64 << 10, "nothing truncated")
         XCTAssertTrue(node.storage.owesWitness, "the last batch still needs its witness")
-        node.storage.append(entries(9...9, term: 1))
-        try node.persist()
+        try node.appendDurably(9...9)
         try node.restart()
         XCTAssertEqual(node.recovered.entries, entries(1...9, term: 1), "the log continues in the next segment")
     }
@@ -105,8 +97,7 @@ final class PreallocationTests: XCTestCase {
     func testACrashBeforeTheRenameIsDurableLosesNothingAcknowledged() throws {
         for seed in 0..<20 as Range<UInt64> {
             let node = try StorageUnderTest(seed: seed, options: .testing(segmentBytesMax: 64 << 10, preallocateSegments: true))
-            node.storage.append(entries(1...3, term: 1))
-            try node.persist()
+            try node.appendDurably(1...3)
             try node.prepareSpare()
             node.storage.append(entries(4...5, term: 1))  // rolls to the spare
             let write = try XCTUnwrap(try node.storage.nextWrite())
@@ -143,8 +134,7 @@ final class PreallocationTests: XCTestCase {
     func testAnAppendTornInsidePreallocatedBytesIsCutAsATornTail() throws {
         let node = try preallocating()
         try node.prepareSpare()
-        node.storage.append(entries(1...5, term: 1))
-        try node.persist()
+        try node.appendDurably(1...5)
         let segment = try XCTUnwrap(try node.segmentPaths().first)
         let record6 = recordOffset(ofIndex: 6, firstIndex: 1)
         // The first 30 bytes of entry 6's record reached the disk; the rest is still zeros.
@@ -161,8 +151,7 @@ final class PreallocationTests: XCTestCase {
     func testABitFlipInTheZerosPastTheWitnessIsATornTailAndKeepsTheLog() throws {
         let node = try preallocating()
         try node.prepareSpare()
-        node.storage.append(entries(1...5, term: 1))
-        try node.persist()
+        try node.appendDurably(1...5)
         let segment = try XCTUnwrap(try node.segmentPaths().first)
         try node.disk.flipBit(segment, byteOffset: 5 * recordBytes + 700, bit: 2)
 
@@ -183,8 +172,7 @@ final class PreallocationTests: XCTestCase {
         try node.prepareSpare()
         node.storage.append(entries(5...6, term: 1))  // rolls to the second spare
         try node.persist()
-        node.storage.append(entries(7...7, term: 1))
-        try node.persist()
+        try node.appendDurably(7...7)
         let first = try XCTUnwrap(try node.segmentPaths().first)
         XCTAssertEqual(try node.segmentPaths().count, 2)
         let record3 = recordOffset(ofIndex: 3, firstIndex: 1)
@@ -222,8 +210,7 @@ final class PreallocationTests: XCTestCase {
         XCTAssertEqual(try node.disk.fileSize(testDirectory + "/" + spareName), 0, "the space is given back")
 
         XCTAssertNil(node.storage.nextPreparation(), "not retried before the log rolls to a new segment")
-        node.storage.append(entries(1...5, term: 1))
-        try node.persist()
+        try node.appendDurably(1...5)
         XCTAssertFalse(try node.files().contains(spareName), "the empty spare is removed with the next write")
         try node.restart()
         XCTAssertEqual(node.recovered.entries, entries(1...5, term: 1))
