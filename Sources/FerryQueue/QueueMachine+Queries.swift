@@ -51,17 +51,19 @@ extension QueueMachine {
     public func receiveReadiness(_ name: String, nowMs: Int64) -> ReceiveReadiness {
         guard let id = queueIdByName[name], let queue = queues[id] else { return .noQueue }
         let now = max(nowMs, self.nowMs)
-        let hasReady = queue.isFifo ? !queue.readyGroups.isEmpty : queue.visibleCount > 0
-        if hasReady { return .ready }
-        if let next = queue.nextTimerMs { return next <= now ? .ready : .waitUntil(next) }
+        let receivable = queue.isFifo ? queue.readyGroups.count : queue.visibleCount
+        if receivable > 0 { return .ready(receivable: receivable) }
+        if let next = queue.nextTimerMs { return next <= now ? .ready(receivable: 1) : .waitUntil(next) }
         return .empty
     }
 }
 
 public enum ReceiveReadiness: Equatable, Sendable {
     case noQueue
-    /// Something is receivable now (a receive may still come back empty if another consumer wins).
-    case ready
+    /// Something is receivable now (a receive may still come back empty if another consumer wins):
+    /// `receivable` visible messages (standard queue) or groups with a visible head (FIFO), each of which
+    /// one more receive could take; 1 when only a timer has come due that the next tick will apply.
+    case ready(receivable: Int)
     /// Nothing now; a delayed or in-flight message may become visible at this time (ms, leader time).
     case waitUntil(Int64)
     /// Nothing stored that could become visible: wait for a send.

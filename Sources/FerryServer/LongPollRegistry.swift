@@ -12,7 +12,7 @@ final class LongPoll {
     private var respond: ((Result<SQSResponse, SQSError>) -> Void)?
     /// A receive command for this poll is in the log's pipeline; never two at once.
     var inFlight = false
-    var lastAttemptMs: UInt64 = 0
+    var pacing = ReceivePacing()
     /// Armed while parked: the deadline, a message's visibility time, or a paced retry.
     var timer: LoopTimer?
     var isParked = false
@@ -27,6 +27,10 @@ final class LongPoll {
     }
 
     var queueName: String { request.queueName }
+    /// How much of `ReceiveReadiness.ready`'s count one receive of this poll takes at most: up to
+    /// MaxNumberOfMessages messages, or on a FIFO queue groups (it may take fewer when one group fills it;
+    /// then its receive, once applied, re-checks and wakes the next poll).
+    var receivableTaken: Int { request.maxMessages }
     var isFinished: Bool { respond == nil }
 
     /// Answers once; later calls are ignored.
@@ -42,17 +46,14 @@ final class LongPoll {
 /// machine (`receiveReadiness`, no log entry) and retries one receive only when something is there; a
 /// delayed or in-flight message's due time arms a timer; the deadline answers empty.
 ///
-/// One waiter is woken per readiness check: its receive, once applied, triggers the next check, so a
-/// burst of sends drains through the waiters in turn instead of every waiter proposing a receive for
-/// the same message.
+/// Only as many waiters are woken as the receivable messages need, counting the receives already in
+/// flight, so waiters do not all propose a receive for the same message; each applied receive triggers
+/// the next check.
 final class LongPollRegistry {
     /// Long polls parked at once. Each holds a client connection, and the HTTP server holds at most
     /// `HTTPServer.connectionsMax` of those; beyond it a receive answers empty at once (a short poll),
     /// which SDKs simply repeat.
     static let waitersMax = HTTPServer.connectionsMax
-    /// Two receive commands of one waiter are at least this far apart, so a readiness that the receive
-    /// cannot honour (another node's consumer won the message) never spins proposals through the log.
-    static let retryIntervalMsMin: UInt64 = 50
     /// How often parked polls whose client hung up are dropped.
     static let sweepIntervalMs: UInt64 = 1_000
 
@@ -79,7 +80,7 @@ final class LongPollRegistry {
             poll.isParked = true
             startSweeperIfNeeded()
         }
-        evaluate(poll.queueName, waking: false)
+        evaluate(poll.queueName)
     }
 
     /// Answers `poll` and forgets it.
@@ -107,40 +108,56 @@ final class LongPollRegistry {
         case .sendMessages(let name, _, _), .changeVisibility(let name, _, _), .deleteMessages(let name, _, _),
              .purgeQueue(let name), .deleteQueue(let name), .createQueue(let name, _, _):
             // Deletes matter for FIFO queues: deleting a group's head unlocks the group.
-            if waiters[name] != nil { evaluate(name, waking: true) }
+            if waiters[name] != nil { evaluate(name) }
         case .receiveMessages, .tick, .setQueueAttributes, .startMessageMoveTask, .cancelMessageMoveTask,
              .tagQueue, .untagQueue:
             // A receive may dead-letter into another queue; a tick advances move tasks into destinations;
             // attribute changes alter delays. Re-check every parked queue (a local query each).
-            for name in Array(waiters.keys) { evaluate(name, waking: true) }
+            for name in Array(waiters.keys) { evaluate(name) }
         }
     }
 
-    /// Re-arms the parked polls of `name` from the local machine's readiness; when something is
-    /// receivable, wakes the oldest idle one (if `waking`, or if it is due anyway).
-    private func evaluate(_ name: String, waking: Bool) {
+    /// Re-arms the parked polls of `name` from the local machine's readiness. When something is receivable,
+    /// wakes idle polls, oldest first and unpaced before paced, until the receives in flight could take all
+    /// of it; the rest wait for their deadline or the next change.
+    private func evaluate(_ name: String) {
         guard let list = waiters[name] else { return }
         let now = loop.nowMs
         let machineNowMs = Int64(Server.wallClockMs())
         let readiness = service.node.machine.queues.receiveReadiness(name, nowMs: machineNowMs)
-        if case .noQueue = readiness {
+        switch readiness {
+        case .noQueue:
             for poll in list { finish(poll, .failure(SQSService.noSuchQueue(name))) }
-            return
-        }
-        var woke = false
-        for poll in list where !poll.inFlight {
-            switch readiness {
-            case .ready where !woke:
-                woke = true
-                arm(poll, atMs: max(now, poll.lastAttemptMs + Self.retryIntervalMsMin))
-            case .ready, .empty, .noQueue:
-                arm(poll, atMs: poll.deadlineMs)
-            case .waitUntil(let dueMs):
-                // Machine time is the leader's wall clock; convert the wait to loop time.
-                let waitMs = UInt64(max(0, dueMs - machineNowMs))
-                arm(poll, atMs: max(now + waitMs, poll.lastAttemptMs + Self.retryIntervalMsMin))
+        case .empty:
+            for poll in list where !poll.inFlight { arm(poll, atMs: poll.deadlineMs) }
+        case .waitUntil(let dueMs):
+            // Machine time is the leader's wall clock; convert the wait to loop time.
+            let waitMs = UInt64(max(0, dueMs - machineNowMs))
+            for poll in list where !poll.inFlight { arm(poll, atMs: poll.pacing.earliest(now + waitMs)) }
+        case .ready(let receivable):
+            // Waking one poll per check would wake a second for the same messages while the first's receive
+            // is still in the log (readiness is unchanged until it applies); that one comes back empty and is
+            // paced, and the next send waits out its pause. Count what the receives in flight will take.
+            let woken = Self.pollsToWake(list, receivable: receivable, nowMs: now)
+            for poll in list where !poll.inFlight {
+                arm(poll, atMs: woken.contains { $0 === poll } ? poll.pacing.earliest(now) : poll.deadlineMs)
             }
         }
+    }
+
+    /// The idle polls of one queue (in parking order) to wake for `receivable` (`ReceiveReadiness.ready`):
+    /// oldest first, unpaced before paced, until they and the receives in flight could take all of it.
+    static func pollsToWake(_ list: [LongPoll], receivable: Int, nowMs: UInt64) -> [LongPoll] {
+        var uncovered = receivable
+        for poll in list where poll.inFlight { uncovered -= poll.receivableTaken }
+        let idle = list.filter { !$0.inFlight }
+        let unpacedFirst = idle.filter { $0.pacing.earliest(nowMs) == nowMs } + idle.filter { $0.pacing.earliest(nowMs) > nowMs }
+        var woken: [LongPoll] = []
+        for poll in unpacedFirst where uncovered > 0 {
+            uncovered -= poll.receivableTaken
+            woken.append(poll)
+        }
+        return woken
     }
 
     /// Fires at `atMs` (loop time), capped at the deadline: a receive if before it, the empty answer at it.

@@ -35,13 +35,14 @@ extension SQSService {
     /// before the deadline parks it until the queue changes or a message's timer comes due.
     func attemptReceive(_ poll: LongPoll) {
         poll.inFlight = true
-        poll.lastAttemptMs = loop.nowMs
+        poll.pacing.started(atMs: loop.nowMs)
         node.submit(.receiveMessages(poll.request)) { [unowned self] outcome in
             poll.inFlight = false
             switch outcome {
             case .applied(.received(let messages)) where !messages.isEmpty:
                 self.longPolls.finish(poll, .success(.receiveMessage(messages.map(poll.view.render))))
             case .applied(.received):
+                poll.pacing.cameBackEmpty()
                 if self.loop.nowMs >= poll.deadlineMs || poll.clientGone() {
                     self.longPolls.finish(poll, .success(.receiveMessage([])))
                 } else {

@@ -210,7 +210,7 @@ final class FifoQueueTests: XCTestCase {
         var h = fifo(["VisibilityTimeout": "10"])
         h.send("q.fifo", "m1", group: "g", dedup: "1")
         h.send("q.fifo", "m2", group: "g", dedup: "2")
-        XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .ready)
+        XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .ready(receivable: 1))
         _ = h.receive("q.fifo", max: 1)
         XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .waitUntil(h.nowMs + 10_000),
                        "m2 is stored but its group is locked until m1's visibility ends")

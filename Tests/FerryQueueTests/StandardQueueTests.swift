@@ -229,7 +229,7 @@ final class StandardQueueTests: XCTestCase {
         h.send("q", "x", delay: 5)
         XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .waitUntil(h.nowMs + 5000))
         h.advance(seconds: 5)
-        XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .ready)
+        XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .ready(receivable: 1))
     }
 
     func testTimeIsTheRunningMaximumOfStamps() {
