@@ -16,6 +16,27 @@ extension ReplicaNode {
             return
         }
         startWriteIfIdle()
+        applyCommittedWhileWriting()
+    }
+
+    /// Applies what has committed while this node's own write is in flight, instead of after it: the
+    /// write's fsync and the applying (and the answers to clients) overlap, and a command committed by the
+    /// followers during the write is not held back one more write. Safe because committed means durable
+    /// on a majority (the leader counts itself only once durable): no crash of this node can undo it.
+    /// Not while a snapshot is being installed: the machine is restored from it once it is durable. Only
+    /// entries this node has handed to its storage (durable, or in the write in flight): a snapshot of the
+    /// machine is taken at the applied index once the write completes, and must not lie beyond the log.
+    func applyCommittedWhileWriting() {
+        guard isRunning, let (ready, _) = persisting, ready.snapshot == nil else { return }
+        let last = min(raft.commitIndex, max(raft.stableIndex, ready.entries.last?.index ?? 0))
+        var next = raft.appliedIndex + 1
+        guard next <= last else { return }
+        while next <= last, let entry = raft.entry(at: next) {
+            apply(entry)
+            next += 1
+        }
+        raft.applied(through: next - 1)
+        releaseReads()
     }
 
     /// Hands the storage's staged work to the environment, unless a write is already out: then it
@@ -87,7 +108,9 @@ extension ReplicaNode {
         guard let (ready, _) = persisting else { preconditionFailure("no Ready in progress") }
         sendMessages(ready.messagesAfterPersist)
         if let snapshot = ready.snapshot { restoreSnapshot(snapshot) }
-        for entry in ready.committedEntries { apply(entry) }
+        // Those applied while the write was in flight (`applyCommittedWhileWriting`) are skipped.
+        let appliedWhileWriting = raft.appliedIndex
+        for entry in ready.committedEntries where entry.index > appliedWhileWriting { apply(entry) }
         raft.advance(ready)
         persisting = nil
         for state in ready.readStates { readIndexArrived(state) }
@@ -149,7 +172,7 @@ extension ReplicaNode {
         awaitingApplyForRead.append((index, completion))
     }
 
-    private func releaseReads() {
+    func releaseReads() {
         guard !awaitingApplyForRead.isEmpty else { return }
         let applied = raft.appliedIndex
         let (ready, waiting) = awaitingApplyForRead.partitioned { $0.index <= applied }

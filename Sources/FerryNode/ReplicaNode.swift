@@ -210,6 +210,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         noteRoleChange()
         sendMessages(raft.takeMessages())
         processReady()
+        applyCommittedWhileWriting()
     }
 
     func sendMessages(_ envelopes: [Envelope]) {

@@ -55,6 +55,15 @@ extension RaftNode {
         }
     }
 
+    /// The application applied the committed entries through `index` outside a Ready, while one was being
+    /// written: committed means durable on a majority, so applying them need not wait for this node's own
+    /// write. Later Readies hand out only what follows; the outstanding one may still list some of them,
+    /// and the application skips those (at or below `appliedIndex`).
+    public mutating func applied(through index: LogIndex) {
+        precondition(index <= log.committed, "applied beyond the commit index")
+        appliedIndex = max(appliedIndex, index)
+    }
+
     /// Builds the snapshot to store for the application state at `index` (<= appliedIndex).
     public func makeSnapshot(at index: LogIndex, data: [UInt8]) -> Snapshot {
         precondition(index <= appliedIndex, "snapshot beyond the applied index")

@@ -1,0 +1,83 @@
+import XCTest
+import FerryNode
+import FerryRaft
+
+/// A command is applied, and its client answered, as soon as it commits: committed means durable on a
+/// majority, so it does not wait for this node's own write of it, nor for a later write that is in flight.
+final class ApplyWhileWritingTests: XCTestCase {
+    func testTheLeaderAnswersOnceTheFollowersHoldTheCommandEvenIfItsOwnWriteIsStillOut() {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+
+        var first: SubmitOutcome<Int>?
+        world.node(leader).submit("first") { first = $0 }
+        deliverAll(world, to: followers)
+        for follower in followers { runWrites(world, of: follower) }
+        deliverAll(world, to: [leader])
+        XCTAssertTrue(world.writes.contains { $0.host == leader }, "the leader's own write of 'first' is still out")
+        XCTAssertEqual(world.node(leader).raft.commitIndex, world.node(leader).raft.lastIndex, "committed by the followers")
+        guard case .applied? = first else {
+            return XCTFail("'first' is durable on two of three nodes: answer it now, not after the leader's fsync")
+        }
+        XCTAssertEqual(world.node(leader).machine.lines, ["first"])
+
+        world.run()
+        world.tick(2)
+        for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["first"], "node \(id)") }
+    }
+
+    func testACrashOfTheLeaderBeforeItsOwnWriteLosesNothingAnswered() {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+
+        var first: SubmitOutcome<Int>?
+        world.node(leader).submit("first") { first = $0 }
+        deliverAll(world, to: followers)
+        for follower in followers { runWrites(world, of: follower) }
+        deliverAll(world, to: [leader])
+        guard case .applied? = first else { return XCTFail("\(String(describing: first))") }
+
+        world.crash(leader)  // its write of "first" never completes
+        world.start(leader)
+        world.run()
+        world.tick(40)
+        world.run()
+        for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["first"], "node \(id)") }
+    }
+
+    func testASnapshotTakenAfterApplyingWhileWritingNeverLiesBeyondTheLog() {
+        // "second" is proposed while the leader's write of "first" is out, so it is not yet in the leader's
+        // storage when the followers commit it. The leader snapshots after every entry: a snapshot at
+        // "second" taken before its log holds "second" would leave the log behind the snapshot.
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.snapshotIntervalEntries = 1
+        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        let leader = world.electLeader()
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+
+        var outcomes: [String: SubmitOutcome<Int>] = [:]
+        world.node(leader).submit("first") { outcomes["first"] = $0 }
+        world.node(leader).submit("second") { outcomes["second"] = $0 }
+        deliverAll(world, to: followers)
+        for follower in followers { runWrites(world, of: follower) }
+        deliverAll(world, to: [leader])
+        world.run()
+        world.tick(2)
+        world.run()
+        guard case .applied? = outcomes["first"], case .applied? = outcomes["second"] else { return XCTFail("\(outcomes)") }
+        for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["first", "second"], "node \(id)") }
+    }
+
+    private func deliverAll(_ world: NodeTestWorld, to targets: [NodeID]) {
+        while let index = world.network.firstIndex(where: { targets.contains($0.to) }) {
+            let (from, to, bytes) = world.network.remove(at: index)
+            world.hosts[to]!.node!.receive(try! PeerMessage.decode(bytes), from: from)
+        }
+    }
+
+    private func runWrites(_ world: NodeTestWorld, of host: NodeID) {
+        while let index = world.writes.firstIndex(where: { $0.host == host }) { world.writes.remove(at: index).run() }
+    }
+}
