@@ -6,15 +6,7 @@ import FerryRaft
 /// majority, so it does not wait for this node's own write of it, nor for a later write that is in flight.
 final class ApplyWhileWritingTests: XCTestCase {
     func testTheLeaderAnswersOnceTheFollowersHoldTheCommandEvenIfItsOwnWriteIsStillOut() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        let leader = world.electLeader()
-        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
-
-        var first: SubmitOutcome<Int>?
-        world.node(leader).submit("first") { first = $0 }
-        deliverAll(world, to: followers)
-        for follower in followers { runWrites(world, of: follower) }
-        deliverAll(world, to: [leader])
+        let (world, leader, first) = submitCommittedByTheFollowersOnly()
         XCTAssertTrue(world.writes.contains { $0.host == leader }, "the leader's own write of 'first' is still out")
         XCTAssertEqual(world.node(leader).raft.commitIndex, world.node(leader).raft.lastIndex, "committed by the followers")
         guard case .applied? = first else {
@@ -28,15 +20,7 @@ final class ApplyWhileWritingTests: XCTestCase {
     }
 
     func testACrashOfTheLeaderBeforeItsOwnWriteLosesNothingAnswered() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        let leader = world.electLeader()
-        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
-
-        var first: SubmitOutcome<Int>?
-        world.node(leader).submit("first") { first = $0 }
-        deliverAll(world, to: followers)
-        for follower in followers { runWrites(world, of: follower) }
-        deliverAll(world, to: [leader])
+        let (world, leader, first) = submitCommittedByTheFollowersOnly()
         guard case .applied? = first else { return XCTFail("\(String(describing: first))") }
 
         world.crash(leader)  // its write of "first" never completes
@@ -68,6 +52,20 @@ final class ApplyWhileWritingTests: XCTestCase {
         world.run()
         guard case .applied? = outcomes["first"], case .applied? = outcomes["second"] else { return XCTFail("\(outcomes)") }
         for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["first", "second"], "node \(id)") }
+    }
+
+    /// The leader submits "first"; both followers store and acknowledge it; the leader's own write of it
+    /// is left out.
+    private func submitCommittedByTheFollowersOnly() -> (NodeTestWorld, NodeID, SubmitOutcome<Int>?) {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        let leader = world.electLeader()
+        let followers = [NodeID(1), 2, 3].filter { $0 != leader }
+        var first: SubmitOutcome<Int>?
+        world.node(leader).submit("first") { first = $0 }
+        deliverAll(world, to: followers)
+        for follower in followers { runWrites(world, of: follower) }
+        deliverAll(world, to: [leader])
+        return (world, leader, first)
     }
 
     private func deliverAll(_ world: NodeTestWorld, to targets: [NodeID]) {
