@@ -9,7 +9,10 @@
 ///    entry it does not already hold).
 /// 2. Only after step 1 is durable: send `messagesAfterPersist`. They carry votes, terms and
 ///    acknowledgements that MUST NOT leave before the state they reflect survives a crash (Figure 2).
-/// 3. Restore `snapshot` into the state machine (if any), then apply `committedEntries` in order.
+/// 3. Restore `snapshot` into the state machine (if any), then apply `committedEntries` in order. They may
+///    be applied before step 1 is durable (committed means durable on a majority), and so may entries
+///    that commit while it is being written (`RaftNode.commitIndex`): report those with
+///    `RaftNode.applied(through:)` and skip them here.
 /// 4. Call `RaftNode.advance(_:)` with this value.
 ///
 /// A node holds at most one Ready at a time: `ready()` may not be called again until `advance`.
