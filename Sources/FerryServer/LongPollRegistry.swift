@@ -15,6 +15,9 @@ final class LongPoll {
     var pacing = ReceivePacing()
     /// Armed while parked: the deadline, a message's visibility time, or a paced retry.
     var timer: LoopTimer?
+    /// Loop time the timer is armed for; nil once it fired. Every applied command re-evaluates the parked
+    /// polls, and most leave the time unchanged: restarting the timer then is wasted work.
+    var armedFireMs: UInt64?
     var isParked = false
 
     init(request: ReceiveRequest, view: ReceivedMessageView, deadlineMs: UInt64, clientGone: @escaping () -> Bool,
@@ -92,6 +95,7 @@ final class LongPollRegistry {
     private func unpark(_ poll: LongPoll) {
         poll.timer?.close()
         poll.timer = nil
+        poll.armedFireMs = nil
         guard poll.isParked else { return }
         poll.isParked = false
         count -= 1
@@ -169,6 +173,8 @@ final class LongPollRegistry {
             }
             poll.timer = timer
         }
+        guard poll.armedFireMs != fireMs else { return }
+        poll.armedFireMs = fireMs
         let now = loop.nowMs
         poll.timer!.start(afterMs: fireMs > now ? fireMs - now : 0) { [unowned self, unowned poll] in
             self.fire(poll)
@@ -176,6 +182,7 @@ final class LongPollRegistry {
     }
 
     private func fire(_ poll: LongPoll) {
+        poll.armedFireMs = nil
         guard !poll.isFinished, !poll.inFlight else { return }
         if loop.nowMs >= poll.deadlineMs || poll.clientGone() {
             return finish(poll, .success(.receiveMessage([])))
