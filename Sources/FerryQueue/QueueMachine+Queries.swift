@@ -62,7 +62,8 @@ public enum ReceiveReadiness: Equatable, Sendable {
     case noQueue
     /// Something is receivable now (a receive may still come back empty if another consumer wins):
     /// `receivable` visible messages (standard queue) or groups with a visible head (FIFO), each of which
-    /// one more receive could take; 1 when only a timer has come due that the next tick will apply.
+    /// one more receive could take; 1 when only a timer has come due (a receive runs the queue's due timers
+    /// first, so it finds at least that message).
     case ready(receivable: Int)
     /// Nothing now; a delayed or in-flight message may become visible at this time (ms, leader time).
     case waitUntil(Int64)

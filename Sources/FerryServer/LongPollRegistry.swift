@@ -135,9 +135,15 @@ final class LongPollRegistry {
         case .empty:
             for poll in list where !poll.inFlight { arm(poll, atMs: poll.deadlineMs) }
         case .waitUntil(let dueMs):
-            // Machine time is the leader's wall clock; convert the wait to loop time.
-            let waitMs = UInt64(max(0, dueMs - machineNowMs))
-            for poll in list where !poll.inFlight { arm(poll, atMs: poll.pacing.earliest(now + waitMs)) }
+            // Machine time is the leader's wall clock; convert the wait to loop time. One poll waits for the
+            // due time (a message's visibility ending, a delay): arming them all would send every parked
+            // poll's receive through the log for what may be one message. Its receive, once applied, runs the
+            // queue's timers and re-checks, waking as many more as what came due needs.
+            let dueLoopMs = now + UInt64(max(0, dueMs - machineNowMs))
+            let woken = Self.pollsToWake(list, receivable: 1, nowMs: now)
+            for poll in list where !poll.inFlight {
+                arm(poll, atMs: woken.contains { $0 === poll } ? poll.pacing.earliest(dueLoopMs) : poll.deadlineMs)
+            }
         case .ready(let receivable):
             // Waking one poll per check would wake a second for the same messages while the first's receive
             // is still in the log (readiness is unchanged until it applies); that one comes back empty and is
