@@ -133,25 +133,27 @@ final class LongPollRegistry {
         case .noQueue:
             for poll in list { finish(poll, .failure(SQSService.noSuchQueue(name))) }
         case .empty:
-            for poll in list where !poll.inFlight { arm(poll, atMs: poll.deadlineMs) }
+            arm(list, waking: [], atMs: now)
         case .waitUntil(let dueMs):
             // Machine time is the leader's wall clock; convert the wait to loop time. One poll waits for the
             // due time (a message's visibility ending, a delay): arming them all would send every parked
             // poll's receive through the log for what may be one message. Its receive, once applied, runs the
             // queue's timers and re-checks, waking as many more as what came due needs.
             let dueLoopMs = now + UInt64(max(0, dueMs - machineNowMs))
-            let woken = Self.pollsToWake(list, receivable: 1, nowMs: now)
-            for poll in list where !poll.inFlight {
-                arm(poll, atMs: woken.contains { $0 === poll } ? poll.pacing.earliest(dueLoopMs) : poll.deadlineMs)
-            }
+            arm(list, waking: Self.pollsToWake(list, receivable: 1, nowMs: now), atMs: dueLoopMs)
         case .ready(let receivable):
             // Waking one poll per check would wake a second for the same messages while the first's receive
             // is still in the log (readiness is unchanged until it applies); that one comes back empty and is
             // paced, and the next send waits out its pause. Count what the receives in flight will take.
-            let woken = Self.pollsToWake(list, receivable: receivable, nowMs: now)
-            for poll in list where !poll.inFlight {
-                arm(poll, atMs: woken.contains { $0 === poll } ? poll.pacing.earliest(now) : poll.deadlineMs)
-            }
+            arm(list, waking: Self.pollsToWake(list, receivable: receivable, nowMs: now), atMs: now)
+        }
+    }
+
+    /// Arms each idle poll of `list`: those in `woken` at `wakeMs` (later if paced), the others at their
+    /// deadline.
+    private func arm(_ list: [LongPoll], waking woken: [LongPoll], atMs wakeMs: UInt64) {
+        for poll in list where !poll.inFlight {
+            arm(poll, atMs: woken.contains { $0 === poll } ? poll.pacing.earliest(wakeMs) : poll.deadlineMs)
         }
     }
 
