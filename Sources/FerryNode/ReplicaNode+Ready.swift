@@ -4,6 +4,8 @@ import FerryStorage
 /// The Ready cycle on a real log: stage, write durably off the thread, then send, apply and advance.
 extension ReplicaNode {
     func processReady() {
+        // With a write out (this one, or one that blocks a new Ready), commits need not wait for it.
+        defer { applyCommittedWhileWriting() }
         guard isRunning, persisting == nil, raft.hasReady else { return }
         let ready = raft.ready()
         if let snapshot = ready.snapshot { storage.installSnapshot(snapshot) }
@@ -16,7 +18,6 @@ extension ReplicaNode {
             return
         }
         startWriteIfIdle()
-        applyCommittedWhileWriting()
     }
 
     /// Applies what has committed while this node's own write is in flight, instead of after it: the
@@ -26,16 +27,17 @@ extension ReplicaNode {
     /// Not while a snapshot is being installed: the machine is restored from it once it is durable. Only
     /// entries this node has handed to its storage (durable, or in the write in flight): a snapshot of the
     /// machine is taken at the applied index once the write completes, and must not lie beyond the log.
-    func applyCommittedWhileWriting() {
+    private func applyCommittedWhileWriting() {
         guard isRunning, let (ready, _) = persisting, ready.snapshot == nil else { return }
+        let first = raft.appliedIndex + 1
         let last = min(raft.commitIndex, max(raft.stableIndex, ready.entries.last?.index ?? 0))
-        var next = raft.appliedIndex + 1
-        guard next <= last else { return }
-        while next <= last, let entry = raft.entry(at: next) {
+        guard first <= last else { return }
+        for index in first...last {
+            // Compaction stops at the applied index, so every entry above it is still in memory.
+            guard let entry = raft.entry(at: index) else { preconditionFailure("committed entry \(index) is not in the log") }
             apply(entry)
-            next += 1
         }
-        raft.applied(through: next - 1)
+        raft.applied(through: last)
         releaseReads()
     }
 
@@ -172,7 +174,7 @@ extension ReplicaNode {
         awaitingApplyForRead.append((index, completion))
     }
 
-    func releaseReads() {
+    private func releaseReads() {
         guard !awaitingApplyForRead.isEmpty else { return }
         let applied = raft.appliedIndex
         let (ready, waiting) = awaitingApplyForRead.partitioned { $0.index <= applied }

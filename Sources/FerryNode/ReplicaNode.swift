@@ -210,7 +210,6 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         noteRoleChange()
         sendMessages(raft.takeMessages())
         processReady()
-        applyCommittedWhileWriting()
     }
 
     func sendMessages(_ envelopes: [Envelope]) {
