@@ -20,6 +20,10 @@ public protocol NodeEnvironment: AnyObject {
     /// Zero-fills a spare log segment off the node's thread and calls `completion` later on the node's thread.
     /// Runs alongside durable writes: no write names the spare until this completed. At most one at a time.
     func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void)
+    /// Encodes and writes the node's own snapshot off the node's thread (`SnapshotSave`), then calls
+    /// `completion` later on the node's thread with the snapshot. Runs alongside durable writes, which go on
+    /// meanwhile. At most one at a time.
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void)
     /// Reports something an operator should see; `NodeEvent` says what.
     func record(_ event: NodeEvent)
     /// Calls `body` once the inputs that arrived together have been handled: ferryd calls it at the end of

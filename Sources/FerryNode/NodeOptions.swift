@@ -6,8 +6,14 @@ public struct NodeOptions: Sendable {
     /// How long a client command may wait for a leader, a forward or a commit before it is answered
     /// "timed out" (outcome unknown; the client retries, with dedup ids where it matters).
     public var commandTimeoutTicks: Int = 500
-    /// Take a snapshot and compact the log after this many entries applied since the last snapshot.
+    /// Take a snapshot and compact the log once this many entries were applied since the last snapshot, and
+    /// (`snapshotLogBytesRatio`) their command bytes add up to the last snapshot's size.
     public var snapshotIntervalEntries: LogIndex = 10_000
+    /// A snapshot also waits until the command bytes applied since the last one reach this many times its
+    /// size; 0 for the entry count alone. Bounds the cost of a large state (a backlog of messages): at 1 the
+    /// disk writes at most one snapshot byte per log byte, and the log to replay on restart holds about as
+    /// much as the snapshot. At 0, 200 MB of queued messages meant a 200 MB snapshot every 10,000 entries.
+    public var snapshotLogBytesRatio: Int = 1
     /// The leader asks the state machine for time-driven work this often.
     public var housekeepingIntervalTicks: Int = 100
     /// Commands submitted here and not yet answered; beyond this, new ones are refused at once (503).

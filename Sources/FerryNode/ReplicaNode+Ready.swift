@@ -79,10 +79,6 @@ extension ReplicaNode {
             fail("\(error)")
             return
         }
-        if let saving = savingSnapshot, storage.durableTicket >= saving.ticket {
-            savingSnapshot = nil
-            raft.compact(to: saving.snapshot)
-        }
         if let current = persisting, storage.durableTicket >= current.ticket {
             finishReady()
         }
@@ -133,6 +129,8 @@ extension ReplicaNode {
             fail("snapshot at index \(snapshot.metadata.index) does not decode: \(error)")
             return
         }
+        lastSnapshotSizeBytes = snapshot.data.count
+        appliedBytesSinceSnapshot = 0
         environment.record(.snapshotInstalled(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
         // Our commands that the snapshot shows applied were applied elsewhere: their outputs are unknown here.
         for sequence in pending.keys.sorted() where sessions.wasApplied(session: session, sequence: sequence) {
@@ -142,6 +140,7 @@ extension ReplicaNode {
 
     private func apply(_ entry: Entry) {
         guard case .command(let bytes) = entry.payload else { return }
+        appliedBytesSinceSnapshot += bytes.count
         let logCommand: LogCommand
         let command: Machine.Command
         do {
@@ -184,18 +183,44 @@ extension ReplicaNode {
 
     // MARK: - Snapshots
 
+    /// Starts saving a snapshot of the state as of the applied index once `NodeOptions.snapshotIntervalEntries`
+    /// says so. Called right after a write completed, when every applied entry is durable here. The state is
+    /// frozen as a copy (a value: O(1) now, its parts copied only as the node changes them) and encoded and
+    /// written off the loop (`SnapshotSave`), so a large state stalls neither the loop nor the log.
     private func maybeTakeSnapshot() {
         let applied = raft.appliedIndex
-        guard savingSnapshot == nil, applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries else { return }
-        var writer = ByteWriter()
-        sessions.encode(into: &writer)
-        writer.writeRaw(machine.snapshot())
-        let data = writer.bytes
-        let snapshot = raft.makeSnapshot(at: applied, data: data)
-        let ticket = storage.installSnapshot(snapshot)
-        storage.compact(through: applied)
-        savingSnapshot = (snapshot, ticket)
-        environment.record(.snapshotTaken(index: applied, sizeBytes: data.count))
+        guard isRunning, !storage.isSavingSnapshot,
+              applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
+              appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio else { return }
+        let frozen = (sessions: sessions, machine: machine)
+        guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
+            var writer = ByteWriter()
+            frozen.sessions.encode(into: &writer)
+            writer.writeRaw(frozen.machine.snapshot())
+            return writer.bytes
+        }) else { return }
+        appliedBytesSinceSnapshot = 0
+        environment.saveSnapshot(save) { [weak self] result in
+            self?.snapshotSaveCompleted(save, result)
+        }
+    }
+
+    private func snapshotSaveCompleted(_ save: SnapshotSave, _ result: Result<Snapshot, FileSystemError>) {
+        guard isRunning else { return }
+        do {
+            guard try storage.completeSnapshotSave(save, result), case .success(let snapshot) = result else {
+                // A leader's snapshot arrived meanwhile and replaces this one.
+                startWriteIfIdle()
+                return
+            }
+            lastSnapshotSizeBytes = snapshot.data.count
+            raft.compact(to: snapshot)
+            environment.record(.snapshotTaken(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
+        } catch {
+            fail("\(error)")
+            return
+        }
+        // The older snapshot file and the log segments this one covers go with the next write.
         startWriteIfIdle()
     }
 

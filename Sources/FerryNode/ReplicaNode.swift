@@ -37,8 +37,10 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var persisting: (ready: Ready, ticket: StorageTicket)?
     /// Set while `afterBatchableInput` waits for the end of the inputs.
     var outputsAwaitEndOfInputs = false
-    /// A snapshot of our own state being written; the log is compacted once it is durable.
-    var savingSnapshot: (snapshot: Snapshot, ticket: StorageTicket)?
+    /// Command bytes applied since the last snapshot was taken, and the size of that snapshot's data: the
+    /// next one waits until the first reaches the second (`NodeOptions.snapshotIntervalEntries`).
+    var appliedBytesSinceSnapshot = 0
+    var lastSnapshotSizeBytes: Int
     var lastStampMs: UInt64 = 0
     /// Set when this node becomes leader: its stamps run on the monotonic clock from this wall-clock reading.
     var stampAnchor: (wallMs: UInt64, monotonicMs: UInt64)?
@@ -94,6 +96,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
             try machine.restore(from: reader.readRaw(count: reader.remaining))
         }
         self.machine = machine
+        self.lastSnapshotSizeBytes = recovered.snapshot.data.count
         self.raft = RaftNode(options: options.raft, recovered: recovered, random: random)
         self.lastRole = raft.role
         self.lastLeader = raft.leader

@@ -3,7 +3,11 @@ import FerryRaft
 /// The application a node replicates. It must be deterministic: the same commands with the same stamps
 /// give the same outputs and the same snapshot bytes on every replica. It never reads a clock: time comes
 /// from the stamp the leader put on each command.
-public protocol ReplicatedStateMachine {
+///
+/// A value type (`Sendable`): the node freezes a copy of it at a snapshot's index and `snapshot()` encodes
+/// that copy on another thread while the node goes on applying to its own (`SnapshotSave`). So its shared
+/// parts must be copy-on-write or immutable.
+public protocol ReplicatedStateMachine: Sendable {
     associatedtype Command
     associatedtype Output
 

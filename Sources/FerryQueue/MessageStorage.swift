@@ -5,7 +5,8 @@
 
 /// A message body: one heap object holding its length, its MD5 when the send carried one, and its bytes.
 /// `[UInt8]` plus an optional digest would cost 56 bytes of headers; this costs 40. Immutable once made, so
-/// sharing it between copies of the machine is safe.
+/// sharing it between copies of the machine is safe, also across threads (a snapshot encodes a frozen copy
+/// off the loop; see `MessageSlot.body`).
 final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
     /// 24 bytes: the digest's halves, then the length and whether there is a digest.
     struct Header {
@@ -45,7 +46,7 @@ final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
 }
 
 /// The rarely present parts of a message. Immutable: a move makes a new one.
-final class MessageExtras {
+final class MessageExtras: Sendable {
     let attributes: [MessageAttribute]
     let awsTraceHeader: String?
     let messageGroupId: String?
@@ -87,10 +88,11 @@ final class MessageExtras {
 /// State, derived after the queue's timers have run up to `now`:
 /// deleted if `body == nil`; else delayed if `visibleAtMs > now` and never received; in flight if
 /// `visibleAtMs > now` and received; visible otherwise.
-struct MessageSlot {
+struct MessageSlot: Sendable {
     var seq: UInt64
-    /// nil: deleted (a tombstone until compaction).
-    var body: MessageBody?
+    /// nil: deleted (a tombstone until compaction). Unchecked for `Sendable` because `ManagedBuffer` can never
+    /// be: a body is immutable once made, so copies of the machine on two threads may share it.
+    nonisolated(unsafe) var body: MessageBody?
     var sentMs: Int64
     /// 0 until the first receive.
     var firstReceiveMs: Int64
@@ -168,7 +170,9 @@ struct FifoBuffer<Element> {
 
 /// When a delayed or in-flight message becomes visible. Entries go stale when the message is deleted, received
 /// again or has its visibility changed; a stale entry is dropped when it comes due (it no longer matches).
-struct TimerEntry: Comparable {
+extension FifoBuffer: Sendable where Element: Sendable {}
+
+struct TimerEntry: Comparable, Sendable {
     var deadlineMs: Int64
     var seq: UInt64
     var epoch: UInt32
@@ -179,7 +183,7 @@ struct TimerEntry: Comparable {
 }
 
 /// A binary min-heap. The array order is a pure function of the pushes and pops, so it is snapshotted as is.
-struct TimerHeap {
+struct TimerHeap: Sendable {
     private(set) var entries: [TimerEntry] = []
 
     init() {}

@@ -7,7 +7,7 @@
 /// let result = machine.apply(.sendMessages(queueName: "q", entries: [SendEntry(body: Array("hi".utf8))], isBatch: false),
 ///                            at: CommandStamp(logIndex: 7, timeMs: leaderClockMs))
 /// ```
-public struct QueueMachine {
+public struct QueueMachine: Sendable {
     public struct Config: Equatable, Sendable {
         public var region: String
         public var accountId: String

@@ -1,7 +1,7 @@
 /// A FIFO message group: its messages in send order (deleted ones are skipped lazily) and how many are in
 /// flight. A receive only ever takes from the front of a group with nothing in flight (SQS-API.md d, group
 /// locking), so whatever a change of visibility does to single messages, the group resumes at its head.
-struct FifoGroup {
+struct FifoGroup: Sendable {
     var name: String
     var members: FifoBuffer<UInt64>
     var inflight: Int
@@ -10,26 +10,26 @@ struct FifoGroup {
 }
 
 /// A deduplication record: the slot that first used the id, and when the 5-minute window ends.
-struct DedupRecord: Equatable {
+struct DedupRecord: Equatable, Sendable {
     var seq: UInt64
     var expiresAtMs: Int64
 }
 
 /// What a ReceiveRequestAttemptId returned, so a retry can return the same messages and handles.
-struct ReceiveAttempt: Equatable {
+struct ReceiveAttempt: Equatable, Sendable {
     var expiresAtMs: Int64
     var items: [TimerEntry]
 }
 
 /// Keys in insertion order with their expiry: the window's end is always `insert time + window`, and time never
 /// goes back, so the front always expires first.
-struct ExpiryEntry: Equatable {
+struct ExpiryEntry: Equatable, Sendable {
     var expiresAtMs: Int64
     var key: String
 }
 
 /// One queue's whole state. Mutated in place through the machine; never shared between queues.
-struct QueueState {
+struct QueueState: Sendable {
     let id: QueueID
     let name: String
     var attributes: QueueAttributes

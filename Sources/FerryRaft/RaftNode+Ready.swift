@@ -66,9 +66,15 @@ extension RaftNode {
 
     /// Builds the snapshot to store for the application state at `index` (<= appliedIndex).
     public func makeSnapshot(at index: LogIndex, data: [UInt8]) -> Snapshot {
+        Snapshot(metadata: snapshotMetadata(at: index), data: data)
+    }
+
+    /// What a snapshot of the application state at `index` (<= appliedIndex) records about the log: the
+    /// entry's term and the configuration as of it. For a snapshot whose data is encoded elsewhere.
+    public func snapshotMetadata(at index: LogIndex) -> SnapshotMetadata {
         precondition(index <= appliedIndex, "snapshot beyond the applied index")
         guard let term = log.term(at: index) else { preconditionFailure("index \(index) is compacted away") }
-        return Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: configuration(at: index)), data: data)
+        return SnapshotMetadata(index: index, term: term, configuration: configuration(at: index))
     }
 
     /// The application durably stored `snapshot` (made by `makeSnapshot`); entries it covers are dropped

@@ -82,6 +82,26 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+        let fileSystem = self.fileSystem
+        do {
+            try workPool.submit({ () -> (Result<Snapshot, FileSystemError>, UInt64) in
+                let startMs = RuntimeEnvironment.monotonicNowMs()
+                let result = save.performCatching(on: fileSystem)
+                return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
+            }, completion: { [weak self] (result: Result<Snapshot, FileSystemError>, durationMs: UInt64) in
+                if case .success(let snapshot) = result {
+                    self?.logger.info("snapshot saved", metadata: [
+                        "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "ms": "\(durationMs)"])
+                }
+                completion(result)
+            })
+        } catch {
+            // Never expected (one save at a time); reported like a failed write, which stops the node.
+            completion(.failure(.io(path: save.path, operation: "queue the snapshot save (\(error))", errno: 0)))
+        }
+    }
+
     func record(_ event: NodeEvent) {
         switch event {
         case .roleChanged(let role, let term, let leader):

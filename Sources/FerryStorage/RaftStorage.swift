@@ -23,7 +23,8 @@ struct Segment {
 /// the node's loop thread: they encode records and decide offsets, but touch no file. `nextWrite()`
 /// hands back everything staged as one `DurableWrite` (group commit); the runtime performs it off
 /// the loop and the node passes the outcome to `complete(_:_:)`. At most one write is in flight, so
-/// whatever is staged meanwhile shares the next fsync.
+/// whatever is staged meanwhile shares the next fsync. The node's own snapshots are saved beside
+/// those writes, not in them (`startSnapshotSave`, `SnapshotSave`).
 ///
 /// Order within a write follows `Ready`: a snapshot is durable before the records staged after it,
 /// the log records before the hard state that refers to them (a commit hint is never durable ahead
@@ -98,6 +99,10 @@ public final class RaftStorage {
     // In flight.
     private var inFlight: (write: DurableWrite, snapshot: (metadata: SnapshotMetadata, path: String)?, reset: UInt64?)?
     private var writeSequence: UInt64 = 0
+    /// The node's own snapshot being saved alongside the writes (`startSnapshotSave`).
+    private var savingSnapshot: SnapshotSave?
+    /// The last entry of the log as of the last completed write (or recovery).
+    private var durableLastIndex: LogIndex
     /// Everything staged through this ticket is durable.
     public private(set) var durableTicket = StorageTicket(0)
     private var failed = false
@@ -118,6 +123,7 @@ public final class RaftStorage {
         durableSnapshotPath = recovered.snapshotPath
         writtenHardState = recovered.hardState
         latestHardState = recovered.hardState
+        durableLastIndex = recovered.base.index + LogIndex(recovered.terms.count)
     }
 
     /// The last entry staged (or the snapshot position when the log after it is empty).
@@ -290,6 +296,55 @@ public final class RaftStorage {
         compactThrough = max(compactThrough, index)
     }
 
+    // MARK: The node's own snapshots
+
+    /// True while a `SnapshotSave` is out and not yet completed.
+    public var isSavingSnapshot: Bool { savingSnapshot != nil }
+
+    /// The node's own snapshot of its state at `metadata.index`, to save off the loop alongside durable
+    /// writes (`SnapshotSave`); nil while another save is out or a leader's snapshot is not yet durable.
+    /// Every entry through `metadata.index` must be durable in this log and committed: then the file
+    /// needs no order against log writes, and a crash at any point leaves either the old snapshot or
+    /// this one, each with the log after it.
+    public func startSnapshotSave(_ metadata: SnapshotMetadata,
+                                  encodeData: @escaping @Sendable () -> [UInt8]) -> SnapshotSave? {
+        guard savingSnapshot == nil, !failed, stagedSnapshotIndex == durableSnapshot.index,
+              metadata.index > stagedSnapshotIndex else { return nil }
+        precondition(term(at: metadata.index) == metadata.term, "an own snapshot covers entries of this log")
+        precondition(durableLastIndex >= metadata.index, "an own snapshot covers only durable entries")
+        let path = StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
+        let save = SnapshotSave(metadata: metadata, path: path, encodeData: encodeData)
+        savingSnapshot = save
+        return save
+    }
+
+    /// Takes the outcome of performing `save`. True when the snapshot is now the durable one: older
+    /// snapshot files and the log segments it covers go with later writes. False when a leader's
+    /// snapshot was staged meanwhile (it is newer; this file goes with the next write). A failure
+    /// throws, as for a durable write: the disk may have lost what it was asked to keep.
+    public func completeSnapshotSave(_ save: SnapshotSave, _ result: Result<Snapshot, FileSystemError>) throws(StorageError) -> Bool {
+        guard let current = savingSnapshot, current.path == save.path else {
+            preconditionFailure("completeSnapshotSave(_:_:) must be given the save in progress, once")
+        }
+        savingSnapshot = nil
+        if case .failure(let error) = result {
+            failed = true
+            if case .noSpace = error { throw .diskFull(error) }
+            throw .writeFailed(error)
+        }
+        guard save.metadata.index > stagedSnapshotIndex else {
+            stagedOperations.append(.remove(path: save.path))
+            return false
+        }
+        precondition(stagedSnapshot == nil && inFlight?.snapshot == nil, "no leader snapshot is pending")
+        if let old = durableSnapshotPath { stagedOperations.append(.remove(path: old)) }
+        durableSnapshot = save.metadata
+        durableSnapshotPath = save.path
+        stagedSnapshotIndex = save.metadata.index
+        compactThrough = max(compactThrough, save.metadata.index)
+        return true
+    }
+
     // MARK: Writing
 
     /// Everything staged, as one write to perform off the loop; nil when nothing is staged or a
@@ -353,6 +408,7 @@ public final class RaftStorage {
         precondition(write.endCursor >= durableThrough, "durable positions only grow")
         durableThrough = write.endCursor
         durableTicket = write.ticket
+        durableLastIndex = write.lastPosition.index
         if let snapshot = current.snapshot {
             durableSnapshot = snapshot.metadata
             durableSnapshotPath = snapshot.path

@@ -42,7 +42,7 @@ final class InputBatchingTests: XCTestCase {
         world.node(leader).submit("never sent") { if case .applied = $0 { acknowledged.append("never sent") } }
         world.crash(leader)  // before the end of its inputs: nothing was sent or written
         world.start(leader)
-        world.electLeader()
+        _ = world.electLeader()
         world.tick(5)
         XCTAssertEqual(acknowledged, ["kept"])
         for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["kept"], "node \(id)") }

@@ -64,6 +64,10 @@ final class NodeTestWorld {
         func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
             world.writes.append((id, { [fileSystem] in completion(preparation.performCatching(on: fileSystem)) }))
         }
+        func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+            let run = { [fileSystem] in completion(save.performCatching(on: fileSystem)) }
+            if world.holdsSnapshotSaves { world.heldSnapshotSaves.append((id, run)) } else { world.writes.append((id, run)) }
+        }
         func record(_ event: NodeEvent) { events.append(event) }
     }
 
@@ -74,6 +78,9 @@ final class NodeTestWorld {
     /// before anything else, as ferryd does at the end of a loop turn.
     var batchesInputs = false
     var endsOfInputs: [(host: NodeID, run: () -> Void)] = []
+    /// With `holdsSnapshotSaves`, snapshot saves wait here (as a slow save would) until a test runs them.
+    var holdsSnapshotSaves = false
+    var heldSnapshotSaves: [(host: NodeID, run: () -> Void)] = []
     var down: Set<NodeID> = []
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
@@ -110,6 +117,7 @@ final class NodeTestWorld {
         hosts[id]!.node = nil
         hosts[id]!.fileSystem.crash()
         writes.removeAll { $0.host == id }
+        heldSnapshotSaves.removeAll { $0.host == id }
         endsOfInputs.removeAll { $0.host == id }
         network.removeAll { $0.to == id || $0.from == id }
     }

@@ -9,6 +9,9 @@ enum QueueEvent {
     case diskStep(node: NodeID, incarnation: UInt32)
     /// The node's spare segment finishes zero-filling (in one step, unlike a durable write).
     case preparation(node: NodeID, incarnation: UInt32)
+    /// The node's own snapshot is encoded and written (in one step: `writeFileAtomically` is atomic on the
+    /// simulated disk, so a crash leaves the old snapshot or this one).
+    case snapshotSave(node: NodeID, incarnation: UInt32)
     /// The inputs that arrived together have been handled: the node carries out what they caused
     /// (`NodeEnvironment.atEndOfInputs`; ferryd's end of an event-loop turn). Scheduled for the same instant,
     /// so it runs after everything already due then.
@@ -33,12 +36,14 @@ enum QueueEvent {
         case .livenessCheck: return 9
         case .preparation: return 10
         case .endOfInputs: return 11
+        case .snapshotSave: return 12
         }
     }
 
     var targetNode: NodeID? {
         switch self {
-        case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _), .endOfInputs(let node, _): return node
+        case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _), .endOfInputs(let node, _),
+             .snapshotSave(let node, _): return node
         case .deliver(_, let to, _): return to
         default: return nil
         }

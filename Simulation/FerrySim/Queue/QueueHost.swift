@@ -26,6 +26,7 @@ final class QueueHost: NodeEnvironment {
     var write: (write: DurableWrite, next: Int, completion: (Result<Void, FileSystemError>) -> Void)?
     /// The spare segment being zero-filled, alongside `write`; it completes in one step.
     var preparation: (preparation: SegmentPreparation, completion: (Result<Void, FileSystemError>) -> Void)?
+    var snapshotSave: (save: SnapshotSave, completion: (Result<Snapshot, FileSystemError>) -> Void)?
     /// What the node does once the inputs that arrived together are handled (with `batchInputs`).
     var endOfInputs: (() -> Void)?
 
@@ -102,6 +103,12 @@ final class QueueHost: NodeEnvironment {
         precondition(self.preparation == nil, "the node prepares one spare segment at a time")
         self.preparation = (preparation, completion)
         simulation.schedulePreparation(self)
+    }
+
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+        precondition(self.snapshotSave == nil, "the node saves one snapshot at a time")
+        self.snapshotSave = (save, completion)
+        simulation.scheduleSnapshotSave(self)
     }
 
     func record(_ event: NodeEvent) {

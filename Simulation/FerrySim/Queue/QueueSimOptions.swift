@@ -47,6 +47,10 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var staleDeleteChance: Double
     public var clientThinkMicrosMax: SimMicros
     public var snapshotIntervalEntries: LogIndex
+    /// `NodeOptions.snapshotLogBytesRatio`: the production 1 in half the seeds, where a snapshot also waits
+    /// for the log to grow by its size; 0 (entry count only) in the rest, so the small intervals drawn above
+    /// keep snapshots, compaction and installs frequent.
+    public var snapshotLogBytesRatio: Int
     public var segmentBytesMax: Int
     /// `StorageOptions.preallocateSegments`: on in most seeds, as in production, so recovery meets
     /// zero-filled segment tails and leftover spares after crashes; off in the rest.
@@ -107,6 +111,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         preallocateSegments = random.chance(0.7)
         spareSegmentQuietTicks = random.int(in: 0...20)
         batchInputs = random.chance(0.7)
+        snapshotLogBytesRatio = random.chance(0.5) ? 1 : 0
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -116,7 +121,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         """
         \(base)
           queue: campaign \(campaign.rawValue) power-loss \(powerLoss ? "on" : "off") corruption \(corruption ? "on" : "off") fsync-EIO \(fsyncEIO ? "on" : "off") clock drift<=\(clockDriftPpmMax)ppm jumps \(clockJumps ? "up to \(clockJumpMsMax)ms" : "off")
-          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries, segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
+          queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries\(snapshotLogBytesRatio > 0 ? " and \(snapshotLogBytesRatio)x its size of log" : ""), segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
         """
     }
 }

@@ -8,6 +8,7 @@ extension QueueSimulation {
     func nodeOptions(id: NodeID) -> NodeOptions {
         var options = NodeOptions(raft: self.options.base.raftOptions(id: id))
         options.snapshotIntervalEntries = self.options.snapshotIntervalEntries
+        options.snapshotLogBytesRatio = self.options.snapshotLogBytesRatio
         options.spareSegmentQuietTicks = self.options.spareSegmentQuietTicks
         return options
     }
@@ -21,6 +22,7 @@ extension QueueSimulation {
         host.pausedUntil = nil
         host.write = nil
         host.preparation = nil
+        host.snapshotSave = nil
         host.endOfInputs = nil
         host.ticksSinceWriteCompleted = 0
         let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
@@ -76,6 +78,7 @@ extension QueueSimulation {
         host.unfinishedWriteRewritesFrom = host.write?.write.rewritesFrom
         host.write = nil
         host.preparation = nil
+        host.snapshotSave = nil
         host.endOfInputs = nil
         host.pausedUntil = nil
         host.incarnation += 1
@@ -148,6 +151,18 @@ extension QueueSimulation {
         schedule(.preparation(node: host.id, incarnation: host.incarnation), after: 4 * fsyncMicros)
     }
 
+    /// A snapshot takes a few fsyncs' time to write; log writes go on meanwhile.
+    func scheduleSnapshotSave(_ host: QueueHost) {
+        let fsyncMicros = diskRandom.uint64(in: options.base.fsyncMicrosMin...options.base.fsyncMicrosMax)
+        schedule(.snapshotSave(node: host.id, incarnation: host.incarnation), after: 4 * fsyncMicros)
+    }
+
+    func onSnapshotSave(_ host: QueueHost, incarnation: UInt32) {
+        guard host.incarnation == incarnation, host.node != nil, let (save, completion) = host.snapshotSave else { return }
+        host.snapshotSave = nil
+        completion(save.performCatching(on: host.fileSystem))
+    }
+
     func scheduleEndOfInputs(_ host: QueueHost) {
         schedule(.endOfInputs(node: host.id, incarnation: host.incarnation), after: 0)
     }
@@ -161,6 +176,7 @@ extension QueueSimulation {
     func onPreparation(_ host: QueueHost, incarnation: UInt32) {
         guard host.incarnation == incarnation, host.node != nil, let (preparation, completion) = host.preparation else { return }
         host.preparation = nil
+        host.snapshotSave = nil
         completion(preparation.performCatching(on: host.fileSystem))
     }
 

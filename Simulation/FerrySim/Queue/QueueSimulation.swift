@@ -117,6 +117,7 @@ public final class QueueSimulation {
         case .deliver(let from, let to, let bytes): onDeliver(from: from, to: to, bytes: bytes)
         case .diskStep(let id, let incarnation): onDiskStep(host(id), incarnation: incarnation)
         case .preparation(let id, let incarnation): onPreparation(host(id), incarnation: incarnation)
+        case .snapshotSave(let id, let incarnation): onSnapshotSave(host(id), incarnation: incarnation)
         case .endOfInputs(let id, let incarnation): onEndOfInputs(host(id), incarnation: incarnation)
         case .restart(let id): restart(host(id))
         case .resume(let id, let incarnation): resume(host(id), incarnation: incarnation)
