@@ -24,11 +24,13 @@ extension ReplicaNode {
     /// write's fsync and the applying (and the answers to clients) overlap, and a command committed by the
     /// followers during the write is not held back one more write. Safe because committed means durable
     /// on a majority (the leader counts itself only once durable): no crash of this node can undo it.
-    /// Not while a snapshot is being installed: the machine is restored from it once it is durable. Only
+    /// Not while a leader's snapshot is being installed, or has arrived and waits for the next Ready (Raft
+    /// dropped the log it replaces at once): the machine is restored from it once it is durable. Only
     /// entries this node has handed to its storage (durable, or in the write in flight): a snapshot of the
     /// machine is taken at the applied index once the write completes, and must not lie beyond the log.
     private func applyCommittedWhileWriting() {
-        guard isRunning, let (ready, _) = persisting, ready.snapshot == nil else { return }
+        guard isRunning, let (ready, _) = persisting, ready.snapshot == nil,
+              raft.snapshotMetadata.index <= raft.appliedIndex else { return }
         let first = raft.appliedIndex + 1
         let last = min(raft.commitIndex, max(raft.stableIndex, ready.entries.last?.index ?? 0))
         guard first <= last else { return }

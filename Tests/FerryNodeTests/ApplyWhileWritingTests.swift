@@ -68,6 +68,52 @@ final class ApplyWhileWritingTests: XCTestCase {
         return (world, leader, first)
     }
 
+    func testALeadersSnapshotArrivingWhileAWriteIsOutIsNotOvertakenByTheLogItReplaces() {
+        // Simulator seed 3117: a follower whose write is out receives the leader's snapshot. Raft drops the
+        // log it replaces at once; the machine is restored from it only once the write is done. Applying
+        // committed entries meanwhile must wait for that, not look for entries that are gone.
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.snapshotIntervalEntries = 10
+        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        let leader = world.electLeader()
+        let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
+
+        world.node(leader).submit("a0") { _ in }
+        deliverAll(world, to: [lagging])  // its write of "a0" goes out and stays out
+        XCTAssertTrue(world.writes.contains { $0.host == lagging })
+        for i in 1...30 { world.node(leader).submit("a\(i)") { _ in } }
+        settle(world, excluding: lagging)
+        XCTAssertGreaterThan(world.node(leader).raft.snapshotMetadata.index, 2, "the leader compacted past a0")
+
+        // Heartbeats' answers (sent at once: the term is durable) make the leader send its snapshot.
+        for _ in 0..<20 where world.node(lagging).raft.snapshotMetadata.index == 0 {
+            world.node(leader).tick()
+            deliverAll(world, to: [lagging])
+            deliverAll(world, to: [leader])
+        }
+        XCTAssertGreaterThan(world.node(lagging).raft.snapshotMetadata.index, world.node(lagging).raft.appliedIndex,
+                             "the snapshot arrived while the write was out")
+
+        world.run()
+        world.tick(20)
+        XCTAssertEqual(world.node(lagging).machine.lines, (0...30).map { "a\($0)" })
+    }
+
+    /// Runs every write and delivers every message except those of `excluded`, whose messages are lost.
+    private func settle(_ world: NodeTestWorld, excluding excluded: NodeID) {
+        while true {
+            world.network.removeAll { $0.to == excluded }
+            if let index = world.writes.firstIndex(where: { $0.host != excluded }) {
+                world.writes.remove(at: index).run()
+            } else if !world.network.isEmpty {
+                let (from, to, bytes) = world.network.removeFirst()
+                world.hosts[to]!.node!.receive(try! PeerMessage.decode(bytes), from: from)
+            } else {
+                return
+            }
+        }
+    }
+
     private func deliverAll(_ world: NodeTestWorld, to targets: [NodeID]) {
         while let index = world.network.firstIndex(where: { targets.contains($0.to) }) {
             let (from, to, bytes) = world.network.remove(at: index)
