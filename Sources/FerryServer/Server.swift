@@ -93,11 +93,26 @@ public final class Server {
         return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
     }
 
+    /// A tick this late means the loop was held up (a long callback, a starved CPU, a stalled page fault):
+    /// every client and peer waited as long, and past the election timeout the cluster elects anew.
+    static let lateTickWarningMs: UInt64 = 100
+    private var lastTickMs: UInt64?
+
+    private func noteLateTick() {
+        let nowMs = RuntimeEnvironment.monotonicNowMs()
+        defer { lastTickMs = nowMs }
+        guard let last = lastTickMs, nowMs - last >= UInt64(config.tickMs) + Self.lateTickWarningMs else { return }
+        logger.warning("event loop stalled", metadata: ["ms": "\(nowMs - last - UInt64(config.tickMs))"])
+    }
+
     /// Listens, joins the peers and serves until SIGTERM or SIGINT (or a fatal storage error).
     public func run() throws {
         try mesh.start(listen: config.peerListen, peers: config.peers)
         try http.start(listen: config.clientListen)
-        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in self.node.tick() }
+        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in
+            self.noteLateTick()
+            self.node.tick()
+        }
         signalWatchers = try SignalWatcher.gracefulStop(loop: loop) { [unowned self] signal in
             self.logger.info("stopping", metadata: ["signal": "\(signal)"])
             self.loop.stop()

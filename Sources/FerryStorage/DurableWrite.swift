@@ -16,6 +16,11 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     /// Remove a file no longer needed (a compacted segment, a superseded snapshot). Need not be
     /// durable: recovery ignores what a durable snapshot covers.
     case remove(path: String)
+    /// Close the descriptor of a segment removed earlier in the same write. Here, off the loop, because the
+    /// last close of an unlinked file is what frees its blocks: on ext4 mounted with `discard` that closing
+    /// took 250-410 ms for a 64 MiB segment on this machine, and on the loop it stalled every node's
+    /// heartbeats past the election timeout after each compaction.
+    case close(handle: FileHandle, path: String)
 
     /// Performs this one step. Blocking.
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
@@ -27,6 +32,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
         case .rename(let from, let to): try fileSystem.rename(from, to: to)
         case .remove(let path):
             do { try fileSystem.remove(path) } catch .notFound { /* already gone: a crash replayed it */ }
+        case .close(let handle, _): fileSystem.close(handle)
         }
     }
 
@@ -38,6 +44,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
         case .syncDirectory(let path): return "fsync dir \(path)"
         case .rename(let from, let to): return "rename \(from) -> \(to)"
         case .remove(let path): return "remove \(path)"
+        case .close(_, let path): return "close \(path)"
         }
     }
 }

@@ -366,7 +366,10 @@ public final class RaftStorage {
             operations.append(.replaceFile(path: StorageLayout.path(directory, StorageLayout.hardStateName),
                                            bytes: StateFile.encode(state)))
         }
-        for segment in removals { operations.append(.remove(path: segment.path)) }
+        for segment in removals {
+            operations.append(.remove(path: segment.path))
+            if let handle = segment.handle { operations.append(.close(handle: handle, path: segment.path)) }
+        }
         segments.removeFirst(removals.count)
 
         writeSequence += 1
@@ -378,7 +381,6 @@ public final class RaftStorage {
         stagedEntriesEnd = nil
         stagedRewritesFrom = nil
         inFlight = (write, stagedSnapshot, stagedReset)
-        for segment in removals { closeLater.append(segment.handle) }
         stagedOperations = []
         touchedSegments = []
         createdSegment = false
@@ -387,8 +389,6 @@ public final class RaftStorage {
         stagedReset = nil
         return write
     }
-
-    private var closeLater: [FileHandle?] = []
 
     /// Takes the outcome of performing `write`. On success everything it covers is durable and
     /// returns; on failure the storage is done for (see `StorageError.writeFailed`) and throws.
@@ -414,8 +414,6 @@ public final class RaftStorage {
             durableSnapshotPath = snapshot.path
         }
         if let reset = current.reset { supersededBelow = max(supersededBelow, reset) }
-        for handle in closeLater { if let handle { fileSystem.close(handle) } }
-        closeLater = []
     }
 
     /// Closes every open file. The storage must not be used afterwards.

@@ -45,6 +45,25 @@ final class CompactionTests: XCTestCase {
         XCTAssertEqual(node.recovered.entries, entries(151...200, term: 1))
     }
 
+    func testARemovedSegmentIsClosedByTheWriteThatRemovesItNotOnTheLoop() throws {
+        // The last close of an unlinked file frees its blocks (a TRIM under `discard`): hundreds of ms.
+        let node = try filled()
+        node.storage.installSnapshot(snapshot(150))
+        node.storage.compact(through: 150)
+        try node.persist()
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        let removed = write.operations.compactMap { if case .remove(let path) = $0 { return path } else { return nil } }
+        let closed = write.operations.compactMap { if case .close(_, let path) = $0 { return path } else { return nil } }
+        XCTAssertFalse(removed.isEmpty)
+        XCTAssertEqual(closed, removed, "every removed segment's descriptor is closed in the same write")
+        for path in removed {
+            let removeAt = write.operations.firstIndex { if case .remove(path) = $0 { return true } else { return false } }!
+            let closeAt = write.operations.firstIndex { if case .close(_, path) = $0 { return true } else { return false } }!
+            XCTAssertLessThan(removeAt, closeAt, "closed after it is unlinked, so the close frees the blocks")
+        }
+        try node.storage.complete(write, write.performCatching(on: node.disk))
+    }
+
     func testACrashBeforeTheSnapshotIsDurableKeepsEverySegment() throws {
         let node = try filled()
         let before = try node.segmentPaths()

@@ -137,7 +137,7 @@ extension QueueSimulation {
             case .sync, .syncDirectory, .replaceFile:
                 delay = diskRandom.uint64(in: livenessDeadline == nil
                     ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
-            case .write, .remove, .rename:
+            case .write, .remove, .rename, .close:
                 break
             }
         }
