@@ -8,17 +8,8 @@ final class CompactionTests: XCTestCase {
         Snapshot(metadata: SnapshotMetadata(index: index, term: 1, configuration: testConfiguration), data: [1, 2, 3])
     }
 
-    func filled() throws -> StorageUnderTest {
-        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 1024))
-        for start in stride(from: 1, through: 191, by: 10) as StrideThrough<LogIndex> {
-            node.storage.append(entries(start...(start + 9), term: 1))
-            try node.persist()
-        }
-        return node
-    }
-
     func testCompactionWithoutASnapshotRemovesNothing() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let before = try node.segmentPaths()
         node.storage.compact(through: 150)
         XCTAssertNil(try node.storage.nextWrite())
@@ -26,7 +17,7 @@ final class CompactionTests: XCTestCase {
     }
 
     func testSegmentsAreRemovedOnlyAfterTheSnapshotCoveringThemIsDurable() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let before = try node.segmentPaths()
         node.storage.installSnapshot(snapshot(150))
         node.storage.compact(through: 150)
@@ -47,7 +38,7 @@ final class CompactionTests: XCTestCase {
 
     func testARemovedSegmentIsClosedByTheWriteThatRemovesItNotOnTheLoop() throws {
         // The last close of an unlinked file frees its blocks (a TRIM under `discard`): hundreds of ms.
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         node.storage.installSnapshot(snapshot(150))
         node.storage.compact(through: 150)
         try node.persist()
@@ -65,7 +56,7 @@ final class CompactionTests: XCTestCase {
     }
 
     func testACrashBeforeTheSnapshotIsDurableKeepsEverySegment() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let before = try node.segmentPaths()
         node.storage.installSnapshot(snapshot(150))
         node.storage.compact(through: 150)

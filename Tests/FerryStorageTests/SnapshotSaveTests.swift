@@ -9,17 +9,8 @@ final class SnapshotSaveTests: XCTestCase {
         SnapshotMetadata(index: index, term: term, configuration: testConfiguration)
     }
 
-    func filled() throws -> StorageUnderTest {
-        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 1024))
-        for start in stride(from: 1, through: 191, by: 10) as StrideThrough<LogIndex> {
-            node.storage.append(entries(start...(start + 9), term: 1))
-            try node.persist()
-        }
-        return node
-    }
-
     func testTheLogKeepsWritingWhileASnapshotIsSaved() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let save = try XCTUnwrap(node.storage.startSnapshotSave(metadata(150)) { [1, 2, 3] })
         XCTAssertTrue(node.storage.isSavingSnapshot)
         XCTAssertNil(node.storage.startSnapshotSave(metadata(160)) { [] }, "one save at a time")
@@ -33,7 +24,7 @@ final class SnapshotSaveTests: XCTestCase {
     }
 
     func testASavedSnapshotCompactsTheLogWithTheNextWriteAndRecoveryStartsFromIt() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let before = try node.segmentPaths()
         let save = try XCTUnwrap(node.storage.startSnapshotSave(metadata(150)) { [7, 7, 7] })
         let result = save.performCatching(on: node.disk)
@@ -52,7 +43,7 @@ final class SnapshotSaveTests: XCTestCase {
     }
 
     func testACrashBeforeTheSaveCompletesKeepsTheLogWhole() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         _ = try XCTUnwrap(node.storage.startSnapshotSave(metadata(150)) { [1] })  // never performed
 
         try node.crashAndRestart()
@@ -61,7 +52,7 @@ final class SnapshotSaveTests: XCTestCase {
     }
 
     func testALeadersSnapshotStagedDuringTheSaveWinsAndTheSavedFileGoes() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let save = try XCTUnwrap(node.storage.startSnapshotSave(metadata(150)) { [1] })
         let leaders = Snapshot(metadata: metadata(300, term: 2), data: [2])
         node.storage.installSnapshot(leaders)
@@ -77,7 +68,7 @@ final class SnapshotSaveTests: XCTestCase {
     }
 
     func testNoSaveStartsWhileALeadersSnapshotIsNotYetDurable() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         node.storage.installSnapshot(Snapshot(metadata: metadata(300, term: 2), data: [2]))
         XCTAssertNil(node.storage.startSnapshotSave(metadata(150)) { [1] })
         try node.persist()
@@ -85,7 +76,7 @@ final class SnapshotSaveTests: XCTestCase {
     }
 
     func testAFailedSaveStopsTheStorage() throws {
-        let node = try filled()
+        let node = try storageFilledWith200Entries()
         let save = try XCTUnwrap(node.storage.startSnapshotSave(metadata(150)) { [1] })
         let failure = FileSystemError.io(path: save.path, operation: "fsync", errno: 5)
         XCTAssertThrowsError(try node.storage.completeSnapshotSave(save, .failure(failure))) { error in

@@ -82,3 +82,13 @@ extension StorageUnderTest {
         XCTAssertEqual(offset, expectedOffset, message, file: filePath, line: line)
     }
 }
+
+/// Storage holding entries 1...200 (term 1) in 1 KiB segments, written and synced 10 at a time.
+func storageFilledWith200Entries() throws -> StorageUnderTest {
+    let node = try StorageUnderTest(options: .testing(segmentBytesMax: 1024))
+    for start in stride(from: 1, through: 191, by: 10) as StrideThrough<LogIndex> {
+        node.storage.append(entries(start...(start + 9), term: 1))
+        try node.persist()
+    }
+    return node
+}
