@@ -55,17 +55,13 @@ final class RuntimeEnvironment: NodeEnvironment {
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
-            try workPool.submit({ () -> (Result<Void, FileSystemError>, UInt64) in
-                let startMs = RuntimeEnvironment.monotonicNowMs()
-                let result = write.performCatching(on: fileSystem)
-                return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
-            }, completion: { [weak self] (result: Result<Void, FileSystemError>, durationMs: UInt64) in
+            try submitTimed({ write.performCatching(on: fileSystem) }) { [weak self] result, durationMs in
                 if durationMs >= Self.slowDurableWriteMs {
                     self?.logger.warning("slow durable write", metadata: [
                         "ms": "\(durationMs)", "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))"])
                 }
                 completion(result)
-            })
+            }
         } catch {
             // The pool holds at most one node's single write in flight; saturation means a bug.
             preconditionFailure("durable write could not be queued: \(error)")
@@ -85,21 +81,28 @@ final class RuntimeEnvironment: NodeEnvironment {
     func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
-            try workPool.submit({ () -> (Result<Snapshot, FileSystemError>, UInt64) in
-                let startMs = RuntimeEnvironment.monotonicNowMs()
-                let result = save.performCatching(on: fileSystem)
-                return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
-            }, completion: { [weak self] (result: Result<Snapshot, FileSystemError>, durationMs: UInt64) in
+            try submitTimed({ save.performCatching(on: fileSystem) }) { [weak self] result, durationMs in
                 if case .success(let snapshot) = result {
                     self?.logger.info("snapshot saved", metadata: [
                         "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "ms": "\(durationMs)"])
                 }
                 completion(result)
-            })
+            }
         } catch {
             // Never expected (one save at a time); reported like a failed write, which stops the node.
             completion(.failure(.io(path: save.path, operation: "queue the snapshot save (\(error))", errno: 0)))
         }
+    }
+
+    /// `work` on the pool, then `completion` on the loop with its result and how long it took (ms).
+    private func submitTimed<T: Sendable>(
+        _ work: @escaping @Sendable () -> T, completion: @escaping (T, UInt64) -> Void
+    ) throws(WorkPoolError) {
+        try workPool.submit({ () -> (T, UInt64) in
+            let startMs = RuntimeEnvironment.monotonicNowMs()
+            let result = work()
+            return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
+        }, completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
     }
 
     func record(_ event: NodeEvent) {
