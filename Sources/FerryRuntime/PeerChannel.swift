@@ -64,6 +64,9 @@ public final class PeerChannel {
         return framed.send(payload)
     }
 
+    /// Writes queued frames now rather than at the end of the loop turn (`TCPConnection.flushNow`).
+    public func flushNow() { framed.connection.flushNow() }
+
     /// Closes the link now. Idempotent.
     public func close() { framed.close() }
 

@@ -265,6 +265,39 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         }
     }
 
+    /// Writes what is queued now instead of at the end of the turn, if the socket takes it at once
+    /// (`uv_try_write`, no request left in flight); whatever it does not take goes at the end of the turn
+    /// as usual. For messages that others wait on (Raft's appends and acknowledgements): the rest of the
+    /// turn's work then overlaps their trip instead of delaying it.
+    public func flushNow() {
+        loop.preconditionInLoop()
+        guard !isClosing, isEstablished, inFlight.isEmpty, !pending.isEmpty else { return }
+        var buffers = pending.map { uv_buf_init($0.memory.assumingMemoryBound(to: CChar.self), UInt32($0.count)) }
+        let written = Int(uv_try_write(stream, &buffers, UInt32(buffers.count)))
+        guard written > 0 else { return }  // EAGAIN, or an error the end-of-turn write will report
+        writeBatchCount += 1
+        queuedBytes -= written
+        var remaining = written
+        while remaining > 0, let first = pending.first {
+            if first.count <= remaining {
+                remaining -= first.count
+                first.free()
+                pending.removeFirst()
+            } else {
+                // The socket took part of this chunk: keep the rest, in a chunk of its own.
+                var rest = WriteChunk(capacity: first.count - remaining)
+                rest.append(UnsafeRawBufferPointer(start: first.memory + remaining, count: first.count - remaining))
+                first.free()
+                pending[0] = rest
+                remaining = 0
+            }
+        }
+        if aboveHighWater && queuedBytes <= limits.queuedBytesHighWater / 2 {
+            aboveHighWater = false
+            onWritable?()
+        }
+    }
+
     private func scheduleFlush() {
         guard !flushScheduled, isEstablished else { return }
         flushScheduled = true

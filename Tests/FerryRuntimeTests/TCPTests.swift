@@ -41,6 +41,46 @@ final class TCPTests: XCTestCase {
         listener.close()
     }
 
+    /// `flushNow` writes what is queued at once, before the end of the turn; what the socket does not take
+    /// (here 8 MiB, far above the kernel's buffer) stays queued and follows at the end of the turn, so
+    /// the peer still receives every byte, in order.
+    func testFlushNowWritesBeforeTheEndOfTheTurnAndQueuesWhatTheSocketDoesNotTake() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let small: [UInt8] = Array("raft append".utf8)
+        let large: [UInt8] = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 13)) }
+        var received: [UInt8] = []
+        var accepted: [TCPConnection] = []
+        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
+            accepted.append(connection)
+            connection.onRead = { bytes in
+                received.append(contentsOf: bytes)
+                if received.count == small.count + large.count { loop.stop() }
+            }
+            connection.startReading()
+        }
+        var client: TCPConnection!
+        var queuedAfterSmallFlush = -1, queuedAfterLargeFlush = -1
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
+            XCTAssertNil(error)
+            client.write(small)
+            client.flushNow()
+            queuedAfterSmallFlush = client.queuedBytes
+            client.write(large)
+            client.flushNow()
+            queuedAfterLargeFlush = client.queuedBytes
+        }
+        runBounded(loop)
+        XCTAssertEqual(queuedAfterSmallFlush, 0, "the socket took the small write before the turn ended")
+        XCTAssertGreaterThan(queuedAfterLargeFlush, 0, "8 MiB does not fit the socket buffer at once")
+        XCTAssertLessThan(queuedAfterLargeFlush, large.count, "but part of it was written at once")
+        XCTAssertTrue(received == small + large, "every byte arrives, in order")
+        XCTAssertEqual(client.queuedBytes, 0)
+        client.close()
+        accepted.forEach { $0.close() }
+        listener.close()
+    }
+
     /// A pipelined burst of frames, including a 1 MiB one and empty ones, decodes exactly on the far side.
     func testPipelinedFrameBurstDecodesExactlyOverTCP() throws {
         let loop = try EventLoop()
