@@ -4,6 +4,10 @@ import FerryRaft
 public enum DiskOperation: Sendable, CustomStringConvertible {
     /// Replace a whole file atomically (hard state, snapshot): temp file, fsync, rename, fsync dir.
     case replaceFile(path: String, bytes: [UInt8])
+    /// Replace a snapshot file atomically, like `replaceFile`, with the bytes encoded when the step is
+    /// performed: a leader's snapshot can be hundreds of MB, and framing it (a copy and a checksum) is then
+    /// done off the node's thread, by whoever performs the write.
+    case replaceFileWithSnapshot(path: String, snapshot: Snapshot)
     /// Write log records at an offset of an open segment.
     case write(handle: FileHandle, path: String, offset: Int, bytes: [UInt8])
     /// fdatasync a segment.
@@ -26,6 +30,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
         switch self {
         case .replaceFile(let path, let bytes): try fileSystem.writeFileAtomically(path, bytes)
+        case .replaceFileWithSnapshot(let path, let snapshot): try fileSystem.writeFileAtomically(path, StateFile.encode(snapshot))
         case .write(let handle, _, let offset, let bytes): try fileSystem.write(handle, at: offset, bytes)
         case .sync(let handle, _): try fileSystem.sync(handle)
         case .syncDirectory(let path): try fileSystem.syncDirectory(path)
@@ -39,6 +44,8 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .replaceFile(let path, let bytes): return "replace \(path) (\(bytes.count)B)"
+        case .replaceFileWithSnapshot(let path, let snapshot):
+            return "replace \(path) with the snapshot at \(snapshot.metadata.index) (\(snapshot.data.count)B of data)"
         case .write(_, let path, let offset, let bytes): return "write \(path)@\(offset) (\(bytes.count)B)"
         case .sync(_, let path): return "fdatasync \(path)"
         case .syncDirectory(let path): return "fsync dir \(path)"

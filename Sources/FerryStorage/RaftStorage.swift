@@ -256,7 +256,7 @@ public final class RaftStorage {
         precondition(metadata.index > stagedSnapshotIndex, "a snapshot must be newer than the last one (bug 16)")
         flushStagedRecords()
         let path = StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
-        stagedOperations.append(.replaceFile(path: path, bytes: StateFile.encode(snapshot)))
+        stagedOperations.append(.replaceFileWithSnapshot(path: path, snapshot: snapshot))
         if let old = stagedSnapshot?.path ?? durableSnapshotPath { stagedOperations.append(.remove(path: old)) }
         stagedSnapshot = (metadata, path)
         stagedSnapshotIndex = metadata.index

@@ -20,15 +20,19 @@ enum StateFile {
     static let snapshotBytesMax = 16 << 30
 
     static func frame(magic: [UInt8], body: [UInt8]) -> [UInt8] {
-        var writer = ByteWriter(capacity: headerBytes + body.count)
+        frame(magic: magic, bodyBytes: body.count) { $0.writeRaw(body) }
+    }
+
+    /// A framed file whose body `writeBody` writes in place, `bodyBytes` long: one buffer of the exact size.
+    static func frame(magic: [UInt8], bodyBytes: Int, _ writeBody: (inout ByteWriter) -> Void) -> [UInt8] {
+        var writer = ByteWriter(capacity: headerBytes + bodyBytes)
         writer.writeRaw(magic)
-        writer.write(UInt32(0))
-        writer.write(UInt64(body.count))
-        writer.writeRaw(body)
-        var bytes = writer.bytes
-        let crc = CRC32C.checksum(bytes[12...])
-        withUnsafeBytes(of: crc.littleEndian) { bytes.replaceSubrange(8..<12, with: $0) }
-        return bytes
+        writer.write(UInt32(0))  // the CRC, once the body is written
+        writer.write(UInt64(bodyBytes))
+        writeBody(&writer)
+        precondition(writer.bytes.count == headerBytes + bodyBytes, "the body must be as long as its header says")
+        writer.overwrite(CRC32C.checksum(writer.bytes[12...]), at: 8)
+        return writer.bytes
     }
 
     /// The body of a framed file, or why it does not verify.
@@ -63,12 +67,16 @@ enum StateFile {
         }
     }
 
+    /// The data is copied once, into the file's buffer: a snapshot can be hundreds of MB, and each
+    /// intermediate copy was another pass over it and as many fresh pages to fault in.
     static func encode(_ snapshot: Snapshot) -> [UInt8] {
-        var writer = ByteWriter(capacity: snapshot.data.count + 64)
-        snapshot.metadata.encode(into: &writer)
-        writer.write(UInt64(snapshot.data.count))
-        writer.writeRaw(snapshot.data)
-        return frame(magic: snapshotMagic, body: writer.bytes)
+        var metadata = ByteWriter(capacity: 256)
+        snapshot.metadata.encode(into: &metadata)
+        return frame(magic: snapshotMagic, bodyBytes: metadata.bytes.count + 8 + snapshot.data.count) { writer in
+            writer.writeRaw(metadata.bytes)
+            writer.write(UInt64(snapshot.data.count))
+            writer.writeRaw(snapshot.data)
+        }
     }
 
     static func decodeSnapshot(_ bytes: [UInt8]) -> Result<Snapshot, StorageErrorReason> {

@@ -24,6 +24,30 @@ final class AtomicStateTests: XCTestCase {
         return node
     }
 
+    /// A leader's snapshot is staged as it came, and framed into its file only when the write is performed
+    /// (off the node's thread in ferryd); the file is byte for byte the framing of metadata, length and data.
+    func testAnInstalledSnapshotIsFramedWhenTheWriteIsPerformedInTheUnchangedFormat() throws {
+        let node = try prepared(seed: 1)
+        let installed = snapshot(15, term: 2)
+        node.storage.installSnapshot(installed)
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        let staged = write.operations.compactMap { operation -> Snapshot? in
+            if case .replaceFileWithSnapshot(_, let snapshot) = operation { return snapshot } else { return nil }
+        }
+        XCTAssertEqual(staged, [installed], "staged unencoded")
+
+        var body = ByteWriter()
+        installed.metadata.encode(into: &body)
+        body.write(UInt64(installed.data.count))
+        body.writeRaw(installed.data)
+        XCTAssertEqual(StateFile.encode(installed), StateFile.frame(magic: StateFile.snapshotMagic, body: body.bytes))
+        XCTAssertEqual(try StateFile.decodeSnapshot(StateFile.encode(installed)).get(), installed)
+
+        try node.storage.complete(write, write.performCatching(on: node.disk))
+        try node.crashAndRestart()
+        XCTAssertEqual(node.recovered.snapshot, installed)
+    }
+
     func testHardStateAndSnapshotAreOldOrNewUnderACrashAtEveryStep() throws {
         let callsInWrite = try countMutatingCalls()
         XCTAssertGreaterThan(callsInWrite, 10)

@@ -134,7 +134,7 @@ extension QueueSimulation {
         var delay: SimMicros = diskRandom.uint64(in: 5...50)
         if next < write.operations.count {
             switch write.operations[next] {
-            case .sync, .syncDirectory, .replaceFile:
+            case .sync, .syncDirectory, .replaceFile, .replaceFileWithSnapshot:
                 delay = diskRandom.uint64(in: livenessDeadline == nil
                     ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
             case .write, .remove, .rename, .close:

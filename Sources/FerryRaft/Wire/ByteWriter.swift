@@ -30,6 +30,12 @@ public struct ByteWriter {
         bytes.append(contentsOf: data)
     }
 
+    /// Overwrites four bytes already written at `offset` (a checksum field filled in last).
+    public mutating func overwrite(_ value: UInt32, at offset: Int) {
+        precondition(offset >= 0 && offset + 4 <= bytes.count, "overwrite past the bytes written")
+        withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 4), with: $0) }
+    }
+
     /// Writes raw bytes with no prefix (fixed-size fields whose length the reader knows).
     public mutating func writeRaw(_ data: [UInt8]) {
         bytes.append(contentsOf: data)
