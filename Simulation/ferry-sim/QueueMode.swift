@@ -45,6 +45,7 @@ struct QueueModeRunner {
               nodes stopped by storage faults: \(totals.storageFailures); refused to start (corrupt disk): \(totals.refusedStarts)
               bit flips in bytes only a witness record witnesses: \(totals.witnessOnlyFlips)
               spare segments renamed into place: \(totals.sparesUsed)
+              snapshots taken / installed from a leader: \(totals.snapshotsTaken) / \(totals.snapshotsInstalled)
               simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
               events:                 \(summary.eventCount)
               wall seconds:           \(fixed(summary.wallSeconds, 2))

@@ -24,6 +24,11 @@ public protocol NodeEnvironment: AnyObject {
     /// `completion` later on the node's thread with the snapshot. Runs alongside durable writes, which go on
     /// meanwhile. At most one at a time.
     func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void)
+    /// Decodes a leader's snapshot into the state it holds (`decode`: CPU only, no I/O) off the node's thread,
+    /// then calls `completion` later on the node's thread with what it returned. `sizeBytes` is the snapshot's
+    /// size. The node applies nothing meanwhile. At most one at a time.
+    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+                                           completion: @escaping (Decoded) -> Void)
     /// Reports something an operator should see; `NodeEvent` says what.
     func record(_ event: NodeEvent)
     /// Calls `body` once the inputs that arrived together have been handled: ferryd calls it at the end of

@@ -103,11 +103,21 @@ extension ReplicaNode {
         }
     }
 
-    /// Everything `persisting` needed is durable: send what waited for it, apply, advance.
+    /// Everything `persisting` needed is durable: send what waited for it, apply, advance. A leader's
+    /// snapshot is first decoded into the machine off the node's thread (`NodeEnvironment.decodeSnapshot`:
+    /// hundreds of milliseconds for a large one, which on the loop would stall every client of this node).
     private func finishReady() {
         guard let (ready, _) = persisting else { preconditionFailure("no Ready in progress") }
+        guard !decodingSnapshot else { return }  // a later write completed meanwhile (a witness): still decoding
         sendMessages(ready.messagesAfterPersist)
-        if let snapshot = ready.snapshot { restoreSnapshot(snapshot) }
+        if let snapshot = ready.snapshot {
+            decodeSnapshot(snapshot)
+            return
+        }
+        applyAndAdvance(ready)
+    }
+
+    private func applyAndAdvance(_ ready: Ready) {
         // Those applied while the write was in flight (`applyCommittedWhileWriting`) are skipped.
         let appliedWhileWriting = raft.appliedIndex
         for entry in ready.committedEntries where entry.index > appliedWhileWriting { apply(entry) }
@@ -120,15 +130,39 @@ extension ReplicaNode {
         processReady()
     }
 
-    private func restoreSnapshot(_ snapshot: Snapshot) {
-        do {
-            var reader = ByteReader(snapshot.data)
-            sessions = try SessionTable.decode(from: &reader)
-            try machine.restore(from: reader.readRaw(count: reader.remaining))
-        } catch {
+    /// Decodes the sessions and the machine from a leader's snapshot, off the node's thread, from a copy of
+    /// the machine (a value: the node's own goes on answering queries meanwhile). Nothing is applied until
+    /// it is restored: `persisting` stays set, so no other Ready starts.
+    private func decodeSnapshot(_ snapshot: Snapshot) {
+        decodingSnapshot = true
+        let data = snapshot.data
+        let template = machine
+        environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
+            do {
+                var reader = ByteReader(data)
+                let sessions = try SessionTable.decode(from: &reader)
+                var machine = template
+                try machine.restore(from: reader.readRaw(count: reader.remaining))
+                return .success(DecodedSnapshot(sessions: sessions, machine: machine))
+            } catch {
+                return .failure(SnapshotDecodeFailure(reason: "\(error)"))
+            }
+        }, completion: { [weak self] decoded in
+            self?.snapshotDecoded(snapshot, decoded)
+        })
+    }
+
+    private func snapshotDecoded(_ snapshot: Snapshot, _ decoded: Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure>) {
+        guard isRunning, decodingSnapshot, let (ready, _) = persisting else { return }
+        decodingSnapshot = false
+        switch decoded {
+        case .success(let state):
+            sessions = state.sessions
+            machine = state.machine
+        case .failure(let failure):
             // The leader's snapshot is checksummed end to end by storage and wire; bytes that do not decode
             // mean a bug or mixed versions. Applying anything on top would diverge: stop.
-            fail("snapshot at index \(snapshot.metadata.index) does not decode: \(error)")
+            fail("snapshot at index \(snapshot.metadata.index) does not decode: \(failure.reason)")
             return
         }
         lastSnapshotSizeBytes = snapshot.data.count
@@ -138,6 +172,8 @@ extension ReplicaNode {
         for sequence in pending.keys.sorted() where sessions.wasApplied(session: session, sequence: sequence) {
             complete(sequence, .timedOut)
         }
+        applyAndAdvance(ready)
+        afterInput()
     }
 
     private func apply(_ entry: Entry) {
@@ -240,4 +276,15 @@ extension ReplicaNode {
         awaitingReadIndex = [:]
         awaitingApplyForRead = []
     }
+}
+
+/// The state a leader's snapshot holds, decoded off the node's thread.
+struct DecodedSnapshot<Machine: ReplicatedStateMachine>: Sendable {
+    var sessions: SessionTable
+    var machine: Machine
+}
+
+/// Why a leader's snapshot did not decode.
+struct SnapshotDecodeFailure: Error, Sendable {
+    var reason: String
 }

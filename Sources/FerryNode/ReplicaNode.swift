@@ -35,6 +35,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
     /// The Ready being persisted, and the storage ticket that makes it durable.
     var persisting: (ready: Ready, ticket: StorageTicket)?
+    /// Set while the snapshot of `persisting` is decoded off the node's thread: that Ready finishes once the
+    /// machine is restored from it.
+    var decodingSnapshot = false
     /// Set while `afterBatchableInput` waits for the end of the inputs.
     var outputsAwaitEndOfInputs = false
     /// Command bytes applied since the last snapshot was taken, and the size of that snapshot's data: the

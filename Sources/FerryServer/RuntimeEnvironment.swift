@@ -94,6 +94,19 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
+    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+                                           completion: @escaping (Decoded) -> Void) {
+        do {
+            try submitTimed(decode) { [weak self] decoded, durationMs in
+                self?.logger.info("snapshot decoded", metadata: ["bytes": "\(sizeBytes)", "ms": "\(durationMs)"])
+                completion(decoded)
+            }
+        } catch {
+            // Never expected (one decode at a time, and the pool is far from its bound): decode here instead.
+            completion(decode())
+        }
+    }
+
     /// `work` on the pool, then `completion` on the loop with its result and how long it took (ms).
     private func submitTimed<T: Sendable>(
         _ work: @escaping @Sendable () -> T, completion: @escaping (T, UInt64) -> Void

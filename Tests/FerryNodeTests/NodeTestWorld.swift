@@ -68,6 +68,11 @@ final class NodeTestWorld {
             let run = { [fileSystem] in completion(save.performCatching(on: fileSystem)) }
             if world.holdsSnapshotSaves { world.heldSnapshotSaves.append((id, run)) } else { world.writes.append((id, run)) }
         }
+        func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+                                               completion: @escaping (Decoded) -> Void) {
+            let run = { completion(decode()) }
+            if world.holdsSnapshotDecodes { world.heldSnapshotDecodes.append((id, run)) } else { world.writes.append((id, run)) }
+        }
         func record(_ event: NodeEvent) { events.append(event) }
     }
 
@@ -81,6 +86,10 @@ final class NodeTestWorld {
     /// With `holdsSnapshotSaves`, snapshot saves wait here (as a slow save would) until a test runs them.
     var holdsSnapshotSaves = false
     var heldSnapshotSaves: [(host: NodeID, run: () -> Void)] = []
+    /// With `holdsSnapshotDecodes`, decodes of a leader's snapshot wait here (as a large one would) until a
+    /// test runs them.
+    var holdsSnapshotDecodes = false
+    var heldSnapshotDecodes: [(host: NodeID, run: () -> Void)] = []
     var down: Set<NodeID> = []
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
@@ -118,11 +127,28 @@ final class NodeTestWorld {
         hosts[id]!.fileSystem.crash()
         writes.removeAll { $0.host == id }
         heldSnapshotSaves.removeAll { $0.host == id }
+        heldSnapshotDecodes.removeAll { $0.host == id }
         endsOfInputs.removeAll { $0.host == id }
         network.removeAll { $0.to == id || $0.from == id }
     }
 
     func node(_ id: NodeID) -> ReplicaNode<Journal> { hosts[id]!.node! }
+
+    /// Three nodes snapshotting every 10 entries; one follower (`lagging`) is down while 40 commands
+    /// commit ("s0"..."s39"), so the leader's log no longer holds what it needs: it must get a snapshot.
+    static func withAFollowerDownPastCompaction() -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.snapshotIntervalEntries = 10
+        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        let leader = world.electLeader()
+        let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
+        world.crash(lagging)
+        for i in 0..<40 { world.node(leader).submit("s\(i)") { _ in } }
+        world.run()
+        world.tick(2)
+        precondition(world.node(leader).raft.snapshotMetadata.index > 0, "the leader compacted its log")
+        return (world, leader, lagging)
+    }
     var leader: NodeID? { hosts.keys.sorted().first { !down.contains($0) && hosts[$0]!.node!.raft.role == .leader } }
 
     /// Runs pending writes and messages until quiet.

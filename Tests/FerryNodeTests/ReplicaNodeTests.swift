@@ -125,16 +125,7 @@ final class ReplicaNodeTests: XCTestCase {
     }
 
     func testSnapshotsCompactTheLogAndCatchUpARestartedNode() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
-        let leader = world.electLeader()
-        let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
-        world.crash(lagging)
-        for i in 0..<40 { world.node(leader).submit("s\(i)") { _ in } }
-        world.run()
-        world.tick(2)
-        XCTAssertGreaterThan(world.node(leader).raft.snapshotMetadata.index, 0, "the leader compacted its log")
+        let (world, _, lagging) = NodeTestWorld.withAFollowerDownPastCompaction()
         world.start(lagging)
         world.tick(20)
         XCTAssertEqual(world.node(lagging).machine.lines, (0..<40).map { "s\($0)" })

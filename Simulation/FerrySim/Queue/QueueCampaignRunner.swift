@@ -20,6 +20,10 @@ public struct QueueCampaignTotals: Sendable {
     public var witnessOnlyFlips = 0
     /// Durable writes that renamed a zero-filled spare into place as the next log segment.
     public var sparesUsed = 0
+    /// Snapshots taken by a node of its own state, and leaders' snapshots installed (decoded off the node's
+    /// thread) by lagging nodes.
+    public var snapshotsTaken = 0
+    public var snapshotsInstalled = 0
     public var standardRedeliveries = 0
     public var fifoRedeliveries = 0
     public var recovered = 0
@@ -50,6 +54,8 @@ public func runQueueCampaign(
         totals.refusedStarts += simulation.refusedStarts
         totals.witnessOnlyFlips += simulation.witnessOnlyFlips
         totals.sparesUsed += simulation.sparesUsed
+        totals.snapshotsTaken += simulation.snapshotsTaken
+        totals.snapshotsInstalled += simulation.snapshotsInstalled
         totals.byCampaign[options.campaign.rawValue, default: 0] += 1
         if let verdict = simulation.verdict {
             totals.standardRedeliveries += verdict.standardRedeliveries

@@ -12,6 +12,8 @@ enum QueueEvent {
     /// The node's own snapshot is encoded and written (in one step: `writeFileAtomically` is atomic on the
     /// simulated disk, so a crash leaves the old snapshot or this one).
     case snapshotSave(node: NodeID, incarnation: UInt32)
+    /// A leader's snapshot, received and durable, has been decoded off the node's thread.
+    case snapshotDecode(node: NodeID, incarnation: UInt32)
     /// The inputs that arrived together have been handled: the node carries out what they caused
     /// (`NodeEnvironment.atEndOfInputs`; ferryd's end of an event-loop turn). Scheduled for the same instant,
     /// so it runs after everything already due then.
@@ -37,13 +39,14 @@ enum QueueEvent {
         case .preparation: return 10
         case .endOfInputs: return 11
         case .snapshotSave: return 12
+        case .snapshotDecode: return 13
         }
     }
 
     var targetNode: NodeID? {
         switch self {
         case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _), .endOfInputs(let node, _),
-             .snapshotSave(let node, _): return node
+             .snapshotSave(let node, _), .snapshotDecode(let node, _): return node
         case .deliver(_, let to, _): return to
         default: return nil
         }

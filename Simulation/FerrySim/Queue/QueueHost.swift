@@ -27,6 +27,8 @@ final class QueueHost: NodeEnvironment {
     /// The spare segment being zero-filled, alongside `write`; it completes in one step.
     var preparation: (preparation: SegmentPreparation, completion: (Result<Void, FileSystemError>) -> Void)?
     var snapshotSave: (save: SnapshotSave, completion: (Result<Snapshot, FileSystemError>) -> Void)?
+    /// A leader's snapshot being decoded off the node's thread: run when its event comes.
+    var snapshotDecode: (() -> Void)?
     /// What the node does once the inputs that arrived together are handled (with `batchInputs`).
     var endOfInputs: (() -> Void)?
 
@@ -109,6 +111,13 @@ final class QueueHost: NodeEnvironment {
         precondition(self.snapshotSave == nil, "the node saves one snapshot at a time")
         self.snapshotSave = (save, completion)
         simulation.scheduleSnapshotSave(self)
+    }
+
+    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+                                           completion: @escaping (Decoded) -> Void) {
+        precondition(self.snapshotDecode == nil, "the node decodes one snapshot at a time")
+        self.snapshotDecode = { completion(decode()) }
+        simulation.scheduleSnapshotDecode(self, sizeBytes: sizeBytes)
     }
 
     func record(_ event: NodeEvent) {

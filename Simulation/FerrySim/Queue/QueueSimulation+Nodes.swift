@@ -23,6 +23,7 @@ extension QueueSimulation {
         host.write = nil
         host.preparation = nil
         host.snapshotSave = nil
+        host.snapshotDecode = nil
         host.endOfInputs = nil
         host.ticksSinceWriteCompleted = 0
         let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
@@ -79,6 +80,7 @@ extension QueueSimulation {
         host.write = nil
         host.preparation = nil
         host.snapshotSave = nil
+        host.snapshotDecode = nil
         host.endOfInputs = nil
         host.pausedUntil = nil
         host.incarnation += 1
@@ -163,6 +165,18 @@ extension QueueSimulation {
         completion(save.performCatching(on: host.fileSystem))
     }
 
+    /// Decoding takes time in proportion to the snapshot (1 µs per KB, at least 100 µs), with no random draw:
+    /// seeds that never install a leader's snapshot keep their histories.
+    func scheduleSnapshotDecode(_ host: QueueHost, sizeBytes: Int) {
+        schedule(.snapshotDecode(node: host.id, incarnation: host.incarnation), after: 100 + SimMicros(sizeBytes / 1_000))
+    }
+
+    func onSnapshotDecode(_ host: QueueHost, incarnation: UInt32) {
+        guard host.incarnation == incarnation, host.node != nil, let run = host.snapshotDecode else { return }
+        host.snapshotDecode = nil
+        run()
+    }
+
     func scheduleEndOfInputs(_ host: QueueHost) {
         schedule(.endOfInputs(node: host.id, incarnation: host.incarnation), after: 0)
     }
@@ -176,7 +190,6 @@ extension QueueSimulation {
     func onPreparation(_ host: QueueHost, incarnation: UInt32) {
         guard host.incarnation == incarnation, host.node != nil, let (preparation, completion) = host.preparation else { return }
         host.preparation = nil
-        host.snapshotSave = nil
         completion(preparation.performCatching(on: host.fileSystem))
     }
 
@@ -269,7 +282,11 @@ extension QueueSimulation {
             checker.fail("SMS", "n\(host.id) could not decode the command at \(index): \(reason)")
         case .peerMessageRejected(let from, let reason):
             checker.fail("WIRE", "n\(host.id) rejected a message from n\(from): \(reason)")
-        case .snapshotTaken, .snapshotInstalled, .segmentPreparationFailed:
+        case .snapshotTaken:
+            snapshotsTaken += 1
+        case .snapshotInstalled:
+            snapshotsInstalled += 1
+        case .segmentPreparationFailed:
             break
         }
         emit("n\(host.id): \(event)")

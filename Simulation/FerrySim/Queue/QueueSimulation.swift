@@ -39,6 +39,8 @@ public final class QueueSimulation {
     var witnessOnlyFlips = 0
     /// Renames of a spare segment into place performed (`RaftStorage.nextPreparation`).
     var sparesUsed = 0
+    var snapshotsTaken = 0
+    var snapshotsInstalled = 0
     /// The total-queue verdict of a run that passed.
     var verdict: QueueHistory.Verdict?
     /// The furthest any wall clock ran ahead, in ms: how far the queue's time can lag real time later.
@@ -118,6 +120,7 @@ public final class QueueSimulation {
         case .diskStep(let id, let incarnation): onDiskStep(host(id), incarnation: incarnation)
         case .preparation(let id, let incarnation): onPreparation(host(id), incarnation: incarnation)
         case .snapshotSave(let id, let incarnation): onSnapshotSave(host(id), incarnation: incarnation)
+        case .snapshotDecode(let id, let incarnation): onSnapshotDecode(host(id), incarnation: incarnation)
         case .endOfInputs(let id, let incarnation): onEndOfInputs(host(id), incarnation: incarnation)
         case .restart(let id): restart(host(id))
         case .resume(let id, let incarnation): resume(host(id), incarnation: incarnation)
