@@ -65,6 +65,15 @@ public final class TCPConnector {
     /// The link proved healthy: the next failure redials after `backoffMsMin` again.
     public func resetBackoff() { backoff.reset() }
 
+    /// Dials now if the connector is waiting out a backoff delay (the peer was seen alive some other way,
+    /// e.g. it connected to us): after a long outage that delay is up to `backoffMsMax`. Otherwise nothing.
+    public func redialNow() {
+        loop.preconditionInLoop()
+        guard isStarted, connection == nil, redialTimer.isActive else { return }
+        redialTimer.cancel()
+        dial()
+    }
+
     private func dial() {
         guard isStarted else { return }
         dialCount += 1
@@ -99,7 +108,7 @@ public final class TCPConnector {
     private func scheduleRedial(after reason: TCPCloseReason) {
         guard isStarted else { return }
         let delayMs = backoff.nextDelayMs(using: &random)
-        onRedialScheduled?(reason, delayMs)
         redialTimer.start(afterMs: delayMs) { [weak self] in self?.dial() }
+        onRedialScheduled?(reason, delayMs)
     }
 }

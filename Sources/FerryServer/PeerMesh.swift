@@ -80,6 +80,11 @@ final class PeerMesh {
         }
         let key = ObjectIdentifier(channel)
         inbound[key] = channel
+        channel.onEstablished = { [unowned self] peer in
+            // The peer is up (a restart, a healed partition): our own link to it need not wait out its backoff,
+            // up to 2 s after a long outage, during which it would hear nothing from us (as leader: no heartbeats).
+            if self.outbound[peer] == nil { self.connectors[peer]?.redialNow() }
+        }
         channel.onHandshakeFailed = { [unowned self] error in
             self.logger.warning("refused a peer connection", metadata: ["reason": "\(error)"])
         }

@@ -112,6 +112,37 @@ final class TCPTests: XCTestCase {
         listener.close()
     }
 
+    /// `redialNow` skips what is left of a backoff delay (here 30-60 s), and does nothing while connected.
+    func testRedialNowSkipsTheBackoffDelay() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let probe = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { $0.close() }
+        let port = probe.port
+        probe.close()  // nothing listens: the first dial is refused
+        var listener: TCPListener?
+        var accepted: [TCPConnection] = []
+        var connects = 0
+        var connector: TCPConnector!
+        connector = try TCPConnector(loop: loop, host: "127.0.0.1", port: port,
+                                     backoff: ExponentialBackoff(backoffMsMin: 60_000, backoffMsMax: 60_000)) { _ in
+            connects += 1
+            connector.redialNow()  // connected: nothing to do
+            loop.stop()
+        }
+        connector.onRedialScheduled = { reason, retryInMs in
+            XCTAssertGreaterThanOrEqual(retryInMs, 30_000)
+            listener = try! TCPListener(loop: loop, host: "127.0.0.1", port: port) { accepted.append($0) }
+            connector.redialNow()
+        }
+        connector.start()
+        runBounded(loop)
+        XCTAssertEqual(connects, 1)
+        XCTAssertEqual(connector.dialCount, 2, "refused once, then dialled at once instead of after 30-60 s")
+        connector.stop()
+        accepted.forEach { $0.close() }
+        listener?.close()
+    }
+
     /// A length prefix above the bound closes the link with the named error.
     func testOversizeFrameClosesTheLinkWithFrameTooLarge() throws {
         let loop = try EventLoop()
