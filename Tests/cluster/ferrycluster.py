@@ -450,5 +450,5 @@ class ChurnWriter:
     def ack_count(self) -> int:
         return len(self.ack_times)
 
-    def first_ack_after(self, moment: float) -> float | None:
+    def first_ack_after(self, moment: float, faulty_node: int | None = None) -> float | None:
         return next((acked for started, acked in list(self.ack_times) if started > moment), None)

@@ -49,8 +49,9 @@ class Producer(threading.Thread):
     """Sends numbered messages one at a time to one node until stopped; records which were acknowledged
     (and when) and which failed (outcome unknown: they may or may not be in the queue)."""
 
-    def __init__(self, url: str, queue_url: str, prefix: str):
+    def __init__(self, url: str, queue_url: str, prefix: str, node_id: int | None = None):
         super().__init__(daemon=True)
+        self.node_id = node_id
         self.client = sqs_client(url)
         self.queue_url = queue_url
         self.prefix = prefix
@@ -85,13 +86,16 @@ class Producer(threading.Thread):
         been committed before the fault, which would measure nothing)."""
         return next((acked for sent, acked in list(self.ack_times) if sent > moment), None)
 
+    def acked_between(self, start: float, end: float) -> bool:
+        return any(start <= acked <= end for _, acked in list(self.ack_times))
+
 
 class ProducerGroup:
     """One producer per node given; the first acknowledgement after a fault across all of them is what a
     client behind a load balancer would see."""
 
     def __init__(self, cluster: Cluster, queue_url: str, node_ids: list[int], per_node: int = 1):
-        self.producers = [Producer(cluster.nodes[i].url, queue_url, f"n{i}p{k}")
+        self.producers = [Producer(cluster.nodes[i].url, queue_url, f"n{i}p{k}", node_id=i)
                           for i in node_ids for k in range(per_node)]
 
     def __enter__(self):
@@ -120,8 +124,15 @@ class ProducerGroup:
     def ack_count(self) -> int:
         return sum(len(p.acked) for p in self.producers)
 
-    def first_ack_after(self, moment: float) -> float | None:
-        times = [t for t in (p.first_ack_after(moment) for p in self.producers) if t is not None]
+    def first_ack_after(self, moment: float, faulty_node: int | None = None, steady_s: float = 0.2) -> float | None:
+        """The first acknowledgement of a send begun after `moment`, across the producers of the nodes other
+        than `faulty_node` that were being acknowledged in the `steady_s` before it (all producers if none
+        were). A producer whose node was killed in an earlier round may still be inside botocore's retry
+        backoff, whose sleeps grow to seconds: measured through it, a failover measures the SDK's sleep, not
+        the cluster (with rounds half a second apart, both survivors' producers were sometimes backing off)."""
+        steady = [p for p in self.producers
+                  if p.node_id != faulty_node and p.acked_between(moment - steady_s, moment)] or self.producers
+        times = [t for t in (p.first_ack_after(moment) for p in steady) if t is not None]
         return min(times) if times else None
 
 

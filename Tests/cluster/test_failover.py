@@ -61,7 +61,7 @@ def test_leader_failover(cluster3, fault):
                                      lambda: new_leader_among(cluster, survivors, old_term), timeout=20, interval=0.005)
             election_s.append(time.monotonic() - fault_at)
             first = cluster.wait_until(f"an acknowledged {write_kind} after the fault",
-                                       lambda: producers.first_ack_after(fault_at), timeout=30, interval=0.005)
+                                       lambda: producers.first_ack_after(fault_at, faulty_node=old), timeout=30, interval=0.005)
             first_send_s.append(first - fault_at)
 
             if fault == "SIGKILL":
