@@ -272,8 +272,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     public func flushNow() {
         loop.preconditionInLoop()
         guard !isClosing, isEstablished, inFlight.isEmpty, !pending.isEmpty else { return }
-        var buffers = pending.map { uv_buf_init($0.memory.assumingMemoryBound(to: CChar.self), UInt32($0.count)) }
-        let written = Int(uv_try_write(stream, &buffers, UInt32(buffers.count)))
+        let written = Int(Self.withBuffers(pending) { uv_try_write(stream, $0, $1) })
         guard written > 0 else { return }  // EAGAIN, or an error the end-of-turn write will report
         writeBatchCount += 1
         queuedBytes -= written
@@ -292,10 +291,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
                 remaining = 0
             }
         }
-        if aboveHighWater && queuedBytes <= limits.queuedBytesHighWater / 2 {
-            aboveHighWater = false
-            onWritable?()
-        }
+        resumeWritersIfDrained()
     }
 
     private func scheduleFlush() {
@@ -314,15 +310,13 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         inFlight = pending
         pending = []
         inFlightBytes = inFlight.reduce(0) { $0 + $1.count }
-        let buffers = UnsafeMutablePointer<uv_buf_t>.allocate(capacity: inFlight.count)
-        defer { buffers.deallocate() }  // uv_write copies the uv_buf_t array; the bytes stay in inFlight
-        for (index, chunk) in inFlight.enumerated() {
-            buffers[index] = uv_buf_init(chunk.memory.assumingMemoryBound(to: CChar.self), UInt32(chunk.count))
-        }
         writeRequest.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         writeBatchCount += 1
-        let status = uv_write(writeRequest, stream, buffers, UInt32(inFlight.count)) { request, status in
-            Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(status: status)
+        // uv_write copies the uv_buf_t array; the bytes stay in inFlight until the write completes.
+        let status = Self.withBuffers(inFlight) { buffers, count in
+            uv_write(writeRequest, stream, buffers, count) { request, status in
+                Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(status: status)
+            }
         }
         if status < 0 {
             releaseInFlight()
@@ -345,9 +339,23 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
             return
         }
         if !pending.isEmpty || writeShutdownRequested { scheduleFlush() }
-        if aboveHighWater && queuedBytes <= limits.queuedBytesHighWater / 2 {
-            aboveHighWater = false
-            onWritable?()
+        resumeWritersIfDrained()
+    }
+
+    /// Once the queue has drained to half the high-water mark after going above it: `onWritable`.
+    private func resumeWritersIfDrained() {
+        guard aboveHighWater && queuedBytes <= limits.queuedBytesHighWater / 2 else { return }
+        aboveHighWater = false
+        onWritable?()
+    }
+
+    /// `body` with libuv's descriptors of `chunks` (pointing into them), on the stack when they are few.
+    private static func withBuffers<R>(_ chunks: [WriteChunk], _ body: (UnsafePointer<uv_buf_t>, UInt32) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: uv_buf_t.self, capacity: chunks.count) { buffers in
+            for (index, chunk) in chunks.enumerated() {
+                buffers[index] = uv_buf_init(chunk.memory.assumingMemoryBound(to: CChar.self), UInt32(chunk.count))
+            }
+            return body(UnsafePointer(buffers.baseAddress!), UInt32(chunks.count))
         }
     }
 
