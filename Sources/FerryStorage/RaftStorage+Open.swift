@@ -44,8 +44,7 @@ extension RaftStorage {
         do {
             try makeRecoveredStateDurable(scan, directory: directory, fileSystem: fileSystem)
         } catch {
-            if case .noSpace = error { throw .diskFull(error) }
-            throw .writeFailed(error)
+            throw .writing(error)
         }
         let snapshot = scan.snapshot
         let last = scan.keptSegments.last

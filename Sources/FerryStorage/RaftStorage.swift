@@ -255,7 +255,7 @@ public final class RaftStorage {
         let metadata = snapshot.metadata
         precondition(metadata.index > stagedSnapshotIndex, "a snapshot must be newer than the last one (bug 16)")
         flushStagedRecords()
-        let path = StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
+        let path = snapshotPath(metadata)
         stagedOperations.append(.replaceFileWithSnapshot(path: path, snapshot: snapshot))
         if let old = stagedSnapshot?.path ?? durableSnapshotPath { stagedOperations.append(.remove(path: old)) }
         stagedSnapshot = (metadata, path)
@@ -296,6 +296,10 @@ public final class RaftStorage {
         compactThrough = max(compactThrough, index)
     }
 
+    private func snapshotPath(_ metadata: SnapshotMetadata) -> String {
+        StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
+    }
+
     // MARK: The node's own snapshots
 
     /// True while a `SnapshotSave` is out and not yet completed.
@@ -312,7 +316,7 @@ public final class RaftStorage {
               metadata.index > stagedSnapshotIndex else { return nil }
         precondition(term(at: metadata.index) == metadata.term, "an own snapshot covers entries of this log")
         precondition(durableLastIndex >= metadata.index, "an own snapshot covers only durable entries")
-        let path = StorageLayout.path(directory, StorageLayout.snapshotName(index: metadata.index, term: metadata.term))
+        let path = snapshotPath(metadata)
         let save = SnapshotSave(metadata: metadata, path: path, encodeData: encodeData)
         savingSnapshot = save
         return save
@@ -329,8 +333,7 @@ public final class RaftStorage {
         savingSnapshot = nil
         if case .failure(let error) = result {
             failed = true
-            if case .noSpace = error { throw .diskFull(error) }
-            throw .writeFailed(error)
+            throw .writing(error)
         }
         guard save.metadata.index > stagedSnapshotIndex else {
             stagedOperations.append(.remove(path: save.path))
@@ -400,8 +403,7 @@ public final class RaftStorage {
         switch result {
         case .failure(let error):
             failed = true
-            if case .noSpace = error { throw .diskFull(error) }
-            throw .writeFailed(error)
+            throw .writing(error)
         case .success:
             break
         }

@@ -27,6 +27,13 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A previous durable write failed; this storage instance refuses all further work.
     case failedEarlier
 
+    /// A failed write of the log, the hard state or a snapshot: `diskFull` when the disk had no room,
+    /// `writeFailed` otherwise.
+    static func writing(_ error: FileSystemError) -> StorageError {
+        if case .noSpace = error { return .diskFull(error) }
+        return .writeFailed(error)
+    }
+
     public var description: String {
         switch self {
         case .corruption(let file, let offset, let reason): return "corruption in \(file) at offset \(offset): \(reason)"
