@@ -25,6 +25,17 @@ public struct ForwardRequest: Hashable, Sendable {
 }
 
 extension PeerMessage {
+    /// Whether to write it at once rather than at the end of the loop turn. Everything is, except an
+    /// AppendEntries without entries: it only tells a follower the new commit index, and waiting until
+    /// the leader has answered its own clients this turn (they wait on the same commit) costs the
+    /// follower's clients no more than the rest of the turn.
+    public var isUrgent: Bool {
+        if case .raft(let envelope) = self, case .appendEntries(let append) = envelope.message, append.entries.isEmpty {
+            return false
+        }
+        return true
+    }
+
     private enum Tag: UInt8 { case raft = 1, forward, forwardRefused }
 
     /// The largest forwarded command: a SendMessageBatch of 1 MiB plus encoding overhead.

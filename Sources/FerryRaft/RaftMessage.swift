@@ -61,7 +61,8 @@ public struct VoteResponse: Hashable, Sendable {
     }
 }
 
-/// AppendEntries (Raft §5.3) carrying at least one entry; empty heartbeats are `Heartbeat`.
+/// AppendEntries (Raft §5.3). Without entries it only tells a follower a new commit index, once the
+/// follower has everything (`sendAppends`); leader liveness is `Heartbeat`.
 public struct AppendEntries: Hashable, Sendable {
     public var term: Term
     public var prevLogIndex: LogIndex

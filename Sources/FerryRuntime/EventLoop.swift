@@ -13,7 +13,8 @@ import Glibc
 ///   thread in posting order, woken through a `uv_async_t`.
 /// - Writes queued during a loop turn are flushed once at the end of the turn (a `uv_prepare_t` before
 ///   the loop blocks and a `uv_check_t` after I/O callbacks), which is what coalesces many small writes
-///   into one `uv_write`.
+///   into one `uv_write`. Objects registered with `.last` (peer links' leftovers) are flushed after all
+///   others, so a node's answers to its clients leave before its background traffic.
 /// - `shutdown()` closes every remaining handle and the loop itself; the object is unusable afterwards.
 ///
 /// `@unchecked Sendable`: only `execute(_:)` and `stopFromAnyThread()` may be called off the loop thread,
@@ -41,6 +42,8 @@ public final class EventLoop: @unchecked Sendable {
     private var isRunning = false
     /// Loop thread only: objects with writes queued this turn, flushed at the end of the turn.
     private var endOfTurnFlushes: [EndOfTurnFlushing] = []
+    /// Loop thread only: flushed at the end of the turn once `endOfTurnFlushes` is empty.
+    private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []
 
     /// libuv writes to sockets with write(2), which raises SIGPIPE when the peer has gone (a client that
     /// closed while its response was being written); the default action kills the process without a word
@@ -165,11 +168,15 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: End-of-turn flushing
 
-    /// Registers `object` to be flushed at the end of this loop turn. The caller keeps its own
-    /// "already scheduled" flag so an object is registered at most once per turn.
-    func flushAtEndOfTurn(_ object: EndOfTurnFlushing) {
+    /// Registers `object` to be flushed at the end of this loop turn: in registration order, and those
+    /// registered `.last` only once every other one is flushed. The caller keeps its own "already
+    /// scheduled" flag so an object is registered at most once per turn.
+    func flushAtEndOfTurn(_ object: EndOfTurnFlushing, order: EndOfTurnOrder = .first) {
         preconditionInLoop()
-        endOfTurnFlushes.append(object)
+        switch order {
+        case .first: endOfTurnFlushes.append(object)
+        case .last: lastEndOfTurnFlushes.append(object)
+        }
     }
 
     /// Runs `body` at the end of this loop turn, after every I/O callback of the turn and before the
@@ -179,10 +186,19 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func flushEndOfTurn() {
-        while !endOfTurnFlushes.isEmpty {
-            let batch = endOfTurnFlushes
-            endOfTurnFlushes.removeAll(keepingCapacity: true)
-            for object in batch { object.flushEndOfTurn() }
+        // A flush may register more (an action that writes): loop until both lists stay empty.
+        while true {
+            if !endOfTurnFlushes.isEmpty {
+                let batch = endOfTurnFlushes
+                endOfTurnFlushes.removeAll(keepingCapacity: true)
+                for object in batch { object.flushEndOfTurn() }
+            } else if !lastEndOfTurnFlushes.isEmpty {
+                let batch = lastEndOfTurnFlushes
+                lastEndOfTurnFlushes.removeAll(keepingCapacity: true)
+                for object in batch { object.flushEndOfTurn() }
+            } else {
+                return
+            }
         }
     }
 
@@ -198,6 +214,7 @@ public final class EventLoop: @unchecked Sendable {
         posted.removeAll()
         uv_mutex_unlock(postedMutex)
         endOfTurnFlushes.removeAll()
+        lastEndOfTurnFlushes.removeAll()
         uv_walk(uvLoop, { handle, _ in
             guard let handle, uv_is_closing(handle) == 0 else { return }
             let loop = EventLoop.from(handle.pointee.loop)
@@ -218,6 +235,12 @@ public final class EventLoop: @unchecked Sendable {
         return raw == UnsafeMutableRawPointer(wakeup) || raw == UnsafeMutableRawPointer(endOfTurnPrepare)
             || raw == UnsafeMutableRawPointer(endOfTurnCheck)
     }
+}
+
+/// Where an object's end-of-turn flush goes: with the others, or after all of them.
+public enum EndOfTurnOrder: Sendable {
+    case first
+    case last
 }
 
 /// An object with output batched per loop turn (a TCP connection's queued writes).

@@ -45,6 +45,8 @@ public final class PeerChannel {
         handshake = PeerHandshake(role: role, localNodeID: localNodeID, expectedPeerNodeID: expectedPeerNodeID,
                                   clusterSecret: clusterSecret, nonce: nonce, version: version)
         timer = try LoopTimer(loop: connection.loop)
+        // What a peer must get at once is sent with `flushNow`; the rest waits until the clients' answers are out.
+        connection.endOfTurnOrder = .last
         framed = FramedConnection(connection: connection, frameBytesMax: frameBytesMax)
         framed.onFrame = { frame in self.didReceive(frame) }  // strong until the link closes
         framed.onClose = { reason in self.didClose(reason) }

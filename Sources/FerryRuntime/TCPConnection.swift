@@ -83,6 +83,10 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     public private(set) var queuedBytes = 0
     /// `uv_write` calls issued so far: with coalescing, far fewer than `write` calls.
     public private(set) var writeBatchCount = 0
+    /// When this connection's queued writes go at the end of a turn: `.last` for links whose traffic
+    /// nobody waits on as urgently as on a client's answer (peer links: what they must send at once they
+    /// send with `flushNow`).
+    public var endOfTurnOrder: EndOfTurnOrder = .first
     /// The peer's "ip:port", once connected.
     public private(set) var remoteAddress = "?"
 
@@ -297,7 +301,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     private func scheduleFlush() {
         guard !flushScheduled, isEstablished else { return }
         flushScheduled = true
-        loop.flushAtEndOfTurn(self)
+        loop.flushAtEndOfTurn(self, order: endOfTurnOrder)
     }
 
     func flushEndOfTurn() {

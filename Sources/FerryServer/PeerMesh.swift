@@ -54,16 +54,17 @@ final class PeerMesh {
     var connectedPeers: [NodeID] { outbound.keys.sorted() }
 
     /// Sends best effort: Raft tolerates loss, so a message to a peer without a healthy link is dropped.
-    /// Written at once (`flushNow`), not at the end of the loop turn: a follower waits on the leader's
-    /// append and the leader on the acknowledgement, while the rest of the turn (the leader's own log
-    /// write, applying, answering clients) can overlap the trip.
+    /// An urgent message (`PeerMessage.isUrgent`) is written at once (`flushNow`), not at the end of the
+    /// loop turn: a follower waits on the leader's append and the leader on the acknowledgement, while the
+    /// rest of the turn (the leader's own log write, applying, answering clients) can overlap the trip.
+    /// The others go at the end of the turn, after the answers to this node's clients.
     func send(_ message: PeerMessage, to peer: NodeID) {
         guard let channel = outbound[peer], channel.isEstablished else {
             droppedMessages += 1
             return
         }
         switch channel.send(message.encoded()) {
-        case .queued, .queuedAboveHighWater: channel.flushNow()
+        case .queued, .queuedAboveHighWater: if message.isUrgent { channel.flushNow() }
         case .closed: droppedMessages += 1
         }
     }

@@ -53,6 +53,24 @@ final class EventLoopTests: XCTestCase {
                                "action deferred by an action"])
     }
 
+    func testFlushesRegisteredLastGoAfterEveryOtherFlushOfTheTurn() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        var order: [String] = []
+        // A peer link queues first and a client's answer second; the answer still leaves first, and so
+        // does what its flush registers.
+        try loop.scheduleOnce(afterMs: 5) {
+            loop.flushAtEndOfTurn(RecordingFlush { order.append("peer link") }, order: .last)
+            loop.flushAtEndOfTurn(RecordingFlush {
+                order.append("client connection")
+                loop.atEndOfTurn { order.append("action registered by a flush") }
+            })
+        }
+        try loop.scheduleOnce(afterMs: 50) { loop.stop() }
+        runBounded(loop)
+        XCTAssertEqual(order, ["client connection", "action registered by a flush", "peer link"])
+    }
+
     func testExecuteFromOtherThreadsRunsOnTheLoopThreadInPostingOrder() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
@@ -85,4 +103,10 @@ final class EventLoopTests: XCTestCase {
             XCTAssertEqual(mine, Array(t * postsPerThread..<(t + 1) * postsPerThread))
         }
     }
+}
+
+private final class RecordingFlush: EndOfTurnFlushing {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+    func flushEndOfTurn() { body() }
 }
