@@ -15,7 +15,7 @@ public struct SegmentPreparation: Sendable, CustomStringConvertible {
     let handle: FileHandle
     public let sizeBytes: Int
 
-    static let pieceBytes = 256 << 10
+    static let pieceBytes = 64 << 10
 
     /// Blocking. On failure it tries to give the space back (truncating the file to nothing).
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
