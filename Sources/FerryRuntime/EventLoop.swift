@@ -188,18 +188,23 @@ public final class EventLoop: @unchecked Sendable {
     private func flushEndOfTurn() {
         // A flush may register more (an action that writes): loop until both lists stay empty.
         while true {
+            let batch: [EndOfTurnFlushing]
             if !endOfTurnFlushes.isEmpty {
-                let batch = endOfTurnFlushes
-                endOfTurnFlushes.removeAll(keepingCapacity: true)
-                for object in batch { object.flushEndOfTurn() }
+                batch = Self.takeAll(&endOfTurnFlushes)
             } else if !lastEndOfTurnFlushes.isEmpty {
-                let batch = lastEndOfTurnFlushes
-                lastEndOfTurnFlushes.removeAll(keepingCapacity: true)
-                for object in batch { object.flushEndOfTurn() }
+                batch = Self.takeAll(&lastEndOfTurnFlushes)
             } else {
                 return
             }
+            // Outside any access to the lists: a flush may register more.
+            for object in batch { object.flushEndOfTurn() }
         }
+    }
+
+    private static func takeAll(_ registered: inout [EndOfTurnFlushing]) -> [EndOfTurnFlushing] {
+        let batch = registered
+        registered.removeAll(keepingCapacity: true)
+        return batch
     }
 
     // MARK: Shutdown
@@ -249,7 +254,7 @@ protocol EndOfTurnFlushing: AnyObject {
     func flushEndOfTurn()
 }
 
-private final class EndOfTurnAction: EndOfTurnFlushing {
+final class EndOfTurnAction: EndOfTurnFlushing {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
     func flushEndOfTurn() { body() }

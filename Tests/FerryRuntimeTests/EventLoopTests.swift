@@ -60,8 +60,8 @@ final class EventLoopTests: XCTestCase {
         // A peer link queues first and a client's answer second; the answer still leaves first, and so
         // does what its flush registers.
         try loop.scheduleOnce(afterMs: 5) {
-            loop.flushAtEndOfTurn(RecordingFlush { order.append("peer link") }, order: .last)
-            loop.flushAtEndOfTurn(RecordingFlush {
+            loop.flushAtEndOfTurn(EndOfTurnAction { order.append("peer link") }, order: .last)
+            loop.flushAtEndOfTurn(EndOfTurnAction {
                 order.append("client connection")
                 loop.atEndOfTurn { order.append("action registered by a flush") }
             })
@@ -103,10 +103,4 @@ final class EventLoopTests: XCTestCase {
             XCTAssertEqual(mine, Array(t * postsPerThread..<(t + 1) * postsPerThread))
         }
     }
-}
-
-private final class RecordingFlush: EndOfTurnFlushing {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-    func flushEndOfTurn() { body() }
 }
