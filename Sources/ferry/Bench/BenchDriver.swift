@@ -197,6 +197,7 @@ final class BenchDriver {
             }
             if now >= warmupEndNs { stats.sentMeasured += count - failed.count }
             if sentNs >= warmupEndNs { BenchStats.record(&stats.sendLatency, nanos: now - sentNs) }
+            BenchStats.record(&stats.sendLatencySinceProgress, nanos: now - sentNs)
         } else {
             stats.countError(Self.errorCode(response))
             // A 5xx may come after the command was committed: the send's fate is unknown.
@@ -316,9 +317,14 @@ final class BenchDriver {
         progressLast = (now, ledger.acknowledged, ledger.consumed)
         let elapsed = Double(now - startNs) / 1e9
         let label = phase == .producing ? "" : phase == .done ? "  (done)" : "  (draining)"
+        let window = stats.sendLatencySinceProgress
+        let latency = window.totalCount == 0 ? "" : "  send p50/p99/max µs "
+            + "\(Format.count(Int(window.valueAtPercentile(50))))/\(Format.count(Int(window.valueAtPercentile(99))))"
+            + "/\(Format.count(Int(window.max)))"
+        stats.sendLatencySinceProgress.reset()
         print("\(Format.fixed(elapsed, 1).leftPadded(6))s  sent \(Format.count(Int(sentRate)).leftPadded(8))/s  "
               + "consumed \(Format.count(Int(consumedRate)).leftPadded(8))/s  "
-              + "backlog \(Format.count(ledger.outstanding).leftPadded(8))  errors \(stats.errorCount)\(label)")
+              + "backlog \(Format.count(ledger.outstanding).leftPadded(8))  errors \(stats.errorCount)\(latency)\(label)")
         fflush(nil)  // all output streams: the progress line must show now, also through a pipe
     }
 }

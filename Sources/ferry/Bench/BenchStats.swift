@@ -7,6 +7,9 @@ struct BenchStats {
 
     /// Per SendMessageBatch request: from the request's write to its response.
     var sendLatency = BenchStats.histogram()
+    /// The same, for the answers since the last progress line (warm-up included): shows whether slow sends
+    /// come together (a disk stall, a snapshot, an election) or are spread over the run.
+    var sendLatencySinceProgress = BenchStats.histogram()
     /// Per message: from its send to its first receive.
     var endToEndLatency = BenchStats.histogram()
     /// Per ReceiveMessage that returned messages.
