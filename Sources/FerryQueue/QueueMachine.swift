@@ -83,6 +83,7 @@ public struct QueueMachine: Sendable {
         guard var queue = queues.removeValue(forKey: id) else { return nil }
         queue.runTimers(now: nowMs)
         let result = body(&queue)
+        queue.dropStaleTimers()
         queue.compactIfNeeded()
         queues[id] = queue
         return result

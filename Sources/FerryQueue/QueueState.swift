@@ -181,9 +181,8 @@ struct QueueState: Sendable {
         timersRunMs = now
         while let top = timers.min, top.deadlineMs <= now {
             _ = timers.popMin()
-            guard let index = index(of: top.seq) else { continue }
+            guard let index = liveSlotIndex(of: top) else { continue }
             let slot = slots[index]
-            guard slot.isLive, slot.receiveCount == top.epoch, slot.visibleAtMs == top.deadlineMs else { continue }
             if slot.receiveCount == 0 { delayedCount -= 1 } else { inflightCount -= 1 }
             visibleCount += 1
             if isFifo {
@@ -203,8 +202,7 @@ struct QueueState: Sendable {
         while let k = pending.popLast() {
             guard k < timers.entries.count, timers.entries[k].deadlineMs <= now else { continue }
             let entry = timers.entries[k]
-            if let index = index(of: entry.seq), slots[index].isLive, slots[index].receiveCount == entry.epoch,
-               slots[index].visibleAtMs == entry.deadlineMs, entry.deadlineMs > timersRunMs {
+            if liveSlotIndex(of: entry) != nil, entry.deadlineMs > timersRunMs {
                 if entry.epoch == 0 { delayed -= 1 } else { inflight -= 1 }
                 visible += 1
             }
@@ -214,7 +212,25 @@ struct QueueState: Sendable {
         return (visible, inflight, delayed)
     }
 
-    /// The earliest moment a delayed or in-flight message may become visible (stale entries may make it early).
+    /// The slot a timer entry makes visible when it comes due, or nil if the entry is stale: its message was
+    /// deleted, or received again or given another visibility timeout since (each pushed a new entry).
+    func liveSlotIndex(of entry: TimerEntry) -> Int? {
+        guard let index = index(of: entry.seq) else { return nil }
+        let slot = slots[index]
+        return slot.isLive && slot.receiveCount == entry.epoch && slot.visibleAtMs == entry.deadlineMs ? index : nil
+    }
+
+    /// Pops stale entries off the top of the heap (those below wait until they reach it), so that
+    /// `nextTimerMs` is when a message really becomes visible. Run after every command on the queue: a
+    /// deleted message's timer otherwise came due a visibility timeout later and told the long-poll
+    /// registry the queue was ready, which woke a poll whose receive went through the log to find nothing
+    /// (one wasted entry per received batch once the first timeout had passed, and the poll paused).
+    mutating func dropStaleTimers() {
+        while let top = timers.min, liveSlotIndex(of: top) == nil { _ = timers.popMin() }
+    }
+
+    /// The earliest moment a delayed or in-flight message becomes visible (`dropStaleTimers` keeps the top
+    /// of the heap live; a snapshot written before it did may still hold a stale top until the next command).
     var nextTimerMs: Int64? { timers.min?.deadlineMs }
 
     // MARK: FIFO groups

@@ -232,6 +232,26 @@ final class StandardQueueTests: XCTestCase {
         XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .ready(receivable: 1))
     }
 
+    func testADeletedOrReheldMessagesTimerDoesNotMakeTheQueueLookReady() {
+        // A long poll is woken when readiness says so, and its receive goes through the log: a deleted
+        // message's visibility timer must not say the queue is ready when it comes due.
+        var h = Harness()
+        h.create("q")
+        h.send("q", "gone")
+        h.send("q", "held")
+        let got = h.receive("q", visibility: 30)
+        XCTAssertEqual(got.count, 2)
+        XCTAssertEqual(h.delete("q", got[0].receiptHandle), .deleted([EntryResult(id: "", .success(.init()))]))
+        _ = h.changeVisibility("q", got[1].receiptHandle, 60)
+        XCTAssertEqual(h.counts("q"), [0, 1, 0])
+        h.advance(seconds: 30)
+        XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .waitUntil(h.nowMs + 30_000),
+                       "neither timer of 30 s is live: the next is the new 60 s timeout")
+        h.advance(seconds: 30)
+        XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .ready(receivable: 1))
+        XCTAssertEqual(h.bodies("q"), ["held"])
+    }
+
     func testTimeIsTheRunningMaximumOfStamps() {
         // SIMULATION.md bug 35: a leader clock stepping back must not make a held message visible early or late.
         var h = Harness()
