@@ -21,7 +21,16 @@ extension SQSService {
             let poll = LongPoll(
                 request: request, view: ReceivedMessageView(r, senderId: self.accountId),
                 deadlineMs: self.loop.nowMs + UInt64(waitSeconds) * 1000, clientGone: clientGone, respond: respond)
-            self.attemptReceive(poll)
+            if waitSeconds > 0 && self.longPolls.hasParkedPolls(name) {
+                // Others already wait here for this queue: queue up behind them instead of racing them for
+                // the next message with a receive of its own. They are woken oldest first, so the consumer
+                // that waited longest is answered first, and a client that pipelines its polls on one
+                // connection (answered in order) is not left with a young poll's answer behind an old
+                // one's wait. It also spares the log one receive command per request.
+                self.longPolls.park(poll)
+            } else {
+                self.attemptReceive(poll)
+            }
         }
     }
 
@@ -36,8 +45,11 @@ extension SQSService {
     func attemptReceive(_ poll: LongPoll) {
         poll.inFlight = true
         poll.pacing.started(atMs: loop.nowMs)
+        let isArrival = !poll.isParked
+        if isArrival { longPolls.arrivalStarted(poll) }
         node.submit(.receiveMessages(poll.request)) { [unowned self] outcome in
             poll.inFlight = false
+            if isArrival { self.longPolls.arrivalFinished(poll) }
             switch outcome {
             case .applied(.received(let messages)) where !messages.isEmpty:
                 self.longPolls.finish(poll, .success(.receiveMessage(messages.map(poll.view.render))))

@@ -72,3 +72,14 @@ final class LongPollWakeTests: XCTestCase {
                       "once its pause is over, the oldest is first again")
     }
 }
+
+extension LongPollWakeTests {
+    func testAnArrivingRequestsReceiveCoversWhatItWillTake() {
+        // A request that just arrived has its receive in the log; it takes the new messages like a woken
+        // poll would. Waking the parked poll as well would bring back an empty receive and pause it.
+        let polls = [poll(maxMessages: 10), poll(maxMessages: 10)]
+        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 10, arrivalsTaking: 10, nowMs: 100).isEmpty)
+        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 15, arrivalsTaking: 10, nowMs: 100)
+            .elementsEqual([polls[0]], by: ===), "what the arrival cannot take still wakes the oldest")
+    }
+}
