@@ -92,8 +92,9 @@ final class LongPollRegistry {
         evaluate(poll.queueName)
     }
 
-    /// Whether long polls for `name` are parked here (some may have their receive in the log).
-    func hasParkedPolls(_ name: String) -> Bool { waiters[name] != nil }
+    /// Whether a request for `name` that just arrived can park behind the long polls already parked here
+    /// for that queue (some may have their receive in the log), instead of receiving at once.
+    func canQueueBehindParked(_ name: String) -> Bool { waiters[name] != nil && count < Self.waitersMax }
 
     /// The receive `poll`'s request made when it arrived is in the log (see `arrivalsTaking`).
     func arrivalStarted(_ poll: LongPoll) {

@@ -21,7 +21,7 @@ extension SQSService {
             let poll = LongPoll(
                 request: request, view: ReceivedMessageView(r, senderId: self.accountId),
                 deadlineMs: self.loop.nowMs + UInt64(waitSeconds) * 1000, clientGone: clientGone, respond: respond)
-            if waitSeconds > 0 && self.longPolls.hasParkedPolls(name) {
+            if waitSeconds > 0 && self.longPolls.canQueueBehindParked(name) {
                 // Others already wait here for this queue: queue up behind them instead of racing them for
                 // the next message with a receive of its own. They are woken oldest first, so the consumer
                 // that waited longest is answered first, and a client that pipelines its polls on one

@@ -132,3 +132,25 @@ def test_a_hung_up_long_poll_does_not_take_messages(cluster, sqs, name):
     sqs.send_message(QueueUrl=url, MessageBody="for the patient")
     got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
     assert [m["Body"] for m in got] == ["for the patient"]
+
+
+def test_deleted_messages_timers_do_not_wake_parked_polls(cluster, sqs_nodes, name):
+    """A received and deleted message's visibility timeout ends later; it must not make parked polls send
+    receive commands through the log (each came back empty and paused its poll 50 ms). Five messages
+    received 150 ms apart give five distinct timeouts, under one parked poll per node."""
+    url = sqs_nodes[1].create_queue(QueueName=name, Attributes={"VisibilityTimeout": "2"})["QueueUrl"]
+    for i in range(5):
+        sqs_nodes[1].send_message(QueueUrl=url, MessageBody=f"m{i}")
+        message = sqs_nodes[1].receive_message(QueueUrl=url)["Messages"][0]
+        sqs_nodes[1].delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        time.sleep(0.15)
+    before = cluster.status(1)["applied"]
+    polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=4) for n in (1, 2, 3)]
+    for thread, box in polls:
+        thread.join(timeout=20)
+        assert not thread.is_alive() and "error" not in box, box
+        assert box["result"].get("Messages", []) == []
+    # Each poll's own receive on arrival and the leader's housekeeping ticks (1/s); a wake per stale timer
+    # per node would add up to fifteen more.
+    applied = cluster.status(1)["applied"] - before
+    assert applied < 3 + 8, f"{applied} entries applied while three polls waited on an empty queue"
