@@ -65,9 +65,8 @@ final class LongPollRegistry {
     private(set) var count = 0
     /// Per queue, what the receives of requests that just arrived (not parked) may take, while those
     /// receives are in the log. They take what is there like a woken poll's receive does: waking a parked
-    /// poll for the same messages brings back an empty receive (a wasted log entry) and pauses that poll
-    /// (`ReceivePacing`), and a pipelining client's later answers wait behind its paused poll (measured:
-    /// `ferry bench --rate 1000` delivered messages up to 90 ms late).
+    /// poll for the same messages would bring back an empty receive (a wasted log entry) and pause that
+    /// poll (`ReceivePacing`), and a pipelining client's later answers would wait behind the paused poll.
     private var arrivalsTaking: [String: Int] = [:]
     private var sweeper: LoopTimer?
 
@@ -154,6 +153,7 @@ final class LongPollRegistry {
         let now = loop.nowMs
         let machineNowMs = Int64(Server.wallClockMs())
         let readiness = service.node.machine.queues.receiveReadiness(name, nowMs: machineNowMs)
+        let arriving = arrivalsTaking[name] ?? 0
         switch readiness {
         case .noQueue:
             for poll in list { finish(poll, .failure(SQSService.noSuchQueue(name))) }
@@ -165,14 +165,12 @@ final class LongPollRegistry {
             // poll's receive through the log for what may be one message. Its receive, once applied, runs the
             // queue's timers and re-checks, waking as many more as what came due needs.
             let dueLoopMs = now + UInt64(max(0, dueMs - machineNowMs))
-            arm(list, waking: Self.pollsToWake(list, receivable: 1, arrivalsTaking: arrivalsTaking[name] ?? 0, nowMs: now),
-                atMs: dueLoopMs)
+            arm(list, waking: Self.pollsToWake(list, receivable: 1, arrivalsTaking: arriving, nowMs: now), atMs: dueLoopMs)
         case .ready(let receivable):
             // Waking one poll per check would wake a second for the same messages while the first's receive
             // is still in the log (readiness is unchanged until it applies); that one comes back empty and is
             // paced, and the next send waits out its pause. Count what the receives in flight will take.
-            arm(list, waking: Self.pollsToWake(list, receivable: receivable, arrivalsTaking: arrivalsTaking[name] ?? 0, nowMs: now),
-                atMs: now)
+            arm(list, waking: Self.pollsToWake(list, receivable: receivable, arrivalsTaking: arriving, nowMs: now), atMs: now)
         }
     }
 
