@@ -154,3 +154,24 @@ def test_deleted_messages_timers_do_not_wake_parked_polls(cluster, sqs_nodes, na
     # per node would add up to fifteen more.
     applied = cluster.status(1)["applied"] - before
     assert applied < 3 + 8, f"{applied} entries applied while three polls waited on an empty queue"
+
+
+def test_polls_at_one_node_queue_behind_the_oldest(cluster, sqs_nodes, name):
+    """A ReceiveMessage arriving while others wait at the same node for the same queue parks behind them
+    without a receive command of its own, and the oldest waiter is answered first."""
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    before = cluster.status(1)["applied"]
+    oldest = receive_in_thread(sqs_nodes[1], QueueUrl=url, WaitTimeSeconds=4)
+    time.sleep(0.5)
+    others = [receive_in_thread(sqs_nodes[1], QueueUrl=url, WaitTimeSeconds=3) for _ in range(9)]
+    time.sleep(0.5)
+    sqs_nodes[1].send_message(QueueUrl=url, MessageBody="first come")
+    for thread, box in [oldest] + others:
+        thread.join(timeout=20)
+        assert not thread.is_alive() and "error" not in box, box
+    assert [m["Body"] for m in oldest[1]["result"].get("Messages", [])] == ["first come"]
+    assert all(box["result"].get("Messages", []) == [] for _, box in others)
+    # The oldest's receive on arrival, the send, the woken receive and the leader's housekeeping ticks
+    # (1/s); a receive per arriving request would add nine more.
+    applied = cluster.status(1)["applied"] - before
+    assert applied < 3 + 8, f"{applied} entries applied for ten polls and one send"
