@@ -92,8 +92,13 @@ final class LongPollRegistry {
     }
 
     /// Whether a request for `name` that just arrived can park behind the long polls already parked here
-    /// for that queue (some may have their receive in the log), instead of receiving at once.
-    func canQueueBehindParked(_ name: String) -> Bool { waiters[name] != nil && count < Self.waitersMax }
+    /// for that queue (some may have their receive in the log), instead of receiving at once. Only while
+    /// this node knows a leader: a node cut off from the cluster holds each new request's own receive
+    /// for a leader and then answers the 503 that SDKs retry, where a request parked behind the others
+    /// would get an empty answer, as if the queue were empty.
+    func canQueueBehindParked(_ name: String) -> Bool {
+        waiters[name] != nil && count < Self.waitersMax && service.node.raft.leader != nil
+    }
 
     /// The receive `poll`'s request made when it arrived is in the log (see `arrivalsTaking`).
     func arrivalStarted(_ poll: LongPoll) {
