@@ -100,9 +100,9 @@ final class LongPollRegistry {
         waiters[name] != nil && count < Self.waitersMax && service.node.raft.leader != nil
     }
 
-    /// The receive `poll`'s request made when it arrived is in the log (see `arrivalsTaking`).
+    /// The receive `poll`'s request made when it arrived (before it ever parked) is in the log (see
+    /// `arrivalsTaking`).
     func arrivalStarted(_ poll: LongPoll) {
-        precondition(!poll.isParked, "only a request that has not parked yet makes an arrival receive")
         arrivalsTaking[poll.queueName, default: 0] += poll.receivableTaken
     }
 

@@ -71,9 +71,7 @@ final class LongPollWakeTests: XCTestCase {
         XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 140).elementsEqual([polls[0]], by: ===),
                       "once its pause is over, the oldest is first again")
     }
-}
 
-extension LongPollWakeTests {
     func testAnArrivingRequestsReceiveCoversWhatItWillTake() {
         // A request that just arrived has its receive in the log; it takes the new messages like a woken
         // poll would. Waking the parked poll as well would bring back an empty receive and pause it.
