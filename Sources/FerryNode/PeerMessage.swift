@@ -38,8 +38,10 @@ extension PeerMessage {
 
     private enum Tag: UInt8 { case raft = 1, forward, forwardRefused }
 
-    /// The largest forwarded command: a SendMessageBatch of 1 MiB plus encoding overhead.
-    public static let forwardedCommandBytesMax = 4 << 20
+    /// The largest forwarded command: what a log entry may carry (`WireLimits.commandBytesMax`). The leader
+    /// refuses a forward longer than `ReplicaNode.commandBodyBytesMax`; this bound only stops a hostile
+    /// length from allocating.
+    public static let forwardedCommandBytesMax = WireLimits.commandBytesMax
 
     /// Room to reserve for the encoding: at least its size.
     var encodedBytesEstimate: Int {

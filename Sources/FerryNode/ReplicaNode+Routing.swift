@@ -41,6 +41,13 @@ extension ReplicaNode {
         }
         // Already applied: the follower answers its client when it applies it too.
         guard !sessions.wasApplied(session: request.session, sequence: request.sequence) else { return }
+        // A follower running this code never forwards one (`submit` refuses it); a peer that does is
+        // refused with a named reason and no answer, so its client times out instead of retrying forever.
+        guard request.command.count <= Self.commandBodyBytesMax else {
+            environment.record(.peerMessageRejected(from: follower,
+                reason: "forwarded command of \(request.command.count) bytes exceeds \(Self.commandBodyBytesMax)"))
+            return
+        }
         do {
             _ = try raft.propose(stamp(request.command, session: request.session, sequence: request.sequence))
         } catch {

@@ -9,6 +9,9 @@ public enum SubmitOutcome<Output> {
     case unavailable(leaderHint: NodeID?)
     /// It may or may not have been applied (a leader change or partition hid the outcome).
     case timedOut
+    /// Its encoding (`bytes`, the node's stamp included) exceeds `ReplicaNode.commandBodyBytesMax`: it was
+    /// never proposed and never will be. The edge's own limits should refuse such a request first.
+    case tooLarge(bytes: Int)
 }
 
 /// One Ferry node: the Raft core, the durable log and the replicated state machine, over a
@@ -49,6 +52,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var stampAnchor: (wallMs: UInt64, monotonicMs: UInt64)?
     var lastRole: Role
     var lastLeader: NodeID?
+
+    /// The largest encoded command a client may submit: what an entry carries, less the leader's stamp.
+    public static var commandBodyBytesMax: Int { WireLimits.commandBytesMax - LogCommand.headerBytes }
 
     /// This process's client session (thesis §6.3): nonzero, new on every start.
     let session: UInt64
@@ -146,9 +152,11 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     public func submit(_ command: Machine.Command, _ completion: @escaping (SubmitOutcome<Machine.Output>) -> Void) {
         guard isRunning else { return completion(.unavailable(leaderHint: nil)) }
         guard pending.count < options.pendingCommandsMax else { return completion(.unavailable(leaderHint: raft.leader)) }
+        let encoded = Machine.encode(command)
+        guard encoded.count <= Self.commandBodyBytesMax else { return completion(.tooLarge(bytes: encoded.count)) }
         let sequence = nextSequence
         nextSequence += 1
-        pending[sequence] = Waiter(command: Machine.encode(command), completion: completion,
+        pending[sequence] = Waiter(command: encoded, completion: completion,
                                    deadlineTick: tickCount + UInt64(options.commandTimeoutTicks))
         dispatch(sequence)
         afterBatchableInput()

@@ -71,6 +71,12 @@ public enum QueueLimits {
     public static let batchEntryIdCharactersMax = 80
     /// SQS: a SendMessageBatch's total payload is at most 1 MiB.
     public static let batchBytesMax = 1_048_576
+    /// The longest encoded command that the checks here let through, with room: a SendMessageBatch whose ten
+    /// messages add up to `batchBytesMax`, each with the longest entry id, group and deduplication ids and
+    /// trace header (none of which count against the 1 MiB), plus length prefixes and the queue name —
+    /// about 15 KiB beyond the 1 MiB, measured by `CommandSizeTests`. Every other command is far smaller.
+    /// FerryNode's log entries must carry it (`ReplicaNode.commandBodyBytesMax`, checked by a test there).
+    public static let encodedCommandBytesMax = batchBytesMax + (32 << 10)
 
     // MARK: Dead-letter queues and move tasks
 

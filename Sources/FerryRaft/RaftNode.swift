@@ -146,6 +146,7 @@ public struct RaftNode {
 
     /// Proposes a command. Leader only; returns the position the entry will commit at if it commits.
     public mutating func propose(_ command: [UInt8]) throws(ProposeError) -> LogPosition {
+        guard command.count <= WireLimits.commandBytesMax else { throw .commandTooLarge(bytes: command.count) }
         try checkCanPropose()
         return appendAsLeader(.command(command))
     }

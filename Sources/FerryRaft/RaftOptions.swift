@@ -47,4 +47,7 @@ public enum ProposeError: Error, Hashable, Sendable {
     /// commit an entry of its own term (the fix for the single-server change bug, Ongaro 2015).
     case configurationChangePending
     case invalidConfigurationChange(String)
+    /// The command is larger than `WireLimits.commandBytesMax`: it can never be stored or sent. Not
+    /// retryable; the caller's edge should have refused it.
+    case commandTooLarge(bytes: Int)
 }

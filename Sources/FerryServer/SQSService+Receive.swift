@@ -69,6 +69,8 @@ extension SQSService {
             case .timedOut:
                 // Messages this receive took (if it applied) reappear after their visibility timeout.
                 self.longPolls.finish(poll, .failure(Self.outcomeUnknown))
+            case .tooLarge(let bytes):
+                self.longPolls.finish(poll, .failure(Self.commandTooLarge(bytes: bytes)))
             }
         }
     }

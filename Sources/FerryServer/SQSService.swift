@@ -123,6 +123,7 @@ final class SQSService: SQSRequestHandler {
             case .applied(let result): respond(body(result))
             case .unavailable: respond(.failure(Self.noLeader))
             case .timedOut: respond(.failure(Self.outcomeUnknown))
+            case .tooLarge(let bytes): respond(.failure(Self.commandTooLarge(bytes: bytes)))
             }
         }
     }
@@ -135,6 +136,13 @@ final class SQSService: SQSRequestHandler {
             guard ok else { return respond(.failure(Self.noLeader)) }
             respond(body(self.node.machine.queues))
         }
+    }
+
+    /// The request passed the SQS limits but its command would not fit in a log entry: only a gap between
+    /// those limits and `QueueLimits.encodedCommandBytesMax` can cause it (a test checks there is none).
+    static func commandTooLarge(bytes: Int) -> SQSError {
+        SQSError(.invalidParameterValue,
+            "The request is too large to replicate (\(bytes) bytes encoded; at most \(ReplicaNode<QueueReplica>.commandBodyBytesMax)).")
     }
 
     static let noLeader = SQSError(.serviceUnavailable,

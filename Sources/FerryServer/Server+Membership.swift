@@ -45,6 +45,8 @@ extension Server {
                                         detail: "another membership change (or the new leader's first entry) is not committed yet")
             case .invalidConfigurationChange(let why):
                 return membershipAnswer(409, error: "invalid", detail: why)
+            case .commandTooLarge(let bytes):  // a configuration change is a few dozen bytes
+                return membershipAnswer(500, error: "internal", detail: "configuration change of \(bytes) bytes")
             }
         }
     }

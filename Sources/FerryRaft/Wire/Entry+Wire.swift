@@ -9,9 +9,17 @@
 /// - HardState:     term u64, votedFor u64 (0 = none; 0 is never a node id), commit u64
 /// - SnapshotMetadata: index u64, term u64, Configuration
 public enum WireLimits {
-    /// The largest command an entry may carry. SQS caps a message at 256 KiB; 1 MiB leaves room for
-    /// attributes and batching while stopping a corrupt length from allocating without bound.
-    public static let commandBytesMax = 1 << 20
+    /// The largest command an entry may carry: 1 MiB + 64 KiB.
+    ///
+    /// Derivation: the largest command an application can cause is a SendMessageBatch whose messages add up
+    /// to SQS's 1 MiB batch limit (a single SendMessage is bounded by the same 1 MiB), plus what is not
+    /// counted against it: per entry an id (80 bytes), group and deduplication ids (128 each), a trace
+    /// header (1 KiB), a body MD5 and length prefixes — about 1.5 KiB an entry, 15 KiB for ten — plus the
+    /// queue name and the node's 24-byte stamp. `QueueLimits.encodedCommandBytesMax` (FerryQueue) is that
+    /// worst case with room, and a test in FerryNodeTests checks it fits under this bound. Anything larger
+    /// is refused before it is proposed (`ProposeError.commandTooLarge`), and a decoder never allocates
+    /// more than this for a corrupt or hostile length.
+    public static let commandBytesMax = (1 << 20) + (64 << 10)
     /// The largest cluster Ferry supports, with generous room; bounds a corrupt member count.
     public static let configurationMembersMax = 1024
 }
@@ -55,6 +63,7 @@ extension EntryPayload {
         case .noop:
             writer.write(Self.tagNoop)
         case .command(let data):
+            // `RaftNode.propose` refuses a larger command, and the decoder a larger length.
             precondition(data.count <= WireLimits.commandBytesMax, "command exceeds commandBytesMax")
             writer.write(Self.tagCommand)
             writer.writeLengthPrefixed(data)
