@@ -66,12 +66,6 @@ public enum QueueValidation {
     /// SendMessageBatch's whole-request checks: the ids, and the 1 MiB total payload.
     public static func validateSendBatch(_ entries: [SendEntry]) throws {
         try validateBatchIds(entries.map(\.id))
-        try validateBatchBytes(entries)
-    }
-
-    /// The 1 MiB total over every entry, valid or not: SQS refuses the whole request beyond it
-    /// (BatchRequestTooLong), so the API layer checks it before looking at single entries.
-    public static func validateBatchBytes(_ entries: [SendEntry]) throws {
         let total = entries.reduce(0) { $0 + $1.sizeBytes }
         guard total <= QueueLimits.batchBytesMax else {
             throw QueueError(.batchRequestTooLong,

@@ -26,9 +26,8 @@ extension SQSService {
         var failed = r.failed
         var entries: [SendEntry] = []
         var messages: [String: (message: OutgoingMessage, bodyMD5: BodyMD5?)] = [:]
-        let requested = r.entries.map { Self.sendEntry(id: $0.id, $0.message) }
-        if let error = Self.validate({ try QueueValidation.validateBatchBytes(requested) }) { return respond(.failure(error)) }
-        for (item, entry) in zip(r.entries, requested) {
+        for item in r.entries {
+            let entry = Self.sendEntry(id: item.id, item.message)
             if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) {
                 failed.append(BatchResultErrorEntry(id: item.id, error: error))
                 continue

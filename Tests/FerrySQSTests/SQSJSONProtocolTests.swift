@@ -171,6 +171,10 @@ final class SQSJSONProtocolTests: XCTestCase {
         let big = String(repeating: "x", count: 600_000)
         XCTAssertEqual(decodeError("SendMessageBatch", #"{"QueueUrl":"u","Entries":[{"Id":"a","MessageBody":"\#(big)"},{"Id":"b","MessageBody":"\#(big)"}]}"#)?.code,
                        .batchRequestTooLong)
+        // One entry over the message limit takes the total past 1 MiB: the whole request fails, as on AWS.
+        let huge = String(repeating: "x", count: 1_048_576)
+        XCTAssertEqual(decodeError("SendMessageBatch", #"{"QueueUrl":"u","Entries":[{"Id":"a","MessageBody":"x"},{"Id":"b","MessageBody":"\#(huge)"}]}"#)?.code,
+                       .batchRequestTooLong)
     }
 
     func testOneBadEntryFailsAloneAndTheOthersProceed() throws {

@@ -135,12 +135,17 @@ enum SQSRequestDecoder {
 
     static func sendMessageBatch(_ f: RequestFields) throws(SQSError) -> SendMessageBatchRequest {
         let queueUrl = try f.requiredString("QueueUrl")
-        let (entries, failed) = try entries(f, entryName: "SendMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+        let (parsed, _) = try entries(f, entryName: "SendMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+            SendMessageBatchRequest.Entry(id: id, message: try outgoingMessage(entry))
+        }
+        // The total counts every entry, an invalid one too: SQS refuses the whole request beyond 1 MiB, even
+        // when a single oversized entry is what takes it there.
+        try checkPayload(parsed)
+        let (entries, failed) = try Self.entries(f, entryName: "SendMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
             let message = try outgoingMessage(entry)
             try MessageValidation.validate(message)
             return SendMessageBatchRequest.Entry(id: id, message: message)
         }
-        try checkPayload(entries)
         return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
