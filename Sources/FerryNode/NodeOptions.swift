@@ -6,6 +6,11 @@ public struct NodeOptions: Sendable {
     /// How long a client command may wait for a leader, a forward or a commit before it is answered
     /// "timed out" (outcome unknown; the client retries, with dedup ids where it matters).
     public var commandTimeoutTicks: Int = 500
+    /// How long a client command that was never sent anywhere may wait for a leader before it is answered
+    /// "unavailable". Never sent means certainly not applied, so the retry is safe, and a node cut off from
+    /// the majority tells its clients so within a few election timeouts instead of at the command timeout.
+    /// A command already proposed or forwarded waits out `commandTimeoutTicks`: it may have been applied.
+    public var leaderWaitTicks: Int = 200
     /// Take a snapshot and compact the log once this many entries were applied since the last snapshot, and
     /// (`snapshotLogBytesRatio`) their command bytes add up to the last snapshot's size.
     public var snapshotIntervalEntries: LogIndex = 10_000

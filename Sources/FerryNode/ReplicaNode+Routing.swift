@@ -71,12 +71,18 @@ extension ReplicaNode {
 
     /// Every few ticks: answer commands past their deadline, and forward again those the leader has not
     /// applied within `forwardRetryTicks` (the forward, or the leader's proposal, may have been lost).
+    /// A command never sent is answered "unavailable" once it waited `leaderWaitTicks` for a leader; one
+    /// that was sent, "timed out" at its command deadline (perhaps applied, perhaps not).
     func reviewPending() {
         for sequence in pending.keys.sorted() {
             let waiter = pending[sequence]!
+            if !waiter.wasSent && waiter.leaderWaitDeadlineTick <= tickCount {
+                pending[sequence] = nil
+                waiter.completion(.unavailable(leaderHint: raft.leader))
+                continue
+            }
             if waiter.deadlineTick <= tickCount {
                 pending[sequence] = nil
-                // Never sent: certainly not applied. Sent: perhaps applied, perhaps not.
                 waiter.completion(waiter.wasSent ? .timedOut : .unavailable(leaderHint: raft.leader))
                 continue
             }

@@ -67,6 +67,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         var command: [UInt8]
         var completion: (SubmitOutcome<Machine.Output>) -> Void
         var deadlineTick: UInt64
+        /// Until this tick a command never sent may wait for a leader (`NodeOptions.leaderWaitTicks`).
+        var leaderWaitDeadlineTick: UInt64
         var route: Route = .awaitingLeader
         /// Forwarded or proposed at least once: on timeout its outcome is unknown rather than "not applied".
         var wasSent = false
@@ -157,7 +159,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         let sequence = nextSequence
         nextSequence += 1
         pending[sequence] = Waiter(command: encoded, completion: completion,
-                                   deadlineTick: tickCount + UInt64(options.commandTimeoutTicks))
+                                   deadlineTick: tickCount + UInt64(options.commandTimeoutTicks),
+                                   leaderWaitDeadlineTick: tickCount + UInt64(options.leaderWaitTicks))
         dispatch(sequence)
         afterBatchableInput()
     }

@@ -10,8 +10,11 @@ public struct FrameDecoder: Sendable {
     /// The length prefix.
     public static let headerBytes = 4
 
-    /// Largest accepted payload, in bytes.
-    public let frameBytesMax: Int
+    /// Largest accepted payload, in bytes. A link may raise it once the peer is authenticated
+    /// (`PeerChannel`: handshake-sized frames until then).
+    public var frameBytesMax: Int {
+        didSet { precondition(frameBytesMax > 0 && frameBytesMax <= Int(UInt32.max)) }
+    }
     /// Received bytes; frames before `readIndex` were already returned.
     /// Invariant: `buffer.count - readIndex` < header + frameBytesMax + one appended chunk.
     private var buffer: [UInt8] = []

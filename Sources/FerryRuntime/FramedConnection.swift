@@ -45,6 +45,12 @@ public final class FramedConnection {
         return connection.write(payload)
     }
 
+    /// The largest frame accepted from the peer (and sent to it); raising it takes effect from the next frame.
+    public var frameBytesMax: Int {
+        get { decoder.frameBytesMax }
+        set { decoder.frameBytesMax = newValue }
+    }
+
     /// Closes the link now (unsent frames are dropped). Idempotent.
     public func close() { connection.close() }
 

@@ -19,6 +19,10 @@ public final class PeerChannel {
     public static let handshakeTimeoutMs: UInt64 = 5_000
     /// How long a refused link stays half-open so the peer can read our verdict before we close.
     public static let refusalLingerMs: UInt64 = 1_000
+    /// The largest frame read before the peer is authenticated: a handshake message is under 64 bytes, and
+    /// 1 KiB leaves room for later versions' Hellos. Anyone can connect to the peer port, so until the
+    /// handshake succeeds a connection holds at most this plus one read.
+    public static let handshakeFrameBytesMax = 1024
 
     public let framed: FramedConnection
     public var onEstablished: ((UInt64) -> Void)?
@@ -31,6 +35,8 @@ public final class PeerChannel {
     private var handshake: PeerHandshake
     private var failed = false
     private let timer: LoopTimer
+    /// The frame bound once authenticated.
+    private let frameBytesMax: Int
 
     /// Starts the handshake on `connection` (established, not yet reading). `role` is `.dialer` for
     /// connections we dialled (then `expectedPeerNodeID` is the node we meant to reach), `.acceptor`
@@ -47,7 +53,8 @@ public final class PeerChannel {
         timer = try LoopTimer(loop: connection.loop)
         // What a peer must get at once is sent with `flushNow`; the rest waits until the clients' answers are out.
         connection.endOfTurnOrder = .last
-        framed = FramedConnection(connection: connection, frameBytesMax: frameBytesMax)
+        self.frameBytesMax = frameBytesMax
+        framed = FramedConnection(connection: connection, frameBytesMax: min(frameBytesMax, Self.handshakeFrameBytesMax))
         framed.onFrame = { frame in self.didReceive(frame) }  // strong until the link closes
         framed.onClose = { reason in self.didClose(reason) }
         framed.onWritable = { [unowned self] in self.onWritable?() }
@@ -87,6 +94,7 @@ public final class PeerChannel {
                 framed.send(bytes)
             case .established(let peer):
                 timer.cancel()
+                framed.frameBytesMax = frameBytesMax
                 peerNodeID = peer
                 onEstablished?(peer)
             case .fail(let error, let refusal):

@@ -18,9 +18,13 @@ final class HTTPServer {
     static let connectionsMax = 4096
     /// A connection with no request in progress for this long is closed (SDKs reconnect transparently).
     static let idleTimeoutMs: UInt64 = 120_000
-    /// A request whose head or body trickles in for longer than this gets 408 (slow-loris protection).
-    static let requestTimeoutMs: UInt64 = 30_000
     static let sweepIntervalMs: UInt64 = 1_000
+    /// A connection whose write side was shut down (its last answer sent with `Connection: close`) is closed
+    /// at the client's EOF once the answer is written, or after this long if the client never closes.
+    static let closingLingerMs: UInt64 = 10_000
+
+    /// A request whose head or body trickles in for longer than this gets 408 (slow-loris protection).
+    let requestTimeoutMs: UInt64
 
     let loop: EventLoop
     let logger: Logger
@@ -35,14 +39,25 @@ final class HTTPServer {
     private var connections: [ObjectIdentifier: ClientConnection] = [:]
     private var requestCounter: UInt64 = 0
     let nodeTag: String
+    /// Bytes of unfinished requests across every connection (`ServerConfig.unfinishedRequestBytesMax`).
+    let unfinishedBytes: UnfinishedRequestBudget
+    let warnings: ThrottledWarnings
 
-    init(loop: EventLoop, verifier: SigV4Verifier, nodeTag: String, logger: Logger, nowSeconds: @escaping () -> Int64) {
+    init(loop: EventLoop, verifier: SigV4Verifier, nodeTag: String, logger: Logger, warnings: ThrottledWarnings,
+         requestTimeoutMs: UInt64 = 30_000, unfinishedRequestBytesMax: Int = 128 << 20,
+         nowSeconds: @escaping () -> Int64) {
         self.loop = loop
         self.verifier = verifier
         self.nodeTag = nodeTag
         self.logger = logger
+        self.requestTimeoutMs = requestTimeoutMs
+        self.unfinishedBytes = UnfinishedRequestBudget(bytesMax: unfinishedRequestBytesMax)
+        self.warnings = warnings
         self.nowSeconds = nowSeconds
     }
+
+    /// Connections open now, and how many of them are closing (tests and status).
+    var connectionCount: Int { connections.count }
 
     func start(listen: ServerConfig.Address) throws {
         listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) { [unowned self] connection in
@@ -61,23 +76,37 @@ final class HTTPServer {
 
     private func accept(_ tcp: TCPConnection) {
         guard connections.count < Self.connectionsMax else {
-            logger.warning("client connection refused: too many connections", metadata: ["max": "\(Self.connectionsMax)"])
+            warnings.warn("client connection refused: too many connections", metadata: ["max": "\(Self.connectionsMax)"],
+                          nowMs: loop.nowMs)
             tcp.close()
             return
         }
-        let connection = ClientConnection(tcp: tcp, now: loop.nowMs)
+        let connection = ClientConnection(tcp: tcp, budget: unfinishedBytes, loop: loop)
         let key = ObjectIdentifier(connection)
         connections[key] = connection
         tcp.onRead = { [unowned self, unowned connection] bytes in self.received(bytes, on: connection) }
-        tcp.onReadEOF = { [unowned connection] in connection.peerClosed = true; connection.closeIfDone() }
-        tcp.onClose = { [unowned self] _ in self.connections[key] = nil }
+        tcp.onReadEOF = { [unowned connection] in connection.peerDidClose() }
+        tcp.onClose = { [unowned self, unowned connection] _ in
+            connection.dropUnfinishedRequest()
+            self.connections[key] = nil
+        }
         tcp.startReading()
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer, on connection: ClientConnection) {
+        // Closing: its last answer is on the way and nothing more will be answered; the bytes are dropped.
+        guard !connection.isClosing else { return }
         connection.lastActivityMs = loop.nowMs
         if connection.parser.bufferedBytes == 0 { connection.requestStartedMs = loop.nowMs }
-        for event in connection.parser.feed(bytes) {
+        guard let events = connection.feed(bytes) else {
+            warnings.warn("client request refused: too many bytes of unfinished requests", metadata: [
+                "max": "\(unfinishedBytes.bytesMax)", "client": "\(connection.tcp.remoteAddress)",
+            ], nowMs: loop.nowMs)
+            let slot = connection.openSlot(keepAlive: false)
+            connection.fill(slot, HTTPResponse(status: 503, body: Array("server busy: too many unfinished requests; retry\n".utf8)))
+            return
+        }
+        for event in events {
             switch event {
             case .sendContinue:
                 _ = connection.tcp.write(HTTPResponse.continueBytes)
@@ -142,11 +171,17 @@ final class HTTPServer {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Once a second: 408 for requests arriving too slowly, close idle connections, and close connections
+    /// whose last answer went out (at the client's EOF, or after `closingLingerMs`).
     private func sweep() {
         let now = loop.nowMs
         for connection in connections.values {
-            if connection.pendingCount == 0 {
-                if connection.parser.bufferedBytes > 0, now - connection.requestStartedMs > Self.requestTimeoutMs {
+            if let since = connection.closingSinceMs {
+                if connection.peerClosed && connection.tcp.queuedBytes == 0 || now - since >= Self.closingLingerMs {
+                    connection.tcp.close()
+                }
+            } else if connection.pendingCount == 0 {
+                if connection.parser.bufferedBytes > 0, now - connection.requestStartedMs > requestTimeoutMs {
                     let slot = connection.openSlot(keepAlive: false)
                     connection.fill(slot, HTTPResponse(status: 408, body: Array("request timed out\n".utf8)))
                 } else if connection.parser.bufferedBytes == 0, now - connection.lastActivityMs > Self.idleTimeoutMs {
@@ -158,30 +193,52 @@ final class HTTPServer {
 }
 
 /// One client connection: its parser and the responses it owes, in request order.
+///
+/// Lifecycle: open (requests parsed and answered in order) → closing (an answer went out with
+/// `Connection: close`: the write side is shut down once it is written, the unfinished request's bytes
+/// are released, and nothing more is read) → closed, at the client's EOF once the answer is written or
+/// after `HTTPServer.closingLingerMs` (the sweep). Every path ends closed; `onClose` removes it.
 final class ClientConnection {
     let tcp: TCPConnection
-    var parser = HTTPRequestParser()
+    private(set) var parser = HTTPRequestParser()
+    private let budget: UnfinishedRequestBudget
+    private unowned let loop: EventLoop
     var lastActivityMs: UInt64
     var requestStartedMs: UInt64
-    var peerClosed = false
+    private(set) var peerClosed = false
     /// Responses owed, oldest first; nil until the handler answers. Pipelined requests may finish out of
     /// order, but HTTP/1.1 answers them in order.
     private var slots: [(id: UInt64, keepAlive: Bool, response: HTTPResponse?)] = []
     private var nextSlotID: UInt64 = 0
-    private var closing = false
-    /// Set once the socket is closed, or once its write side was shut down after the peer's EOF had
-    /// already arrived (no EOF will come to close it; the idle sweep does, since closing right away
-    /// would drop the response still being written).
-    private var leftToSweep = false
-    var isClosing: Bool { closing }
+    /// When the connection started closing (its write side shut down); nil while open.
+    private(set) var closingSinceMs: UInt64?
+    var isClosing: Bool { closingSinceMs != nil }
 
-    init(tcp: TCPConnection, now: UInt64) {
+    init(tcp: TCPConnection, budget: UnfinishedRequestBudget, loop: EventLoop) {
         self.tcp = tcp
-        lastActivityMs = now
-        requestStartedMs = now
+        self.budget = budget
+        self.loop = loop
+        lastActivityMs = loop.nowMs
+        requestStartedMs = loop.nowMs
     }
 
     var pendingCount: Int { slots.count }
+
+    /// Parses `bytes`; nil, and nothing buffered, when the node-wide budget of unfinished requests has no
+    /// room for them.
+    func feed(_ bytes: UnsafeRawBufferPointer) -> [HTTPRequestParser.Event]? {
+        guard budget.reserve(bytes.count) else { return nil }
+        let bufferedBefore = parser.bufferedBytes
+        let events = parser.feed(bytes)
+        budget.release(bufferedBefore + bytes.count - parser.bufferedBytes)
+        return events
+    }
+
+    /// Frees the bytes of the request still arriving (the connection is closing or closed).
+    func dropUnfinishedRequest() {
+        budget.release(parser.bufferedBytes)
+        parser = HTTPRequestParser()
+    }
 
     func openSlot(keepAlive: Bool) -> UInt64 {
         nextSlotID += 1
@@ -190,29 +247,32 @@ final class ClientConnection {
     }
 
     func fill(_ slot: UInt64, _ response: HTTPResponse) {
-        guard !closing, let position = slots.firstIndex(where: { $0.id == slot }) else { return }
+        guard !isClosing, let position = slots.firstIndex(where: { $0.id == slot }) else { return }
         slots[position].response = response
         while let first = slots.first, let ready = first.response {
             slots.removeFirst()
             let keepAlive = first.keepAlive && !peerClosed
             if case .closed = tcp.write(ready.serialized(keepAlive: keepAlive)) { return }
-            if !keepAlive {
-                // FIN once the response is flushed; close() here would drop the unwritten response
-                // (a `Connection: close` client got an empty reply). The socket is closed when the
-                // client's EOF arrives, or by the idle sweep.
-                closing = true
-                tcp.shutdownWrite()
-                if peerClosed { leftToSweep = true }
-                return
-            }
+            if !keepAlive { return beginClosing() }
         }
-        closeIfDone()
+        if peerClosed && slots.isEmpty { tcp.close() }
     }
 
-    func closeIfDone() {
-        if peerClosed && slots.isEmpty && (!closing || !leftToSweep) {
-            closing = true
-            leftToSweep = true
+    /// FIN once the answer is flushed; close() here would drop the unwritten answer (a `Connection: close`
+    /// client got an empty reply). Answers still owed to later pipelined requests are never sent.
+    private func beginClosing() {
+        closingSinceMs = loop.nowMs
+        slots.removeAll()
+        dropUnfinishedRequest()
+        tcp.shutdownWrite()
+    }
+
+    /// The client half-closed: close once nothing more is owed to it.
+    func peerDidClose() {
+        peerClosed = true
+        if isClosing {
+            if tcp.queuedBytes == 0 { tcp.close() }  // else the sweep closes it once written
+        } else if slots.isEmpty {
             tcp.close()
         }
     }

@@ -23,12 +23,21 @@ final class PeerMesh {
     private var inbound: [ObjectIdentifier: PeerChannel] = [:]
     /// Messages dropped because no link was up or the link was over its write bound, for status.
     private(set) var droppedMessages = 0
+    /// Connections accepted whose handshake has not succeeded yet. Anyone who reaches the peer port can open
+    /// them; each holds a socket and up to `PeerChannel.handshakeFrameBytesMax` plus one read until its
+    /// handshake ends (at most `PeerChannel.handshakeTimeoutMs`).
+    private var unauthenticatedInbound = 0
+    /// A cluster has a handful of peers, each with one inbound link (two while one replaces the other);
+    /// beyond this, new connections are closed at accept until handshakes finish.
+    static let unauthenticatedInboundMax = 32
+    private let warnings: ThrottledWarnings
 
-    init(loop: EventLoop, localID: NodeID, secret: String, logger: Logger) {
+    init(loop: EventLoop, localID: NodeID, secret: String, logger: Logger, warnings: ThrottledWarnings) {
         self.loop = loop
         self.localID = localID
         self.secret = Array(secret.utf8)
         self.logger = logger
+        self.warnings = warnings
     }
 
     func start(listen: ServerConfig.Address, peers: [NodeID: ServerConfig.Address]) throws {
@@ -70,6 +79,12 @@ final class PeerMesh {
     }
 
     private func accept(_ connection: TCPConnection) {
+        guard unauthenticatedInbound < Self.unauthenticatedInboundMax else {
+            warnings.warn("refused a peer connection: too many unauthenticated peer connections",
+                          metadata: ["max": "\(Self.unauthenticatedInboundMax)"], nowMs: loop.nowMs)
+            connection.close()
+            return
+        }
         let channel: PeerChannel
         do {
             channel = try PeerChannel(connection: connection, role: .acceptor, localNodeID: localID,
@@ -81,19 +96,29 @@ final class PeerMesh {
         }
         let key = ObjectIdentifier(channel)
         inbound[key] = channel
+        unauthenticatedInbound += 1
+        var authenticating = true
+        let authenticationEnded = { [unowned self] in
+            if authenticating { authenticating = false; self.unauthenticatedInbound -= 1 }
+        }
         channel.onEstablished = { [unowned self] peer in
+            authenticationEnded()
             // The peer is up (a restart, a healed partition): our own link to it need not wait out its backoff,
             // up to 2 s after a long outage, during which it would hear nothing from us (as leader: no heartbeats).
             if self.outbound[peer] == nil { self.connectors[peer]?.redialNow() }
         }
         channel.onHandshakeFailed = { [unowned self] error in
-            self.logger.warning("refused a peer connection", metadata: ["reason": "\(error)"])
+            authenticationEnded()
+            self.warnings.warn("refused a peer connection", metadata: ["reason": "\(error)"], nowMs: self.loop.nowMs)
         }
         channel.onFrame = { [unowned self, unowned channel] frame in
             guard let peer = channel.peerNodeID else { return }
             self.deliver(frame, from: peer)
         }
-        channel.onClose = { [unowned self] _ in self.inbound[key] = nil }
+        channel.onClose = { [unowned self] _ in
+            authenticationEnded()
+            self.inbound[key] = nil
+        }
         connection.startReading()
     }
 
@@ -113,7 +138,8 @@ final class PeerMesh {
             self.logger.info("peer link up", metadata: ["peer": "\(peer)"])
         }
         channel.onHandshakeFailed = { [unowned self] error in
-            self.logger.warning("peer refused our connection", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+            self.warnings.warn("peer refused our connection", metadata: ["peer": "\(peer)", "reason": "\(error)"],
+                               nowMs: self.loop.nowMs)
         }
         channel.onFrame = { [unowned self] frame in self.deliver(frame, from: peer) }
         channel.onClose = { [unowned self, unowned channel] _ in
@@ -129,7 +155,7 @@ final class PeerMesh {
         do {
             onMessage?(try PeerMessage.decode(frame), peer)
         } catch {
-            logger.warning("undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            warnings.warn("undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"], nowMs: loop.nowMs)
         }
     }
 }

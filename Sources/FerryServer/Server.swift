@@ -18,6 +18,9 @@ public final class Server {
     let environment: RuntimeEnvironment
     let mesh: PeerMesh
     let http: HTTPServer
+    /// Warnings clients and peers can repeat at will, one line per kind per interval.
+    let warnings: ThrottledWarnings
+    private var warningFlushTimer: LoopTimer?
     let node: ReplicaNode<QueueReplica>
     private(set) var service: SQSService?
     private var tickTimer: LoopTimer?
@@ -52,7 +55,8 @@ public final class Server {
             "term": "\(opened.state.hardState.term)", "snapshot": "\(opened.state.snapshot.metadata.index)",
             "entries": "\(opened.state.entries.count)",
         ])
-        mesh = PeerMesh(loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger)
+        warnings = ThrottledWarnings(logger: logger)
+        mesh = PeerMesh(loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger, warnings: warnings)
         environment = RuntimeEnvironment(loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger)
 
         var raftOptions = RaftOptions(id: config.nodeID)
@@ -60,7 +64,8 @@ public final class Server {
         raftOptions.electionTimeoutTicks = config.electionTimeoutTicks
         var nodeOptions = NodeOptions(raft: raftOptions)
         nodeOptions.snapshotIntervalEntries = LogIndex(config.snapshotIntervalEntries)
-        nodeOptions.commandTimeoutTicks = max(100, 10_000 / config.tickMs)  // 10 s
+        nodeOptions.commandTimeoutTicks = max(1, config.commandTimeoutSeconds * 1000 / config.tickMs)
+        nodeOptions.leaderWaitTicks = config.leaderWaitMs / config.tickMs
         nodeOptions.housekeepingIntervalTicks = max(1, 1_000 / config.tickMs)  // 1 s
         let machine = QueueReplica(config: .init(region: config.region, accountId: config.defaultAccountID))
         var seed = SystemRandomNumberGenerator()
@@ -76,7 +81,9 @@ public final class Server {
             defaultAccountId: config.defaultAccountID, clockSkewSecondsMax: Int64(config.signatureSkewSeconds),
             region: nil)
         http = HTTPServer(loop: loop, verifier: SigV4Verifier(signing), nodeTag: String(format8Hex: config.nodeID),
-                          logger: logger, nowSeconds: { Int64(Server.wallClockMs() / 1000) })
+                          logger: logger, warnings: warnings, requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
+                          unfinishedRequestBytesMax: config.unfinishedRequestBytesMax,
+                          nowSeconds: { Int64(Server.wallClockMs() / 1000) })
         mesh.onMessage = { [unowned self] message, peer in self.node.receive(message, from: peer) }
         environment.onFatal = { [unowned self] why in
             self.fatalError = why
@@ -113,6 +120,9 @@ public final class Server {
             self.noteLateTick()
             self.node.tick()
         }
+        warningFlushTimer = try loop.scheduleRepeating(everyMs: 1_000) { [unowned self] in
+            self.warnings.flush(nowMs: self.loop.nowMs)
+        }
         signalWatchers = try SignalWatcher.gracefulStop(loop: loop) { [unowned self] signal in
             self.logger.info("stopping", metadata: ["signal": "\(signal)"])
             self.loop.stop()
@@ -122,6 +132,7 @@ public final class Server {
         ])
         loop.run()
         tickTimer?.close()
+        warningFlushTimer?.close()
         for watcher in signalWatchers { watcher.close() }
         http.stop()
         mesh.stop()

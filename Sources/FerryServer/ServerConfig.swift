@@ -62,6 +62,19 @@ public struct ServerConfig: Equatable, Sendable {
     public var preallocateSegments: Bool
     /// SigV4 clock skew allowed, in seconds (SQS allows 15 minutes).
     public var signatureSkewSeconds: Int
+    /// A request whose head or body is still arriving after this long is answered 408 and its connection
+    /// closed (slow clients, slow-loris).
+    public var requestTimeoutSeconds: Int
+    /// Bytes of requests still arriving, across every client connection: none of them is authenticated
+    /// yet (SigV4 covers the whole body). Beyond it, the connection whose bytes would exceed it gets 503 and
+    /// is closed, so unauthenticated clients cannot hold more than this much of the node's memory.
+    public var unfinishedRequestBytesMax: Int
+    /// How long a client's write may wait for a leader this node does not know, before 503 (it was never
+    /// proposed, so the retry is safe). A write already sent to a leader that then vanished waits out
+    /// `commandTimeoutSeconds` instead, since it may have been applied.
+    public var leaderWaitMs: Int
+    /// How long a client's write may take in all before 503 (outcome unknown: it may have been applied).
+    public var commandTimeoutSeconds: Int
 
     public var peerListen: Address { peers[nodeID]! }
 
@@ -84,6 +97,7 @@ public struct ServerConfig: Equatable, Sendable {
         "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "region", "auth",
         "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
         "preallocate_segments", "signature_skew_seconds", "initial_voters", "join",
+        "request_timeout_seconds", "unfinished_request_bytes_max", "leader_wait_ms", "command_timeout_seconds",
     ]
 
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
@@ -198,6 +212,14 @@ public struct ServerConfig: Equatable, Sendable {
         snapshotIntervalEntries = try integer("snapshot_interval_entries", default: 10_000, range: 10...100_000_000)
         preallocateSegments = try boolean("preallocate_segments", default: true)
         signatureSkewSeconds = try integer("signature_skew_seconds", default: 900, range: 1...86_400)
+        requestTimeoutSeconds = try integer("request_timeout_seconds", default: 30, range: 1...3_600)
+        unfinishedRequestBytesMax = try integer("unfinished_request_bytes_max", default: 128 << 20,
+                                                range: (16 << 20)...(64 << 30))
+        leaderWaitMs = try integer("leader_wait_ms", default: 2_000, range: 0...600_000)
+        commandTimeoutSeconds = try integer("command_timeout_seconds", default: 10, range: 1...3_600)
+        guard leaderWaitMs <= commandTimeoutSeconds * 1000 else {
+            throw .invalid("leader_wait_ms must not exceed command_timeout_seconds")
+        }
     }
 
     static func isAccountID(_ text: String) -> Bool {

@@ -43,11 +43,12 @@ def _free_ports(count):
 
 
 class Cluster:
-    def __init__(self, auth="off", credentials=(), nodes=3):
+    def __init__(self, auth="off", credentials=(), nodes=3, extra_config=""):
         if not os.access(FERRYD, os.X_OK):
             raise RuntimeError(f"{FERRYD} is missing: run `swift build --product ferryd` first")
         self.auth = auth
         self.credentials = list(credentials)
+        self.extra_config = extra_config  # more top-level `key = value` lines for every node
         self.ids = list(range(1, nodes + 1))
         ports = _free_ports(2 * nodes)
         self.client_ports = dict(zip(self.ids, ports[:nodes]))
@@ -56,6 +57,9 @@ class Cluster:
         # One advertised base for every node: queue URLs must not depend on which node answered.
         self.advertised = f"http://127.0.0.1:{self.client_ports[1]}"
         self.procs = {}
+
+    def peer_address(self, node):
+        return ("127.0.0.1", self.peer_ports[node])
 
     def endpoint(self, node=1):
         return f"http://127.0.0.1:{self.client_ports[node]}"
@@ -79,6 +83,7 @@ class Cluster:
             f'region = "{REGION}"\n'
             f'auth = "{self.auth}"\n'
             f'account_id = "{ACCOUNT}"\n'
+            f"{self.extra_config}\n"
             f"\n[peers]\n{peers}\n{creds}"
         )
 
