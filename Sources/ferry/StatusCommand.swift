@@ -121,8 +121,12 @@ enum TextTable {
     static func render(_ rows: [[String]]) -> String {
         let columns = rows.filter { $0.count > 1 }.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
-        for row in rows where row.count == columns {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        // Every cell but a short row's last sets its column's width (a table of unreachable nodes alone has
+        // only short rows, whose endpoints are wider than the header's).
+        for row in rows where row.count > 1 {
+            for (i, cell) in row.enumerated() where row.count == columns || i < row.count - 1 {
+                widths[i] = max(widths[i], cell.count)
+            }
         }
         return rows.map { row in
             row.enumerated().map { i, cell in
