@@ -60,6 +60,7 @@ struct FerryDaemon: ParsableCommand {
         } else if !settings.credentials.contains(where: \.admin) {
             logger.notice("no [[credentials]] entry has admin = true: membership and leadership changes are refused")
         }
+        logger.info("cluster secret loaded", metadata: ["from": "\(settings.clusterSecretSource)"])
         if settings.clusterSecretSource == .flag {
             logger.notice("the cluster secret came from --cluster-secret, which ps shows to every local user: prefer \(ClusterSecretSource.environmentVariable) or cluster_secret_file")
         }
