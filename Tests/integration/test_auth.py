@@ -142,12 +142,22 @@ def test_unsigned_and_non_admin_changes_are_refused_and_change_nothing(signed_cl
 
 def test_an_admin_signed_change_takes_effect(signed_cluster):
     leader, term, _, _ = admin_view(signed_cluster)
-    code, body = admin_request(signed_cluster.endpoint(leader), "POST", "/_ferry/members/add-learner?id=99", KEY, SECRET)
-    assert code == 200 and json.loads(body)["ok"], body
+    admin_change(signed_cluster, leader, "/_ferry/members/add-learner?id=99")
     wait_for(lambda: 99 in signed_cluster.status(leader)["learners"], "learner 99 added")
-    code, body = admin_request(signed_cluster.endpoint(leader), "POST", "/_ferry/members/remove?id=99", KEY, SECRET)
-    assert code == 200 and json.loads(body)["ok"], body
+    admin_change(signed_cluster, leader, "/_ferry/members/remove?id=99")
     wait_for(lambda: 99 not in signed_cluster.status(leader)["learners"], "learner 99 removed")
+
+
+def admin_change(cluster, node, path, timeout_s=20):
+    """An admin-signed membership change at node, retried while the previous change (or a new leader's
+    first entry) is uncommitted."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        code, body = admin_request(cluster.endpoint(node), "POST", path, KEY, SECRET)
+        if code == 200 and json.loads(body)["ok"]:
+            return
+        assert code == 409 and json.loads(body)["error"] == "change_pending" and time.monotonic() < deadline, body
+        time.sleep(0.05)
 
 
 def wait_for(condition, what, timeout_s=20):
@@ -200,8 +210,7 @@ def test_the_cli_changes_leadership_and_members_only_as_an_administrator(signed_
     # A learner that never starts changes no quorum: added with a signed raw request, removed with the CLI,
     # signed with flags this time. (Not `ferry members add 99`: on a young log a learner at match 0 counts as
     # caught up, and the CLI would promote the absent node to voter.)
-    code, body = admin_request(signed_cluster.endpoint(target), "POST", "/_ferry/members/add-learner?id=99", KEY, SECRET)
-    assert code == 200, body
+    admin_change(signed_cluster, target, "/_ferry/members/add-learner?id=99")
     wait_for(lambda: 99 in signed_cluster.status(target)["learners"], "learner 99 added")
     not_admin = ferry(signed_cluster, "members", "remove", "99", key=USER_KEY, secret=USER_SECRET, flags=True)
     assert not_admin.returncode != 0 and "AccessDenied" in not_admin.stderr, not_admin.stdout + not_admin.stderr
