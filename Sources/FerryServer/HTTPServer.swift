@@ -32,6 +32,8 @@ final class HTTPServer {
     weak var handler: SQSRequestHandler?
     /// Answers `/_ferry/...` requests, or nil for an unknown path.
     var adminHandler: ((HTTPRequest) -> HTTPResponse?)?
+    /// Checked before `adminHandler`: with sigv4 and no administrators, every mutating admin call is refused.
+    var adminAccess = AdminAccess()
     /// Seconds since the epoch, for SigV4's skew window.
     let nowSeconds: () -> Int64
     private var listener: TCPListener?
@@ -124,8 +126,7 @@ final class HTTPServer {
     private func serve(_ request: HTTPRequest, on connection: ClientConnection) {
         let slot = connection.openSlot(keepAlive: request.keepAlive)
         if request.path.hasPrefix("/_ferry/") {
-            let response = adminHandler?(request) ?? HTTPResponse(status: 404, body: Array("unknown admin path\n".utf8))
-            connection.fill(slot, response)
+            connection.fill(slot, serveAdmin(request))
             return
         }
         requestCounter += 1
@@ -153,6 +154,15 @@ final class HTTPServer {
             case .failure(let error): connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
             }
         }
+    }
+
+    private func serveAdmin(_ request: HTTPRequest) -> HTTPResponse {
+        do {
+            try adminAccess.check(request, verifier: &verifier, now: nowSeconds())
+        } catch {
+            return error.response
+        }
+        return adminHandler?(request) ?? HTTPResponse(status: 404, body: Array("unknown admin path\n".utf8))
     }
 
     /// A request id in UUID form: node tag and a counter, unique per node run.

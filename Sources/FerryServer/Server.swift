@@ -79,7 +79,7 @@ public final class Server {
         let signing = SigV4Configuration(
             mode: config.auth == .off ? .off : .sigv4, credentials: credentials,
             defaultAccountId: config.defaultAccountID, clockSkewSecondsMax: Int64(config.signatureSkewSeconds),
-            region: nil)
+            region: config.region)
         http = HTTPServer(loop: loop, verifier: SigV4Verifier(signing), nodeTag: String(format8Hex: config.nodeID),
                           logger: logger, warnings: warnings, requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
                           unfinishedRequestBytesMax: config.unfinishedRequestBytesMax,
@@ -90,6 +90,7 @@ public final class Server {
             self.loop.stop()
         }
         http.adminHandler = { [unowned self] request in self.admin(request) }
+        http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)))
         service = SQSService(node: node, config: config, loop: loop, logger: logger)
         http.handler = service
     }

@@ -28,6 +28,8 @@ public struct ServerConfig: Equatable, Sendable {
         public var secretKey: String
         /// The 12-digit account the key acts as; queues live under an account.
         public var accountID: String
+        /// May call the mutating `/_ferry/` admin endpoints (membership, leadership) when auth is sigv4.
+        public var admin: Bool = false
     }
 
     public enum AuthMode: String, Sendable { case sigv4, off }
@@ -48,6 +50,8 @@ public struct ServerConfig: Equatable, Sendable {
     /// The base of every queue URL, identical on every node (a load balancer or DNS name in production).
     public var advertisedURL: String
     public var clusterSecret: String
+    /// Which of the flag, the environment, the secret file or the config value gave `clusterSecret`.
+    public var clusterSecretSource: ClusterSecretSource
     public var region: String
     public var auth: AuthMode
     public var credentials: [Credential]
@@ -94,16 +98,19 @@ public struct ServerConfig: Equatable, Sendable {
     }
 
     static let rootKeys: Set<String> = [
-        "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "region", "auth",
+        "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "cluster_secret_file", "region", "auth",
         "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
         "preallocate_segments", "signature_skew_seconds", "initial_voters", "join",
         "request_timeout_seconds", "unfinished_request_bytes_max", "leader_wait_ms", "command_timeout_seconds",
     ]
 
+    static let credentialKeys: Set<String> = ["access_key", "secret_key", "account_id", "admin"]
+
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
-    /// taking precedence.
-    public init(file: ConfigFile, overrides: [String: String] = [:]) throws(ConfigError) {
+    /// taking precedence. `environment` is the process's: only `FERRY_CLUSTER_SECRET` is read from it.
+    public init(file: ConfigFile, overrides: [String: String] = [:], environment: [String: String] = [:]) throws(ConfigError) {
         var root = file.root
+        let flagSecret = overrides["cluster_secret"]
         for (key, value) in overrides {
             if let number = Int64(value) {
                 root[key] = .integer(number)
@@ -179,9 +186,14 @@ public struct ServerConfig: Equatable, Sendable {
         guard advertisedURL.hasPrefix("http://") || advertisedURL.hasPrefix("https://") else {
             throw .invalid("advertised_url must start with http:// or https://")
         }
-        guard let secret = try string("cluster_secret"), !secret.isEmpty else { throw .missing("cluster_secret") }
-        guard secret.count >= 16 else { throw .invalid("cluster_secret must be at least 16 characters") }
+        root["cluster_secret"] = file.root["cluster_secret"]  // the flag's value is a source of its own
+        let (secret, secretSource) = try ClusterSecretSource.resolve(
+            flag: flagSecret, environment: environment[ClusterSecretSource.environmentVariable],
+            filePath: try string("cluster_secret_file"), configValue: try string("cluster_secret"))
+        guard !secret.isEmpty else { throw .missing("cluster_secret") }
+        guard secret.count >= 16 else { throw .invalid("the cluster secret (from \(secretSource)) must be at least 16 characters") }
         clusterSecret = secret
+        clusterSecretSource = secretSource
         region = try string("region") ?? "us-east-1"
         let authText = try string("auth") ?? "sigv4"
         guard let auth = AuthMode(rawValue: authText) else { throw .invalid("auth must be \"sigv4\" or \"off\"") }
@@ -191,12 +203,19 @@ public struct ServerConfig: Equatable, Sendable {
 
         var credentials: [Credential] = []
         for (n, table) in (file.arrays["credentials"] ?? []).enumerated() {
+            for key in table.keys.sorted() where !Self.credentialKeys.contains(key) { throw .unknownKey("credentials[\(n)].\(key)") }
             guard case .string(let key)? = table["access_key"], !key.isEmpty else { throw .missing("credentials[\(n)].access_key") }
             guard case .string(let secretKey)? = table["secret_key"], !secretKey.isEmpty else { throw .missing("credentials[\(n)].secret_key") }
             var account = defaultAccountID
             if case .string(let a)? = table["account_id"] { account = a }
             guard Self.isAccountID(account) else { throw .invalid("credentials[\(n)].account_id must be 12 digits") }
-            credentials.append(Credential(accessKey: key, secretKey: secretKey, accountID: account))
+            var admin = false
+            switch table["admin"] {
+            case nil: break
+            case .bool(let value)?: admin = value
+            default: throw .invalid("credentials[\(n)].admin must be true or false")
+            }
+            credentials.append(Credential(accessKey: key, secretKey: secretKey, accountID: account, admin: admin))
         }
         if auth == .sigv4 && credentials.isEmpty {
             throw .invalid("auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerrySQS
 import Foundation
 
 #if canImport(Glibc)
@@ -17,6 +18,13 @@ struct ClusterEndpointOptions: ParsableArguments {
 
     @Option(help: "Give up after this many seconds.")
     var timeoutSeconds: Double = 60
+
+    @OptionGroup var signing: SigningOptions
+
+    /// The nodes to talk to, signing as the options say, until the timeout from now.
+    func admin() throws -> ClusterAdmin {
+        ClusterAdmin(endpoints: endpoints, deadline: Date().addingTimeInterval(timeoutSeconds), signer: try signing.signer())
+    }
 
     var endpoints: [String] {
         let text = endpointList ?? ProcessInfo.processInfo.environment["FERRY_ENDPOINTS"]
@@ -45,7 +53,7 @@ struct MembersAdd: ParsableCommand {
     @OptionGroup var cluster: ClusterEndpointOptions
 
     func run() throws {
-        let admin = ClusterAdmin(endpoints: cluster.endpoints, deadline: Date().addingTimeInterval(cluster.timeoutSeconds))
+        let admin = try cluster.admin()
         var leader = try admin.waitForLeader()
         if leader.status.voters.contains(id) {
             print("node \(id) is already a voter \(leader.status.voters)")
@@ -80,7 +88,7 @@ struct MembersRemove: ParsableCommand {
     @OptionGroup var cluster: ClusterEndpointOptions
 
     func run() throws {
-        let admin = ClusterAdmin(endpoints: cluster.endpoints, deadline: Date().addingTimeInterval(cluster.timeoutSeconds))
+        let admin = try cluster.admin()
         let leader = try admin.waitForLeader()
         guard leader.status.voters.contains(id) || leader.status.learners.contains(id) else {
             print("node \(id) is not a member (voters \(leader.status.voters), learners \(leader.status.learners))")
@@ -97,7 +105,7 @@ struct MembersList: ParsableCommand {
     @OptionGroup var cluster: ClusterEndpointOptions
 
     func run() throws {
-        let admin = ClusterAdmin(endpoints: cluster.endpoints, deadline: Date().addingTimeInterval(cluster.timeoutSeconds))
+        let admin = try cluster.admin()
         let leader = try admin.waitForLeader()
         let s = leader.status
         print("leader \(s.node) term \(s.term) commit \(s.commit) last \(s.lastIndex)")
@@ -118,7 +126,7 @@ struct TransferLeadershipCommand: ParsableCommand {
     @OptionGroup var cluster: ClusterEndpointOptions
 
     func run() throws {
-        let admin = ClusterAdmin(endpoints: cluster.endpoints, deadline: Date().addingTimeInterval(cluster.timeoutSeconds))
+        let admin = try cluster.admin()
         var attemptAt = Date.distantPast
         while true {
             let leader = try admin.waitForLeader()
@@ -131,7 +139,8 @@ struct TransferLeadershipCommand: ParsableCommand {
             }
             // A transfer that did not finish within an election timeout is abandoned by the leader: ask again.
             if Date().timeIntervalSince(attemptAt) > 1 {
-                _ = try admin.request("POST", leader.endpoint, "/_ferry/transfer-leadership?to=\(id)")
+                let (code, body) = try admin.request("POST", leader.endpoint, "/_ferry/transfer-leadership?to=\(id)")
+                try ClusterAdmin.checkNotRefused(code, body, from: leader.endpoint)
                 attemptAt = Date()
             }
             try admin.checkDeadline("node \(id) did not take over leadership")
@@ -188,6 +197,8 @@ struct ClusterAdminError: Error, CustomStringConvertible {
 struct ClusterAdmin {
     var endpoints: [String]
     var deadline: Date
+    /// Signs every request when set (a cluster with auth = "sigv4").
+    var signer: SigV4Signer?
     /// Pause between retries: about two heartbeats, short next to an election.
     static let retryPauseSeconds = 0.1
 
@@ -195,18 +206,24 @@ struct ClusterAdmin {
         if Date() > deadline { throw ClusterAdminError(description: "timed out: \(what())") }
     }
 
-    func status(_ endpoint: String) -> NodeStatus? {
-        guard let (code, body) = try? request("GET", endpoint, "/_ferry/status"), code == 200,
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-        else { return nil }
+    /// The node's status; nil when it is unreachable or answers something else. A refusal (403) throws at
+    /// once: retrying cannot fix missing or wrong credentials.
+    func status(_ endpoint: String) throws -> NodeStatus? {
+        guard let (code, body) = try? request("GET", endpoint, "/_ferry/status") else { return nil }
+        try Self.checkNotRefused(code, body, from: endpoint)
+        guard code == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
         return NodeStatus(json: object)
+    }
+
+    static func checkNotRefused(_ code: Int, _ body: [UInt8], from endpoint: String) throws {
+        if code == 403 { throw ClusterAdminError(description: "\(endpoint): \(AdminRefusal.describe(status: code, body: body))") }
     }
 
     /// The endpoint whose node says it is the leader, with its status.
     func waitForLeader() throws -> (endpoint: String, status: NodeStatus) {
         while true {
             for endpoint in endpoints {
-                if let s = status(endpoint), s.role == "leader" { return (endpoint, s) }
+                if let s = try status(endpoint), s.role == "leader" { return (endpoint, s) }
             }
             try checkDeadline("no leader among \(endpoints.joined(separator: ", "))")
             Thread.sleep(forTimeInterval: Self.retryPauseSeconds)
@@ -218,6 +235,7 @@ struct ClusterAdmin {
         while true {
             let leader = try waitForLeader()
             let (code, body) = try request("POST", leader.endpoint, "/_ferry/members/\(action)?id=\(id)")
+            try Self.checkNotRefused(code, body, from: leader.endpoint)
             let answer = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:]
             let error = answer["error"] as? String ?? ""
             let detail = answer["detail"] as? String ?? String(decoding: body, as: UTF8.self)
@@ -240,7 +258,7 @@ struct ClusterAdmin {
 
     private func waitForCommit(_ index: UInt64, endpoint: String) throws {
         while true {
-            if let s = status(endpoint), s.commit >= index { return }
+            if let s = try status(endpoint), s.commit >= index { return }
             try checkDeadline("entry \(index) not committed at \(endpoint)")
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -251,7 +269,8 @@ struct ClusterAdmin {
         guard let url = URL(string: endpoint), let host = url.host else {
             throw ClusterAdminError(description: "bad endpoint \(endpoint)")
         }
-        return try BlockingHTTP.exchange(host: host, port: url.port ?? 80, method: method, path: path, timeoutSeconds: 2)
+        return try BlockingHTTP.exchange(host: host, port: url.port ?? 80, method: method, path: path, timeoutSeconds: 2,
+                                         signer: signer)
     }
 }
 
@@ -261,7 +280,8 @@ enum BlockingHTTP {
     /// Bytes of a response we read at most: admin answers are small.
     static let responseBytesMax = 1 << 20
 
-    static func exchange(host: String, port: Int, method: String, path: String, timeoutSeconds: Int) throws -> (Int, [UInt8]) {
+    static func exchange(host: String, port: Int, method: String, path: String, timeoutSeconds: Int,
+                         signer: SigV4Signer? = nil) throws -> (Int, [UInt8]) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -280,7 +300,10 @@ enum BlockingHTTP {
         guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
             throw ClusterAdminError(description: "cannot connect to \(host):\(port)")
         }
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        let hostHeader = "\(host):\(port)"
+        let signature = signer?.headers(method: method, target: path, host: hostHeader, headers: [], body: [])
+            .map { "\($0.0): \($0.1)\r\n" }.joined() ?? ""
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n\(signature)Content-Length: 0\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8)
         var sent = 0
         while sent < bytes.count {

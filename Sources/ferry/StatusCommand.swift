@@ -14,10 +14,13 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Comma-separated nodes to ask, e.g. http://127.0.0.1:9324,http://127.0.0.1:9325,http://127.0.0.1:9326.")
     var endpoints: String?
 
+    @OptionGroup var signing: SigningOptions
+
     func run() throws {
         try reportingErrors {
             let targets = try endpoints.map { raw throws(CLIError) in try Endpoint.list(raw) } ?? [endpoint]
-            let rows = targets.map(StatusRow.fetch)
+            let signer = try signing.signer()
+            let rows = targets.map { StatusRow.fetch($0, signer: signer) }
             print(StatusRow.table(rows))
             let leaders = Set(rows.compactMap { $0.status?.leader }.filter { $0 != 0 })
             if let leaderRow = rows.first(where: { $0.status?.role == "leader" }) ?? rows.first(where: { $0.status != nil }),
@@ -59,12 +62,12 @@ struct StatusRow {
     let status: Fields?
     let failure: String?
 
-    static func fetch(_ endpoint: Endpoint) -> StatusRow {
-        let client = BlockingHTTPClient(endpoint: endpoint)
+    static func fetch(_ endpoint: Endpoint, signer: SigV4Signer?) -> StatusRow {
+        let client = BlockingHTTPClient(endpoint: endpoint, signer: signer)
         do {
             let response = try client.send(method: "GET", path: "/_ferry/status")
             guard response.status == 200 else {
-                return StatusRow(endpoint: endpoint, status: nil, failure: "HTTP \(response.status)")
+                return StatusRow(endpoint: endpoint, status: nil, failure: AdminRefusal.describe(status: response.status, body: response.body))
             }
             let json = try JSONParser.parse(response.body)
             guard let fields = parse(json) else {
@@ -72,9 +75,9 @@ struct StatusRow {
             }
             return StatusRow(endpoint: endpoint, status: fields, failure: nil)
         } catch let error as CLIError {
-            return StatusRow(endpoint: endpoint, status: nil, failure: "\(error)".replacingPrefix("error: ", with: ""))
+            return StatusRow(endpoint: endpoint, status: nil, failure: "\(error)".replacingPrefix("error: ", with: "unreachable: "))
         } catch {
-            return StatusRow(endpoint: endpoint, status: nil, failure: "\(error)")
+            return StatusRow(endpoint: endpoint, status: nil, failure: "unreachable: \(error)")
         }
     }
 
@@ -94,7 +97,7 @@ struct StatusRow {
         var lines = [["NODE", "ENDPOINT", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAST", "PEERS UP"]]
         for row in rows {
             guard let s = row.status else {
-                lines.append(["?", row.endpoint.text, "unreachable: \(row.failure ?? "?")"])
+                lines.append(["?", row.endpoint.text, row.failure ?? "?"])
                 continue
             }
             lines.append(["\(s.node)", row.endpoint.text, s.role, "\(s.term)", s.leader == 0 ? "-" : "\(s.leader)",
@@ -118,8 +121,12 @@ enum TextTable {
     static func render(_ rows: [[String]]) -> String {
         let columns = rows.filter { $0.count > 1 }.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
-        for row in rows where row.count == columns {
-            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        // Every cell but a short row's last sets its column's width (a table of unreachable nodes alone has
+        // only short rows, whose endpoints are wider than the header's).
+        for row in rows where row.count > 1 {
+            for (i, cell) in row.enumerated() where row.count == columns || i < row.count - 1 {
+                widths[i] = max(widths[i], cell.count)
+            }
         }
         return rows.map { row in
             row.enumerated().map { i, cell in

@@ -17,7 +17,8 @@ struct FerryDaemon: ParsableCommand {
     @Option(help: "Override data_dir.") var dataDir: String?
     @Option(help: "Override client_listen (host:port of the SQS API).") var clientListen: String?
     @Option(help: "Override advertised_url.") var advertisedUrl: String?
-    @Option(help: "Override cluster_secret.") var clusterSecret: String?
+    @Option(help: "Override cluster_secret. Visible in `ps` to every local user: prefer $FERRY_CLUSTER_SECRET or cluster_secret_file.")
+    var clusterSecret: String?
     @Option(help: "Override auth (sigv4 or off).") var auth: String?
     @Option(help: "Override tick_ms.") var tickMs: Int?
     @Flag(help: "Join an existing cluster: start with no members and wait to be added (`ferry members add ID`). Only matters for an empty data_dir.")
@@ -42,7 +43,8 @@ struct FerryDaemon: ParsableCommand {
         if join { overrides["join"] = "true" }
         let settings: ServerConfig
         do {
-            settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides)
+            settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides,
+                                        environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(config): \(error)")
         }
@@ -54,7 +56,13 @@ struct FerryDaemon: ParsableCommand {
         }
         let logger = Logger(label: "ferryd")
         if settings.auth == .off {
-            logger.warning("auth = off: requests are not authenticated (local development only)")
+            logger.warning("auth = off: requests are not authenticated, admin endpoints included (local development only)")
+        } else if !settings.credentials.contains(where: \.admin) {
+            logger.notice("no [[credentials]] entry has admin = true: membership and leadership changes are refused")
+        }
+        logger.info("cluster secret loaded", metadata: ["from": "\(settings.clusterSecretSource)"])
+        if settings.clusterSecretSource == .flag {
+            logger.notice("the cluster secret came from --cluster-secret, which ps shows to every local user: prefer \(ClusterSecretSource.environmentVariable) or cluster_secret_file")
         }
         do {
             let server = try Server(config: settings, logger: logger)

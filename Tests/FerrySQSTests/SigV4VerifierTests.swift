@@ -172,7 +172,35 @@ final class SigV4VerifierTests: XCTestCase {
     func testConfiguredRegionIsEnforced() {
         var configuration = Self.configuration
         configuration.region = "eu-west-1"
-        XCTAssertEqual(verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch)
+        let error = verifyError(Self.specVectorRequest(), configuration: configuration)
+        XCTAssertEqual(error?.code, .signatureDoesNotMatch)
+        XCTAssertEqual(error?.code.status, 403)
+        // AWS's words for a scope naming another region (SQS answers them as SignatureDoesNotMatch, 403).
+        XCTAssertEqual(error?.message, "Credential should be scoped to a valid region, not 'us-east-1'.")
+    }
+
+    func testTheRegionMustMatchExactly() {
+        // The vector is signed for us-east-1: that region passes; one letter off, another case, a prefix or
+        // an extension of it does not (the check compares before the signature, so no re-signing is needed).
+        var configuration = Self.configuration
+        configuration.region = "us-east-1"
+        XCTAssertNil(verifyError(Self.specVectorRequest(), configuration: configuration))
+        for other in ["us-east-2", "US-EAST-1", "us-east-", "us-east-1a", "us-east-1 "] {
+            configuration.region = other
+            XCTAssertEqual(verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch, other)
+        }
+    }
+
+    func testARequestSignedForAnotherRegionIsRefusedEvenWithAGoodSignature() {
+        var configuration = Self.configuration
+        configuration.region = "us-east-1"
+        let signer = SigV4Signer(accessKeyId: "AKIDEXAMPLE", secretAccessKey: Self.secret, region: "us-west-2")
+        let request = signer.sign(SigV4SignerTests.unsignedVectorRequest(), now: Self.vectorTime)
+        configuration.region = "us-west-2"
+        XCTAssertNil(verifyError(request, configuration: configuration), "the signature itself is valid")
+        configuration.region = "us-east-1"
+        XCTAssertEqual(verifyError(request, configuration: configuration)?.message,
+                       "Credential should be scoped to a valid region, not 'us-west-2'.")
     }
 
     func testSessionTokenMustMatchWhenConfigured() {

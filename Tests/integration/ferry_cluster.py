@@ -13,7 +13,12 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FERRYD = os.environ.get("FERRYD", os.path.join(REPO, ".build", "debug", "ferryd"))
@@ -25,6 +30,23 @@ LEADER_WAIT_S = 30
 STOP_WAIT_S = 5
 
 _live_clusters = []
+
+
+def admin_request(endpoint, method, path, key=None, secret=None, region=REGION, timeout=2):
+    """One request to a node's /_ferry/ endpoint, signed with botocore's SigV4Auth (service sqs) when a key is
+    given, unsigned otherwise. Returns (status, body as text); a 4xx/5xx is returned, not raised."""
+    url = endpoint + path
+    headers = {}
+    if key is not None:
+        signed = AWSRequest(method=method, url=url, data=b"")
+        SigV4Auth(Credentials(key, secret), "sqs", region).add_auth(signed)
+        headers = dict(signed.headers.items())
+    request = urllib.request.Request(url, data=b"" if method == "POST" else None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
 
 
 def _free_ports(count):
@@ -72,6 +94,7 @@ class Cluster:
         creds = "".join(
             f'\n[[credentials]]\naccess_key = "{c["access_key"]}"\nsecret_key = "{c["secret_key"]}"\n'
             f'account_id = "{c.get("account_id", ACCOUNT)}"\n'
+            f'admin = {"true" if c.get("admin") else "false"}\n'
             for c in self.credentials
         )
         return (
@@ -103,8 +126,15 @@ class Cluster:
         return self
 
     def status(self, n):
-        with urllib.request.urlopen(f"{self.endpoint(n)}/_ferry/status", timeout=1) as r:
-            return json.loads(r.read())
+        """Node n's /_ferry/status; with auth = sigv4 signed by an admin credential (any key may read it)."""
+        key = secret = None
+        if self.auth == "sigv4" and self.credentials:
+            c = next((c for c in self.credentials if c.get("admin")), self.credentials[0])
+            key, secret = c["access_key"], c["secret_key"]
+        code, body = admin_request(self.endpoint(n), "GET", "/_ferry/status", key, secret, timeout=1)
+        if code != 200:
+            raise OSError(f"/_ferry/status on node {n}: HTTP {code} {body}")
+        return json.loads(body)
 
     def wait_for_leader(self, timeout_s=LEADER_WAIT_S):
         deadline = time.monotonic() + timeout_s

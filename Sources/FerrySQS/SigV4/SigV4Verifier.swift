@@ -1,5 +1,3 @@
-import Crypto
-
 /// Verifies AWS Signature Version 4 on SQS requests (SQS-API.md a4).
 ///
 /// A value owned by the node's loop: `verify` is mutating because it caches signing keys.
@@ -19,7 +17,7 @@ public struct SigV4Verifier: Sendable {
         self.configuration = configuration
     }
 
-    static let service = "sqs"
+    static let service = SigV4Signer.service
 
     public mutating func verify(_ request: HTTPRequest, now: Int64) throws(SQSError) -> AuthenticatedCaller {
         guard configuration.mode == .sigv4 else {
@@ -45,10 +43,8 @@ public struct SigV4Verifier: Sendable {
         }
         let canonical = CanonicalRequest.build(request, signedHeaders: header.signedHeaders,
                                                payloadHash: try payloadHash(request))
-        let stringToSign = [AuthorizationHeader.algorithm, amzDate, header.scope,
-                            CanonicalRequest.sha256Hex(Array(canonical.utf8))].joined(separator: "\n")
-        let key = signingKey(header, secret: credential.secretAccessKey)
-        let expected = MessageChecksums.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let stringToSign = SigV4Signer.stringToSign(amzDate: amzDate, scope: header.scope, canonicalRequest: canonical)
+        let expected = SigV4Signer.signature(stringToSign, key: signingKey(header, secret: credential.secretAccessKey))
         guard SigV4Verifier.constantTimeEquals(expected, header.signature.lowercased()) else {
             throw SQSError(.signatureDoesNotMatch,
                            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
@@ -124,19 +120,13 @@ public struct SigV4Verifier: Sendable {
         return claimed
     }
 
-    private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> SymmetricKey {
+    private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> [UInt8] {
         let cacheKey = "\(header.accessKeyId)/\(header.scopeDate)/\(header.region)"
-        if let key = signingKeys[cacheKey] { return SymmetricKey(data: key) }
-        func hmac(_ key: [UInt8], _ data: String) -> [UInt8] {
-            Array(HMAC<SHA256>.authenticationCode(for: Array(data.utf8), using: SymmetricKey(data: key)))
-        }
-        let kDate = hmac(Array("AWS4\(secret)".utf8), header.scopeDate)
-        let kRegion = hmac(kDate, header.region)
-        let kService = hmac(kRegion, header.service)
-        let key = hmac(kService, "aws4_request")
+        if let key = signingKeys[cacheKey] { return key }
+        let key = SigV4Signer.signingKey(secret: secret, date: header.scopeDate, region: header.region, service: header.service)
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
         signingKeys[cacheKey] = key
-        return SymmetricKey(data: key)
+        return key
     }
 
     /// Compares without an early exit, so the time taken does not reveal the matching prefix.

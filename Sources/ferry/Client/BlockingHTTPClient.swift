@@ -13,11 +13,14 @@ final class BlockingHTTPClient {
     static let readTimeoutMarginSeconds = 10
 
     let endpoint: Endpoint
+    /// Signs every request when set (a cluster with auth = "sigv4").
+    let signer: SigV4Signer?
     private var socket: Int32 = -1
     private var parser = HTTPResponseParser()
 
-    init(endpoint: Endpoint) {
+    init(endpoint: Endpoint, signer: SigV4Signer? = nil) {
         self.endpoint = endpoint
+        self.signer = signer
     }
 
     deinit { disconnect() }
@@ -26,7 +29,8 @@ final class BlockingHTTPClient {
     /// turns out to be closed before any byte of the response arrived.
     func send(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [],
               waitSeconds: Int = 0) throws(CLIError) -> HTTPResponse {
-        let request = Self.serialize(method: method, path: path, host: endpoint.hostHeader, headers: headers, body: body)
+        let sent = signer?.headers(method: method, target: path, host: endpoint.hostHeader, headers: headers, body: body) ?? headers
+        let request = Self.serialize(method: method, path: path, host: endpoint.hostHeader, headers: sent, body: body)
         let reused = socket >= 0
         do {
             return try exchange(request, method: method, waitSeconds: waitSeconds)
