@@ -1,7 +1,7 @@
 import FerryRuntime
-import FerrySQS
 import Foundation
 import Logging
+@testable import FerrySQS
 @testable import FerryServer
 
 /// A one-node Ferry cluster in the test process: the real `Server` (durable log in a temporary directory,
@@ -79,6 +79,16 @@ final class InProcessNode {
             return {}
         }
         return response!
+    }
+
+    /// A JSON-protocol request: the status and the parsed body.
+    func json(_ action: String, _ members: [String: JSONValue]) throws -> (status: Int, body: [String: JSONValue]) {
+        let body = JSONWriter.serialize(.object(members))
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            + "X-Amz-Target: AmazonSQS.\(action)\r\nContent-Length: \(body.count)\r\n\r\n"
+        let response = try answer(Array(head.utf8) + body)
+        guard case .object(let object) = try JSONParser.parse(response.body) else { return (response.status, [:]) }
+        return (response.status, object)
     }
 
     /// `HTTPServer.serve` without the connection: verify, decode, handle, encode.

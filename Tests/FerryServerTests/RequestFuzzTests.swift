@@ -59,13 +59,10 @@ final class RequestFuzzTests: XCTestCase {
         let base = node.server.config.advertisedURL + "/" + node.server.config.defaultAccountID
         var generator = RequestFuzzGenerator(seed: seed, queueUrls: [], accountBase: base)
         for (name, attributes) in [("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])] {
-            let create = RequestFuzzGenerator.Request(
-                action: "CreateQueue",
-                members: ["QueueName": .string(name), "Attributes": .object(attributes.mapValues(JSONValue.string))], wire: .json)
-            let response = try node.answer(generator.encode(create))
-            guard response.status == 200, case .object(let members) = try JSONParser.parse(response.body),
-                  case .string(let url)? = members["QueueUrl"] else {
-                return XCTFail("seed \(String(seed, radix: 16)): CreateQueue \(name) answered \(response.status)")
+            let created = try node.json("CreateQueue", ["QueueName": .string(name),
+                                                        "Attributes": .object(attributes.mapValues(JSONValue.string))])
+            guard created.status == 200, case .string(let url)? = created.body["QueueUrl"] else {
+                return XCTFail("seed \(String(seed, radix: 16)): CreateQueue \(name) answered \(created)")
             }
             generator.queueUrls.append(url)
         }
