@@ -51,7 +51,7 @@ public struct QueueError: Error, Equatable, Sendable, CustomStringConvertible {
         .invalidParameterValue,
         "Value for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
 
-    static func receiptHandleInvalid(_ handle: String) -> QueueError {
+    public static func receiptHandleInvalid(_ handle: String) -> QueueError {
         QueueError(.receiptHandleIsInvalid, "The input receipt handle \"\(handle)\" is not a valid receipt handle.")
     }
 }

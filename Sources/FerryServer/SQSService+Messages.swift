@@ -81,23 +81,31 @@ extension SQSService {
 
     func deleteMessage(_ r: DeleteMessageRequest, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in
-            let entry = HandleEntry(receiptHandle: r.receiptHandle)
-            self.submit(.deleteMessages(queueName: name, entries: [entry], isBatch: false), respond) {
-                Self.expect($0) { _ in .deleteMessage }
+            self.withMachineHandle(r.receiptHandle, queueName: name, respond) { handle in
+                self.submit(.deleteMessages(queueName: name, entries: [HandleEntry(receiptHandle: handle)], isBatch: false), respond) {
+                    Self.expect($0) { _ in .deleteMessage }
+                }
             }
         }
     }
 
     func deleteMessageBatch(_ r: DeleteMessageBatchRequest, _ respond: @escaping Respond) {
-        let entries = r.entries.map { HandleEntry(id: $0.id, receiptHandle: $0.receiptHandle) }
         withQueue(r.queueUrl, respond) { [unowned self] name in
+            var failed = r.failed
+            var entries: [HandleEntry] = []
+            for item in r.entries {
+                switch self.machineHandle(item.receiptHandle, queueName: name) {
+                case .success(let handle): entries.append(HandleEntry(id: item.id, receiptHandle: handle))
+                case .failure(let error): failed.append(SQSErrorMapping.entry(id: item.id, error))
+                }
+            }
             guard !entries.isEmpty else {
-                return respond(.success(.deleteMessageBatch(BatchResult(successful: [], failed: r.failed))))
+                return respond(.success(.deleteMessageBatch(BatchResult(successful: [], failed: failed))))
             }
             self.submit(.deleteMessages(queueName: name, entries: entries, isBatch: true), respond) { result in
                 Self.expect(result) { result in
                     guard case .deleted(let results) = result else { return nil }
-                    return .deleteMessageBatch(Self.batchResult(results, failed: r.failed))
+                    return .deleteMessageBatch(Self.batchResult(results, failed: failed))
                 }
             }
         }
@@ -108,9 +116,11 @@ extension SQSService {
             return respond(.failure(error))
         }
         withQueue(r.queueUrl, respond) { [unowned self] name in
-            let entry = HandleEntry(receiptHandle: r.receiptHandle, visibilityTimeoutSeconds: r.visibilityTimeout)
-            self.submit(.changeVisibility(queueName: name, entries: [entry], isBatch: false), respond) {
-                Self.expect($0) { _ in .changeMessageVisibility }
+            self.withMachineHandle(r.receiptHandle, queueName: name, respond) { handle in
+                let entry = HandleEntry(receiptHandle: handle, visibilityTimeoutSeconds: r.visibilityTimeout)
+                self.submit(.changeVisibility(queueName: name, entries: [entry], isBatch: false), respond) {
+                    Self.expect($0) { _ in .changeMessageVisibility }
+                }
             }
         }
     }
@@ -118,20 +128,25 @@ extension SQSService {
     /// An entry without VisibilityTimeout (optional in the model) fails alone with MissingParameter rather
     /// than guessing a value: 0 would make a message visible the caller meant to keep.
     func changeMessageVisibilityBatch(_ r: ChangeMessageVisibilityBatchRequest, _ respond: @escaping Respond) {
-        var failed = r.failed
-        var entries: [HandleEntry] = []
-        for item in r.entries {
-            guard let timeout = item.visibilityTimeout else {
-                failed.append(BatchResultErrorEntry(id: item.id, error: .missingParameter("VisibilityTimeout")))
-                continue
-            }
-            if let error = Self.validate({ try QueueValidation.validateVisibilityTimeout(timeout) }) {
-                failed.append(BatchResultErrorEntry(id: item.id, error: error))
-                continue
-            }
-            entries.append(HandleEntry(id: item.id, receiptHandle: item.receiptHandle, visibilityTimeoutSeconds: timeout))
-        }
         withQueue(r.queueUrl, respond) { [unowned self] name in
+            var failed = r.failed
+            var entries: [HandleEntry] = []
+            for item in r.entries {
+                guard let timeout = item.visibilityTimeout else {
+                    failed.append(BatchResultErrorEntry(id: item.id, error: .missingParameter("VisibilityTimeout")))
+                    continue
+                }
+                if let error = Self.validate({ try QueueValidation.validateVisibilityTimeout(timeout) }) {
+                    failed.append(BatchResultErrorEntry(id: item.id, error: error))
+                    continue
+                }
+                switch self.machineHandle(item.receiptHandle, queueName: name) {
+                case .success(let handle):
+                    entries.append(HandleEntry(id: item.id, receiptHandle: handle, visibilityTimeoutSeconds: timeout))
+                case .failure(let error):
+                    failed.append(SQSErrorMapping.entry(id: item.id, error))
+                }
+            }
             guard !entries.isEmpty else {
                 return respond(.success(.changeMessageVisibilityBatch(BatchResult(successful: [], failed: failed))))
             }

@@ -19,7 +19,7 @@ extension SQSService {
                 return respond(.failure(error))
             }
             let poll = LongPoll(
-                request: request, view: ReceivedMessageView(r, senderId: self.accountId),
+                request: request, view: ReceivedMessageView(r, senderId: self.accountId, queueName: name, receiptHandles: self.receiptHandles),
                 deadlineMs: self.loop.nowMs + UInt64(waitSeconds) * 1000, clientGone: clientGone, respond: respond)
             if waitSeconds > 0 && self.longPolls.canQueueBehindParked(name) {
                 // Others already wait here for this queue: queue up behind them instead of racing them for
@@ -87,19 +87,26 @@ struct ReceivedMessageView {
     var attributePrefixes: [String]
     /// SenderId: the account (Ferry has no IAM principals).
     var senderId: String
+    /// The queue the handles are sealed for, as the request's QueueUrl names it, in the account `senderId`.
+    var queueName: String
+    var receiptHandles: ReceiptHandleSeal
 
-    init(_ r: ReceiveMessageRequest, senderId: String) {
+    init(_ r: ReceiveMessageRequest, senderId: String, queueName: String, receiptHandles: ReceiptHandleSeal) {
         systemAll = r.messageSystemAttributeNames.contains("All")
         systemNames = Set(r.messageSystemAttributeNames)
         attributesAll = r.messageAttributeNames.contains("All") || r.messageAttributeNames.contains(".*")
         attributeNames = Set(r.messageAttributeNames.filter { !$0.hasSuffix(".*") })
         attributePrefixes = r.messageAttributeNames.filter { $0.hasSuffix(".*") }.map { String($0.dropLast(1)) }
         self.senderId = senderId
+        self.queueName = queueName
+        self.receiptHandles = receiptHandles
     }
 
     func render(_ message: FerryQueue.ReceivedMessage) -> FerrySQS.ReceivedMessage {
         FerrySQS.ReceivedMessage(
-            messageId: message.messageId, receiptHandle: message.receiptHandle, body: message.bodyText,
+            messageId: message.messageId,
+            receiptHandle: receiptHandles.seal(message.receiptHandle, account: senderId, queueName: queueName),
+            body: message.bodyText,
             bodyMD5: message.bodyMD5,
             attributes: systemAll || !systemNames.isEmpty ? systemAttributes(message) : [:],
             messageAttributes: message.attributes.isEmpty ? [:] : messageAttributes(message))

@@ -23,6 +23,8 @@ final class SQSService: SQSRequestHandler {
     let addressing: QueueAddressing
     /// The one account whose queues this cluster holds.
     let accountId: String
+    /// Seals and opens the receipt handles clients see (key derived from the cluster secret once, here).
+    let receiptHandles: ReceiptHandleSeal
     private(set) lazy var longPolls = LongPollRegistry(service: self)
     /// Parsed QueueUrls (see `queueName(fromUrl:)`), emptied when full.
     private var queueNamesByUrl: [String: String] = [:]
@@ -36,6 +38,7 @@ final class SQSService: SQSRequestHandler {
         self.loop = loop
         self.logger = logger
         self.accountId = config.defaultAccountID
+        self.receiptHandles = ReceiptHandleSeal(clusterSecret: config.clusterSecret)
         self.addressing = QueueAddressing(advertisedBase: config.advertisedURL, region: config.region)
         let previous = node.onApply
         node.onApply = { [unowned self] command, result, stamp in

@@ -9,7 +9,8 @@ final class LongPollWakeTests: XCTestCase {
     private func poll(maxMessages: Int = 10) -> LongPoll {
         LongPoll(
             request: ReceiveRequest(queueName: "q", maxMessages: maxMessages),
-            view: ReceivedMessageView(ReceiveMessageRequest(queueUrl: "http://x/1/q"), senderId: "1"),
+            view: ReceivedMessageView(ReceiveMessageRequest(queueUrl: "http://x/1/q"), senderId: "1", queueName: "q",
+                                      receiptHandles: ReceiptHandleSeal(clusterSecret: "a-long-enough-cluster-secret")),
             deadlineMs: 20_000, clientGone: { false }, respond: { _ in })
     }
 

@@ -78,20 +78,28 @@ final class SQSServiceMappingTests: XCTestCase {
             deadLetterQueueSourceArn: nil)
         let request = ReceiveMessageRequest(queueUrl: "u", messageSystemAttributeNames: ["SentTimestamp"],
                                             messageAttributeNames: ["bar.*", "qux"])
-        let shown = ReceivedMessageView(request, senderId: "000000000000").render(stored)
+        let shown = view(request, senderId: "000000000000").render(stored)
         XCTAssertEqual(Set(shown.messageAttributes.keys), ["bar.one", "qux"])
         XCTAssertEqual(shown.attributes, ["SentTimestamp": "1700000000000"])
         XCTAssertEqual(shown.md5OfMessageAttributes, MessageChecksums.md5OfAttributes(shown.messageAttributes))
         XCTAssertEqual(shown.md5OfBody, MessageChecksums.md5OfBody("body"))
+        XCTAssertEqual(seal.open(shown.receiptHandle, account: "000000000000", queueName: "q"), "h",
+                       "the client gets the machine's handle sealed for the queue")
 
-        let none = ReceivedMessageView(ReceiveMessageRequest(queueUrl: "u"), senderId: "0").render(stored)
+        let none = view(ReceiveMessageRequest(queueUrl: "u"), senderId: "0").render(stored)
         XCTAssertTrue(none.messageAttributes.isEmpty)
         XCTAssertNil(none.md5OfMessageAttributes, "no MD5 when no attributes are returned (SQS-API.md c, rule 2)")
         XCTAssertTrue(none.attributes.isEmpty)
 
-        let all = ReceivedMessageView(ReceiveMessageRequest(queueUrl: "u", messageSystemAttributeNames: ["All"],
-                                                            messageAttributeNames: [".*"]), senderId: "0").render(stored)
+        let all = view(ReceiveMessageRequest(queueUrl: "u", messageSystemAttributeNames: ["All"],
+                                             messageAttributeNames: [".*"]), senderId: "0").render(stored)
         XCTAssertEqual(all.messageAttributes.count, 3)
         XCTAssertEqual(Set(all.attributes.keys), ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"])
+    }
+
+    private let seal = ReceiptHandleSeal(clusterSecret: "a-long-enough-cluster-secret")
+
+    private func view(_ request: ReceiveMessageRequest, senderId: String) -> ReceivedMessageView {
+        ReceivedMessageView(request, senderId: senderId, queueName: "q", receiptHandles: seal)
     }
 }

@@ -146,9 +146,10 @@ struct CodecCase {
         return SQSProtocol.decode(http)
     }
 
-    /// Ids shaped like Ferry's (UUID form; "FR1" + 42 hex digits).
+    /// Ids shaped like Ferry's (UUID form; a receipt handle is "FR1" + 40 hex digits from the queue machine
+    /// and 32 of MAC from the edge, 75 characters).
     static func messageId(_ i: Int) -> String { "3f1c9a2e-7b4d-4e8a-9c31-5d2e8f10a" + hex(i, width: 3) }
-    static func receiptHandle(_ i: Int) -> String { "FR1" + hex(0x5eed_0000 + i, width: 42) }
+    static func receiptHandle(_ i: Int) -> String { "FR1" + hex(0x5eed_0000 + i, width: 72) }
 
     static func hex(_ value: Int, width: Int) -> String {
         let digits = String(value, radix: 16)

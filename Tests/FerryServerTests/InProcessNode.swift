@@ -1,0 +1,132 @@
+import FerryRuntime
+import Foundation
+import Logging
+@testable import FerrySQS
+@testable import FerryServer
+
+/// A one-node Ferry cluster in the test process: the real `Server` (durable log in a temporary directory,
+/// Raft, the queue machine, `SQSService`) on its own libuv loop, with no socket. `answer` takes the bytes
+/// a client would send and returns the response the node would write: HTTP parsing, SigV4 (auth off),
+/// decoding, validation, the Raft proposal, its commit and apply, and the response encoding all run.
+///
+/// `answer` mirrors `HTTPServer.serve` for one request on a fresh connection; the connection handling
+/// itself is tested with real sockets in Tests/integration.
+final class InProcessNode {
+    let server: Server
+    let directory: String
+    private var tickTimer: LoopTimer?
+    /// A request not answered in this long is a hang: the node's own command timeout is 10 s.
+    static let answerTimeoutMs: UInt64 = 30_000
+
+    var loop: EventLoop { server.loop }
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "ferry-inprocess-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let text = """
+            node_id = 1
+            data_dir = "\(directory)"
+            client_listen = "127.0.0.1:9"
+            cluster_secret = "in-process-cluster-secret"
+            auth = "off"
+            preallocate_segments = false
+
+            [peers]
+            1 = "127.0.0.1:9"
+            """
+        let config = try ServerConfig(file: try ConfigFile(parsing: text))
+        var logger = Logger(label: "ferry-inprocess")
+        logger.logLevel = .critical
+        server = try Server(config: config, logger: logger)
+        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in self.server.node.tick() }
+        try runUntil(timeoutMs: Self.answerTimeoutMs) { [unowned self] done in
+            let poll = try? self.loop.scheduleRepeating(everyMs: 5) {
+                if self.server.node.raft.leader == self.server.config.nodeID { done() }
+            }
+            return { poll?.close() }
+        }
+    }
+
+    deinit {
+        tickTimer?.close()
+        server.http.stop()
+        server.loop.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    struct Hang: Error, CustomStringConvertible {
+        var description: String { "the node did not answer within \(InProcessNode.answerTimeoutMs) ms" }
+    }
+
+    /// The node's answer to `bytes`, one HTTP/1.1 request.
+    func answer(_ bytes: [UInt8]) throws -> HTTPResponse {
+        var parser = HTTPRequestParser()
+        var request: HTTPRequest?
+        for event in parser.feed(bytes) {
+            switch event {
+            case .sendContinue: continue
+            case .error(let error): return error.response
+            case .request(let parsed): request = parsed
+            }
+            break
+        }
+        guard let request else { return HTTPResponse(status: 0, body: Array("incomplete request".utf8)) }
+        var response: HTTPResponse?
+        try runUntil(timeoutMs: Self.answerTimeoutMs) { [unowned self] done in
+            self.serve(request) { answered in
+                response = answered
+                done()
+            }
+            return {}
+        }
+        return response!
+    }
+
+    /// A JSON-protocol request: the status and the parsed body.
+    func json(_ action: String, _ members: [String: JSONValue]) throws -> (status: Int, body: [String: JSONValue]) {
+        let body = JSONWriter.serialize(.object(members))
+        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            + "X-Amz-Target: AmazonSQS.\(action)\r\nContent-Length: \(body.count)\r\n\r\n"
+        let response = try answer(Array(head.utf8) + body)
+        guard case .object(let object) = try JSONParser.parse(response.body) else { return (response.status, [:]) }
+        return (response.status, object)
+    }
+
+    /// `HTTPServer.serve` without the connection: verify, decode, handle, encode.
+    private func serve(_ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void) {
+        let wire = SQSProtocol.wireProtocol(of: request)
+        let requestID = "00000001-0000-4000-8000-000000000000"
+        let caller: AuthenticatedCaller
+        let decoded: SQSRequest
+        do {
+            caller = try server.http.verifier.verify(request, now: Int64(Date().timeIntervalSince1970))
+            decoded = try SQSProtocol.decode(request).get()
+        } catch {
+            return respond(SQSProtocol.encode(error, as: wire, requestId: requestID))
+        }
+        server.service!.handle(decoded, caller: caller, clientGone: { false }) { result in
+            switch result {
+            case .success(let response): respond(SQSProtocol.encode(response, as: wire, requestId: requestID))
+            case .failure(let error): respond(SQSProtocol.encode(error, as: wire, requestId: requestID))
+            }
+        }
+    }
+
+    /// Runs the loop until `start`'s `done` is called (from a loop callback), or throws `Hang`. `start`
+    /// runs on the loop and returns what to clean up afterwards.
+    private func runUntil(timeoutMs: UInt64, _ start: @escaping (_ done: @escaping () -> Void) -> (() -> Void)) throws {
+        var finished = false
+        var cleanup: () -> Void = {}
+        let done = { [unowned self] in
+            guard !finished else { return }
+            finished = true
+            self.loop.stop()
+        }
+        let kickoff = try loop.scheduleOnce(afterMs: 0) { cleanup = start(done) }
+        let watchdog = try loop.scheduleOnce(afterMs: timeoutMs) { [unowned self] in self.loop.stop() }
+        loop.run()
+        kickoff.close()
+        watchdog.close()
+        cleanup()
+        guard finished else { throw Hang() }
+    }
+}
