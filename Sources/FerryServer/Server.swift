@@ -33,7 +33,11 @@ public final class Server {
         var logger = baseLogger
         logger[metadataKey: "node"] = "\(config.nodeID)"
         self.logger = logger
-        loop = try EventLoop()
+        let loop = try EventLoop()
+        self.loop = loop
+        // A failure below (a corrupt log, a port in use) must shut the loop down: releasing a live loop traps.
+        var constructed = false
+        defer { if !constructed { loop.shutdown() } }
         let fileSystem = PosixFileSystem()
         // Read only when the data directory is empty. A joining node starts with no members at all: it never
         // campaigns and waits for a leader to add it (as a learner, then a voter once caught up).
@@ -93,6 +97,7 @@ public final class Server {
         http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)))
         service = SQSService(node: node, config: config, loop: loop, logger: logger)
         http.handler = service
+        constructed = true
     }
 
     static func wallClockMs() -> UInt64 {

@@ -67,11 +67,22 @@ struct FerryDaemon: ParsableCommand {
         do {
             let server = try Server(config: settings, logger: logger)
             try server.run()
+        } catch let error as ServerError {
+            // The durable log failed (full disk, EIO, corruption): restarting cannot help until an operator
+            // acts, so the exit status tells a supervisor not to (cluster/ferryd.service).
+            logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
+                            metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
+            throw ExitCode(Self.storageFailureExitStatus)
         } catch {
             logger.critical("ferryd stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
     }
+}
+
+extension FerryDaemon {
+    /// sysexits.h's EX_IOERR: the node's storage failed. `RestartPreventExitStatus=74` in the systemd unit.
+    static let storageFailureExitStatus: Int32 = 74
 }
 
 FerryDaemon.main()

@@ -91,6 +91,7 @@ class Node:
     proc: subprocess.Popen | None = None
     starts: int = 0
     stopped: bool = False  # SIGSTOPped: its sockets accept but nothing answers
+    uid: int | None = None  # run as this user (the partition tests tell its packets apart by owner)
 
     @property
     def url(self) -> str:
@@ -123,8 +124,9 @@ class Cluster:
     """N ferryd nodes (ids 1..N) plus optional spares that may join later. `voters` bootstrap the cluster."""
 
     def __init__(self, root: Path, voters: int = 3, spares: int = 0, snapshot_interval_entries: int | None = None,
-                 tick_ms: int | None = None, advertised_node: int = 1):
+                 tick_ms: int | None = None, advertised_node: int = 1, extra_config: dict[str, str] | None = None):
         self.root = root
+        self.extra_config = extra_config or {}  # more top-level settings, `key: TOML value`
         self.snapshot_interval_entries = snapshot_interval_entries
         self.tick_ms = tick_ms
         self.initial_voters = list(range(1, voters + 1))
@@ -156,6 +158,8 @@ class Cluster:
             lines.append(f"snapshot_interval_entries = {self.snapshot_interval_entries}")
         if self.tick_ms:
             lines.append(f"tick_ms = {self.tick_ms}")
+        for key, value in self.extra_config.items():
+            lines.append(f"{key} = {value}")
         lines.append("")
         lines.append("[peers]")
         for other in self.nodes.values():
@@ -174,7 +178,8 @@ class Cluster:
             node.proc = subprocess.Popen(
                 [str(binary), "--config", str(node.config_path), "--log-level", "info"],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=str(node.directory), preexec_fn=_die_with_parent)
+                cwd=str(node.directory), preexec_fn=_die_with_parent,
+                user=node.uid, group=node.uid)
         _LIVE_PROCESSES.add(node.proc)
         node.starts += 1
         return node
