@@ -56,8 +56,8 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         }
     }
 
-    /// Size of the one read buffer each connection reuses for every read: 64 KiB matches the kernel's
-    /// usual socket receive burst, so one read drains it.
+    /// Size of the read buffer (one per loop, `EventLoop.readBuffer`): 64 KiB matches the kernel's usual
+    /// socket receive burst, so one read drains it.
     public static let readBufferBytes = 64 * 1024
     /// Capacity of a shared write chunk that small writes are copied into, so a burst of small frames
     /// costs one allocation and one iovec per 64 KiB instead of one per write.
@@ -102,8 +102,6 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     private var isReading = false
     private var isEstablished = false
     private var closeReason: TCPCloseReason = .local
-    /// The one buffer every read of this connection lands in; allocated by the first `startReading()`.
-    private var readBuffer: UnsafeMutableRawPointer?
     /// Set while connecting: reports the outcome of `uv_tcp_connect`.
     private var connectCompletion: ((UVError?) -> Void)?
 
@@ -116,7 +114,6 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
 
     deinit {
         writeRequest.deallocate()
-        readBuffer?.deallocate()
     }
 
     var tcp: UnsafeMutablePointer<uv_tcp_t> { handleMemory.assumingMemoryBound(to: uv_tcp_t.self) }
@@ -199,10 +196,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop.preconditionInLoop()
         guard !isClosing, !isReading, isEstablished else { return }
         isReading = true
-        if readBuffer == nil { readBuffer = .allocate(byteCount: Self.readBufferBytes, alignment: 16) }
         let status = uv_read_start(stream, { handle, _, buffer in
             let me = LoopHandle.owner(handle, as: TCPConnection.self)
-            buffer!.pointee = uv_buf_init(me.readBuffer!.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
+            buffer!.pointee = uv_buf_init(me.loop.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
         }, { stream, count, buffer in
             LoopHandle.owner(stream, as: TCPConnection.self).didRead(count: count, base: buffer!.pointee.base)
         })
