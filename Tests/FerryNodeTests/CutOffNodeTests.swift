@@ -41,13 +41,4 @@ final class CutOffNodeTests: XCTestCase {
         world.tick(options.commandTimeoutTicks - options.leaderWaitTicks)
         guard case .timedOut? = outcome else { return XCTFail("\(String(describing: outcome))") }
     }
-
-    func testAWriteThatFindsALeaderWithinTheWaitIsApplied() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        var outcome: SubmitOutcome<Int>?
-        world.node(2).submit("early") { outcome = $0 }  // before any leader
-        _ = world.electLeader()
-        world.tick(5)
-        guard case .applied? = outcome else { return XCTFail("\(String(describing: outcome))") }
-    }
 }

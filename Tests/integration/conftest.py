@@ -1,6 +1,8 @@
+import contextlib
 import itertools
 import os
 import sys
+import time
 
 import boto3
 import pytest
@@ -24,14 +26,30 @@ def make_client(endpoint, key="AKIDTEST", secret="test-secret", **extra):
                         aws_secret_access_key=secret, config=client_config(**extra))
 
 
-@pytest.fixture(scope="session")
-def cluster():
-    c = Cluster(auth="off")
+@contextlib.contextmanager
+def running_cluster(**options):
+    """A started cluster (Cluster's options), stopped on the way out even when a test fails."""
+    c = Cluster(**options)
     try:
         c.start()
         yield c
     finally:
         c.stop()
+
+
+def wait_until(predicate, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout_s} s: {what}")
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    with running_cluster(auth="off") as c:
+        yield c
 
 
 @pytest.fixture(scope="session")

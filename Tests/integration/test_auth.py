@@ -9,8 +9,8 @@ import botocore
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_client
-from ferry_cluster import REGION, REPO, Cluster, admin_request
+from conftest import make_client, running_cluster, wait_until
+from ferry_cluster import REGION, REPO, admin_request
 
 KEY, SECRET = "AKIDFERRYTEST", "integration-secret-key"  # an administrator
 USER_KEY, USER_SECRET = "AKIDAPPONLY", "app-secret-key"  # same account, not an administrator
@@ -21,16 +21,12 @@ CLI_TIMEOUT_S = 60
 
 @pytest.fixture(scope="module")
 def signed_cluster():
-    c = Cluster(auth="sigv4", credentials=[
+    with running_cluster(auth="sigv4", credentials=[
         {"access_key": KEY, "secret_key": SECRET, "admin": True},
         {"access_key": USER_KEY, "secret_key": USER_SECRET},
         {"access_key": OTHER_ACCOUNT_KEY, "secret_key": "other-secret", "account_id": "111122223333"},
-    ])
-    try:
-        c.start()
+    ]) as c:
         yield c
-    finally:
-        c.stop()
 
 
 def code_and_status(call):
@@ -143,9 +139,9 @@ def test_unsigned_and_non_admin_changes_are_refused_and_change_nothing(signed_cl
 def test_an_admin_signed_change_takes_effect(signed_cluster):
     leader, term, _, _ = admin_view(signed_cluster)
     admin_change(signed_cluster, leader, "/_ferry/members/add-learner?id=99")
-    wait_for(lambda: 99 in signed_cluster.status(leader)["learners"], "learner 99 added")
+    wait_until(lambda: 99 in signed_cluster.status(leader)["learners"], 20, "learner 99 added")
     admin_change(signed_cluster, leader, "/_ferry/members/remove?id=99")
-    wait_for(lambda: 99 not in signed_cluster.status(leader)["learners"], "learner 99 removed")
+    wait_until(lambda: 99 not in signed_cluster.status(leader)["learners"], 20, "learner 99 removed")
 
 
 def admin_change(cluster, node, path, timeout_s=20):
@@ -158,15 +154,6 @@ def admin_change(cluster, node, path, timeout_s=20):
             return
         assert code == 409 and json.loads(body)["error"] == "change_pending" and time.monotonic() < deadline, body
         time.sleep(0.05)
-
-
-def wait_for(condition, what, timeout_s=20):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def ferry(cluster, *args, key=None, secret=None, flags=False):
@@ -211,10 +198,10 @@ def test_the_cli_changes_leadership_and_members_only_as_an_administrator(signed_
     # signed with flags this time. (Not `ferry members add 99`: on a young log a learner at match 0 counts as
     # caught up, and the CLI would promote the absent node to voter.)
     admin_change(signed_cluster, target, "/_ferry/members/add-learner?id=99")
-    wait_for(lambda: 99 in signed_cluster.status(target)["learners"], "learner 99 added")
+    wait_until(lambda: 99 in signed_cluster.status(target)["learners"], 20, "learner 99 added")
     not_admin = ferry(signed_cluster, "members", "remove", "99", key=USER_KEY, secret=USER_SECRET, flags=True)
     assert not_admin.returncode != 0 and "AccessDenied" in not_admin.stderr, not_admin.stdout + not_admin.stderr
     removed = ferry(signed_cluster, "members", "remove", "99", key=KEY, secret=SECRET, flags=True)
     assert removed.returncode == 0 and "node 99 removed" in removed.stdout, removed.stdout + removed.stderr
-    wait_for(lambda: 99 not in signed_cluster.status(target)["learners"], "learner 99 removed")
+    wait_until(lambda: 99 not in signed_cluster.status(target)["learners"], 20, "learner 99 removed")
     assert admin_view(signed_cluster)[2] == voters

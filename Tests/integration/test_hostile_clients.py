@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from conftest import make_client
-from ferry_cluster import Cluster
+from conftest import make_client, running_cluster, wait_until
 
 REQUEST_TIMEOUT_S = 2
 UNFINISHED_BYTES_MAX = 16 << 20  # the smallest budget the config accepts
@@ -21,24 +20,28 @@ SWEEP_S = 1
 
 @pytest.fixture(scope="module")
 def cluster():
-    c = Cluster(auth="off", extra_config=f"request_timeout_seconds = {REQUEST_TIMEOUT_S}\n"
-                                         f"unfinished_request_bytes_max = {UNFINISHED_BYTES_MAX}\n")
-    try:
-        c.start()
+    with running_cluster(auth="off", extra_config=f"request_timeout_seconds = {REQUEST_TIMEOUT_S}\n"
+                                                  f"unfinished_request_bytes_max = {UNFINISHED_BYTES_MAX}\n") as c:
         yield c
-    finally:
-        c.stop()
 
 
 def descriptors(cluster, node):
     return len(os.listdir(f"/proc/{cluster.procs[node].pid}/fd"))
 
 
-def node_holds_socket_to(cluster, node, client_port):
-    """Whether the node's process still has a socket open whose peer is our `client_port` (ss -tnp)."""
+def client_ports_held(cluster, node, client_ports):
+    """Which of our `client_ports` the node's process still has a socket to (ss -tnp)."""
     listing = subprocess.run(["ss", "-tnpH", "state", "all"], capture_output=True, text=True, check=True).stdout
     pid = f"pid={cluster.procs[node].pid},"
-    return any(pid in line and f"127.0.0.1:{client_port} " in line for line in listing.splitlines())
+    held = set()
+    for line in listing.splitlines():
+        if pid in line:
+            held.update(port for port in client_ports if f"127.0.0.1:{port} " in line)
+    return held
+
+
+def node_holds_socket_to(cluster, node, client_port):
+    return bool(client_ports_held(cluster, node, {client_port}))
 
 
 def rss_bytes(cluster, node):
@@ -47,15 +50,6 @@ def rss_bytes(cluster, node):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise AssertionError("no VmRSS")
-
-
-def wait_until(predicate, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout_s} s: {what}")
 
 
 def connect(address):
@@ -91,14 +85,17 @@ def test_connections_answered_408_are_closed_and_release_their_descriptors(clust
         # A head that promises a body which never comes in full.
         s.sendall(b"POST / HTTP/1.1\r\nHost: ferry\r\nContent-Length: 4096\r\n\r\npartial body")
         sockets.append(s)
-    wait_until(lambda: descriptors(cluster, node) >= before + 50, 5, "the node accepted all 50")
+    ports = {s.getsockname()[1] for s in sockets}
+    wait_until(lambda: client_ports_held(cluster, node, ports) == ports, 5, "the node accepted all 50")
+    assert descriptors(cluster, node) >= before + 49
     for s in sockets:
         s.settimeout(REQUEST_TIMEOUT_S + 5)
         head = s.recv(4096)
         assert head.startswith(b"HTTP/1.1 408"), head[:80]
         s.close()
-    wait_until(lambda: descriptors(cluster, node) <= before, SWEEP_S + 3,
-               f"descriptors back to {before} (now {descriptors(cluster, node)})")
+    wait_until(lambda: not client_ports_held(cluster, node, ports), SWEEP_S + 3, "the node closed all 50 sockets")
+    # Other descriptors come and go (an SDK's keep-alive connection, a peer link): allow one.
+    assert descriptors(cluster, node) <= before + 1, (before, descriptors(cluster, node))
     still_serving(cluster, node)
 
 

@@ -11,8 +11,7 @@ import string
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import make_client
-from ferry_cluster import Cluster
+from conftest import make_client, running_cluster
 
 KEY, SECRET = "AKIDLIMITS", "limits-secret-key"
 MESSAGE_BYTES_MAX = 1_048_576
@@ -21,12 +20,8 @@ BATCH_BYTES_MAX = 1_048_576
 
 @pytest.fixture(scope="module")
 def signed_cluster():
-    c = Cluster(auth="sigv4", credentials=[{"access_key": KEY, "secret_key": SECRET}])
-    try:
-        c.start()
+    with running_cluster(auth="sigv4", credentials=[{"access_key": KEY, "secret_key": SECRET}]) as c:
         yield c
-    finally:
-        c.stop()
 
 
 @pytest.fixture(scope="module")
