@@ -125,10 +125,16 @@ final class HTTPServer {
 
     private func serve(_ request: HTTPRequest, on connection: ClientConnection) {
         let slot = connection.openSlot(keepAlive: request.keepAlive)
-        if request.path.hasPrefix("/_ferry/") {
-            connection.fill(slot, serveAdmin(request))
-            return
+        let clientGone = { [weak connection] () -> Bool in connection.map { $0.peerClosed || $0.isClosing } ?? true }
+        respond(to: request, clientGone: clientGone) { [weak connection] response in
+            connection?.fill(slot, response)  // nil: the client went away while we worked
         }
+    }
+
+    /// One request's answer, apart from any connection: the admin endpoints, or SigV4, decoding, the
+    /// handler and the encoding in the request's protocol. `answer` may be called later (long polls).
+    func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void) {
+        if request.path.hasPrefix("/_ferry/") { return answer(serveAdmin(request)) }
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
         let wire = SQSProtocol.wireProtocol(of: request)
@@ -139,19 +145,15 @@ final class HTTPServer {
             decoded = try SQSProtocol.decode(request).get()
         } catch {
             // Both calls throw only SQSError (typed throws).
-            connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
-            return
+            return answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
         }
         guard let handler else {
-            connection.fill(slot, SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
-            return
+            return answer(SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
         }
-        let clientGone = { [weak connection] () -> Bool in connection.map { $0.peerClosed || $0.isClosing } ?? true }
-        handler.handle(decoded, caller: caller, clientGone: clientGone) { [weak connection] result in
-            guard let connection else { return }  // the client went away while we worked
+        handler.handle(decoded, caller: caller, clientGone: clientGone) { result in
             switch result {
-            case .success(let response): connection.fill(slot, SQSProtocol.encode(response, as: wire, requestId: requestID))
-            case .failure(let error): connection.fill(slot, SQSProtocol.encode(error, as: wire, requestId: requestID))
+            case .success(let response): answer(SQSProtocol.encode(response, as: wire, requestId: requestID))
+            case .failure(let error): answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
             }
         }
     }

@@ -9,8 +9,8 @@ import Logging
 /// a client would send and returns the response the node would write: HTTP parsing, SigV4 (auth off),
 /// decoding, validation, the Raft proposal, its commit and apply, and the response encoding all run.
 ///
-/// `answer` mirrors `HTTPServer.serve` for one request on a fresh connection; the connection handling
-/// itself is tested with real sockets in Tests/integration.
+/// `answer` is `HTTPServer.respond`, what the server does with each request a connection parses; the
+/// connection handling itself is tested with real sockets in Tests/integration.
 final class InProcessNode {
     let server: Server
     let directory: String
@@ -72,7 +72,7 @@ final class InProcessNode {
         guard let request else { return HTTPResponse(status: 0, body: Array("incomplete request".utf8)) }
         var response: HTTPResponse?
         try runUntil(timeoutMs: Self.answerTimeoutMs) { [unowned self] done in
-            self.serve(request) { answered in
+            self.server.http.respond(to: request, clientGone: { false }) { answered in
                 response = answered
                 done()
             }
@@ -89,26 +89,6 @@ final class InProcessNode {
         let response = try answer(Array(head.utf8) + body)
         guard case .object(let object) = try JSONParser.parse(response.body) else { return (response.status, [:]) }
         return (response.status, object)
-    }
-
-    /// `HTTPServer.serve` without the connection: verify, decode, handle, encode.
-    private func serve(_ request: HTTPRequest, _ respond: @escaping (HTTPResponse) -> Void) {
-        let wire = SQSProtocol.wireProtocol(of: request)
-        let requestID = "00000001-0000-4000-8000-000000000000"
-        let caller: AuthenticatedCaller
-        let decoded: SQSRequest
-        do {
-            caller = try server.http.verifier.verify(request, now: Int64(Date().timeIntervalSince1970))
-            decoded = try SQSProtocol.decode(request).get()
-        } catch {
-            return respond(SQSProtocol.encode(error, as: wire, requestId: requestID))
-        }
-        server.service!.handle(decoded, caller: caller, clientGone: { false }) { result in
-            switch result {
-            case .success(let response): respond(SQSProtocol.encode(response, as: wire, requestId: requestID))
-            case .failure(let error): respond(SQSProtocol.encode(error, as: wire, requestId: requestID))
-            }
-        }
     }
 
     /// Runs the loop until `start`'s `done` is called (from a loop callback), or throws `Hang`. `start`
