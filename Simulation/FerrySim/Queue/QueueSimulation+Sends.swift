@@ -11,7 +11,15 @@ extension QueueSimulation {
     /// from the seed's mix.
     func nextSend(producer: Int, client index: Int) -> QueueClient.PendingSend {
         let drawnFifo = clientRandom.chance(0.5)
-        let shape = options.sizes?.pick(&clientRandom) ?? .plain
+        var shape = MessageShape.plain
+        if let sizes = options.sizes {
+            if shapeTourNext < sizes.tour.count {
+                shape = sizes.tour[shapeTourNext]
+                shapeTourNext += 1
+            } else {
+                shape = sizes.pick(&clientRandom)
+            }
+        }
         let fifo = drawnFifo || shape.isFifoOnly
         let group = fifo ? "g\(producer)-\(clientRandom.int(in: 0...(options.groupsPerProducer - 1)))" : nil
         var payloads = shape.payloads(random: &clientRandom)

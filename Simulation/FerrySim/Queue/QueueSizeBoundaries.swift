@@ -11,6 +11,8 @@ public struct QueueSizeBoundaries: Sendable {
     /// Small shapes one byte past a limit, and the share of sends that take one of them.
     var over: [MessageShape]
     var overChance: Double
+    /// Shapes sent first, one request each in this order (the producers take turns), before any draw.
+    var tour: [MessageShape] = []
 
     static func draw(_ random: inout Xoshiro256StarStar) -> QueueSizeBoundaries {
         let small = MessageShape.small.filter { _ in random.chance(0.7) }
@@ -21,10 +23,11 @@ public struct QueueSizeBoundaries: Sendable {
                                    over: over, overChance: random.logUniform(in: 0.002...0.02))
     }
 
-    /// Every shape, often enough that a seed or two sends each of them (tests).
+    /// Every shape: each once at the start of the seed, then all of them drawn often.
     public static let everyShape = QueueSizeBoundaries(small: MessageShape.small, smallChance: 0.5,
                                                        large: MessageShape.large, largeChance: 0.04,
-                                                       over: MessageShape.over, overChance: 0.04)
+                                                       over: MessageShape.over, overChance: 0.04,
+                                                       tour: MessageShape.allCases)
 
     /// The shape of the next send.
     func pick(_ random: inout Xoshiro256StarStar) -> MessageShape {
@@ -41,7 +44,8 @@ extension QueueSizeBoundaries: CustomStringConvertible {
         func list(_ shapes: [MessageShape], _ chance: Double) -> String {
             shapes.isEmpty ? "none" : "\(shapes.map(\.rawValue).joined(separator: " ")) \(Double(Int((chance * 1000).rounded())) / 10)%"
         }
-        return "small [\(list(small, smallChance))] large [\(list(large, largeChance))] over a limit [\(list(over, overChance))]"
+        let tour = self.tour.isEmpty ? "" : "each shape once, then "
+        return tour + "small [\(list(small, smallChance))] large [\(list(large, largeChance))] over a limit [\(list(over, overChance))]"
     }
 }
 
