@@ -10,27 +10,9 @@ enum QueueDigest {
         var hasher = TraceHasher()
         hasher.combine(stamp.index)
         hasher.combine(stamp.timeMs)
-        combine(words: QueueReplica.encode(command), into: &hasher)
+        hasher.combineWords(QueueReplica.encode(command))  // a command can carry 1 MiB: word by word
         combine(output, into: &hasher)
         return hasher.value
-    }
-
-    /// Eight bytes at a time: a command can carry 1 MiB, and every replica's application of it is hashed.
-    private static func combine(words bytes: [UInt8], into hasher: inout TraceHasher) {
-        hasher.combine(UInt64(bytes.count))
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset + 8 <= raw.count {
-                hasher.combineMixed(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            while offset < raw.count {
-                tail = tail << 8 | UInt64(raw[offset])
-                offset += 1
-            }
-            hasher.combineMixed(tail)
-        }
     }
 
     private static func combine(_ text: String, into hasher: inout TraceHasher) {
