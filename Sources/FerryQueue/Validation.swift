@@ -14,6 +14,7 @@ public enum QueueValidation {
     /// The queue's effective attributes after a CreateQueue; checks that `.fifo` and FifoQueue agree.
     public static func validateCreate(name: String, attributes: [KeyValue], tags: [KeyValue]) throws -> QueueAttributes {
         try validateQueueName(name)
+        try QueueAttributes.checkOneEncryption(attributes)
         let parsed = try QueueAttributes().applying(attributes.map { ($0.key, $0.value) }, creating: true)
         if parsed.isFifo != name.hasSuffix(".fifo") {
             throw QueueError.invalidParameter("QueueName",
@@ -26,7 +27,7 @@ public enum QueueValidation {
 
     public static func validateTags(_ tags: [KeyValue]) throws {
         guard tags.count <= QueueLimits.tagsPerQueueMax else {
-            throw QueueError.invalidParameter("Tags", "Too many tags (at most \(QueueLimits.tagsPerQueueMax)).")
+            throw QueueError.invalidParameter("Tags", "Too many tags added for queue: at most \(QueueLimits.tagsPerQueueMax) per queue.")
         }
         for tag in tags {
             guard !tag.key.isEmpty, tag.key.count <= QueueLimits.tagKeyCharactersMax,
@@ -82,8 +83,7 @@ public enum QueueValidation {
             throw QueueError(.invalidMessageContents, "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
         }
         guard entry.sizeBytes <= QueueLimits.messageBytesMax else {
-            throw QueueError.invalidParameter("MessageBody",
-                "Message must be shorter than \(QueueLimits.messageBytesMax) bytes.")
+            throw QueueError.messageTooLong(maximumBytes: QueueLimits.messageBytesMax)
         }
         if let delay = entry.delaySeconds, !(0...QueueLimits.delaySecondsMax).contains(delay) {
             throw QueueError.invalidParameter("DelaySeconds", "must be 0-\(QueueLimits.delaySecondsMax).")
