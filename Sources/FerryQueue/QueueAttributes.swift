@@ -95,7 +95,9 @@ public struct QueueAttributes: Equatable, Sendable {
         case "VisibilityTimeout":
             visibilityTimeoutSeconds = try parseInt(name, value, 0...QueueLimits.visibilityTimeoutSecondsMax)
         case "RedrivePolicy": redrivePolicy = value.isEmpty ? nil : try RedrivePolicy.parse(value)
-        case "RedriveAllowPolicy": redriveAllowPolicy = value.isEmpty ? nil : try RedriveAllowPolicy.parse(value)
+        case "RedriveAllowPolicy":
+            // Kept as sent, so bounded like the other free-form attributes.
+            redriveAllowPolicy = value.isEmpty ? nil : try RedriveAllowPolicy.parse(try freeform(name, value))
         case "Policy": policy = value.isEmpty ? nil : try freeform(name, value)
         case "FifoQueue":
             let fifo = try parseBool(name, value)
@@ -200,10 +202,14 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
     public enum Permission: String, Sendable { case allowAll, denyAll, byQueue }
     public var permission: Permission
     public var sourceQueueArns: [String]
+    /// The policy as the client sent it: GetQueueAttributes answers it byte for byte (see
+    /// docs/sqs-compatibility.md). nil for a policy built in code.
+    public var sentText: String?
 
-    public init(permission: Permission, sourceQueueArns: [String]) {
+    public init(permission: Permission, sourceQueueArns: [String], sentText: String? = nil) {
         self.permission = permission
         self.sourceQueueArns = sourceQueueArns
+        self.sentText = sentText
     }
 
     static func parse(_ text: String) throws -> RedriveAllowPolicy {
@@ -232,10 +238,11 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
         } else if !sources.isEmpty {
             throw QueueError.invalidAttributeValue(name, "sourceQueueArns is allowed only with byQueue.")
         }
-        return RedriveAllowPolicy(permission: permission, sourceQueueArns: sources)
+        return RedriveAllowPolicy(permission: permission, sourceQueueArns: sources, sentText: text)
     }
 
     public var json: String {
+        if let sentText { return sentText }
         var out = "{\"redrivePermission\":\(MiniJSON.quote(permission.rawValue))"
         if permission == .byQueue {
             out += ",\"sourceQueueArns\":[" + sourceQueueArns.map(MiniJSON.quote).joined(separator: ",") + "]"

@@ -194,7 +194,7 @@ public struct QueueMachine: Sendable {
         var merged = queues[id]!.tags
         for tag in tags { merged[tag.key] = tag.value }
         do {
-            try QueueValidation.validateTags(merged.map { KeyValue($0.key, $0.value) })
+            try QueueValidation.validateTags(merged.map { KeyValue($0.key, $0.value) }, queueName: name)
         } catch let error as QueueError {
             return .failed(error)
         } catch {

@@ -67,8 +67,10 @@ extension SQSService {
         // An empty map is no Tags at all (the query protocol cannot even send one).
         if r.tags.isEmpty { return respond(.failure(.missingParameter("Tags"))) }
         let tags = Self.sortedPairs(r.tags)
-        if let error = Self.validate({ try QueueValidation.validateTags(tags) }) { return respond(.failure(error)) }
         withQueue(r.queueUrl, respond) { [unowned self] name in
+            if let error = Self.validate({ try QueueValidation.validateTags(tags, queueName: name) }) {
+                return respond(.failure(error))
+            }
             self.submit(.tagQueue(name: name, tags: tags), respond) { Self.expect($0) { _ in .tagQueue } }
         }
     }
