@@ -4,9 +4,7 @@ application sees: `Error.Code`, `Error.QueryErrorCode`, `Error.Message`), and th
 XML where AWS's answer there was recorded."""
 import json
 import urllib.error
-import urllib.parse
 import urllib.request
-import xml.etree.ElementTree as ET
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,8 +12,7 @@ from botocore import xform_name
 
 from aws_fixtures import Names, error_cases, load
 from conftest import make_client
-
-NS = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
+from test_query_protocol import NS, post
 CASES = error_cases()
 
 
@@ -42,13 +39,7 @@ def query_call(endpoint, operation, params):
     for key, value in params.items():
         assert isinstance(value, (str, int)), f"query replay supports flat parameters only ({key})"
         form[key] = str(value)
-    request = urllib.request.Request(endpoint + "/", data=urllib.parse.urlencode(form).encode(),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, ET.fromstring(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, ET.fromstring(e.read())
+    return post(endpoint, "/", form)
 
 
 def prepare(cluster, client, case):
