@@ -1,6 +1,6 @@
 import FerryQueue
 
-/// What the clients saw, in Jepsen's total-queue terms (SIMULATION.md "The queue checker"): every send
+/// What the clients saw, in Jepsen's total-queue terms (docs/simulation.md, "The queue checker"): every send
 /// attempted and acknowledged, every message received (drain included), by body. Bodies are unique per
 /// attempt, so a body names one logical message.
 struct QueueHistory {
