@@ -161,6 +161,22 @@ public struct TraceHasher {
         value ^= value >> 29
     }
 
+    /// The length, then eight bytes at a time (commands can carry 1 MiB), the tail byte by byte.
+    public mutating func combineWords(_ bytes: [UInt8]) {
+        combine(UInt64(bytes.count))
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                combineMixed(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            while offset < raw.count {
+                combineMixed(UInt64(raw[offset]))
+                offset += 1
+            }
+        }
+    }
+
     public mutating func combine(bytes: [UInt8]) {
         for byte in bytes { value = (value ^ UInt64(byte)) &* Self.prime }
     }

@@ -43,18 +43,7 @@ extension Entry {
             hasher.combine(1)
         case .command(let bytes):
             hasher.combine(2)
-            hasher.combine(UInt64(bytes.count))
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset + 8 <= raw.count {
-                    hasher.combineMixed(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                    offset += 8
-                }
-                while offset < raw.count {
-                    hasher.combineMixed(UInt64(raw[offset]))
-                    offset += 1
-                }
-            }
+            hasher.combineWords(bytes)
         case .configuration(let configuration):
             hasher.combine(3)
             for voter in configuration.voters { hasher.combine(voter) }

@@ -5,14 +5,16 @@ import FerrySim
 struct QueueModeRunner {
     var nodes: Int
     var campaign: QueueCampaign
+    var sizes: QueueSizesMode
     var firstSeed: UInt64
     var stopAtFirstViolation: Bool
     var verbose: Bool
 
     func runOne(seed: UInt64) throws {
-        let options = QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)
+        var options = QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)
+        sizes.apply(to: &options)
         print(options)
-        let command = queueReplayCommand(seed: seed, nodeCount: nodes, campaign: campaign)
+        let command = queueReplayCommand(seed: seed, nodeCount: nodes, campaign: campaign, sizes: sizes)
         CrashReporter.prepare(seed: seed, replayCommand: command)
         let simulation = QueueSimulation(options: options)
         if verbose { simulation.traceSink = { print($0) } }
@@ -26,12 +28,12 @@ struct QueueModeRunner {
 
     func runMany(seeds: Int) throws {
         let (summary, totals) = runQueueCampaign(
-            firstSeed: firstSeed, count: seeds, nodeCount: nodes, campaign: campaign,
+            firstSeed: firstSeed, count: seeds, nodeCount: nodes, campaign: campaign, sizes: sizes,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
             if outcome.violation != nil {
                 print(describe(outcome))
-                print("replay: \(queueReplayCommand(seed: outcome.seed, nodeCount: nodes, campaign: campaign))")
+                print("replay: \(queueReplayCommand(seed: outcome.seed, nodeCount: nodes, campaign: campaign, sizes: sizes))")
             }
         }
         let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -40,6 +42,7 @@ struct QueueModeRunner {
               seeds run:              \(summary.seedsRun) (\(campaigns))
               violations:             \(summary.violations.count)
               acknowledged sends:     \(totals.acknowledged)
+              requests by shape:      \(totals.shapesSent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
               redelivered:            standard \(totals.standardRedeliveries), FIFO \(totals.fifoRedeliveries) (at-least-once: counted, not failed)
               recovered (unknown outcome, landed): \(totals.recovered)
               nodes stopped by storage faults: \(totals.storageFailures); refused to start (corrupt disk): \(totals.refusedStarts)

@@ -41,6 +41,9 @@ struct FerrySimCommand: ParsableCommand {
     @Option(help: "Queue mode: \(QueueCampaign.allCases.map(\.rawValue).joined(separator: ", ")) (swarm draws one per seed).")
     var campaign: String = QueueCampaign.swarm.rawValue
 
+    @Option(help: "Queue mode: message sizes at and past every limit: \(QueueSizesMode.allCases.map(\.rawValue).joined(separator: ", ")) (drawn: per seed, in its options line).")
+    var sizes: String = QueueSizesMode.drawn.rawValue
+
     func validate() throws {
         guard nodes == 3 || nodes == 5 else { throw ValidationError("--nodes must be 3 or 5") }
         guard SimProfile(rawValue: profile) != nil else { throw ValidationError("unknown --profile \(profile)") }
@@ -48,12 +51,14 @@ struct FerrySimCommand: ParsableCommand {
         if let seeds, seeds <= 0 { throw ValidationError("--seeds must be positive") }
         if let mode, mode != "raft", mode != "queue" { throw ValidationError("--mode must be raft or queue") }
         guard QueueCampaign(rawValue: campaign) != nil else { throw ValidationError("unknown --campaign \(campaign)") }
+        guard QueueSizesMode(rawValue: sizes) != nil else { throw ValidationError("unknown --sizes \(sizes)") }
     }
 
     func run() throws {
         CrashReporter.install()
         let profile = SimProfile(rawValue: self.profile)!
-        let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!, firstSeed: firstSeed,
+        let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
+                                    sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
                                     stopAtFirstViolation: stopAtFirstViolation, verbose: verbose)
         if let seed {
             if mode == "queue" { return try queue.runOne(seed: seed) }

@@ -37,7 +37,7 @@ extension QueueMachine {
         }
         let isDeadLetterQueue = queues.values.contains { $0.attributes.redrivePolicy?.deadLetterTargetArn == request.sourceArn }
         guard isDeadLetterQueue else {
-            return .failed(.invalidParameter("SourceArn", "Source queue must be configured as a Dead Letter Queue."))
+            return .failed(QueueError(.invalidParameterValue, "Source queue must be configured as a Dead Letter Queue."))
         }
         guard !source.isFifo else {
             return .failed(QueueError(.unsupportedOperation, "Message move tasks are supported for standard queues only."))
@@ -55,7 +55,7 @@ extension QueueMachine {
             return .failed(.invalidParameter("MaxNumberOfMessagesPerSecond", "must be 1-\(QueueLimits.moveTaskRatePerSecondMax)."))
         }
         guard !moveTasks.contains(where: { $0.sourceQueue == sourceId && $0.status == .running }) else {
-            return .failed(QueueError(.unsupportedOperation, "There is already a task running. Only one active task is allowed for a source queue ARN at a given time."))
+            return .failed(QueueError(.invalidParameterValue, "There is already a task running. Only one active task is allowed for a source queue arn at a given time."))
         }
         let task = MoveTask(
             number: nextMoveTaskNumber, sourceQueue: sourceId, sourceArn: request.sourceArn,
@@ -69,9 +69,14 @@ extension QueueMachine {
     }
 
     mutating func cancelMessageMoveTask(_ handleText: String) -> QueueResult {
-        guard let handle = MoveTaskHandle(text: handleText),
-              let index = moveTasks.firstIndex(where: { $0.sourceQueue == handle.queue && $0.number == handle.number }),
-              moveTasks[index].status == .running else {
+        // AWS's texts (recorded: test_cancel_with_invalid_task_handle, test_cancel_with_invalid_task_id_in_task_handle).
+        guard let handle = MoveTaskHandle(text: handleText) else {
+            return .failed(QueueError(.invalidParameterValue, "Value for parameter TaskHandle is invalid."))
+        }
+        guard let index = moveTasks.firstIndex(where: { $0.sourceQueue == handle.queue && $0.number == handle.number }) else {
+            return .failed(QueueError(.resourceNotFoundException, "Task does not exist."))
+        }
+        guard moveTasks[index].status == .running else {
             return .failed(QueueError(.resourceNotFoundException, "Task does not exist or is not running."))
         }
         moveTasks[index].status = .cancelled

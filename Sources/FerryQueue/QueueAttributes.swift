@@ -50,16 +50,36 @@ public struct QueueAttributes: Equatable, Sendable {
             next.isFifo = try parseBool("FifoQueue", fifo.1)
         }
         for (name, value) in raw {
-            if !next.isFifo && QueueAttributes.fifoOnlyNames.contains(name) {
+            // SetQueueAttributes on a standard queue does not know FifoQueue at all (recorded:
+            // test_set_unsupported_attribute_fifo).
+            if !next.isFifo && (QueueAttributes.fifoOnlyNames.contains(name) || (!creating && name == "FifoQueue")) {
                 throw QueueError(.invalidAttributeName, "Unknown Attribute \(name).")
             }
             try next.set(name, value, creating: creating)
+        }
+        // A KMS key replaces SSE-SQS unless the request says otherwise (AWS then shows SqsManagedSseEnabled
+        // false; recorded: test_sse_queue_attributes).
+        if raw.contains(where: { $0.0 == "KmsMasterKeyId" && !$0.1.isEmpty }),
+           !raw.contains(where: { $0.0 == "SqsManagedSseEnabled" }) {
+            next.sqsManagedSseEnabled = false
         }
         if next.fifoThroughputLimit == .perMessageGroupId && next.deduplicationScope != .messageGroup {
             throw QueueError.invalidAttributeValue(
                 "FifoThroughputLimit", "perMessageGroupId requires DeduplicationScope messageGroup")
         }
         return next
+    }
+
+    /// A request may not ask for both kinds of server-side encryption (recorded:
+    /// test_sse_kms_and_sqs_are_mutually_exclusive). Checked on requests only, not when restoring a snapshot,
+    /// which may hold both from before this check.
+    public static func checkOneEncryption(_ raw: [KeyValue]) throws {
+        let kms = raw.contains { $0.key == "KmsMasterKeyId" && !$0.value.isEmpty }
+        let sqs = raw.contains { $0.key == "SqsManagedSseEnabled" && $0.value.lowercased() == "true" }
+        if kms && sqs {
+            throw QueueError(.invalidAttributeName,
+                "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+        }
     }
 
     private mutating func set(_ name: String, _ value: String, creating: Bool) throws {
@@ -75,13 +95,15 @@ public struct QueueAttributes: Equatable, Sendable {
         case "VisibilityTimeout":
             visibilityTimeoutSeconds = try parseInt(name, value, 0...QueueLimits.visibilityTimeoutSecondsMax)
         case "RedrivePolicy": redrivePolicy = value.isEmpty ? nil : try RedrivePolicy.parse(value)
-        case "RedriveAllowPolicy": redriveAllowPolicy = value.isEmpty ? nil : try RedriveAllowPolicy.parse(value)
+        case "RedriveAllowPolicy":
+            // Kept as sent, so bounded like the other free-form attributes.
+            redriveAllowPolicy = value.isEmpty ? nil : try RedriveAllowPolicy.parse(try freeform(name, value))
         case "Policy": policy = value.isEmpty ? nil : try freeform(name, value)
         case "FifoQueue":
             let fifo = try parseBool(name, value)
             if fifo != isFifo {
                 throw QueueError.invalidAttributeValue(name, creating
-                    ? "a standard queue cannot set FifoQueue" : "FifoQueue cannot be changed after creation")
+                    ? "a standard queue cannot set FifoQueue" : "Modifying queue type is not supported.")
             }
         case "ContentBasedDeduplication": contentBasedDeduplication = try parseBool(name, value)
         case "DeduplicationScope":
@@ -161,8 +183,9 @@ public struct RedrivePolicy: Equatable, Sendable {
             default: throw QueueError.invalidAttributeValue(name, "Unknown or malformed member \(key).")
             }
         }
+        // AWS shows the policy as sent (recorded: test_invalid_dead_letter_arn_rejected_before_lookup).
         guard let arn, QueueARN(arn) != nil else {
-            throw QueueError.invalidAttributeValue(name, "deadLetterTargetArn must be an SQS queue ARN.")
+            throw QueueError.invalidParameter(name, value: text, "Invalid value for deadLetterTargetArn.")
         }
         guard let count, (1...QueueLimits.maxReceiveCountMax).contains(count) else {
             throw QueueError.invalidAttributeValue(name, "maxReceiveCount must be 1-\(QueueLimits.maxReceiveCountMax).")
@@ -179,10 +202,14 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
     public enum Permission: String, Sendable { case allowAll, denyAll, byQueue }
     public var permission: Permission
     public var sourceQueueArns: [String]
+    /// The policy as the client sent it: GetQueueAttributes answers it byte for byte (see
+    /// docs/sqs-compatibility.md). nil for a policy built in code.
+    public var sentText: String?
 
-    public init(permission: Permission, sourceQueueArns: [String]) {
+    public init(permission: Permission, sourceQueueArns: [String], sentText: String? = nil) {
         self.permission = permission
         self.sourceQueueArns = sourceQueueArns
+        self.sentText = sentText
     }
 
     static func parse(_ text: String) throws -> RedriveAllowPolicy {
@@ -211,10 +238,11 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
         } else if !sources.isEmpty {
             throw QueueError.invalidAttributeValue(name, "sourceQueueArns is allowed only with byQueue.")
         }
-        return RedriveAllowPolicy(permission: permission, sourceQueueArns: sources)
+        return RedriveAllowPolicy(permission: permission, sourceQueueArns: sources, sentText: text)
     }
 
     public var json: String {
+        if let sentText { return sentText }
         var out = "{\"redrivePermission\":\(MiniJSON.quote(permission.rawValue))"
         if permission == .byQueue {
             out += ",\"sourceQueueArns\":[" + sourceQueueArns.map(MiniJSON.quote).joined(separator: ",") + "]"

@@ -35,17 +35,38 @@ public struct QueueError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    static func invalidParameter(_ name: String, _ reason: String) -> QueueError {
-        QueueError(.invalidParameterValue, "Value for parameter \(name) is invalid. Reason: \(reason)")
+    /// AWS's wording, with the offending value when AWS shows it: "Value 5 for parameter DelaySeconds is
+    /// invalid. Reason: ...".
+    static func invalidParameter(_ name: String, value: String? = nil, _ reason: String) -> QueueError {
+        let shown = value.map { "\($0) " } ?? ""
+        return QueueError(.invalidParameterValue, "Value \(shown)for parameter \(name) is invalid. Reason: \(reason)")
+    }
+
+    /// AWS's text for a message over the queue's MaximumMessageSize (recorded: test_send_oversized_message).
+    static func messageTooLong(maximumBytes: Int) -> QueueError {
+        QueueError(.invalidParameterValue,
+                   "One or more parameters are invalid. Reason: Message must be shorter than \(maximumBytes) bytes.")
     }
 
     static func invalidAttributeValue(_ name: String, _ reason: String) -> QueueError {
         QueueError(.invalidAttributeValue, "Invalid value for the parameter \(name). Reason: \(reason)")
     }
 
+    /// AWS names no queue in this text (recorded: test_non_existent_queue).
     static func noQueue(_ name: String) -> QueueError {
-        QueueError(.queueDoesNotExist, "The specified queue \(name) does not exist.")
+        QueueError(.queueDoesNotExist, "The specified queue does not exist.")
     }
+
+    /// A FIFO send without a deduplication id on a queue without content-based deduplication: AWS's bare
+    /// sentence, no "Value ... for parameter" frame and no final period (recorded:
+    /// test_posting_to_fifo_requires_deduplicationid_group_id).
+    static let noDeduplicationId = QueueError(.invalidParameterValue,
+        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+
+    /// A FIFO SendMessageBatch entry without MessageGroupId fails the whole batch, as InvalidParameterValue
+    /// (a single SendMessage says MissingParameter; recorded: test_send_batch_missing_message_group_id_for_fifo_queue).
+    static let batchEntryWithoutGroup = QueueError(.invalidParameterValue,
+        "The request must contain the parameter MessageGroupId.")
 
     static let receiptHandleExpired = QueueError(
         .invalidParameterValue,

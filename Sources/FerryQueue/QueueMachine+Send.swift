@@ -14,24 +14,40 @@ extension QueueMachine {
             preconditionFailure("validation throws QueueError only")
         }
         let now = nowMs
-        let results: [EntryResult<SentMessage>]? = withQueue(name) { queue in
-            entries.map { entry in
+        let outcome: Result<[EntryResult<SentMessage>], QueueError>? = withQueue(name) { queue in
+            if isBatch, let error = queue.fifoBatchError(entries) { return .failure(error) }
+            return .success(entries.map { entry in
                 EntryResult(id: entry.id, Result { try queue.send(entry, now: now) }.mapError { $0 as! QueueError })
-            }
+            })
         }
-        guard let results else { return .failed(.noQueue(name)) }
+        guard let outcome else { return .failed(.noQueue(name)) }
+        let results: [EntryResult<SentMessage>]
+        switch outcome {
+        case .success(let sent): results = sent
+        case .failure(let error): return .failed(error)
+        }
         if !isBatch, case .failure(let error) = results[0].result { return .failed(error) }
         return .sent(results)
     }
 }
 
 extension QueueState {
+    /// On a FIFO queue, a batch entry without a group, or without a deduplication id where the queue does not
+    /// derive one, fails the whole batch: AWS refuses the request before looking at any entry's content.
+    func fifoBatchError(_ entries: [SendEntry]) -> QueueError? {
+        guard isFifo else { return nil }
+        if entries.contains(where: { $0.messageGroupId == nil }) { return .batchEntryWithoutGroup }
+        if !attributes.contentBasedDeduplication, entries.contains(where: { $0.messageDeduplicationId == nil }) {
+            return .noDeduplicationId
+        }
+        return nil
+    }
+
     /// Validates and enqueues one message, or answers a duplicate with the original's id.
     mutating func send(_ entry: SendEntry, now: Int64) throws -> SentMessage {
         try QueueValidation.validateSendEntry(entry)
         guard entry.sizeBytes <= attributes.maximumMessageSizeBytes else {
-            throw QueueError.invalidParameter("MessageBody",
-                "Message must be shorter than \(attributes.maximumMessageSizeBytes) bytes.")
+            throw QueueError.messageTooLong(maximumBytes: attributes.maximumMessageSizeBytes)
         }
         if isFifo { return try sendFifo(entry, now: now) }
         if entry.messageDeduplicationId != nil {
@@ -54,7 +70,7 @@ extension QueueState {
             throw QueueError(.missingParameter, "The request must contain the parameter MessageGroupId.")
         }
         if let delay = entry.delaySeconds, delay != 0 {
-            throw QueueError.invalidParameter("DelaySeconds",
+            throw QueueError.invalidParameter("DelaySeconds", value: String(delay),
                 "The request include parameter that is not valid for this queue type.")
         }
         let dedupId: String
@@ -63,8 +79,7 @@ extension QueueState {
         } else if attributes.contentBasedDeduplication {
             dedupId = SHA256.hexDigest(entry.body)
         } else {
-            throw QueueError.invalidParameter("MessageDeduplicationId",
-                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly.")
+            throw QueueError.noDeduplicationId
         }
         let key = dedupKey(group: group, dedupId: dedupId)
         expireDedup(now: now)

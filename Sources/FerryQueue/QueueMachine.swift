@@ -103,13 +103,13 @@ public struct QueueMachine: Sendable {
         }
         if let id = queueIdByName[name] {
             let existing = queues[id]!
-            // docs/sqs-wire.md, "Queue lifecycle": identical attributes return the existing queue; any difference is
-            // QueueNameExists.
-            if existing.attributes.rendered().elementsEqual(attributes.rendered(), by: ==) {
-                return .queueCreated(name: name)
+            // SQS compares only the attributes the request names (the create-or-get idiom sends none), and
+            // names the first that differs (recorded: test_create_queue_with_different_attributes_raises_exception).
+            if let differing = Self.firstDifferingAttribute(rawAttributes, requested: attributes, existing: existing.attributes) {
+                return .failed(QueueError(.queueNameExists,
+                    "A queue already exists with the same name and a different value for attribute \(differing)"))
             }
-            return .failed(QueueError(.queueNameExists,
-                "A queue already exists with the same name and a different value for attribute(s)."))
+            return .queueCreated(name: name)
         }
         if let deletedMs = recentlyDeleted[name], nowMs - deletedMs < QueueLimits.queueDeleteCooldownMs {
             return .failed(QueueError(.queueDeletedRecently,
@@ -128,6 +128,16 @@ public struct QueueMachine: Sendable {
         return .queueCreated(name: name)
     }
 
+    /// The first attribute `raw` names (in name order) whose effective value differs between the requested
+    /// and the existing attributes; nil when the request restates the queue or names nothing.
+    static func firstDifferingAttribute(_ raw: [KeyValue], requested: QueueAttributes,
+                                        existing: QueueAttributes) -> String? {
+        let wanted = Dictionary(requested.rendered(), uniquingKeysWith: { first, _ in first })
+        let current = Dictionary(existing.rendered(), uniquingKeysWith: { first, _ in first })
+        for name in raw.map(\.key).sorted() where wanted[name] != current[name] { return name }
+        return nil
+    }
+
     mutating func deleteQueue(_ name: String) -> QueueResult {
         guard let id = queueIdByName.removeValue(forKey: name) else { return .failed(.noQueue(name)) }
         queues[id] = nil
@@ -143,6 +153,7 @@ public struct QueueMachine: Sendable {
         let current = queues[id]!.attributes
         let next: QueueAttributes
         do {
+            try QueueAttributes.checkOneEncryption(raw)
             next = try current.applying(raw.map { ($0.key, $0.value) }, creating: false)
             try checkRedrive(next, sourceName: name)
         } catch let error as QueueError {
@@ -183,7 +194,7 @@ public struct QueueMachine: Sendable {
         var merged = queues[id]!.tags
         for tag in tags { merged[tag.key] = tag.value }
         do {
-            try QueueValidation.validateTags(merged.map { KeyValue($0.key, $0.value) })
+            try QueueValidation.validateTags(merged.map { KeyValue($0.key, $0.value) }, queueName: name)
         } catch let error as QueueError {
             return .failed(error)
         } catch {

@@ -21,8 +21,7 @@ extension SQSService {
 
     func getQueueUrl(_ r: GetQueueUrlRequest, _ respond: @escaping Respond) {
         if let owner = r.queueOwnerAWSAccountId, owner != accountId {
-            return respond(.failure(SQSError(.queueDoesNotExist,
-                "The specified queue does not exist: account \(owner) has no queues in this cluster.")))
+            return respond(.failure(.noSuchQueue))
         }
         read(respond) { [unowned self] machine in
             guard machine.queueExists(r.queueName) else { return .failure(Self.noSuchQueue(r.queueName)) }
@@ -46,7 +45,9 @@ extension SQSService {
     func getQueueAttributes(_ r: GetQueueAttributesRequest, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in
             self.read(respond) { machine in
-                machine.getQueueAttributes(name, names: r.attributeNames)
+                // The counts as of this node's clock, not of the last applied command: a message whose
+                // visibility timeout has passed is receivable now, so it counts as visible now.
+                machine.getQueueAttributes(name, names: r.attributeNames, nowMs: Int64(Server.wallClockMs()))
                     .map { pairs in .getQueueAttributes(attributes: Self.dictionary(pairs)) }
                     .mapError(SQSErrorMapping.map)
             }
@@ -63,9 +64,13 @@ extension SQSService {
     }
 
     func tagQueue(_ r: TagQueueRequest, _ respond: @escaping Respond) {
+        // An empty map is no Tags at all (the query protocol cannot even send one).
+        if r.tags.isEmpty { return respond(.failure(.missingParameter("Tags"))) }
         let tags = Self.sortedPairs(r.tags)
-        if let error = Self.validate({ try QueueValidation.validateTags(tags) }) { return respond(.failure(error)) }
         withQueue(r.queueUrl, respond) { [unowned self] name in
+            if let error = Self.validate({ try QueueValidation.validateTags(tags, queueName: name) }) {
+                return respond(.failure(error))
+            }
             self.submit(.tagQueue(name: name, tags: tags), respond) { Self.expect($0) { _ in .tagQueue } }
         }
     }
@@ -114,9 +119,7 @@ extension SQSService {
         }
     }
 
-    static func noSuchQueue(_ name: String) -> SQSError {
-        SQSError(.queueDoesNotExist, "The specified queue \(name) does not exist.")
-    }
+    static func noSuchQueue(_ name: String) -> SQSError { .noSuchQueue }
 
     /// Maps travel through Raft as name-sorted pairs so the encoding is deterministic.
     static func sortedPairs(_ map: [String: String]) -> [KeyValue] {

@@ -84,7 +84,7 @@ struct ReceivedMessageView {
     var systemNames: Set<String>
     var attributesAll: Bool
     var attributeNames: Set<String>
-    /// `bar.*` selects the names starting with `bar.`.
+    /// `bar.*` selects the names starting with `bar`.
     var attributePrefixes: [String]
     /// SenderId: the account (Ferry has no IAM principals).
     var senderId: String
@@ -95,9 +95,11 @@ struct ReceivedMessageView {
     init(_ r: ReceiveMessageRequest, senderId: String, queueName: String, receiptHandles: ReceiptHandleSeal) {
         systemAll = r.messageSystemAttributeNames.contains("All")
         systemNames = Set(r.messageSystemAttributeNames)
-        attributesAll = r.messageAttributeNames.contains("All") || r.messageAttributeNames.contains(".*")
+        // AWS reads `*`, `.*` and `All` as every attribute, and `Hel.*` as the prefix `Hel` (it selects `Hello`
+        // and `Help.Me`; recorded: test_receive_message_message_attribute_names_filters).
+        attributesAll = r.messageAttributeNames.contains { $0 == "All" || $0 == "*" || $0 == ".*" }
         attributeNames = Set(r.messageAttributeNames.filter { !$0.hasSuffix(".*") })
-        attributePrefixes = r.messageAttributeNames.filter { $0.hasSuffix(".*") }.map { String($0.dropLast(1)) }
+        attributePrefixes = r.messageAttributeNames.filter { $0.hasSuffix(".*") }.map { String($0.dropLast(2)) }
         self.senderId = senderId
         self.queueName = queueName
         self.receiptHandles = receiptHandles

@@ -95,13 +95,12 @@ final class SQSService: SQSRequestHandler {
         return result
     }
 
+    /// A queue URL, or a bare queue name in its place: AWS accepts `QueueUrl="my-queue"` as the caller's
+    /// own queue of that name.
     static func queueName(fromUrl url: String, account accountId: String) -> Result<String, SQSError> {
-        guard let address = QueueAddress.parse(url: url) else {
-            return .failure(SQSError(.queueDoesNotExist, "The specified queue does not exist (unparsable QueueUrl \(url))."))
-        }
-        guard address.account == accountId else {
-            return .failure(SQSError(.queueDoesNotExist,
-                "The specified queue does not exist: account \(address.account) has no queues in this cluster."))
+        if (try? MessageValidation.validateQueueName(url)) != nil { return .success(url) }
+        guard let address = QueueAddress.parse(url: url), address.account == accountId else {
+            return .failure(SQSError.noSuchQueue)
         }
         return .success(address.queueName)
     }

@@ -93,7 +93,7 @@ final class DeadLetterTests: XCTestCase {
         guard case .moveTaskStarted(let handle) = h.run(.startMessageMoveTask(MoveTaskRequest(
             sourceArn: h.arn("dlq"), maxMessagesPerSecond: 2))) else { return XCTFail() }
         XCTAssertEqual(h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("dlq")))).error?.code,
-                       .unsupportedOperation, "one active task per queue")
+                       .invalidParameterValue, "one active task per queue (AWS: InvalidParameterValue)")
         h.advance(seconds: 1)
         h.tick()
         XCTAssertEqual(h.counts("src"), [2, 0, 0])

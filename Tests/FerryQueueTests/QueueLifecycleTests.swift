@@ -96,8 +96,9 @@ final class QueueLifecycleTests: XCTestCase {
                        .invalidAttributeName)
         XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("ContentBasedDeduplication", "true")])).error?.code,
                        .invalidAttributeName, "FIFO-only attribute on a standard queue")
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("FifoQueue", "true")])).error?.code,
-                       .invalidAttributeValue, "FifoQueue cannot change")
+        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("FifoQueue", "true")])).error,
+                       QueueError(.invalidAttributeName, "Unknown Attribute FifoQueue."),
+                       "a standard queue does not know FifoQueue (AWS, recorded)")
         h.advance(seconds: 5)
         XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("VisibilityTimeout", "0")])), .done)
         XCTAssertEqual(h.attribute("q", "VisibilityTimeout"), "0")

@@ -120,7 +120,7 @@ final class RequestFuzzTests: XCTestCase {
                   case .object(let body)? = try? JSONParser.parse(response.body),
                   case .string(let type)? = body["__type"], case .string? = body["message"],
                   let code = header.split(separator: ";").first.map(String.init),
-                  type.hasSuffix("#" + (SQSErrorCode.allCases.first { $0.legacyCode == code }?.rawValue ?? "?"))
+                  type == (SQSErrorCode.allCases.first { $0.legacyCode == code }?.jsonType ?? "?")
             else { return nil }
             return code
         case .query:

@@ -86,11 +86,19 @@ final class QueueSimulationTests: XCTestCase {
         XCTAssertNil(QueueLogModelProbe.redeliverAfterTimeout(), "after the timeout, redelivery is allowed")
     }
 
+    /// A receive of a plain message: the body is the key.
+    private func plainReceive(_ key: String, messageId: String, bodyMD5: BodyMD5?) -> ReceivedMessage {
+        ReceivedMessage(messageId: messageId, receiptHandle: "h-\(messageId)", body: Array(key.utf8), attributes: [],
+                        sentTimestampMs: 0, approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0,
+                        sequenceNumber: nil, messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
+                        deadLetterQueueSourceArn: nil, bodyMD5: bodyMD5)
+    }
+
     func testTheHistoryFlagsLostAndUnexpectedMessages() {
         var history = QueueHistory()
-        history.attempt("a", fifo: false)
+        history.attempt("a", fifo: false, group: nil, payload: MessagePayload())
         history.acknowledge("a", messageId: "m1")
-        history.receive("ghost", messageId: "m9", bodyMD5: nil)
+        history.receive(plainReceive("ghost", messageId: "m9", bodyMD5: nil))
         let verdict = history.verdict()
         XCTAssertEqual(verdict.lost, ["a"])
         XCTAssertEqual(verdict.unexpected, ["ghost"])
@@ -98,23 +106,23 @@ final class QueueSimulationTests: XCTestCase {
 
     func testTheHistoryFlagsAFifoSendEnqueuedUnderTwoIds() {
         var history = QueueHistory()
-        history.attempt("a", fifo: true)
+        history.attempt("a", fifo: true, group: "g", payload: MessagePayload())
         history.acknowledge("a", messageId: "m1")
-        history.receive("a", messageId: "m2", bodyMD5: QueueHistory.carriedMD5("a"))
+        history.receive(plainReceive("a", messageId: "m2", bodyMD5: QueueHistory.carriedMD5("a")))
         XCTAssertEqual(history.problem?.invariant, "Q-dup")
     }
 
     func testTheHistoryFlagsAReceiveWithoutTheDigestItsSendCarried() {
         var history = QueueHistory()
-        let bodies = (0..<8).map { "body-\($0)" }
-        for body in bodies { history.attempt(body, fifo: false) }
-        let carrying = bodies.filter { QueueHistory.carriedMD5($0) != nil }
-        let bare = bodies.filter { QueueHistory.carriedMD5($0) == nil }
+        let keys = (0..<8).map { "p0-\($0)" }
+        for key in keys { history.attempt(key, fifo: false, group: nil, payload: MessagePayload()) }
+        let carrying = keys.filter { QueueHistory.carriedMD5($0) != nil }
+        let bare = keys.filter { QueueHistory.carriedMD5($0) == nil }
         XCTAssertFalse(carrying.isEmpty || bare.isEmpty, "about half the sends carry a digest")
-        history.receive(bare[0], messageId: "m0", bodyMD5: nil)
-        history.receive(carrying[0], messageId: "m1", bodyMD5: QueueHistory.carriedMD5(carrying[0]))
+        history.receive(plainReceive(bare[0], messageId: "m0", bodyMD5: nil))
+        history.receive(plainReceive(carrying[0], messageId: "m1", bodyMD5: QueueHistory.carriedMD5(carrying[0])))
         XCTAssertNil(history.problem)
-        history.receive(carrying[1 % carrying.count], messageId: "m2", bodyMD5: nil)
+        history.receive(plainReceive(carrying[1 % carrying.count], messageId: "m2", bodyMD5: nil))
         XCTAssertEqual(history.problem?.invariant, "Q-md5")
     }
 }

@@ -5,9 +5,10 @@ import Darwin
 #endif
 
 /// The exact command that replays one queue-mode seed.
-public func queueReplayCommand(seed: UInt64, nodeCount: Int, campaign: QueueCampaign) -> String {
+public func queueReplayCommand(seed: UInt64, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn) -> String {
     var command = "swift run -c release ferry-sim --mode queue --seed \(seed) --nodes \(nodeCount)"
     if campaign != .swarm { command += " --campaign \(campaign.rawValue)" }
+    if sizes != .drawn { command += " --sizes \(sizes.rawValue)" }
     return command
 }
 
@@ -28,12 +29,14 @@ public struct QueueCampaignTotals: Sendable {
     public var fifoRedeliveries = 0
     public var recovered = 0
     public var byCampaign: [String: Int] = [:]
+    /// Requests sent, by message shape (`MessageShape`'s names).
+    public var shapesSent: [String: Int] = [:]
 }
 
 /// Runs `count` queue-mode seeds from `firstSeed`, calling `report` after each.
 public func runQueueCampaign(
-    firstSeed: UInt64, count: Int, nodeCount: Int, campaign: QueueCampaign, stopAtFirstViolation: Bool,
-    report: (SeedOutcome) -> Void
+    firstSeed: UInt64, count: Int, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn,
+    stopAtFirstViolation: Bool, report: (SeedOutcome) -> Void
 ) -> (summary: CampaignSummary, totals: QueueCampaignTotals) {
     var summary = CampaignSummary()
     var totals = QueueCampaignTotals()
@@ -42,8 +45,9 @@ public func runQueueCampaign(
     let cpuStarted = clock()
     for offset in 0..<count {
         let seed = firstSeed + UInt64(offset)
-        CrashReporter.prepare(seed: seed, replayCommand: queueReplayCommand(seed: seed, nodeCount: nodeCount, campaign: campaign))
-        let options = QueueSimOptions(seed: seed, nodeCount: nodeCount, campaign: campaign)
+        CrashReporter.prepare(seed: seed, replayCommand: queueReplayCommand(seed: seed, nodeCount: nodeCount, campaign: campaign, sizes: sizes))
+        var options = QueueSimOptions(seed: seed, nodeCount: nodeCount, campaign: campaign)
+        sizes.apply(to: &options)
         let simulation = QueueSimulation(options: options)
         let outcome = simulation.run()
         summary.seedsRun += 1
@@ -57,6 +61,7 @@ public func runQueueCampaign(
         totals.snapshotsTaken += simulation.snapshotsTaken
         totals.snapshotsInstalled += simulation.snapshotsInstalled
         totals.byCampaign[options.campaign.rawValue, default: 0] += 1
+        for (shape, count) in simulation.shapesSent { totals.shapesSent[shape.rawValue, default: 0] += count }
         if let verdict = simulation.verdict {
             totals.standardRedeliveries += verdict.standardRedeliveries
             totals.fifoRedeliveries += verdict.fifoRedeliveries

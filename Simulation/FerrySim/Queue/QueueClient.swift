@@ -21,10 +21,20 @@ struct QueueClient {
         case drainDelete(queue: String)
     }
 
-    struct PendingSend {
-        var body: String
+    /// One SendMessage or SendMessageBatch, built once and resent as it is.
+    struct PendingSend: CustomStringConvertible {
+        /// Each entry's key (`p<producer>-<n>`), unique per message.
+        var keys: [String]
         var fifo: Bool
         var group: String?
+        var shape: MessageShape
+        var command: QueueCommand
+        /// What the edge's validation answers: nil for a valid request, the SQS error for one over a limit.
+        var edgeRefusal: QueueError?
+
+        var description: String {
+            "send \(shape.rawValue) \(keys[0])\(keys.count > 1 ? "..\(keys[keys.count - 1])" : "") to \(fifo ? "fifo" : "std")"
+        }
     }
 
     let index: Int

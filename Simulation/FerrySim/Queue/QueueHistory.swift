@@ -1,56 +1,103 @@
 import FerryQueue
 
 /// What the clients saw, in Jepsen's total-queue terms (docs/simulation.md, "The queue checker"): every send
-/// attempted and acknowledged, every message received (drain included), by body. Bodies are unique per
-/// attempt, so a body names one logical message.
+/// attempted and acknowledged, every message received (drain included), by key. Keys are unique per
+/// attempt, so a key names one logical message; what else the message carried (`MessagePayload`) is kept
+/// beside it, so every receive is checked byte for byte against what was sent.
 struct QueueHistory {
-    /// body -> true for FIFO.
-    private(set) var attempted: [String: Bool] = [:]
-    private(set) var acknowledged: Set<String> = []
-    /// body -> times received.
-    private(set) var receivedCount: [String: Int] = [:]
-    /// FIFO body -> the message id its enqueue got (a second id means it was enqueued twice).
-    private var fifoMessageId: [String: String] = [:]
-    var problem: QueueProblem?
-
-    /// body -> the body digest its send carried (nil: sent without one, as a node of the version before did).
-    private var carriedMD5: [String: BodyMD5?] = [:]
-
-    mutating func attempt(_ body: String, fifo: Bool) {
-        attempted[body] = fifo
-        carriedMD5[body] = Self.carriedMD5(body)
+    /// What one attempted message carried besides its key.
+    struct Sent {
+        var fifo: Bool
+        var group: String?
+        var payload: MessagePayload
     }
 
-    /// The stand-in digest a send of `body` carries, or nil for every other send. FerryQueue treats the digest
-    /// as opaque, so any function of the body checks that it travels with the message (log, snapshots,
+    /// key -> what its send carried.
+    private(set) var attempted: [String: Sent] = [:]
+    private(set) var acknowledged: Set<String> = []
+    /// Keys of sends one byte past a limit: the cluster refused them, so none may ever be received.
+    private(set) var refused: Set<String> = []
+    /// key -> times received.
+    private(set) var receivedCount: [String: Int] = [:]
+    /// FIFO key -> the message id its enqueue got (a second id means it was enqueued twice).
+    private var fifoMessageId: [String: String] = [:]
+    /// Each attribute layout's attributes, built once (they do not depend on the key).
+    private var attributesOfLayout: [AttributeLayout: [MessageAttribute]] = [:]
+    var problem: QueueProblem?
+
+    mutating func attempt(_ key: String, fifo: Bool, group: String?, payload: MessagePayload) {
+        attempted[key] = Sent(fifo: fifo, group: group, payload: payload)
+    }
+
+    /// The cluster refused the send of `key` (over a limit): it must never be received.
+    mutating func refuse(_ key: String) {
+        attempted[key] = nil
+        refused.insert(key)
+    }
+
+    mutating func attributes(_ layout: AttributeLayout) -> [MessageAttribute] {
+        if let built = attributesOfLayout[layout] { return built }
+        let built = layout.make()
+        attributesOfLayout[layout] = built
+        return built
+    }
+
+    /// The stand-in digest a send of `key` carries, or nil for every other send. FerryQueue treats the digest
+    /// as opaque, so any function of the message checks that it travels with the message (log, snapshots,
     /// leader changes, redrive) to every receive.
-    static func carriedMD5(_ body: String) -> BodyMD5? {
+    static func carriedMD5(_ key: String) -> BodyMD5? {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash & 1 == 0 ? BodyMD5(high: hash, low: ~hash) : nil
     }
 
-    mutating func acknowledge(_ body: String, messageId: String) {
-        acknowledged.insert(body)
-        noteFifoId(body, messageId, how: "acknowledged")
+    mutating func acknowledge(_ key: String, messageId: String) {
+        acknowledged.insert(key)
+        noteFifoId(key, messageId, how: "acknowledged")
     }
 
-    mutating func receive(_ body: String, messageId: String, bodyMD5: BodyMD5?) {
-        receivedCount[body, default: 0] += 1
-        noteFifoId(body, messageId, how: "received")
-        if let carried = carriedMD5[body], carried != bodyMD5, problem == nil {
-            problem = QueueProblem(invariant: "Q-md5", detail: "\(body) received with body digest \(String(describing: bodyMD5)), but its send carried \(String(describing: carried))")
+    mutating func receive(_ message: ReceivedMessage) {
+        let key = MessagePayload.key(of: message)
+        receivedCount[key, default: 0] += 1
+        noteFifoId(key, message.messageId, how: "received")
+        guard problem == nil else { return }
+        if refused.contains(key) {
+            problem = QueueProblem(invariant: "Q-limit", detail: "\(key) was received as \(message.messageId), but its send was over a limit and refused")
+        } else if attempted[key] != nil, message.bodyMD5 != Self.carriedMD5(key) {
+            problem = QueueProblem(invariant: "Q-md5", detail: "\(key) received with body digest \(String(describing: message.bodyMD5)), but its send carried \(String(describing: Self.carriedMD5(key)))")
+        } else if let sent = attempted[key], let mismatch = mismatch(message, key: key, sent: sent) {
+            problem = QueueProblem(invariant: "Q-bytes", detail: "\(key) received as \(message.messageId) with \(mismatch)")
         }
     }
 
-    private mutating func noteFifoId(_ body: String, _ messageId: String, how: String) {
-        guard attempted[body] == true else { return }
-        if let first = fifoMessageId[body] {
+    /// What differs between a received message and what its send carried, or nil when it is byte-exact.
+    private mutating func mismatch(_ message: ReceivedMessage, key: String, sent: Sent) -> String? {
+        let payload = sent.payload
+        if !payload.bodyMatches(message.body, key: key) {
+            return "a body of \(message.body.count) bytes that is not the \(payload.body(key: key).count) bytes sent"
+        }
+        if message.attributes != attributes(payload.attributes) {
+            return "attributes \(message.attributes.map(\.name).map { $0.prefix(12) }) (\(message.attributes.reduce(0) { $0 + $1.sizeBytes }) bytes) that are not the \(payload.attributes.count) sent"
+        }
+        if message.awsTraceHeader != payload.traceHeader(key: key) {
+            return "trace header of \(message.awsTraceHeader?.utf8.count ?? 0) bytes, not the \(payload.traceHeaderBytes) sent"
+        }
+        let group = sent.fifo ? sent.group.map(payload.fifoId) : nil
+        let dedupId = sent.fifo ? payload.fifoId(key) : nil
+        if message.messageGroupId != group || message.messageDeduplicationId != dedupId {
+            return "group \(message.messageGroupId ?? "none") and dedup id \(message.messageDeduplicationId ?? "none"), not \(group ?? "none") and \(dedupId ?? "none")"
+        }
+        return nil
+    }
+
+    private mutating func noteFifoId(_ key: String, _ messageId: String, how: String) {
+        guard attempted[key]?.fifo == true else { return }
+        if let first = fifoMessageId[key] {
             if first != messageId, problem == nil {
-                problem = QueueProblem(invariant: "Q-dup", detail: "FIFO send \(body) (one dedup id) \(how) as \(messageId), but it was enqueued as \(first)")
+                problem = QueueProblem(invariant: "Q-dup", detail: "FIFO send \(key) (one dedup id) \(how) as \(messageId), but it was enqueued as \(first)")
             }
         } else {
-            fifoMessageId[body] = messageId
+            fifoMessageId[key] = messageId
         }
     }
 
@@ -68,8 +115,8 @@ struct QueueHistory {
         let unexpected = receivedCount.keys.filter { attempted[$0] == nil }.sorted()
         let recovered = receivedCount.keys.filter { attempted[$0] != nil && !acknowledged.contains($0) }.count
         var standard = 0, fifo = 0
-        for (body, count) in receivedCount where count > 1 {
-            if attempted[body] == true { fifo += count - 1 } else { standard += count - 1 }
+        for (key, count) in receivedCount where count > 1 {
+            if attempted[key]?.fifo == true { fifo += count - 1 } else { standard += count - 1 }
         }
         return Verdict(lost: lost, unexpected: unexpected, recovered: recovered,
                        standardRedeliveries: standard, fifoRedeliveries: fifo)

@@ -14,6 +14,8 @@ struct QueueProblem {
 /// - Q-dup: a FIFO deduplication id enqueued twice inside the 5-minute window;
 /// - Q-fifo: per FIFO group, a receive delivers exactly the oldest undeleted messages of the group, in
 ///   order (a later message never overtakes an earlier one that is in flight or visible);
+/// - Q-limit: no message over `messageBytesMax`, and none of a batch over `batchBytesMax` or
+///   `batchEntriesMax`, is ever enqueued;
 /// - Q-excl: no message is delivered again before the visibility timeout of its previous delivery ended
 ///   in the queue's own time (the maximum of the leader stamps), unless it was deleted.
 struct QueueLogModel {
@@ -66,8 +68,14 @@ struct QueueLogModel {
 
     private mutating func sent(queue: String, _ entries: [SendEntry], _ results: [EntryResult<SentMessage>],
                                index: LogIndex) -> QueueProblem? {
+        let batchBytes = entries.reduce(0) { $0 + $1.sizeBytes }
         for (entry, result) in zip(entries, results) {
             guard case .success(let sent) = result.result else { continue }
+            // Checked from the sizes themselves, not through QueueValidation: the code under test.
+            if entry.sizeBytes > QueueLimits.messageBytesMax || batchBytes > QueueLimits.batchBytesMax
+                || entries.count > QueueLimits.batchEntriesMax {
+                return QueueProblem(invariant: "Q-limit", detail: "index \(index) enqueued \(sent.messageId), a message of \(entry.sizeBytes) bytes in a request of \(entries.count) entries and \(batchBytes) bytes, past SQS's limits")
+            }
             let isFifo = queue == QueueSimConstants.fifoQueue
             if isFifo, let dedupId = entry.messageDeduplicationId {
                 if let first = firstEnqueue[dedupId], timeMs - first.timeMs < QueueLimits.dedupWindowMs {

@@ -63,6 +63,8 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var leadershipTransfers: Bool
     /// Check `QueueMachine.checkInvariants()` after every this many applies on a node (O(messages) each).
     public var invariantCheckEvery: Int
+    /// Message sizes at and one byte past every limit in half the seeds; nil: plain bodies only.
+    public var sizes: QueueSizeBoundaries?
 
     public init(seed: UInt64, nodeCount: Int, campaign requested: QueueCampaign = .swarm) {
         base = SimOptions(seed: seed, nodeCount: nodeCount, profile: .swarm)
@@ -112,6 +114,8 @@ public struct QueueSimOptions: CustomStringConvertible {
         spareSegmentQuietTicks = random.int(in: 0...20)
         batchInputs = random.chance(0.7)
         snapshotLogBytesRatio = random.chance(0.5) ? 1 : 0
+        // Drawn last, so the draws above (and the seeds' histories without sizes) stay as they were.
+        sizes = random.chance(0.5) ? QueueSizeBoundaries.draw(&random) : nil
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -122,6 +126,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         \(base)
           queue: campaign \(campaign.rawValue) power-loss \(powerLoss ? "on" : "off") corruption \(corruption ? "on" : "off") fsync-EIO \(fsyncEIO ? "on" : "off") clock drift<=\(clockDriftPpmMax)ppm jumps \(clockJumps ? "up to \(clockJumpMsMax)ms" : "off")
           queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries\(snapshotLogBytesRatio > 0 ? " and \(snapshotLogBytesRatio)x its size of log" : ""), segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
+          queue sizes: \(sizes.map(String.init(describing:)) ?? "plain bodies only")
         """
     }
 }

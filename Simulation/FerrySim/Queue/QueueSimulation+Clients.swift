@@ -2,7 +2,7 @@ import FerryNode
 import FerryQueue
 import FerryRaft
 
-/// The workload: producers send unique bodies to a standard and a FIFO queue (one group has one producer,
+/// The workload: producers send unique keys (in bodies of every size, `QueueSimulation+Sends`) to a standard and a FIFO queue (one group has one producer,
 /// explicit dedup ids, retried with the same id after `.timedOut` or `.unavailable`, across leader changes
 /// and restarts); consumers receive with visibility timeouts, delete (sometimes with a stale handle), or
 /// "crash" holding messages. Clients reach the cluster only through `ReplicaNode.submit` at a random node.
@@ -45,20 +45,10 @@ extension QueueSimulation {
             guard queuesReady else { return think(index, 100_000) }
             if clients[index].pendingSend == nil {
                 guard !phaseOver else { return }
-                let sequence = clients[index].sequence
-                clients[index].sequence += 1
-                let fifo = clientRandom.chance(0.5)
-                let body = "p\(producer)-\(sequence)"
-                let group = fifo ? "g\(producer)-\(clientRandom.int(in: 0...(options.groupsPerProducer - 1)))" : nil
-                clients[index].pendingSend = QueueClient.PendingSend(body: body, fifo: fifo, group: group)
-                history.attempt(body, fifo: fifo)
+                clients[index].pendingSend = nextSend(producer: producer, client: index)
             }
             let send = clients[index].pendingSend!
-            let entry = SendEntry(body: Array(send.body.utf8), messageGroupId: send.group,
-                                  messageDeduplicationId: send.fifo ? send.body : nil,
-                                  bodyMD5: QueueHistory.carriedMD5(send.body))
-            submit(index, .send(send), .sendMessages(queueName: send.fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
-                                                     entries: [entry], isBatch: false))
+            submit(index, .send(send), send.command)
         case .consumer:
             guard queuesReady else { return think(index, 100_000) }
             if !clients[index].held.isEmpty { return deleteHeld(index) }
@@ -103,21 +93,15 @@ extension QueueSimulation {
     func finish(_ index: Int, _ outcome: SubmitOutcome<QueueResult>) {
         guard let request = clients[index].request else { preconditionFailure("finish without a request") }
         clients[index].request = nil
-        emit("client \(index) via n\(clients[index].target): \(request) -> \(outcome)")
+        emit("client \(index) via n\(clients[index].target): \(request) -> \(abbreviated(outcome))")
         var pause: SimMicros? = nil
         switch (request, outcome) {
         case (.create(let queue), .applied(.queueCreated)):
             clients[index].created.insert(queue)
-        case (.send(let send), .applied(.sent(let results))):
-            if case .success(let sent) = results.first?.result {
-                history.acknowledge(send.body, messageId: sent.messageId)
-                host(clients[index].target).ackAwaitingIndex = send.body
-                clients[index].pendingSend = nil
-            } else {
-                pause = SimConstants.clientBackoffMicros
-            }
+        case (.send(let send), let outcome):
+            pause = sendAnswered(index, send, outcome)
         case (.receive(let queue), .applied(.received(let messages))):
-            for message in messages { history.receive(message.bodyText, messageId: message.messageId, bodyMD5: message.bodyMD5) }
+            for message in messages { history.receive(message) }
             if !messages.isEmpty && !clientRandom.chance(options.consumerAbandonChance) {
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
                 clients[index].heldQueue = queue
@@ -135,11 +119,6 @@ extension QueueSimulation {
             return drainReceived(index, queue: queue, outcome)
         case (.drainDelete, _):
             clients[index].held = []
-        case (.send(let send), .timedOut) where !send.fifo && clientRandom.chance(QueueSimConstants.giveUpOnUnknownChance):
-            // A standard-queue producer sometimes moves on after an unknown outcome (Jepsen's "info"): if
-            // the send landed anyway, the checker counts it as recovered. FIFO sends are always retried
-            // (same dedup id), so each group's send order stays known.
-            clients[index].pendingSend = nil
         case (_, .timedOut), (_, .unavailable):
             pause = SimConstants.clientBackoffMicros  // producers retry the same send, same dedup id
         default:

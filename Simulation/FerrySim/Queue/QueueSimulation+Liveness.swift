@@ -122,7 +122,7 @@ extension QueueSimulation {
                     return
                 }
             } else {
-                for message in messages { history.receive(message.bodyText, messageId: message.messageId, bodyMD5: message.bodyMD5) }
+                for message in messages { history.receive(message) }
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
                 clients[index].heldQueue = queue
             }

@@ -306,7 +306,7 @@ extension QueueSimulation {
         let digest = QueueDigest.of(command, output, stamp)
         if let first = logModel.digest(at: stamp.index) {
             if first != digest {
-                checker.fail("SMS", "n\(host.id) applied a different command or output at index \(stamp.index): \(command) -> \(output)")
+                checker.fail("SMS", "n\(host.id) applied a different command or output at index \(stamp.index): \(abbreviated(command)) -> \(abbreviated(output))")
             }
         } else {
             logModel.record(digest, at: stamp.index)

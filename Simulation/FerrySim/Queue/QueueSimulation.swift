@@ -40,6 +40,10 @@ public final class QueueSimulation {
     /// Renames of a spare segment into place performed (`RaftStorage.nextPreparation`).
     var sparesUsed = 0
     var snapshotsTaken = 0
+    /// Requests sent, by shape.
+    var shapesSent: [MessageShape: Int] = [:]
+    /// The next shape of `QueueSizeBoundaries.tour` to send.
+    var shapeTourNext = 0
     var snapshotsInstalled = 0
     /// The total-queue verdict of a run that passed.
     var verdict: QueueHistory.Verdict?

@@ -77,7 +77,8 @@ public enum MessageValidation {
         }
         let size = sizeBytes(of: message)
         if size > SQSLimits.messageBytesMax {
-            throw .invalidParameter("MessageBody", "Message must be shorter than \(SQSLimits.messageBytesMax) bytes.")
+            throw SQSError(.invalidParameterValue,
+                           "One or more parameters are invalid. Reason: Message must be shorter than \(SQSLimits.messageBytesMax) bytes.")
         }
     }
 

@@ -72,9 +72,19 @@ enum SQSRequestDecoder {
         case .tagQueue:
             return .tagQueue(TagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tags: try f.requiredStringMap("Tags")))
         case .untagQueue:
-            return .untagQueue(UntagQueueRequest(
-                queueUrl: try f.requiredString("QueueUrl"), tagKeys: try f.requiredStringList("TagKeys")))
+            return .untagQueue(UntagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tagKeys: try tagKeys(f)))
         }
+    }
+
+    /// An empty TagKeys list is an invalid value, not a missing one (moto's AWS-checked wording; see
+    /// docs/sqs-compatibility.md).
+    static func tagKeys(_ f: RequestFields) throws(SQSError) -> [String] {
+        guard f.value("TagKeys") != nil else { throw .missingParameter("TagKeys") }
+        let keys = try f.stringList("TagKeys")
+        if keys.isEmpty || keys.contains(where: { $0.isEmpty || $0.count > 128 }) {
+            throw SQSError(.invalidParameterValue, "Tag keys must be between 1 and 128 characters in length.")
+        }
+        return keys
     }
 
     static func outgoingMessage(_ f: RequestFields) throws(SQSError) -> OutgoingMessage {

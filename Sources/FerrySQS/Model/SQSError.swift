@@ -11,6 +11,9 @@ public struct SQSError: Error, Sendable, Equatable {
         self.message = message
     }
 
+    /// AWS names no queue in this text, whatever was asked for (recorded: test_non_existent_queue).
+    public static let noSuchQueue = SQSError(.queueDoesNotExist, "The specified queue does not exist.")
+
     public static func missingParameter(_ name: String) -> SQSError {
         SQSError(.missingParameter, "The request must contain the parameter \(name).")
     }
@@ -102,6 +105,14 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The JSON `__type`: `com.amazonaws.sqs#<Shape>` (docs/sqs-wire.md, "Errors").
-    public var jsonType: String { "com.amazonaws.sqs#" + rawValue }
+    /// The JSON `__type`: `com.amazonaws.sqs#<Shape>` ("Errors"). Two unmodeled codes carry another shape name
+    /// there than in `x-amzn-query-error` (botocore shows it as `Error.QueryErrorCode`; recorded in
+    /// test_send_message_with_empty_string_attribute and test_posting_to_fifo_requires_deduplicationid_group_id).
+    public var jsonType: String {
+        switch self {
+        case .invalidParameterValue: return "com.amazonaws.sqs#InvalidParameterValueException"
+        case .missingParameter: return "com.amazonaws.sqs#MissingRequiredParameterException"
+        default: return "com.amazonaws.sqs#" + rawValue
+        }
+    }
 }

@@ -23,7 +23,7 @@ enum SQSXMLEncoder {
         xml.element("Error") { e in
             e.element("Type", error.code.fault.rawValue)
             e.element("Code", error.code.legacyCode)
-            e.element("Message", error.message)
+            e.element("Message", queryMessage(error))
             e.raw("<Detail/>")
         }
         xml.element("RequestId", requestId)
@@ -134,5 +134,11 @@ enum SQSXMLEncoder {
         x.optional("ApproximateNumberOfMessagesToMove", task.approximateNumberOfMessagesToMove.map(String.init))
         x.optional("FailureReason", task.failureReason)
         x.optional("StartedTimestamp", task.startedTimestamp.map(String.init))
+    }
+
+    /// The query protocol words one answer differently from the JSON protocol (recorded:
+    /// test_non_existent_queue / queue-does-not-exist-query).
+    static func queryMessage(_ error: SQSError) -> String {
+        error == .noSuchQueue ? "The specified queue does not exist for this wsdl version." : error.message
     }
 }
