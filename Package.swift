@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (see ../shared/DESIGN.md):
+// Module graph (see docs/design.md, "Layers"):
 //   FerryRaft, FerryQueue         pure, deterministic cores: standard library only
 //   FerryStorage                  durable Raft log over a FileSystem seam
 //   FerryNode                     one node over the Environment seam

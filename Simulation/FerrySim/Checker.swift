@@ -2,7 +2,7 @@ import FerryRaft
 
 /// A broken invariant: the seed fails.
 public struct Violation: CustomStringConvertible, Sendable {
-    /// The invariant's key from SIMULATION.md (ES, LM, LC, SMS, DUR, MONO, PERS, LIVE).
+    /// The invariant's key from docs/simulation.md, "Invariants" (ES, LM, LC, SMS, DUR, MONO, PERS, LIVE).
     public var invariant: String
     public var detail: String
     public var timeMicros: SimMicros

@@ -1,6 +1,6 @@
 /// Fault profiles. `swarm` draws every fault kind on or off per seed; the targeted profiles force one
 /// class of faults on, hard, while the rest stay drawn — for bugs that need one kind of schedule
-/// often (SIMULATION.md: "run N seeds per bug under the swarm profile plus a targeted profile").
+/// often (docs/simulation.md, "Campaigns", "Planted bugs": each bug under swarm and a targeted profile).
 public enum SimProfile: String, CaseIterable, Sendable {
     /// Every fault kind on or off at random, intensities at random.
     case swarm

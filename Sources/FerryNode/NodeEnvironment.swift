@@ -10,7 +10,7 @@ public protocol NodeEnvironment: AnyObject {
     func wallClockMs() -> UInt64
     /// Milliseconds from a clock that never jumps (CLOCK_MONOTONIC): a leader advances its stamps by this
     /// clock between elections, so a wall-clock step during its tenure cannot expire visibility timeouts
-    /// early or late (SIMULATION.md bug 35).
+    /// early or late (docs/simulation.md, "Planted bugs", bug 35).
     func monotonicMs() -> UInt64
     /// Sends to a peer, best effort: a message to an unreachable peer may be dropped (Raft retries).
     func send(_ message: PeerMessage, to peer: NodeID)

@@ -125,7 +125,7 @@ enum MessageIdentity {
     }
 }
 
-/// `arn:aws:sqs:{region}:{account}:{name}` (SQS-API.md summary, point 3).
+/// `arn:aws:sqs:{region}:{account}:{name}` (docs/sqs-wire.md, "Queue URLs").
 public struct QueueARN: Equatable, Sendable {
     public var region: String
     public var accountId: String

@@ -1,4 +1,4 @@
-/// Every bound FerryQueue enforces, in one place. Values follow SQS-API.md (b1-b3, d) unless a line says why
+/// Every bound FerryQueue enforces, in one place. Values follow docs/sqs-wire.md unless a line says why
 /// Ferry chose differently.
 public enum QueueLimits {
     // MARK: Queues

@@ -1,5 +1,6 @@
-/// StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask (SQS-API.md b1, d) as a replicated
-/// job: its progress lives in the machine, advanced by the leader's `tick` commands, so it survives failover.
+/// StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask (docs/sqs-wire.md, "Operations", "Dead-letter
+/// queues") as a replicated job: its progress lives in the machine, advanced by the leader's `tick` commands, so it
+/// survives failover.
 public struct MoveTask: Equatable, Sendable {
     public enum Status: String, Sendable { case running = "RUNNING", completed = "COMPLETED", cancelled = "CANCELLED", failed = "FAILED" }
 
@@ -18,7 +19,7 @@ public struct MoveTask: Equatable, Sendable {
     /// Earned moves, in thousandths of a message, so a rate below one per tick still makes progress.
     var creditMilli: Int64
 
-    /// Only running tasks show their handle (SQS-API.md b1).
+    /// Only running tasks show their handle (docs/sqs-wire.md, "Operations").
     public var taskHandle: String? {
         status == .running ? MoveTaskHandle(queue: sourceQueue, number: number).text : nil
     }

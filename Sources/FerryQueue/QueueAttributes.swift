@@ -1,5 +1,5 @@
-/// A queue's settable attributes, typed, with SQS's defaults (SQS-API.md b2). The wire carries them as
-/// strings; `applying(_:creating:)` parses and range-checks, `rendered()` turns them back into strings.
+/// A queue's settable attributes, typed, with SQS's defaults (docs/sqs-wire.md, "Queue attributes"). The wire carries
+/// them as strings; `applying(_:creating:)` parses and range-checks, `rendered()` turns them back into strings.
 public struct QueueAttributes: Equatable, Sendable {
     public var delaySeconds = 0
     public var maximumMessageSizeBytes = QueueLimits.messageBytesMax

@@ -1,6 +1,6 @@
 /// What the leader stamps on every command: the log index it lands at and the leader's clock. The machine
 /// keeps `now = max(now, timeMs)`, so a leader whose clock steps back cannot make time run backwards
-/// (SIMULATION.md bug 35: lease expiry judged by one node's wall clock).
+/// (docs/simulation.md, "Planted bugs", bug 35: lease expiry judged by one node's wall clock).
 public struct CommandStamp: Equatable, Sendable {
     public var logIndex: UInt64
     public var timeMs: Int64
@@ -22,7 +22,7 @@ public struct KeyValue: Equatable, Sendable {
     }
 }
 
-/// A message attribute (SQS-API.md b3). `dataType` is the full type, label included (`String.LN`).
+/// A message attribute (docs/sqs-wire.md, "Message limits"). `dataType` is the full type, label included (`String.LN`).
 public struct MessageAttribute: Equatable, Sendable {
     public enum Value: Equatable, Sendable {
         case string(String)
@@ -86,7 +86,7 @@ public struct ReceiveRequest: Equatable, Sendable {
     public var maxMessages: Int
     /// nil: the queue's VisibilityTimeout.
     public var visibilityTimeoutSeconds: Int?
-    /// FIFO only: a retry with the same id returns the same messages and handles (SQS-API.md d).
+    /// FIFO only: a retry with the same id returns the same messages and handles (docs/sqs-wire.md, "FIFO queues").
     public var receiveRequestAttemptId: String?
 
     public init(queueName: String, maxMessages: Int = 1, visibilityTimeoutSeconds: Int? = nil,

@@ -1,5 +1,5 @@
 /// The SQS error codes FerryQueue produces. The raw value is the JSON `__type` suffix; FerrySQS maps each
-/// to its legacy query code and HTTP status (SQS-API.md a1).
+/// to its legacy query code and HTTP status (docs/sqs-wire.md, "Errors").
 public enum QueueErrorCode: String, Sendable, CaseIterable {
     case queueDoesNotExist = "QueueDoesNotExist"
     case queueNameExists = "QueueNameExists"

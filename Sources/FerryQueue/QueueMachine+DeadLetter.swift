@@ -1,4 +1,4 @@
-/// Dead-letter queues (SQS-API.md d): the move at receive time, DeadLetterQueueSourceArn, and
+/// Dead-letter queues (docs/sqs-wire.md, "Dead-letter queues"): the move at receive time, DeadLetterQueueSourceArn, and
 /// ListDeadLetterSourceQueues.
 extension QueueMachine {
     /// Appends messages that left `sourceName` (dead-lettered) to `target`. Standard queues keep the original

@@ -1,5 +1,5 @@
 /// DeleteMessage(Batch) and ChangeMessageVisibility(Batch): what a receipt handle may still do
-/// (SQS-API.md d, "Visibility and receipt handles").
+/// (docs/sqs-wire.md, "Visibility and receipt handles").
 ///
 /// - Malformed, or minted by another queue: ReceiptHandleIsInvalid.
 /// - Standard queue delete: any handle of a live message deletes it, even while another consumer holds it
@@ -7,7 +7,7 @@
 ///   accepts). A message already gone: success.
 /// - FIFO delete: only the latest handle while its visibility lasts; otherwise InvalidParameterValue "The
 ///   receipt handle has expired" (aws-sdk-js #1279), so a consumer whose lease ended cannot delete a message
-///   the group's next holder has (SIMULATION.md bug 34).
+///   the group's next holder has (docs/simulation.md, "Planted bugs", bug 34).
 /// - Standard change-visibility with a stale or expired handle: OK and nothing happens (localstack PR #9632).
 /// - FIFO change-visibility: stale handle -> expired error; latest handle of a message not in flight ->
 ///   MessageNotInflight.
@@ -106,7 +106,8 @@ extension QueueState {
                 : .success(())
         }
         let deadline = now + Int64(timeoutSeconds) * 1000
-        // SQS-API.md d: the total invisibility since the receive cannot exceed 12 hours.
+        // docs/sqs-wire.md, "Visibility and receipt handles": the total invisibility since the receive cannot exceed 12
+        // hours.
         guard deadline - slot.lastReceiveMs <= Int64(QueueLimits.visibilityTimeoutSecondsMax) * 1000 else {
             return .failure(.invalidParameter("VisibilityTimeout",
                 "Total VisibilityTimeout for the message is beyond the limit [\(QueueLimits.visibilityTimeoutSecondsMax) seconds]"))

@@ -1,6 +1,6 @@
-/// ReceiveMessage (SQS-API.md d): standard queues take visible messages in the order they became visible;
-/// FIFO queues take from unlocked groups, as many of one group as possible, in order. A message received more
-/// than its queue's maxReceiveCount moves to the dead-letter queue instead (at receive time).
+/// ReceiveMessage (docs/sqs-wire.md, "Receive", "FIFO queues"): standard queues take visible messages in the order they
+/// became visible; FIFO queues take from unlocked groups, as many of one group as possible, in order. A message
+/// received more than its queue's maxReceiveCount moves to the dead-letter queue instead (at receive time).
 extension QueueMachine {
     mutating func receiveMessages(_ request: ReceiveRequest) -> QueueResult {
         do {
@@ -175,7 +175,7 @@ extension QueueState {
     // MARK: ReceiveRequestAttemptId
 
     /// The same messages with the same handles, visibility reset, if none was deleted or had its visibility
-    /// changed since (SQS-API.md d); nil means "receive afresh".
+    /// changed since (docs/sqs-wire.md, "FIFO queues"); nil means "receive afresh".
     private mutating func retryAttempt(_ attemptId: String, _ context: ReceiveContext) -> [ReceivedMessage]? {
         guard context.visibilityMs > 0, var attempt = attempts[attemptId] else { return nil }
         let now = context.now

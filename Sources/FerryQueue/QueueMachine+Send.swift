@@ -1,5 +1,5 @@
-/// SendMessage and SendMessageBatch (SQS-API.md b1, b3, d): validation, delay, FIFO groups and the
-/// deduplication window.
+/// SendMessage and SendMessageBatch (docs/sqs-wire.md, "Operations", "Message limits", "FIFO queues"): validation,
+/// delay, FIFO groups and the deduplication window.
 extension QueueMachine {
     mutating func sendMessages(_ name: String, _ entries: [SendEntry], isBatch: Bool) -> QueueResult {
         do {

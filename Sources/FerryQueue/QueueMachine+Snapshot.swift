@@ -1,7 +1,7 @@
 /// Snapshot and restore of the whole machine: queues, messages (in flight too), timers, FIFO groups, the
-/// deduplication table (SIMULATION.md bug 18: a dedup table missing from the snapshot lets a retry in twice),
-/// receive attempt ids and move tasks. The encoding is canonical: keyed collections are written sorted and
-/// everything else in its (deterministic) stored order, so equal states give equal bytes; a restored machine
+/// deduplication table (docs/simulation.md, "Planted bugs", bug 18: a dedup table missing from the snapshot lets a
+/// retry in twice), receive attempt ids and move tasks. The encoding is canonical: keyed collections are written sorted
+/// and everything else in its (deterministic) stored order, so equal states give equal bytes; a restored machine
 /// snapshots to the very bytes it was restored from.
 extension QueueMachine {
     /// FQS2: each live message carries its body's MD5 (optional). FQS1 snapshots, without it, still restore.

@@ -17,9 +17,9 @@ extension QueueMachine {
 }
 
 extension QueueState {
-    /// Deletes messages older than MessageRetentionPeriod, whatever their state (SQS-API.md d). Inspects at
-    /// most `expirySweepSlotsPerTickMax` slots from the front and as many from a cursor that walks the whole
-    /// queue over successive ticks (a standard DLQ keeps old timestamps behind younger messages).
+    /// Deletes messages older than MessageRetentionPeriod, whatever their state (docs/sqs-wire.md, "Message states and
+    /// retention"). Inspects at most `expirySweepSlotsPerTickMax` slots from the front and as many from a cursor that
+    /// walks the whole queue over successive ticks (a standard DLQ keeps old timestamps behind younger messages).
     mutating func sweepRetention(now: Int64) {
         var inspected = 0
         var index = slotsHead

@@ -1,4 +1,4 @@
-/// The replicated queue state machine (DESIGN.md seam 4). Every replica applies the same commands in log
+/// The replicated queue state machine (docs/design.md, "The seams", 4). Every replica applies the same commands in log
 /// order and reaches the same state: time comes only from the leader's stamps (kept as a running maximum),
 /// identifiers are derived from state, and no dictionary order reaches a result or an encoding.
 ///
@@ -20,7 +20,7 @@ public struct QueueMachine: Sendable {
     public let config: Config
     /// Invariant: never decreases; the maximum of every applied stamp's time.
     public internal(set) var nowMs: Int64 = 0
-    /// Invariant: strictly increases with every applied command (SIMULATION.md MONO).
+    /// Invariant: strictly increases with every applied command (docs/simulation.md, "Invariants": MONO).
     public internal(set) var appliedIndex: UInt64 = 0
 
     var queues: [QueueID: QueueState] = [:]
@@ -215,7 +215,7 @@ public struct QueueMachine: Sendable {
         return .done
     }
 
-    /// SQS-API.md b1: deletes every message, in flight too; allowed once per 60 s.
+    /// docs/sqs-wire.md, "Operations": deletes every message, in flight too; allowed once per 60 s.
     mutating func purgeQueue(_ name: String) -> QueueResult {
         let now = nowMs
         let outcome: QueueError?? = withQueue(name) { queue in

@@ -25,7 +25,7 @@ public struct SentMessage: Equatable, Sendable {
 }
 
 /// A delivered message with every system attribute; the API layer filters by the names the client asked
-/// for and computes MD5OfBody / MD5OfMessageAttributes over what it returns (SQS-API.md c).
+/// for and computes MD5OfBody / MD5OfMessageAttributes over what it returns (docs/sqs-wire.md, "Message checksums").
 public struct ReceivedMessage: Equatable, Sendable {
     public var messageId: String
     public var receiptHandle: String

@@ -1,6 +1,6 @@
 /// A FIFO message group: its messages in send order (deleted ones are skipped lazily) and how many are in
-/// flight. A receive only ever takes from the front of a group with nothing in flight (SQS-API.md d, group
-/// locking), so whatever a change of visibility does to single messages, the group resumes at its head.
+/// flight. A receive only ever takes from the front of a group with nothing in flight (docs/sqs-wire.md, "FIFO queues":
+/// group locking), so whatever a change of visibility does to single messages, the group resumes at its head.
 struct FifoGroup: Sendable {
     var name: String
     var members: FifoBuffer<UInt64>

@@ -1,5 +1,6 @@
 /// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Used for
-/// content-based deduplication ids (SQS-API.md c: the lowercase hex SHA-256 of the body).
+/// content-based deduplication ids (docs/sqs-wire.md, "Content-based deduplication": the lowercase hex SHA-256 of the
+/// body).
 public struct SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

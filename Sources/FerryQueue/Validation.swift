@@ -1,7 +1,8 @@
 /// Checks that need no state, so the API layer can reject bad input before proposing it through Raft. The
 /// machine runs them again when it applies (replicas must not trust a proposer running other code).
 public enum QueueValidation {
-    /// SQS-API.md b1: 1-80 characters of `[A-Za-z0-9_-]`, optionally ending in `.fifo` (counted in the 80).
+    /// docs/sqs-wire.md, "Operations": 1-80 characters of `[A-Za-z0-9_-]`, optionally ending in `.fifo` (counted in the
+    /// 80).
     public static func validateQueueName(_ name: String) throws {
         let base = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
         guard !base.isEmpty, name.utf8.count <= QueueLimits.queueNameCharactersMax,
@@ -115,7 +116,8 @@ public enum QueueValidation {
         }
     }
 
-    /// SQS-API.md b3: `[A-Za-z0-9_.-]`, at most 256, no `AWS.`/`Amazon.` prefix, no leading, trailing or double dot.
+    /// docs/sqs-wire.md, "Message limits": `[A-Za-z0-9_.-]`, at most 256, no `AWS.`/`Amazon.` prefix, no leading,
+    /// trailing or double dot.
     static func validateAttributeName(_ name: String) throws {
         let lower = name.lowercased()
         let bytes = Array(name.utf8)
@@ -182,7 +184,7 @@ public enum QueueValidation {
         }
     }
 
-    /// XML 1.0 characters only (SQS-API.md b1), and valid UTF-8.
+    /// XML 1.0 characters only (docs/sqs-wire.md, "Operations"), and valid UTF-8.
     public static func isValidMessageText(_ bytes: [UInt8]) -> Bool {
         // Fast path, on every send: printable ASCII only (0x20-0x7E), eight bytes at a time (SWAR: a lane
         // flags if it is below 0x20, equal to 0x7F, or has its high bit set). Anything else takes the exact path.

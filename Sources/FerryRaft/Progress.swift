@@ -58,7 +58,7 @@ struct Progress {
     }
 
     /// A successful response for `index`. Returns false for a stale one (it must not move anything back,
-    /// SIMULATION.md bugs 13-14).
+    /// docs/simulation.md, "Planted bugs", bugs 13-14).
     mutating func acknowledge(_ index: LogIndex) -> Bool {
         while let first = inflights.first, first <= index { inflights.removeFirst() }
         guard index > match else { return false }

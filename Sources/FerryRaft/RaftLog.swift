@@ -106,7 +106,7 @@ struct RaftLog {
 
     /// Raft Figure 2, AppendEntries receiver rules 3 and 4: the entries follow `prevIndex`, which matched.
     /// Existing entries that agree are kept (a stale or reordered request must not truncate anything,
-    /// SIMULATION.md bug 7); the first conflicting one and everything after it is replaced.
+    /// docs/simulation.md, "Planted bugs", bug 7); the first conflicting one and everything after it is replaced.
     /// Returns the index of the first entry that was newly written, if any.
     @discardableResult
     mutating func merge(after prevIndex: LogIndex, _ newEntries: [Entry]) -> LogIndex? {

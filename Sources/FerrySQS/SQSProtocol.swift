@@ -1,4 +1,4 @@
-/// The protocol a request arrived in; the response must use the same one (SQS-API.md a1:
+/// The protocol a request arrived in; the response must use the same one (docs/sqs-wire.md, "JSON protocol":
 /// "Answer in the protocol of the request", botocore #3169).
 public enum SQSWireProtocol: Sendable, Equatable {
     /// AWS JSON 1.0: `X-Amz-Target: AmazonSQS.<Operation>`, JSON in and out.
@@ -25,7 +25,7 @@ public enum SQSProtocol {
     public static let xmlContentType = "text/xml"
     static let targetPrefix = "AmazonSQS."
 
-    /// JSON when Content-Type starts with `application/x-amz-json`, otherwise query (a2).
+    /// JSON when Content-Type starts with `application/x-amz-json`, otherwise query ("Query protocol").
     public static func wireProtocol(of request: HTTPRequest) -> SQSWireProtocol {
         guard let contentType = request.headers["Content-Type"] else { return .query }
         let utf8 = contentType.utf8
@@ -106,7 +106,7 @@ public enum SQSProtocol {
     }
 
     /// Legacy .NET and Java v1 send requests to the queue URL and drop the QueueUrl parameter
-    /// (SQS-API.md a2): `POST /{account}/{queue}` names the queue.
+    /// (docs/sqs-wire.md, "Query protocol"): `POST /{account}/{queue}` names the queue.
     static func addQueueUrlFromPath(_ request: HTTPRequest, to members: inout [String: JSONValue]) {
         guard members["QueueUrl"] == nil else { return }
         let segments = request.path.split(separator: "/")
@@ -127,7 +127,7 @@ public enum SQSProtocol {
     }
 
     /// JSON errors also carry `x-amzn-query-error: <legacy code>;<Sender|Receiver>`, from which
-    /// botocore and JS v3 take `Error.Code` (a1): always sent.
+    /// botocore and JS v3 take `Error.Code` (docs/sqs-wire.md, "Errors"): always sent.
     public static func encode(_ error: SQSError, as wire: SQSWireProtocol, requestId: String) -> HTTPResponse {
         switch wire {
         case .json:

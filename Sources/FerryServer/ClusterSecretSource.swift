@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Where the cluster secret came from. A flag shows in `ps` to every user of the machine, so the README
-/// recommends the environment variable or the file.
+/// Where the cluster secret came from. A flag shows in `ps` to every user of the machine, so
+/// docs/configuration.md recommends the environment variable or the file.
 ///
 /// Precedence, highest first, as for every other setting (flags override the environment, which overrides
 /// the file): `--cluster-secret`, then `FERRY_CLUSTER_SECRET`, then the config file's `cluster_secret_file`

@@ -2,7 +2,7 @@ import FerryQueue
 import FerryRuntime
 import FerrySQS
 
-/// One ReceiveMessage waiting at this node (SQS-API.md d, "Long poll"). Loop thread only.
+/// One ReceiveMessage waiting at this node (docs/sqs-wire.md, "Long poll"). Loop thread only.
 final class LongPoll {
     let request: ReceiveRequest
     let view: ReceivedMessageView

@@ -1,7 +1,7 @@
 import FerryQueue
 import FerrySQS
 
-/// FerryQueue's error codes to the SQS wire codes (SQS-API.md a1). The two enums share raw values (the
+/// FerryQueue's error codes to the SQS wire codes (docs/sqs-wire.md, "Errors"). The two enums share raw values (the
 /// JSON `__type` suffix); the table is spelled out so a new code on either side is a compile error here,
 /// not a silent InternalFailure.
 enum SQSErrorMapping {

@@ -1,7 +1,7 @@
 import FerryQueue
 import FerrySQS
 
-/// ListDeadLetterSourceQueues and the message move tasks (SQS-API.md b1, d).
+/// ListDeadLetterSourceQueues and the message move tasks (docs/sqs-wire.md, "Operations", "Dead-letter queues").
 extension SQSService {
     func listDeadLetterSourceQueues(_ r: ListDeadLetterSourceQueuesRequest, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in

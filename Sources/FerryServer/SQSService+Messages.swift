@@ -1,9 +1,10 @@
 import FerryQueue
 import FerrySQS
 
-/// SendMessage(Batch), DeleteMessage(Batch), ChangeMessageVisibility(Batch) (SQS-API.md b1, b3, c, d).
-/// Batches: entries the decoder refused (`failed` of the request) and entries FerryQueue's stateless
-/// checks refuse never reach the log; they join the machine's per-entry failures in `Failed[]`.
+/// SendMessage(Batch), DeleteMessage(Batch), ChangeMessageVisibility(Batch) (docs/sqs-wire.md, "Operations", "Message
+/// limits", "Message checksums", "Semantics"). Batches: entries the decoder refused (`failed` of the request) and
+/// entries FerryQueue's stateless checks refuse never reach the log; they join the machine's per-entry failures in
+/// `Failed[]`.
 extension SQSService {
     // MARK: - Send
 

@@ -1,7 +1,7 @@
 import FerryQueue
 import FerrySQS
 
-/// Queue lifecycle, attributes, tags and permissions (SQS-API.md b1, b2).
+/// Queue lifecycle, attributes, tags and permissions (docs/sqs-wire.md, "Operations", "Queue attributes").
 extension SQSService {
     typealias Respond = (Result<SQSResponse, SQSError>) -> Void
 

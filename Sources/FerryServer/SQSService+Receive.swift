@@ -1,8 +1,9 @@
 import FerryQueue
 import FerrySQS
 
-/// ReceiveMessage (SQS-API.md b1, c, d): one receive command through Raft; an empty answer with a wait
-/// time parks the request in the long-poll registry, which retries it when the queue may have something.
+/// ReceiveMessage (docs/sqs-wire.md, "Operations", "Message checksums", "Receive"): one receive command through Raft;
+/// an empty answer with a wait time parks the request in the long-poll registry, which retries it when the queue may
+/// have something.
 extension SQSService {
     func receiveMessage(_ r: ReceiveMessageRequest, clientGone: @escaping () -> Bool, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in
@@ -77,7 +78,7 @@ extension SQSService {
 }
 
 /// What the client asked to see of each message: the system attributes and the message attributes it
-/// named. The checksums are computed over what is returned (SQS-API.md c, rule 2).
+/// named. The checksums are computed over what is returned (docs/sqs-wire.md, "Message checksums", rule 2).
 struct ReceivedMessageView {
     var systemAll: Bool
     var systemNames: Set<String>

@@ -49,7 +49,8 @@ public final class Server {
             opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, options: storageOptions,
                                           initialConfiguration: initial)
         } catch {
-            // Refuse to serve rather than run on a log that lost acknowledged entries (SIMULATION.md bug 29).
+            // Refuse to serve rather than run on a log that lost acknowledged entries (docs/simulation.md, "Planted
+            // bugs", bug 29).
             throw ServerError.storage("\(error)")
         }
         if let torn = opened.report.tornTail {

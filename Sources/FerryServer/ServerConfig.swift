@@ -1,8 +1,8 @@
 import FerryRaft
 import FerryStorage
 
-/// ferryd's configuration: one node of a cluster. Read from a config file (see cluster/node1.toml for
-/// every key with its default), then overridden by command-line flags.
+/// ferryd's configuration: one node of a cluster. Read from a config file (see cluster/local/node1.toml
+/// and docs/configuration.md for every key with its default), then overridden by command-line flags.
 public struct ServerConfig: Equatable, Sendable {
     public struct Address: Equatable, Sendable, CustomStringConvertible {
         public var host: String

@@ -29,7 +29,7 @@ extension RaftStorage {
     /// A torn tail (bytes after the last record that verifies, past every durability witness) is cut
     /// off and reported. A record that fails verification inside the durable prefix throws
     /// `StorageError.corruption` naming the file and offset: the log is never treated as merely
-    /// shorter (SIMULATION.md bugs 29 and 30). Everything kept is fsynced before this returns, so
+    /// shorter (docs/simulation.md, "Planted bugs", bugs 29 and 30). Everything kept is fsynced before this returns, so
     /// what the new instance calls durable is. If the kept log's last entries are not witnessed on disk
     /// (the crash came before their witness record), the new instance starts owing a witness
     /// (`owesWitness`): they are durable now, and the node may act on them.

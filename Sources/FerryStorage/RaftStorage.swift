@@ -137,8 +137,8 @@ public final class RaftStorage {
     /// True when the end of the durable log is not witnessed on disk: the last entries (or log reset)
     /// are durable, but no record says so, so recovery could not tell a bit flip in them from a write
     /// torn by a crash and would cut them as a torn tail, silently forgetting entries this node may
-    /// have acknowledged (SIMULATION.md bugs 29/30; NATS JetStream 2.12.1). `stageWitness()` pays the
-    /// debt with one small record and one fsync.
+    /// have acknowledged (docs/simulation.md, "Planted bugs", bugs 29/30; NATS JetStream 2.12.1). `stageWitness()` pays
+    /// the debt with one small record and one fsync.
     ///
     /// Under load the debt never comes due: the records of the next batch carry `durableThrough`, which
     /// already covers the batch before. So the caller pays it lazily, once the log has been idle for a
@@ -151,7 +151,7 @@ public final class RaftStorage {
     /// bytes (rot within milliseconds of the write, or a device that tears inside a sector while the
     /// next append rewrites the batch's last sector) is cut as a torn tail, exactly as a torn write is:
     /// the bytes cannot tell the two apart, and a torn append that was never acknowledged is the common
-    /// case. Why no voting rule closes it either: Simulation/QUEUE-MODE.md, "The residual".
+    /// case. Why no voting rule closes it either: docs/simulation.md, "The corruption residual".
     public var owesWitness: Bool {
         inFlight == nil && entriesEnd <= durableThrough && witnessStamped < entriesEnd
     }

@@ -2,7 +2,7 @@ import FerryRaft
 
 /// Operating errors of FerryStorage. Every one of them stops the node from serving: storage never
 /// guesses past a fault, because a guess is how acknowledged messages get lost (bugs 29-32 in
-/// SIMULATION.md).
+/// docs/simulation.md, "Planted bugs").
 public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A record or file inside the durable prefix failed verification: bit rot, a misdirected
     /// write, or a stale record. The log must NOT be treated as merely shorter: a majority may have

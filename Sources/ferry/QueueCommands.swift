@@ -64,7 +64,8 @@ struct QueueList: ParsableCommand {
     @Option(help: "Only queues whose name starts with this prefix.")
     var prefix: String?
 
-    /// Page size asked for: ListQueues' maximum (SQS-API.md), so large clusters take few round trips.
+    /// Page size asked for: ListQueues' maximum (docs/sqs-wire.md, "Operations"), so large clusters take few round
+    /// trips.
     static let pageResultsMax = 1000
 
     func run() throws {

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerryQueue
 
-/// SQS-API.md b1: SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch.
+/// docs/sqs-wire.md, "Operations": SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch.
 final class BatchTests: XCTestCase {
     func testBatchLevelErrors() {
         var h = Harness()

@@ -5,7 +5,7 @@ import XCTest
 /// command in the log, the queue state, snapshots, dead-letter moves and receive results. Commands, results
 /// and snapshots written before it was carried still decode, with no digest.
 final class BodyMD5Tests: XCTestCase {
-    /// MD5("hello") = 5d41402abc4b2a76b9719d911017c592 (SQS-API.md c).
+    /// MD5("hello") = 5d41402abc4b2a76b9719d911017c592 (docs/sqs-wire.md, "Message checksums").
     static let helloMD5 = BodyMD5(bytes: [0x5d, 0x41, 0x40, 0x2a, 0xbc, 0x4b, 0x2a, 0x76,
                                           0xb9, 0x71, 0x9d, 0x91, 0x10, 0x17, 0xc5, 0x92])
 

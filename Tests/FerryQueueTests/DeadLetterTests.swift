@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerryQueue
 
-/// SQS-API.md d, "Dead-letter queues and redrive".
+/// docs/sqs-wire.md, "Dead-letter queues".
 final class DeadLetterTests: XCTestCase {
     private func withDeadLetterQueue(maxReceiveCount: Int = 2, fifo: Bool = false) -> Harness {
         var h = Harness()

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerryQueue
 
-/// SQS-API.md d, "FIFO queues", and the emulator bugs it names.
+/// docs/sqs-wire.md, "FIFO queues", and the emulator bugs it names.
 final class FifoQueueTests: XCTestCase {
     private func fifo(_ extra: [String: String] = [:]) -> Harness {
         var h = Harness()
@@ -166,7 +166,8 @@ final class FifoQueueTests: XCTestCase {
     }
 
     func testExpiredHandleCannotDeleteOrChangeOnFifo() {
-        // aws-sdk-js #1279; SIMULATION.md bug 34: a consumer whose lease ended must not delete the next holder's message.
+        // aws-sdk-js #1279; docs/simulation.md, "Planted bugs", bug 34: a consumer whose lease ended must not delete
+        // the next holder's message.
         var h = fifo(["VisibilityTimeout": "10"])
         h.send("q.fifo", "x", group: "g", dedup: "1")
         let old = h.receive("q.fifo")[0]

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerryQueue
 
-/// SQS-API.md b1, b2 and d ("CreateQueue idempotency"): queues, attributes, tags, purge.
+/// docs/sqs-wire.md, "Operations", "Queue attributes", "Queue lifecycle": queues, attributes, tags, purge.
 final class QueueLifecycleTests: XCTestCase {
     func testCreateIsIdempotentWithIdenticalAttributesOnly() {
         var h = Harness()

@@ -2,8 +2,8 @@ import XCTest
 @testable import FerryQueue
 
 /// Seeded random workloads, the way the simulator will drive the machine: invariants after every command,
-/// snapshots restored at random points, and the queue checker's terms (DESIGN.md "Guarantees"): nothing lost,
-/// nothing unexpected, no dedup id enqueued twice, FIFO groups delivered in order.
+/// snapshots restored at random points, and the queue checker's terms (docs/guarantees.md, "What the simulator
+/// checks"): nothing lost, nothing unexpected, no dedup id enqueued twice, FIFO groups delivered in order.
 final class RandomizedTests: XCTestCase {
     struct SplitMix: RandomNumberGenerator {
         var state: UInt64

@@ -1,8 +1,8 @@
 import XCTest
 @testable import FerryQueue
 
-/// Issue 4: "a restored state is identical to the original (compare canonical encodings)"; SIMULATION.md bugs
-/// 18 (dedup table missing from the snapshot) and 34 (in-flight state kept only on the leader).
+/// Issue 4: "a restored state is identical to the original (compare canonical encodings)"; docs/simulation.md, "Planted
+/// bugs", bugs 18 (dedup table missing from the snapshot) and 34 (in-flight state kept only on the leader).
 final class SnapshotTests: XCTestCase {
     /// A state with a bit of everything: in-flight, delayed, FIFO groups, dedup ids, attempt ids, tags,
     /// a dead-letter queue with a moved message, a running move task, a recently deleted queue.

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerryQueue
 
-/// SQS-API.md d, "Receive (standard queues)" and "Visibility and receipt handles".
+/// docs/sqs-wire.md, "Receive" and "Visibility and receipt handles".
 final class StandardQueueTests: XCTestCase {
     func testSendReceiveDeleteRoundTrip() {
         var h = Harness()
@@ -253,7 +253,8 @@ final class StandardQueueTests: XCTestCase {
     }
 
     func testTimeIsTheRunningMaximumOfStamps() {
-        // SIMULATION.md bug 35: a leader clock stepping back must not make a held message visible early or late.
+        // docs/simulation.md, "Planted bugs", bug 35: a leader clock stepping back must not make a held message visible
+        // early or late.
         var h = Harness()
         h.create("q")
         h.send("q", "x")

@@ -1,7 +1,8 @@
 import XCTest
 @testable import FerryQueue
 
-/// State-independent checks (SQS-API.md b1, b3, c) and the standard-library-only primitives.
+/// State-independent checks (docs/sqs-wire.md, "Operations", "Message limits", "Message checksums") and the
+/// standard-library-only primitives.
 final class ValidationTests: XCTestCase {
     func testSha256StandardVectors() {
         XCTAssertEqual(SHA256.hexDigest(Array("hello".utf8)), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")

@@ -89,7 +89,7 @@ final class ElectionTests: XCTestCase {
     }
 
     func testPreVoteGrantDoesNotResetTheVotersTimer() {
-        // Bug 25 of SIMULATION.md: a PreVote grant must change no state on the voter.
+        // docs/simulation.md, "Planted bugs", bug 25: a PreVote grant must change no state on the voter.
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(term: 3), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1))

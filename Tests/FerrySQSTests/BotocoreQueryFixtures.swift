@@ -1,5 +1,5 @@
-/// Query-protocol requests captured from botocore 1.34.80 (the last query-protocol SQS model; SQS-API.md a2),
-/// signed with AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY in us-east-1. User-Agent dropped.
+/// Query-protocol requests captured from botocore 1.34.80 (the last query-protocol SQS model; docs/sqs-wire.md, "Query
+/// protocol"), signed with AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY in us-east-1. User-Agent dropped.
 enum BotocoreQueryFixtures {
     static let queryCreateQueue =
         "POST / HTTP/1.1\r\n"

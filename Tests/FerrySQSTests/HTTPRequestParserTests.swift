@@ -29,7 +29,7 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(got.count, 1)
         XCTAssertEqual(got[0].method, "POST")
         XCTAssertEqual(got[0].target, "/")
-        XCTAssertEqual(got[0].headers["host"], "localhost:9324", "Host kept as sent, port included (SQS-API.md a4)")
+        XCTAssertEqual(got[0].headers["host"], "localhost:9324", "Host kept as sent, port included (docs/sqs-wire.md)")
         XCTAssertEqual(got[0].headers["x-amz-target"], "AmazonSQS.SendMessage", "lookup is case-insensitive")
         XCTAssertEqual(String(decoding: got[0].body, as: UTF8.self), "{\"a\": \"b\" }")
         XCTAssertTrue(got[0].keepAlive)

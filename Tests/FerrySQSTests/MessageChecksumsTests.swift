@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerrySQS
 
-/// SQS-API.md section c: the checksums Java, .NET, Ruby, PHP, Go and JS verify.
+/// docs/sqs-wire.md, "Message checksums": the checksums Java, .NET, Ruby, PHP, Go and JS verify.
 final class MessageChecksumsTests: XCTestCase {
     func testBodyMD5() {
         XCTAssertEqual(MessageChecksums.md5OfBody("hello"), "5d41402abc4b2a76b9719d911017c592")

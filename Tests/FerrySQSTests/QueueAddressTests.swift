@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerrySQS
 
-/// Queue URLs and ARNs (SQS-API.md a3).
+/// Queue URLs and ARNs (docs/sqs-wire.md, "Queue URLs").
 final class QueueAddressTests: XCTestCase {
     let addressing = QueueAddressing(advertisedBase: "http://ferry.example:9324/", region: "eu-west-1")
 

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerrySQS
 
-/// The AWS JSON 1.0 protocol as botocore 1.43.11 speaks it (SQS-API.md a1, b1).
+/// The AWS JSON 1.0 protocol as botocore 1.43.11 speaks it (docs/sqs-wire.md, "JSON protocol", "Operations").
 final class SQSJSONProtocolTests: XCTestCase {
     func parse(_ text: String) -> HTTPRequest {
         var parser = HTTPRequestParser()
@@ -113,7 +113,7 @@ final class SQSJSONProtocolTests: XCTestCase {
     }
 
     func testQueueUrlComesFromThePathWhenAbsent() throws {
-        // JS v3 and legacy SDKs address the queue URL itself (SQS-API.md a2, a3).
+        // JS v3 and legacy SDKs address the queue URL itself (docs/sqs-wire.md, "Query protocol", "Queue URLs").
         let request = Self.jsonRequest("PurgeQueue", "{}", path: "/000000000000/q1")
         XCTAssertEqual(try SQSProtocol.decode(request).get(), .purgeQueue(QueueRequest(queueUrl: "http://localhost:9324/000000000000/q1")))
     }
@@ -288,7 +288,7 @@ final class SQSJSONProtocolTests: XCTestCase {
             "b": .object(["DataType": .string("Binary"), "BinaryValue": .string("AAE=")]),
             "a": .object(["DataType": .string("String"), "StringValue": .string("x")]),
         ]))
-        XCTAssertEqual(m["MD5OfMessageAttributes"], .string("fa20e2def088daf7b14bc51e836c5547"), "SQS-API.md c vector 3")
+        XCTAssertEqual(m["MD5OfMessageAttributes"], .string("fa20e2def088daf7b14bc51e836c5547"), "checksum vector 3 of docs/sqs-wire.md")
     }
 
     func testMessageWithoutAttributesHasNoAttributeMD5() {

@@ -1,7 +1,8 @@
 import XCTest
 @testable import FerrySQS
 
-/// The legacy query protocol for pre-2024 SDKs: form or URL parameters in, XML out (SQS-API.md a2).
+/// The legacy query protocol for pre-2024 SDKs: form or URL parameters in, XML out (docs/sqs-wire.md, "Query
+/// protocol").
 final class SQSQueryProtocolTests: XCTestCase {
     func parse(_ text: String) -> HTTPRequest {
         var parser = HTTPRequestParser()
@@ -40,7 +41,7 @@ final class SQSQueryProtocolTests: XCTestCase {
     }
 
     func testGETWithParametersInTheQueryStringAndTheQueueInThePath() throws {
-        // Legacy .NET / Java v1 address the queue URL itself and drop QueueUrl (a2).
+        // Legacy .NET / Java v1 address the queue URL itself and drop QueueUrl (docs/sqs-wire.md, "Query protocol").
         guard case .receiveMessage(let request) = try SQSProtocol.decode(parse(BotocoreFixtures.queryGetReceiveMessage)).get() else {
             return XCTFail()
         }

@@ -6,7 +6,8 @@ import XCTest
 final class SigV4SignerTests: XCTestCase {
     static let signer = SigV4Signer(accessKeyId: "AKIDEXAMPLE", secretAccessKey: SigV4VerifierTests.secret, region: "us-east-1")
 
-    /// The SQS-API.md a4 vector request before signing: no X-Amz-Date, no Authorization, no Content-Length.
+    /// The docs/sqs-wire.md, "Signature V4" vector request before signing: no X-Amz-Date, no Authorization, no
+    /// Content-Length.
     static func unsignedVectorRequest() -> HTTPRequest {
         let vector = SigV4VerifierTests.specVectorRequest()
         let unsigned = vector.headers.fields.filter { !["X-Amz-Date", "Authorization", "Content-Length"].contains($0.name) }

@@ -1,7 +1,7 @@
 import XCTest
 @testable import FerrySQS
 
-/// SigV4 verification (SQS-API.md a4), against the spec's vector and requests signed by botocore.
+/// SigV4 verification (docs/sqs-wire.md, "Signature V4"), against the spec's vector and requests signed by botocore.
 final class SigV4VerifierTests: XCTestCase {
     static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
     static let configuration = SigV4Configuration(mode: .sigv4, credentials: [
@@ -9,7 +9,7 @@ final class SigV4VerifierTests: XCTestCase {
         "ASIAEXAMPLE": .init(secretAccessKey: "secret2", accountId: "111122223333", sessionToken: "SESSIONTOKEN"),
     ])
 
-    /// The SQS-API.md a4 test vector request.
+    /// The docs/sqs-wire.md, "Signature V4" test vector request.
     static func specVectorRequest(signature: String = "550a7a4dee2811e010ce7bfaa87a29aaa1144194b02b3a58d0f72718f7072981") -> HTTPRequest {
         let body = #"{"QueueUrl": "http://localhost:9324/000000000000/q1", "MessageBody": "hello"}"#
         return HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders([
@@ -100,7 +100,7 @@ final class SigV4VerifierTests: XCTestCase {
     }
 
     func testARewrittenHostFailsTheSignature() {
-        // a4: the Host header must be the one the client sent, port included.
+        // docs/sqs-wire.md, "Signature V4": the Host header must be the one the client sent, port included.
         var request = Self.specVectorRequest()
         request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Host" ? ("Host", "localhost") : $0 })
         XCTAssertEqual(verifyError(request)?.code, .signatureDoesNotMatch)
@@ -114,7 +114,7 @@ final class SigV4VerifierTests: XCTestCase {
         XCTAssertEqual(verifyError(request, now: now)?.code, .signatureDoesNotMatch)
     }
 
-    // MARK: - failures and their SQS codes (a4)
+    // MARK: - failures and their SQS codes (docs/sqs-wire.md, "Signature V4")
 
     func testUnknownKeyIsInvalidClientTokenId() {
         var configuration = Self.configuration
@@ -214,7 +214,7 @@ final class SigV4VerifierTests: XCTestCase {
     }
 
     func testAuthOffAcceptsUnsignedRequests() throws {
-        // botocore UNSIGNED / `aws --no-sign-request` send no Authorization at all (a4).
+        // botocore UNSIGNED / `aws --no-sign-request` send no Authorization at all (docs/sqs-wire.md, "Signature V4").
         var request = Self.specVectorRequest()
         request.headers = HTTPHeaders(request.headers.fields.filter { $0.name != "Authorization" })
         var verifier = SigV4Verifier(.off)

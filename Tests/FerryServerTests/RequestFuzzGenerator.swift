@@ -3,9 +3,9 @@ import Foundation
 @testable import FerrySQS
 
 /// Random SQS requests for `RequestFuzzTests`: every operation, in JSON or query form, with members drawn at
-/// and around every limit (SQS-API.md b1-b3), then sometimes broken (a member dropped, a wrong type, an
-/// unknown member or action, malformed JSON or form text). Everything comes from one SplitMix64, so a seed
-/// names a request sequence exactly.
+/// and around every limit (docs/sqs-wire.md, "Operations", "Queue attributes", "Message limits"), then sometimes broken
+/// (a member dropped, a wrong type, an unknown member or action, malformed JSON or form text). Everything comes from
+/// one SplitMix64, so a seed names a request sequence exactly.
 struct RequestFuzzGenerator {
     var rng: SplitMix64
     /// Queue URLs the node knows (created at the start of a run), and the handles it gave out per URL.

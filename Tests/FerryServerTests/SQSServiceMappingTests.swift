@@ -88,7 +88,7 @@ final class SQSServiceMappingTests: XCTestCase {
 
         let none = view(ReceiveMessageRequest(queueUrl: "u"), senderId: "0").render(stored)
         XCTAssertTrue(none.messageAttributes.isEmpty)
-        XCTAssertNil(none.md5OfMessageAttributes, "no MD5 when no attributes are returned (SQS-API.md c, rule 2)")
+        XCTAssertNil(none.md5OfMessageAttributes, "no MD5 when no attributes are returned (docs/sqs-wire.md)")
         XCTAssertTrue(none.attributes.isEmpty)
 
         let all = view(ReceiveMessageRequest(queueUrl: "u", messageSystemAttributeNames: ["All"],

@@ -15,7 +15,8 @@ _names = itertools.count()
 
 
 def client_config(**overrides):
-    # Long polls hold a request up to 20 s; botocore's read timeout must exceed it (SQS-API.md a5).
+    # Long polls hold a request up to 20 s; botocore's read timeout must exceed it (docs/sqs-wire.md, "SDK timeouts and
+    # retries").
     settings = dict(retries={"max_attempts": 6, "mode": "standard"}, read_timeout=30, connect_timeout=5)
     settings.update(overrides)
     return Config(**settings)

@@ -1,4 +1,5 @@
-"""A second cluster with auth = "sigv4" (SQS-API.md a4): good keys work, bad ones get the SQS auth codes, and
+"""A second cluster with auth = "sigv4" (docs/sqs-wire.md, "Signature V4"): good keys work, bad ones get the
+SQS auth codes, and
 the /_ferry/ admin endpoints answer only to the right signatures (issue 17)."""
 import json
 import os

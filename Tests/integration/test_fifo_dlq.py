@@ -1,4 +1,5 @@
-"""FIFO deduplication and group order, dead-letter queues, redrive move tasks (SQS-API.md b1, d)."""
+"""FIFO deduplication and group order, dead-letter queues, redrive move tasks
+(docs/sqs-wire.md, "FIFO queues", "Dead-letter queues")."""
 import hashlib
 import json
 import time

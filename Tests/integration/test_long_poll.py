@@ -1,4 +1,5 @@
-"""Long polling waits at the node the client talks to and answers as soon as a message lands (SQS-API.md d).
+"""Long polling waits at the node the client talks to and answers as soon as a message lands
+(docs/sqs-wire.md, "Long poll").
 
 Timing assertions are one-sided and generous: "returned before the deadline", "did wait a while", never a
 tight wall-clock bound.

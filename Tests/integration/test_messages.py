@@ -1,4 +1,5 @@
-"""Send, receive, delete, change visibility, their batches, MD5s and request errors (SQS-API.md b1, b3, c)."""
+"""Send, receive, delete, change visibility, their batches, MD5s and request errors
+(docs/sqs-wire.md, "Operations", "Message limits", "Message checksums")."""
 import hashlib
 import struct
 
@@ -11,7 +12,7 @@ def error_code(excinfo):
 
 
 def md5_of_attributes(attributes):
-    """SQS-API.md c, independently of the server's code."""
+    """docs/sqs-wire.md, "Message checksums", independently of the server's code."""
     out = b""
     for name in sorted(attributes, key=lambda n: n.encode()):
         value = attributes[name]
@@ -34,7 +35,7 @@ ATTRIBUTES = {
 
 
 def test_md5_reference_vector():
-    # The vector from SQS-API.md c, to prove the helper above before trusting it.
+    # The vector from docs/sqs-wire.md, "Message checksums", to prove the helper above before trusting it.
     assert md5_of_attributes({"Name": {"DataType": "String", "StringValue": "Bob"}}) == "0408bb33aa149494a6a4683d58a7133f"
 
 

@@ -1,4 +1,5 @@
-"""The legacy query protocol (form-encoded request, XML response; SQS-API.md a2), which pinned old SDKs speak."""
+"""The legacy query protocol (form-encoded request, XML response; docs/sqs-wire.md, "Query protocol"), which
+pinned old SDKs speak."""
 import hashlib
 import urllib.error
 import urllib.parse

@@ -1,4 +1,5 @@
-"""Queue lifecycle, attributes, tags, purge, permissions (SQS-API.md b1, b2) through boto3."""
+"""Queue lifecycle, attributes, tags, purge, permissions (docs/sqs-wire.md, "Operations", "Queue attributes")
+through boto3."""
 import time
 
 import pytest

@@ -1,6 +1,6 @@
 import FerryQueue
 
-/// What the clients saw, in Jepsen's total-queue terms (SIMULATION.md "The queue checker"): every send
+/// What the clients saw, in Jepsen's total-queue terms (docs/simulation.md, "The queue checker"): every send
 /// attempted and acknowledged, every message received (drain included), by key. Keys are unique per
 /// attempt, so a key names one logical message; what else the message carried (`MessagePayload`) is kept
 /// beside it, so every receive is checked byte for byte against what was sent.

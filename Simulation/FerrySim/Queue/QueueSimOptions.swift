@@ -1,8 +1,8 @@
 import FerryRaft
 import FerryStorage
 
-/// The storage campaigns of SIMULATION.md that queue mode runs. `swarm` draws one of the others per seed
-/// (or none), so a plain `--seeds N` campaign covers each of them.
+/// The storage campaigns (docs/simulation.md, "Campaigns") that queue mode runs. `swarm` draws one of the others per
+/// seed (or none), so a plain `--seeds N` campaign covers each of them.
 public enum QueueCampaign: String, CaseIterable, Sendable {
     /// Partitions, crashes, pauses, clock faults, leadership transfers: whatever the seed draws.
     case swarm

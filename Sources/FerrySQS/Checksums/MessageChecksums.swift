@@ -1,7 +1,7 @@
 import Crypto
 import FerryQueue
 
-/// The checksums the SDKs verify (SQS-API.md c). Lowercase hex everywhere.
+/// The checksums the SDKs verify (docs/sqs-wire.md, "Message checksums"). Lowercase hex everywhere.
 public enum MessageChecksums {
     /// MD5OfBody / MD5OfMessageBody: MD5 of the body's UTF-8 bytes as received.
     public static func md5OfBody(_ body: String) -> String {

@@ -1,8 +1,8 @@
-/// Checks on a message that need no queue state (SQS-API.md b1, b3). The queue's own
+/// Checks on a message that need no queue state (docs/sqs-wire.md, "Operations", "Message limits"). The queue's own
 /// MaximumMessageSize, FIFO rules (MessageGroupId required, no per-message delay) and
 /// deduplication are the queue engine's.
 public enum MessageValidation {
-    /// Body characters SQS accepts (b1): #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+    /// Body characters SQS accepts ("Operations"): #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
     public static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
@@ -48,7 +48,7 @@ public enum MessageValidation {
         return text.unicodeScalars.first { !isAllowed($0) }
     }
 
-    /// Body plus attribute names, types and values, in bytes (b3). AWSTraceHeader does not count.
+    /// Body plus attribute names, types and values, in bytes ("Message limits"). AWSTraceHeader does not count.
     public static func sizeBytes(of message: OutgoingMessage) -> Int {
         var size = message.body.utf8.count
         for (name, value) in message.messageAttributes {
@@ -83,7 +83,7 @@ public enum MessageValidation {
     }
 
     /// MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId: 1-128 characters,
-    /// alphanumeric and punctuation `!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~` (b1).
+    /// alphanumeric and punctuation `!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~` (docs/sqs-wire.md, "Operations").
     public static func validateFifoId(_ id: String, name: String) throws(SQSError) {
         let ok = !id.isEmpty && id.utf8.count <= SQSLimits.fifoIdCharsMax
             && id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
@@ -104,7 +104,7 @@ public enum MessageValidation {
         }
     }
 
-    /// Names (b3): ≤256 of `[A-Za-z0-9_.-]`, no `AWS.`/`Amazon.` prefix in any case, no leading,
+    /// Names ("Message limits"): ≤256 of `[A-Za-z0-9_.-]`, no `AWS.`/`Amazon.` prefix in any case, no leading,
     /// trailing or doubled `.`.
     static func validateAttributeName(_ name: String) throws(SQSError) {
         let lower = name.lowercased()
@@ -155,7 +155,7 @@ public enum MessageValidation {
         }
     }
 
-    /// Only `AWSTraceHeader`, of type String (b1).
+    /// Only `AWSTraceHeader`, of type String (docs/sqs-wire.md, "Operations").
     static func validateSystemAttributes(_ attributes: [String: MessageAttributeValue]) throws(SQSError) {
         for (name, value) in attributes {
             guard name == "AWSTraceHeader" else {
@@ -167,7 +167,7 @@ public enum MessageValidation {
         }
     }
 
-    /// Batch entry ids (b1): 1-80 of `[A-Za-z0-9_-]`, distinct; 1-10 entries.
+    /// Batch entry ids (docs/sqs-wire.md, "Operations"): 1-80 of `[A-Za-z0-9_-]`, distinct; 1-10 entries.
     static func validateBatch(ids: [String], entryName: String) throws(SQSError) {
         if ids.isEmpty {
             throw SQSError(.emptyBatchRequest, "There should be at least one \(entryName) in the request.")
@@ -192,7 +192,7 @@ public enum MessageValidation {
         }
     }
 
-    /// Queue names (b1): 1-80 of `[A-Za-z0-9_-]`, with an optional `.fifo` suffix counted in the 80.
+    /// Queue names ("Operations"): 1-80 of `[A-Za-z0-9_-]`, with an optional `.fifo` suffix counted in the 80.
     public static func validateQueueName(_ name: String) throws(SQSError) {
         let stem = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
         let ok = !stem.isEmpty && name.utf8.count <= SQSLimits.queueNameCharsMax && stem.utf8.allSatisfy { b in

@@ -117,7 +117,7 @@ struct RequestFields {
             binaryValue = decoded
         }
         if value("StringListValues") != nil || value("BinaryListValues") != nil {
-            // "Not implemented. Reserved for future use." in the SQS model (SQS-API.md b3).
+            // "Not implemented. Reserved for future use." in the SQS model (docs/sqs-wire.md, "Message limits").
             throw SQSError(.invalidParameterValue,
                            "Message attribute list values in '\(attribute)' are not supported.")
         }

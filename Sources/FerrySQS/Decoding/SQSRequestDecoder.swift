@@ -113,7 +113,7 @@ enum SQSRequestDecoder {
             receiveRequestAttemptId: attemptId)
     }
 
-    /// `MessageSystemAttributeNames` and the deprecated `AttributeNames` as one list (b1), in that order.
+    /// `MessageSystemAttributeNames` and the deprecated `AttributeNames` as one list ("Operations"), in that order.
     static func systemAttributeNames(_ names: [String], deprecated: [String]) -> [String] {
         var all = names
         for name in deprecated where !all.contains(name) { all.append(name) }
@@ -159,7 +159,7 @@ enum SQSRequestDecoder {
         return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
-    /// A batch's messages together are at most `batchPayloadBytesMax` (b1).
+    /// A batch's messages together are at most `batchPayloadBytesMax` (docs/sqs-wire.md, "Operations").
     static func checkPayload(_ entries: [SendMessageBatchRequest.Entry]) throws(SQSError) {
         let payloadBytes = entries.reduce(0) { $0 + MessageValidation.sizeBytes(of: $1.message) }
         if payloadBytes > SQSLimits.batchPayloadBytesMax {

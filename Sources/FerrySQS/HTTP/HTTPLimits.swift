@@ -13,8 +13,8 @@ public struct HTTPLimits: Sendable, Equatable {
     public var headerBytesMax: Int
     /// Header fields per request. botocore sends ~10, Java v2 ~15. Exceeded: 431.
     public var headerCountMax: Int
-    /// Body bytes (Content-Length). A message may be 1 MiB (SQS-API.md b2, MaximumMessageSize) and a
-    /// batch's payload 1 MiB in total (b1), but encoding inflates it: botocore's `json.dumps`
+    /// Body bytes (Content-Length). A message may be 1 MiB (docs/sqs-wire.md, "Queue attributes": MaximumMessageSize)
+    /// and a batch's payload 1 MiB in total ("Operations"), but encoding inflates it: botocore's `json.dumps`
     /// escapes a 4-byte UTF-8 character as a 12-byte surrogate pair, and form encoding turns every
     /// byte into `%XX`, so the worst legal payload is 3 MiB. Plus 1 MiB for member names, ids,
     /// attributes and base64 (4/3) binaries. Exceeded: 413 Content Too Large.

@@ -1,5 +1,5 @@
-/// A JSON document, parsed by hand so that strings stay byte-exact (message bodies, SQS-API.md c
-/// rule 3) and numbers keep their text (no Double rounding of large integers).
+/// A JSON document, parsed by hand so that strings stay byte-exact (message bodies, docs/sqs-wire.md, "Message
+/// checksums" rule 3) and numbers keep their text (no Double rounding of large integers).
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

@@ -1,5 +1,5 @@
 /// Typed responses and errors -> AWS JSON 1.0 bodies, member names exactly as botocore's SQS
-/// model has them (SQS-API.md a1): PascalCase, except ListDeadLetterSourceQueues' `queueUrls`;
+/// model has them (docs/sqs-wire.md, "JSON protocol"): PascalCase, except ListDeadLetterSourceQueues' `queueUrls`;
 /// attribute values are strings, blobs base64, empty outputs `{}`.
 enum SQSJSONEncoder {
     /// The response body. The operations `ferry bench` drives, and every empty output, are written straight
@@ -163,7 +163,7 @@ enum SQSJSONEncoder {
         }
     }
 
-    /// `{"__type": "com.amazonaws.sqs#<Shape>", "message": ...}` (a1).
+    /// `{"__type": "com.amazonaws.sqs#<Shape>", "message": ...}` (docs/sqs-wire.md, "Errors").
     static func body(_ error: SQSError) -> JSONValue {
         .object(["__type": .string(error.code.jsonType), "message": .string(error.message)])
     }

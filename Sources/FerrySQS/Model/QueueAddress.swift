@@ -1,4 +1,4 @@
-/// Queue URLs and ARNs (SQS-API.md a3): `{advertised base}/{account}/{name}` and
+/// Queue URLs and ARNs (docs/sqs-wire.md, "Queue URLs"): `{advertised base}/{account}/{name}` and
 /// `arn:aws:sqs:{region}:{account}:{name}`. The base must be the same whichever node answers,
 /// so it comes from configuration, never from the request's Host.
 public struct QueueAddressing: Sendable, Equatable {
@@ -35,7 +35,7 @@ public struct QueueAddress: Sendable, Equatable {
     /// Accepts any host (clients keep URLs from other nodes, load balancers, even
     /// `sqs.us-east-1.amazonaws.com`) and any path prefix: the last two path segments are
     /// `{account}/{queue}`. Also accepts the bare legacy path form `/{account}/{queue}` used when
-    /// .NET and Java v1 send requests to the queue URL itself (a2). A query or fragment is
+    /// .NET and Java v1 send requests to the queue URL itself ("Query protocol"). A query or fragment is
     /// ignored. nil when there are fewer than two segments or the name is not a legal queue name.
     public static func parse(url: String) -> QueueAddress? {
         var url = url

@@ -1,4 +1,4 @@
-/// SQS errors as the SDKs parse them (SQS-API.md a1 and a4).
+/// SQS errors as the SDKs parse them (docs/sqs-wire.md, "Errors" and "Signature V4").
 ///
 /// An error carries its JSON shape name (`__type` suffix), the legacy query code sent in
 /// `x-amzn-query-error` and in query-protocol XML, the HTTP status and the fault side.
@@ -32,7 +32,7 @@ public enum SQSFault: String, Sendable {
 
 /// Every error code Ferry sends. The raw value is the JSON shape name (the `__type` suffix).
 public enum SQSErrorCode: String, Sendable, CaseIterable {
-    // Modeled errors (SQS-API.md a1 table).
+    // Modeled errors (docs/sqs-wire.md, "Errors").
     case queueDoesNotExist = "QueueDoesNotExist"
     case queueNameExists = "QueueNameExists"
     case queueDeletedRecently = "QueueDeletedRecently"
@@ -54,7 +54,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     case requestThrottled = "RequestThrottled"
     case invalidAddress = "InvalidAddress"
     case invalidSecurity = "InvalidSecurity"
-    // Unmodeled codes every server needs (a1).
+    // Unmodeled codes every server needs (docs/sqs-wire.md, "Errors").
     case invalidParameterValue = "InvalidParameterValue"
     case missingParameter = "MissingParameter"
     case invalidAction = "InvalidAction"
@@ -64,14 +64,14 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     case serviceUnavailable = "ServiceUnavailable"
     /// The JSON body is not JSON (or not an object); AWS's JSON services call this SerializationException.
     case serializationException = "SerializationException"
-    // Authentication (a4).
+    // Authentication (docs/sqs-wire.md, "Signature V4").
     case invalidClientTokenId = "InvalidClientTokenId"
     case signatureDoesNotMatch = "SignatureDoesNotMatch"
     case missingAuthenticationToken = "MissingAuthenticationToken"
     case incompleteSignature = "IncompleteSignature"
 
     /// The code of the pre-2023 query protocol, sent in `x-amzn-query-error` and in XML `<Code>`.
-    /// botocore turns it into `Error.Code`, which user code compares against (a1).
+    /// botocore turns it into `Error.Code`, which user code compares against (docs/sqs-wire.md, "Errors").
     public var legacyCode: String {
         switch self {
         case .queueDoesNotExist: return "AWS.SimpleQueueService.NonExistentQueue"
@@ -92,7 +92,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
         // Not modeled; real SQS answered 404 (amazon-sqs-java-extended-client-lib #16).
         case .resourceNotFoundException, .receiptHandleIsInvalid: return 404
         case .internalFailure: return 500
-        // Retried by every SDK: the answer for "no leader yet" (a1).
+        // Retried by every SDK: the answer for "no leader yet" (docs/sqs-wire.md, "Errors").
         case .serviceUnavailable: return 503
         default: return 400
         }
@@ -105,7 +105,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The JSON `__type`: `com.amazonaws.sqs#<Shape>` (a1). Two unmodeled codes carry another shape name
+    /// The JSON `__type`: `com.amazonaws.sqs#<Shape>` ("Errors"). Two unmodeled codes carry another shape name
     /// there than in `x-amzn-query-error` (botocore shows it as `Error.QueryErrorCode`; recorded in
     /// test_send_message_with_empty_string_attribute and test_posting_to_fifo_requires_deduplicationid_group_id).
     public var jsonType: String {

@@ -1,4 +1,4 @@
-/// Typed SQS requests: one case per operation, each holding only its own members (SQS-API.md b1).
+/// Typed SQS requests: one case per operation, each holding only its own members (docs/sqs-wire.md, "Operations").
 /// Names follow the SQS model; queues are addressed by their URL string as sent.
 public enum SQSRequest: Sendable, Equatable {
     case addPermission(AddPermissionRequest)
@@ -26,7 +26,7 @@ public enum SQSRequest: Sendable, Equatable {
     case untagQueue(UntagQueueRequest)
 }
 
-/// A message attribute value (b3). Exactly one of `stringValue` / `binaryValue` is set after
+/// A message attribute value ("Message limits"). Exactly one of `stringValue` / `binaryValue` is set after
 /// decoding; the list values are "reserved" on AWS and rejected by the decoder.
 public struct MessageAttributeValue: Sendable, Equatable {
     /// `String`, `Number` or `Binary`, optionally followed by `.label`.
@@ -59,7 +59,7 @@ public struct QueueRequest: Sendable, Equatable {
 public struct CreateQueueRequest: Sendable, Equatable {
     public var queueName: String
     public var attributes: [String: String]
-    /// Sent as lowercase `tags` in JSON (b1).
+    /// Sent as lowercase `tags` in JSON (docs/sqs-wire.md, "Operations").
     public var tags: [String: String]
 
     public init(queueName: String, attributes: [String: String] = [:], tags: [String: String] = [:]) {
@@ -133,11 +133,11 @@ public struct UntagQueueRequest: Sendable, Equatable {
 
 /// The message part shared by SendMessage and each SendMessageBatch entry.
 public struct OutgoingMessage: Sendable, Equatable {
-    /// Byte-exact as received (SQS-API.md c, rule 3).
+    /// Byte-exact as received (docs/sqs-wire.md, "Message checksums", rule 3).
     public var body: String
     public var delaySeconds: Int?
     public var messageAttributes: [String: MessageAttributeValue]
-    /// Only `AWSTraceHeader` (b1).
+    /// Only `AWSTraceHeader` (docs/sqs-wire.md, "Operations").
     public var messageSystemAttributes: [String: MessageAttributeValue]
     public var messageDeduplicationId: String?
     public var messageGroupId: String?
@@ -177,7 +177,7 @@ public struct SendMessageBatchRequest: Sendable, Equatable {
     }
     public var queueUrl: String
     public var entries: [Entry]
-    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// Entries refused by the stateless checks ("Operations", "Message limits"), already shaped for the response's
     /// `Failed`; the node appends its own failures and reports both.
     public var failed: [BatchResultErrorEntry]
 
@@ -190,7 +190,7 @@ public struct SendMessageBatchRequest: Sendable, Equatable {
 
 public struct ReceiveMessageRequest: Sendable, Equatable {
     public var queueUrl: String
-    /// The union of `MessageSystemAttributeNames` and the deprecated `AttributeNames` (b1).
+    /// The union of `MessageSystemAttributeNames` and the deprecated `AttributeNames` (docs/sqs-wire.md, "Operations").
     public var messageSystemAttributeNames: [String]
     /// `All`, `.*`, exact names or prefixes like `bar.*`.
     public var messageAttributeNames: [String]
@@ -234,7 +234,7 @@ public struct DeleteMessageBatchRequest: Sendable, Equatable {
     }
     public var queueUrl: String
     public var entries: [Entry]
-    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// Entries refused by the stateless checks ("Operations", "Message limits"), already shaped for the response's
     /// `Failed`; the node appends its own failures and reports both.
     public var failed: [BatchResultErrorEntry]
 
@@ -272,7 +272,7 @@ public struct ChangeMessageVisibilityBatchRequest: Sendable, Equatable {
     }
     public var queueUrl: String
     public var entries: [Entry]
-    /// Entries refused by the stateless checks (b1, b3), already shaped for the response's
+    /// Entries refused by the stateless checks ("Operations", "Message limits"), already shaped for the response's
     /// `Failed`; the node appends its own failures and reports both.
     public var failed: [BatchResultErrorEntry]
 

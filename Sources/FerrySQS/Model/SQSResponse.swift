@@ -1,6 +1,6 @@
 import FerryQueue
 
-/// Typed SQS responses, one case per operation (SQS-API.md b1 outputs). Operations whose output
+/// Typed SQS responses, one case per operation (docs/sqs-wire.md, "Operations"). Operations whose output
 /// is empty have cases without payload: the query protocol still names them in its XML.
 public enum SQSResponse: Sendable, Equatable {
     case addPermission
@@ -13,7 +13,7 @@ public enum SQSResponse: Sendable, Equatable {
     case deleteQueue
     case getQueueAttributes(attributes: [String: String])
     case getQueueUrl(queueUrl: String)
-    /// Lowercase `queueUrls` in JSON (b1).
+    /// Lowercase `queueUrls` in JSON (docs/sqs-wire.md, "Operations").
     case listDeadLetterSourceQueues(queueUrls: [String], nextToken: String?)
     case listMessageMoveTasks([MessageMoveTask])
     case listQueueTags(tags: [String: String])
@@ -57,7 +57,7 @@ public enum SQSResponse: Sendable, Equatable {
     }
 }
 
-/// A per-entry failure inside a 200 batch response (a1).
+/// A per-entry failure inside a 200 batch response (docs/sqs-wire.md, "Errors").
 public struct BatchResultErrorEntry: Sendable, Equatable {
     public var id: String
     public var senderFault: Bool
@@ -104,8 +104,8 @@ public struct SendMessageResult: Sendable, Equatable {
         self.sequenceNumber = sequenceNumber
     }
 
-    /// The result for `message`, with the checksums SQS-API.md c requires: body MD5 always (`bodyMD5` when
-    /// the caller already has it), the attribute MD5s only when attributes were sent.
+    /// The result for `message`, with the checksums docs/sqs-wire.md, "Message checksums" requires: body MD5 always
+    /// (`bodyMD5` when the caller already has it), the attribute MD5s only when attributes were sent.
     public init(messageId: String, message: OutgoingMessage, bodyMD5: BodyMD5? = nil, sequenceNumber: String? = nil) {
         self.init(messageId: messageId,
                   md5OfMessageBody: bodyMD5.map(MessageChecksums.hex) ?? MessageChecksums.md5OfBody(message.body),
@@ -143,7 +143,7 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var attributes: [String: String]
     /// Message attributes, already filtered by MessageAttributeNames.
     public var messageAttributes: [String: MessageAttributeValue]
-    /// Over the attributes actually returned; nil when none are (SQS-API.md c, rule 2).
+    /// Over the attributes actually returned; nil when none are (docs/sqs-wire.md, "Message checksums", rule 2).
     public var md5OfMessageAttributes: String?
 
     /// Computes both checksums from what is returned, so they always agree with it; `bodyMD5`, the digest

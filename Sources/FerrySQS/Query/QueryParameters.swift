@@ -1,4 +1,4 @@
-/// Folds the query protocol's flattened parameters (SQS-API.md a2) into the JSON model's shape,
+/// Folds the query protocol's flattened parameters (docs/sqs-wire.md, "Query protocol") into the JSON model's shape,
 /// so one decoder serves both protocols:
 ///
 ///     Attribute.1.Name=A&Attribute.1.Value=1         -> "Attributes": {"A": "1"}

@@ -1,4 +1,4 @@
-/// Typed responses and errors -> query-protocol XML (SQS-API.md a2): `<XResponse>` around the
+/// Typed responses and errors -> query-protocol XML (docs/sqs-wire.md, "Query protocol"): `<XResponse>` around the
 /// `<XResult>` result wrapper and `<ResponseMetadata>`; lists flattened; maps as
 /// `<Attribute><Name/><Value/></Attribute>`, `<Tag><Key/><Value/></Tag>`.
 enum SQSXMLEncoder {

@@ -1,5 +1,5 @@
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20250115/us-east-1/sqs/aws4_request,
-/// SignedHeaders=content-type;host;x-amz-date, Signature=<64 hex>` (SQS-API.md a4 step 1).
+/// SignedHeaders=content-type;host;x-amz-date, Signature=<64 hex>` (docs/sqs-wire.md, "Signature V4", step 1).
 struct AuthorizationHeader: Equatable {
     static let algorithm = "AWS4-HMAC-SHA256"
 

@@ -1,7 +1,7 @@
 import Crypto
 
 /// The SigV4 canonical request, byte for byte as botocore's `SigV4Auth` builds it
-/// (SQS-API.md a4 step 3).
+/// (docs/sqs-wire.md, "Signature V4", step 3).
 enum CanonicalRequest {
     static func build(_ request: HTTPRequest, signedHeaders: [String], payloadHash: String) -> String {
         [

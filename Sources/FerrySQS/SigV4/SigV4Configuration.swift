@@ -1,4 +1,4 @@
-/// How requests are authenticated (SQS-API.md a4: "auth=off | sigv4 with static key/secret
+/// How requests are authenticated (docs/sqs-wire.md, "Signature V4": "auth = off" or sigv4 with static key/secret
 /// pairs, each key mapped to an account ID").
 public struct SigV4Configuration: Sendable {
     public enum Mode: Sendable, Equatable {
@@ -13,7 +13,7 @@ public struct SigV4Configuration: Sendable {
         public var secretAccessKey: String
         /// The 12-digit account the key acts as: queue URLs and ARNs are scoped by it.
         public var accountId: String
-        /// When set, requests must present it in `X-Amz-Security-Token` (a4 step 6). When nil, a
+        /// When set, requests must present it in `X-Amz-Security-Token` ("Signature V4", step 6). When nil, a
         /// presented token is ignored, so clients with a leftover AWS_SESSION_TOKEN still work.
         public var sessionToken: String?
 
@@ -29,7 +29,7 @@ public struct SigV4Configuration: Sendable {
     public var credentials: [String: Credential]
     /// The account of unauthenticated requests in `.off` mode.
     public var defaultAccountId: String
-    /// Accepted clock difference either way. SQS historically allowed 15 minutes (a4 step 2),
+    /// Accepted clock difference either way. SQS historically allowed 15 minutes ("Signature V4", step 2),
     /// against SigV4's usual 5: SDK retries and skewed client clocks need the room.
     public var clockSkewSecondsMax: Int64
     /// When set, the credential scope's region must equal it; nil accepts any region.

@@ -1,4 +1,4 @@
-/// Verifies AWS Signature Version 4 on SQS requests (SQS-API.md a4).
+/// Verifies AWS Signature Version 4 on SQS requests (docs/sqs-wire.md, "Signature V4").
 ///
 /// A value owned by the node's loop: `verify` is mutating because it caches signing keys.
 ///
@@ -64,7 +64,7 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
-    /// a4 step 6: a presented token must be signed; a configured one must be presented.
+    /// docs/sqs-wire.md, "Signature V4", step 6: a presented token must be signed; a configured one must be presented.
     private func checkSessionToken(_ request: HTTPRequest, _ header: AuthorizationHeader,
                                    _ credential: SigV4Configuration.Credential) throws(SQSError) {
         let presented = request.headers["X-Amz-Security-Token"]
@@ -77,7 +77,7 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
-    /// X-Amz-Date, falling back to Date (a4 step 2); returns epoch seconds and the basic-format text.
+    /// X-Amz-Date, falling back to Date ("Signature V4", step 2); returns epoch seconds and the basic-format text.
     private func requestTime(_ request: HTTPRequest) throws(SQSError) -> (Int64, String) {
         if let amz = request.headers["X-Amz-Date"] {
             guard let t = AmzDate.parseBasic(amz) else {
@@ -95,7 +95,7 @@ public struct SigV4Verifier: Sendable {
                        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
     }
 
-    /// "Signature expired: <t> is now earlier than <t'> (<now> - 15 min.)" (a4 step 2).
+    /// "Signature expired: <t> is now earlier than <t'> (<now> - 15 min.)" (docs/sqs-wire.md, "Signature V4", step 2).
     private func checkSkew(timestamp: Int64, amzDate: String, now: Int64) throws(SQSError) {
         let skew = configuration.clockSkewSecondsMax
         let minutes = "\(skew / 60) min."
@@ -109,7 +109,7 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
-    /// SHA-256 of the body, or a signed X-Amz-Content-SHA256 after checking it matches (a4 step 3).
+    /// SHA-256 of the body, or a signed X-Amz-Content-SHA256 after checking it matches ("Signature V4", step 3).
     private func payloadHash(_ request: HTTPRequest) throws(SQSError) -> String {
         let computed = CanonicalRequest.sha256Hex(request.body)
         guard let claimed = request.headers["X-Amz-Content-SHA256"] else { return computed }

@@ -121,7 +121,7 @@ struct BenchRequests {
         return value
     }
 
-    /// `POST /` with the JSON 1.0 headers (SQS-API.md a1) around `body`.
+    /// `POST /` with the JSON 1.0 headers (docs/sqs-wire.md, "JSON protocol") around `body`.
     static func frame(operation: String, host: String, body: [UInt8]) -> [UInt8] {
         var request = Array("""
             POST / HTTP/1.1\r

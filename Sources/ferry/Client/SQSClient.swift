@@ -1,6 +1,6 @@
 import FerrySQS
 
-/// The SQS JSON 1.0 protocol (SQS-API.md a1) over a blocking connection: `POST /` with
+/// The SQS JSON 1.0 protocol (docs/sqs-wire.md, "JSON protocol") over a blocking connection: `POST /` with
 /// `X-Amz-Target: AmazonSQS.<Operation>`. Unsigned: the local cluster runs with auth off.
 final class SQSClient {
     static let contentType = "application/x-amz-json-1.0"
