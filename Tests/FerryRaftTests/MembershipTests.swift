@@ -32,6 +32,30 @@ final class MembershipTests: XCTestCase {
         XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4)))
     }
 
+    func testALearnerThatNeverAnsweredTheLeaderIsNotPromoted() {
+        // On a young log the lag bound passes at match 0: the node would count in every quorum before it
+        // ever ran (3 voters and a phantom: a majority becomes 3 of 4).
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        cluster.addBlankNode(4)
+        cluster.isolate(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4))
+        cluster.drain(1)
+        cluster.tick(10)
+        XCTAssertLessThan(cluster.node(1).lastIndex, RaftOptions(id: 1).promotionLagEntriesMax, "a young log")
+        XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4))) { error in
+            XCTAssertEqual(error as? ProposeError, .invalidConfigurationChange("learner 4 has not answered the leader yet"))
+        }
+        XCTAssertEqual(cluster.node(1).configuration.voters, [1, 2, 3])
+
+        cluster.heal()
+        cluster.tick(10)
+        XCTAssertNoThrow(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4)))
+        cluster.drain(1)
+        cluster.tick(10)
+        for id in cluster.ids { XCTAssertEqual(cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id)") }
+    }
+
     func testAVoterWhosePromotionHasNotReachedItStillVotes() {
         // Seed 744 (ferry-sim --seed 744 --nodes 3): node 4 is promoted while cut off, so it still thinks it
         // is a learner. The leader then proposes its own removal, which reaches no one, and steps down. Its log
