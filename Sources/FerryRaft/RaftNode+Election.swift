@@ -2,10 +2,13 @@
 extension RaftNode {
     mutating func tickElection() {
         electionElapsedTicks += 1
-        guard electionElapsedTicks >= randomizedElectionTimeoutTicks else { return }
+        // Learners and removed nodes never campaign: they cannot win and must not disrupt (bug 24). Their
+        // timer keeps running, though: it says how long ago the leader was heard (`inLeaderLease`). Reset at
+        // each timeout, it would keep a non-voter whose timeout is the minimum in the lease forever, deaf to
+        // every election, including those it must vote in as a voter whose promotion has not reached it yet
+        // (seed 744).
+        guard configuration.isVoter(id), electionElapsedTicks >= randomizedElectionTimeoutTicks else { return }
         electionElapsedTicks = 0
-        // Learners and removed nodes never campaign: they cannot win and must not disrupt (bug 24).
-        guard configuration.isVoter(id) else { return }
         if options.preVote {
             becomePreCandidate()
         } else {

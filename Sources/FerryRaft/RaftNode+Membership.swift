@@ -14,7 +14,10 @@ extension RaftNode {
             next = Configuration(voters: current.voters, learners: current.learners + [node])
         case .promote(let node):
             guard current.isLearner(node) else { throw .invalidConfigurationChange("\(node) is not a learner") }
+            // On a young log the lag bound alone passes at match 0: a node that never ran would become a
+            // voter and count in every quorum. A learner must first have acknowledged an append of this leader.
             let match = progress[node]?.match ?? 0
+            guard match > 0 else { throw .invalidConfigurationChange("learner \(node) has not answered the leader yet") }
             guard match + options.promotionLagEntriesMax >= log.lastIndex else {
                 throw .invalidConfigurationChange("learner \(node) is behind: match \(match), last \(log.lastIndex)")
             }

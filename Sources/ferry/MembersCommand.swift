@@ -63,13 +63,16 @@ struct MembersAdd: ParsableCommand {
             let index = try admin.propose("add-learner", id: id)
             print("node \(id) added as a learner (entry \(index))")
         }
-        // Catch-up: the Raft core refuses to promote a learner more than a few entries behind; wait for its
-        // match index to approach the leader's last index (a snapshot install may come first).
+        // Catch-up: the Raft core promotes a learner only once it has acknowledged an append of the leader
+        // (match > 0) and is at most a few entries behind; wait for both (a snapshot install may come first).
+        // A node that never answers is never promoted: this waits until the timeout and says so.
         while true {
             leader = try admin.waitForLeader()
             let match = leader.status.replication[id] ?? 0
-            if match + 64 >= leader.status.lastIndex { break }
-            try admin.checkDeadline("node \(id) still catching up: match \(match) of \(leader.status.lastIndex)")
+            if match > 0 && match + 64 >= leader.status.lastIndex { break }
+            try admin.checkDeadline(match == 0
+                ? "node \(id) has not answered the leader (is it running with join = true, and in every node's [peers]?)"
+                : "node \(id) still catching up: match \(match) of \(leader.status.lastIndex)")
             Thread.sleep(forTimeInterval: 0.1)
         }
         print("node \(id) caught up")
@@ -246,8 +249,8 @@ struct ClusterAdmin {
                 return index
             case (503, _), (409, "change_pending"):
                 break  // the leader moved, or is busy: retry
-            case (409, "invalid") where detail.contains("behind"):
-                break  // the learner slipped behind again under load: retry
+            case (409, "invalid") where detail.contains("behind") || detail.contains("has not answered"):
+                break  // the learner slipped behind again under load, or a new leader has not heard it yet: retry
             default:
                 throw ClusterAdminError(description: "\(action) \(id) refused (\(code) \(error)): \(detail)")
             }

@@ -102,6 +102,32 @@ final class ElectionTests: XCTestCase {
         XCTAssertEqual(node.electionElapsedTicks, before)
     }
 
+    func testALearnerWhoseLeaderFellSilentAnswersEveryElection() {
+        // Leader stickiness lasts an election timeout after the leader was last heard, for learners too: a
+        // learner may be a voter whose promotion has not reached it yet (seed 744). Whatever its timeout drew.
+        var cluster = TestCluster(voters: [1, 2, 3], learners: [4])
+        cluster.campaign(1)
+        cluster.tick(5)
+        XCTAssertEqual(cluster.node(4).leader, 1)
+        cluster.isolate(4)
+        let timeout = RaftOptions(id: 4).electionTimeoutTicks
+        for tick in 1...(4 * timeout) {
+            cluster.tick()
+            guard tick >= timeout else { continue }
+            let term = cluster.node(4).term
+            let request = VoteRequest(term: term + 1, lastLogIndex: cluster.node(2).lastIndex, lastLogTerm: term,
+                                      isPreVote: true, isLeadershipTransfer: false)
+            cluster.nodes[4]!.step(Envelope(from: 2, to: 4, message: .voteRequest(request)))
+            cluster.drain(4)
+            let answered = cluster.network.contains {
+                if case .voteResponse(let response) = $0.message { return $0.to == 2 && response.granted }
+                return false
+            }
+            XCTAssertTrue(answered, "tick \(tick): node 4 ignored a PreVote after its leader fell silent")
+            cluster.network.removeAll()
+        }
+    }
+
     func testCheckQuorumMakesAnIsolatedLeaderStepDown() {
         // Thesis §6.2: a leader that cannot reach a majority for an election timeout steps down.
         var cluster = TestCluster(voters: [1, 2, 3])

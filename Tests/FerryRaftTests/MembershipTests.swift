@@ -32,6 +32,71 @@ final class MembershipTests: XCTestCase {
         XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4)))
     }
 
+    func testALearnerThatNeverAnsweredTheLeaderIsNotPromoted() {
+        // On a young log the lag bound passes at match 0: the node would count in every quorum before it
+        // ever ran (3 voters and a phantom: a majority becomes 3 of 4).
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        cluster.addBlankNode(4)
+        cluster.isolate(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4))
+        cluster.drain(1)
+        cluster.tick(10)
+        XCTAssertLessThan(cluster.node(1).lastIndex, RaftOptions(id: 1).promotionLagEntriesMax, "a young log")
+        XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4))) { error in
+            XCTAssertEqual(error as? ProposeError, .invalidConfigurationChange("learner 4 has not answered the leader yet"))
+        }
+        XCTAssertEqual(cluster.node(1).configuration.voters, [1, 2, 3])
+
+        cluster.heal()
+        cluster.tick(10)
+        XCTAssertNoThrow(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4)))
+        cluster.drain(1)
+        cluster.tick(10)
+        for id in cluster.ids { XCTAssertEqual(cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id)") }
+    }
+
+    func testAVoterWhosePromotionHasNotReachedItStillVotes() {
+        // Seed 744 (ferry-sim --seed 744 --nodes 3): node 4 is promoted while cut off, so it still thinks it
+        // is a learner. The leader then proposes its own removal, which reaches no one, and steps down. Its log
+        // is now the longest, so it grants no vote, and it is no voter in it, so it never campaigns: nodes 2 and 3
+        // need node 4 (3 of 4 voters). Node 4 must answer once its leader has been silent for an election timeout.
+        var cluster = TestCluster(voters: [1, 2, 3], seed: 11)
+        cluster.campaign(1)
+        cluster.addBlankNode(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4))
+        cluster.drain(1)
+        cluster.tick(10)
+        XCTAssertEqual(cluster.node(4).leader, 1)
+        // As for seed 744's node 4, its election timeout drew the minimum: a learner that reset its timer at
+        // each timeout then never left the leader's lease.
+        XCTAssertEqual(cluster.node(4).randomizedElectionTimeoutTicks, RaftOptions(id: 4).electionTimeoutTicks)
+
+        cluster.isolate(4)
+        let promotion = try! cluster.nodes[1]!.proposeConfigurationChange(.promote(4))
+        cluster.drain(1)
+        cluster.stabilize()
+        XCTAssertGreaterThanOrEqual(cluster.node(1).commitIndex, promotion.index, "1, 2 and 3 commit it: 3 of 4")
+        XCTAssertTrue(cluster.node(4).configuration.isLearner(4), "node 4 never received its promotion")
+
+        cluster.heal()
+        cluster.isolate(1)
+        cluster.isolate(4)
+        _ = try! cluster.nodes[1]!.proposeConfigurationChange(.remove(1))
+        cluster.drain(1)
+        cluster.tick(40)
+        XCTAssertEqual(cluster.node(1).role, .follower, "CheckQuorum: the cut-off leader stepped down")
+        XCTAssertEqual(cluster.node(1).configuration.voters, [2, 3, 4])
+
+        cluster.heal()
+        cluster.tick(200)
+        XCTAssertEqual(cluster.leaders.count, 1)
+        XCTAssertTrue([2, 3].contains(cluster.leaders.first ?? 0), "\(cluster.leaders)")
+        for id in cluster.ids {
+            XCTAssertEqual(cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id): the uncommitted removal is gone")
+        }
+    }
+
     func testOnlyOneConfigurationChangeIsUncommittedAtATime() {
         // Bug 21.
         var cluster = TestCluster(voters: [1, 2, 3])

@@ -29,6 +29,15 @@ final class SimulationTests: XCTestCase {
         }
     }
 
+    func testSeedsThatOnceFailedPass() {
+        // 744: a promoted node that had not yet learned of its promotion never left its old leader's lease and
+        // ignored every election (MembershipTests.testAVoterWhosePromotionHasNotReachedItStillVotes).
+        for seed: UInt64 in [744] {
+            let outcome = run(seed: seed)
+            XCTAssertNil(outcome.violation, "seed \(seed): \(outcome.violation!)")
+        }
+    }
+
     func testTargetedProfilesPass() {
         for profile in SimProfile.allCases {
             let outcome = run(seed: 11, profile: profile)

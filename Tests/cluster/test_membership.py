@@ -57,3 +57,21 @@ def test_grow_to_four_then_remove_one(make_cluster):
         received = drain(cluster.nodes[4].url, queue_url)
         assert not check_nothing_lost(acked, received)
         REPORT.add(f"membership: {len(acked)} sends acknowledged during the changes, none lost")
+
+
+def test_a_node_that_never_answered_is_not_promoted(make_cluster):
+    """On a young log (fewer entries than the promotion lag bound) a learner at match 0 once counted as caught
+    up: `ferry members add 99` promoted a node that never ran, and 3 of 4 became the majority."""
+    if not ferry_cli_binary().exists():
+        pytest.fail(f"{ferry_cli_binary()} not found: run `swift build --product ferry`")
+    cluster = make_cluster(voters=3)
+    leader = cluster.wait_for_leader()
+    endpoints = ",".join(n.url for n in cluster.nodes.values())
+    result = subprocess.run([str(ferry_cli_binary()), "members", "add", "99", "--endpoints", endpoints,
+                             "--timeout-seconds", "3"], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "node 99 has not answered the leader" in result.stdout + result.stderr, result.stdout + result.stderr
+    status = cluster.status(cluster.wait_for_leader())
+    assert status["voters"] == [1, 2, 3] and status["learners"] == [99], (leader, status)
+    code, body = cluster.http(cluster.wait_for_leader(), "POST", "/_ferry/members/promote?id=99")
+    assert code == 409 and body["detail"] == "learner 99 has not answered the leader yet", (code, body)

@@ -196,8 +196,8 @@ def test_the_cli_changes_leadership_and_members_only_as_an_administrator(signed_
     assert admin_view(signed_cluster)[0] == target
 
     # A learner that never starts changes no quorum: added with a signed raw request, removed with the CLI,
-    # signed with flags this time. (Not `ferry members add 99`: on a young log a learner at match 0 counts as
-    # caught up, and the CLI would promote the absent node to voter.)
+    # signed with flags this time. (Not `ferry members add 99`: the absent node never answers, so the CLI would
+    # wait for it until its timeout; the core refuses to promote a learner that has not answered the leader.)
     admin_change(signed_cluster, target, "/_ferry/members/add-learner?id=99")
     wait_until(lambda: 99 in signed_cluster.status(target)["learners"], 20, "learner 99 added")
     not_admin = ferry(signed_cluster, "members", "remove", "99", key=USER_KEY, secret=USER_SECRET, flags=True)
