@@ -16,8 +16,9 @@ final class RuntimeEnvironment: NodeEnvironment {
     let fileSystem: PosixFileSystem
     let mesh: PeerMesh
     var logger: Logger
-    /// Called when the node stops itself (the durable log failed): the process must exit.
-    var onFatal: ((String) -> Void)?
+    /// Called when the node stops itself (its durable log failed, or it met a command it cannot apply): the
+    /// process must exit.
+    var onFatal: ((ServerError) -> Void)?
 
     init(loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger) {
         self.loop = loop
@@ -123,13 +124,16 @@ final class RuntimeEnvironment: NodeEnvironment {
         case .roleChanged(let role, let term, let leader):
             logger[metadataKey: "term"] = "\(term)"
             logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
-        case .undecodableCommand, .peerMessageRejected:
+        case .peerMessageRejected:
             logger.error("\(event)")
+        case .undecodableCommand:
+            logger.critical("\(event); run a ferryd that can apply it (every node of a cluster must run the same version)")
+            onFatal?(.incompatibleLog("\(event)"))
         case .segmentPreparationFailed:
             logger.warning("\(event)")
         case .storageFailed(let why):
             logger.critical("durable log failed; stopping", metadata: ["reason": "\(why)"])
-            onFatal?(why)
+            onFatal?(.storage(why))
         case .snapshotTaken, .snapshotInstalled:
             logger.info("\(event)")
         }

@@ -26,7 +26,7 @@ public final class Server {
     private var tickTimer: LoopTimer?
     private var signalWatchers: [SignalWatcher] = []
     /// Set when the node stopped itself (durable log failure): the process exits non-zero.
-    public private(set) var fatalError: String?
+    public private(set) var fatalError: ServerError?
 
     public init(config: ServerConfig, logger baseLogger: Logger) throws {
         self.config = config
@@ -144,7 +144,7 @@ public final class Server {
         http.stop()
         mesh.stop()
         loop.shutdown()
-        if let fatalError { throw ServerError.storage(fatalError) }
+        if let fatalError { throw fatalError }
     }
 
     // MARK: - Admin endpoints
@@ -198,10 +198,15 @@ public final class Server {
 }
 
 public enum ServerError: Error, CustomStringConvertible {
+    /// The durable log failed or cannot be trusted.
     case storage(String)
+    /// A committed command this build cannot apply (written by a newer ferryd).
+    case incompatibleLog(String)
+
     public var description: String {
         switch self {
         case .storage(let why): return "durable log: \(why)"
+        case .incompatibleLog(let why): return "incompatible log: \(why)"
         }
     }
 }

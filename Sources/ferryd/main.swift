@@ -68,11 +68,18 @@ struct FerryDaemon: ParsableCommand {
             let server = try Server(config: settings, logger: logger)
             try server.run()
         } catch let error as ServerError {
-            // The durable log failed (full disk, EIO, corruption): restarting cannot help until an operator
-            // acts, so the exit status tells a supervisor not to (cluster/ferryd.service).
-            logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
-                            metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
-            throw ExitCode(Self.storageFailureExitStatus)
+            // Restarting the same binary cannot help until an operator acts, so the exit status tells a
+            // supervisor not to (cluster/ferryd.service).
+            switch error {
+            case .storage:
+                logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
+                                metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
+                throw ExitCode(Self.storageFailureExitStatus)
+            case .incompatibleLog:
+                logger.critical("ferryd stopped: the log holds a command this build cannot apply; start a newer ferryd",
+                                metadata: ["error": "\(error)", "exit_status": "\(Self.incompatibleLogExitStatus)"])
+                throw ExitCode(Self.incompatibleLogExitStatus)
+            }
         } catch {
             logger.critical("ferryd stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -83,6 +90,9 @@ struct FerryDaemon: ParsableCommand {
 extension FerryDaemon {
     /// sysexits.h's EX_IOERR: the node's storage failed. `RestartPreventExitStatus=74` in the systemd unit.
     static let storageFailureExitStatus: Int32 = 74
+    /// sysexits.h's EX_PROTOCOL: a committed command written by a newer ferryd. Also in
+    /// `RestartPreventExitStatus`: the same binary would stop at the same entry again.
+    static let incompatibleLogExitStatus: Int32 = 76
 }
 
 FerryDaemon.main()
