@@ -139,3 +139,19 @@ enum MetricCatalog {
 
     static var all: [MetricDefinition] { sections.flatMap(\.definitions) }
 }
+
+extension MetricCatalog {
+    /// The reference section of docs/metrics.md: one table per section, in catalog order.
+    static func referenceMarkdown() -> String {
+        var text = ""
+        for section in sections {
+            text += "### \(section.title)\n\n| Metric | Type | Labels | Meaning |\n|---|---|---|---|\n"
+            for definition in section.definitions {
+                let labels = definition.labels.isEmpty ? "" : definition.labels.map { "`\($0)`" }.joined(separator: ", ")
+                text += "| `\(definition.name)` | \(definition.kind.rawValue) | \(labels) | \(definition.help) |\n"
+            }
+            text += "\n"
+        }
+        return text
+    }
+}

@@ -265,12 +265,14 @@ public struct ServerConfig: Equatable, Sendable {
 
     /// The token a scraper must present, from its file; at least 16 characters, so it is not guessable.
     static func readBearerToken(path: String) throws(ConfigError) -> String {
-        let token = try ClusterSecretSource.readSecretFile(path, setting: "metrics_bearer_token_file")
+        var token = Substring(try ClusterSecretSource.readSecretFile(path, setting: "metrics_bearer_token_file"))
+        while token.first?.isWhitespace == true { token.removeFirst() }
+        while token.last?.isWhitespace == true { token.removeLast() }
         // A bearer token is sent in a header: printable ASCII, no spaces (RFC 6750's b64token is stricter).
         guard token.utf8.count >= 16, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw .invalid("metrics_bearer_token_file: the token in \(path) must be at least 16 printable ASCII characters with no spaces")
         }
-        return token
+        return String(token)
     }
 
     static func isAccountID(_ text: String) -> Bool {
