@@ -56,30 +56,27 @@ struct ProcessStats: Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Entries of a directory, "." and ".." excluded (the fd directory's count includes the one opendir uses).
-    static func countEntries(_ path: String) -> Int {
-        guard let dir = opendir(path) else { return 0 }
+    /// The names in a directory, "." and ".." excluded; empty when it cannot be read.
+    static func entryNames(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
-        var count = 0
+        var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { count += 1 }
+            if name != "." && name != ".." { names.append(name) }
         }
-        return count
+        return names
     }
+
+    /// Entries of a directory (the fd directory's count includes the descriptor opendir uses).
+    static func countEntries(_ path: String) -> Int { entryNames(path).count }
 
     /// Regular files directly in `path`: how many `counted` accepts by name, and the bytes on disk of all of them.
     static func directoryUsage(_ path: String, counting counted: (String) -> Bool) -> (matching: Int, bytes: Int) {
-        guard let dir = opendir(path) else { return (0, 0) }
-        defer { closedir(dir) }
         var matching = 0, bytes = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name != "." && name != ".." else { continue }
+        for name in entryNames(path) {
             var info = stat()
             guard stat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             bytes += Int(info.st_blocks) * 512
