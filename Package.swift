@@ -54,6 +54,7 @@ let package = Package(
             dependencies: [
                 "FerryRuntime", "FerrySQS", "FerryNode", "FerryQueue", "FerryStorage",
                 .product(name: "Logging", package: "swift-log"),
+                // CoreMetrics: swift-prometheus's instruments are its handlers; named so the version is ours.
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
