@@ -205,6 +205,7 @@ extension ReplicaNode {
             return
         }
         let stamp = EntryStamp(index: entry.index, timeMs: logCommand.timeMs)
+        willApply?(command)
         let output = machine.apply(command, stamp: stamp)
         if isOurs { complete(logCommand.sequence, .applied(output)) }
         onApply?(command, output, stamp)

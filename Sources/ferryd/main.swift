@@ -21,6 +21,7 @@ struct FerryDaemon: ParsableCommand {
     var clusterSecret: String?
     @Option(help: "Override auth (sigv4 or off).") var auth: String?
     @Option(help: "Override tick_ms.") var tickMs: Int?
+    @Option(help: "Override metrics (true or false): false serves no /metrics and records nothing.") var metrics: Bool?
     @Flag(help: "Join an existing cluster: start with no members and wait to be added (`ferry members add ID`). Only matters for an empty data_dir.")
     var join = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
@@ -40,6 +41,7 @@ struct FerryDaemon: ParsableCommand {
         if let clusterSecret { overrides["cluster_secret"] = clusterSecret }
         if let auth { overrides["auth"] = auth }
         if let tickMs { overrides["tick_ms"] = String(tickMs) }
+        if let metrics { overrides["metrics"] = String(metrics) }
         if join { overrides["join"] = "true" }
         let settings: ServerConfig
         do {
