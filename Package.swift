@@ -1,13 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (see docs/design.md, "Layers"):
+// Module graph (see docs/design.md, "Layers"); each target depends on exactly what it imports:
 //   FerryRaft, FerryQueue         pure, deterministic cores: standard library only
-//   FerryStorage                  durable Raft log over a FileSystem seam
-//   FerryNode                     one node over the Environment seam
-//   FerryRuntime                  the production Environment on libuv
-//   FerrySQS                      HTTP/1.1 + SQS JSON/query protocols + SigV4
-//   FerrySim / ferry-sim          the deterministic simulator
+//   FerryStorage                  the durable Raft log over a FileSystem seam            (FerryRaft)
+//   FerryNode                     one node over the NodeEnvironment seam         (Raft, Storage, Queue)
+//   FerryRuntime                  libuv: event loop, timers, TCP, peer handshake, work pool
+//   FerrySQS                      HTTP/1.1, the SQS JSON and query protocols, SigV4            (Queue)
+//   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
+//                                 the peer mesh, the SQS service, admin and metrics endpoints
+//   ferryd, ferry                 the server and the command-line tool
+//   FerrySim / ferry-sim          the deterministic simulator          (Raft, Storage, Queue, Node)
 let package = Package(
     name: "Ferry",
     platforms: [.macOS(.v13)],
@@ -40,19 +43,18 @@ let package = Package(
         .target(
             name: "FerryRuntime",
             dependencies: [
-                "CLibUV", "FerryNode",
-                .product(name: "Logging", package: "swift-log"),
+                "CLibUV",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "FerrySQS",
-            dependencies: ["FerryQueue", "FerryNode", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FerryQueue", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryRuntime", "FerrySQS", "FerryNode", "FerryQueue", "FerryStorage",
+                "FerryRaft", "FerryStorage", "FerryQueue", "FerryNode", "FerryRuntime", "FerrySQS",
                 .product(name: "Logging", package: "swift-log"),
                 // CoreMetrics: swift-prometheus's instruments are its handlers; named so the version is ours.
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServer", "FerryRuntime", "FerrySQS", "FerryNode",
+                "FerryServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
