@@ -1,6 +1,7 @@
 import FerryNode
 import FerryRaft
 import FerryStorage
+import FerryStorageTesting
 
 
 /// A replicated log of strings: the smallest useful state machine.

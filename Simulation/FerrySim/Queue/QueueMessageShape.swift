@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 
 /// The shape of one simulated send, at or one byte past SQS's size limits (issues 17 and 18: the workload
 /// never sent a maximum-size message, so nothing could catch a 1 MiB SendMessage taking the leader down).

@@ -1,7 +1,9 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 import FerryStorage
+import FerryStorageTesting
 
 /// Queue mode: one seed's run of the production node code (`ReplicaNode<QueueReplica>` over the real
 /// `RaftStorage` on a `SimulatedFileSystem`), on the simulated network, with a client workload of
