@@ -130,6 +130,19 @@ struct QueueLogModel {
         return nil
     }
 
+    /// Messages redriven to a dead-letter queue left their FIFO group: later receives of the group skip them,
+    /// and their receives from the dead-letter queue are not in group order.
+    mutating func noteMoved(_ ids: [String]) {
+        for id in ids {
+            guard var state = messages[id] else { continue }
+            if let group = state.group, let position = pendingByGroup[group]?.firstIndex(of: id) {
+                pendingByGroup[group]!.remove(at: position)
+            }
+            state.group = nil
+            messages[id] = state
+        }
+    }
+
     private mutating func delete(_ id: String) {
         guard var state = messages[id], !state.deleted else { return }
         state.deleted = true

@@ -30,6 +30,9 @@ public final class QueueSimulation {
     var clients: [QueueClient] = []
     var history = QueueHistory()
     var logModel = QueueLogModel()
+    var referenceModel = SQSReferenceModel()
+    /// index -> the output of its first application, which the reference model judged.
+    var judgedOutputs: [LogIndex: QueueResult] = [:]
     /// The node whose fsyncs fail now and then (fsync-EIO campaign).
     var failingDiskNode: NodeID?
     /// Stopped nodes (EIO) seen, for the report.
