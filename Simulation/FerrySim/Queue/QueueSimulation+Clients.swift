@@ -125,6 +125,7 @@ extension QueueSimulation {
         let up = hosts.filter { $0.isUp }
         guard !up.isEmpty else { return think(index, SimConstants.clientBackoffMicros) }
         let target = clientRandom.pick(up)
+        if case .send(let send) = request { history.submitted(send.keys) }
         clients[index].generation += 1
         let generation = clients[index].generation
         clients[index].request = request

@@ -317,6 +317,14 @@ extension QueueSimulation {
             if let problem = referenceModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
             logModel.noteMoved(referenceModel.movedByLastCommand)
             if let problem = logModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
+            if case .sendMessages(_, let entries, _) = command, case .sent(let results) = output {
+                for (entry, result) in zip(entries, results) {
+                    guard case .success(let sent) = result.result, !sent.wasDuplicate else { continue }
+                    if let problem = history.enqueued(MessagePayload.key(of: entry), as: sent.messageId, index: stamp.index) {
+                        checker.fail(problem.invariant, problem.detail)
+                    }
+                }
+            }
             judgedOutputs[stamp.index] = output
             if stamp.index % 1024 == 0 { forgetJudgedOutputs() }
         }
