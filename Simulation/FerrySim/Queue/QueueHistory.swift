@@ -66,7 +66,7 @@ struct QueueHistory {
         guard let sent = submissions[key] else { return nil }
         enqueues[key, default: 0] += 1
         guard enqueues[key]! > sent else { return nil }
-        return QueueProblem(invariant: "Q-session", detail: "\(key), submitted \(sent) time(s), enqueued a \(enqueues[key]!)th time as \(messageId) at index \(index): a re-sent command applied twice")
+        return QueueProblem(invariant: "Q-session", detail: "\(key), submitted \(sent) time(s), enqueued \(enqueues[key]!) times (the last as \(messageId) at index \(index)): a re-sent command applied twice")
     }
 
     mutating func acknowledge(_ key: String, messageId: String) {
