@@ -163,7 +163,7 @@ struct SQSReferenceModel {
                 Self.changeVisibility(&queue, entry.receiptHandle, seconds: entry.visibilityTimeoutSeconds, now)
             }
         case .tick: tick(&judge)
-        case .tagQueue, .untagQueue, .startMessageMoveTask, .cancelMessageMoveTask:
+        case .tagQueue, .untagQueue, .startMessageMoveTask, .cancelMessageMoveTask, .addPermission, .removePermission:
             return nil
         }
         return judge.problem
