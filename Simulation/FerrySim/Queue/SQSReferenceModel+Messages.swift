@@ -55,7 +55,7 @@ extension SQSReferenceModel {
         queues[name] = queue
     }
 
-    /// SQS's refusal of this one message (SQS-API.md b3), or nil. A message over a limit of b3 fails with
+    /// SQS's refusal of this one message (docs/sqs-wire.md, "Message limits"), or nil. A message over a limit of b3 fails with
     /// whatever error the edge's validation gives (Q-limit compares the two).
     static func refusal(_ entry: SendEntry, _ queue: Queue) -> Outcome? {
         if entry.sizeBytes > min(QueueLimits.messageBytesMax, queue.maximumMessageBytes) { return .failure(.invalidParameterValue) }
@@ -137,7 +137,7 @@ extension SQSReferenceModel {
             for message in moved {
                 var copy = message
                 copy.deadLetterSource = queue.name
-                // FIFO dead-letter queues restart the retention clock at the move (SQS-API.md d).
+                // FIFO dead-letter queues restart the retention clock at the move (docs/sqs-wire.md, "Dead-letter queues").
                 if target.isFifo { copy.sentMs = nowMs }
                 copy.visibleAtMs = nowMs
                 copy.sequenceNumber = target.isFifo ? nil : copy.sequenceNumber
@@ -199,7 +199,7 @@ extension SQSReferenceModel {
         queues[name] = queue
     }
 
-    /// SQS-API.md d: only the latest handle deletes a FIFO message, while it is in flight; on a standard
+    /// docs/sqs-wire.md, "Visibility and receipt handles": only the latest handle deletes a FIFO message, while it is in flight; on a standard
     /// queue an older handle succeeds (and Ferry deletes). A handle this queue never issued is invalid; one
     /// of a message already gone succeeds.
     static func delete(_ queue: inout Queue, _ handle: String, _ now: Int64) -> QueueErrorCode? {
@@ -210,7 +210,7 @@ extension SQSReferenceModel {
         return nil
     }
 
-    /// SQS-API.md d: the new timeout counts from now, 0 makes the message visible at once, at most 12 hours
+    /// docs/sqs-wire.md, "Visibility and receipt handles": the new timeout counts from now, 0 makes the message visible at once, at most 12 hours
     /// since the receive; with an older handle, or for a message not in flight, a standard queue answers
     /// OK and does nothing, a FIFO queue refuses.
     static func changeVisibility(_ queue: inout Queue, _ handle: String, seconds: Int, _ now: Int64) -> QueueErrorCode? {

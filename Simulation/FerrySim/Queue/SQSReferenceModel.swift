@@ -1,7 +1,7 @@
 import FerryNode
 import FerryQueue
 
-/// A sequential reference model of SQS semantics (SQS-API.md b2, b3, d), written from SQS's rules and not
+/// A sequential reference model of SQS semantics (docs/sqs-wire.md, "Queue attributes", "Message limits" and "Semantics"), written from SQS's rules and not
 /// from `QueueMachine`'s code, so that it does not share the machine's bugs. The checker feeds it every
 /// committed command in index order with the leader's stamp, and it judges the machine's output field by
 /// field: which messages a receive delivers, their bodies, attributes, receive counts and timestamps, which
