@@ -100,7 +100,7 @@ extension Server {
             let replicated = configuration.address(of: id)
             let peer = replicated?.peer ?? config.peers[id].map { "\($0)" } ?? ""
             let source = replicated != nil ? "replicated" : config.peers[id] != nil ? "peers_file" : "none"
-            return "{\"id\": \(id), \"role\": \"\(configuration.isVoter(id) ? "voter" : "learner")\", "
+            return "{\"id\": \(id), \"membership\": \"\(configuration.isVoter(id) ? "voter" : "learner")\", "
                 + "\"peer_address\": \"\(Self.jsonEscaped(peer))\", \"client_url\": \"\(Self.jsonEscaped(replicated?.clientURL ?? ""))\", "
                 + "\"address_source\": \"\(source)\"}"
         }.joined(separator: ", ")

@@ -143,7 +143,7 @@ struct StatusRow {
         }
         let members = (json["members"]?.array ?? []).compactMap { entry -> Member? in
             guard let id = entry["id"]?.int else { return nil }
-            return Member(id: id, role: entry["role"]?.string ?? "?", peerAddress: entry["peer_address"]?.string ?? "",
+            return Member(id: id, role: entry["membership"]?.string ?? "?", peerAddress: entry["peer_address"]?.string ?? "",
                           clientURL: entry["client_url"]?.string ?? "")
         }
         return Fields(node: node, role: role, term: term, leader: json["leader"]?.int ?? 0, commit: commit,

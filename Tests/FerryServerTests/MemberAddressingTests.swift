@@ -134,7 +134,7 @@ final class MemberAddressingTests: XCTestCase {
         var four = try XCTUnwrap(try member(node, 4))
         XCTAssertEqual(four["peer_address"] as? String, "\(longest):1", "a peer address at the bound")
         XCTAssertEqual(four["client_url"] as? String, "http://10.0.0.4:9324")
-        XCTAssertEqual(four["role"] as? String, "learner")
+        XCTAssertEqual(four["membership"] as? String, "learner")
 
         (status, body) = try change(node, "/_ferry/members/update?id=4&peer_address=10.0.0.44%3A7001")
         XCTAssertEqual(status, 200, "\(body)")
