@@ -27,8 +27,9 @@ extension Server {
         }
         let peer = query.first(where: { $0.0 == "peer_address" })?.1
         let clientURL = query.first(where: { $0.0 == "client_url" })?.1
-        let addressing = action == "add-learner" || action == "update"
-        if (peer != nil || clientURL != nil) != addressing && action != "add-learner" {
+        // promote and remove take no address; update needs at least one field; add-learner may have none.
+        let addressGiven = peer != nil || clientURL != nil
+        if (action == "update" && !addressGiven) || (action != "update" && action != "add-learner" && addressGiven) {
             return membershipAnswer(400, error: "usage", detail: usage)
         }
         let change: ConfigurationChange
