@@ -107,7 +107,7 @@ def test_an_unlisted_node_joins_and_a_removed_one_is_no_longer_dialled(make_clus
 
 
 def test_replacing_a_node_whose_disk_is_lost(make_cluster):
-    """docs/operations.md, "Replacing a node whose disk is lost": remove, wipe, start empty with join, add back."""
+    """docs/operations.md, "Disk loss and recovery": remove, wipe, start empty with join, add back."""
     require_cli()
     cluster = make_cluster(voters=3)
     cluster.wait_for_leader()
