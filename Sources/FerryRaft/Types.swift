@@ -45,7 +45,8 @@ public struct Entry: Hashable, Sendable, CustomStringConvertible {
         switch payload {
         case .noop: return 24
         case .command(let data): return 24 + data.count
-        case .configuration(let config): return 24 + 8 * (config.voters.count + config.learners.count)
+        case .configuration(let config):
+            return 24 + 8 * (config.voters.count + config.learners.count) + config.addressBytesEstimate
         }
     }
 
@@ -77,14 +78,20 @@ public struct HardState: Hashable, Sendable, CustomStringConvertible {
 
 /// The members of the cluster. Voters elect and count toward quorums; learners only receive the log
 /// until they are caught up and promoted. Both lists are kept sorted so that iteration is deterministic.
+/// `addresses` holds where members can be reached, for the members whose address was replicated (a
+/// member added before addresses were, or seeded without one, has none: nodes fall back to their
+/// configuration file). A member's address leaves with it.
 public struct Configuration: Hashable, Sendable, CustomStringConvertible {
     public private(set) var voters: [NodeID]
     public private(set) var learners: [NodeID]
+    public private(set) var addresses: [NodeID: MemberAddress]
 
-    public init(voters: [NodeID], learners: [NodeID] = []) {
+    public init(voters: [NodeID], learners: [NodeID] = [], addresses: [NodeID: MemberAddress] = [:]) {
         precondition(Set(voters).isDisjoint(with: learners), "a node is either a voter or a learner")
         self.voters = Array(Set(voters)).sorted()
         self.learners = Array(Set(learners)).sorted()
+        let members = Set(voters).union(learners)
+        self.addresses = addresses.filter { members.contains($0.key) }
     }
 
     public static let empty = Configuration(voters: [])
@@ -95,16 +102,31 @@ public struct Configuration: Hashable, Sendable, CustomStringConvertible {
     public func contains(_ id: NodeID) -> Bool { isVoter(id) || isLearner(id) }
     /// The number of voters that form a majority.
     public var quorum: Int { voters.count / 2 + 1 }
+    public func address(of id: NodeID) -> MemberAddress? { addresses[id] }
 
-    public var description: String { "voters\(voters) learners\(learners)" }
+    /// This configuration with `id`'s address replaced (the members stay the same).
+    public func with(address: MemberAddress, for id: NodeID) -> Configuration {
+        var addresses = addresses
+        addresses[id] = address
+        return Configuration(voters: voters, learners: learners, addresses: addresses)
+    }
+
+    public var description: String {
+        let base = "voters\(voters) learners\(learners)"
+        guard !addresses.isEmpty else { return base }
+        return base + " addresses[" + addresses.keys.sorted().map { "\($0)=\(addresses[$0]!.peer)" }.joined(separator: ", ") + "]"
+    }
 }
 
 /// A change of one member at a time (thesis §4.1): every two consecutive configurations share a majority.
 public enum ConfigurationChange: Hashable, Sendable {
-    case addLearner(NodeID)
+    /// A new learner, with where to reach it when known.
+    case addLearner(NodeID, address: MemberAddress? = nil)
     /// Make a caught-up learner a voter.
     case promote(NodeID)
     case remove(NodeID)
+    /// Record where a member can now be reached; the members do not change.
+    case updateAddress(NodeID, MemberAddress)
 }
 
 public struct SnapshotMetadata: Hashable, Sendable, CustomStringConvertible {

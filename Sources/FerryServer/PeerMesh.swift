@@ -3,10 +3,10 @@ import FerryRaft
 import FerryRuntime
 import Logging
 
-/// The links between this node and every other node of the cluster. Each node dials every peer and
-/// sends only on the links it dialled; it receives on the links peers dialled to it. Every link is
-/// authenticated by the cluster secret (PeerChannel's handshake) before any frame is read.
-/// Loop thread only.
+/// The links between this node and every other node of the cluster. Each node dials every peer its
+/// address book names (`follow`: the members of the configuration in force) and sends only on the links
+/// it dialled; it receives on the links peers dialled to it. Every link is authenticated by the cluster
+/// secret (PeerChannel's handshake) before any frame is read. Loop thread only.
 final class PeerMesh {
     let loop: EventLoop
     let localID: NodeID
@@ -17,6 +17,10 @@ final class PeerMesh {
 
     private var listener: TCPListener?
     private var connectors: [NodeID: TCPConnector] = [:]
+    /// Where each connector dials; the same keys as `connectors`.
+    private(set) var dialling: [NodeID: ServerConfig.Address] = [:]
+    /// The book `follow` last applied.
+    private(set) var addressBook: PeerAddressBook?
     /// Established links we dialled: the ones we send on.
     private var outbound: [NodeID: PeerChannel] = [:]
     /// Links peers dialled to us, kept alive until they close.
@@ -40,16 +44,46 @@ final class PeerMesh {
         self.warnings = warnings
     }
 
-    func start(listen: ServerConfig.Address, peers: [NodeID: ServerConfig.Address]) throws {
+    func start(listen: ServerConfig.Address) throws {
         listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) { [unowned self] connection in
             self.accept(connection)
         }
-        for (peer, address) in peers.sorted(by: { $0.key < $1.key }) where peer != localID {
-            let connector = try TCPConnector(loop: loop, host: address.host, port: UInt16(address.port)) { [unowned self] connection in
-                self.dialled(connection, peer: peer)
+    }
+
+    /// Dials exactly the peers `book` names, at its addresses: starts dialling new ones, and for a peer that
+    /// left or moved stops redialling and closes our link to it (its own link to us closes when it stops).
+    func follow(_ book: PeerAddressBook) {
+        guard book != addressBook else { return }
+        addressBook = book
+        let wanted = book.dial.mapValues(\.address)
+        for (peer, address) in dialling.sorted(by: { $0.key < $1.key }) where wanted[peer] != address {
+            connectors.removeValue(forKey: peer)?.stop()
+            dialling[peer] = nil
+            outbound.removeValue(forKey: peer)?.close()
+            logger.notice("stopped dialling a peer", metadata: [
+                "peer": "\(peer)", "address": "\(address)", "why": "\(wanted[peer] == nil ? "not a member" : "address changed")",
+            ])
+        }
+        for (peer, address) in wanted.sorted(by: { $0.key < $1.key }) where dialling[peer] == nil {
+            let connector: TCPConnector
+            do {
+                connector = try TCPConnector(loop: loop, host: address.host, port: UInt16(address.port)) { [unowned self] connection in
+                    self.dialled(connection, peer: peer)
+                }
+            } catch {
+                warnings.warn("cannot dial a peer", metadata: ["peer": "\(peer)", "address": "\(address)", "error": "\(error)"],
+                              nowMs: loop.nowMs)
+                continue
             }
             connectors[peer] = connector
+            dialling[peer] = address
             connector.start()
+            logger.info("dialling a peer", metadata: [
+                "peer": "\(peer)", "address": "\(address)", "source": "\(book.dial[peer]!.source.rawValue)",
+            ])
+        }
+        for (peer, why) in book.unreachable.sorted(by: { $0.key < $1.key }) {
+            warnings.warn("cannot dial a member", metadata: ["peer": "\(peer)", "why": "\(why)"], nowMs: loop.nowMs)
         }
     }
 
@@ -133,6 +167,8 @@ final class PeerMesh {
             return
         }
         channel.onEstablished = { [unowned self, unowned channel] _ in
+            // A link that finished its handshake after the peer left the address book is not used.
+            guard self.connectors[peer] != nil else { return channel.close() }
             self.outbound[peer] = channel
             self.connectors[peer]?.resetBackoff()
             self.logger.info("peer link up", metadata: ["peer": "\(peer)"])

@@ -31,6 +31,8 @@ public final class Server {
     private(set) var service: SQSService?
     private var tickTimer: LoopTimer?
     private var signalWatchers: [SignalWatcher] = []
+    /// The configuration the mesh last followed (`followConfiguration`).
+    var followedConfiguration: Configuration?
     /// Set when the node stopped itself (durable log failure): the process exits non-zero.
     public private(set) var fatalError: ServerError?
 
@@ -47,7 +49,7 @@ public final class Server {
         let fileSystem = PosixFileSystem()
         // Read only when the data directory is empty. A joining node starts with no members at all: it never
         // campaigns and waits for a leader to add it (as a learner, then a voter once caught up).
-        let initial = config.join ? Configuration.empty : Configuration(voters: config.initialVoters)
+        let initial = config.bootstrapConfiguration
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
             var storageOptions = StorageOptions()
@@ -137,12 +139,14 @@ public final class Server {
 
     /// Listens, joins the peers and serves until SIGTERM or SIGINT (or a fatal storage error).
     public func run() throws {
-        try mesh.start(listen: config.peerListen, peers: config.peers)
+        try mesh.start(listen: config.peerListen)
+        followConfiguration()
         try http.start(listen: config.clientListen)
         if let metricsListener, let address = config.metricsListen { try metricsListener.start(listen: address) }
         tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in
             self.noteLateTick()
             self.node.tick()
+            self.followConfiguration()
         }
         warningFlushTimer = try loop.scheduleRepeating(everyMs: 1_000) { [unowned self] in
             self.warnings.flush(nowMs: self.loop.nowMs)
@@ -183,7 +187,8 @@ public final class Server {
             }
             node.transferLeadership(to: target)
             return json("{\"requested\": true, \"target\": \(target)}")
-        case ("POST", "/_ferry/members/add-learner"), ("POST", "/_ferry/members/promote"), ("POST", "/_ferry/members/remove"):
+        case ("POST", "/_ferry/members/add-learner"), ("POST", "/_ferry/members/promote"), ("POST", "/_ferry/members/remove"),
+             ("POST", "/_ferry/members/update"):
             return membershipChange(request)
         default:
             return nil
@@ -194,11 +199,14 @@ public final class Server {
         let raft = node.raft
         let peers = raft.peerMatchIndexes.map { "{\"id\": \($0.id), \"match\": \($0.match)}" }.joined(separator: ", ")
         let connected = mesh.connectedPeers.map { "\($0)" }.joined(separator: ", ")
+        let dialing = mesh.dialling.sorted(by: { $0.key < $1.key })
+            .map { "{\"id\": \($0.key), \"address\": \"\(Self.jsonEscaped("\($0.value)"))\"}" }.joined(separator: ", ")
         return """
             {"node": \(config.nodeID), "role": "\(raft.role.rawValue)", "term": \(raft.term), "leader": \(raft.leader ?? 0), \
             "commit": \(raft.commitIndex), "applied": \(raft.appliedIndex), "last_index": \(raft.lastIndex), \
             "snapshot_index": \(raft.snapshotMetadata.index), "voters": \(raft.configuration.voters), \
-            "learners": \(raft.configuration.learners), "replication": [\(peers)], "connected_peers": [\(connected)], \
+            "learners": \(raft.configuration.learners), "members": [\(membersJSON(raft.configuration))], \
+            "replication": [\(peers)], "connected_peers": [\(connected)], "dialing": [\(dialing)], \
             "running": \(node.isRunning)}
             """
     }

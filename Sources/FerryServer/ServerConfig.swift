@@ -40,6 +40,9 @@ public struct ServerConfig: Equatable, Sendable {
     /// The mesh dials all of them, so a node that may join later is listed here before it starts
     /// (an absent one is just redialled with backoff).
     public var peers: [NodeID: Address]
+    /// `[clients]`: nodes' SQS/admin base URLs (each node's own, not a load balancer's), for the replicated
+    /// member list a brand-new cluster starts with, so `ferry status` can reach every member from one. Optional.
+    public var clientURLs: [NodeID: String]
     /// The voters a brand-new cluster bootstraps with (default: every node in `peers`). Only read when
     /// the data directory is empty; afterwards the configuration comes from the replicated log.
     public var initialVoters: [NodeID]
@@ -95,6 +98,18 @@ public struct ServerConfig: Equatable, Sendable {
 
     public var peerListen: Address { peers[nodeID]! }
 
+    /// The configuration a brand-new cluster starts from: `initialVoters`, each with its `[peers]` address and
+    /// `[clients]` URL, so they are replicated from the first entry on. Empty for a node that joins.
+    public var bootstrapConfiguration: Configuration {
+        guard !join else { return .empty }
+        var addresses: [NodeID: MemberAddress] = [:]
+        for voter in initialVoters {
+            let address = MemberAddress(peer: "\(peers[voter]!)", clientURL: clientURLs[voter] ?? "")
+            if address.problem == nil { addresses[voter] = address }
+        }
+        return Configuration(voters: initialVoters, addresses: addresses)
+    }
+
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case missing(String)
         case invalid(String)
@@ -133,7 +148,7 @@ public struct ServerConfig: Equatable, Sendable {
             }
         }
         for key in root.keys.sorted() where !Self.rootKeys.contains(key) { throw .unknownKey(key) }
-        for table in file.tables.keys.sorted() where table != "peers" { throw .unknownKey("[\(table)]") }
+        for table in file.tables.keys.sorted() where table != "peers" && table != "clients" { throw .unknownKey("[\(table)]") }
         for array in file.arrays.keys.sorted() where array != "credentials" { throw .unknownKey("[[\(array)]]") }
 
         func string(_ key: String) throws(ConfigError) -> String? {
@@ -166,6 +181,15 @@ public struct ServerConfig: Equatable, Sendable {
         }
         guard peers[nodeID] != nil else { throw .invalid("[peers] must list this node (\(nodeID)) with its peer address") }
         self.peers = peers
+        var clientURLs: [NodeID: String] = [:]
+        for (key, value) in file.tables["clients"] ?? [:] {
+            guard let id = UInt64(key), id > 0 else { throw .invalid("[clients] id '\(key)' must be a positive integer") }
+            guard case .string(let url) = value, url.hasPrefix("http://") || url.hasPrefix("https://"),
+                  MemberAddress(peer: "-", clientURL: url).problem == nil
+            else { throw .invalid("[clients] \(key) must be an http:// or https:// URL") }
+            clientURLs[id] = url
+        }
+        self.clientURLs = clientURLs
         switch root["initial_voters"] {
         case nil:
             initialVoters = peers.keys.sorted()

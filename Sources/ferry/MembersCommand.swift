@@ -37,7 +37,7 @@ struct MembersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "members",
         abstract: "Add, remove or list the cluster's members (one change at a time, through Raft).",
-        subcommands: [MembersAdd.self, MembersRemove.self, MembersList.self])
+        subcommands: [MembersAdd.self, MembersRemove.self, MembersUpdate.self, MembersList.self])
 }
 
 struct MembersAdd: ParsableCommand {
@@ -45,11 +45,13 @@ struct MembersAdd: ParsableCommand {
         commandName: "add",
         abstract: "Add node ID: as a learner, wait until it has caught up with the leader's log, then promote it to voter.",
         discussion: """
-            The node must be running with `join = true` (or `ferryd --join`) and an empty data_dir, and every \
-            node's [peers] table must list its peer address (the mesh dials only the nodes it lists).
+            The node must be running with `join = true` (or `ferryd --join`) and an empty data_dir. With \
+            --peer-address its address enters the replicated configuration and every node dials it there: no \
+            other node's config file needs to list it. Without, every node's [peers] table must list it.
             """)
 
     @Argument(help: "The node id to add.") var id: UInt64
+    @OptionGroup var address: MemberAddressOptions
     @OptionGroup var cluster: ClusterEndpointOptions
 
     func run() throws {
@@ -60,8 +62,8 @@ struct MembersAdd: ParsableCommand {
             return
         }
         if !leader.status.learners.contains(id) {
-            let index = try admin.propose("add-learner", id: id)
-            print("node \(id) added as a learner (entry \(index))")
+            let index = try admin.propose("add-learner", id: id, parameters: try address.parameters(required: false))
+            print("node \(id) added as a learner (entry \(index))" + (address.peerAddress.map { " at \($0)" } ?? ""))
         }
         // Catch-up: the Raft core promotes a learner only once it has acknowledged an append of the leader
         // (match > 0) and is at most a few entries behind; wait for both (a snapshot install may come first).
@@ -71,7 +73,7 @@ struct MembersAdd: ParsableCommand {
             let match = leader.status.replication[id] ?? 0
             if match > 0 && match + 64 >= leader.status.lastIndex { break }
             try admin.checkDeadline(match == 0
-                ? "node \(id) has not answered the leader (is it running with join = true, and in every node's [peers]?)"
+                ? "node \(id) has not answered the leader (is it running with join = true, and reachable at its peer address?)"
                 : "node \(id) still catching up: match \(match) of \(leader.status.lastIndex)")
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -102,6 +104,47 @@ struct MembersRemove: ParsableCommand {
     }
 }
 
+struct MembersUpdate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Record a member's new peer address or client URL in the replicated configuration.",
+        discussion: """
+            Every node dials the member at the new peer address from the moment the change reaches its log. \
+            Start the member on its new address before or right after this; an omitted option keeps its value.
+            """)
+
+    @Argument(help: "The member's node id.") var id: UInt64
+    @OptionGroup var address: MemberAddressOptions
+    @OptionGroup var cluster: ClusterEndpointOptions
+
+    func run() throws {
+        let parameters = try address.parameters(required: true)
+        let admin = try cluster.admin()
+        let index = try admin.propose("update", id: id, parameters: parameters)
+        print("node \(id) now at " + parameters.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " (entry \(index))")
+    }
+}
+
+/// Where a member is reached, for `members add` and `members update`.
+struct MemberAddressOptions: ParsableArguments {
+    @Option(help: "The member's peer address, HOST:PORT, as other nodes dial it.")
+    var peerAddress: String?
+
+    @Option(help: "The member's own SQS/admin base URL (http://HOST:PORT), for `ferry status`.")
+    var clientURL: String?
+
+    /// The query parameters for the admin endpoint; the node checks the values.
+    func parameters(required: Bool) throws -> [(String, String)] {
+        if clientURL != nil && peerAddress == nil && !required {
+            throw ValidationError("--client-url needs --peer-address when adding a node")
+        }
+        if required && peerAddress == nil && clientURL == nil {
+            throw ValidationError("give --peer-address, --client-url or both")
+        }
+        return [("peer_address", peerAddress), ("client_url", clientURL)].compactMap { name, value in value.map { (name, $0) } }
+    }
+}
+
 struct MembersList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Print the leader's view: voters, learners and how far each has replicated.")
 
@@ -115,7 +158,8 @@ struct MembersList: ParsableCommand {
         for member in (s.voters + s.learners).sorted() {
             let kind = s.voters.contains(member) ? "voter" : "learner"
             let match = member == s.node ? s.lastIndex : (s.replication[member] ?? 0)
-            print("  \(member)  \(kind)  match \(match)")
+            let address = s.addresses[member].map { "  peer \($0.peer) (\($0.source))" + ($0.client.isEmpty ? "" : "  client \($0.client)") } ?? ""
+            print("  \(member)  \(kind)  match \(match)\(address)")
         }
     }
 }
@@ -166,6 +210,8 @@ struct NodeStatus {
     var learners: [UInt64]
     /// Leader only: each other member's match index.
     var replication: [UInt64: UInt64]
+    /// Each member's peer address and client URL as the node knows them, and where from.
+    var addresses: [UInt64: (peer: String, client: String, source: String)]
 
     init?(json: [String: Any]) {
         func number(_ key: String) -> UInt64? { (json[key] as? NSNumber)?.uint64Value }
@@ -188,6 +234,14 @@ struct NodeStatus {
             }
         }
         self.replication = replication
+        var addresses: [UInt64: (peer: String, client: String, source: String)] = [:]
+        for item in (json["members"] as? [[String: Any]]) ?? [] {
+            if let id = (item["id"] as? NSNumber)?.uint64Value {
+                addresses[id] = (item["peer_address"] as? String ?? "", item["client_url"] as? String ?? "",
+                                 item["address_source"] as? String ?? "?")
+            }
+        }
+        self.addresses = addresses
     }
 }
 
@@ -234,10 +288,11 @@ struct ClusterAdmin {
     }
 
     /// Proposes a change on the leader and waits until the leader has committed it; returns its index.
-    func propose(_ action: String, id: UInt64) throws -> UInt64 {
+    func propose(_ action: String, id: UInt64, parameters: [(String, String)] = []) throws -> UInt64 {
+        let query = ([("id", "\(id)")] + parameters).map { "\($0.0)=\(FormDecoding.uriEncode($0.1))" }.joined(separator: "&")
         while true {
             let leader = try waitForLeader()
-            let (code, body) = try request("POST", leader.endpoint, "/_ferry/members/\(action)?id=\(id)")
+            let (code, body) = try request("POST", leader.endpoint, "/_ferry/members/\(action)?\(query)")
             try Self.checkNotRefused(code, body, from: leader.endpoint)
             let answer = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:]
             let error = answer["error"] as? String ?? ""

@@ -4,6 +4,9 @@ import XCTest
 /// Every peer message survives an encode/decode round trip; damaged bytes are refused, never trusted.
 final class RaftMessageWireTests: XCTestCase {
     static let configuration = Configuration(voters: [1, 2, 3], learners: [4])
+    static let addressed = Configuration(voters: [1, 2], learners: [4], addresses: [
+        1: MemberAddress(peer: "10.0.0.1:7001", clientURL: "http://10.0.0.1:9324"), 4: MemberAddress(peer: "node4.ferry:7001"),
+    ])
     static let samples: [RaftMessage] = [
         .voteRequest(VoteRequest(term: 7, lastLogIndex: 42, lastLogTerm: 6, isPreVote: true, isLeadershipTransfer: false)),
         .voteResponse(VoteResponse(term: 7, granted: true, isPreVote: false)),
@@ -11,6 +14,7 @@ final class RaftMessageWireTests: XCTestCase {
             Entry(index: 10, term: 3, payload: .noop),
             Entry(index: 11, term: 3, payload: .command([1, 2, 3])),
             Entry(index: 12, term: 3, payload: .configuration(configuration)),
+            Entry(index: 13, term: 3, payload: .configuration(addressed)),
         ], leaderCommit: 9)),
         .appendEntries(AppendEntries(term: 3, prevLogIndex: 9, prevLogTerm: 2, entries: [], leaderCommit: 9)),
         .appendResponse(AppendResponse(term: 3, success: false, index: 9, conflictTerm: 2, conflictIndex: 5)),
@@ -18,6 +22,8 @@ final class RaftMessageWireTests: XCTestCase {
         .heartbeatResponse(HeartbeatResponse(term: 3, readRound: 99)),
         .snapshotChunk(SnapshotChunk(term: 4, metadata: SnapshotMetadata(index: 100, term: 3, configuration: configuration),
             offset: 10, data: [9, 8, 7], totalBytes: 20)),
+        .snapshotChunk(SnapshotChunk(term: 4, metadata: SnapshotMetadata(index: 100, term: 3, configuration: addressed),
+            offset: 0, data: [1], totalBytes: 1)),
         .snapshotResponse(SnapshotResponse(term: 4, snapshotIndex: 100, nextOffset: 13, done: false)),
         .timeoutNow(TimeoutNow(term: 5)),
         .readIndexRequest(ReadIndexRequest(term: 5, requestID: 77)),

@@ -21,6 +21,8 @@ final class AdminAccessTests: XCTestCase {
     static let mutatingEndpoints = [
         ("POST", "/_ferry/members/add-learner?id=4"), ("POST", "/_ferry/members/promote?id=4"),
         ("POST", "/_ferry/members/remove?id=1"), ("POST", "/_ferry/transfer-leadership?to=3"),
+        ("POST", "/_ferry/members/update?id=2&peer_address=10.0.0.9%3A7001"),
+        ("POST", "/_ferry/members/add-learner?id=4&peer_address=10.0.0.4%3A7001&client_url=http%3A%2F%2F10.0.0.4%3A9324"),
     ]
 
     static func request(_ method: String, _ target: String, signedBy signer: SigV4Signer?) -> HTTPRequest {

@@ -124,8 +124,11 @@ class Cluster:
     """N ferryd nodes (ids 1..N) plus optional spares that may join later. `voters` bootstrap the cluster."""
 
     def __init__(self, root: Path, voters: int = 3, spares: int = 0, snapshot_interval_entries: int | None = None,
-                 tick_ms: int | None = None, advertised_node: int = 1, extra_config: dict[str, str] | None = None):
+                 tick_ms: int | None = None, advertised_node: int = 1, extra_config: dict[str, str] | None = None,
+                 unlisted: tuple[int, ...] = ()):
         self.root = root
+        # Nodes no other node's config file mentions: they are reached only through the replicated configuration.
+        self.unlisted = set(unlisted)
         self.extra_config = extra_config or {}  # more top-level settings, `key: TOML value`
         self.snapshot_interval_entries = snapshot_interval_entries
         self.tick_ms = tick_ms
@@ -162,8 +165,14 @@ class Cluster:
             lines.append(f"{key} = {value}")
         lines.append("")
         lines.append("[peers]")
-        for other in self.nodes.values():
+        listed = [other for other in self.nodes.values() if other.id == node.id or other.id not in self.unlisted]
+        for other in listed:
             lines.append(f'{other.id} = "127.0.0.1:{other.peer_port}"')
+        # Each node's own URL, so the replicated member list of a new cluster names where to reach every voter.
+        lines.append("")
+        lines.append("[clients]")
+        for other in listed:
+            lines.append(f'{other.id} = "{other.url}"')
         node.config_path.write_text("\n".join(lines) + "\n")
 
     def start(self, node_id: int) -> Node:

@@ -4,6 +4,7 @@ total-queue terms: lost = acknowledged and never received)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -162,3 +163,22 @@ def drain(url: str, queue_url: str, idle_rounds: int = 3, rounds_max: int = 100_
 def check_nothing_lost(acked: dict[str, str], received: dict[str, int]) -> list[str]:
     """Acknowledged bodies never received (Jepsen 'lost'); must be empty."""
     return sorted(set(acked) - set(received))
+
+
+@contextlib.contextmanager
+def sends_under_load(cluster: Cluster, producer_nodes: list[int], what: str):
+    """Producers send to `producer_nodes` for the block's duration (when SQS is up on node 1); afterwards every
+    acknowledged send is drained from a node still running and none may be lost. Yields the ProducerGroup or None."""
+    from ferrycluster import REPORT
+    queue_url = create_queue(cluster, 1) if sqs_unavailable_reason(cluster, 1) is None else None
+    producers = ProducerGroup(cluster, queue_url, producer_nodes).__enter__() if queue_url else None
+    try:
+        yield producers
+    finally:
+        if producers:
+            producers.stop()
+    if producers:
+        acked = producers.acked()
+        reader = next(i for i in cluster.running_ids())
+        assert not check_nothing_lost(acked, drain(cluster.nodes[reader].url, queue_url))
+        REPORT.add(f"{what}: {len(acked)} sends acknowledged under load, none lost")

@@ -93,6 +93,7 @@ class Cluster:
 
     def _config(self, n):
         peers = "\n".join(f'{i} = "127.0.0.1:{self.peer_ports[i]}"' for i in self.ids)
+        clients = "\n".join(f'{i} = "{self.endpoint(i)}"' for i in self.ids)
         creds = "".join(
             f'\n[[credentials]]\naccess_key = "{c["access_key"]}"\nsecret_key = "{c["secret_key"]}"\n'
             f'account_id = "{c.get("account_id", ACCOUNT)}"\n'
@@ -110,7 +111,7 @@ class Cluster:
             f'account_id = "{ACCOUNT}"\n'
             f"{self.extra_config}\n"
             + (f'metrics_listen = "127.0.0.1:{self.metrics_ports[n]}"\n' if n in self.metrics_ports else "")
-            + f"\n[peers]\n{peers}\n{creds}"
+            + f"\n[peers]\n{peers}\n\n[clients]\n{clients}\n{creds}"
         )
 
     def start(self):

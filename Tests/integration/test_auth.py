@@ -183,6 +183,23 @@ def test_the_cli_signs_status_and_is_told_when_it_does_not(signed_cluster):
 
 
 @pytest.mark.skipif(not os.access(FERRY, os.X_OK), reason="run `swift build --product ferry` first")
+def test_status_from_one_endpoint_signs_every_request_it_makes(signed_cluster):
+    """`ferry status --endpoint` one node asks every member the node lists, each request signed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=USER_KEY, AWS_SECRET_ACCESS_KEY=USER_SECRET, AWS_REGION=REGION)
+    out = subprocess.run([FERRY, "status", "--endpoint", signed_cluster.endpoint(2)], env=env, capture_output=True,
+                         text=True, timeout=CLI_TIMEOUT_S)
+    assert out.returncode == 0, out.stdout + out.stderr
+    for n in signed_cluster.ids:
+        row = next((line for line in out.stdout.splitlines() if line.startswith(f"{n} ")), "")
+        assert signed_cluster.endpoint(n) in row and ("leader" in row or "follower" in row), out.stdout
+    with_wrong_secret = dict(env, AWS_SECRET_ACCESS_KEY="not-the-secret")
+    refused = subprocess.run([FERRY, "status", "--endpoint", signed_cluster.endpoint(2)], env=with_wrong_secret,
+                             capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
+    assert refused.returncode == 1 and "403" in refused.stdout, refused.stdout
+
+
+@pytest.mark.skipif(not os.access(FERRY, os.X_OK), reason="run `swift build --product ferry` first")
 def test_the_cli_changes_leadership_and_members_only_as_an_administrator(signed_cluster):
     leader, term, voters, _ = admin_view(signed_cluster)
     target = next(n for n in signed_cluster.ids if n != leader)

@@ -5,7 +5,12 @@
 /// - Entry:         index u64, term u64, payload
 /// - EntryPayload:  tag u8 (0 noop, 1 command, 2 configuration), then command bytes (u32 length +
 ///                  bytes) or a Configuration
-/// - Configuration: voter count u32, voters u64..., learner count u32, learners u64...
+/// - Configuration: voter count u32, voters u64..., learner count u32, learners u64... (version 1, the only
+///                  form before addresses; still written for a configuration without addresses, so such
+///                  configurations are byte-identical to what older nodes wrote and read)
+///                  or, with addresses: marker u32 0xFFFFFFFF, version u8 2, the version 1 fields, address
+///                  count u32, then per address: id u64, peer address (u32 length + bytes), client URL (same).
+///                  The marker is larger than any member count, so a version 1 reader refuses it by name.
 /// - HardState:     term u64, votedFor u64 (0 = none; 0 is never a node id), commit u64
 /// - SnapshotMetadata: index u64, term u64, Configuration
 public enum WireLimits {
@@ -25,24 +30,67 @@ public enum WireLimits {
 }
 
 extension Configuration {
+    /// Starts a versioned configuration encoding in place of the voter count (never this large).
+    static let versionedMarker = UInt32.max
+    static let versionWithAddresses: UInt8 = 2
+
     public func encode(into writer: inout ByteWriter) {
+        if !addresses.isEmpty {
+            writer.write(Self.versionedMarker)
+            writer.write(Self.versionWithAddresses)
+        }
         writer.write(UInt32(voters.count))
         for voter in voters { writer.write(voter) }
         writer.write(UInt32(learners.count))
         for learner in learners { writer.write(learner) }
+        guard !addresses.isEmpty else { return }
+        writer.write(UInt32(addresses.count))
+        for id in addresses.keys.sorted() {
+            let address = addresses[id]!
+            writer.write(id)
+            writer.writeLengthPrefixed(Array(address.peer.utf8))
+            writer.writeLengthPrefixed(Array(address.clientURL.utf8))
+        }
+    }
+
+    /// Bytes the address section takes at most, with the version marker: room to reserve for it.
+    public var addressBytesEstimate: Int {
+        addresses.isEmpty ? 0 : 9 + addresses.values.reduce(0) { $0 + 16 + $1.peer.utf8.count + $1.clientURL.utf8.count }
     }
 
     public static func decode(from reader: inout ByteReader) throws(WireError) -> Configuration {
-        let voters = try decodeIDs(from: &reader)
-        let learners = try decodeIDs(from: &reader)
+        var first = try reader.readUInt32()
+        let versioned = first == versionedMarker
+        if versioned {
+            let version = try reader.readUInt8()
+            guard version == versionWithAddresses else { throw .unknownTag(type: "Configuration version", tag: version) }
+            first = try reader.readUInt32()
+        }
+        let voters = try decodeIDs(count: first, from: &reader)
+        let learners = try decodeIDs(count: try reader.readUInt32(), from: &reader)
         guard Set(voters).isDisjoint(with: learners) else {
             throw .invalidValue("a node is both voter and learner")
         }
-        return Configuration(voters: voters, learners: learners)
+        guard versioned else { return Configuration(voters: voters, learners: learners) }
+        let members = Set(voters).union(learners)
+        let count = Int(try reader.readUInt32())
+        guard count <= members.count else { throw .lengthTooLarge(length: count, max: members.count) }
+        var addresses: [NodeID: MemberAddress] = [:]
+        for _ in 0..<count {
+            let id = try reader.readUInt64()
+            guard members.contains(id), addresses[id] == nil else {
+                throw .invalidValue("an address for \(id), not a member or listed twice")
+            }
+            let peer = try decodeField(from: &reader)
+            let address = MemberAddress(peer: peer, clientURL: try decodeField(from: &reader))
+            if let problem = address.problem { throw .invalidValue("address of \(id): \(problem)") }
+            addresses[id] = address
+        }
+        return Configuration(voters: voters, learners: learners, addresses: addresses)
     }
 
-    private static func decodeIDs(from reader: inout ByteReader) throws(WireError) -> [NodeID] {
-        let count = Int(try reader.readUInt32())
+    private static func decodeIDs(count raw: UInt32, from reader: inout ByteReader) throws(WireError) -> [NodeID] {
+        let count = Int(raw)
         guard count <= WireLimits.configurationMembersMax else {
             throw .lengthTooLarge(length: count, max: WireLimits.configurationMembersMax)
         }
@@ -50,6 +98,12 @@ extension Configuration {
         ids.reserveCapacity(count)
         for _ in 0..<count { ids.append(try reader.readUInt64()) }
         return ids
+    }
+
+    private static func decodeField(from reader: inout ByteReader) throws(WireError) -> String {
+        let bytes = try reader.readLengthPrefixed(max: MemberAddress.fieldBytesMax)
+        // `problem` then refuses anything but printable ASCII, so no byte is lost to repair here.
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -50,7 +50,8 @@ extension RaftMessage {
         switch self {
         case .appendEntries(let m): return 64 + m.entries.reduce(0) { $0 + $1.sizeBytes + 8 }
         case .snapshotChunk(let m): return 64 + 16 * (m.metadata.configuration.voters.count
-                                                      + m.metadata.configuration.learners.count) + m.data.count
+                                                      + m.metadata.configuration.learners.count)
+                                         + m.metadata.configuration.addressBytesEstimate + m.data.count
         default: return 64
         }
     }
