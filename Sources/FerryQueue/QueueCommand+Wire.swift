@@ -39,6 +39,8 @@ extension QueueCommand {
             w.u8(12); w.string(handle)
         case .tick:
             w.u8(13)
+        case .topic(let command):
+            command.encode(into: &w)
         }
         return w.bytes
     }
@@ -80,6 +82,7 @@ extension QueueCommand {
                 sourceArn: try r.string(), destinationArn: try r.optionalString(), maxMessagesPerSecond: try r.optionalInt()))
         case 12: command = .cancelMessageMoveTask(taskHandle: try r.string())
         case 13: command = .tick
+        case let tag where TopicCommand.tags.contains(tag): command = .topic(try TopicCommand.decode(tag: tag, from: &r))
         case let tag: throw DecodeError("unknown command tag \(tag)")
         }
         try r.expectEnd()
@@ -90,6 +93,7 @@ extension QueueCommand {
 extension QueueCommand {
     /// Room to reserve for the encoding: the bodies dominate a send, so it is copied once, not regrown.
     var encodedBytesEstimate: Int {
+        if case .topic(let command) = self { return command.encodedBytesEstimate }
         guard case .sendMessages(_, let entries, _) = self else { return 256 }
         return 256 + entries.reduce(0) { $0 + $1.sizeBytes + 128 }
     }

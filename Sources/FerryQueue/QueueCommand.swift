@@ -141,6 +141,8 @@ public enum QueueCommand: Equatable, Sendable {
     case changeVisibility(queueName: String, entries: [HandleEntry], isBatch: Bool)
     case startMessageMoveTask(MoveTaskRequest)
     case cancelMessageMoveTask(taskHandle: String)
+    /// Topics, subscriptions and Publish (wire tags 40 and up).
+    case topic(TopicCommand)
     /// Proposed periodically by the leader: expires retention, dedup and attempt windows, delete cooldowns,
     /// and advances move tasks. Carries nothing: time comes from its stamp.
     case tick
