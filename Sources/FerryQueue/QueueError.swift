@@ -86,8 +86,8 @@ extension QueueError {
     /// SNS's InvalidParameter: "Invalid parameter: <what>".
     static func snsInvalid(_ what: String) -> QueueError { QueueError(.invalidParameter, "Invalid parameter: \(what)") }
 
-    static let topicNotFound = QueueError(.notFound, "Topic does not exist")
-    static let subscriptionNotFound = QueueError(.notFound, "Subscription does not exist")
+    public static let topicNotFound = QueueError(.notFound, "Topic does not exist")
+    public static let subscriptionNotFound = QueueError(.notFound, "Subscription does not exist")
 }
 
 extension QueueError {

@@ -30,6 +30,8 @@ final class HTTPServer {
     let logger: Logger
     var verifier: SigV4Verifier
     weak var handler: SQSRequestHandler?
+    /// SNS requests (signed for `sns`, or unsigned with an SNS action) go here instead (docs/sns-wire.md).
+    var snsHandler: ((SNSQuery, AuthenticatedCaller, @escaping (Result<SNSResponse, SQSError>) -> Void) -> Void)?
     /// Answers `/_ferry/...` requests, or nil for an unknown path.
     var adminHandler: ((HTTPRequest) -> HTTPResponse?)?
     /// Checked before `adminHandler`: with sigv4 and no administrators, every mutating admin call is refused.
@@ -137,6 +139,7 @@ final class HTTPServer {
         if request.path.hasPrefix("/_ferry/") { return answer(serveAdmin(request)) }
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
+        if SNSProtocol.isSNS(request) { return respondSNS(to: request, requestID: requestID, answer) }
         let wire = SQSProtocol.wireProtocol(of: request)
         let caller: AuthenticatedCaller
         let decoded: SQSRequest
@@ -154,6 +157,26 @@ final class HTTPServer {
             switch result {
             case .success(let response): answer(SQSProtocol.encode(response, as: wire, requestId: requestID))
             case .failure(let error): answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
+            }
+        }
+    }
+
+    private func respondSNS(to request: HTTPRequest, requestID: String, _ answer: @escaping (HTTPResponse) -> Void) {
+        let caller: AuthenticatedCaller
+        let query: SNSQuery
+        do {
+            caller = try verifier.verify(request, now: nowSeconds())
+            query = try SNSProtocol.decode(request)
+        } catch {
+            return answer(SNSProtocol.encode(error, requestId: requestID))
+        }
+        guard let snsHandler else {
+            return answer(SNSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), requestId: requestID))
+        }
+        snsHandler(query, caller) { result in
+            switch result {
+            case .success(let response): answer(SNSProtocol.encode(response, requestId: requestID))
+            case .failure(let error): answer(SNSProtocol.encode(error, requestId: requestID))
             }
         }
     }

@@ -23,6 +23,7 @@ public final class Server {
     private var warningFlushTimer: LoopTimer?
     let node: ReplicaNode<QueueReplica>
     private(set) var service: SQSService?
+    private(set) var snsService: SNSService?
     private var tickTimer: LoopTimer?
     private var signalWatchers: [SignalWatcher] = []
     /// Set when the node stopped itself (durable log failure): the process exits non-zero.
@@ -96,8 +97,12 @@ public final class Server {
         }
         http.adminHandler = { [unowned self] request in self.admin(request) }
         http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)))
-        service = SQSService(node: node, config: config, loop: loop, logger: logger)
-        http.handler = service
+        let sqsService = SQSService(node: node, config: config, loop: loop, logger: logger)
+        service = sqsService
+        http.handler = sqsService
+        let sns = SNSService(sqs: sqsService)
+        snsService = sns
+        http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond) }
         constructed = true
     }
 
