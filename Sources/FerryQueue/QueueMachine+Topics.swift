@@ -100,7 +100,8 @@ extension QueueMachine {
             return .failed(.snsInvalid("Invalid parameter: Endpoint Reason: Please use FIFO SQS queue"))
         }
         var candidate = Subscription(number: nextSubscriptionNumber, topicName: topicName, endpoint: endpoint)
-        for pair in raw {
+        // The scope first: the policy is parsed for the scope it will run under.
+        for pair in raw.filter({ $0.key == "FilterPolicyScope" }) + raw.filter({ $0.key != "FilterPolicyScope" }) {
             if let error = candidate.set(pair.key, pair.value, subscribing: true) { return .failed(error) }
         }
         let sameEndpoint = topic.subscriptionNumbers.first { subscriptions[$0]?.endpoint == endpoint }

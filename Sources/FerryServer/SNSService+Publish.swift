@@ -43,7 +43,7 @@ extension SNSService {
             do {
                 entries.append(try Self.entry(member, id: id))
             } catch {
-                failed.append(SNSResponse.BatchFailure(id: id, code: error.code.legacyCode, message: error.message, senderFault: true))
+                failed.append(SNSResponse.BatchFailure(id: id, code: error.code.rawValue, message: error.message, senderFault: true))
             }
         }
         guard entries.reduce(0, { $0 + $1.sizeBytes }) <= TopicLimits.messageBytesMax else {

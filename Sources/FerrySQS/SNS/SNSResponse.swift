@@ -74,7 +74,7 @@ enum SNSXMLEncoder {
         xml.raw("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"\(SNSProtocol.xmlNamespace)\">")
         xml.element("Error") { e in
             e.element("Type", error.code.fault.rawValue)
-            e.element("Code", error.code.legacyCode)
+            e.element("Code", error.code.rawValue)  // SNS has no AWS.SimpleQueueService.* legacy codes
             e.element("Message", error.message)
         }
         xml.element("RequestId", requestId)
