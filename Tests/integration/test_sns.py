@@ -308,3 +308,26 @@ def test_sns_is_signed_for_the_sns_service():
         with pytest.raises(ClientError) as e:
             bad.list_topics()
         assert error_code(e) == "SignatureDoesNotMatch"
+
+
+def test_ferry_cli_topic_subscribe_publish(cluster, sqs, name):
+    ferry = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", ".build", "debug", "ferry")
+    if not os.access(ferry, os.X_OK):
+        pytest.skip("ferry is not built: `swift build --product ferry`")
+
+    def run(*args):
+        out = subprocess.run([ferry, *args, "--endpoint", cluster.endpoint(3)], capture_output=True, text=True,
+                             timeout=CLI_TIMEOUT_S)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+    topic = run("topic", "create", name)
+    assert topic == f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}"
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    assert run("subscribe", name, name, "--raw", "--filter-policy", '{"k":["v"]}').startswith(topic + ":")
+    assert topic in run("topic", "list").splitlines()
+    run("publish", topic, "filtered out", "--attribute", "k=other")
+    assert re.fullmatch(r"[0-9a-f-]{36}", run("publish", topic, "from ferry", "--attribute", "k=v"))
+    assert [m["Body"] for m in receive_all(sqs, url, 1)] == ["from ferry"]
+    assert receive_all(sqs, url, 1, attempts=2) == []
+    run("topic", "delete", topic)
+    assert topic not in run("topic", "list").splitlines()

@@ -1,5 +1,5 @@
 /// `application/x-www-form-urlencoded` and URL query strings.
-enum FormDecoding {
+public enum FormDecoding {
     /// `k=v&k2=v2` -> pairs, `+` as space, `%XX` decoded. nil when an escape is malformed or a
     /// decoded name or value is not UTF-8.
     static func pairs(_ text: some StringProtocol) -> [(String, String)]? {
@@ -44,7 +44,7 @@ enum FormDecoding {
     }
 
     /// RFC 3986 percent-encoding of everything but `A-Za-z0-9-_.~` (SigV4's UriEncode).
-    static func uriEncode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
+    public static func uriEncode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in text.utf8 {
