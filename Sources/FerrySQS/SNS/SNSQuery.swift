@@ -17,8 +17,8 @@ public struct SNSQuery: Sendable {
     public let parameters: [String: String]
 
     /// Flattened members one request may carry: PublishBatch's 10 entries of 10 attributes of 4 fields is
-    /// about 500; anything far beyond is refused rather than stored.
-    public static let parametersMax = 2_000
+    /// about 460; anything far beyond is refused rather than stored.
+    public static let parametersMax = 1_000
 
     public init(action: SNSAction, parameters: [String: String]) {
         self.action = action
