@@ -331,3 +331,67 @@ def test_ferry_cli_topic_subscribe_publish(cluster, sqs, name):
     assert receive_all(sqs, url, 1, attempts=2) == []
     run("topic", "delete", topic)
     assert topic not in run("topic", "list").splitlines()
+
+
+def test_limits_at_the_edge_and_one_past(sns_nodes, name):
+    sns = sns_nodes[1]
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    sns.publish(TopicArn=topic, Message="m", Subject="s" * 100)
+    with pytest.raises(ClientError) as e:
+        sns.publish(TopicArn=topic, Message="m", Subject="s" * 101)
+    assert error_code(e) == "InvalidParameter"
+    with pytest.raises(ClientError) as e:
+        sns.publish(TopicArn=topic, Message="m", Subject="line\nbreak")
+    assert error_code(e) == "InvalidParameter"
+    ten = {f"a{i}": {"DataType": "String", "StringValue": "v"} for i in range(10)}
+    sns.publish(TopicArn=topic, Message="m", MessageAttributes=ten)
+    with pytest.raises(ClientError) as e:
+        sns.publish(TopicArn=topic, Message="m", MessageAttributes={**ten, "a10": {"DataType": "String", "StringValue": "v"}})
+    assert error_code(e) == "InvalidParameterValue"
+    for bad in [{"DataType": "Number", "StringValue": "abc"}, {"DataType": "String.Array", "StringValue": "not json"},
+                {"DataType": "Bogus", "StringValue": "x"}]:
+        with pytest.raises(ClientError) as e:
+            sns.publish(TopicArn=topic, Message="m", MessageAttributes={"a": bad})
+        assert error_code(e) == "InvalidParameterValue"
+    long_name = "t" * 256
+    arn = sns.create_topic(Name=long_name)["TopicArn"]
+    sns.delete_topic(TopicArn=arn)
+    with pytest.raises(ClientError) as e:
+        sns.create_topic(Name="t" * 257)
+    assert error_code(e) == "InvalidParameter"
+    with pytest.raises(ClientError) as e:
+        sns.create_topic(Name="bad name!")
+    assert error_code(e) == "InvalidParameter"
+    with pytest.raises(ClientError) as e:
+        sns.create_topic(Name=name + "-archived", Attributes={"ArchivePolicy": "{}"})
+    assert error_code(e) == "InvalidParameter"
+    with pytest.raises(ClientError) as e:
+        sns.publish(TopicArn="not-an-arn", Message="m")
+    assert error_code(e) == "InvalidParameter"
+
+
+def test_hostile_sns_requests_get_errors_and_the_node_stays_up(cluster, sns_nodes):
+    import urllib.request
+    endpoint = cluster.endpoint(1)
+
+    def post(body):
+        request = urllib.request.Request(endpoint + "/", data=body.encode(), method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+    status, body = post("Action=Publish&" + "&".join(f"P{i}=x" for i in range(1001)))
+    assert status == 400 and "<Code>InvalidParameter</Code>" in body
+    status, body = post("Action=Publish&TopicArn=%ZZ")
+    assert status == 400
+    status, body = post("Action=CreateTopic&Name=x&Attributes.entry.99999999999999999999.key=FifoTopic")
+    assert status == 200  # an index too large for Int is no entry; the topic is created plain
+    deep = "[" * 10_000 + "]" * 10_000
+    topic = sns_nodes[1].create_topic(Name="hostile")["TopicArn"]
+    with pytest.raises(ClientError):
+        sns_nodes[1].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn("hostile"),
+                               Attributes={"FilterPolicy": '{"a":' + deep + "}"})
+    sns_nodes[1].publish(TopicArn=topic, Message=deep)
+    assert sns_nodes[2].list_topics()["Topics"]
