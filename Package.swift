@@ -1,13 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module graph (see docs/design.md, "Layers"):
+// Module graph (see docs/design.md, "Layers"); each target depends on exactly what it imports:
 //   FerryRaft, FerryQueue         pure, deterministic cores: standard library only
-//   FerryStorage                  durable Raft log over a FileSystem seam
-//   FerryNode                     one node over the Environment seam
-//   FerryRuntime                  the production Environment on libuv
-//   FerrySQS                      HTTP/1.1 + SQS JSON/query protocols + SigV4
-//   FerrySim / ferry-sim          the deterministic simulator
+//   FerryStorage                  the durable Raft log over a FileSystem seam            (FerryRaft)
+//   FerryNode                     one node over the NodeEnvironment seam, any application (Raft, Storage)
+//   FerryQueueReplica             the queue machine as what a node replicates              (Node, Queue)
+//   FerryStorageTesting           the simulated file system, for tests and the simulator       (Storage)
+//   FerryRuntime                  libuv: event loop, timers, TCP, peer handshake, work pool
+//   FerrySQS                      HTTP/1.1, the SQS JSON and query protocols, SigV4            (Queue)
+//   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
+//                                 the peer mesh, the SQS service, admin and metrics endpoints
+//   ferryd, ferry                 the server and the command-line tool
+//   FerrySim / ferry-sim          the deterministic simulator  (Raft, Storage(Testing), Queue, Node, ...)
 let package = Package(
     name: "Ferry",
     platforms: [.macOS(.v13)],
@@ -21,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -34,30 +41,36 @@ let package = Package(
         .target(name: "CFerryCRC32C", path: "Sources/CFerryCRC32C"),
         .target(name: "FerryStorage", dependencies: ["FerryRaft", "CFerryCRC32C"]),
         .target(name: "FerryQueue"),
-        .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
+        .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage"]),
+        // The queue machine as what a node replicates: the one place FerryNode meets FerryQueue.
+        .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue"]),
+        // The in-memory disk with a real disk's failure modes, for the tests and the simulator.
+        .target(name: "FerryStorageTesting", dependencies: ["FerryStorage"]),
         .target(
             name: "FerryRuntime",
             dependencies: [
-                "CLibUV", "FerryNode",
-                .product(name: "Logging", package: "swift-log"),
+                "CLibUV",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "FerrySQS",
-            dependencies: ["FerryQueue", "FerryNode", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FerryQueue", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryRuntime", "FerrySQS", "FerryNode", "FerryQueue", "FerryStorage",
+                "FerryRaft", "FerryStorage", "FerryQueue", "FerryNode", "FerryQueueReplica", "FerryRuntime", "FerrySQS",
                 .product(name: "Logging", package: "swift-log"),
+                // CoreMetrics: swift-prometheus's instruments are its handlers; named so the version is ours.
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
             name: "ferryd",
             dependencies: [
-                "FerryServer", "FerryRuntime", "FerrySQS", "FerryNode",
+                "FerryServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -72,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "FerrySim",
-            dependencies: ["FerryRaft", "FerryStorage", "FerryQueue", "FerryNode"],
+            dependencies: ["FerryRaft", "FerryStorage", "FerryStorageTesting", "FerryQueue", "FerryNode", "FerryQueueReplica"],
             path: "Simulation/FerrySim",
             // The simulator is single-threaded and its class state is only touched from the run loop;
             // runtime exclusivity checks cost about a tenth of its time (measured with perf).
@@ -84,9 +97,10 @@ let package = Package(
             path: "Simulation/ferry-sim"
         ),
         .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
-        .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage"]),
+        .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage", "FerryStorageTesting"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
-        .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode"]),
+        .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode", "FerryStorageTesting"]),
+        .testTarget(name: "FerryQueueReplicaTests", dependencies: ["FerryQueueReplica"]),
         .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),

@@ -60,8 +60,10 @@ start_node() {
     (
         cd "$FERRY_ROOT"
         # Backgrounded alone, so that $! is ferryd's own pid (kill-node sends it SIGKILL).
+        # FERRYD_EXTRA_ARGS: more ferryd flags for every node, e.g. "--metrics false".
+        # shellcheck disable=SC2086
         nohup "$FERRY_BIN/ferryd" --config "$(node_config "$n")" \
-            --data-dir "$FERRY_CLUSTER_DIR/node$n" >> "$FERRY_CLUSTER_DIR/node$n.log" 2>&1 &
+            --data-dir "$FERRY_CLUSTER_DIR/node$n" ${FERRYD_EXTRA_ARGS:-} >> "$FERRY_CLUSTER_DIR/node$n.log" 2>&1 &
         echo $! > "$FERRY_CLUSTER_DIR/node$n.pid"
     )
     echo "node $n started (pid $(cat "$FERRY_CLUSTER_DIR/node$n.pid"), log $FERRY_CLUSTER_DIR/node$n.log)"

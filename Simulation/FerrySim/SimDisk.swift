@@ -1,8 +1,9 @@
 import FerryRaft
 
-/// One node's simulated durable Raft log: a durable part that survives crashes and a volatile part
-/// (written, not yet fsynced) that a crash loses, except perhaps a prefix of it, as a real disk may
-/// have flushed some pages on its own. The real storage engine plugs into the same seam later.
+/// Raft mode's simulated durable Raft log: a durable part that survives crashes and a volatile part
+/// (written, not yet fsynced) that a crash loses, except perhaps a prefix of it, as a real disk may have
+/// flushed some pages on its own. Queue mode runs the real storage engine (FerryStorage's `RaftStorage`
+/// over `SimulatedFileSystem`) instead; this model stays so raft mode checks the core alone, fast.
 ///
 /// Writes are kept as an ordered list of operations so that "a prefix survives" means exactly what it
 /// means on a disk written in order: a later write never survives without the earlier ones.

@@ -45,8 +45,9 @@ extension NodeEnvironment {
 /// What a node reports about itself, for logs and the simulator's trace.
 public enum NodeEvent: Sendable, CustomStringConvertible {
     case roleChanged(role: Role, term: Term, leader: NodeID?)
-    /// A committed command could not be decoded. Every replica skips it the same way, so their states stay
-    /// identical; it means a bug or mixed versions, and an operator must look.
+    /// A committed command could not be decoded: it was written by a newer build (a mixed-version cluster)
+    /// or by a bug. The node stopped rather than skip it, since skipping would leave its state behind the
+    /// replicas that apply it; a build that can decode it replays it from the log.
     case undecodableCommand(index: LogIndex, reason: String)
     case snapshotTaken(index: LogIndex, sizeBytes: Int)
     case snapshotInstalled(index: LogIndex, sizeBytes: Int)
@@ -60,7 +61,8 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .roleChanged(let role, let term, let leader): return "role=\(role) term=\(term) leader=\(leader.map(String.init) ?? "none")"
-        case .undecodableCommand(let index, let reason): return "undecodable command at index \(index): \(reason)"
+        case .undecodableCommand(let index, let reason):
+            return "committed command at index \(index) does not decode with this build, node stopped: \(reason)"
         case .snapshotTaken(let index, let size): return "snapshot taken at index \(index) (\(size) bytes)"
         case .snapshotInstalled(let index, let size): return "snapshot installed at index \(index) (\(size) bytes)"
         case .storageFailed(let why): return "storage failed, node stopped: \(why)"

@@ -38,6 +38,7 @@ extension ReplicaNode {
             // Compaction stops at the applied index, so every entry above it is still in memory.
             guard let entry = raft.entry(at: index) else { preconditionFailure("committed entry \(index) is not in the log") }
             apply(entry)
+            guard isRunning else { return }  // stopped at an entry this build cannot apply
         }
         raft.applied(through: last)
         releaseReads()
@@ -120,7 +121,10 @@ extension ReplicaNode {
     private func applyAndAdvance(_ ready: Ready) {
         // Those applied while the write was in flight (`applyCommittedWhileWriting`) are skipped.
         let appliedWhileWriting = raft.appliedIndex
-        for entry in ready.committedEntries where entry.index > appliedWhileWriting { apply(entry) }
+        for entry in ready.committedEntries where entry.index > appliedWhileWriting {
+            apply(entry)
+            guard isRunning else { return }  // stopped at an entry this build cannot apply
+        }
         raft.advance(ready)
         persisting = nil
         for state in ready.readStates { readIndexArrived(state) }
@@ -185,7 +189,10 @@ extension ReplicaNode {
             logCommand = try LogCommand.decode(bytes)
             command = try Machine.decode(logCommand.body)
         } catch {
-            environment.record(.undecodableCommand(index: entry.index, reason: "\(error)"))
+            // Skipping it would leave this replica's state behind every replica that can apply it (a newer
+            // build): stop instead, before applying anything after it or snapshotting. A newer build
+            // replays it from the log.
+            stop(.undecodableCommand(index: entry.index, reason: "\(error)"))
             return
         }
         let isOurs = logCommand.session == session
@@ -198,6 +205,7 @@ extension ReplicaNode {
             return
         }
         let stamp = EntryStamp(index: entry.index, timeMs: logCommand.timeMs)
+        willApply?(command)
         let output = machine.apply(command, stamp: stamp)
         if isOurs { complete(logCommand.sequence, .applied(output)) }
         onApply?(command, output, stamp)
@@ -262,10 +270,13 @@ extension ReplicaNode {
         startWriteIfIdle()
     }
 
-    func fail(_ why: String) {
+    func fail(_ why: String) { stop(.storageFailed(why)) }
+
+    /// Stops the node for good (`isRunning` false) and answers everything waiting; `event` says why.
+    func stop(_ event: NodeEvent) {
         guard isRunning else { return }
         isRunning = false
-        environment.record(.storageFailed(why))
+        environment.record(event)
         // Sorted: completion order must not depend on hashing (the simulator replays it).
         for sequence in pending.keys.sorted() {
             let waiter = pending.removeValue(forKey: sequence)!

@@ -48,6 +48,16 @@ extension ReplicaNode {
                 reason: "forwarded command of \(request.command.count) bytes exceeds \(Self.commandBodyBytesMax)"))
             return
         }
+        // Nothing enters the log that this leader could not apply: every replica running this build would
+        // stop at it (`apply`). A follower running a newer build is what sends one; its client times out
+        // until the cluster runs one version (docs/operations.md, "Upgrades").
+        do {
+            _ = try Machine.decode(request.command)
+        } catch {
+            environment.record(.peerMessageRejected(from: follower,
+                reason: "forwarded command does not decode with this build (is node \(follower) newer?): \(error)"))
+            return
+        }
         do {
             _ = try raft.propose(stamp(request.command, session: request.session, sequence: request.sequence))
         } catch {

@@ -89,6 +89,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
 
     /// Called after each command is applied here, on every replica (long polling waits on this).
     public var onApply: ((Machine.Command, Machine.Output, EntryStamp) -> Void)?
+    /// Called just before each command is applied here, while `machine` is as it was (metrics read the state
+    /// a command is about to change, such as how many messages its dead-letter queue has had).
+    public var willApply: ((Machine.Command) -> Void)?
 
     public init(
         options: NodeOptions, storage: RaftStorage, recovered: RecoveredState, machine: Machine,

@@ -21,6 +21,10 @@ public enum QueueLimits {
     public static let tagValueCharactersMax = 256
     /// Policy documents and KMS ids are stored and echoed; bound them so one attribute cannot bloat a snapshot.
     public static let freeformAttributeBytesMax = 20_480
+    /// SQS: AddPermission labels are at most 80 characters of `[A-Za-z0-9_-]`.
+    public static let permissionLabelCharactersMax = 80
+    /// SQS: a policy statement allows at most seven actions (one AddPermission is one statement).
+    public static let permissionActionsMax = 7
 
     // MARK: Messages
 

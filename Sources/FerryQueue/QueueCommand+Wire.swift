@@ -2,7 +2,8 @@
 /// request gets its result back over the peer link). Version byte first, then a tag per case.
 extension QueueCommand {
     /// 2: a send entry ends with its body's MD5 (optional). Version 1 commands, without it, still decode:
-    /// a log written before the change replays.
+    /// a log written before the change replays. Tags 14 and 15 (permissions) were added without a version
+    /// change: no earlier command changed shape, so every older log and snapshot still decodes.
     static let wireVersion: UInt8 = 2
     static let wireVersionWithoutBodyMD5: UInt8 = 1
 
@@ -19,7 +20,7 @@ extension QueueCommand {
         case .tagQueue(let name, let tags):
             w.u8(4); w.string(name); w.keyValues(tags)
         case .untagQueue(let name, let keys):
-            w.u8(5); w.string(name); w.uvarint(UInt64(keys.count)); for key in keys { w.string(key) }
+            w.u8(5); w.string(name); w.strings(keys)
         case .purgeQueue(let name):
             w.u8(6); w.string(name)
         case .sendMessages(let name, let entries, let isBatch):
@@ -39,6 +40,10 @@ extension QueueCommand {
             w.u8(12); w.string(handle)
         case .tick:
             w.u8(13)
+        case .addPermission(let name, let grant):
+            w.u8(14); w.string(name); w.string(grant.label); w.strings(grant.accountIds); w.strings(grant.actions)
+        case .removePermission(let name, let label):
+            w.u8(15); w.string(name); w.string(label)
         case .topic(let command):
             command.encode(into: &w)
         }
@@ -57,11 +62,7 @@ extension QueueCommand {
         case 2: command = .deleteQueue(name: try r.string())
         case 3: command = .setQueueAttributes(name: try r.string(), attributes: try r.keyValues())
         case 4: command = .tagQueue(name: try r.string(), tags: try r.keyValues())
-        case 5:
-            let name = try r.string()
-            var keys: [String] = []
-            for _ in 0..<(try r.count()) { keys.append(try r.string()) }
-            command = .untagQueue(name: name, keys: keys)
+        case 5: command = .untagQueue(name: try r.string(), keys: try r.strings())
         case 6: command = .purgeQueue(name: try r.string())
         case 7:
             let name = try r.string()
@@ -82,6 +83,10 @@ extension QueueCommand {
                 sourceArn: try r.string(), destinationArn: try r.optionalString(), maxMessagesPerSecond: try r.optionalInt()))
         case 12: command = .cancelMessageMoveTask(taskHandle: try r.string())
         case 13: command = .tick
+        case 14:
+            command = .addPermission(queueName: try r.string(), grant: PermissionGrant(
+                label: try r.string(), accountIds: try r.strings(), actions: try r.strings()))
+        case 15: command = .removePermission(queueName: try r.string(), label: try r.string())
         case let tag where TopicCommand.tags.contains(tag): command = .topic(try TopicCommand.decode(tag: tag, from: &r))
         case let tag: throw DecodeError("unknown command tag \(tag)")
         }
@@ -135,6 +140,11 @@ extension SendEntry {
 }
 
 extension ByteWriter {
+    mutating func strings(_ values: [String]) {
+        uvarint(UInt64(values.count))
+        for value in values { string(value) }
+    }
+
     mutating func keyValues(_ pairs: [KeyValue]) {
         uvarint(UInt64(pairs.count))
         for pair in pairs { string(pair.key); string(pair.value) }
@@ -147,6 +157,12 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    mutating func strings() throws -> [String] {
+        var out: [String] = []
+        for _ in 0..<(try count()) { out.append(try string()) }
+        return out
+    }
+
     mutating func keyValues() throws -> [KeyValue] {
         var out: [KeyValue] = []
         for _ in 0..<(try count()) { out.append(KeyValue(try string(), try string())) }

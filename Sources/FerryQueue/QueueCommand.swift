@@ -141,6 +141,11 @@ public enum QueueCommand: Equatable, Sendable {
     case changeVisibility(queueName: String, entries: [HandleEntry], isBatch: Bool)
     case startMessageMoveTask(MoveTaskRequest)
     case cancelMessageMoveTask(taskHandle: String)
+    /// Adds the grant to the queue's Policy as a statement built while applying, so concurrent grants
+    /// proposed on different nodes all land (no read-modify-write at the edge).
+    case addPermission(queueName: String, grant: PermissionGrant)
+    /// Removes the statements labelled `label` from the queue's Policy.
+    case removePermission(queueName: String, label: String)
     /// Topics, subscriptions and Publish (wire tags 40 and up).
     case topic(TopicCommand)
     /// Proposed periodically by the leader: expires retention, dedup and attempt windows, delete cooldowns,

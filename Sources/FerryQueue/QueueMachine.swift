@@ -63,6 +63,8 @@ public struct QueueMachine: Sendable {
             return changeVisibility(name, entries, isBatch: isBatch)
         case .startMessageMoveTask(let request): return startMessageMoveTask(request)
         case .cancelMessageMoveTask(let handle): return cancelMessageMoveTask(handle)
+        case .addPermission(let name, let grant): return addPermission(name, grant)
+        case .removePermission(let name, let label): return removePermission(name, label)
         case .tick: return tick()
         case .topic(let command): return applyTopic(command)
         }
@@ -169,12 +171,17 @@ public struct QueueMachine: Sendable {
         } catch {
             preconditionFailure("validation throws QueueError only")
         }
+        replaceAttributes(id: id, with: next)
+        return .done
+    }
+
+    /// Installs validated attributes and stamps LastModifiedTimestamp.
+    mutating func replaceAttributes(id: QueueID, with next: QueueAttributes) {
         let now = nowMs
         _ = withQueue(id: id) { queue in
             queue.attributes = next
             queue.lastModifiedMs = now
         }
-        return .done
     }
 
     /// State-dependent RedrivePolicy checks: the target exists, is of the same type, is not the queue itself,

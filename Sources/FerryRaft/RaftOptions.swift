@@ -19,7 +19,8 @@ public struct RaftOptions: Sendable {
     public var inflightAppendsMax: Int = 64
     /// Bytes of snapshot per InstallSnapshot chunk.
     public var snapshotChunkBytesMax: Int = 256 << 10
-    /// Proposals the leader accepts but has not yet handed out in a Ready; beyond this it sheds load.
+    /// Entries in the leader's log above its commit index; at this many, `propose` refuses with `.overloaded`
+    /// (the leader sheds load rather than let its unreplicated log grow without bound).
     public var uncommittedEntriesMax: Int = 100_000
     /// A learner is promoted only once its log is at most this many entries behind the leader's.
     public var promotionLagEntriesMax: LogIndex = 64

@@ -71,6 +71,8 @@ public final class EventLoop: @unchecked Sendable {
             throw UVError(code: status, operation: "uv_loop_init")
         }
         precondition(uv_mutex_init(postedMutex) == 0, "uv_mutex_init cannot fail on Linux without ENOMEM")
+        // Two clock reads around each poll: what the loop's utilisation in /metrics is made of.
+        _ = ferry_uv_loop_measure_idle_time(uvLoop)
         let me = Unmanaged.passUnretained(self).toOpaque()
         uvLoop.pointee.data = me
         precondition(uv_async_init(uvLoop, wakeup) { handle in
@@ -97,6 +99,9 @@ public final class EventLoop: @unchecked Sendable {
     static func from(_ loop: UnsafeMutablePointer<uv_loop_t>?) -> EventLoop {
         Unmanaged<EventLoop>.fromOpaque(loop!.pointee.data!).takeUnretainedValue()
     }
+
+    /// Nanoseconds the loop has spent waiting for events since it was created (libuv's idle time).
+    public var idleTimeNs: UInt64 { uv_metrics_idle_time(uvLoop) }
 
     // MARK: Thread ownership
 

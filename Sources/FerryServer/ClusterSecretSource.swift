@@ -45,11 +45,12 @@ public enum ClusterSecretSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The file's bytes as UTF-8 with trailing line breaks removed (`echo secret > file` adds one).
-    static func readSecretFile(_ path: String) throws(ServerConfig.ConfigError) -> String {
-        guard !path.isEmpty else { throw .invalid("cluster_secret_file is empty") }
+    /// `setting` names the config key in errors.
+    static func readSecretFile(_ path: String, setting: String = "cluster_secret_file") throws(ServerConfig.ConfigError) -> String {
+        guard !path.isEmpty else { throw .invalid("\(setting) is empty") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw .invalid("cluster_secret_file \(path): cannot open: \(String(cString: strerror(errno)))")
+            throw .invalid("\(setting) \(path): cannot open: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -58,18 +59,18 @@ public enum ClusterSecretSource: Equatable, Sendable, CustomStringConvertible {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .invalid("cluster_secret_file \(path): cannot read: \(String(cString: strerror(errno)))")
+                throw .invalid("\(setting) \(path): cannot read: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             bytes += chunk[..<count]
         }
         guard bytes.count <= fileBytesMax else {
-            throw .invalid("cluster_secret_file \(path) is larger than \(fileBytesMax) bytes: not a secret file")
+            throw .invalid("\(setting) \(path) is larger than \(fileBytesMax) bytes: not a secret file")
         }
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
-        guard !bytes.isEmpty else { throw .invalid("cluster_secret_file \(path) is empty") }
+        guard !bytes.isEmpty else { throw .invalid("\(setting) \(path) is empty") }
         guard let secret = String(validating: bytes, as: UTF8.self) else {
-            throw .invalid("cluster_secret_file \(path) is not UTF-8 text")
+            throw .invalid("\(setting) \(path) is not UTF-8 text")
         }
         return secret
     }

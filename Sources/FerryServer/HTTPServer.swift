@@ -1,6 +1,7 @@
 import FerryRuntime
 import FerrySQS
 import Logging
+import Prometheus
 
 /// Answers decoded SQS requests. May answer later (long polling); always on the loop thread.
 /// `clientGone` turns true once the client closed or lost its connection: a long poll stops waiting then.
@@ -36,6 +37,11 @@ final class HTTPServer {
     var adminHandler: ((HTTPRequest) -> HTTPResponse?)?
     /// Checked before `adminHandler`: with sigv4 and no administrators, every mutating admin call is refused.
     var adminAccess = AdminAccess()
+    /// The SQS API's request figures; nil when metrics are off.
+    var metrics: RequestMetrics?
+    /// The `metrics_listen` server: answers `GET /metrics` through `adminHandler`, unauthenticated, and 404
+    /// to everything else.
+    var servesOnlyMetrics = false
     /// Seconds since the epoch, for SigV4's skew window.
     let nowSeconds: () -> Int64
     private var listener: TCPListener?
@@ -85,7 +91,7 @@ final class HTTPServer {
             tcp.close()
             return
         }
-        let connection = ClientConnection(tcp: tcp, budget: unfinishedBytes, loop: loop)
+        let connection = ClientConnection(tcp: tcp, budget: unfinishedBytes, loop: loop, sentBytes: metrics?.sentBytes)
         let key = ObjectIdentifier(connection)
         connections[key] = connection
         tcp.onRead = { [unowned self, unowned connection] bytes in self.received(bytes, on: connection) }
@@ -100,6 +106,7 @@ final class HTTPServer {
     private func received(_ bytes: UnsafeRawBufferPointer, on connection: ClientConnection) {
         // Closing: its last answer is on the way and nothing more will be answered; the bytes are dropped.
         guard !connection.isClosing else { return }
+        metrics?.receivedBytes.increment(by: Int64(bytes.count))
         connection.lastActivityMs = loop.nowMs
         if connection.parser.bufferedBytes == 0 { connection.requestStartedMs = loop.nowMs }
         guard let events = connection.feed(bytes) else {
@@ -136,7 +143,9 @@ final class HTTPServer {
     /// One request's answer, apart from any connection: the admin endpoints, or SigV4, decoding, the
     /// handler and the encoding in the request's protocol. `answer` may be called later (long polls).
     func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void) {
-        if request.path.hasPrefix("/_ferry/") { return answer(serveAdmin(request)) }
+        if servesOnlyMetrics { return answer(serveMetricsOnly(request)) }
+        if request.path.hasPrefix("/_ferry/") || request.path == AdminAccess.metricsPath { return answer(serveAdmin(request)) }
+        let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
         if SNSProtocol.isSNS(request) { return respondSNS(to: request, requestID: requestID, answer) }
@@ -148,17 +157,30 @@ final class HTTPServer {
             decoded = try SQSProtocol.decode(request).get()
         } catch {
             // Both calls throw only SQSError (typed throws).
+            metrics?.answered(nil, failure: error.code, startedNs: startedNs)
             return answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
         }
         guard let handler else {
+            metrics?.answered(decoded.operation, failure: .serviceUnavailable, startedNs: startedNs)
             return answer(SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
         }
-        handler.handle(decoded, caller: caller, clientGone: clientGone) { result in
+        handler.handle(decoded, caller: caller, clientGone: clientGone) { [metrics] result in
             switch result {
-            case .success(let response): answer(SQSProtocol.encode(response, as: wire, requestId: requestID))
-            case .failure(let error): answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
+            case .success(let response):
+                metrics?.answered(decoded.operation, failure: nil, startedNs: startedNs)
+                answer(SQSProtocol.encode(response, as: wire, requestId: requestID))
+            case .failure(let error):
+                metrics?.answered(decoded.operation, failure: error.code, startedNs: startedNs)
+                answer(SQSProtocol.encode(error, as: wire, requestId: requestID))
             }
         }
+    }
+
+    private func serveMetricsOnly(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "GET", request.path == AdminAccess.metricsPath, let response = adminHandler?(request) else {
+            return HTTPResponse(status: 404, body: Array("this listener serves only GET /metrics\n".utf8))
+        }
+        return response
     }
 
     private func respondSNS(to request: HTTPRequest, requestID: String, _ answer: @escaping (HTTPResponse) -> Void) {
@@ -245,12 +267,15 @@ final class ClientConnection {
     /// order, but HTTP/1.1 answers them in order.
     private var slots: [(id: UInt64, keepAlive: Bool, response: HTTPResponse?)] = []
     private var nextSlotID: UInt64 = 0
+    /// Counts the response bytes written (metrics), when metrics are on.
+    private let sentBytes: Counter?
     /// When the connection started closing (its write side shut down); nil while open.
     private(set) var closingSinceMs: UInt64?
     var isClosing: Bool { closingSinceMs != nil }
 
-    init(tcp: TCPConnection, budget: UnfinishedRequestBudget, loop: EventLoop) {
+    init(tcp: TCPConnection, budget: UnfinishedRequestBudget, loop: EventLoop, sentBytes: Counter? = nil) {
         self.tcp = tcp
+        self.sentBytes = sentBytes
         self.budget = budget
         self.loop = loop
         lastActivityMs = loop.nowMs
@@ -287,7 +312,9 @@ final class ClientConnection {
         while let first = slots.first, let ready = first.response {
             slots.removeFirst()
             let keepAlive = first.keepAlive && !peerClosed
-            if case .closed = tcp.write(ready.serialized(keepAlive: keepAlive)) { return }
+            let bytes = ready.serialized(keepAlive: keepAlive)
+            sentBytes?.increment(by: Int64(bytes.count))
+            if case .closed = tcp.write(bytes) { return }
             if !keepAlive { return beginClosing() }
         }
         if peerClosed && slots.isEmpty { tcp.close() }

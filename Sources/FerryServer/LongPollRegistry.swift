@@ -147,6 +147,8 @@ final class LongPollRegistry {
             // A receive may dead-letter into another queue; a tick advances move tasks into destinations;
             // attribute changes alter delays. Re-check every parked queue (a local query each).
             for name in Array(waiters.keys) { evaluate(name) }
+        case .addPermission, .removePermission:
+            break  // the Policy attribute changes nothing a receive sees
         case .topic(.publish):
             // A publish enqueues into its subscriptions' queues (and dead-letter queues) at once.
             for name in Array(waiters.keys) { evaluate(name) }

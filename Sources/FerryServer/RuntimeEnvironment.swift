@@ -16,11 +16,15 @@ final class RuntimeEnvironment: NodeEnvironment {
     let fileSystem: PosixFileSystem
     let mesh: PeerMesh
     var logger: Logger
-    /// Called when the node stops itself (the durable log failed): the process must exit.
-    var onFatal: ((String) -> Void)?
+    /// Called when the node stops itself (its durable log failed, or it met a command it cannot apply): the
+    /// process must exit.
+    var onFatal: ((ServerError) -> Void)?
+    /// Told about events, peer messages and durable writes; nil when metrics are off.
+    let metrics: NodeMetrics?
 
-    init(loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger) {
+    init(loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger, metrics: NodeMetrics? = nil) {
         self.loop = loop
+        self.metrics = metrics
         self.workPool = WorkPool(loop: loop)
         self.fileSystem = fileSystem
         self.mesh = mesh
@@ -35,13 +39,16 @@ final class RuntimeEnvironment: NodeEnvironment {
 
     func monotonicMs() -> UInt64 { Self.monotonicNowMs() }
 
-    static func monotonicNowMs() -> UInt64 {
+    static func monotonicNowMs() -> UInt64 { monotonicNowNs() / 1_000_000 }
+
+    static func monotonicNowNs() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     func send(_ message: PeerMessage, to peer: NodeID) {
+        metrics?.sent(message)
         mesh.send(message, to: peer)
     }
 
@@ -55,11 +62,14 @@ final class RuntimeEnvironment: NodeEnvironment {
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
-            try submitTimed({ write.performCatching(on: fileSystem) }) { [weak self] result, durationMs in
-                if durationMs >= Self.slowDurableWriteMs {
+            try submitTimed({ write.performCatching(on: fileSystem) }) { [weak self] result, durationNs in
+                let durationMs = durationNs / 1_000_000
+                let slow = durationMs >= Self.slowDurableWriteMs
+                if slow {
                     self?.logger.warning("slow durable write", metadata: [
                         "ms": "\(durationMs)", "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))"])
                 }
+                self?.metrics?.durableWrite(write, seconds: Double(durationNs) / 1e9, slow: slow)
                 completion(result)
             }
         } catch {
@@ -81,10 +91,10 @@ final class RuntimeEnvironment: NodeEnvironment {
     func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
-            try submitTimed({ save.performCatching(on: fileSystem) }) { [weak self] result, durationMs in
+            try submitTimed({ save.performCatching(on: fileSystem) }) { [weak self] result, durationNs in
                 if case .success(let snapshot) = result {
                     self?.logger.info("snapshot saved", metadata: [
-                        "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "ms": "\(durationMs)"])
+                        "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "ms": "\(durationNs / 1_000_000)"])
                 }
                 completion(result)
             }
@@ -97,8 +107,8 @@ final class RuntimeEnvironment: NodeEnvironment {
     func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
                                            completion: @escaping (Decoded) -> Void) {
         do {
-            try submitTimed(decode) { [weak self] decoded, durationMs in
-                self?.logger.info("snapshot decoded", metadata: ["bytes": "\(sizeBytes)", "ms": "\(durationMs)"])
+            try submitTimed(decode) { [weak self] decoded, durationNs in
+                self?.logger.info("snapshot decoded", metadata: ["bytes": "\(sizeBytes)", "ms": "\(durationNs / 1_000_000)"])
                 completion(decoded)
             }
         } catch {
@@ -107,29 +117,33 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
-    /// `work` on the pool, then `completion` on the loop with its result and how long it took (ms).
+    /// `work` on the pool, then `completion` on the loop with its result and how long it took (ns).
     private func submitTimed<T: Sendable>(
         _ work: @escaping @Sendable () -> T, completion: @escaping (T, UInt64) -> Void
     ) throws(WorkPoolError) {
         try workPool.submit({ () -> (T, UInt64) in
-            let startMs = RuntimeEnvironment.monotonicNowMs()
+            let startNs = RuntimeEnvironment.monotonicNowNs()
             let result = work()
-            return (result, RuntimeEnvironment.monotonicNowMs() - startMs)
+            return (result, RuntimeEnvironment.monotonicNowNs() - startNs)
         }, completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
     }
 
     func record(_ event: NodeEvent) {
+        metrics?.record(event)
         switch event {
         case .roleChanged(let role, let term, let leader):
             logger[metadataKey: "term"] = "\(term)"
             logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
-        case .undecodableCommand, .peerMessageRejected:
+        case .peerMessageRejected:
             logger.error("\(event)")
+        case .undecodableCommand:
+            logger.critical("\(event); run a ferryd that can apply it (every node of a cluster must run the same version)")
+            onFatal?(.incompatibleLog("\(event)"))
         case .segmentPreparationFailed:
             logger.warning("\(event)")
         case .storageFailed(let why):
             logger.critical("durable log failed; stopping", metadata: ["reason": "\(why)"])
-            onFatal?(why)
+            onFatal?(.storage(why))
         case .snapshotTaken, .snapshotInstalled:
             logger.info("\(event)")
         }

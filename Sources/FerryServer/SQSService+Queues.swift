@@ -97,14 +97,27 @@ extension SQSService {
         }
     }
 
-    /// AddPermission / RemovePermission: the queue must exist; the grant itself is not stored. The
-    /// machine has no command for it, and a read-modify-write of the Policy attribute could lose a
-    /// concurrent change. Ferry has no IAM to enforce a grant with, so accepting it changes no behaviour;
-    /// callers that need the document set the Policy attribute, which is stored and echoed.
-    func permissionChange(queueUrl: String, _ response: SQSResponse, _ respond: @escaping Respond) {
-        withQueue(queueUrl, respond) { [unowned self] name in
-            self.read(respond) { machine in
-                machine.queueExists(name) ? .success(response) : .failure(Self.noSuchQueue(name))
+    /// The grant travels as a command and the machine builds the statement into the queue's Policy while
+    /// applying it: two AddPermissions on different nodes both land (docs/sqs-compatibility.md).
+    func addPermission(_ r: AddPermissionRequest, _ respond: @escaping Respond) {
+        let grant = PermissionGrant(label: r.label, accountIds: r.awsAccountIds, actions: r.actions)
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            if let error = Self.validate({ try PermissionPolicy.validate(grant) }) { return respond(.failure(error)) }
+            self.submit(.addPermission(queueName: name, grant: grant), respond) { Self.expect($0) { _ in .addPermission } }
+        }
+    }
+
+    func removePermission(_ r: RemovePermissionRequest, _ respond: @escaping Respond) {
+        withQueue(r.queueUrl, respond) { [unowned self] name in
+            guard PermissionPolicy.isLabel(r.label) else {
+                // No statement can carry such a label: answer without putting it in the log.
+                return self.read(respond) { machine in
+                    guard machine.queueExists(name) else { return .failure(Self.noSuchQueue(name)) }
+                    return .failure(SQSErrorMapping.map(PermissionPolicy.labelNotFound(r.label)))
+                }
+            }
+            self.submit(.removePermission(queueName: name, label: r.label), respond) {
+                Self.expect($0) { _ in .removePermission }
             }
         }
     }

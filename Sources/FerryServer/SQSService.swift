@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRuntime
 import FerrySQS
 import Logging
@@ -65,8 +66,8 @@ final class SQSService: SQSRequestHandler {
         case .untagQueue(let r): untagQueue(r, respond)
         case .listQueueTags(let r): listQueueTags(r, respond)
         case .purgeQueue(let r): purgeQueue(r, respond)
-        case .addPermission(let r): permissionChange(queueUrl: r.queueUrl, .addPermission, respond)
-        case .removePermission(let r): permissionChange(queueUrl: r.queueUrl, .removePermission, respond)
+        case .addPermission(let r): addPermission(r, respond)
+        case .removePermission(let r): removePermission(r, respond)
         case .listDeadLetterSourceQueues(let r): listDeadLetterSourceQueues(r, respond)
         case .startMessageMoveTask(let r): startMessageMoveTask(r, respond)
         case .cancelMessageMoveTask(let r): cancelMessageMoveTask(r, respond)

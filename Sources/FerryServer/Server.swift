@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 import FerryRuntime
 import FerrySQS
@@ -18,6 +19,11 @@ public final class Server {
     let environment: RuntimeEnvironment
     let mesh: PeerMesh
     let http: HTTPServer
+    /// nil when `metrics = false`.
+    let metrics: NodeMetrics?
+    let scrapedGauges: ScrapedGauges?
+    /// The `metrics_listen` server, if configured.
+    private(set) var metricsListener: HTTPServer?
     /// Warnings clients and peers can repeat at will, one line per kind per interval.
     let warnings: ThrottledWarnings
     private var warningFlushTimer: LoopTimer?
@@ -27,7 +33,7 @@ public final class Server {
     private var tickTimer: LoopTimer?
     private var signalWatchers: [SignalWatcher] = []
     /// Set when the node stopped itself (durable log failure): the process exits non-zero.
-    public private(set) var fatalError: String?
+    public private(set) var fatalError: ServerError?
 
     public init(config: ServerConfig, logger baseLogger: Logger) throws {
         self.config = config
@@ -63,7 +69,10 @@ public final class Server {
         ])
         warnings = ThrottledWarnings(logger: logger)
         mesh = PeerMesh(loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger, warnings: warnings)
-        environment = RuntimeEnvironment(loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger)
+        let metrics = config.metricsEnabled ? NodeMetrics(queuesMax: config.metricsQueuesMax) : nil
+        self.metrics = metrics
+        scrapedGauges = metrics.map { ScrapedGauges(registry: $0.registry) }
+        environment = RuntimeEnvironment(loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger, metrics: metrics)
 
         var raftOptions = RaftOptions(id: config.nodeID)
         raftOptions.heartbeatIntervalTicks = config.heartbeatIntervalTicks
@@ -96,13 +105,19 @@ public final class Server {
             self.loop.stop()
         }
         http.adminHandler = { [unowned self] request in self.admin(request) }
-        http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)))
+        http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)),
+                                       metricsBearerToken: config.metricsBearerToken, metricsPublic: config.metricsPublic)
+        http.metrics = metrics?.requests
         let sqsService = SQSService(node: node, config: config, loop: loop, logger: logger)
         service = sqsService
         http.handler = sqsService
         let sns = SNSService(sqs: sqsService)
         snsService = sns
         http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond) }
+        if let metrics {
+            observeAppliedCommands(metrics.queues)
+            if config.metricsListen != nil { metricsListener = makeMetricsListener() }
+        }
         constructed = true
     }
 
@@ -122,12 +137,14 @@ public final class Server {
         defer { lastTickMs = nowMs }
         guard let last = lastTickMs, nowMs - last >= UInt64(config.tickMs) + Self.lateTickWarningMs else { return }
         logger.warning("event loop stalled", metadata: ["ms": "\(nowMs - last - UInt64(config.tickMs))"])
+        metrics?.loopStalled(lateMs: nowMs - last - UInt64(config.tickMs))
     }
 
     /// Listens, joins the peers and serves until SIGTERM or SIGINT (or a fatal storage error).
     public func run() throws {
         try mesh.start(listen: config.peerListen, peers: config.peers)
         try http.start(listen: config.clientListen)
+        if let metricsListener, let address = config.metricsListen { try metricsListener.start(listen: address) }
         tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in
             self.noteLateTick()
             self.node.tick()
@@ -141,15 +158,17 @@ public final class Server {
         }
         logger.info("serving", metadata: [
             "sqs": "\(config.clientListen)", "peers": "\(config.peerListen)", "auth": "\(config.auth.rawValue)",
+            "metrics": "\(config.metricsEnabled ? config.metricsListen.map { "\($0) and the SQS port" } ?? "the SQS port" : "off")",
         ])
         loop.run()
         tickTimer?.close()
         warningFlushTimer?.close()
         for watcher in signalWatchers { watcher.close() }
         http.stop()
+        metricsListener?.stop()
         mesh.stop()
         loop.shutdown()
-        if let fatalError { throw ServerError.storage(fatalError) }
+        if let fatalError { throw fatalError }
     }
 
     // MARK: - Admin endpoints
@@ -161,6 +180,8 @@ public final class Server {
             return HTTPResponse(status: ok ? 200 : 503, body: Array((ok ? "ok\n" : "no leader\n").utf8))
         case ("GET", "/_ferry/status"):
             return json(statusJSON())
+        case ("GET", AdminAccess.metricsPath):
+            return metricsResponse()
         case ("POST", "/_ferry/transfer-leadership"):
             guard let target = Self.queryValue(request.query, "to").flatMap(NodeID.init) else {
                 return HTTPResponse(status: 400, body: Array("usage: POST /_ferry/transfer-leadership?to=N\n".utf8))
@@ -203,10 +224,15 @@ public final class Server {
 }
 
 public enum ServerError: Error, CustomStringConvertible {
+    /// The durable log failed or cannot be trusted.
     case storage(String)
+    /// A committed command this build cannot apply (written by a newer ferryd).
+    case incompatibleLog(String)
+
     public var description: String {
         switch self {
         case .storage(let why): return "durable log: \(why)"
+        case .incompatibleLog(let why): return "incompatible log: \(why)"
         }
     }
 }

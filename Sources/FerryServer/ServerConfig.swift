@@ -80,6 +80,19 @@ public struct ServerConfig: Equatable, Sendable {
     /// How long a client's write may take in all before 503 (outcome unknown: it may have been applied).
     public var commandTimeoutSeconds: Int
 
+    /// Serve `/metrics` and record metrics at all (off only to measure what they cost).
+    public var metricsEnabled: Bool
+    /// A second, plain-HTTP listener serving only `GET /metrics`, with no authentication: bind it to an
+    /// internal interface. nil (the default): none.
+    public var metricsListen: Address?
+    /// With auth = sigv4, `GET /metrics` on the client port needs `Authorization: Bearer <this token>`
+    /// (read from `metrics_bearer_token_file`, surrounding whitespace dropped), unless `metricsPublic`.
+    public var metricsBearerToken: String?
+    /// With auth = sigv4, let anyone scrape `/metrics` on the client port.
+    public var metricsPublic: Bool
+    /// Queues that get a `queue` label of their own; the rest share "other".
+    public var metricsQueuesMax: Int
+
     public var peerListen: Address { peers[nodeID]! }
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -102,6 +115,7 @@ public struct ServerConfig: Equatable, Sendable {
         "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
         "preallocate_segments", "signature_skew_seconds", "initial_voters", "join",
         "request_timeout_seconds", "unfinished_request_bytes_max", "leader_wait_ms", "command_timeout_seconds",
+        "metrics", "metrics_listen", "metrics_bearer_token_file", "metrics_public", "metrics_queues_max",
     ]
 
     static let credentialKeys: Set<String> = ["access_key", "secret_key", "account_id", "admin"]
@@ -239,6 +253,26 @@ public struct ServerConfig: Equatable, Sendable {
         guard leaderWaitMs <= commandTimeoutSeconds * 1000 else {
             throw .invalid("leader_wait_ms must not exceed command_timeout_seconds")
         }
+        metricsEnabled = try boolean("metrics", default: true)
+        metricsListen = try string("metrics_listen").map { text throws(ConfigError) in try Address(parsing: text) }
+        metricsPublic = try boolean("metrics_public", default: false)
+        metricsQueuesMax = try integer("metrics_queues_max", default: 100, range: 0...10_000)
+        metricsBearerToken = nil
+        if let path = try string("metrics_bearer_token_file") {
+            metricsBearerToken = try Self.readBearerToken(path: path)
+        }
+    }
+
+    /// The token a scraper must present, from its file; at least 16 characters, so it is not guessable.
+    static func readBearerToken(path: String) throws(ConfigError) -> String {
+        var token = Substring(try ClusterSecretSource.readSecretFile(path, setting: "metrics_bearer_token_file"))
+        while token.first?.isWhitespace == true { token.removeFirst() }
+        while token.last?.isWhitespace == true { token.removeLast() }
+        // A bearer token is sent in a header: printable ASCII, no spaces (RFC 6750's b64token is stricter).
+        guard token.utf8.count >= 16, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalid("metrics_bearer_token_file: the token in \(path) must be at least 16 printable ASCII characters with no spaces")
+        }
+        return String(token)
     }
 
     static func isAccountID(_ text: String) -> Bool {

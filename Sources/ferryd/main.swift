@@ -21,6 +21,7 @@ struct FerryDaemon: ParsableCommand {
     var clusterSecret: String?
     @Option(help: "Override auth (sigv4 or off).") var auth: String?
     @Option(help: "Override tick_ms.") var tickMs: Int?
+    @Option(help: "Override metrics (true or false): false serves no /metrics and records nothing.") var metrics: Bool?
     @Flag(help: "Join an existing cluster: start with no members and wait to be added (`ferry members add ID`). Only matters for an empty data_dir.")
     var join = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
@@ -40,6 +41,7 @@ struct FerryDaemon: ParsableCommand {
         if let clusterSecret { overrides["cluster_secret"] = clusterSecret }
         if let auth { overrides["auth"] = auth }
         if let tickMs { overrides["tick_ms"] = String(tickMs) }
+        if let metrics { overrides["metrics"] = String(metrics) }
         if join { overrides["join"] = "true" }
         let settings: ServerConfig
         do {
@@ -68,11 +70,18 @@ struct FerryDaemon: ParsableCommand {
             let server = try Server(config: settings, logger: logger)
             try server.run()
         } catch let error as ServerError {
-            // The durable log failed (full disk, EIO, corruption): restarting cannot help until an operator
-            // acts, so the exit status tells a supervisor not to (cluster/ferryd.service).
-            logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
-                            metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
-            throw ExitCode(Self.storageFailureExitStatus)
+            // Restarting the same binary cannot help until an operator acts, so the exit status tells a
+            // supervisor not to (cluster/ferryd.service).
+            switch error {
+            case .storage:
+                logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
+                                metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
+                throw ExitCode(Self.storageFailureExitStatus)
+            case .incompatibleLog:
+                logger.critical("ferryd stopped: the log holds a command this build cannot apply; start a newer ferryd",
+                                metadata: ["error": "\(error)", "exit_status": "\(Self.incompatibleLogExitStatus)"])
+                throw ExitCode(Self.incompatibleLogExitStatus)
+            }
         } catch {
             logger.critical("ferryd stopped", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -83,6 +92,9 @@ struct FerryDaemon: ParsableCommand {
 extension FerryDaemon {
     /// sysexits.h's EX_IOERR: the node's storage failed. `RestartPreventExitStatus=74` in the systemd unit.
     static let storageFailureExitStatus: Int32 = 74
+    /// sysexits.h's EX_PROTOCOL: a committed command written by a newer ferryd. Also in
+    /// `RestartPreventExitStatus`: the same binary would stop at the same entry again.
+    static let incompatibleLogExitStatus: Int32 = 76
 }
 
 FerryDaemon.main()

@@ -1,5 +1,4 @@
 import XCTest
-import FerryQueue
 import FerryRaft
 
 @testable import FerryNode
@@ -7,9 +6,8 @@ import FerryRaft
 /// A command too large for a log entry is refused where it enters, never proposed: one such command used to
 /// crash every leader it reached (`EntryPayload.encode`'s precondition).
 final class CommandSizeLimitTests: XCTestCase {
-    func testTheLargestQueueCommandFitsALogEntry() {
-        XCTAssertLessThanOrEqual(QueueLimits.encodedCommandBytesMax, ReplicaNode<QueueReplica>.commandBodyBytesMax)
-        XCTAssertEqual(ReplicaNode<QueueReplica>.commandBodyBytesMax + LogCommand.headerBytes, WireLimits.commandBytesMax)
+    func testACommandBodyAndItsStampFillALogEntry() {
+        XCTAssertEqual(ReplicaNode<Journal>.commandBodyBytesMax + LogCommand.headerBytes, WireLimits.commandBytesMax)
     }
 
     func testACommandAtTheLimitIsAppliedAndOnePastItIsRefusedWithoutAProposal() {

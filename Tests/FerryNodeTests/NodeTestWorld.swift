@@ -1,6 +1,7 @@
 import FerryNode
 import FerryRaft
 import FerryStorage
+import FerryStorageTesting
 
 
 /// A replicated log of strings: the smallest useful state machine.
@@ -9,7 +10,14 @@ struct Journal: ReplicatedStateMachine {
     var lastTimeMs: UInt64 = 0
 
     static func encode(_ command: String) -> [UInt8] { Array(command.utf8) }
-    static func decode(_ bytes: [UInt8]) throws -> String { String(decoding: bytes, as: UTF8.self) }
+    static func decode(_ bytes: [UInt8]) throws -> String {
+        guard bytes.first != Self.newerFormatByte else { throw NewerFormat() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+    /// A command starting with this byte stands for one written by a newer build (never valid UTF-8, so
+    /// `encode` never produces it).
+    static let newerFormatByte: UInt8 = 0xFF
+    struct NewerFormat: Error {}
 
     mutating func apply(_ command: String, stamp: EntryStamp) -> Int {
         lastTimeMs = max(lastTimeMs, stamp.timeMs)

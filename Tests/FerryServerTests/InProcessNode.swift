@@ -20,7 +20,8 @@ final class InProcessNode {
 
     var loop: EventLoop { server.loop }
 
-    init() throws {
+    /// `extraConfig`: more config-file lines (root keys).
+    init(extraConfig: String = "") throws {
         directory = NSTemporaryDirectory() + "ferry-inprocess-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let text = """
             node_id = 1
@@ -29,6 +30,7 @@ final class InProcessNode {
             cluster_secret = "in-process-cluster-secret"
             auth = "off"
             preallocate_segments = false
+            \(extraConfig)
 
             [peers]
             1 = "127.0.0.1:9"

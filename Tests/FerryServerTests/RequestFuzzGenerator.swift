@@ -182,8 +182,13 @@ struct RequestFuzzGenerator {
         case .addPermission:
             members["QueueUrl"] = .string(url)
             members["Label"] = .string(text(length(around: [80])))
-            members["AWSAccountIds"] = .array([.string("111111111111")])
-            members["Actions"] = .array([.string("SendMessage")])
+            // Ids of 11-13 digits or none; 0-8 actions, some owner-only: both sides of every limit.
+            members["AWSAccountIds"] = .array((0..<int(3)).map { _ in
+                .string(String(repeating: "1", count: pick([11, 12, 12, 13])))
+            })
+            members["Actions"] = .array((0..<int(9)).map { _ in
+                .string(pick(["SendMessage", "*", "ReceiveMessage", "RemovePermission", "SendMessageBatch", text(int(20))]))
+            })
         case .removePermission:
             members["QueueUrl"] = .string(url)
             members["Label"] = .string(text(length(around: [80])))

@@ -1,4 +1,5 @@
 import FerryStorage
+import FerryStorageTesting
 
 /// Stops a disk after a given number of mutating calls, as power loss would: the call that would
 /// exceed the budget throws `PowerLoss` and nothing after it runs. With the simulated disk's

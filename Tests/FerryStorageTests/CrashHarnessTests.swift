@@ -1,6 +1,7 @@
 import FerryRaft
 import XCTest
 @testable import FerryStorage
+@testable import FerryStorageTesting
 
 /// Random histories over many seeds: appends (some overwriting a suffix), own and leader
 /// snapshots, compaction, hard state changes, writes held in flight (slow fsync), and power loss at

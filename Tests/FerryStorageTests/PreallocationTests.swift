@@ -1,6 +1,7 @@
 import FerryRaft
 import XCTest
 @testable import FerryStorage
+@testable import FerryStorageTesting
 
 /// Spare segments: the log's next segment is zero-filled ahead of need, off the loop, and renamed into place
 /// at the roll, so appends rewrite bytes already on disk and their fdatasync leaves the file's size and block

@@ -1,6 +1,7 @@
 import FerryRaft
 import XCTest
 @testable import FerryStorage
+@testable import FerryStorageTesting
 
 /// Recovery after crashes and disk faults: what is cut, what is kept, and what stops the node.
 final class RecoveryTests: XCTestCase {

@@ -1,6 +1,7 @@
 import FerryRaft
 import XCTest
 @testable import FerryStorage
+@testable import FerryStorageTesting
 
 let testDirectory = "/data/node1"
 let testConfiguration = Configuration(voters: [1, 2, 3])

@@ -1,6 +1,7 @@
 import FerryRaft
 import XCTest
 @testable import FerryStorage
+@testable import FerryStorageTesting
 
 /// Witness records: the last batch before the log falls idle has no later record to say it was
 /// durable, so without one a bit flip in it would pass for a torn write and be cut (NATS JetStream

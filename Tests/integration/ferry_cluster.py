@@ -65,16 +65,18 @@ def _free_ports(count):
 
 
 class Cluster:
-    def __init__(self, auth="off", credentials=(), nodes=3, extra_config=""):
+    def __init__(self, auth="off", credentials=(), nodes=3, extra_config="", metrics_listen=False):
         if not os.access(FERRYD, os.X_OK):
             raise RuntimeError(f"{FERRYD} is missing: run `swift build --product ferryd` first")
         self.auth = auth
         self.credentials = list(credentials)
         self.extra_config = extra_config  # more top-level `key = value` lines for every node
         self.ids = list(range(1, nodes + 1))
-        ports = _free_ports(2 * nodes)
+        ports = _free_ports(3 * nodes)
         self.client_ports = dict(zip(self.ids, ports[:nodes]))
-        self.peer_ports = dict(zip(self.ids, ports[nodes:]))
+        self.peer_ports = dict(zip(self.ids, ports[nodes:2 * nodes]))
+        # metrics_listen: each node also serves GET /metrics, unauthenticated, on a port of its own.
+        self.metrics_ports = dict(zip(self.ids, ports[2 * nodes:])) if metrics_listen else {}
         self.dir = tempfile.mkdtemp(prefix="ferry-it-")
         # One advertised base for every node: queue URLs must not depend on which node answered.
         self.advertised = f"http://127.0.0.1:{self.client_ports[1]}"
@@ -107,7 +109,8 @@ class Cluster:
             f'auth = "{self.auth}"\n'
             f'account_id = "{ACCOUNT}"\n'
             f"{self.extra_config}\n"
-            f"\n[peers]\n{peers}\n{creds}"
+            + (f'metrics_listen = "127.0.0.1:{self.metrics_ports[n]}"\n' if n in self.metrics_ports else "")
+            + f"\n[peers]\n{peers}\n{creds}"
         )
 
     def start(self):

@@ -1,6 +1,7 @@
 """The legacy query protocol (form-encoded request, XML response; docs/sqs-wire.md, "Query protocol"), which
 pinned old SDKs speak."""
 import hashlib
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -39,3 +40,20 @@ def test_query_error(cluster, name):
     status, xml = post(cluster.endpoint(1), "/", {"Action": "GetQueueUrl", "QueueName": name})
     assert status == 400
     assert xml.find("sqs:Error/sqs:Code", NS).text == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_query_permissions_edit_the_policy(cluster, name):
+    status, xml = post(cluster.endpoint(1), "/", {"Action": "CreateQueue", "QueueName": name})
+    url = xml.find("sqs:CreateQueueResult/sqs:QueueUrl", NS).text
+    status, _ = post(cluster.endpoint(2), "/", {
+        "Action": "AddPermission", "QueueUrl": url, "Label": "q1", "AWSAccountId.1": "111122223333",
+        "ActionName.1": "SendMessage", "ActionName.2": "ReceiveMessage"})
+    assert status == 200
+    status, xml = post(cluster.endpoint(3), "/", {"Action": "GetQueueAttributes", "QueueUrl": url,
+                                                  "AttributeName.1": "Policy"})
+    policy = json.loads(xml.find("sqs:GetQueueAttributesResult/sqs:Attribute/sqs:Value", NS).text)
+    assert policy["Statement"][0]["Action"] == ["SQS:SendMessage", "SQS:ReceiveMessage"]
+    status, xml = post(cluster.endpoint(1), "/", {"Action": "RemovePermission", "QueueUrl": url, "Label": "nope"})
+    assert (status, xml.find("sqs:Error/sqs:Code", NS).text) == (400, "InvalidParameterValue")
+    assert xml.find("sqs:Error/sqs:Message", NS).text == (
+        "Value nope for parameter Label is invalid. Reason: can't find label on existing policy.")

@@ -1,5 +1,6 @@
 """Queue lifecycle, attributes, tags, purge, permissions (docs/sqs-wire.md, "Operations", "Queue attributes")
 through boto3."""
+import json
 import time
 
 import pytest
@@ -93,10 +94,14 @@ def test_purge(sqs, name):
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
-def test_permissions_are_accepted(sqs, name):
+def test_a_grant_to_several_accounts_is_stored_in_the_policy(sqs, name):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    sqs.add_permission(QueueUrl=url, Label="l1", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    sqs.add_permission(QueueUrl=url, Label="l1", AWSAccountIds=["111122223333", "444455556666"], Actions=["SendMessage"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert policy["Statement"][0]["Principal"] == {
+        "AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]}
     sqs.remove_permission(QueueUrl=url, Label="l1")
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):
         sqs.add_permission(QueueUrl=url + "-missing", Label="l1", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
 

@@ -3,11 +3,13 @@ cluster. The AWS answers cited are the recorded ones in Tests/fixtures/aws-sqs (
 the choice listed in docs/sqs-compatibility.md)."""
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import make_client
+from ferry_cluster import ACCOUNT, REGION
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +124,60 @@ def test_9_message_texts(client, name):
         400, "MissingParameter", "The request must contain the parameter QueueName.")
 
 
-@pytest.mark.skip(reason="issue 20 item 10 (AddPermission / RemovePermission stored as Policy) is not done")
-def test_10_permissions_are_stored_as_the_policy(client, name):
-    pass
+def test_10_permissions_are_stored_as_the_policy(client, cluster, name):
+    url = client.create_queue(QueueName=name)["QueueUrl"]
+    arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+    def policy():
+        return client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"].get("Policy")
+
+    assert policy() is None
+    client.add_permission(QueueUrl=url, Label="send", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    assert json.loads(policy()) == {
+        "Version": "2012-10-17", "Id": f"{arn}/SQSDefaultPolicy",
+        "Statement": [{"Sid": "send", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                       "Action": "SQS:SendMessage", "Resource": arn}]}
+
+    # Grants proposed at the same moment through the three nodes all land: no read-modify-write at the edge.
+    clients = [make_client(cluster.endpoint(n), retries={"max_attempts": 1}) for n in (1, 2, 3) for _ in range(2)]
+    labels = [f"node-{i}" for i in range(len(clients))]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(lambda c, label: c.add_permission(QueueUrl=url, Label=label, AWSAccountIds=["444455556666"],
+                                                        Actions=["ReceiveMessage", "DeleteMessage"]), clients, labels))
+    statements = json.loads(policy())["Statement"]
+    assert sorted(s["Sid"] for s in statements) == sorted(["send"] + labels)
+    assert statements[1]["Action"] == ["SQS:ReceiveMessage", "SQS:DeleteMessage"]
+
+    assert error_of(client.add_permission, QueueUrl=url, Label="send", AWSAccountIds=["111122223333"],
+                    Actions=["ReceiveMessage"]) == (
+        400, "InvalidParameterValue", "Value send for parameter Label is invalid. Reason: Already exists.")
+    assert error_of(client.add_permission, QueueUrl=url, Label="x", AWSAccountIds=["111122223333"],
+                    Actions=["RemovePermission"]) == (
+        400, "InvalidParameterValue",
+        "Value SQS:RemovePermission for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.")
+    seven = ["ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+             "ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage"]
+    client.add_permission(QueueUrl=url, Label="seven", AWSAccountIds=["111122223333"], Actions=seven)
+    assert error_of(client.add_permission, QueueUrl=url, Label="eight", AWSAccountIds=["111122223333"],
+                    Actions=seven + ["SendMessage"]) == (403, "OverLimit", "8 Actions were found, maximum allowed is 7.")
+    assert error_of(client.add_permission, QueueUrl=url, Label="a" * 81, AWSAccountIds=["111122223333"],
+                    Actions=["SendMessage"])[:2] == (400, "InvalidParameterValue")
+    client.add_permission(QueueUrl=url, Label="a" * 80, AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    assert error_of(client.add_permission, QueueUrl=url, Label="x", AWSAccountIds=["11112222333"],
+                    Actions=["SendMessage"]) == (
+        400, "InvalidParameterValue", "Value 11112222333 for parameter PrincipalId is invalid. Reason: Unable to verify.")
+
+    for label in labels + ["seven", "a" * 80]:
+        client.remove_permission(QueueUrl=url, Label=label)
+    assert [s["Sid"] for s in json.loads(policy())["Statement"]] == ["send"]
+    assert error_of(client.remove_permission, QueueUrl=url, Label="node-0") == (
+        400, "InvalidParameterValue", "Value node-0 for parameter Label is invalid. Reason: can't find label on existing policy.")
+    client.remove_permission(QueueUrl=url, Label="send")
+    assert policy() is None, "the last statement removed, the queue has no Policy (as before any grant)"
+    assert error_of(client.remove_permission, QueueUrl=url, Label="send")[:2] == (400, "InvalidParameterValue")
+    assert error_of(client.add_permission, QueueUrl=cluster.queue_url(name + "-missing"), Label="x",
+                    AWSAccountIds=["111122223333"], Actions=["SendMessage"])[:2] == (
+        400, "AWS.SimpleQueueService.NonExistentQueue")
 
 
 def test_11_tag_validation(client, name):

@@ -9,14 +9,20 @@ struct QueueClient {
         case admin
         case producer(Int)
         case consumer(Int)
+        /// Creates queues one at a time and reads each back at once, elsewhere, through a linearizable read.
+        case reader
     }
 
     /// What the outstanding request is.
     enum Request {
         case create(queue: String)
         case send(PendingSend)
-        case receive(queue: String)
+        case receive(queue: String, command: QueueCommand)
+        case changeVisibility(queue: String)
         case delete(queue: String)
+        case readerCreate(queue: String)
+        /// A linearizable read started after the create of `mustSee` was acknowledged.
+        case read(mustSee: String, at: NodeID)
         case drainReceive(queue: String)
         case drainDelete(queue: String)
     }
@@ -51,24 +57,36 @@ struct QueueClient {
     var heldQueue = ""
     /// Consumer: the previous handle of each message it received, for deletes with a stale handle.
     var earlierHandle: [String: String] = [:]
+    /// Consumer: the held messages' visibility was changed already (they are deleted next).
+    var changedVisibility = false
+    /// Consumer: a FIFO receive with a ReceiveRequestAttemptId whose outcome is unknown, to send again.
+    var receiveToRetry: QueueCommand?
+    var attemptsIssued = 0
+    /// Reader: queues created and acknowledged so far (`r-0` ... `r-<n-1>`).
+    var readerAcknowledged = 0
+    /// Reader: the acknowledged create still to read back.
+    var readerPendingRead: String?
     /// Admin: queues created so far, then the drain's progress.
     var created: Set<String> = []
     var draining = false
     var drainQueueIndex = 0
     var drainReceives = 0
     var drainDone = false
+    var queuesToCreate = 2
 
     /// Work the liveness phase must see finished: a request out, a send not yet acknowledged, messages held
     /// for deletion, or (admin) queues not yet created.
     var isBusy: Bool {
-        if case .admin = role, created.count < 2 { return true }
-        return request != nil || pendingSend != nil || !held.isEmpty
+        if case .admin = role, created.count < queuesToCreate { return true }
+        return request != nil || pendingSend != nil || !held.isEmpty || receiveToRetry != nil
     }
 
     static func makeAll(options: QueueSimOptions) -> [QueueClient] {
         var clients = [QueueClient(index: 0, role: .admin)]
         for p in 0..<options.producerCount { clients.append(QueueClient(index: clients.count, role: .producer(p))) }
         for c in 0..<options.consumerCount { clients.append(QueueClient(index: clients.count, role: .consumer(c))) }
+        if options.behaviours.reader { clients.append(QueueClient(index: clients.count, role: .reader)) }
+        if options.behaviours.maxReceiveCount != nil { clients[0].queuesToCreate = 4 }
         return clients
     }
 }

@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 
 /// A 64-bit digest of one applied command and what it produced: two replicas that applied the same entry

@@ -1,4 +1,5 @@
 import FerryQueue
+import FerryRaft
 
 /// What the clients saw, in Jepsen's total-queue terms (docs/simulation.md, "The queue checker"): every send
 /// attempted and acknowledged, every message received (drain included), by key. Keys are unique per
@@ -19,6 +20,11 @@ struct QueueHistory {
     private(set) var refused: Set<String> = []
     /// key -> times received.
     private(set) var receivedCount: [String: Int] = [:]
+    /// key -> times a client submitted a send carrying it, and times the committed log enqueued it: a send
+    /// submitted once is enqueued at most once (client sessions: a command re-sent by its node after a
+    /// leader change or a lost forward applies once).
+    private var submissions: [String: Int] = [:]
+    private var enqueues: [String: Int] = [:]
     /// FIFO key -> the message id its enqueue got (a second id means it was enqueued twice).
     private var fifoMessageId: [String: String] = [:]
     /// Each attribute layout's attributes, built once (they do not depend on the key).
@@ -49,6 +55,18 @@ struct QueueHistory {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash & 1 == 0 ? BodyMD5(high: hash, low: ~hash) : nil
+    }
+
+    mutating func submitted(_ keys: [String]) {
+        for key in keys { submissions[key, default: 0] += 1 }
+    }
+
+    /// The committed log enqueued `key` (first application of its index); a problem if more often than sent.
+    mutating func enqueued(_ key: String, as messageId: String, index: LogIndex) -> QueueProblem? {
+        guard let sent = submissions[key] else { return nil }
+        enqueues[key, default: 0] += 1
+        guard enqueues[key]! > sent else { return nil }
+        return QueueProblem(invariant: "Q-session", detail: "\(key), submitted \(sent) time(s), enqueued \(enqueues[key]!) times (the last as \(messageId) at index \(index)): a re-sent command applied twice")
     }
 
     mutating func acknowledge(_ key: String, messageId: String) {

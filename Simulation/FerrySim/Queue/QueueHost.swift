@@ -1,7 +1,9 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 import FerryStorage
+import FerryStorageTesting
 
 /// One simulated machine in queue mode: its disk (a `SimulatedFileSystem` that outlives crashes), its
 /// clocks, and while the process runs, the production `ReplicaNode<QueueReplica>` over this host as its

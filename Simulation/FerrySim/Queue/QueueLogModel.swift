@@ -61,6 +61,14 @@ struct QueueLogModel {
                 delete(id)
             }
             return nil
+        case (.changeVisibility(_, let entries, _), .visibilityChanged(let results)):
+            // A success may have changed nothing (an older handle of a standard queue): the bound only relaxes.
+            for (entry, result) in zip(entries, results) {
+                guard case .success = result.result, let id = messageOfHandle[entry.receiptHandle], var state = messages[id] else { continue }
+                state.inflightUntilMs = min(state.inflightUntilMs, timeMs + Int64(entry.visibilityTimeoutSeconds) * 1000)
+                messages[id] = state
+            }
+            return nil
         default:
             return nil
         }
@@ -108,7 +116,9 @@ struct QueueLogModel {
             guard var state = messages[id], !state.deleted else {
                 return QueueProblem(invariant: "Q-unexp", detail: "index \(index) delivered \(id), which is not in the queue")
             }
-            if state.inflightUntilMs > 0 {
+            // The same handle again is a ReceiveRequestAttemptId's retry of that receive, not a redelivery.
+            let isRetry = request.receiveRequestAttemptId != nil && messageOfHandle[message.receiptHandle] == id
+            if state.inflightUntilMs > 0 && !isRetry {
                 redeliveries += 1
                 if timeMs < state.inflightUntilMs {
                     return QueueProblem(invariant: "Q-excl", detail: "index \(index) delivered \(id) again at \(timeMs) ms, while its previous delivery holds it until \(state.inflightUntilMs) ms")
@@ -128,6 +138,24 @@ struct QueueLogModel {
             messageOfHandle[message.receiptHandle] = id
         }
         return nil
+    }
+
+    /// Messages redriven to a dead-letter queue left their FIFO group: later receives of the group skip them,
+    /// their receives from the dead-letter queue are not in group order, and their old handles are void.
+    mutating func noteMoved(_ ids: [String]) {
+        for id in ids {
+            guard var state = messages[id] else { continue }
+            if let group = state.group, let position = pendingByGroup[group]?.firstIndex(of: id) {
+                pendingByGroup[group]!.remove(at: position)
+            }
+            state.group = nil
+            messages[id] = state
+        }
+        // Handles of the source queue no longer reach a moved message (a delete with one succeeds, no-op).
+        if !ids.isEmpty {
+            let moved = Set(ids)
+            messageOfHandle = messageOfHandle.filter { !moved.contains($0.value) }
+        }
     }
 
     private mutating func delete(_ id: String) {

@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 
 /// The shape of one simulated send, at or one byte past SQS's size limits (issues 17 and 18: the workload
 /// never sent a maximum-size message, so nothing could catch a 1 MiB SendMessage taking the leader down).
@@ -199,11 +200,15 @@ enum PayloadBytes {
 
 extension MessagePayload {
     /// The key a received message carries: the trace header's prefix if it has one, else the body's.
-    static func key(of message: ReceivedMessage) -> String {
-        if let trace = message.awsTraceHeader {
+    static func key(of message: ReceivedMessage) -> String { key(traceHeader: message.awsTraceHeader, body: message.body) }
+
+    static func key(of entry: SendEntry) -> String { key(traceHeader: entry.awsTraceHeader, body: entry.body) }
+
+    private static func key(traceHeader: String?, body: [UInt8]) -> String {
+        if let trace = traceHeader {
             return String(decoding: trace.utf8.prefix { $0 != PayloadBytes.separator }, as: UTF8.self)
         }
-        return String(decoding: message.body.prefix { $0 != PayloadBytes.separator }, as: UTF8.self)
+        return String(decoding: body.prefix { $0 != PayloadBytes.separator }, as: UTF8.self)
     }
 
     func body(key: String) -> [UInt8] {

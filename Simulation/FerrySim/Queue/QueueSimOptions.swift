@@ -46,6 +46,8 @@ public struct QueueSimOptions: CustomStringConvertible {
     /// A consumer deletes with an earlier, stale handle with this chance.
     public var staleDeleteChance: Double
     public var clientThinkMicrosMax: SimMicros
+    /// The seed's SQS behaviours (`QueueBehaviours`): redrive, visibility changes, attempt ids, reads.
+    public var behaviours: QueueBehaviours
     public var snapshotIntervalEntries: LogIndex
     /// `NodeOptions.snapshotLogBytesRatio`: the production 1 in half the seeds, where a snapshot also waits
     /// for the log to grow by its size; 0 (entry count only) in the rest, so the small intervals drawn above
@@ -116,6 +118,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         snapshotLogBytesRatio = random.chance(0.5) ? 1 : 0
         // Drawn last, so the draws above (and the seeds' histories without sizes) stay as they were.
         sizes = random.chance(0.5) ? QueueSizeBoundaries.draw(&random) : nil
+        behaviours = QueueBehaviours.draw(&random)
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -127,6 +130,7 @@ public struct QueueSimOptions: CustomStringConvertible {
           queue: campaign \(campaign.rawValue) power-loss \(powerLoss ? "on" : "off") corruption \(corruption ? "on" : "off") fsync-EIO \(fsyncEIO ? "on" : "off") clock drift<=\(clockDriftPpmMax)ppm jumps \(clockJumps ? "up to \(clockJumpMsMax)ms" : "off")
           queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries\(snapshotLogBytesRatio > 0 ? " and \(snapshotLogBytesRatio)x its size of log" : ""), segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
           queue sizes: \(sizes.map(String.init(describing:)) ?? "plain bodies only")
+          queue behaviours: \(behaviours)
         """
     }
 }
@@ -160,4 +164,9 @@ enum QueueSimConstants {
     /// The chance that a disk-operation step of a write is followed by a crash of that node, in the
     /// crash-heavy campaigns (a crash between write and fsync).
     static let crashMidWriteChance = 0.002
+    /// The dead-letter queues of the two queues, in seeds with a redrive policy.
+    static let standardDeadLetterQueue = "dlq"
+    static let fifoDeadLetterQueue = "dlq.fifo"
+    /// Queues the reader creates, one at a time, to read back at once elsewhere.
+    static let readerQueuePrefix = "r-"
 }

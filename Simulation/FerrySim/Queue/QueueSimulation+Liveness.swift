@@ -85,7 +85,7 @@ extension QueueSimulation {
     // MARK: The drain
 
     func drainStep(_ index: Int) {
-        let queues = [QueueSimConstants.standardQueue, QueueSimConstants.fifoQueue]
+        let queues = Array(queuesToCreate.map(\.name).reversed())  // dead-letter queues last: the drain redrives too
         if !clients[index].held.isEmpty {
             let queue = clients[index].heldQueue
             let entries = clients[index].held.enumerated().map { HandleEntry(id: "d\($0.offset)", receiptHandle: $0.element.handle) }

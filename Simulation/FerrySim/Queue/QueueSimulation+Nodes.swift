@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 import FerryStorage
 
@@ -307,15 +308,38 @@ extension QueueSimulation {
         if let first = logModel.digest(at: stamp.index) {
             if first != digest {
                 checker.fail("SMS", "n\(host.id) applied a different command or output at index \(stamp.index): \(abbreviated(command)) -> \(abbreviated(output))")
+            } else if let judged = judgedOutputs[stamp.index], judged != output {
+                checker.fail("Q-model", "n\(host.id) answered index \(stamp.index) (\(abbreviated(command, characters: 200))) with \(abbreviated(output)), not the output the model accepted: \(abbreviated(judged))")
             }
         } else {
             logModel.record(digest, at: stamp.index)
+            // The first application of each index is judged by the reference model; every other replica's
+            // output must then equal it, field by field.
+            if let problem = referenceModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
+            logModel.noteMoved(referenceModel.movedByLastCommand)
             if let problem = logModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
+            if case .sendMessages(_, let entries, _) = command, case .sent(let results) = output {
+                for (entry, result) in zip(entries, results) {
+                    guard case .success(let sent) = result.result, !sent.wasDuplicate else { continue }
+                    if let problem = history.enqueued(MessagePayload.key(of: entry), as: sent.messageId, index: stamp.index) {
+                        checker.fail(problem.invariant, problem.detail)
+                    }
+                }
+            }
+            judgedOutputs[stamp.index] = output
+            if stamp.index % 1024 == 0 { forgetJudgedOutputs() }
         }
         host.appliesSinceCheck += 1
         if host.appliesSinceCheck >= options.invariantCheckEvery {
             host.appliesSinceCheck = 0
             host.node?.machine.queues.checkInvariants()
         }
+    }
+
+    /// Outputs every running replica has applied are no longer needed; a replica that restarts below them
+    /// is checked by the digest alone.
+    private func forgetJudgedOutputs() {
+        let appliedEverywhere = hosts.filter { $0.isUp }.map(\.lastAppliedIndex).min() ?? 0
+        judgedOutputs = judgedOutputs.filter { $0.key > appliedEverywhere }
     }
 }

@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 
 /// The producers' requests: each send takes a shape (`MessageShape`: plain, at a size limit, or one byte

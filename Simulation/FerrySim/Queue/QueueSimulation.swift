@@ -1,7 +1,9 @@
 import FerryNode
 import FerryQueue
+import FerryQueueReplica
 import FerryRaft
 import FerryStorage
+import FerryStorageTesting
 
 /// Queue mode: one seed's run of the production node code (`ReplicaNode<QueueReplica>` over the real
 /// `RaftStorage` on a `SimulatedFileSystem`), on the simulated network, with a client workload of
@@ -30,6 +32,11 @@ public final class QueueSimulation {
     var clients: [QueueClient] = []
     var history = QueueHistory()
     var logModel = QueueLogModel()
+    var referenceModel = SQSReferenceModel()
+    /// Linearizable reads confirmed and checked (LIN).
+    var readsChecked = 0
+    /// index -> the output of its first application, which the reference model judged.
+    var judgedOutputs: [LogIndex: QueueResult] = [:]
     /// The node whose fsyncs fail now and then (fsync-EIO campaign).
     var failingDiskNode: NodeID?
     /// Stopped nodes (EIO) seen, for the report.

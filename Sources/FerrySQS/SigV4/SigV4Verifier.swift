@@ -132,7 +132,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// Compares without an early exit, so the time taken does not reveal the matching prefix.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         var difference = UInt8(x.count == y.count ? 0 : 1)
         for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }

@@ -1,3 +1,4 @@
+import FerryStorage
 /// The fault profile of a `SimulatedFileSystem`: what the disk does to data, with what odds.
 /// Probabilities are per operation; each draw comes from the generator the disk was given.
 public struct DiskFaults: Sendable {

@@ -1,3 +1,4 @@
+import FerryStorage
 extension SimulatedFileSystem {
     /// Power loss: every open handle becomes invalid; each file keeps its durable bytes plus each
     /// unsynced change kept whole, torn (a random subset of its sectors) or lost; each directory

@@ -1,3 +1,4 @@
+import FerryStorage
 /// An in-memory disk with the failure modes of a real one, for tests and the simulator.
 ///
 /// Each file keeps the bytes a reader sees (`volatile`), the bytes that survive a crash

@@ -1,3 +1,4 @@
+import FerryNode
 import FerryQueue
 
 /// The SQS queue machine as the state a node replicates.

@@ -1,0 +1,12 @@
+import XCTest
+import FerryNode
+import FerryQueue
+import FerryQueueReplica
+
+/// The largest command the SQS limits allow (`QueueLimits.encodedCommandBytesMax`, checked against the
+/// real encoding in FerryQueueTests' CommandSizeTests) must fit in what a node replicates.
+final class CommandBoundTests: XCTestCase {
+    func testTheLargestQueueCommandFitsALogEntry() {
+        XCTAssertLessThanOrEqual(QueueLimits.encodedCommandBytesMax, ReplicaNode<QueueReplica>.commandBodyBytesMax)
+    }
+}
