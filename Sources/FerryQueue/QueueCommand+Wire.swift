@@ -44,6 +44,8 @@ extension QueueCommand {
             w.u8(14); w.string(name); w.string(grant.label); w.strings(grant.accountIds); w.strings(grant.actions)
         case .removePermission(let name, let label):
             w.u8(15); w.string(name); w.string(label)
+        case .topic(let command):
+            command.encode(into: &w)
         }
         return w.bytes
     }
@@ -85,6 +87,7 @@ extension QueueCommand {
             command = .addPermission(queueName: try r.string(), grant: PermissionGrant(
                 label: try r.string(), accountIds: try r.strings(), actions: try r.strings()))
         case 15: command = .removePermission(queueName: try r.string(), label: try r.string())
+        case let tag where TopicCommand.tags.contains(tag): command = .topic(try TopicCommand.decode(tag: tag, from: &r))
         case let tag: throw DecodeError("unknown command tag \(tag)")
         }
         try r.expectEnd()
@@ -95,6 +98,7 @@ extension QueueCommand {
 extension QueueCommand {
     /// Room to reserve for the encoding: the bodies dominate a send, so it is copied once, not regrown.
     var encodedBytesEstimate: Int {
+        if case .topic(let command) = self { return command.encodedBytesEstimate }
         guard case .sendMessages(_, let entries, _) = self else { return 256 }
         return 256 + entries.reduce(0) { $0 + $1.sizeBytes + 128 }
     }

@@ -146,6 +146,8 @@ public enum QueueCommand: Equatable, Sendable {
     case addPermission(queueName: String, grant: PermissionGrant)
     /// Removes the statements labelled `label` from the queue's Policy.
     case removePermission(queueName: String, label: String)
+    /// Topics, subscriptions and Publish (wire tags 40 and up).
+    case topic(TopicCommand)
     /// Proposed periodically by the leader: expires retention, dedup and attempt windows, delete cooldowns,
     /// and advances move tasks. Carries nothing: time comes from its stamp.
     case tick

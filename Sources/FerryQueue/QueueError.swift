@@ -20,6 +20,11 @@ public enum QueueErrorCode: String, Sendable, CaseIterable {
     case batchRequestTooLong = "BatchRequestTooLong"
     case resourceNotFoundException = "ResourceNotFoundException"
     case unsupportedOperation = "UnsupportedOperation"
+    // SNS codes (topics and subscriptions).
+    case notFound = "NotFound"
+    case invalidParameter = "InvalidParameter"
+    case resourceNotFound = "ResourceNotFound"
+    case tagLimitExceeded = "TagLimitExceeded"
 }
 
 /// A typed, user-facing error: what the client did wrong or why the state refuses it. Broken invariants
@@ -75,6 +80,14 @@ public struct QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func receiptHandleInvalid(_ handle: String) -> QueueError {
         QueueError(.receiptHandleIsInvalid, "The input receipt handle \"\(handle)\" is not a valid receipt handle.")
     }
+}
+
+extension QueueError {
+    /// SNS's InvalidParameter: "Invalid parameter: <what>".
+    static func snsInvalid(_ what: String) -> QueueError { QueueError(.invalidParameter, "Invalid parameter: \(what)") }
+
+    public static let topicNotFound = QueueError(.notFound, "Topic does not exist")
+    public static let subscriptionNotFound = QueueError(.notFound, "Subscription does not exist")
 }
 
 extension QueueError {

@@ -4,8 +4,10 @@
 /// and everything else in its (deterministic) stored order, so equal states give equal bytes; a restored machine
 /// snapshots to the very bytes it was restored from.
 extension QueueMachine {
-    /// FQS2: each live message carries its body's MD5 (optional). FQS1 snapshots, without it, still restore.
-    static let snapshotMagic: [UInt8] = Array("FQS2".utf8)
+    /// FQS3: a topics section follows the move tasks. FQS2: each live message carries its body's MD5
+    /// (optional). FQS2 and FQS1 snapshots still restore (with no topics).
+    static let snapshotMagic: [UInt8] = Array("FQS3".utf8)
+    static let snapshotMagicWithoutTopics: [UInt8] = Array("FQS2".utf8)
     static let snapshotMagicWithoutBodyMD5: [UInt8] = Array("FQS1".utf8)
 
     public func snapshot() -> [UInt8] {
@@ -28,6 +30,7 @@ extension QueueMachine {
         }
         w.uvarint(UInt64(moveTasks.count))
         for task in moveTasks { task.encode(into: &w) }
+        encodeTopics(into: &w)
         return w.bytes
     }
 
@@ -37,10 +40,11 @@ extension QueueMachine {
         var r = ByteReader(bytes)
         var magic: [UInt8] = []
         for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
-        guard magic == QueueMachine.snapshotMagic || magic == QueueMachine.snapshotMagicWithoutBodyMD5 else {
+        let known = [QueueMachine.snapshotMagic, QueueMachine.snapshotMagicWithoutTopics, QueueMachine.snapshotMagicWithoutBodyMD5]
+        guard known.contains(magic) else {
             throw DecodeError("not a FerryQueue snapshot")
         }
-        let format = SnapshotFormat(hasBodyMD5: magic == QueueMachine.snapshotMagic)
+        let format = SnapshotFormat(hasBodyMD5: magic != QueueMachine.snapshotMagicWithoutBodyMD5)
         let config = Config(region: try r.string(), accountId: try r.string())
         var restored = QueueMachine(config: config)
         restored.nowMs = try r.varint()
@@ -57,6 +61,7 @@ extension QueueMachine {
         }
         for _ in 0..<(try r.count()) { restored.recentlyDeleted[try r.string()] = try r.varint() }
         for _ in 0..<(try r.count()) { restored.moveTasks.append(try MoveTask.decode(from: &r)) }
+        if magic == QueueMachine.snapshotMagic { try restored.decodeTopics(from: &r) }
         try r.expectEnd()
         self = restored
     }

@@ -12,6 +12,7 @@ extension QueueMachine {
         }
         recentlyDeleted = recentlyDeleted.filter { now - $0.value < QueueLimits.queueDeleteCooldownMs }
         advanceMoveTasks()
+        for name in topics.keys.sorted() { topics[name]!.expireDedup(now: now) }
         return .done
     }
 }

@@ -31,6 +31,13 @@ public struct QueueMachine: Sendable {
     /// Every move task still listed, oldest first.
     var moveTasks: [MoveTask] = []
     var nextMoveTaskNumber: UInt64 = 1
+    /// Topics by name, and every subscription by number (docs/design.md, "Topics and fan-out").
+    var topics: [String: TopicState] = [:]
+    var subscriptions: [UInt64: Subscription] = [:]
+    /// A subscription ARN's last segment -> its number; derived, rebuilt on restore.
+    var subscriptionNumberByUuid: [String: UInt64] = [:]
+    var nextTopicNumber: UInt32 = 1
+    var nextSubscriptionNumber: UInt64 = 1
 
     public init(config: Config) {
         self.config = config
@@ -59,6 +66,7 @@ public struct QueueMachine: Sendable {
         case .addPermission(let name, let grant): return addPermission(name, grant)
         case .removePermission(let name, let label): return removePermission(name, label)
         case .tick: return tick()
+        case .topic(let command): return applyTopic(command)
         }
     }
 

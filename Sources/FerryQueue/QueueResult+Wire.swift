@@ -32,6 +32,13 @@ extension QueueResult {
             w.u8(8); w.string(handle)
         case .moveTaskCancelled(let moved):
             w.u8(9); w.int(moved)
+        case .topicCreated(let arn):
+            w.u8(40); w.string(arn)
+        case .subscribed(let arn):
+            w.u8(41); w.string(arn)
+        case .published(let entries):
+            w.u8(42)
+            w.entries(entries) { w, published in w.string(published.messageId); w.optionalString(published.sequenceNumber) }
         }
         return w.bytes
     }
@@ -59,6 +66,12 @@ extension QueueResult {
         case 7: result = .visibilityChanged(try r.entries { _ in Unit() })
         case 8: result = .moveTaskStarted(taskHandle: try r.string())
         case 9: result = .moveTaskCancelled(approximateNumberOfMessagesMoved: try r.int())
+        case 40: result = .topicCreated(topicArn: try r.string())
+        case 41: result = .subscribed(subscriptionArn: try r.string())
+        case 42:
+            result = .published(try r.entries { r in
+                PublishedMessage(messageId: try r.string(), sequenceNumber: try r.optionalString())
+            })
         case let tag: throw DecodeError("unknown result tag \(tag)")
         }
         try r.expectEnd()

@@ -57,6 +57,9 @@ public enum QueueResult: Equatable, Sendable {
     case visibilityChanged([EntryResult<Unit>])
     case moveTaskStarted(taskHandle: String)
     case moveTaskCancelled(approximateNumberOfMessagesMoved: Int)
+    case topicCreated(topicArn: String)
+    case subscribed(subscriptionArn: String)
+    case published([EntryResult<PublishedMessage>])
 
     /// A value for results that carry nothing (an empty `Successful[]` entry).
     public struct Unit: Equatable, Sendable { public init() {} }

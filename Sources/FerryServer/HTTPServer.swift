@@ -31,6 +31,8 @@ final class HTTPServer {
     let logger: Logger
     var verifier: SigV4Verifier
     weak var handler: SQSRequestHandler?
+    /// SNS requests (signed for `sns`, or unsigned with an SNS action) go here instead (docs/sns-wire.md).
+    var snsHandler: ((SNSQuery, AuthenticatedCaller, @escaping (Result<SNSResponse, SQSError>) -> Void) -> Void)?
     /// Answers `/_ferry/...` requests, or nil for an unknown path.
     var adminHandler: ((HTTPRequest) -> HTTPResponse?)?
     /// Checked before `adminHandler`: with sigv4 and no administrators, every mutating admin call is refused.
@@ -146,6 +148,7 @@ final class HTTPServer {
         let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
+        if SNSProtocol.isSNS(request) { return respondSNS(to: request, requestID: requestID, answer) }
         let wire = SQSProtocol.wireProtocol(of: request)
         let caller: AuthenticatedCaller
         let decoded: SQSRequest
@@ -178,6 +181,26 @@ final class HTTPServer {
             return HTTPResponse(status: 404, body: Array("this listener serves only GET /metrics\n".utf8))
         }
         return response
+    }
+
+    private func respondSNS(to request: HTTPRequest, requestID: String, _ answer: @escaping (HTTPResponse) -> Void) {
+        let caller: AuthenticatedCaller
+        let query: SNSQuery
+        do {
+            caller = try verifier.verify(request, now: nowSeconds())
+            query = try SNSProtocol.decode(request)
+        } catch {
+            return answer(SNSProtocol.encode(error, requestId: requestID))
+        }
+        guard let snsHandler else {
+            return answer(SNSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), requestId: requestID))
+        }
+        snsHandler(query, caller) { result in
+            switch result {
+            case .success(let response): answer(SNSProtocol.encode(response, requestId: requestID))
+            case .failure(let error): answer(SNSProtocol.encode(error, requestId: requestID))
+            }
+        }
     }
 
     private func serveAdmin(_ request: HTTPRequest) -> HTTPResponse {

@@ -149,6 +149,11 @@ final class LongPollRegistry {
             for name in Array(waiters.keys) { evaluate(name) }
         case .addPermission, .removePermission:
             break  // the Policy attribute changes nothing a receive sees
+        case .topic(.publish):
+            // A publish enqueues into its subscriptions' queues (and dead-letter queues) at once.
+            for name in Array(waiters.keys) { evaluate(name) }
+        case .topic:
+            break
         }
     }
 

@@ -26,6 +26,10 @@ enum SQSErrorMapping {
         case .batchRequestTooLong: return .batchRequestTooLong
         case .resourceNotFoundException: return .resourceNotFoundException
         case .unsupportedOperation: return .unsupportedOperation
+        case .notFound: return .notFound
+        case .invalidParameter: return .invalidParameter
+        case .resourceNotFound: return .resourceNotFound
+        case .tagLimitExceeded: return .tagLimitExceeded
         }
     }
 

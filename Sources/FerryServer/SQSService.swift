@@ -119,8 +119,8 @@ final class SQSService: SQSRequestHandler {
     ///   window returns the original MessageId; FIFO receives may carry ReceiveRequestAttemptId; deletes
     ///   and visibility changes are idempotent enough (a gone message deletes as success). A standard
     ///   queue's re-send may enqueue twice, which its at-least-once contract allows.
-    func submit(_ command: QueueCommand, _ respond: @escaping (Result<SQSResponse, SQSError>) -> Void,
-                _ body: @escaping (QueueResult) -> Result<SQSResponse, SQSError>) {
+    func submit<Response>(_ command: QueueCommand, _ respond: @escaping (Result<Response, SQSError>) -> Void,
+                          _ body: @escaping (QueueResult) -> Result<Response, SQSError>) {
         node.submit(command) { outcome in
             switch outcome {
             case .applied(let result): respond(body(result))
@@ -133,8 +133,8 @@ final class SQSService: SQSRequestHandler {
 
     /// A linearizable read: `body` runs against the machine once it reflects everything committed
     /// before the call; 503 when leadership could not be confirmed (the SDK retries).
-    func read(_ respond: @escaping (Result<SQSResponse, SQSError>) -> Void,
-              _ body: @escaping (QueueMachine) -> Result<SQSResponse, SQSError>) {
+    func read<Response>(_ respond: @escaping (Result<Response, SQSError>) -> Void,
+                        _ body: @escaping (QueueMachine) -> Result<Response, SQSError>) {
         node.read { [unowned self] ok in
             guard ok else { return respond(.failure(Self.noLeader)) }
             respond(body(self.node.machine.queues))

@@ -29,6 +29,7 @@ public final class Server {
     private var warningFlushTimer: LoopTimer?
     let node: ReplicaNode<QueueReplica>
     private(set) var service: SQSService?
+    private(set) var snsService: SNSService?
     private var tickTimer: LoopTimer?
     private var signalWatchers: [SignalWatcher] = []
     /// The configuration the mesh last followed (`followConfiguration`).
@@ -109,8 +110,12 @@ public final class Server {
         http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)),
                                        metricsBearerToken: config.metricsBearerToken, metricsPublic: config.metricsPublic)
         http.metrics = metrics?.requests
-        service = SQSService(node: node, config: config, loop: loop, logger: logger)
-        http.handler = service
+        let sqsService = SQSService(node: node, config: config, loop: loop, logger: logger)
+        service = sqsService
+        http.handler = sqsService
+        let sns = SNSService(sqs: sqsService)
+        snsService = sns
+        http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond) }
         if let metrics {
             observeAppliedCommands(metrics.queues)
             if config.metricsListen != nil { metricsListener = makeMetricsListener() }

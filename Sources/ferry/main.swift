@@ -6,7 +6,8 @@ struct Ferry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ferry's command-line tool.",
         subcommands: [StatusCommand.self, QueueCommand.self, SendCommand.self, ReceiveCommand.self,
-                      DeleteCommand.self, Bench.self, MembersCommand.self, TransferLeadershipCommand.self])
+                      DeleteCommand.self, TopicCommand.self, SubscribeCommand.self, PublishCommand.self, Bench.self,
+                      MembersCommand.self, TransferLeadershipCommand.self])
 }
 
 struct Bench: ParsableCommand {

@@ -1,3 +1,4 @@
+import FerryQueue
 import FerryRaft
 import Foundation
 @testable import FerrySQS

@@ -67,6 +67,17 @@ enum QueueDigest {
         case .moveTaskCancelled(let moved):
             hasher.combine(8)
             hasher.combine(UInt64(moved))
+        case .topicCreated(let arn), .subscribed(let arn):
+            hasher.combine(9)
+            combine(arn, into: &hasher)
+        case .published(let results):
+            hasher.combine(10)
+            for result in results {
+                switch result.result {
+                case .success(let published): combine(published.messageId, into: &hasher)
+                case .failure(let error): combine(error.description, into: &hasher)
+                }
+            }
         }
     }
 }

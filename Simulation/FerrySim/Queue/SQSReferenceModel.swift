@@ -165,6 +165,8 @@ struct SQSReferenceModel {
         case .tick: tick(&judge)
         case .tagQueue, .untagQueue, .startMessageMoveTask, .cancelMessageMoveTask, .addPermission, .removePermission:
             return nil
+        case .topic:
+            return nil  // topics are not modelled yet (issue 23): the workload proposes no topic command
         }
         return judge.problem
     }

@@ -1,3 +1,4 @@
+import FerryQueue
 /// Typed access to a request's members, shared by both protocols.
 ///
 /// JSON requests arrive as a `JSONValue.object`; query requests are first folded into the same

@@ -1,3 +1,4 @@
+import FerryQueue
 /// Typed responses and errors -> AWS JSON 1.0 bodies, member names exactly as botocore's SQS
 /// model has them (docs/sqs-wire.md, "JSON protocol"): PascalCase, except ListDeadLetterSourceQueues' `queueUrls`;
 /// attribute values are strings, blobs base64, empty outputs `{}`.

@@ -69,6 +69,11 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     case signatureDoesNotMatch = "SignatureDoesNotMatch"
     case missingAuthenticationToken = "MissingAuthenticationToken"
     case incompleteSignature = "IncompleteSignature"
+    // SNS (docs/sns-wire.md, "Errors"): the same query-protocol error shape, SNS's codes.
+    case notFound = "NotFound"
+    case invalidParameter = "InvalidParameter"
+    case resourceNotFound = "ResourceNotFound"
+    case tagLimitExceeded = "TagLimitExceeded"
 
     /// The code of the pre-2023 query protocol, sent in `x-amzn-query-error` and in XML `<Code>`.
     /// botocore turns it into `Error.Code`, which user code compares against (docs/sqs-wire.md, "Errors").
@@ -90,7 +95,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
              .signatureDoesNotMatch, .missingAuthenticationToken:
             return 403
         // Not modeled; real SQS answered 404 (amazon-sqs-java-extended-client-lib #16).
-        case .resourceNotFoundException, .receiptHandleIsInvalid: return 404
+        case .resourceNotFoundException, .receiptHandleIsInvalid, .notFound, .resourceNotFound: return 404
         case .internalFailure: return 500
         // Retried by every SDK: the answer for "no leader yet" (docs/sqs-wire.md, "Errors").
         case .serviceUnavailable: return 503

@@ -1,3 +1,4 @@
+import FerryQueue
 /// Typed responses and errors -> query-protocol XML (docs/sqs-wire.md, "Query protocol"): `<XResponse>` around the
 /// `<XResult>` result wrapper and `<ResponseMetadata>`; lists flattened; maps as
 /// `<Attribute><Name/><Value/></Attribute>`, `<Tag><Key/><Value/></Tag>`.

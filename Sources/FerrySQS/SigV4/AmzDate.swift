@@ -1,3 +1,4 @@
+import FerryQueue
 /// SigV4 timestamps: `YYYYMMDD'T'HHMMSS'Z'` (X-Amz-Date) and RFC 1123 (`Date`), to and from epoch
 /// seconds. Hand-written civil-calendar arithmetic (H. Hinnant's days_from_civil), no Foundation.
 public enum AmzDate {
@@ -29,7 +30,7 @@ public enum AmzDate {
     public static func formatBasic(_ epochSeconds: Int64) -> String {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondsOfDay = epochSeconds - days * 86_400
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CivilDate.fromDays(days)
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -54,17 +55,5 @@ public enum AmzDate {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-    }
-
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

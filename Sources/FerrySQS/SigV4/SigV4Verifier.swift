@@ -18,6 +18,8 @@ public struct SigV4Verifier: Sendable {
     }
 
     static let service = SigV4Signer.service
+    /// Services a request may be signed for: SQS, and SNS on the same port (docs/sns-wire.md).
+    static let services: Set<String> = [SigV4Signer.service, "sns"]
 
     public mutating func verify(_ request: HTTPRequest, now: Int64) throws(SQSError) -> AuthenticatedCaller {
         guard configuration.mode == .sigv4 else {
@@ -53,7 +55,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     private func checkScope(_ header: AuthorizationHeader) throws(SQSError) {
-        guard header.service == SigV4Verifier.service else {
+        guard SigV4Verifier.services.contains(header.service) else {
             throw SQSError(.signatureDoesNotMatch, "Credential should be scoped to correct service: '\(SigV4Verifier.service)'.")
         }
         guard header.terminator == "aws4_request" else {
@@ -121,7 +123,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> [UInt8] {
-        let cacheKey = "\(header.accessKeyId)/\(header.scopeDate)/\(header.region)"
+        let cacheKey = "\(header.accessKeyId)/\(header.scopeDate)/\(header.region)/\(header.service)"
         if let key = signingKeys[cacheKey] { return key }
         let key = SigV4Signer.signingKey(secret: secret, date: header.scopeDate, region: header.region, service: header.service)
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }

@@ -1,5 +1,6 @@
-/// Standard base64 (RFC 4648 §4) with padding, as botocore encodes blobs.
-enum Base64 {
+/// Standard base64 (RFC 4648 §4) with padding, as botocore encodes blobs. In FerryQueue because the machine writes
+/// it too (binary attributes in the SNS envelope); FerrySQS uses it from here.
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let reverse: [Int8] = {
@@ -8,7 +9,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
@@ -29,7 +30,7 @@ enum Base64 {
     }
 
     /// nil unless `text` is canonical-length padded base64 (whitespace is not allowed).
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
