@@ -1,4 +1,4 @@
-/// Topic and subscription lifecycle (docs/sns-wire.md, "Topics", "Subscriptions"). Publish is in
+/// Topic and subscription lifecycle (docs/sns-wire.md, "Operations"). Publish is in
 /// QueueMachine+Publish.swift.
 extension QueueMachine {
     mutating func applyTopic(_ command: TopicCommand) -> QueueResult {

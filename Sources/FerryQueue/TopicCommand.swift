@@ -1,4 +1,4 @@
-/// One message of Publish or PublishBatch, as the API layer validated it (docs/sns-wire.md, "Publish").
+/// One message of Publish or PublishBatch, as the API layer validated it (docs/sns-wire.md, "Delivery").
 /// `message` is already the text SQS subscribers get: with MessageStructure=json the edge picked the `sqs`
 /// (else `default`) member.
 public struct PublishEntry: Equatable, Sendable {

@@ -1,4 +1,4 @@
-/// One SNS topic (docs/sns-wire.md, "Topics"). Its subscriptions live in the machine's table, listed here by
+/// One SNS topic (docs/sns-wire.md, "Operations"). Its subscriptions live in the machine's table, listed here by
 /// number in creation order, which is the order a publish delivers in.
 struct TopicState: Sendable {
     let number: UInt32

@@ -7,7 +7,7 @@ public enum TopicValidation {
         var stored: [String: String]
     }
 
-    /// Stored and echoed; Ferry has no IAM, KMS or X-Ray to apply them with (docs/sns-wire.md, "Topics").
+    /// Stored and echoed; Ferry has no IAM, KMS or X-Ray to apply them with (docs/sns-wire.md, "Operations").
     static let storedAttributes: Set<String> = ["DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId",
                                                 "SignatureVersion", "TracingConfig"]
     /// Refused as unsupported: archiving and replay of FIFO topics.

@@ -1,7 +1,7 @@
 import FerryQueue
 import FerrySQS
 
-/// Publish and PublishBatch at the edge (docs/sns-wire.md, "Publish"): everything that does not depend on the
+/// Publish and PublishBatch at the edge (docs/sns-wire.md, "Delivery"): everything that does not depend on the
 /// topic is checked here, so bad input costs no log entry; the machine checks the rest.
 extension SNSService {
     static let dataTypes: Set<String> = ["String", "String.Array", "Number", "Binary"]

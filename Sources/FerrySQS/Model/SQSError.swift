@@ -69,7 +69,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     case signatureDoesNotMatch = "SignatureDoesNotMatch"
     case missingAuthenticationToken = "MissingAuthenticationToken"
     case incompleteSignature = "IncompleteSignature"
-    // SNS (docs/sns-wire.md, "Errors"): the same query-protocol error shape, SNS's codes.
+    // SNS (docs/sns-wire.md, "Dispatch"): the same query-protocol error shape, SNS's codes.
     case notFound = "NotFound"
     case invalidParameter = "InvalidParameter"
     case resourceNotFound = "ResourceNotFound"
