@@ -187,13 +187,9 @@ final class ServerConfigKeyTests: XCTestCase {
         return (try ConfigFile(parsing: lines.joined(separator: "\n")), rootLines)
     }
 
+    /// The default as the config file reads it.
     static func value(_ value: Key.Default) -> ConfigFile.Value? {
-        switch value {
-        case .integer(let n): return .integer(Int64(n))
-        case .boolean(let b): return .bool(b)
-        case .string(let s): return .string(s)
-        case .required, .none, .derived: return nil
-        }
+        toml(value).flatMap { try? ConfigFile(parsing: "key = \($0)").root["key"] }
     }
 
     /// What is wrong with an example config: a key missing, unknown or mentioned with another default, or
