@@ -150,39 +150,9 @@ public struct ServerConfig: Equatable, Sendable {
         nodeID = try settings.nodeID(Key.nodeID)
         dataDirectory = try settings.requiredString(Key.dataDir)
 
-        var peers: [NodeID: Address] = [:]
-        for (key, value) in file.tables[Key.peers.name] ?? [:] {
-            guard let peerID = UInt64(key), peerID > 0 else { throw .invalid("peer id '\(key)' must be a positive integer") }
-            guard case .string(let text) = value else { throw .invalid("peer \(key) must be \"host:port\"") }
-            peers[peerID] = try Address(parsing: text)
-        }
-        guard peers[nodeID] != nil else { throw .invalid("[peers] must list this node (\(nodeID)) with its peer address") }
-        self.peers = peers
-        var clientURLs: [NodeID: String] = [:]
-        for (key, value) in file.tables[Key.clients.name] ?? [:] {
-            guard let id = UInt64(key), id > 0 else { throw .invalid("[clients] id '\(key)' must be a positive integer") }
-            guard case .string(let url) = value, url.hasPrefix("http://") || url.hasPrefix("https://"),
-                  MemberAddress(peer: "-", clientURL: url).problem == nil
-            else { throw .invalid("[clients] \(key) must be an http:// or https:// URL") }
-            clientURLs[id] = url
-        }
-        self.clientURLs = clientURLs
-        switch root[Key.initialVoters.name] {
-        case nil:
-            initialVoters = peers.keys.sorted()
-        case .strings(let items)?:
-            var voters: [NodeID] = []
-            for item in items {
-                guard let voter = UInt64(item), peers[voter] != nil else {
-                    throw .invalid("initial_voters: '\(item)' is not a node id listed in [peers]")
-                }
-                voters.append(voter)
-            }
-            guard !voters.isEmpty else { throw .invalid("initial_voters must name at least one node") }
-            initialVoters = Array(Set(voters)).sorted()
-        default:
-            throw .invalid("initial_voters must be an array of node ids, e.g. [1, 2, 3]")
-        }
+        peers = try Self.readPeers(file.tables[Key.peers.name] ?? [:], nodeID: nodeID)
+        clientURLs = try Self.readClientURLs(file.tables[Key.clients.name] ?? [:])
+        initialVoters = try Self.readInitialVoters(root[Key.initialVoters.name], peers: peers)
         join = try settings.boolean(Key.join)
 
         clientListen = try settings.requiredAddress(Key.clientListen)
@@ -198,26 +168,10 @@ public struct ServerConfig: Equatable, Sendable {
         auth = try settings.choice(Key.auth)
         defaultAccountID = try settings.accountID(Key.accountID)
 
-        var credentials: [Credential] = []
-        for (n, table) in (file.arrays[Key.credentials.name] ?? []).enumerated() {
-            for key in table.keys.sorted() where !Key.credentialKeys.contains(key) { throw .unknownKey("credentials[\(n)].\(key)") }
-            guard case .string(let key)? = table["access_key"], !key.isEmpty else { throw .missing("credentials[\(n)].access_key") }
-            guard case .string(let secretKey)? = table["secret_key"], !secretKey.isEmpty else { throw .missing("credentials[\(n)].secret_key") }
-            var account = defaultAccountID
-            if case .string(let a)? = table["account_id"] { account = a }
-            guard Self.isAccountID(account) else { throw .invalid("credentials[\(n)].account_id must be 12 digits") }
-            var admin = false
-            switch table["admin"] {
-            case nil: break
-            case .bool(let value)?: admin = value
-            default: throw .invalid("credentials[\(n)].admin must be true or false")
-            }
-            credentials.append(Credential(accessKey: key, secretKey: secretKey, accountID: account, admin: admin))
-        }
+        credentials = try Self.readCredentials(file.arrays[Key.credentials.name] ?? [], defaultAccountID: defaultAccountID)
         if auth == .sigv4 && credentials.isEmpty {
             throw .invalid("auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)")
         }
-        self.credentials = credentials
 
         tickMs = try settings.integer(Key.tickMs)
         heartbeatIntervalTicks = try settings.integer(Key.heartbeatTicks)
