@@ -1,8 +1,8 @@
 import FerryRaft
 import FerryStorage
 
-/// ferryd's configuration: one node of a cluster. Read from a config file (see cluster/local/node1.toml
-/// and docs/configuration.md for every key with its default), then overridden by command-line flags.
+/// ferryd's configuration: one node of a cluster. Read from a config file (every key, with its default and
+/// range, is declared in ServerConfigKeys.swift), then overridden by command-line flags.
 public struct ServerConfig: Equatable, Sendable {
     public struct Address: Equatable, Sendable, CustomStringConvertible {
         public var host: String
@@ -125,21 +125,13 @@ public struct ServerConfig: Equatable, Sendable {
         }
     }
 
-    static let rootKeys: Set<String> = [
-        "node_id", "data_dir", "client_listen", "advertised_url", "cluster_secret", "cluster_secret_file", "region", "auth",
-        "account_id", "tick_ms", "heartbeat_ticks", "election_timeout_ticks", "snapshot_interval_entries",
-        "preallocate_segments", "signature_skew_seconds", "initial_voters", "join",
-        "request_timeout_seconds", "unfinished_request_bytes_max", "leader_wait_ms", "command_timeout_seconds",
-        "metrics", "metrics_listen", "metrics_bearer_token_file", "metrics_public", "metrics_queues_max",
-    ]
-
-    static let credentialKeys: Set<String> = ["access_key", "secret_key", "account_id", "admin"]
-
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
     /// taking precedence. `environment` is the process's: only `FERRY_CLUSTER_SECRET` is read from it.
+    /// Each key's kind, default and range come from its `ServerConfigKey`; the rules across keys are here.
     public init(file: ConfigFile, overrides: [String: String] = [:], environment: [String: String] = [:]) throws(ConfigError) {
+        typealias Key = ServerConfigKey
         var root = file.root
-        let flagSecret = overrides["cluster_secret"]
+        let flagSecret = overrides[Key.clusterSecret.name]
         for (key, value) in overrides {
             if let number = Int64(value) {
                 root[key] = .integer(number)
@@ -147,142 +139,62 @@ public struct ServerConfig: Equatable, Sendable {
                 root[key] = .string(value)
             }
         }
-        for key in root.keys.sorted() where !Self.rootKeys.contains(key) { throw .unknownKey(key) }
-        for table in file.tables.keys.sorted() where table != "peers" && table != "clients" { throw .unknownKey("[\(table)]") }
-        for array in file.arrays.keys.sorted() where array != "credentials" { throw .unknownKey("[[\(array)]]") }
+        try ServerConfigReader(root: root).checkNoUnknownKeys()
+        let tables = Set(Key.all.filter { $0.kind == .table }.map(\.name))
+        let arrays = Set(Key.all.filter { $0.kind == .arrayOfTables }.map(\.name))
+        for table in file.tables.keys.sorted() where !tables.contains(table) { throw .unknownKey("[\(table)]") }
+        for array in file.arrays.keys.sorted() where !arrays.contains(array) { throw .unknownKey("[[\(array)]]") }
+        root[Key.clusterSecret.name] = file.root[Key.clusterSecret.name]  // the flag's value is a source of its own
+        let settings = ServerConfigReader(root: root)
 
-        func string(_ key: String) throws(ConfigError) -> String? {
-            switch root[key] {
-            case nil: return nil
-            case .string(let s)?: return s
-            case .integer(let n)?: return String(n)
-            default: throw .invalid("'\(key)' must be a string")
-            }
-        }
-        func integer(_ key: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
-            switch root[key] {
-            case nil: return value
-            case .integer(let n)? where range.contains(Int(n)): return Int(n)
-            default: throw .invalid("'\(key)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
-            }
-        }
+        nodeID = try settings.nodeID(Key.nodeID)
+        dataDirectory = try settings.requiredString(Key.dataDir)
 
-        guard case .integer(let id)? = root["node_id"] else { throw .missing("node_id") }
-        guard id > 0 else { throw .invalid("node_id must be a positive integer") }
-        nodeID = NodeID(id)
-        guard let dataDirectory = try string("data_dir") else { throw .missing("data_dir") }
-        self.dataDirectory = dataDirectory
+        peers = try Self.readPeers(file.tables[Key.peers.name] ?? [:], nodeID: nodeID)
+        clientURLs = try Self.readClientURLs(file.tables[Key.clients.name] ?? [:])
+        initialVoters = try Self.readInitialVoters(root[Key.initialVoters.name], peers: peers)
+        join = try settings.boolean(Key.join)
 
-        var peers: [NodeID: Address] = [:]
-        for (key, value) in file.tables["peers"] ?? [:] {
-            guard let peerID = UInt64(key), peerID > 0 else { throw .invalid("peer id '\(key)' must be a positive integer") }
-            guard case .string(let text) = value else { throw .invalid("peer \(key) must be \"host:port\"") }
-            peers[peerID] = try Address(parsing: text)
-        }
-        guard peers[nodeID] != nil else { throw .invalid("[peers] must list this node (\(nodeID)) with its peer address") }
-        self.peers = peers
-        var clientURLs: [NodeID: String] = [:]
-        for (key, value) in file.tables["clients"] ?? [:] {
-            guard let id = UInt64(key), id > 0 else { throw .invalid("[clients] id '\(key)' must be a positive integer") }
-            guard case .string(let url) = value, url.hasPrefix("http://") || url.hasPrefix("https://"),
-                  MemberAddress(peer: "-", clientURL: url).problem == nil
-            else { throw .invalid("[clients] \(key) must be an http:// or https:// URL") }
-            clientURLs[id] = url
-        }
-        self.clientURLs = clientURLs
-        switch root["initial_voters"] {
-        case nil:
-            initialVoters = peers.keys.sorted()
-        case .strings(let items)?:
-            var voters: [NodeID] = []
-            for item in items {
-                guard let voter = UInt64(item), peers[voter] != nil else {
-                    throw .invalid("initial_voters: '\(item)' is not a node id listed in [peers]")
-                }
-                voters.append(voter)
-            }
-            guard !voters.isEmpty else { throw .invalid("initial_voters must name at least one node") }
-            initialVoters = Array(Set(voters)).sorted()
-        default:
-            throw .invalid("initial_voters must be an array of node ids, e.g. [1, 2, 3]")
-        }
-        func boolean(_ key: String, default value: Bool) throws(ConfigError) -> Bool {
-            switch root[key] {
-            case nil: return value
-            case .bool(let value)?: return value
-            case .string("true")?: return true  // from a flag
-            case .string("false")?: return false
-            default: throw .invalid("\(key) must be true or false")
-            }
-        }
-        join = try boolean("join", default: false)
-
-        guard let client = try string("client_listen") else { throw .missing("client_listen") }
-        clientListen = try Address(parsing: client)
-        advertisedURL = try string("advertised_url") ?? "http://\(clientListen)"
-        while advertisedURL.hasSuffix("/") { advertisedURL.removeLast() }
-        guard advertisedURL.hasPrefix("http://") || advertisedURL.hasPrefix("https://") else {
-            throw .invalid("advertised_url must start with http:// or https://")
-        }
-        root["cluster_secret"] = file.root["cluster_secret"]  // the flag's value is a source of its own
+        clientListen = try settings.requiredAddress(Key.clientListen)
+        advertisedURL = try settings.url(Key.advertisedURL, derived: "http://\(clientListen)")
         let (secret, secretSource) = try ClusterSecretSource.resolve(
             flag: flagSecret, environment: environment[ClusterSecretSource.environmentVariable],
-            filePath: try string("cluster_secret_file"), configValue: try string("cluster_secret"))
-        guard !secret.isEmpty else { throw .missing("cluster_secret") }
+            filePath: try settings.string(Key.clusterSecretFile), configValue: try settings.string(Key.clusterSecret))
+        guard !secret.isEmpty else { throw .missing(Key.clusterSecret.name) }
         guard secret.count >= 16 else { throw .invalid("the cluster secret (from \(secretSource)) must be at least 16 characters") }
         clusterSecret = secret
         clusterSecretSource = secretSource
-        region = try string("region") ?? "us-east-1"
-        let authText = try string("auth") ?? "sigv4"
-        guard let auth = AuthMode(rawValue: authText) else { throw .invalid("auth must be \"sigv4\" or \"off\"") }
-        self.auth = auth
-        defaultAccountID = try string("account_id") ?? "000000000000"
-        guard Self.isAccountID(defaultAccountID) else { throw .invalid("account_id must be 12 digits") }
+        region = try settings.requiredString(Key.region)
+        auth = try settings.choice(Key.auth)
+        defaultAccountID = try settings.accountID(Key.accountID)
 
-        var credentials: [Credential] = []
-        for (n, table) in (file.arrays["credentials"] ?? []).enumerated() {
-            for key in table.keys.sorted() where !Self.credentialKeys.contains(key) { throw .unknownKey("credentials[\(n)].\(key)") }
-            guard case .string(let key)? = table["access_key"], !key.isEmpty else { throw .missing("credentials[\(n)].access_key") }
-            guard case .string(let secretKey)? = table["secret_key"], !secretKey.isEmpty else { throw .missing("credentials[\(n)].secret_key") }
-            var account = defaultAccountID
-            if case .string(let a)? = table["account_id"] { account = a }
-            guard Self.isAccountID(account) else { throw .invalid("credentials[\(n)].account_id must be 12 digits") }
-            var admin = false
-            switch table["admin"] {
-            case nil: break
-            case .bool(let value)?: admin = value
-            default: throw .invalid("credentials[\(n)].admin must be true or false")
-            }
-            credentials.append(Credential(accessKey: key, secretKey: secretKey, accountID: account, admin: admin))
-        }
+        credentials = try Self.readCredentials(file.arrays[Key.credentials.name] ?? [], defaultAccountID: defaultAccountID)
         if auth == .sigv4 && credentials.isEmpty {
             throw .invalid("auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)")
         }
-        self.credentials = credentials
 
-        tickMs = try integer("tick_ms", default: 10, range: 1...1000)
-        heartbeatIntervalTicks = try integer("heartbeat_ticks", default: 5, range: 1...1000)
-        electionTimeoutTicks = try integer("election_timeout_ticks", default: 15, range: 2...10_000)
+        tickMs = try settings.integer(Key.tickMs)
+        heartbeatIntervalTicks = try settings.integer(Key.heartbeatTicks)
+        electionTimeoutTicks = try settings.integer(Key.electionTimeoutTicks)
         guard electionTimeoutTicks > heartbeatIntervalTicks else {
             throw .invalid("election_timeout_ticks must exceed heartbeat_ticks")
         }
-        snapshotIntervalEntries = try integer("snapshot_interval_entries", default: 10_000, range: 10...100_000_000)
-        preallocateSegments = try boolean("preallocate_segments", default: true)
-        signatureSkewSeconds = try integer("signature_skew_seconds", default: 900, range: 1...86_400)
-        requestTimeoutSeconds = try integer("request_timeout_seconds", default: 30, range: 1...3_600)
-        unfinishedRequestBytesMax = try integer("unfinished_request_bytes_max", default: 128 << 20,
-                                                range: (16 << 20)...(64 << 30))
-        leaderWaitMs = try integer("leader_wait_ms", default: 2_000, range: 0...600_000)
-        commandTimeoutSeconds = try integer("command_timeout_seconds", default: 10, range: 1...3_600)
+        snapshotIntervalEntries = try settings.integer(Key.snapshotIntervalEntries)
+        preallocateSegments = try settings.boolean(Key.preallocateSegments)
+        signatureSkewSeconds = try settings.integer(Key.signatureSkewSeconds)
+        requestTimeoutSeconds = try settings.integer(Key.requestTimeoutSeconds)
+        unfinishedRequestBytesMax = try settings.integer(Key.unfinishedRequestBytesMax)
+        leaderWaitMs = try settings.integer(Key.leaderWaitMs)
+        commandTimeoutSeconds = try settings.integer(Key.commandTimeoutSeconds)
         guard leaderWaitMs <= commandTimeoutSeconds * 1000 else {
             throw .invalid("leader_wait_ms must not exceed command_timeout_seconds")
         }
-        metricsEnabled = try boolean("metrics", default: true)
-        metricsListen = try string("metrics_listen").map { text throws(ConfigError) in try Address(parsing: text) }
-        metricsPublic = try boolean("metrics_public", default: false)
-        metricsQueuesMax = try integer("metrics_queues_max", default: 100, range: 0...10_000)
+        metricsEnabled = try settings.boolean(Key.metrics)
+        metricsListen = try settings.address(Key.metricsListen)
+        metricsPublic = try settings.boolean(Key.metricsPublic)
+        metricsQueuesMax = try settings.integer(Key.metricsQueuesMax)
         metricsBearerToken = nil
-        if let path = try string("metrics_bearer_token_file") {
+        if let path = try settings.string(Key.metricsBearerTokenFile) {
             metricsBearerToken = try Self.readBearerToken(path: path)
         }
     }

@@ -8,23 +8,54 @@ struct FerryDaemon: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferryd",
         abstract: "Run one node of a Ferry cluster (SQS API, Raft-replicated, fsynced on a majority).",
-        discussion: "Settings come from --config (see cluster/local/node1.toml for every key); flags override it.")
+        discussion: """
+            Settings come from --config (cluster/local/node1.toml shows every key; docs/configuration.md explains \
+            them); flags override it, and \(ClusterSecretSource.environmentVariable) overrides the file's cluster secret.
+
+            \(Key.helpText())
+            """)
+
+    typealias Key = ServerConfigKey
 
     @Option(help: "Path of the node's config file.")
     var config: String
 
-    @Option(help: "Override node_id.") var nodeId: Int?
-    @Option(help: "Override data_dir.") var dataDir: String?
-    @Option(help: "Override client_listen (host:port of the SQS API).") var clientListen: String?
-    @Option(help: "Override advertised_url.") var advertisedUrl: String?
-    @Option(help: "Override cluster_secret. Visible in `ps` to every local user: prefer $FERRY_CLUSTER_SECRET or cluster_secret_file.")
-    var clusterSecret: String?
-    @Option(help: "Override auth (sigv4 or off).") var auth: String?
-    @Option(help: "Override tick_ms.") var tickMs: Int?
-    @Option(help: "Override metrics (true or false): false serves no /metrics and records nothing.") var metrics: Bool?
-    @Flag(help: "Join an existing cluster: start with no members and wait to be added (`ferry members add ID`). Only matters for an empty data_dir.")
-    var join = false
+    // Each flag's name and help come from its key's entry (ServerConfigKeys.swift).
+    @Option(name: .customLong(Key.nodeID.flagName), help: .init(Key.nodeID.flagHelp)) var nodeId: Int?
+    @Option(name: .customLong(Key.dataDir.flagName), help: .init(Key.dataDir.flagHelp)) var dataDir: String?
+    @Option(name: .customLong(Key.clientListen.flagName), help: .init(Key.clientListen.flagHelp)) var clientListen: String?
+    @Option(name: .customLong(Key.advertisedURL.flagName), help: .init(Key.advertisedURL.flagHelp)) var advertisedUrl: String?
+    @Option(name: .customLong(Key.clusterSecret.flagName), help: .init(Key.clusterSecret.flagHelp)) var clusterSecret: String?
+    @Option(name: .customLong(Key.auth.flagName), help: .init(Key.auth.flagHelp)) var auth: String?
+    @Option(name: .customLong(Key.tickMs.flagName), help: .init(Key.tickMs.flagHelp)) var tickMs: Int?
+    @Option(name: .customLong(Key.metrics.flagName), help: .init(Key.metrics.flagHelp)) var metrics: Bool?
+    @Flag(name: .customLong(Key.join.flagName), help: .init(Key.join.flagHelp)) var join = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    /// Every key's flag with its value, nil when not given.
+    var flagValues: [(key: ServerConfigKey, value: String?)] {
+        [
+            (Key.nodeID, nodeId.map(String.init)), (Key.dataDir, dataDir), (Key.clientListen, clientListen),
+            (Key.advertisedURL, advertisedUrl), (Key.clusterSecret, clusterSecret), (Key.auth, auth),
+            (Key.tickMs, tickMs.map(String.init)), (Key.metrics, metrics.map(String.init)), (Key.join, join ? "true" : nil),
+        ]
+    }
+
+    /// The flags given, by the keys they override.
+    var overrides: [String: String] {
+        var overrides: [String: String] = [:]
+        for case let (key, value?) in flagValues { overrides[key.name] = value }
+        return overrides
+    }
+
+    func validate() throws {
+        // A key the table gives a flag to must have one here, and no other: this fails on every start.
+        let declared = ServerConfigKey.all.filter { $0.flag != nil }.map(\.name).sorted()
+        let here = flagValues.map(\.key.name).sorted()
+        guard here == declared else {
+            throw ValidationError("ferryd's flags \(here) differ from the config table's \(declared)")
+        }
+    }
 
     func run() throws {
         let text: String
@@ -33,16 +64,6 @@ struct FerryDaemon: ParsableCommand {
         } catch {
             throw ValidationError("cannot read config file \(config): \(error.localizedDescription)")
         }
-        var overrides: [String: String] = [:]
-        if let nodeId { overrides["node_id"] = String(nodeId) }
-        if let dataDir { overrides["data_dir"] = dataDir }
-        if let clientListen { overrides["client_listen"] = clientListen }
-        if let advertisedUrl { overrides["advertised_url"] = advertisedUrl }
-        if let clusterSecret { overrides["cluster_secret"] = clusterSecret }
-        if let auth { overrides["auth"] = auth }
-        if let tickMs { overrides["tick_ms"] = String(tickMs) }
-        if let metrics { overrides["metrics"] = String(metrics) }
-        if join { overrides["join"] = "true" }
         let settings: ServerConfig
         do {
             settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides,
