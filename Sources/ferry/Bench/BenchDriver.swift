@@ -42,6 +42,9 @@ final class BenchDriver {
     private var pausedConsumers: Set<Int> = []
     private var timers: [LoopTimer] = []
     private var sendsInFlight = 0
+    /// Deletes sent and not answered: the run ends only once they are (or the drain's time is up), so a drained
+    /// queue is left empty rather than with messages that come back after their visibility timeout.
+    private var deletesInFlight = 0
 
     private(set) var startNs: UInt64 = 0
     private var warmupEndNs: UInt64 = 0
@@ -243,6 +246,7 @@ final class BenchDriver {
             if phase == .draining { maybeAdvance() }
             fillConsumer(index)
         case .delete(let count):
+            deletesInFlight -= 1
             stats.deleteRequests += 1
             let failures = response.status != 200 ? nil : count == 1 ? [] : BatchResponseReader.failures(in: response.body)
             if let failures {
@@ -251,6 +255,7 @@ final class BenchDriver {
             } else {
                 stats.countError("Delete:" + Self.errorCode(response))
             }
+            if phase == .draining { maybeAdvance() }
         }
     }
 
@@ -286,14 +291,23 @@ final class BenchDriver {
             }
         }
         let delete = requests.delete(queue: queue, messages.map(\.receiptHandle))
-        if !consumers[index].send(delete, tag: .delete(count: messages.count)) { stats.countError("DeleteNotSent") }
+        if consumers[index].send(delete, tag: .delete(count: messages.count)) {
+            deletesInFlight += 1
+        } else {
+            stats.countError("DeleteNotSent")
+        }
     }
 
     private func didLose(_ tag: Request, _ why: String) {
         stats.countError("ConnectionLost")
-        if case .send(let first, let count, _) = tag {
+        switch tag {
+        case .send(let first, let count, _):
             sendsInFlight -= 1
             for seq in first..<(first + count) { ledger.settle(seq, .unknown) }
+        case .delete:
+            deletesInFlight -= 1
+        case .receive:
+            break
         }
         maybeAdvance()
     }
@@ -328,7 +342,8 @@ final class BenchDriver {
             phase = .draining
             drainDeadlineNs = now + UInt64(config.drainSeconds * 1e9)
         }
-        if phase == .draining && (ledger.outstanding == 0 || now >= drainDeadlineNs || !config.consumesMessages) {
+        let allConsumed = ledger.outstanding == 0 && deletesInFlight == 0
+        if phase == .draining && (allConsumed || now >= drainDeadlineNs || !config.consumesMessages) {
             phase = .done
             endNs = now
             if config.progress { printProgress(now: now) }
