@@ -125,11 +125,12 @@ public struct SigV4Verifier: Sendable {
     /// SHA-256 of the body as lowercase hex, or a signed X-Amz-Content-SHA256 after checking it matches
     /// ("Signature V4", step 3). The body is hashed once per request, here.
     private func payloadHash(_ request: HTTPRequest) throws(SQSError) -> [UInt8] {
-        if let claimed = request.headers["X-Amz-Content-SHA256"], claimed == "UNSIGNED-PAYLOAD" { return Array(claimed.utf8) }
+        let claimed = request.headers["X-Amz-Content-SHA256"]
+        if claimed == "UNSIGNED-PAYLOAD" { return Array("UNSIGNED-PAYLOAD".utf8) }
         var computed: [UInt8] = []
         computed.reserveCapacity(64)
         SHA256.hash(data: request.body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &computed) }
-        guard let claimed = request.headers["X-Amz-Content-SHA256"] else { return computed }
+        guard let claimed else { return computed }
         guard SigV4Verifier.hexTextEqualsIgnoringCase(computed, claimed) else {
             throw SQSError(.signatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
@@ -169,25 +170,29 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// Whether `hex` (as sent, either case) spells `bytes`, without an early exit.
-    static func hexEqualsIgnoringCase(_ bytes: some Collection<UInt8>, _ hex: String) -> Bool {
-        var expected: [UInt8] = []
-        expected.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            expected.append(JSONWriter.hexDigit(byte >> 4))
-            expected.append(JSONWriter.hexDigit(byte & 0x0F))
+    static func hexEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { sent in
+            var difference = UInt8(sent.count == 2 * bytes.count ? 0 : 1)
+            for i in 0..<min(bytes.count, sent.count / 2) {
+                difference |= JSONWriter.hexDigit(bytes[i] >> 4) ^ foldHex(sent[2 * i])
+                difference |= JSONWriter.hexDigit(bytes[i] & 0x0F) ^ foldHex(sent[2 * i + 1])
+            }
+            return difference == 0
         }
-        return hexTextEqualsIgnoringCase(expected, hex)
     }
 
     /// Lowercase hex text against hex text as sent (A-F folded), without an early exit.
     private static func hexTextEqualsIgnoringCase(_ lowercase: [UInt8], _ sent: String) -> Bool {
-        var difference = UInt8(lowercase.count == sent.utf8.count ? 0 : 1)
-        for (x, y) in zip(lowercase, sent.utf8) {
-            let folded = y >= 0x41 && y <= 0x46 ? y | 0x20 : y
-            difference |= x ^ folded
+        var sent = sent
+        return sent.withUTF8 { sentBytes in
+            var difference = UInt8(lowercase.count == sentBytes.count ? 0 : 1)
+            for i in 0..<min(lowercase.count, sentBytes.count) { difference |= lowercase[i] ^ foldHex(sentBytes[i]) }
+            return difference == 0
         }
-        return difference == 0
     }
+
+    private static func foldHex(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x46 ? byte | 0x20 : byte }
 
     /// Compares without an early exit, so the time taken does not reveal the matching prefix.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
