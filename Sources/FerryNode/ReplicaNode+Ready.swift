@@ -239,11 +239,13 @@ extension ReplicaNode {
               applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
               appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio else { return }
         let frozen = (sessions: sessions, machine: machine)
+        // A little over the last snapshot's size: the state grows between snapshots, and one reservation
+        // spares the copies of a buffer that doubles its way up to a gigabyte.
+        let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
         guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
             var writer = ByteWriter()
             frozen.sessions.encode(into: &writer)
-            writer.writeRaw(frozen.machine.snapshot())
-            return writer.bytes
+            return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
         }) else { return }
         appliedBytesSinceSnapshot = 0
         environment.saveSnapshot(save) { [weak self] result in

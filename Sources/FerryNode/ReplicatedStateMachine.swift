@@ -17,11 +17,18 @@ public protocol ReplicatedStateMachine: Sendable {
     mutating func apply(_ command: Command, stamp: EntryStamp) -> Output
 
     func snapshot() -> [UInt8]
+    /// `prefix` followed by `snapshot()`, built in one buffer of about `capacityBytes` where the machine can.
+    func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8]
     mutating func restore(from bytes: [UInt8]) throws
 
     /// A command the leader should propose now for time-driven work (expiry, delayed messages), if any is
     /// due at `nowMs`. Called on the leader every `NodeOptions.housekeepingIntervalTicks`.
     func housekeeping(nowMs: UInt64) -> Command?
+}
+
+extension ReplicatedStateMachine {
+    /// Two buffers: machines whose snapshots are small need no more.
+    public func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8] { prefix + snapshot() }
 }
 
 /// Where and when a command was committed: the log index and the leader's wall-clock stamp.

@@ -6,6 +6,12 @@ public struct ByteWriter {
 
     public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
 
+    /// A writer whose output starts with `prefix` (as is, no length), with room for `capacity` bytes in all.
+    public init(prefix: [UInt8], capacity: Int) {
+        bytes.reserveCapacity(max(capacity, prefix.count))
+        bytes.append(contentsOf: prefix)
+    }
+
     public mutating func u8(_ value: UInt8) { bytes.append(value) }
 
     public mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }

@@ -11,6 +11,13 @@ extension QueueMachine {
 
     public var queueCount: Int { queues.count }
 
+    /// The queue's ReceiveMessageWaitTimeSeconds, nil when there is no such queue: every ReceiveMessage without
+    /// a WaitTimeSeconds reads it, so it is read directly rather than rendered with every other attribute.
+    public func receiveWaitSecondsDefault(_ name: String) -> Int? {
+        guard let id = queueIdByName[name], let queue = queues[id] else { return nil }
+        return queue.attributes.receiveMessageWaitTimeSeconds
+    }
+
     /// ListQueues: names with the prefix, sorted, one page after `nextToken`.
     public func listQueues(prefix: String = "", maxResults: Int? = nil, nextToken: String? = nil)
         -> (names: [String], nextToken: String?)

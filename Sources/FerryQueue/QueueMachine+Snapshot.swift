@@ -10,8 +10,13 @@ extension QueueMachine {
     static let snapshotMagicWithoutTopics: [UInt8] = Array("FQS2".utf8)
     static let snapshotMagicWithoutBodyMD5: [UInt8] = Array("FQS1".utf8)
 
-    public func snapshot() -> [UInt8] {
-        var w = ByteWriter(capacity: 4096)
+    public func snapshot() -> [UInt8] { snapshot(after: [], capacityBytes: 4096) }
+
+    /// `prefix`, then the snapshot, in one buffer reserved at `capacityBytes` (the last snapshot's size is a
+    /// good guess): a node prepends its session table, and appending a separately encoded machine to it would
+    /// hold the whole state twice while the snapshot is made (a gigabyte more per node at a million messages).
+    public func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8] {
+        var w = ByteWriter(prefix: prefix, capacity: max(4096, capacityBytes))
         for byte in QueueMachine.snapshotMagic { w.u8(byte) }
         w.string(config.region)
         w.string(config.accountId)

@@ -22,6 +22,9 @@ public struct QueueReplica: ReplicatedStateMachine {
     }
 
     public func snapshot() -> [UInt8] { queues.snapshot() }
+    public func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8] {
+        queues.snapshot(after: prefix, capacityBytes: capacityBytes)
+    }
     public mutating func restore(from bytes: [UInt8]) throws { try queues.restore(from: bytes) }
 
     public func housekeeping(nowMs: UInt64) -> QueueCommand? {

@@ -36,9 +36,7 @@ extension SQSService {
     }
 
     func queueWaitSecondsDefault(_ name: String) -> Int {
-        guard case .success(let pairs) = node.machine.queues.getQueueAttributes(name, names: ["ReceiveMessageWaitTimeSeconds"]),
-              let value = pairs.first.flatMap({ Int($0.value) }) else { return 0 }
-        return value
+        node.machine.queues.receiveWaitSecondsDefault(name) ?? 0
     }
 
     /// One receive command for `poll`. Messages, an error, or the deadline answer it; an empty result

@@ -30,7 +30,7 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
         switch self {
         case .replaceFile(let path, let bytes): try fileSystem.writeFileAtomically(path, bytes)
-        case .replaceFileWithSnapshot(let path, let snapshot): try fileSystem.writeFileAtomically(path, StateFile.encode(snapshot))
+        case .replaceFileWithSnapshot(let path, let snapshot): try fileSystem.writeFileAtomically(path, parts: [StateFile.encodeHead(snapshot), snapshot.data])
         case .write(let handle, _, let offset, let bytes): try fileSystem.write(handle, at: offset, bytes)
         case .sync(let handle, _): try fileSystem.sync(handle)
         case .syncDirectory(let path): try fileSystem.syncDirectory(path)

@@ -79,11 +79,20 @@ extension FileSystem {
     /// Without the first fsync a crash can leave the new name over empty or partial data; without
     /// the last, the rename itself may be undone.
     public func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
+        try writeFileAtomically(path, parts: [bytes])
+    }
+
+    /// The same, the file being `parts` one after another (a large body need not be copied behind its header).
+    public func writeFileAtomically(_ path: String, parts: [[UInt8]]) throws(FileSystemError) {
         let temporary = path + StorageLayout.temporarySuffix
         let handle = try open(temporary, create: true)
         do {
             try truncate(handle, toSize: 0)
-            try write(handle, at: 0, bytes)
+            var offset = 0
+            for part in parts {
+                try write(handle, at: offset, part)
+                offset += part.count
+            }
             try sync(handle)
         } catch {
             close(handle)

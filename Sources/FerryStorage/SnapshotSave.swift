@@ -22,7 +22,7 @@ public struct SnapshotSave: Sendable, CustomStringConvertible {
     /// directory fsync). Returns the snapshot, for Raft to hand to followers that need it.
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) -> Snapshot {
         let snapshot = Snapshot(metadata: metadata, data: encodeData())
-        try fileSystem.writeFileAtomically(path, StateFile.encode(snapshot))
+        try fileSystem.writeFileAtomically(path, parts: [StateFile.encodeHead(snapshot), snapshot.data])
         return snapshot
     }
 

@@ -8,23 +8,53 @@ struct SQSBench: ParsableCommand {
         commandName: "sqs",
         abstract: "End-to-end SQS throughput and latency against a running cluster.",
         discussion: """
-            Producers keep SendMessageBatch requests in flight, consumers keep ReceiveMessage requests in flight and \
-            delete what they get (DeleteMessageBatch), all pipelined over keep-alive connections driven by one event-loop \
-            thread. Prints a progress line every second, then rates, latency percentiles (HdrHistogram) and a delivery \
-            check: every acknowledged message must be consumed (duplicates are counted, missing ones fail the run).
+            Producers keep SendMessage (--batch 1) or SendMessageBatch requests in flight, consumers keep \
+            ReceiveMessage requests in flight and delete what they get (DeleteMessage or DeleteMessageBatch), all \
+            pipelined over keep-alive connections driven by one event-loop thread. Prints a progress line every \
+            second, then rates, latency percentiles (HdrHistogram) and a delivery check: every acknowledged message \
+            must be consumed (duplicates are counted, missing ones fail the run).
+            With --sign every request is signed with SigV4 as the SDKs sign it (credentials from --access-key and \
+            --secret-key or the AWS_* variables), for a cluster with auth = "sigv4".
+            --consumers 0 fills a backlog and keeps the queue; --producers 0 with --queue drains one (until the \
+            queues answer empty), counting duplicates.
             Examples:
               ferry bench --connections 4 --pipeline 8 --duration 15
+              ferry bench --batch 1 --receive-batch 1 --sign --duration 15
               ferry bench --rate 1000 --connections 1 --duration 15 --warmup 3
+              ferry bench --consumers 0 --messages 1000000 --queue backlog
+              ferry bench --producers 0 --queue backlog
+              ferry bench --queues 100 --wait 0 --duration 15
+              ferry bench --long-polls 1000 --rate 10 --duration 30
               ferry bench --endpoints http://127.0.0.1:9324,http://127.0.0.1:9325,http://127.0.0.1:9326
             """)
 
     @OptionGroup var options: ClientOptions
+
+    @OptionGroup var signing: SigningOptions
+
+    @Flag(help: "Sign every request with SigV4 (credentials as for the admin commands).")
+    var sign = false
 
     @Option(help: "Comma-separated nodes to spread connections over, round robin (default: --endpoint only).")
     var endpoints: String?
 
     @Option(help: "Connections per side: this many producer connections and as many consumer connections.")
     var connections = 4
+
+    @Option(help: "Producer connections (default --connections); 0 drains the backlog of --queue.")
+    var producers: Int?
+
+    @Option(help: "Consumer connections (default --connections); 0 fills a backlog and keeps the queue.")
+    var consumers: Int?
+
+    @Option(help: "Queues to spread sends and receives over, round robin (named <queue>-0 … when more than one).")
+    var queues = 1
+
+    @Option(help: "Long polls kept parked: each a connection of its own with one ReceiveMessage of --long-poll-wait in flight.")
+    var longPolls = 0
+
+    @Option(help: "WaitTimeSeconds of each long poll, 1-20.")
+    var longPollWait = 20
 
     @Option(help: "Requests in flight per connection (pipelining depth).")
     var pipeline = 8
@@ -38,8 +68,11 @@ struct SQSBench: ParsableCommand {
     @Option(help: "Open-loop target rate in messages/s for a latency run, e.g. 1000 (default: as fast as possible).")
     var rate: Double?
 
-    @Option(help: "Messages per SendMessageBatch, 1-10.")
+    @Option(help: "Messages per send: 1 sends SendMessage (one message per call, as most applications do), 2-10 SendMessageBatch.")
     var batch = 10
+
+    @Option(help: "MaxNumberOfMessages of each ReceiveMessage, 1-10 (1 also deletes with DeleteMessage).")
+    var receiveBatch = 10
 
     @Option(help: "Bytes per message body (at least \(BenchRequests.bodyBytesMin)).")
     var bodyBytes = 1024
@@ -69,6 +102,15 @@ struct SQSBench: ParsableCommand {
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard pipeline >= 1 else { throw ValidationError("--pipeline must be at least 1") }
         guard (1...10).contains(batch) else { throw ValidationError("--batch must be 1-10") }
+        guard (1...10).contains(receiveBatch) else { throw ValidationError("--receive-batch must be 1-10") }
+        guard (producers ?? 0) >= 0, (consumers ?? 0) >= 0, longPolls >= 0 else {
+            throw ValidationError("--producers, --consumers and --long-polls must not be negative")
+        }
+        guard (1...Self.queuesMax).contains(queues) else { throw ValidationError("--queues must be 1-\(Self.queuesMax)") }
+        guard (1...20).contains(longPollWait) else { throw ValidationError("--long-poll-wait must be 1-20") }
+        let producerCount = producers ?? connections, consumerCount = consumers ?? connections
+        guard producerCount + consumerCount + longPolls > 0 else { throw ValidationError("nothing to run: no producers, consumers or long polls") }
+        guard producerCount > 0 || queue != nil else { throw ValidationError("--producers 0 drains a backlog: name it with --queue") }
         guard bodyBytes >= BenchRequests.bodyBytesMin else { throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)") }
         guard (0...20).contains(wait) else { throw ValidationError("--wait must be 0-20") }
         if let duration { guard duration > 0 else { throw ValidationError("--duration must be positive") } }
@@ -82,29 +124,42 @@ struct SQSBench: ParsableCommand {
         try reportingErrors {
             let targets = try endpoints.map { raw throws(CLIError) in try Endpoint.list(raw) } ?? [options.endpoint]
             let runTag = Self.randomTag()
-            let admin = SQSClient(endpoint: targets[0])
-            let queueName = queue ?? "ferry-bench-\(runTag)"
-            let created = try admin.call("CreateQueue", ["QueueName": .string(queueName)])
-            guard let queueURL = created["QueueUrl"]?.string else { throw CLIError.badResponse("CreateQueue without QueueUrl") }
+            let signer = sign ? try signing.signer() : nil
+            if sign && signer == nil { throw CLIError.usage("--sign needs credentials: --access-key and --secret-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
+            let admin = SQSClient(endpoint: targets[0], signer: signer)
+            let baseName = queue ?? "ferry-bench-\(runTag)"
+            let queueNames = queues == 1 ? [baseName] : (0..<queues).map { "\(baseName)-\($0)" }
+            var queueURLs: [String] = []
+            for name in queueNames {
+                let created = try admin.call("CreateQueue", ["QueueName": .string(name)])
+                guard let url = created["QueueUrl"]?.string else { throw CLIError.badResponse("CreateQueue without QueueUrl") }
+                queueURLs.append(url)
+            }
+            let producerCount = producers ?? connections, consumerCount = consumers ?? connections
             let config = BenchConfig(
-                producerEndpoints: (0..<connections).map { targets[$0 % targets.count] },
-                consumerEndpoints: (0..<connections).map { targets[$0 % targets.count] },
-                pipelineDepth: pipeline, batchEntries: batch,
-                durationSeconds: duration ?? (messages == nil ? 10 : nil), messagesMax: messages,
+                producerEndpoints: (0..<producerCount).map { targets[$0 % targets.count] },
+                consumerEndpoints: (0..<consumerCount).map { targets[$0 % targets.count] },
+                longPollEndpoints: (0..<longPolls).map { targets[$0 % targets.count] },
+                pipelineDepth: pipeline, batchEntries: batch, receiveWaitSeconds: wait, longPollWaitSeconds: longPollWait,
+                durationSeconds: duration ?? (messages == nil && producerCount > 0 ? 10 : nil), messagesMax: messages,
                 rateMessagesPerSecond: rate, warmupSeconds: warmup, drainSeconds: drain, progress: !quiet)
-            let requests = BenchRequests(host: targets[0].hostHeader, queueURL: queueURL, runTag: runTag,
-                                         bodyBytes: bodyBytes, receiveWaitSeconds: wait, receiveVisibilitySeconds: visibility)
-            print("queue \(queueURL)")
+            let requests = BenchRequests(host: targets[0].hostHeader, queueURLs: queueURLs, runTag: runTag,
+                                         bodyBytes: bodyBytes, receiveMessagesMax: receiveBatch,
+                                         receiveVisibilitySeconds: visibility, signer: signer)
+            print(queueURLs.count == 1 ? "queue \(queueURLs[0])" : "queues \(queueURLs[0]) … \(queueURLs[queueURLs.count - 1])")
             let loop: EventLoop
             do { loop = try EventLoop() } catch { throw CLIError.transport("event loop: \(error)") }
             let driver = BenchDriver(loop: loop, config: config, requests: requests)
             do { try driver.run() } catch { throw CLIError.transport("\(error)") }
             loop.shutdown()
             print(BenchReport.render(driver, config: config))
-            missing = driver.ledger.missing
-            if queue == nil && !keepQueue {
-                do { _ = try admin.call("DeleteQueue", ["QueueUrl": .string(queueURL)]) } catch {
-                    printError("could not delete \(queueURL): \(error)")
+            // Without consumers the backlog is the point of the run: it stays.
+            missing = config.consumesMessages ? driver.ledger.missing : 0
+            if queue == nil && !keepQueue && config.consumesMessages {
+                for url in queueURLs {
+                    do { _ = try admin.call("DeleteQueue", ["QueueUrl": .string(url)]) } catch {
+                        printError("could not delete \(url): \(error)")
+                    }
                 }
             }
         }
@@ -113,6 +168,9 @@ struct SQSBench: ParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// Queues one run may create (and delete) one by one before it starts.
+    static let queuesMax = 100_000
 
     /// 8 lowercase hex digits from the system generator: names the queue and tags the bodies.
     static func randomTag() -> String {

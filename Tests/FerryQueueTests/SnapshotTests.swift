@@ -38,6 +38,18 @@ final class SnapshotTests: XCTestCase {
         XCTAssertEqual(restored.appliedIndex, h.machine.appliedIndex)
     }
 
+    /// A node prepends its session table in the same buffer: the bytes are those of the prefix, then the snapshot,
+    /// whatever the capacity guess (too small, exact, far too large).
+    func testASnapshotAfterAPrefixIsThePrefixThenTheSnapshot() {
+        let machine = busyHarness().machine
+        let plain = machine.snapshot()
+        let prefix: [UInt8] = [7, 0, 255, 3]
+        for capacity in [0, plain.count + prefix.count, 10 * plain.count] {
+            XCTAssertEqual(machine.snapshot(after: prefix, capacityBytes: capacity), prefix + plain, "capacity \(capacity)")
+        }
+        XCTAssertEqual(machine.snapshot(after: [], capacityBytes: 1), plain)
+    }
+
     func testSnapshotIsCanonicalAcrossProcessesHashSeeds() {
         // Two machines built by the same commands give equal bytes even though their dictionaries were filled
         // in the same order under a random per-process hash seed: only sorted order reaches the encoding.

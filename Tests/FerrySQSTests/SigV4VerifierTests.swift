@@ -151,6 +151,63 @@ final class SigV4VerifierTests: XCTestCase {
         }
     }
 
+    /// The header is parsed over its bytes: the same rules as before, at every edge.
+    func testAuthorizationHeaderPartsAreTrimmedEmptyPartsSkippedAndALaterDuplicateWins() {
+        let good = "550a7a4dee2811e010ce7bfaa87a29aaa1144194b02b3a58d0f72718f7072981"
+        let signed = "content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode"
+        let variants = [
+            "\t AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request,,\tSignedHeaders=\(signed) ,  Signature=\(good)\t ",
+            "AWS4-HMAC-SHA256 Signature=\(String(repeating: "0", count: 64)), Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=\(signed), Signature=\(good), Unknown=1",
+        ]
+        for header in variants {
+            var request = Self.specVectorRequest()
+            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", header) : $0 })
+            XCTAssertNil(verifyError(request), header)
+        }
+    }
+
+    func testAuthorizationHeaderPartsWithoutANameOrAValueOrWithEmptyScopeFieldsAreIncomplete() {
+        let tail = "SignedHeaders=host, Signature=00"
+        for bad in ["AWS4-HMAC-SHA256 =AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, \(tail)",
+                    "AWS4-HMAC-SHA256 Credential=, \(tail)",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE//us-east-1/sqs/aws4_request, \(tail)",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request/x, \(tail)",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=host;;x, Signature=00",
+                    "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256x Credential=a/b/c/d/e, \(tail)", ""] {
+            var request = Self.specVectorRequest()
+            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", bad) : $0 })
+            XCTAssertEqual(verifyError(request)?.code, .incompleteSignature, bad)
+        }
+    }
+
+    /// The verifier keeps a keyed HMAC per key, day and region: a cached one must give the same answer as a fresh
+    /// one, for another key's request in between and for a wrong signature after a right one.
+    func testTheCachedSigningKeyAnswersLikeAFreshOne() {
+        var verifier = SigV4Verifier(Self.configuration)
+        let good = Self.specVectorRequest()
+        let bad = Self.specVectorRequest(signature: String(repeating: "a", count: 64))
+        for _ in 0..<3 {
+            XCTAssertNoThrow(try verifier.verify(good, now: Self.vectorTime))
+            XCTAssertThrowsError(try verifier.verify(bad, now: Self.vectorTime))
+        }
+    }
+
+    func testAClaimedPayloadHashMustMatchTheBodyInEitherCase() {
+        let bodyHash = "47eb8e911e0c578f33c8ca3d92d42d777093366df05b3c8ab6e3fc059cfdd58c"
+        var request = Self.specVectorRequest()
+        request.headers.add(name: "X-Amz-Content-SHA256", value: bodyHash)
+        XCTAssertNil(verifyError(request), "the claimed hash, as computed, enters the canonical request")
+        for (claimed, matches) in [(bodyHash.uppercased(), true), (String(bodyHash.dropLast()) + "d", false),
+                                   (String(bodyHash.dropLast()), false)] {
+            var request = Self.specVectorRequest()
+            request.headers.add(name: "X-Amz-Content-SHA256", value: claimed)
+            let error = verifyError(request)
+            // Uppercase matches the body, but enters the canonical request as sent: the signature no longer does.
+            XCTAssertEqual(error?.code, .signatureDoesNotMatch, claimed)
+            XCTAssertEqual(error?.message.contains("x-amz-content-sha256"), !matches, claimed)
+        }
+    }
+
     func testSkewWindowIsFifteenMinutesEitherWay() {
         XCTAssertNil(verifyError(Self.specVectorRequest(), now: Self.vectorTime + 15 * 60))
         XCTAssertNil(verifyError(Self.specVectorRequest(), now: Self.vectorTime - 15 * 60))

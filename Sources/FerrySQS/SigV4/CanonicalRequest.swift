@@ -1,18 +1,37 @@
 import Crypto
 
 /// The SigV4 canonical request, byte for byte as botocore's `SigV4Auth` builds it
-/// (docs/sqs-wire.md, "Signature V4", step 3).
+/// (docs/sqs-wire.md, "Signature V4", step 3). Built straight into bytes: the verifier hashes it once per
+/// request, so it is never a `String` on that path.
 enum CanonicalRequest {
     static func build(_ request: HTTPRequest, signedHeaders: [String], payloadHash: String) -> String {
-        [
-            request.method,
-            canonicalURI(request.path),
-            canonicalQuery(request.query),
-            canonicalHeaders(request.headers, signedHeaders: signedHeaders),
-            signedHeaders.joined(separator: ";"),
-            payloadHash,
-        ].joined(separator: "\n")
+        String(decoding: bytes(request, signedHeaders: signedHeaders, payloadHash: payloadHash.utf8), as: UTF8.self)
     }
+
+    /// The canonical request's bytes: method, URI, query, headers, signed header list and payload hash, one a line.
+    static func bytes(_ request: HTTPRequest, signedHeaders: [String], payloadHash: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + request.headers.fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        out += request.method.utf8
+        out.append(newline)
+        let path = request.path
+        if path == "/" { out.append(UInt8(ascii: "/")) } else { out += canonicalURI(path).utf8 }
+        out.append(newline)
+        let query = request.query
+        if !query.isEmpty { out += canonicalQuery(query).utf8 }
+        out.append(newline)
+        appendCanonicalHeaders(request.headers, signedHeaders: signedHeaders, to: &out)
+        out.append(newline)
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            out += name.utf8
+        }
+        out.append(newline)
+        out += payloadHash
+        return out
+    }
+
+    private static let newline = UInt8(ascii: "\n")
 
     /// The path as sent, dot segments and empty segments removed (botocore `remove_dot_segments`),
     /// then URI-encoded once more: non-S3 services double-encode an already encoded path.
@@ -50,14 +69,39 @@ enum CanonicalRequest {
     /// `name:value\n` for each signed header in the order given; values trimmed, inner runs of
     /// whitespace collapsed, repeated headers joined with `,`.
     static func canonicalHeaders(_ headers: HTTPHeaders, signedHeaders: [String]) -> String {
-        var text = ""
+        var out: [UInt8] = []
+        appendCanonicalHeaders(headers, signedHeaders: signedHeaders, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendCanonicalHeaders(_ headers: HTTPHeaders, signedHeaders: [String], to out: inout [UInt8]) {
         for name in signedHeaders {
-            let values = headers.values(for: name).map { value in
-                value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            out += name.utf8
+            out.append(UInt8(ascii: ":"))
+            var first = true
+            for field in headers.fields where HTTPHeaders.namesEqual(field.name, name) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                appendCollapsingWhitespace(field.value, to: &out)
             }
-            text += "\(name):\(values.joined(separator: ","))\n"
+            out.append(newline)
         }
-        return text
+    }
+
+    /// `value` without leading and trailing spaces or tabs, each inner run of them as one space.
+    private static func appendCollapsingWhitespace(_ value: String, to out: inout [UInt8]) {
+        var pendingSpace = false
+        var wroteAny = false
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                pendingSpace = wroteAny
+            } else {
+                if pendingSpace { out.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                wroteAny = true
+                out.append(byte)
+            }
+        }
     }
 
     static func sha256Hex(_ bytes: [UInt8]) -> String {

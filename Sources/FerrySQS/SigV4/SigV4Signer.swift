@@ -29,6 +29,19 @@ public struct SigV4Signer: Sendable, Equatable {
     /// Every header already on the request is signed, so it must carry `Host` exactly as it will be sent;
     /// `Content-Length` added afterwards is not signed (botocore does the same).
     public func sign(_ request: HTTPRequest, now epochSeconds: Int64) -> HTTPRequest {
+        var dayKey: DayKey?
+        return sign(request, now: epochSeconds, dayKey: &dayKey)
+    }
+
+    /// kSigning for one scope date: the same for every request of that UTC day, so a client that signs many
+    /// requests (the SDKs, `ferry bench --sign`) derives it once a day instead of four HMACs per request.
+    public struct DayKey: Sendable {
+        let date: String
+        let key: [UInt8]
+    }
+
+    /// `sign(_:now:)`, reusing `dayKey` while its date is the request's (and replacing it when the day changes).
+    public func sign(_ request: HTTPRequest, now epochSeconds: Int64, dayKey: inout DayKey?) -> HTTPRequest {
         var signed = request
         let amzDate = AmzDate.formatBasic(epochSeconds)
         signed.headers.add(name: "X-Amz-Date", value: amzDate)
@@ -38,7 +51,11 @@ public struct SigV4Signer: Sendable, Equatable {
                                                payloadHash: CanonicalRequest.sha256Hex(signed.body))
         let scopeDate = String(amzDate.prefix(8))
         let scope = Self.scope(date: scopeDate, region: region)
-        let key = Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service)
+        if dayKey?.date != scopeDate {
+            dayKey = DayKey(date: scopeDate,
+                            key: Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service))
+        }
+        let key = dayKey!.key
         let signature = Self.signature(Self.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical), key: key)
         signed.headers.add(name: "Authorization", value: "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
                            + "SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)")

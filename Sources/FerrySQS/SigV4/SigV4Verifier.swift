@@ -1,3 +1,5 @@
+import Crypto
+
 /// Verifies AWS Signature Version 4 on SQS requests (docs/sqs-wire.md, "Signature V4").
 ///
 /// A value owned by the node's loop: `verify` is mutating because it caches signing keys.
@@ -7,8 +9,8 @@
 ///     let caller = try verifier.verify(request, now: epochSeconds)
 public struct SigV4Verifier: Sendable {
     public let configuration: SigV4Configuration
-    /// (key, date, region) -> kSigning. Keys change once a day per key and region.
-    private var signingKeys: [String: [UInt8]] = [:]
+    /// kSigning per (secret, date, region); the service is always `sqs` (`checkScope`). Keys change once a day.
+    private var signingKeys: [SigningKeyScope: KeyedHMAC] = [:]
     /// Bound on cached signing keys; the cache is simply dropped when full (one HMAC chain per
     /// key and day is cheap, so a rare refill costs nothing visible).
     public static let signingKeyCacheEntriesMax = 1024
@@ -43,11 +45,22 @@ public struct SigV4Verifier: Sendable {
         guard header.signedHeaders.contains("host") else {
             throw SQSError(.signatureDoesNotMatch, "'Host' must be a signed header.")
         }
-        let canonical = CanonicalRequest.build(request, signedHeaders: header.signedHeaders,
+        // Bytes from here on: the canonical request and the string to sign are hashed once and never read as text.
+        let canonical = CanonicalRequest.bytes(request, signedHeaders: header.signedHeaders,
                                                payloadHash: try payloadHash(request))
-        let stringToSign = SigV4Signer.stringToSign(amzDate: amzDate, scope: header.scope, canonicalRequest: canonical)
-        let expected = SigV4Signer.signature(stringToSign, key: signingKey(header, secret: credential.secretAccessKey))
-        guard SigV4Verifier.constantTimeEquals(expected, header.signature.lowercased()) else {
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(160)
+        stringToSign += AuthorizationHeader.algorithm.utf8
+        stringToSign.append(UInt8(ascii: "\n"))
+        stringToSign += amzDate.utf8
+        stringToSign.append(UInt8(ascii: "\n"))
+        stringToSign += header.scope.utf8
+        stringToSign.append(UInt8(ascii: "\n"))
+        SHA256.hash(data: canonical).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &stringToSign) }
+        var hmac = signingKey(header, secret: credential.secretAccessKey).hmac
+        hmac.update(data: stringToSign)
+        let expected = hmac.finalize()
+        guard expected.withUnsafeBytes({ SigV4Verifier.hexEqualsIgnoringCase($0, header.signature) }) else {
             throw SQSError(.signatureDoesNotMatch,
                            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
         }
@@ -111,25 +124,79 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
-    /// SHA-256 of the body, or a signed X-Amz-Content-SHA256 after checking it matches ("Signature V4", step 3).
-    private func payloadHash(_ request: HTTPRequest) throws(SQSError) -> String {
-        let computed = CanonicalRequest.sha256Hex(request.body)
-        guard let claimed = request.headers["X-Amz-Content-SHA256"] else { return computed }
-        if claimed == "UNSIGNED-PAYLOAD" { return claimed }
-        guard claimed.lowercased() == computed else {
+    /// SHA-256 of the body as lowercase hex, or a signed X-Amz-Content-SHA256 after checking it matches
+    /// ("Signature V4", step 3). The body is hashed once per request, here.
+    private func payloadHash(_ request: HTTPRequest) throws(SQSError) -> [UInt8] {
+        let claimed = request.headers["X-Amz-Content-SHA256"]
+        if claimed == "UNSIGNED-PAYLOAD" { return Array("UNSIGNED-PAYLOAD".utf8) }
+        var computed: [UInt8] = []
+        computed.reserveCapacity(64)
+        SHA256.hash(data: request.body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &computed) }
+        guard let claimed else { return computed }
+        guard SigV4Verifier.hexTextEqualsIgnoringCase(computed, claimed) else {
             throw SQSError(.signatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
-        return claimed
+        return Array(claimed.utf8)
     }
 
-    private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> [UInt8] {
-        let cacheKey = "\(header.accessKeyId)/\(header.scopeDate)/\(header.region)/\(header.service)"
-        if let key = signingKeys[cacheKey] { return key }
-        let key = SigV4Signer.signingKey(secret: secret, date: header.scopeDate, region: header.region, service: header.service)
+    /// What a signing key depends on: the secret (through the access key, whose secret is fixed for the
+    /// node's life), the scope's day, its region and its service (`sqs`, or `sns` for the topics API).
+    private struct SigningKeyScope: Hashable {
+        var accessKeyId: String
+        var date: String
+        var region: String
+        var service: String
+    }
+
+    /// An HMAC already keyed with kSigning: keying hashes two blocks, so each request copies a keyed one
+    /// (as `ReceiptHandleSeal` does). `HMAC` is a value whose hash states are copied on write, so a copy never
+    /// touches the cached one: safe to share, though swift-crypto does not declare it `Sendable`.
+    struct KeyedHMAC: @unchecked Sendable {
+        let hmac: HMAC<SHA256>
+    }
+
+    private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> KeyedHMAC {
+        let scope = SigningKeyScope(accessKeyId: header.accessKeyId, date: header.scopeDate, region: header.region,
+                                    service: header.service)
+        if let key = signingKeys[scope] { return key }
+        let key = KeyedHMAC(hmac: HMAC<SHA256>(key: SymmetricKey(data: SigV4Signer.signingKey(
+            secret: secret, date: header.scopeDate, region: header.region, service: header.service))))
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
-        signingKeys[cacheKey] = key
+        signingKeys[scope] = key
         return key
     }
+
+    static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(JSONWriter.hexDigit(byte >> 4))
+            out.append(JSONWriter.hexDigit(byte & 0x0F))
+        }
+    }
+
+    /// Whether `hex` (as sent, either case) spells `bytes`, without an early exit.
+    static func hexEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ hex: String) -> Bool {
+        var hex = hex
+        return hex.withUTF8 { sent in
+            var difference = UInt8(sent.count == 2 * bytes.count ? 0 : 1)
+            for i in 0..<min(bytes.count, sent.count / 2) {
+                difference |= JSONWriter.hexDigit(bytes[i] >> 4) ^ foldHex(sent[2 * i])
+                difference |= JSONWriter.hexDigit(bytes[i] & 0x0F) ^ foldHex(sent[2 * i + 1])
+            }
+            return difference == 0
+        }
+    }
+
+    /// Lowercase hex text against hex text as sent (A-F folded), without an early exit.
+    private static func hexTextEqualsIgnoringCase(_ lowercase: [UInt8], _ sent: String) -> Bool {
+        var sent = sent
+        return sent.withUTF8 { sentBytes in
+            var difference = UInt8(lowercase.count == sentBytes.count ? 0 : 1)
+            for i in 0..<min(lowercase.count, sentBytes.count) { difference |= lowercase[i] ^ foldHex(sentBytes[i]) }
+            return difference == 0
+        }
+    }
+
+    private static func foldHex(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x46 ? byte | 0x20 : byte }
 
     /// Compares without an early exit, so the time taken does not reveal the matching prefix.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

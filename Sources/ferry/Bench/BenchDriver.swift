@@ -4,18 +4,19 @@ import FerrySQS
 import Glibc
 #endif
 
-/// Runs one benchmark on one event loop: producers keep SendMessageBatch requests in flight,
-/// consumers keep ReceiveMessage requests in flight and delete what they get, everything over
-/// pipelined keep-alive connections. Loop thread only.
+/// Runs one benchmark on one event loop: producers keep SendMessage(Batch) requests in flight,
+/// consumers keep ReceiveMessage requests in flight and delete what they get, long polls each park one
+/// ReceiveMessage on a connection of their own, everything over pipelined keep-alive connections, spread
+/// round robin over the run's queues. Loop thread only.
 ///
-/// Phases: `producing` (until the duration or message count is reached) → `settling` (answers to
-/// the sends still in flight) → `draining` (consumers receive what is left, bounded by
-/// `drainSeconds`) → `done`.
+/// Phases: `producing` (until the duration or message count is reached; without producers, until the
+/// queues are found empty) → `settling` (answers to the sends still in flight) → `draining` (consumers
+/// receive what is left, bounded by `drainSeconds`; skipped without consumers) → `done`.
 final class BenchDriver {
     /// What a pipelined request was, so its response can be accounted for.
     enum Request {
         case send(firstSeq: Int, count: Int, sentNs: UInt64)
-        case receive(sentNs: UInt64)
+        case receive(sentNs: UInt64, queue: Int)
         case delete(count: Int)
     }
 
@@ -41,6 +42,9 @@ final class BenchDriver {
     private var pausedConsumers: Set<Int> = []
     private var timers: [LoopTimer] = []
     private var sendsInFlight = 0
+    /// Deletes sent and not answered: the run ends only once they are (or the drain's time is up), so a drained
+    /// queue is left empty rather than with messages that come back after their visibility timeout.
+    private var deletesInFlight = 0
 
     private(set) var startNs: UInt64 = 0
     private var warmupEndNs: UInt64 = 0
@@ -54,9 +58,15 @@ final class BenchDriver {
     private(set) var pacerLagBatchesMax = 0
     private var progressLast = (ns: UInt64(0), sent: 0, consumed: 0)
     private var nextProducer = 0
+    /// Round robin over the queues, for sends and for receives.
+    private var nextSendQueue = 0
+    private var nextReceiveQueue = 0
+    /// Draining another run's backlog (no producers): empty receives and consumed messages at the last
+    /// progress tick; a second with empty receives and nothing consumed means the queues are empty.
+    private var drainTick = (emptyReceives: 0, consumed: 0)
 
     init(loop: EventLoop, config: BenchConfig, requests: BenchRequests) {
-        precondition(config.pipelineDepth > 0 && (1...10).contains(config.batchEntries))
+        precondition(config.pipelineDepth > 0 && (1...10).contains(config.batchEntries) && !requests.queueURLs.isEmpty)
         self.loop = loop
         self.config = config
         self.requests = requests
@@ -79,7 +89,7 @@ final class BenchDriver {
             connection.onLost = { [unowned self] tag, why in self.didLose(tag, why) }
             producers.append(connection)
         }
-        for (index, endpoint) in config.consumerEndpoints.enumerated() {
+        for (index, endpoint) in (config.consumerEndpoints + config.longPollEndpoints).enumerated() {
             let connection = PipelinedHTTPConnection<Request>(loop: loop, endpoint: endpoint)
             connection.onReady = { [unowned self] in self.fillConsumer(index) }
             connection.onResponse = { [unowned self] tag, response in self.didAnswer(tag, response, consumer: index) }
@@ -103,6 +113,9 @@ final class BenchDriver {
         for timer in timers { timer.close() }
         for connection in producers + consumers { connection.stop() }
     }
+
+    /// Consumer connections from this index on are long polls.
+    private var firstLongPoll: Int { config.consumerEndpoints.count }
 
     // MARK: Producing
 
@@ -150,7 +163,8 @@ final class BenchDriver {
         if let max = config.messagesMax { count = min(count, max - ledger.issued) }
         let first = ledger.issue(count)
         let now = EventLoop.hrtimeNs
-        let bytes = requests.sendBatch(firstSeq: first, count: count, sentNs: now)
+        let bytes = requests.send(queue: nextSendQueue, firstSeq: first, count: count, sentNs: now)
+        nextSendQueue = (nextSendQueue + 1) % requests.queueURLs.count
         if connection.send(bytes, tag: .send(firstSeq: first, count: count, sentNs: now)) {
             sendsInFlight += 1
         } else {
@@ -171,8 +185,14 @@ final class BenchDriver {
     private func fillConsumer(_ index: Int) {
         guard phase != .done, !pausedConsumers.contains(index) else { return }
         let connection = consumers[index]
-        while receivesInFlight[index] < config.pipelineDepth, connection.isReady {
-            guard connection.send(requests.receiveRequest, tag: .receive(sentNs: EventLoop.hrtimeNs)) else { break }
+        let isLongPoll = index >= firstLongPoll
+        let depth = isLongPoll ? 1 : config.pipelineDepth
+        let waitSeconds = isLongPoll ? config.longPollWaitSeconds : config.receiveWaitSeconds
+        while receivesInFlight[index] < depth, connection.isReady {
+            let queue = nextReceiveQueue
+            let request = requests.receive(queue: queue, waitSeconds: waitSeconds)
+            guard connection.send(request, tag: .receive(sentNs: EventLoop.hrtimeNs, queue: queue)) else { break }
+            nextReceiveQueue = (nextReceiveQueue + 1) % requests.queueURLs.count
             receivesInFlight[index] += 1
         }
     }
@@ -181,12 +201,14 @@ final class BenchDriver {
 
     private func didAnswer(_ tag: Request, _ response: HTTPResponse, producer index: Int) {
         guard case .send(let first, let count, let sentNs) = tag else {
-            preconditionFailure("producers send only SendMessageBatch")
+            preconditionFailure("producers only send")
         }
         sendsInFlight -= 1
         stats.sendRequests += 1
         let now = EventLoop.hrtimeNs
-        if response.status == 200, let failures = BatchResponseReader.failures(in: response.body) {
+        // A SendMessage answers 200 or an error; a SendMessageBatch may fail some entries in a 200.
+        let failures = response.status != 200 ? nil : count == 1 ? [] : BatchResponseReader.failures(in: response.body)
+        if let failures {
             var failed = Set<Int>()
             for failure in failures {
                 stats.countError(failure.code)
@@ -212,7 +234,7 @@ final class BenchDriver {
         switch tag {
         case .send:
             preconditionFailure("consumers do not send")
-        case .receive(let sentNs):
+        case .receive(let sentNs, let queue):
             receivesInFlight[index] -= 1
             stats.receiveRequests += 1
             guard response.status == 200 else {
@@ -220,21 +242,24 @@ final class BenchDriver {
                 pause(consumer: index)
                 return
             }
-            didReceive(response.body, sentNs: sentNs, consumer: index)
+            didReceive(response.body, sentNs: sentNs, queue: queue, consumer: index)
             if phase == .draining { maybeAdvance() }
             fillConsumer(index)
         case .delete(let count):
+            deletesInFlight -= 1
             stats.deleteRequests += 1
-            if response.status == 200, let failures = BatchResponseReader.failures(in: response.body) {
+            let failures = response.status != 200 ? nil : count == 1 ? [] : BatchResponseReader.failures(in: response.body)
+            if let failures {
                 for failure in failures { stats.countError("Delete:" + failure.code) }
                 stats.deletedMessages += count - failures.count
             } else {
                 stats.countError("Delete:" + Self.errorCode(response))
             }
+            if phase == .draining { maybeAdvance() }
         }
     }
 
-    private func didReceive(_ body: [UInt8], sentNs: UInt64, consumer index: Int) {
+    private func didReceive(_ body: [UInt8], sentNs: UInt64, queue: Int, consumer index: Int) {
         guard let messages = ReceiveResponseScanner.messages(in: body) else {
             stats.countError("BadReceiveResponse")
             return
@@ -243,25 +268,46 @@ final class BenchDriver {
         let now = EventLoop.hrtimeNs
         if sentNs >= warmupEndNs { BenchStats.record(&stats.receiveLatency, nanos: now - sentNs) }
         for message in messages {
-            guard let (seq, messageSentNs) = requests.parseMessageBody(message.body) else {
-                ledger.receiveUnexpected()
-                continue
+            let messageSentNs: UInt64
+            if config.producesMessages {
+                guard let (seq, sentNs) = requests.parseMessageBody(message.body) else {
+                    ledger.receiveUnexpected()
+                    continue
+                }
+                guard ledger.receive(seq) else { continue }
+                messageSentNs = sentNs
+            } else {
+                // Draining another run's backlog: its ledger is gone, so only duplicates can be told.
+                guard let parsed = BenchRequests.parseAnyRunBody(message.body) else {
+                    ledger.receiveUnexpected()
+                    continue
+                }
+                guard ledger.receiveForeign(runTag: parsed.runTag, seq: parsed.seq) else { continue }
+                messageSentNs = 0
             }
-            guard ledger.receive(seq) else { continue }
             if now >= warmupEndNs && phase == .producing { stats.consumedMeasured += 1 }
             if messageSentNs >= warmupEndNs && now > messageSentNs {
                 BenchStats.record(&stats.endToEndLatency, nanos: now - messageSentNs)
             }
         }
-        let delete = requests.deleteBatch(messages.map(\.receiptHandle))
-        if !consumers[index].send(delete, tag: .delete(count: messages.count)) { stats.countError("DeleteNotSent") }
+        let delete = requests.delete(queue: queue, messages.map(\.receiptHandle))
+        if consumers[index].send(delete, tag: .delete(count: messages.count)) {
+            deletesInFlight += 1
+        } else {
+            stats.countError("DeleteNotSent")
+        }
     }
 
     private func didLose(_ tag: Request, _ why: String) {
         stats.countError("ConnectionLost")
-        if case .send(let first, let count, _) = tag {
+        switch tag {
+        case .send(let first, let count, _):
             sendsInFlight -= 1
             for seq in first..<(first + count) { ledger.settle(seq, .unknown) }
+        case .delete:
+            deletesInFlight -= 1
+        case .receive:
+            break
         }
         maybeAdvance()
     }
@@ -296,7 +342,8 @@ final class BenchDriver {
             phase = .draining
             drainDeadlineNs = now + UInt64(config.drainSeconds * 1e9)
         }
-        if phase == .draining && (ledger.outstanding == 0 || now >= drainDeadlineNs) {
+        let allConsumed = ledger.outstanding == 0 && deletesInFlight == 0
+        if phase == .draining && (allConsumed || now >= drainDeadlineNs || !config.consumesMessages) {
             phase = .done
             endNs = now
             if config.progress { printProgress(now: now) }
@@ -305,6 +352,11 @@ final class BenchDriver {
     }
 
     private func everySecond() {
+        if !config.producesMessages && phase == .producing {
+            let drained = stats.emptyReceives > drainTick.emptyReceives && ledger.consumed == drainTick.consumed
+            drainTick = (stats.emptyReceives, ledger.consumed)
+            if drained || config.messagesMax.map({ ledger.consumed >= $0 }) == true { stopProducing() }
+        }
         maybeAdvance()
         if config.progress && phase != .done { printProgress(now: EventLoop.hrtimeNs) }
     }

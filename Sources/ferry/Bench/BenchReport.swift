@@ -17,16 +17,22 @@ enum BenchReport {
         let window = driver.measuredSeconds
         var lines: [String] = []
         lines.append("")
-        lines.append("== ferry bench: \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer "
-                     + "connections, pipeline \(config.pipelineDepth), batch \(config.batchEntries) x \(driver.requests.bodyBytes) B"
+        let sendShape = config.batchEntries == 1 ? "ONE message per SendMessage" : "SendMessageBatch of \(config.batchEntries)"
+        lines.append("== ferry bench: \(sendShape) x \(driver.requests.bodyBytes) B, receive up to \(driver.requests.receiveMessagesMax), "
+                     + (driver.requests.signer == nil ? "unsigned" : "SigV4-signed")
                      + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
-        lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints))")
+        lines.append("   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
+                     + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
+                     + (config.longPollEndpoints.isEmpty ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
+        lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))")
         lines.append("   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")
         if window > 0 {
             lines.append("throughput   sent \(Format.count(Int(Double(stats.sentMeasured) / window))) msgs/s   "
-                         + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s")
+                         + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s"
+                         + (config.batchEntries == 1 ? "   (= SendMessage calls/s)" : ""))
         }
-        lines.append("send latency per SendMessageBatch (µs)                "  + percentiles(stats.sendLatency))
+        let sendName = config.batchEntries == 1 ? "SendMessage" : "SendMessageBatch"
+        lines.append("send latency per \(sendName) (µs)".padded(54) + percentiles(stats.sendLatency))
         lines.append("receive latency, non-empty, with long-poll wait (µs)  " + percentiles(stats.receiveLatency))
         lines.append("end-to-end latency, send→receive (µs)                 " + percentiles(stats.endToEndLatency))
         lines.append("requests     send \(Format.count(stats.sendRequests))   receive \(Format.count(stats.receiveRequests)) "
@@ -41,15 +47,23 @@ enum BenchReport {
             lines.append("rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) batches behind "
                          + "(raise --pipeline or --connections)")
         }
-        lines.append("delivery     sent (acknowledged) \(Format.count(ledger.acknowledged))   consumed \(Format.count(ledger.consumedAcknowledged))   "
-                     + "duplicates \(Format.count(ledger.duplicates))   missing \(Format.count(ledger.missing))")
-        if ledger.refused + ledger.unknown + ledger.consumedRefused + ledger.unexpected > 0 {
-            lines.append("             refused sends \(Format.count(ledger.refused))   unknown (connection lost / 5xx) "
-                         + "\(Format.count(ledger.unknown))   consumed although refused \(ledger.consumedRefused)   "
-                         + "unexpected \(ledger.unexpected)")
-        }
-        if ledger.missing > 0 {
-            lines.append("             missing, first: \(ledger.missingSample(limit: missingSampleMax).map(String.init).joined(separator: ", "))")
+        if !config.consumesMessages {
+            lines.append("backlog      left queued \(Format.count(ledger.acknowledged)) messages (no consumers); drain them with "
+                         + "--producers 0 --queue …")
+        } else if !config.producesMessages {
+            lines.append("delivery     drained \(Format.count(ledger.consumed)) messages   duplicates \(Format.count(ledger.duplicates))"
+                         + "   not from ferry bench \(ledger.unexpected)")
+        } else {
+            lines.append("delivery     sent (acknowledged) \(Format.count(ledger.acknowledged))   consumed \(Format.count(ledger.consumedAcknowledged))   "
+                         + "duplicates \(Format.count(ledger.duplicates))   missing \(Format.count(ledger.missing))")
+            if ledger.refused + ledger.unknown + ledger.consumedRefused + ledger.unexpected > 0 {
+                lines.append("             refused sends \(Format.count(ledger.refused))   unknown (connection lost / 5xx) "
+                             + "\(Format.count(ledger.unknown))   consumed although refused \(ledger.consumedRefused)   "
+                             + "unexpected \(ledger.unexpected)")
+            }
+            if ledger.missing > 0 {
+                lines.append("             missing, first: \(ledger.missingSample(limit: missingSampleMax).map(String.init).joined(separator: ", "))")
+            }
         }
         if stats.errors.isEmpty {
             lines.append("errors       none")
@@ -112,6 +126,10 @@ enum Format {
 }
 
 extension String {
+    func padded(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }

@@ -1,39 +1,70 @@
+import FerrySQS
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Serialized SQS JSON requests for the benchmark, built straight into bytes: the client must cost
-/// far less CPU than the cluster it measures, on the same cores.
-struct BenchRequests {
+/// far less CPU than the cluster it measures, on the same cores. With a signer, every request is signed
+/// as the SDKs sign it (SigV4 over Host, Content-Type, X-Amz-Target and X-Amz-Date, at the time it is built).
+/// Loop thread only (it keeps the day's signing key).
+final class BenchRequests {
     /// Bytes of the body's header: "fb <run 8> <seq 10> <sent ns 20> " (see `messageBody`).
     static let bodyHeaderBytes = 44
     /// Smallest body that holds the header and a little padding.
     static let bodyBytesMin = 48
 
     let host: String
-    let queueURL: String
+    /// The queues the run spreads over; requests name one by its index here.
+    let queueURLs: [String]
     /// 8 characters that tag this run's messages, so a leftover from another run is told apart.
     let runTag: [UInt8]
     let bodyBytes: Int
-    let receiveRequest: [UInt8]
+    /// MaxNumberOfMessages of each ReceiveMessage.
+    let receiveMessagesMax: Int
+    let receiveVisibilitySeconds: Int
+    let signer: SigV4Signer?
+    private var dayKey: SigV4Signer.DayKey?
     private let padding: [UInt8]
+    /// `{"QueueUrl":"…"` per queue: every request starts with it.
+    private let queuePrefixes: [[UInt8]]
 
-    init(host: String, queueURL: String, runTag: String, bodyBytes: Int, receiveWaitSeconds: Int,
-         receiveVisibilitySeconds: Int) {
-        precondition(runTag.utf8.count == 8 && bodyBytes >= Self.bodyBytesMin)
+    init(host: String, queueURLs: [String], runTag: String, bodyBytes: Int, receiveMessagesMax: Int,
+         receiveVisibilitySeconds: Int, signer: SigV4Signer?) {
+        precondition(runTag.utf8.count == 8 && bodyBytes >= Self.bodyBytesMin && !queueURLs.isEmpty)
         self.host = host
-        self.queueURL = queueURL
+        self.queueURLs = queueURLs
         self.runTag = Array(runTag.utf8)
         self.bodyBytes = bodyBytes
+        self.receiveMessagesMax = receiveMessagesMax
+        self.receiveVisibilitySeconds = receiveVisibilitySeconds
+        self.signer = signer
         padding = [UInt8](repeating: UInt8(ascii: "x"), count: bodyBytes - Self.bodyHeaderBytes)
-        var body: [UInt8] = Array("{\"MaxNumberOfMessages\":10,\"QueueUrl\":".utf8)
-        Self.appendJSONString(queueURL, to: &body)
-        body += Array(",\"VisibilityTimeout\":\(receiveVisibilitySeconds),\"WaitTimeSeconds\":\(receiveWaitSeconds)}".utf8)
-        receiveRequest = Self.frame(operation: "ReceiveMessage", host: host, body: body)
+        queuePrefixes = queueURLs.map { url in
+            var prefix = Array("{\"QueueUrl\":".utf8)
+            Self.appendJSONString(url, to: &prefix)
+            return prefix
+        }
     }
 
-    /// A SendMessageBatch of `count` messages numbered from `firstSeq`, stamped with `sentNs`.
-    func sendBatch(firstSeq: Int, count: Int, sentNs: UInt64) -> [UInt8] {
+    /// A ReceiveMessage on queue `queue` that waits up to `waitSeconds`.
+    func receive(queue: Int, waitSeconds: Int) -> [UInt8] {
+        var body = queuePrefixes[queue]
+        body += Array(",\"MaxNumberOfMessages\":\(receiveMessagesMax),\"VisibilityTimeout\":\(receiveVisibilitySeconds),\"WaitTimeSeconds\":\(waitSeconds)}".utf8)
+        return frame(operation: "ReceiveMessage", body: body)
+    }
+
+    /// `count` messages numbered from `firstSeq`, stamped with `sentNs`: one SendMessage when `count` is 1
+    /// (what most applications send), a SendMessageBatch otherwise.
+    func send(queue: Int, firstSeq: Int, count: Int, sentNs: UInt64) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(count * (bodyBytes + 40) + queueURL.utf8.count + 40)
-        body += Array("{\"QueueUrl\":".utf8)
-        Self.appendJSONString(queueURL, to: &body)
+        body.reserveCapacity(count * (bodyBytes + 40) + queuePrefixes[queue].count + 40)
+        body += queuePrefixes[queue]
+        if count == 1 {
+            body += Array(",\"MessageBody\":\"".utf8)
+            appendMessageBody(seq: firstSeq, sentNs: sentNs, to: &body)
+            body += Array("\"}".utf8)
+            return frame(operation: "SendMessage", body: body)
+        }
         body += Array(",\"Entries\":[".utf8)
         for index in 0..<count {
             if index > 0 { body.append(UInt8(ascii: ",")) }
@@ -42,13 +73,18 @@ struct BenchRequests {
             body += Array("\"}".utf8)
         }
         body += Array("]}".utf8)
-        return Self.frame(operation: "SendMessageBatch", host: host, body: body)
+        return frame(operation: "SendMessageBatch", body: body)
     }
 
-    /// A DeleteMessageBatch of receipt handles (each still JSON-escaped, as received).
-    func deleteBatch(_ receiptHandles: [ArraySlice<UInt8>]) -> [UInt8] {
-        var body: [UInt8] = Array("{\"QueueUrl\":".utf8)
-        Self.appendJSONString(queueURL, to: &body)
+    /// A DeleteMessage of one receipt handle, a DeleteMessageBatch of several (each still JSON-escaped, as received).
+    func delete(queue: Int, _ receiptHandles: [ArraySlice<UInt8>]) -> [UInt8] {
+        var body = queuePrefixes[queue]
+        if receiptHandles.count == 1 {
+            body += Array(",\"ReceiptHandle\":\"".utf8)
+            body += receiptHandles[0]
+            body += Array("\"}".utf8)
+            return frame(operation: "DeleteMessage", body: body)
+        }
         body += Array(",\"Entries\":[".utf8)
         for (index, handle) in receiptHandles.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
@@ -57,7 +93,7 @@ struct BenchRequests {
             body += Array("\"}".utf8)
         }
         body += Array("]}".utf8)
-        return Self.frame(operation: "DeleteMessageBatch", host: host, body: body)
+        return frame(operation: "DeleteMessageBatch", body: body)
     }
 
     /// "fb <run> <seq, 10 digits> <sent ns, 20 digits> xxx…", `bodyBytes` long, plain ASCII (no JSON escapes).
@@ -74,13 +110,19 @@ struct BenchRequests {
 
     /// The sequence number and send time in a body this run wrote; nil for anything else.
     func parseMessageBody(_ body: ArraySlice<UInt8>) -> (seq: Int, sentNs: UInt64)? {
+        guard let parsed = Self.parseAnyRunBody(body), parsed.runTag.elementsEqual(runTag) else { return nil }
+        return (parsed.seq, parsed.sentNs)
+    }
+
+    /// The run tag, sequence number and send time of a body any `ferry bench` run wrote (a drain of a backlog
+    /// another run filled reads these); nil for anything else.
+    static func parseAnyRunBody(_ body: ArraySlice<UInt8>) -> (runTag: ArraySlice<UInt8>, seq: Int, sentNs: UInt64)? {
         guard body.count >= Self.bodyHeaderBytes else { return nil }
         let base = body.startIndex
         guard body[base] == UInt8(ascii: "f"), body[base + 1] == UInt8(ascii: "b"),
-              body[(base + 3)..<(base + 11)].elementsEqual(runTag),
               let seq = Self.parseDigits(body[(base + 12)..<(base + 22)]),
               let sentNs = Self.parseDigits(body[(base + 23)..<(base + 43)]) else { return nil }
-        return (Int(seq), sentNs)
+        return (body[(base + 3)..<(base + 11)], Int(seq), sentNs)
     }
 
     /// `text` as a JSON string; queue URLs are ASCII, so only quotes, backslashes and controls are escaped.
@@ -121,17 +163,19 @@ struct BenchRequests {
         return value
     }
 
-    /// `POST /` with the JSON 1.0 headers (docs/sqs-wire.md, "JSON protocol") around `body`.
-    static func frame(operation: String, host: String, body: [UInt8]) -> [UInt8] {
-        var request = Array("""
-            POST / HTTP/1.1\r
-            Host: \(host)\r
-            X-Amz-Target: AmazonSQS.\(operation)\r
-            Content-Type: application/x-amz-json-1.0\r
-            Content-Length: \(body.count)\r
-            \r
-
-            """.utf8)
+    /// `POST /` with the JSON 1.0 headers (docs/sqs-wire.md, "JSON protocol") around `body`, signed when
+    /// there is a signer. Content-Length is not signed (botocore adds it after signing too).
+    func frame(operation: String, body: [UInt8]) -> [UInt8] {
+        var fields: [(name: String, value: String)] = [
+            ("Host", host), ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", "application/x-amz-json-1.0")]
+        if let signer {
+            let request = HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders(fields), body: body)
+            fields = signer.sign(request, now: Int64(time(nil)), dayKey: &dayKey).headers.fields
+        }
+        var request = Array("POST / HTTP/1.1\r\n".utf8)
+        request.reserveCapacity(body.count + 400)
+        for field in fields { request += Array("\(field.name): \(field.value)\r\n".utf8) }
+        request += Array("Content-Length: \(body.count)\r\n\r\n".utf8)
         request += body
         return request
     }

@@ -76,6 +76,23 @@ struct MessageLedger {
         return true
     }
 
+    /// Messages of other runs received so far (draining a backlog), by run tag and sequence number.
+    private var foreignSeen: Set<UInt64> = []
+
+    /// Records one receive of message `seq` of the run tagged `runTag` (a drain of a backlog another run
+    /// filled); returns true the first time. Counted in `consumed` and `duplicates` like this run's own.
+    mutating func receiveForeign(runTag: ArraySlice<UInt8>, seq: Int) -> Bool {
+        // Run tags are 8 hex digits (32 bits) and sequence numbers stay far below 2^32: the pair fits exactly.
+        var tag: UInt64 = 0
+        for byte in runTag { tag = tag << 4 | UInt64(byte & 0x0F) &+ (byte > 0x39 ? 9 : 0) }
+        guard foreignSeen.insert(tag << 32 | UInt64(UInt32(truncatingIfNeeded: seq))).inserted else {
+            duplicates += 1
+            return false
+        }
+        consumed += 1
+        return true
+    }
+
     /// An entry this run did not send (a foreign body).
     mutating func receiveUnexpected() { unexpected += 1 }
 

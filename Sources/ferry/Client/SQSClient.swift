@@ -1,15 +1,15 @@
 import FerrySQS
 
 /// The SQS JSON 1.0 protocol (docs/sqs-wire.md, "JSON protocol") over a blocking connection: `POST /` with
-/// `X-Amz-Target: AmazonSQS.<Operation>`. Unsigned: the local cluster runs with auth off.
+/// `X-Amz-Target: AmazonSQS.<Operation>`. Unsigned (the local cluster runs with auth off) unless given a signer.
 final class SQSClient {
     static let contentType = "application/x-amz-json-1.0"
 
     let http: BlockingHTTPClient
     var endpoint: Endpoint { http.endpoint }
 
-    init(endpoint: Endpoint) {
-        http = BlockingHTTPClient(endpoint: endpoint)
+    init(endpoint: Endpoint, signer: SigV4Signer? = nil) {
+        http = BlockingHTTPClient(endpoint: endpoint, signer: signer)
     }
 
     /// Calls `operation` with `members` as the request body; returns the response body (`{}` when
