@@ -93,9 +93,10 @@ def test_connections_answered_408_are_closed_and_release_their_descriptors(clust
         head = s.recv(4096)
         assert head.startswith(b"HTTP/1.1 408"), head[:80]
         s.close()
-    wait_until(lambda: not client_ports_held(cluster, node, ports), SWEEP_S + 3, "the node closed all 50 sockets")
-    # Other descriptors come and go (an SDK's keep-alive connection, a peer link): allow one.
-    assert descriptors(cluster, node) <= before + 1, (before, descriptors(cluster, node))
+    # Other descriptors come and go (an SDK's keep-alive connection, a peer link): allow one. The node sees
+    # each EOF within a loop turn, but on a starved CI machine that turn can be seconds away.
+    wait_until(lambda: not client_ports_held(cluster, node, ports) and descriptors(cluster, node) <= before + 1,
+               SWEEP_S + 10, f"the node closed all 50 sockets (descriptors {before} before)")
     still_serving(cluster, node)
 
 
