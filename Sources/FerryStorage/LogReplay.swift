@@ -18,7 +18,7 @@ struct LogReplay {
         self.snapshot = snapshot
     }
 
-    private var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
+    var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
 
     mutating func apply(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
         switch record.kind {

@@ -112,6 +112,19 @@ public struct RecoveryScan: Sendable {
         let witness = segments.map(\.witness).max() ?? .zero
         for (position, segment) in segments.enumerated() {
             let later = Array(segments[(position + 1)...])
+            if position > 0, segment.sequence != segments[position - 1].sequence + 1,
+               LogCursor(segment: segment.sequence, offset: 0) >= witness,
+               let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
+               first.index <= replay.lastIndex, first.index > snapshot.metadata.index {
+                // Past every witness, a hole in the segment chain followed by a rewrite: a multi-segment
+                // write (a follower replacing a conflicting suffix) lost its first segment, a spare renamed
+                // into place whose name the crash took before the directory fsync. Read as a rewrite, the
+                // segment after the hole would splice the new leader's entries onto the stale suffix they
+                // replace (queue simulator seed 776): the log ends before the hole.
+                dropFrom(segment, reason: "segment \(segments[position - 1].sequence + 1) is missing before \(segment.path)",
+                         later: later)
+                return nil
+            }
             for (offset, record) in segment.records {
                 guard let error = replay.apply(record, file: segment.path, offset: offset) else { continue }
                 // A record that verifies but does not continue the log. Past every witness it is
@@ -164,6 +177,14 @@ public struct RecoveryScan: Sendable {
         droppedSegments = later.map(\.path)
         tornTail = TornTail(file: segment.path, offset: offset,
                             bytesDropped: segment.sizeBytes - offset + later.map(\.sizeBytes).reduce(0, +),
+                            reason: reason, removedSegments: droppedSegments)
+    }
+
+    /// The log ends before `segment`, which follows a hole: it and `later` segments are a torn tail.
+    private mutating func dropFrom(_ segment: SegmentScan, reason: String, later: [SegmentScan]) {
+        droppedSegments = [segment.path] + later.map(\.path)
+        tornTail = TornTail(file: segment.path, offset: 0,
+                            bytesDropped: segment.sizeBytes + later.map(\.sizeBytes).reduce(0, +),
                             reason: reason, removedSegments: droppedSegments)
     }
 

@@ -190,6 +190,34 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(node.recovered.entries, entries(1...5, term: 1) + entries(6...8, term: 2))
     }
 
+    /// Seed 776 of the queue simulator: a follower replaced its stale suffix (6-7 of term 1) with a new
+    /// leader's entries (6-30 of term 2) in one write over several new segments, and power failed before the
+    /// directory fsync. The name of the rewrite's first segment was lost, the later ones kept. The segment
+    /// after the hole starts with a rewrite (an index already in the log): read as one, it spliced term 2
+    /// onto the stale term-1 entries, and the replica applied entries no leader had committed there.
+    func testAHoleBeforeARewritingSegmentEndsTheLogThere() throws {
+        // Segments of exactly seven records: the stale suffix ends the first one, the rewrite starts the next.
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: recordOffset(ofIndex: 8, firstIndex: 1)))
+        node.storage.append(entries(1...7, term: 1))
+        try node.persist()
+        let before = Set(try node.segmentPaths())
+        // Entry 6 fills a segment of its own, so the segment after it starts with a rewrite of 7.
+        let sevenRecordsBytes = recordOffset(ofIndex: 8, firstIndex: 1)
+        node.storage.append(entries(6...6, term: 2, sizeBytes: 40 + sevenRecordsBytes - recordOffset(ofIndex: 2, firstIndex: 1))
+                            + entries(7...30, term: 2))
+        try writeWithoutSync(node)
+        let created = try node.segmentPaths().filter { !before.contains($0) }
+        guard created.count > 2 else { return XCTFail("the rewrite spans several new segments: \(created)") }
+        try node.disk.remove(created[0])  // the power loss kept every name but the first new segment's
+
+        try node.restart()
+
+        let terms = Dictionary(node.recovered.entries.map { ($0.index, $0.term) }, uniquingKeysWith: { _, last in last })
+        XCTAssertEqual(node.recovered.entries, entries(1...7, term: 1), "the log ends before the hole, never term 2 after stale term 1: \(terms)")
+        XCTAssertEqual(node.report.tornTail?.file, created[1])
+        XCTAssertEqual(try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
+    }
+
     func testAFailedFsyncIsFatalAndNeverRetried() throws {
         let node = try StorageUnderTest()
         node.storage.append(entries(1...3, term: 1))
