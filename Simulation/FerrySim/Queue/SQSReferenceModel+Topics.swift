@@ -24,7 +24,7 @@ extension SQSReferenceModel {
     }
 
     struct TopicSubscription {
-        let arn: String
+        var arn: String
         let queueArn: String
         var raw = false
         var filterText: String?
@@ -109,10 +109,7 @@ extension SQSReferenceModel {
         guard let topic = topics[topicName] else { return judge.expectError(.notFound) }
         // SNS delivers a FIFO topic to FIFO queues only, and a standard topic to standard queues only.
         guard endpoint.hasSuffix(".fifo") == topic.isFifo else { return judge.expectError(.invalidParameter) }
-        guard case .subscribed(let arn) = judge.output else {
-            return judge.fail("the model expects a subscription, the machine answered \(abbreviated(judge.output))")
-        }
-        var candidate = TopicSubscription(arn: arn, queueArn: endpoint)
+        var candidate = TopicSubscription(arn: "", queueArn: endpoint)
         for pair in attributes where !candidate.set(pair.key, pair.value) {
             return judge.fail("the model cannot read subscription attribute \(pair.key)=\(pair.value)")
         }
@@ -123,9 +120,13 @@ extension SQSReferenceModel {
             guard attributes.isEmpty || same else { return judge.expectError(.invalidParameter) }
             return judge.expect(.subscribed(subscriptionArn: existing.arn))
         }
+        guard case .subscribed(let arn) = judge.output else {
+            return judge.fail("the model expects a new subscription, the machine answered \(abbreviated(judge.output))")
+        }
         if !arn.hasPrefix(snsArnPrefix + topicName + ":") || subscription(arn) != nil {
             return judge.fail("subscription ARN \(arn) is not new, or not under its topic")
         }
+        candidate.arn = arn  // the machine's, checked above
         topics[topicName]!.subscriptions.append(candidate)
     }
 
