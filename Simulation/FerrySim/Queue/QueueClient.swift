@@ -11,6 +11,8 @@ struct QueueClient {
         case consumer(Int)
         /// Creates queues one at a time and reads each back at once, elsewhere, through a linearizable read.
         case reader
+        /// Publishes to the topics (the first one sets them up first): QueueSimulation+Publishers.swift.
+        case publisher(Int)
     }
 
     /// What the outstanding request is.
@@ -25,6 +27,8 @@ struct QueueClient {
         case read(mustSee: String, at: NodeID)
         case drainReceive(queue: String)
         case drainDelete(queue: String)
+        case topicSetup(step: Int)
+        case publish(QueueSimulation.PendingPublish)
     }
 
     /// One SendMessage or SendMessageBatch, built once and resent as it is.
@@ -73,12 +77,17 @@ struct QueueClient {
     var drainReceives = 0
     var drainDone = false
     var queuesToCreate = 2
+    /// Publisher: the publish to retry until acknowledged; (the first) set-up steps done, and whether any remain.
+    var pendingPublish: QueueSimulation.PendingPublish?
+    var topicSetupDone = 0
+    var topicSetupPending = false
 
     /// Work the liveness phase must see finished: a request out, a send not yet acknowledged, messages held
     /// for deletion, or (admin) queues not yet created.
     var isBusy: Bool {
         if case .admin = role, created.count < queuesToCreate { return true }
-        return request != nil || pendingSend != nil || !held.isEmpty || receiveToRetry != nil
+        return request != nil || pendingSend != nil || !held.isEmpty || receiveToRetry != nil || pendingPublish != nil
+            || topicSetupPending
     }
 
     static func makeAll(options: QueueSimOptions) -> [QueueClient] {
@@ -87,6 +96,10 @@ struct QueueClient {
         for c in 0..<options.consumerCount { clients.append(QueueClient(index: clients.count, role: .consumer(c))) }
         if options.behaviours.reader { clients.append(QueueClient(index: clients.count, role: .reader)) }
         if options.behaviours.maxReceiveCount != nil { clients[0].queuesToCreate = 4 }
+        for p in 0..<options.topics.publisherCount {
+            clients.append(QueueClient(index: clients.count, role: .publisher(p)))
+            clients[clients.count - 1].topicSetupPending = p == 0
+        }
         return clients
     }
 }

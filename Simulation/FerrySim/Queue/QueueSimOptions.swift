@@ -67,6 +67,8 @@ public struct QueueSimOptions: CustomStringConvertible {
     public var invariantCheckEvery: Int
     /// Message sizes at and one byte past every limit in half the seeds; nil: plain bodies only.
     public var sizes: QueueSizeBoundaries?
+    /// Topics, subscriptions and publishers (drawn from a generator of their own: the draws above stay).
+    public var topics: TopicWorkload
 
     public init(seed: UInt64, nodeCount: Int, campaign requested: QueueCampaign = .swarm) {
         base = SimOptions(seed: seed, nodeCount: nodeCount, profile: .swarm)
@@ -119,6 +121,7 @@ public struct QueueSimOptions: CustomStringConvertible {
         // Drawn last, so the draws above (and the seeds' histories without sizes) stay as they were.
         sizes = random.chance(0.5) ? QueueSizeBoundaries.draw(&random) : nil
         behaviours = QueueBehaviours.draw(&random)
+        topics = TopicWorkload.draw(seed: seed)
     }
 
     public var nodeCount: Int { base.nodeCount }
@@ -131,6 +134,7 @@ public struct QueueSimOptions: CustomStringConvertible {
           queue workload: \(producerCount) producers x \(groupsPerProducer) FIFO groups, \(consumerCount) consumers, visibility \(visibilitySecondsMin)-\(visibilitySecondsMax)s, abandon \(consumerAbandonChance), stale delete \(staleDeleteChance), snapshot every \(snapshotIntervalEntries) entries\(snapshotLogBytesRatio > 0 ? " and \(snapshotLogBytesRatio)x its size of log" : ""), segments \(segmentBytesMax)B, spare segments \(preallocateSegments ? "after \(spareSegmentQuietTicks) quiet ticks" : "off"), inputs \(batchInputs ? "batched" : "one at a time"), transfers \(leadershipTransfers ? "on" : "off")
           queue sizes: \(sizes.map(String.init(describing:)) ?? "plain bodies only")
           queue behaviours: \(behaviours)
+          topics: \(topics)
         """
     }
 }

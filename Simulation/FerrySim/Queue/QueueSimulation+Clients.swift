@@ -79,6 +79,7 @@ extension QueueSimulation {
             if options.behaviours.maxReceiveCount != nil && clientRandom.chance(options.behaviours.deadLetterReceiveChance) {
                 queue = queue == QueueSimConstants.fifoQueue ? QueueSimConstants.fifoDeadLetterQueue : QueueSimConstants.standardDeadLetterQueue
             }
+            if let topicQueue = drawTopicQueue() { queue = topicQueue }
             let visibility = clientRandom.int(in: options.visibilitySecondsMin...options.visibilitySecondsMax)
             var attemptId: String?
             if queue.hasSuffix(".fifo") && clientRandom.chance(options.behaviours.attemptIdChance) {
@@ -91,6 +92,8 @@ extension QueueSimulation {
             submit(index, .receive(queue: queue, command: command), command)
         case .reader:
             readerAct(index)
+        case .publisher(let publisher):
+            publisherAct(index, publisher)
         }
     }
 
@@ -149,9 +152,13 @@ extension QueueSimulation {
             clients[index].created.insert(queue)
         case (.send(let send), let outcome):
             pause = sendAnswered(index, send, outcome)
+        case (.topicSetup(let step), let outcome):
+            pause = topicSetupAnswered(index, step: step, outcome)
+        case (.publish(let publish), let outcome):
+            pause = publishAnswered(index, publish, outcome)
         case (.receive(let queue, _), .applied(.received(let messages))):
             clients[index].receiveToRetry = nil
-            for message in messages { history.receive(message) }
+            for message in messages { recordReceived(queue, message) }
             if !messages.isEmpty && !clientRandom.chance(options.consumerAbandonChance) {
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
                 clients[index].heldQueue = queue

@@ -85,7 +85,7 @@ extension QueueSimulation {
     // MARK: The drain
 
     func drainStep(_ index: Int) {
-        let queues = Array(queuesToCreate.map(\.name).reversed())  // dead-letter queues last: the drain redrives too
+        let queues = Array(queuesToCreate.map(\.name).reversed()) + topicQueuesToDrain  // dead-letter queues last: the drain redrives too
         if !clients[index].held.isEmpty {
             let queue = clients[index].heldQueue
             let entries = clients[index].held.enumerated().map { HandleEntry(id: "d\($0.offset)", receiptHandle: $0.element.handle) }
@@ -122,7 +122,7 @@ extension QueueSimulation {
                     return
                 }
             } else {
-                for message in messages { history.receive(message) }
+                for message in messages { recordReceived(queue, message) }
                 clients[index].held = messages.map { ($0.messageId, $0.receiptHandle) }
                 clients[index].heldQueue = queue
             }
@@ -166,7 +166,8 @@ extension QueueSimulation {
         if !verdict.unexpected.isEmpty {
             return checker.fail("Q-unexp", "\(verdict.unexpected.count) received bodies never sent, e.g. \(verdict.unexpected.prefix(5))")
         }
+        if let problem = topicHistory.verdict(options.topics) { return checker.fail(problem.invariant, problem.detail) }
         self.verdict = verdict
-        emit("verdict: acknowledged \(history.acknowledged.count) attempted \(history.attempted.count) recovered \(verdict.recovered) redelivered std \(verdict.standardRedeliveries) fifo \(verdict.fifoRedeliveries)")
+        emit("verdict: acknowledged \(history.acknowledged.count) (publishes \(topicHistory.acknowledged.count), fan-out receives \(topicHistory.received)) attempted \(history.attempted.count) recovered \(verdict.recovered) redelivered std \(verdict.standardRedeliveries) fifo \(verdict.fifoRedeliveries)")
     }
 }

@@ -31,6 +31,7 @@ public final class QueueSimulation {
 
     var clients: [QueueClient] = []
     var history = QueueHistory()
+    var topicHistory = TopicHistory()
     var logModel = QueueLogModel()
     var referenceModel = SQSReferenceModel()
     /// Linearizable reads confirmed and checked (LIN).

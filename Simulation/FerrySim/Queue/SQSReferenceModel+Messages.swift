@@ -122,6 +122,11 @@ extension SQSReferenceModel {
                 if queue.handles[message.receiptHandle] != nil {
                     judge.fail("receive returned handle \(message.receiptHandle) of \(message.messageId) again: a handle is new on every receive")
                 }
+                if queue.messages[seq]!.messageId.isEmpty {
+                    // A topic's fan-out copy: its id is the machine's, learnt now and unique like every other.
+                    if !mintedIds.insert(message.messageId).inserted { judge.fail("fan-out copy received as \(message.messageId), an id minted before") }
+                    queue.messages[seq]!.messageId = message.messageId
+                }
                 queue.handles[message.receiptHandle] = (seq, queue.messages[seq]!.receiveCount)
                 queue.messages[seq]!.latestHandle = message.receiptHandle
                 if queue.messages[seq]!.sequenceNumber == nil { queue.messages[seq]!.sequenceNumber = message.sequenceNumber }

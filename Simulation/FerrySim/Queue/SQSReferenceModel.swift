@@ -6,7 +6,8 @@ import FerryQueue
 /// committed command in index order with the leader's stamp, and it judges the machine's output field by
 /// field: which messages a receive delivers, their bodies, attributes, receive counts and timestamps, which
 /// receipt handles are valid, FIFO group locks and deduplication, ReceiveRequestAttemptId retries,
-/// dead-letter redrive, purge and queue lifecycle.
+/// dead-letter redrive, purge and queue lifecycle; and SNS topics' fan-out into the queues
+/// (SQSReferenceModel+Topics.swift).
 ///
 /// What SQS leaves to the implementation the model takes from the machine and checks for what SQS promises:
 /// message ids (unique, kept across a redrive), receipt handles (new on every receive), FIFO sequence
@@ -90,6 +91,7 @@ struct SQSReferenceModel {
     let arnPrefix: String
     var queues: [String: Queue] = [:]
     var recentlyDeleted: [String: Int64] = [:]
+    var topics: [String: Topic] = [:]
     var nowMs: Int64 = 0
     /// Message ids every send minted: a second one is a duplicate id.
     var mintedIds: Set<String> = []
@@ -165,8 +167,7 @@ struct SQSReferenceModel {
         case .tick: tick(&judge)
         case .tagQueue, .untagQueue, .startMessageMoveTask, .cancelMessageMoveTask, .addPermission, .removePermission:
             return nil
-        case .topic:
-            return nil  // topics are not modelled yet (issue 23): the workload proposes no topic command
+        case .topic(let command): topicCommand(command, &judge)  // SQSReferenceModel+Topics.swift
         }
         return judge.problem
     }
