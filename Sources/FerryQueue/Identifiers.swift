@@ -102,9 +102,16 @@ enum MessageIdentity {
 
     /// FIFO SequenceNumber: the slot number as a zero-padded 20-digit decimal, so it grows within a group
     /// (and the whole queue) and compares as text the way it compares as a number.
+    /// Written digit by digit into the string (every FIFO send and receive mints one; UInt64.max has 20 digits).
     static func sequenceNumber(_ seq: UInt64) -> String {
-        let digits = String(seq)
-        return String(repeating: "0", count: 20 - digits.count) + digits
+        String(unsafeUninitializedCapacity: 20) { out in
+            var rest = seq
+            for i in stride(from: 19, through: 0, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return 20
+        }
     }
 
     /// A bijection on 64 bits (the splitmix64 finalizer), so distinct slots give distinct ids.

@@ -39,6 +39,16 @@ final class IdentifierTests: XCTestCase {
         }
     }
 
+    func testSequenceNumbersMatchThePaddedDecimalDefinition() {
+        var random = SplitMix64(seed: 6)
+        let samples: [UInt64] = [0, 1, 9, 10, 99, 100, 12_345, 9_999_999_999_999_999_999, UInt64.max]
+            + (0..<2_000).map { _ in random.next() >> (random.next() % 64) }
+        for seq in samples {
+            XCTAssertEqual(MessageIdentity.sequenceNumber(seq), referenceSequenceNumber(seq))
+        }
+        XCTAssertEqual(MessageIdentity.sequenceNumber(42), "00000000000000000042")
+    }
+
     /// The machine resolves a redrive target's ARN on every receive; ASCII ARNs are parsed byte by byte,
     /// and must be parsed exactly as the Character split does (non-ASCII text still takes that split).
     func testQueueARNsParseAsTheCharacterSplitDefinition() {
@@ -61,6 +71,11 @@ final class IdentifierTests: XCTestCase {
     }
 
     // MARK: - The definitions, as first written
+
+    private func referenceSequenceNumber(_ seq: UInt64) -> String {
+        let digits = String(seq)
+        return String(repeating: "0", count: 20 - digits.count) + digits
+    }
 
     private func referenceQueueARN(_ text: String) -> QueueARN? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
