@@ -63,10 +63,11 @@ struct ScheduledEvent {
     }
 }
 
-/// The simulator's single event queue: a binary min-heap on (time, sequence) over a slab of payloads.
-struct EventQueue {
+/// The simulator's single event queue: a binary min-heap on (time, sequence) over a slab of payloads
+/// (`SimEvent` in raft mode, `QueueEvent` in queue mode).
+struct EventQueue<Event> {
     private var heap: [ScheduledEvent] = []
-    private var slots: [SimEvent?] = []
+    private var slots: [Event?] = []
     private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
@@ -80,7 +81,7 @@ struct EventQueue {
     var count: Int { heap.count }
 
     /// Schedules `event` at `time`. Events at the same time run in the order they were scheduled.
-    mutating func schedule(_ event: SimEvent, at time: SimMicros) {
+    mutating func schedule(_ event: Event, at time: SimMicros) {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -95,7 +96,7 @@ struct EventQueue {
     }
 
     /// Removes and returns the earliest event with its time.
-    mutating func pop() -> (time: SimMicros, sequence: UInt64, event: SimEvent)? {
+    mutating func pop() -> (time: SimMicros, sequence: UInt64, event: Event)? {
         guard !heap.isEmpty else { return nil }
         let first = heap[0]
         let last = heap.removeLast()

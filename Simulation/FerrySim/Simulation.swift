@@ -15,7 +15,7 @@ public struct SeedOutcome: Sendable {
 /// every fault healed, in which the cluster must converge within `livenessPhaseSecondsMax`.
 public final class Simulation {
     public let options: SimOptions
-    var queue = EventQueue()
+    var queue = EventQueue<SimEvent>()
     var now: SimMicros = 0
     var nodes: [SimNode] = []
     var network: Network

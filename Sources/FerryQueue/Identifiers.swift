@@ -102,9 +102,16 @@ enum MessageIdentity {
 
     /// FIFO SequenceNumber: the slot number as a zero-padded 20-digit decimal, so it grows within a group
     /// (and the whole queue) and compares as text the way it compares as a number.
+    /// Written digit by digit into the string (every FIFO send and receive mints one; UInt64.max has 20 digits).
     static func sequenceNumber(_ seq: UInt64) -> String {
-        let digits = String(seq)
-        return String(repeating: "0", count: 20 - digits.count) + digits
+        String(unsafeUninitializedCapacity: 20) { out in
+            var rest = seq
+            for i in stride(from: 19, through: 0, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return 20
+        }
     }
 
     /// A bijection on 64 bits (the splitmix64 finalizer), so distinct slots give distinct ids.
@@ -138,12 +145,45 @@ public struct QueueARN: Equatable, Sendable {
     }
 
     public init?(_ text: String) {
+        if let parsed = Self.parseASCII(text) {
+            guard let arn = parsed else { return nil }
+            self = arn
+            return
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sqs",
               !parts[5].isEmpty else { return nil }
         region = String(parts[3])
         accountId = String(parts[4])
         queueName = String(parts[5])
+    }
+
+    /// The same parse over UTF-8 bytes when `text` is ASCII (every ARN Ferry writes): there a byte is a
+    /// Character and String equality is byte equality, so the answer is the Character path's, without its
+    /// grapheme breaking (the machine resolves a redrive target's ARN on every receive). nil: not ASCII;
+    /// .some(nil): ASCII, and not a queue ARN.
+    private static func parseASCII(_ text: String) -> QueueARN?? {
+        var utf8 = text
+        return utf8.withUTF8 { bytes -> QueueARN?? in withUnsafeTemporaryAllocation(of: Int.self, capacity: 5) { colons in
+            var count = 0
+            for (offset, byte) in bytes.enumerated() {
+                guard byte < 0x80 else { return nil }
+                guard byte == UInt8(ascii: ":") else { continue }
+                if count < 5 { colons[count] = offset }
+                count += 1
+            }
+            guard count == 5 else { return .some(nil) }
+            func part(_ n: Int) -> UnsafeBufferPointer<UInt8> {
+                let start = n == 0 ? 0 : colons[n - 1] + 1
+                let end = n == 5 ? bytes.count : colons[n]
+                return UnsafeBufferPointer(rebasing: bytes[start..<end])
+            }
+            guard part(0).elementsEqual("arn".utf8), part(1).starts(with: "aws".utf8), part(2).elementsEqual("sqs".utf8),
+                  !part(5).isEmpty else { return .some(nil) }
+            return QueueARN(region: String(decoding: part(3), as: UTF8.self),
+                            accountId: String(decoding: part(4), as: UTF8.self),
+                            queueName: String(decoding: part(5), as: UTF8.self))
+        } }
     }
 
     public var text: String { "arn:aws:sqs:\(region):\(accountId):\(queueName)" }

@@ -34,8 +34,6 @@ extension QueueMachine {
             return .received(messages)
         }
     }
-
-    var arnPrefix: String { "arn:aws:sqs:\(config.region):\(config.accountId):" }
 }
 
 /// What one receive needs to know beyond the queue.

@@ -18,6 +18,8 @@ public struct QueueMachine: Sendable {
     }
 
     public let config: Config
+    /// `arn:aws:sqs:{region}:{account}:`, built once: every receive hands it to the messages it delivers.
+    let arnPrefix: String
     /// Invariant: never decreases; the maximum of every applied stamp's time.
     public internal(set) var nowMs: Int64 = 0
     /// Invariant: strictly increases with every applied command (docs/simulation.md, "Invariants": MONO).
@@ -41,6 +43,7 @@ public struct QueueMachine: Sendable {
 
     public init(config: Config) {
         self.config = config
+        arnPrefix = "arn:aws:sqs:\(config.region):\(config.accountId):"
     }
 
     /// Applies one committed command. Deterministic: the same state, command and stamp give the same result

@@ -20,6 +20,10 @@ public final class SimulatedFileSystem: FileSystem {
         var volatile: [UInt8] = []
         var durable: [UInt8] = []
         var unsynced: [Change] = []
+        /// A failed sync dropped changes from `unsynced` that `volatile` keeps: the next sync copies `volatile`
+        /// whole. Otherwise `volatile` is `durable` with `unsynced` applied, and a sync applies just those
+        /// changes to `durable` (sharing one buffer would make the next write copy the whole file).
+        var durableDiverged = false
     }
 
     enum NameOperation {
@@ -147,9 +151,15 @@ public final class SimulatedFileSystem: FileSystem {
             // Linux marks the pages clean after a failed writeback: the data stays readable, but
             // is no longer going to reach the disk, and the next fsync reports success.
             inodes[number]!.unsynced = []
+            inodes[number]!.durableDiverged = true
             throw .io(path: "inode\(number)", operation: "fdatasync", errno: 5)
         }
-        inodes[number]!.durable = inodes[number]!.volatile
+        if inodes[number]!.durableDiverged {
+            inodes[number]!.durable = inodes[number]!.volatile
+            inodes[number]!.durableDiverged = false
+        } else {
+            for change in inodes[number]!.unsynced { Self.apply(change, to: &inodes[number]!.durable) }
+        }
         inodes[number]!.unsynced = []
     }
 
@@ -195,6 +205,7 @@ public final class SimulatedFileSystem: FileSystem {
     static func apply(_ change: Change, to bytes: inout [UInt8]) {
         switch change {
         case .write(let offset, let data):
+            if offset == bytes.count { return bytes.append(contentsOf: data) }  // an append: no zero fill to overwrite
             if bytes.count < offset + data.count { bytes.append(contentsOf: repeatElement(0, count: offset + data.count - bytes.count)) }
             bytes.replaceSubrange(offset..<offset + data.count, with: data)
         case .truncate(let size):

@@ -39,7 +39,50 @@ final class IdentifierTests: XCTestCase {
         }
     }
 
+    func testSequenceNumbersMatchThePaddedDecimalDefinition() {
+        var random = SplitMix64(seed: 6)
+        let samples: [UInt64] = [0, 1, 9, 10, 99, 100, 12_345, 9_999_999_999_999_999_999, UInt64.max]
+            + (0..<2_000).map { _ in random.next() >> (random.next() % 64) }
+        for seq in samples {
+            XCTAssertEqual(MessageIdentity.sequenceNumber(seq), referenceSequenceNumber(seq))
+        }
+        XCTAssertEqual(MessageIdentity.sequenceNumber(42), "00000000000000000042")
+    }
+
+    /// The machine resolves a redrive target's ARN on every receive; ASCII ARNs are parsed byte by byte,
+    /// and must be parsed exactly as the Character split does (non-ASCII text still takes that split).
+    func testQueueARNsParseAsTheCharacterSplitDefinition() {
+        let fixed = ["arn:aws:sqs:us-east-1:000000000000:q", "arn:aws-cn:sqs:cn-north-1:123:q.fifo",
+                     "arn:aws:sqs:us-east-1:000000000000:", "arn:aws:sqs:us-east-1:000000000000:q:extra",
+                     "arn:aws:sqs:us-east-1:q", "arn:aws:sns:us-east-1:000000000000:q", "arn:awz:sqs:r:a:q",
+                     "ARN:aws:sqs:r:a:q", ":::::", "arn:aws:sqs:::q", "", "arn", "arn:aws:sqs:r:a:\r\nq",
+                     "arn:aws:sqs:us-east-1:000000000000:qé", "arn:aws:sqs:us-east-1:000000000000:\u{301}q",
+                     "arn:aws:sqs:us-\u{212A}:000000000000:q", "arn:aws:sqs:r:a:q\u{0}"]
+        var random = SplitMix64(seed: 5)
+        let alphabet = Array("arnwsq:-0aé\u{301}:")
+        let drawn = (0..<3_000).map { _ in
+            String((0..<Int(random.next() % 24)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+        }
+        for text in fixed + drawn.map({ "arn:aws:sqs:" + $0 }) + drawn {
+            XCTAssertEqual(QueueARN(text), referenceQueueARN(text), "\(text.unicodeScalars.map(\.value))")
+        }
+        XCTAssertEqual(QueueARN("arn:aws:sqs:us-east-1:000000000000:q"),
+                       QueueARN(region: "us-east-1", accountId: "000000000000", queueName: "q"))
+    }
+
     // MARK: - The definitions, as first written
+
+    private func referenceSequenceNumber(_ seq: UInt64) -> String {
+        let digits = String(seq)
+        return String(repeating: "0", count: 20 - digits.count) + digits
+    }
+
+    private func referenceQueueARN(_ text: String) -> QueueARN? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sqs",
+              !parts[5].isEmpty else { return nil }
+        return QueueARN(region: String(parts[3]), accountId: String(parts[4]), queueName: String(parts[5]))
+    }
 
     private func referenceMessageId(queue: QueueID, seq: UInt64) -> String {
         let q = MessageIdentity.mix32(queue)

@@ -54,6 +54,30 @@ final class RaftMessageWireTests: XCTestCase {
         }
     }
 
+    /// Fixed-width fields are loaded whole: the same values as assembling them byte by byte (little-endian),
+    /// at every offset, and the same `truncated` error when fewer bytes are left.
+    func testFixedWidthFieldsReadAsTheirLittleEndianBytes() {
+        var random = SeededGenerator(seed: 6)
+        let bytes = (0..<23).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for offset in 0...bytes.count {
+            let rest = bytes[offset...]
+            var reader = ByteReader(bytes, offset: offset)
+            if rest.count >= 8 {
+                XCTAssertEqual(try reader.readUInt64(), rest.prefix(8).reversed().reduce(0) { $0 << 8 | UInt64($1) })
+                XCTAssertEqual(reader.offset, offset + 8)
+            } else {
+                XCTAssertThrowsError(try reader.readUInt64()) { XCTAssertEqual($0 as? WireError, .truncated(needed: 8, available: rest.count)) }
+                XCTAssertEqual(reader.offset, offset)
+            }
+            reader = ByteReader(bytes, offset: offset)
+            if rest.count >= 4 {
+                XCTAssertEqual(try reader.readUInt32(), rest.prefix(4).reversed().reduce(0) { $0 << 8 | UInt32($1) })
+            } else {
+                XCTAssertThrowsError(try reader.readUInt32()) { XCTAssertEqual($0 as? WireError, .truncated(needed: 4, available: rest.count)) }
+            }
+        }
+    }
+
     func testRandomCorruptionNeverTraps() {
         var random = SeededGenerator(seed: 5)
         for message in Self.samples {

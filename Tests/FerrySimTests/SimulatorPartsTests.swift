@@ -16,7 +16,7 @@ final class SimulatorPartsTests: XCTestCase {
     }
 
     func testEventsRunInTimeThenScheduleOrder() {
-        var queue = EventQueue()
+        var queue = EventQueue<SimEvent>()
         queue.schedule(.nemesis, at: 30)
         queue.schedule(.heal, at: 10)
         queue.schedule(.operatorAction(periodic: true), at: 10)
@@ -27,7 +27,7 @@ final class SimulatorPartsTests: XCTestCase {
     }
 
     func testHeapOrdersManyEvents() {
-        var queue = EventQueue()
+        var queue = EventQueue<SimEvent>()
         var random = Xoshiro256StarStar(seed: 7)
         for _ in 0..<1000 { queue.schedule(.nemesis, at: random.uint64(in: 0...100)) }
         var last: (SimMicros, UInt64) = (0, 0)

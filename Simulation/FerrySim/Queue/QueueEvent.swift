@@ -53,42 +53,5 @@ enum QueueEvent {
     }
 }
 
-/// A min-heap of events on (time, sequence): ties run in scheduling order, so one seed, one history.
-struct QueueEventHeap {
-    private var heap: [(time: SimMicros, sequence: UInt64, event: QueueEvent)] = []
-    private var nextSequence: UInt64 = 0
-
-    var count: Int { heap.count }
-
-    mutating func schedule(_ event: QueueEvent, at time: SimMicros) {
-        heap.append((time, nextSequence, event))
-        nextSequence += 1
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard precedes(child, parent) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (time: SimMicros, event: QueueEvent)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let first = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            guard left < heap.count else { break }
-            let best = right < heap.count && precedes(right, left) ? right : left
-            guard precedes(best, parent) else { break }
-            heap.swapAt(best, parent)
-            parent = best
-        }
-        return (first.time, first.event)
-    }
-
-    private func precedes(_ a: Int, _ b: Int) -> Bool {
-        heap[a].time != heap[b].time ? heap[a].time < heap[b].time : heap[a].sequence < heap[b].sequence
-    }
-}
+/// Queue mode's events, in the simulator's event queue: ties run in scheduling order, so one seed, one history.
+typealias QueueEventHeap = EventQueue<QueueEvent>

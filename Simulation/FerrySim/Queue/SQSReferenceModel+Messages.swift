@@ -12,7 +12,9 @@ extension SQSReferenceModel {
             if Set(entries.map(\.id)).count != entries.count { return judge.expectError(.batchEntryIdsNotDistinct) }
             if entries.reduce(0, { $0 + $1.sizeBytes }) > QueueLimits.batchBytesMax { return judge.expectError(.batchRequestTooLong) }
         }
-        guard var queue = queues[name] else { return judge.expectError(.queueDoesNotExist) }
+        // Taken out of the table while it changes (put back on every return), so its tables are not copied.
+        guard var queue = queues.removeValue(forKey: name) else { return judge.expectError(.queueDoesNotExist) }
+        defer { queues[name] = queue }
         if isBatch, queue.isFifo, entries.contains(where: { $0.messageGroupId == nil || $0.messageDeduplicationId == nil }) {
             return judge.expectError(.invalidParameterValue)
         }
@@ -52,7 +54,6 @@ extension SQSReferenceModel {
                 queue.dedup[key] = (sent.messageId, sent.sequenceNumber, nowMs + Self.dedupWindowMs)
             }
         }
-        queues[name] = queue
     }
 
     /// SQS's refusal of this one message (docs/sqs-wire.md, "Message limits"), or nil. A message over a limit of b3 fails with
@@ -80,15 +81,16 @@ extension SQSReferenceModel {
     mutating func receive(_ request: ReceiveRequest, _ judge: inout Judge) {
         guard (1...10).contains(request.maxMessages),
               (0...43_200).contains(request.visibilityTimeoutSeconds ?? 0) else { return judge.expectError(.invalidParameterValue) }
-        guard var queue = queues[request.queueName] else { return judge.expectError(.queueDoesNotExist) }
+        guard queues[request.queueName] != nil else { return judge.expectError(.queueDoesNotExist) }
+        let redrive = queues[request.queueName]!.redrive.flatMap { queues[$0.target] != nil && $0.target != request.queueName ? $0 : nil }
+        var queue = queues.removeValue(forKey: request.queueName)!  // out of the table while it changes: no copy
+        defer { queues[request.queueName] = queue }
         let visibilityMs = request.visibilityTimeoutSeconds.map { Int64($0) * 1000 } ?? queue.visibilityMs
-        let redrive = queue.redrive.flatMap { queues[$0.target] != nil && $0.target != queue.name ? $0 : nil }
         var delivered: [Int] = []
         var moved: [Message] = []
         if queue.isFifo {
             queue.attempts = queue.attempts.filter { $0.value.untilMs > nowMs }
             if let attemptId = request.receiveRequestAttemptId, visibilityMs > 0, let retried = retry(&queue, attemptId, visibilityMs) {
-                queues[request.queueName] = queue
                 judge.expectReceived(retried.map { queue.messages[$0]! }, newHandles: false, arnPrefix: arnPrefix)
                 return
             }
@@ -136,9 +138,8 @@ extension SQSReferenceModel {
             queue.attempts[attemptId] = (delivered.map { ($0, queue.messages[$0]!.receiveCount, queue.messages[$0]!.visibleAtMs) },
                                          nowMs + Self.attemptWindowMs)
         }
-        queues[request.queueName] = queue
         if let redrive, !moved.isEmpty {
-            var target = queues[redrive.target]!
+            var target = queues.removeValue(forKey: redrive.target)!
             for message in moved {
                 var copy = message
                 copy.deadLetterSource = queue.name
@@ -198,10 +199,10 @@ extension SQSReferenceModel {
             if entries.count > QueueLimits.batchEntriesMax { return judge.expectError(.tooManyEntriesInBatchRequest) }
             if Set(entries.map(\.id)).count != entries.count { return judge.expectError(.batchEntryIdsNotDistinct) }
         }
-        guard var queue = queues[name] else { return judge.expectError(.queueDoesNotExist) }
+        guard var queue = queues.removeValue(forKey: name) else { return judge.expectError(.queueDoesNotExist) }
+        defer { queues[name] = queue }
         let expected = entries.map { entry in body(&queue, entry).map { Outcome.failure($0) } ?? .done }
         judge.handleResults(expected, isBatch: isBatch)
-        queues[name] = queue
     }
 
     /// docs/sqs-wire.md, "Visibility and receipt handles": only the latest handle deletes a FIFO message, while it is in flight; on a standard

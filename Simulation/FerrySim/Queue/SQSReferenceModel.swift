@@ -45,8 +45,11 @@ struct SQSReferenceModel {
 
     struct Queue {
         let name: String
-        var raw: [String: String]
-        var isFifo: Bool { raw["FifoQueue"] == "true" }
+        /// The attributes as set; `isFifo` and `redrive` are read from them on every command, so they are
+        /// kept parsed beside them.
+        var raw: [String: String] { didSet { parseAttributes() } }
+        private(set) var isFifo = false
+        private(set) var redrive: Redrive?
         var messages: [Int: Message] = [:]
         var nextSeq = 1
         /// Standard: visible messages, in the order they became visible.
@@ -69,6 +72,12 @@ struct SQSReferenceModel {
         init(name: String, raw: [String: String]) {
             self.name = name
             self.raw = raw
+            parseAttributes()
+        }
+
+        private mutating func parseAttributes() {
+            isFifo = raw["FifoQueue"] == "true"
+            redrive = raw["RedrivePolicy"].flatMap(SQSReferenceModel.parseRedrive)
         }
 
         func seconds(_ attribute: String, _ defaultValue: Int) -> Int64 { Int64(raw[attribute].flatMap { Int($0) } ?? defaultValue) }
@@ -76,7 +85,6 @@ struct SQSReferenceModel {
         var delayMs: Int64 { seconds("DelaySeconds", 0) * 1000 }
         var retentionMs: Int64 { seconds("MessageRetentionPeriod", 345_600) * 1000 }
         var maximumMessageBytes: Int { Int(seconds("MaximumMessageSize", 1_048_576)) }
-        var redrive: Redrive? { raw["RedrivePolicy"].flatMap(SQSReferenceModel.parseRedrive) }
         var dedupByGroup: Bool { raw["DeduplicationScope"] == "messageGroup" }
 
         func isExpired(_ message: Message, _ now: Int64) -> Bool { message.sentMs + retentionMs <= now }
@@ -212,7 +220,7 @@ struct SQSReferenceModel {
 
     private mutating func tick(_ judge: inout Judge) {
         for name in queues.keys.sorted() {
-            var queue = queues[name]!
+            var queue = queues.removeValue(forKey: name)!  // out of the table while it changes: no copy
             queue.dedup = queue.dedup.filter { $0.value.untilMs > nowMs }
             queue.attempts = queue.attempts.filter { $0.value.untilMs > nowMs }
             for seq in queue.messages.keys.sorted() where queue.isExpired(queue.messages[seq]!, nowMs) {
@@ -244,7 +252,7 @@ struct SQSReferenceModel {
     /// send order); a FIFO group whose head became visible may be served.
     private mutating func promote(_ name: String) {
         guard queues[name]!.pending.contains(where: { $0.ms <= nowMs }) else { return }
-        var queue = queues[name]!
+        var queue = queues.removeValue(forKey: name)!  // out of the table while it changes: no copy
         let due = queue.pending.filter { $0.ms <= nowMs }.sorted { ($0.ms, $0.seq, $0.receives) < ($1.ms, $1.seq, $1.receives) }
         queue.pending.removeAll { $0.ms <= nowMs }
         // A timer whose message was deleted, received again or had its visibility changed is void.

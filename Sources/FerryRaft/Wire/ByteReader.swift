@@ -47,15 +47,21 @@ public struct ByteReader {
     }
 
     public mutating func readUInt32() throws(WireError) -> UInt32 {
-        var value: UInt32 = 0
-        for (shift, byte) in try take(4).enumerated() { value |= UInt32(byte) << (8 * shift) }
-        return value
+        UInt32(littleEndian: try load(UInt32.self))
     }
 
     public mutating func readUInt64() throws(WireError) -> UInt64 {
-        var value: UInt64 = 0
-        for (shift, byte) in try take(8).enumerated() { value |= UInt64(byte) << (8 * shift) }
-        return value
+        UInt64(littleEndian: try load(UInt64.self))
+    }
+
+    /// The next `MemoryLayout<T>.size` bytes as they lie in memory (little-endian on the wire): one load
+    /// instead of a loop over a slice (every log entry and peer message is made of these fields).
+    @inline(__always)
+    private mutating func load<T: FixedWidthInteger>(_ type: T.Type) throws(WireError) -> T {
+        let count = MemoryLayout<T>.size
+        guard count <= remaining else { throw .truncated(needed: count, available: remaining) }
+        defer { offset += count }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
     }
 
     /// Reads a UInt32 count and that many bytes; a count above `max` is rejected before any
