@@ -7,14 +7,8 @@ enum SQSXMLEncoder {
 
     static func document(_ response: SQSResponse, requestId: String) -> String {
         let action = response.operation.rawValue
-        var xml = XMLWriter()
-        xml.raw("<?xml version=\"1.0\"?><\(action)Response xmlns=\"\(namespace)\">")
-        if let result = resultBody(response) {
-            xml.raw("<\(action)Result>\(result)</\(action)Result>")
-        }
-        xml.element("ResponseMetadata") { $0.element("RequestId", requestId) }
-        xml.raw("</\(action)Response>")
-        return xml.text
+        return XMLWriter.responseDocument(action: action, namespace: namespace, result: resultBody(response),
+                                          requestId: requestId)
     }
 
     /// `<ErrorResponse><Error><Type/><Code/><Message/><Detail/></Error><RequestId/></ErrorResponse>`.

@@ -19,6 +19,17 @@ struct XMLWriter {
 
     mutating func raw(_ xml: String) { text += xml }
 
+    /// A query-protocol success document, SQS's and SNS's alike: `<XResponse>` around the `<XResult>` wrapper
+    /// (left out when `result` is nil) and `<ResponseMetadata><RequestId/>`.
+    static func responseDocument(action: String, namespace: String, result: String?, requestId: String) -> String {
+        var xml = XMLWriter()
+        xml.raw("<?xml version=\"1.0\"?><\(action)Response xmlns=\"\(namespace)\">")
+        if let result { xml.raw("<\(action)Result>\(result)</\(action)Result>") }
+        xml.element("ResponseMetadata") { $0.element("RequestId", requestId) }
+        xml.raw("</\(action)Response>")
+        return xml.text
+    }
+
     /// Escapes markup characters, and CR as `&#xD;` so an XML parser's line-end normalization
     /// (XML 1.0 §2.11) cannot turn a body's CR LF into LF and break MD5OfBody. Quotes are escaped
     /// too, as SQS itself does (moto PR #9386).

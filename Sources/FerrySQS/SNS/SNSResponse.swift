@@ -59,14 +59,10 @@ public enum SNSResponse: Sendable, Equatable {
 enum SNSXMLEncoder {
     static func document(_ response: SNSResponse, requestId: String) -> String {
         let action = response.action.rawValue
-        var xml = XMLWriter()
-        xml.raw("<?xml version=\"1.0\"?><\(action)Response xmlns=\"\(SNSProtocol.xmlNamespace)\">")
         var result = XMLWriter()
         body(response, into: &result)
-        xml.raw("<\(action)Result>\(result.text)</\(action)Result>")
-        xml.element("ResponseMetadata") { $0.element("RequestId", requestId) }
-        xml.raw("</\(action)Response>")
-        return xml.text
+        return XMLWriter.responseDocument(action: action, namespace: SNSProtocol.xmlNamespace, result: result.text,
+                                          requestId: requestId)
     }
 
     static func document(_ error: SQSError, requestId: String) -> String {
