@@ -27,10 +27,19 @@ public struct SigV4Verifier: Sendable {
         guard configuration.mode == .sigv4 else {
             return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
         }
-        guard let authorization = request.headers["Authorization"] else {
+        return try verify(request, authorization: PresentedAuthorization(request), now: now)
+    }
+
+    /// `verify(_:now:)` with the Authorization header already parsed (the server parses it once per request).
+    public mutating func verify(_ request: HTTPRequest, authorization: PresentedAuthorization,
+                                now: Int64) throws(SQSError) -> AuthenticatedCaller {
+        guard configuration.mode == .sigv4 else {
+            return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
+        }
+        guard let parsed = authorization.parsed else {
             throw SQSError(.missingAuthenticationToken, "Request is missing Authentication Token")
         }
-        let header = try AuthorizationHeader.parse(authorization)
+        let header = try parsed.get()
         try checkScope(header)
         guard let credential = configuration.credentials[header.accessKeyId] else {
             throw SQSError(.invalidClientTokenId, "The security token included in the request is invalid.")
