@@ -54,6 +54,66 @@ final class RequestFuzzTests: XCTestCase {
         XCTAssertGreaterThan(tally.successes.keys.count, 8, "operations that succeeded at least once: \(tally.successes.keys.sorted())")
     }
 
+    /// The same properties for SNS requests (`SNSRequestFuzzGenerator`): hostile filter policies, oversized
+    /// publishes and batches, bad names and ARNs get an SNS error, never a trap or a 5xx.
+    func testRandomSNSRequestsNeverTrapAndAlwaysGetASuccessOrAnSNSError() throws {
+        let count = ProcessInfo.processInfo.environment["FERRY_FUZZ_SEEDS"].flatMap(Int.init) ?? Self.seedsDefault
+        var tally = Tally()
+        for seed in (0..<UInt64(count)).map({ Self.seedBase + 0x100 + $0 }) {
+            print("sns request fuzz: seed \(String(seed, radix: 16))")
+            let node = try InProcessNode()
+            let config = node.server.config
+            for (name, attributes) in [("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])] {
+                _ = try node.json("CreateQueue", ["QueueName": .string(name), "Attributes": .object(attributes.mapValues(JSONValue.string))])
+            }
+            var generator = SNSRequestFuzzGenerator(seed: seed, region: config.region, account: config.defaultAccountID, topicArns: [])
+            for name in ["fuzz-topic", "fuzz-topic.fifo"] {
+                var create = SNSRequestFuzzGenerator.Request(action: "CreateTopic", pairs: [("Name", name)])
+                if name.hasSuffix(".fifo") { create.pairs += [("Attributes.entry.1.key", "FifoTopic"), ("Attributes.entry.1.value", "true")] }
+                let text = String(decoding: try node.answer(generator.encode(create)).body, as: UTF8.self)
+                guard let arn = Self.element("TopicArn", in: text) else { return XCTFail("CreateTopic \(name): \(text)") }
+                generator.topicArns.append(arn)
+            }
+            for index in 0..<Self.requestsPerSeed {
+                let request = generator.next()
+                let context = "sns seed \(String(seed, radix: 16)) request #\(index) \(request.label)"
+                let response = try node.answer(request.bytes)
+                tally.requests += 1
+                if response.status == 200 {
+                    tally.successes[request.action, default: 0] += 1
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    XCTAssertTrue(text.hasPrefix("<?xml"), "\(context): 200 whose body is not XML")
+                    if let arn = Self.element("SubscriptionArn", in: text) { generator.subscriptionArns.append(arn) }
+                    continue
+                }
+                if request.bytes.count > HTTPLimits.standard.bodyBytesMax {
+                    XCTAssertEqual(response.status, 413, "\(context): a body past HTTPLimits.bodyBytesMax")
+                    continue
+                }
+                guard let code = Self.errorCode(response, wire: .query) else {
+                    XCTFail("\(context): \(response.status) is neither a success nor an SNS error: "
+                            + String(decoding: response.body.prefix(300), as: UTF8.self))
+                    continue
+                }
+                tally.errors[code, default: 0] += 1
+                XCTAssertTrue((400..<500).contains(response.status), "\(context): \(response.status) \(code)")
+                XCTAssertTrue(Self.knownErrorCodes.contains(code), "\(context): unknown error code \(code)")
+            }
+            // Still up: a plain request answers.
+            let listed = try node.answer(generator.encode(.init(action: "ListTopics", pairs: [])))
+            XCTAssertEqual(listed.status, 200)
+        }
+        print("sns request fuzz: \(tally.requests) requests; successes \(tally.successes.sorted { $0.key < $1.key }), errors \(tally.errors.sorted { $0.key < $1.key })")
+        XCTAssertGreaterThan(tally.successes.keys.count, 5, "actions that succeeded at least once: \(tally.successes.keys.sorted())")
+    }
+
+    static func element(_ name: String, in text: String) -> String? {
+        guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else {
+            return nil
+        }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
     private func run(seed: UInt64, tally: inout Tally) throws {
         let node = try InProcessNode()
         let base = node.server.config.advertisedURL + "/" + node.server.config.defaultAccountID
