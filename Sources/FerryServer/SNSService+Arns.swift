@@ -9,10 +9,11 @@ extension SNSService {
     /// region's topic is an invalid parameter, as AWS answers; another account's is not here (NotFound).
     func topicName(_ text: String, parameter: String = "TopicArn") throws(SQSError) -> String {
         try Self.requireArnElements(text, parameter: parameter)
+        if parameter == "TargetArn", text.split(separator: ":").last?.contains("/") == true {
+            // A platform application endpoint (`endpoint/APNS/...`): Ferry has none.
+            throw SQSError(.invalidParameter, "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
+        }
         guard let arn = TopicARN(text), arn.subscriptionId == nil else {
-            if parameter == "TargetArn", text.split(separator: ":").last?.contains("/") == true {
-                throw SQSError(.invalidParameter, "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
-            }
             throw SQSError(.invalidParameter, "Invalid parameter: \(parameter)")
         }
         guard arn.region == region else { throw SQSError(.invalidParameter, "Invalid parameter: \(parameter)") }

@@ -82,7 +82,7 @@ struct SNSRequestFuzzGenerator {
     }
 
     mutating func message() -> String {
-        let size = pick([0, 1, 100, 262_143, 262_144, 262_145])
+        let size = chance(50) ? pick([1, 100]) : pick([0, 262_143, 262_144, 262_145])
         return chance(10) ? String(repeating: "é", count: size / 2) : String(repeating: "m", count: size)
     }
 
@@ -119,7 +119,9 @@ struct SNSRequestFuzzGenerator {
                 }
             }
         case "DeleteTopic", "GetTopicAttributes", "ListSubscriptionsByTopic", "ListTagsForResource":
-            pairs.append((action == "ListTagsForResource" ? "ResourceArn" : "TopicArn", topicArn()))
+            // The run's two topics rarely go: what follows them is what the run is about.
+            let arn = action == "DeleteTopic" && chance(90) ? "arn:aws:sns:\(region):\(account):gone-\(text(3))" : topicArn()
+            pairs.append((action == "ListTagsForResource" ? "ResourceArn" : "TopicArn", arn))
             if chance(20) { pairs.append(("NextToken", pick(["", "x", "99999999999999999999999", "-1"]))) }
         case "ListTopics", "ListSubscriptions":
             if chance(50) { pairs.append(("NextToken", pick(["", "zzz", "18446744073709551616", "0"]))) }
@@ -132,7 +134,7 @@ struct SNSRequestFuzzGenerator {
             for (key, value) in [("FilterPolicy", filterPolicy()), ("FilterPolicyScope", pick(["MessageBody", "MessageAttributes", "x"])),
                                  ("RawMessageDelivery", pick(["true", "false", "wrongvalue"])),
                                  ("RedrivePolicy", pick([#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:fuzz"}"#, "{i", "[]"]))]
-            where chance(60) {
+            where chance(35) {
                 n += 1
                 pairs += [("Attributes.entry.\(n).key", key), ("Attributes.entry.\(n).value", value)]
             }
@@ -163,8 +165,8 @@ struct SNSRequestFuzzGenerator {
             }
         case "TagResource":
             pairs.append(("ResourceArn", topicArn()))
-            for i in 1...pick([0, 1, 2, 51]) where i > 0 {
-                pairs += [("Tags.member.\(i).Key", pick(["k\(i)", "k1", ""])), ("Tags.member.\(i).Value", "v")]
+            for i in 0..<pick([0, 1, 2, 51]) {
+                pairs += [("Tags.member.\(i + 1).Key", pick(["k\(i)", "k1", ""])), ("Tags.member.\(i + 1).Value", "v")]
             }
         default:  // UntagResource
             pairs.append(("ResourceArn", topicArn()))
@@ -174,16 +176,26 @@ struct SNSRequestFuzzGenerator {
         if chance(10), !request.pairs.isEmpty { request.pairs.remove(at: int(request.pairs.count)) }
         if chance(5) { request.pairs.append((pick(["Bogus", "TopicArn", "Attributes.entry.999999999999999999999.key"]), "x")) }
         request.bytes = encode(request)
-        if chance(5), request.bytes.count > 80 {
-            for _ in 0..<(1 + int(4)) { request.bytes[60 + int(request.bytes.count - 60)] = UInt8(truncatingIfNeeded: rng.next()) }
+        // Flipped body bytes (the HTTP head's own refusals are HTTPRequestParserTests' business).
+        let bodyStart = request.bytes.count - encodedBodyBytes(request)
+        if chance(5), request.bytes.count > bodyStart {
+            for _ in 0..<(1 + int(4)) {
+                request.bytes[bodyStart + int(request.bytes.count - bodyStart)] = UInt8(truncatingIfNeeded: rng.next())
+            }
         }
         return request
     }
 
-    func encode(_ request: Request) -> [UInt8] {
+    func encodedBodyBytes(_ request: Request) -> Int { body(request).count }
+
+    func body(_ request: Request) -> [UInt8] {
         let pairs = [("Action", request.action), ("Version", "2010-03-31")] + request.pairs
-        let body = Array(pairs.map { RequestFuzzGenerator.formEscape($0.0) + "=" + RequestFuzzGenerator.formEscape($0.1) }
+        return Array(pairs.map { RequestFuzzGenerator.formEscape($0.0) + "=" + RequestFuzzGenerator.formEscape($0.1) }
             .joined(separator: "&").utf8)
+    }
+
+    func encode(_ request: Request) -> [UInt8] {
+        let body = body(request)
         let head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         return RequestFuzzGenerator.http(head: Array(head.utf8), body: body)
     }
