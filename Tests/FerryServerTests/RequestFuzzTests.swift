@@ -105,6 +105,8 @@ final class RequestFuzzTests: XCTestCase {
         }
         print("sns request fuzz: \(tally.requests) requests; successes \(tally.successes.sorted { $0.key < $1.key }), errors \(tally.errors.sorted { $0.key < $1.key })")
         XCTAssertGreaterThan(tally.successes.keys.count, 5, "actions that succeeded at least once: \(tally.successes.keys.sorted())")
+        XCTAssertGreaterThan(tally.successes["Publish", default: 0], 0, "no publish got past the edge")
+        XCTAssertGreaterThan(tally.successes["Subscribe", default: 0], 0, "no subscription was made")
     }
 
     static func element(_ name: String, in text: String) -> String? {

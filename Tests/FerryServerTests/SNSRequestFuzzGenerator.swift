@@ -99,7 +99,28 @@ struct SNSRequestFuzzGenerator {
         return pairs
     }
 
+    /// A request that should succeed, so the run reaches the fan-out behind the edge too.
+    mutating func wellFormed() -> Request? {
+        guard !topicArns.isEmpty else { return nil }
+        let topic = pick(topicArns)
+        let fifo = topic.hasSuffix(".fifo")
+        if chance(40) {
+            var pairs = [("TopicArn", topic), ("Protocol", "sqs"), ("Endpoint", "arn:aws:sqs:\(region):\(account):fuzz\(fifo && chance(50) ? ".fifo" : "")")]
+            if chance(50) { pairs += [("Attributes.entry.1.key", "FilterPolicy"), ("Attributes.entry.1.value", #"{"color":["red"]}"#)] }
+            return Request(action: "Subscribe", pairs: pairs)
+        }
+        var pairs = [("TopicArn", topic), ("Message", text(1 + int(200)))]
+        if fifo { pairs += [("MessageGroupId", "g\(int(3))"), ("MessageDeduplicationId", text(8))] }
+        if chance(50) { pairs += [("MessageAttributes.entry.1.Name", "color"), ("MessageAttributes.entry.1.Value.DataType", "String"),
+                                  ("MessageAttributes.entry.1.Value.StringValue", pick(["red", "blue"]))] }
+        return Request(action: "Publish", pairs: pairs)
+    }
+
     mutating func next() -> Request {
+        if chance(25), var request = wellFormed() {
+            request.bytes = encode(request)
+            return request
+        }
         let action = pick(Self.actions)
         var pairs: [(String, String)] = []
         switch action {
