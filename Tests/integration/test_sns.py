@@ -627,3 +627,22 @@ def test_errors_are_the_answers_aws_gave(cluster, name):
     sub_attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     assert sorted(sub_attrs) == ["ConfirmationWasAuthenticated", "Endpoint", "Owner", "PendingConfirmation", "Protocol",
                                  "RawMessageDelivery", "SubscriptionArn", "SubscriptionPrincipal", "TopicArn"]
+
+
+@pytest.mark.skipif(not os.access(os.path.join(os.path.dirname(__file__), "../../.build/debug/ferry"), os.X_OK),
+                    reason="run `swift build --product ferry` first")
+def test_bench_fanout_delivers_every_acknowledged_publish_to_every_subscriber(cluster):
+    """`ferry bench fanout` as a functional check, not for figures: an open-loop run over the three nodes, each
+    consumer connection with one long poll in flight, ends with every copy consumed and no error."""
+    ferry = os.path.join(os.path.dirname(__file__), "../../.build/debug/ferry")
+    endpoints = ",".join(cluster.endpoint(n) for n in cluster.ids)
+    out = subprocess.run([ferry, "bench", "fanout", "--endpoint", cluster.endpoint(1), "--endpoints", endpoints, "--quiet",
+                          "--subscribers", "3", "--consumers-per-queue", "2", "--batch", "1", "--rate", "100",
+                          "--publishers", "2", "--duration", "2", "--warmup", "0", "--drain", "30"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "3 subscribers (2 consumer connections each)" in out.stdout
+    published = int(re.search(r"published \(acknowledged\) ([\d,]+) x 3 queues", out.stdout).group(1).replace(",", ""))
+    assert published >= 100, out.stdout
+    assert re.search(r"missing 0   duplicates 0", out.stdout), out.stdout
+    assert "errors       none" in out.stdout, out.stdout
