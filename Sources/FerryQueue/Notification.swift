@@ -13,6 +13,8 @@ struct Notification {
     var entry: PublishEntry
     var timestampMs: Int64
     var endpointBase: String
+    /// The topic's SignatureVersion attribute, "1" unless set to "2" (recorded: test_publish_sqs_verify_signature).
+    var signatureVersion = "1"
 
     func envelope(subscriptionArn: String) -> String {
         let timestamp = ISOTimestamp.format(ms: timestampMs)
@@ -22,7 +24,7 @@ struct Notification {
         if let subject = entry.subject { fields.append(("Subject", subject)) }
         fields += [("Message", entry.message), ("Timestamp", timestamp)]
         if sequenceNumber == nil {
-            fields += [("SignatureVersion", "1"), ("Signature", signature(timestamp: timestamp)),
+            fields += [("SignatureVersion", signatureVersion), ("Signature", signature(timestamp: timestamp)),
                        ("SigningCertURL", "\(endpointBase)/SimpleNotificationService-ferry.pem")]
         }
         fields.append(("UnsubscribeURL", "\(endpointBase)/?Action=Unsubscribe&SubscriptionArn=\(subscriptionArn)"))

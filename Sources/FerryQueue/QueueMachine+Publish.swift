@@ -45,7 +45,8 @@ extension QueueMachine {
         let messageId = topic.messageId(seq: seq)
         let sequenceNumber = topic.isFifo ? MessageIdentity.sequenceNumber(seq) : nil
         let notification = Notification(messageId: messageId, sequenceNumber: sequenceNumber, topicArn: topicArn(topic.name),
-                                        entry: entry, timestampMs: nowMs, endpointBase: endpointBase)
+                                        entry: entry, timestampMs: nowMs, endpointBase: endpointBase,
+                                        signatureVersion: topic.storedAttributes["SignatureVersion"] == "2" ? "2" : "1")
         if topic.isFifo { publishTally.fifoPublished += 1 } else { publishTally.standardPublished += 1 }
         for number in topic.subscriptionNumbers {
             guard let subscription = subscriptions[number] else { continue }

@@ -233,6 +233,10 @@ final class TopicTests: XCTestCase {
             }
             """)
         XCTAssertNotNil(Base64.decode(String(signature.dropFirst(17).dropLast(2))), signature)
+        // A topic set to SignatureVersion 2 says so in its envelope (recorded: test_publish_sqs_verify_signature[2]).
+        XCTAssertEqual(h.run(.topic(.setTopicAttribute(name: "std", attribute: "SignatureVersion", value: "2"))), .done)
+        _ = publishedId(publish(&h, "std", [PublishEntry(message: "v2")]))
+        XCTAssertTrue(h.receive("q")[0].bodyText.contains("\n  \"SignatureVersion\" : \"2\",\n"))
         let two = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "Test", subject: "Subject", messageGroupId: "g",
                                                                   messageDeduplicationId: "d")]))!
         XCTAssertEqual(h.receive("f.fifo")[0].bodyText, """
