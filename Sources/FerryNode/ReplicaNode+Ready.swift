@@ -141,13 +141,16 @@ extension ReplicaNode {
         decodingSnapshot = true
         let data = snapshot.data
         let template = machine
+        let stored = snapshot.stored
         environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
             do {
                 var reader = ByteReader(data)
                 let sessions = try SessionTable.decode(from: &reader)
                 var machine = template
-                try machine.restore(from: reader.readRaw(count: reader.remaining))
-                return .success(DecodedSnapshot(sessions: sessions, machine: machine))
+                try machine.restore(from: data, startingAt: reader.offset)
+                // While the data is at hand: this node serves the snapshot to followers once it leads.
+                let checksums = SnapshotBlockChecksums(of: stored, data: data)
+                return .success(DecodedSnapshot(sessions: sessions, machine: machine, checksums: checksums))
             } catch {
                 return .failure(SnapshotDecodeFailure(reason: "\(error)"))
             }
@@ -163,6 +166,7 @@ extension ReplicaNode {
         case .success(let state):
             sessions = state.sessions
             machine = state.machine
+            storage.noteSnapshotChecksums(state.checksums)
         case .failure(let failure):
             // The leader's snapshot is checksummed end to end by storage and wire; bytes that do not decode
             // mean a bug or mixed versions. Applying anything on top would diverge: stop.
@@ -253,17 +257,17 @@ extension ReplicaNode {
         }
     }
 
-    private func snapshotSaveCompleted(_ save: SnapshotSave, _ result: Result<Snapshot, FileSystemError>) {
+    private func snapshotSaveCompleted(_ save: SnapshotSave, _ result: Result<SavedSnapshot, FileSystemError>) {
         guard isRunning else { return }
         do {
-            guard try storage.completeSnapshotSave(save, result), case .success(let snapshot) = result else {
+            guard try storage.completeSnapshotSave(save, result), case .success(let saved) = result else {
                 // A leader's snapshot arrived meanwhile and replaces this one.
                 startWriteIfIdle()
                 return
             }
-            lastSnapshotSizeBytes = snapshot.data.count
-            raft.compact(to: snapshot)
-            environment.record(.snapshotTaken(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
+            lastSnapshotSizeBytes = saved.stored.sizeBytes
+            raft.compact(to: saved.stored)
+            environment.record(.snapshotTaken(index: saved.stored.metadata.index, sizeBytes: saved.stored.sizeBytes))
         } catch {
             fail("\(error)")
             return
@@ -295,6 +299,7 @@ extension ReplicaNode {
 struct DecodedSnapshot<Machine: ReplicatedStateMachine>: Sendable {
     var sessions: SessionTable
     var machine: Machine
+    var checksums: SnapshotBlockChecksums
 }
 
 /// Why a leader's snapshot did not decode.
