@@ -242,11 +242,12 @@ extension ReplicaNode {
         guard isRunning, !storage.isSavingSnapshot,
               applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
               appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio else { return }
-        let frozen = (sessions: sessions, machine: machine)
+        let held = FrozenState(sessions: sessions, machine: machine)
         // A little over the last snapshot's size: the state grows between snapshots, and one reservation
         // spares the copies of a buffer that doubles its way up to a gigabyte.
         let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
         guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
+            let frozen = held.take()
             var writer = ByteWriter()
             frozen.sessions.encode(into: &writer)
             return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
@@ -292,6 +293,23 @@ extension ReplicaNode {
         for read in awaitingApplyForRead { read.completion(false) }
         awaitingReadIndex = [:]
         awaitingApplyForRead = []
+    }
+}
+
+/// The state as of a snapshot's index, handed to the thread that encodes it and released there, not on the
+/// loop: by then the parts the loop changed since the freeze belong to this copy alone (with slots in chunks,
+/// every chunk written meanwhile), and freeing them on the loop was another pause per snapshot.
+/// `@unchecked Sendable`: the loop creates it before the save is handed to the work pool (which orders the
+/// two), and only that save's one call to `take()` touches it after.
+final class FrozenState<Machine: ReplicatedStateMachine>: @unchecked Sendable {
+    private var state: (sessions: SessionTable, machine: Machine)?
+
+    init(sessions: SessionTable, machine: Machine) { state = (sessions, machine) }
+
+    func take() -> (sessions: SessionTable, machine: Machine) {
+        guard let state else { preconditionFailure("a frozen state is encoded once") }
+        self.state = nil
+        return state
     }
 }
 
