@@ -14,12 +14,18 @@ final class SnapshotTests: XCTestCase {
         return snapshot
     }
 
-    func testLaggingFollowerCatchesUpFromASnapshotSentInChunks() {
-        var cluster = TestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytesMax = 100 }
+    /// Leader 1 compacts `proposals` commands into a snapshot of 1000 bytes while node 3 is cut off: node 3 can
+    /// catch up only from the snapshot.
+    func leaveNode3BehindASnapshot(_ cluster: inout TestCluster, proposals: Int = 10) -> Snapshot {
         cluster.campaign(1)
         cluster.isolate(3)
-        for i in 0..<10 { try! cluster.propose("c\(i)", at: 1) }
-        let snapshot = compact(&cluster, 1, size: 1000)
+        for i in 0..<proposals { try! cluster.propose("c\(i)", at: 1) }
+        return compact(&cluster, 1, size: 1000)
+    }
+
+    func testLaggingFollowerCatchesUpFromASnapshotSentInChunks() {
+        var cluster = TestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytesMax = 100 }
+        let snapshot = leaveNode3BehindASnapshot(&cluster)
         XCTAssertEqual(cluster.node(1).firstIndex, snapshot.metadata.index + 1)
         cluster.heal()
         try! cluster.propose("after", at: 1)
@@ -34,10 +40,7 @@ final class SnapshotTests: XCTestCase {
 
     func testALeaderKeepsNoSnapshotDataAndReadsEveryChunkFromItsDisk() {
         var cluster = TestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytesMax = 100 }
-        cluster.campaign(1)
-        cluster.isolate(3)
-        for i in 0..<10 { try! cluster.propose("c\(i)", at: 1) }
-        let snapshot = compact(&cluster, 1, size: 1000)
+        let snapshot = leaveNode3BehindASnapshot(&cluster)
 
         XCTAssertEqual(cluster.node(1).log.snapshot, StoredSnapshot(metadata: snapshot.metadata, sizeBytes: 1000))
         XCTAssertLessThan(longestByteArray(in: cluster.node(1)), 100, "nothing in the leader's memory is near the data's size")
@@ -51,10 +54,7 @@ final class SnapshotTests: XCTestCase {
 
     func testAFollowerFarBehindGetsTheWholeSnapshotFromALeaderThatRestarted() {
         var cluster = TestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytesMax = 64 }
-        cluster.campaign(1)
-        cluster.isolate(3)
-        for i in 0..<20 { try! cluster.propose("c\(i)", at: 1) }
-        let snapshot = compact(&cluster, 1, size: 1000)
+        let snapshot = leaveNode3BehindASnapshot(&cluster, proposals: 20)
         // The whole majority restarts (node 2 would otherwise refuse the vote while it remembers leader 1).
         for id: NodeID in [1, 2] { cluster.crash(id) }
         for id: NodeID in [1, 2] { cluster.restart(id) }
@@ -74,10 +74,7 @@ final class SnapshotTests: XCTestCase {
 
     func testASnapshotTheDiskCannotServeIsRetriedNotSentShort() {
         var cluster = TestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytesMax = 100 }
-        cluster.campaign(1)
-        cluster.isolate(3)
-        for i in 0..<10 { try! cluster.propose("c\(i)", at: 1) }
-        let snapshot = compact(&cluster, 1, size: 1000)
+        let snapshot = leaveNode3BehindASnapshot(&cluster)
         let served = cluster.disks[1]!.file.snapshot
         cluster.disks[1]!.file.snapshot = .bootstrap(snapshot.metadata.configuration)  // the file is not that one
         cluster.heal()
