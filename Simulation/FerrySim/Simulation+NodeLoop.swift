@@ -7,7 +7,8 @@ extension Simulation {
     func boot(_ node: SimNode) {
         let recovered = node.disk.durable.recovered
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
-        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork()))
+        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
+                            snapshotSource: SimSnapshotFile(node)))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil
