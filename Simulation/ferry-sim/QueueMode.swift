@@ -9,6 +9,7 @@ struct QueueModeRunner {
     var firstSeed: UInt64
     var stopAtFirstViolation: Bool
     var verbose: Bool
+    var eachSeed: Bool
 
     func runOne(seed: UInt64) throws {
         var options = QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)
@@ -34,7 +35,10 @@ struct QueueModeRunner {
             if outcome.violation != nil {
                 print(describe(outcome))
                 print("replay: \(queueReplayCommand(seed: outcome.seed, nodeCount: nodes, campaign: campaign, sizes: sizes))")
+            } else if eachSeed {
+                print(describe(outcome))
             }
+            if eachSeed { print(peakMemoryLine()) }
         }
         let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("""

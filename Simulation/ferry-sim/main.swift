@@ -35,6 +35,9 @@ struct FerrySimCommand: ParsableCommand {
     @Flag(help: "Print the event trace.")
     var verbose = false
 
+    @Flag(help: "With --seeds: print every seed's line (trace hash, events) and the process's peak RSS after it, not only violating seeds'.")
+    var eachSeed = false
+
     @Option(help: "raft: FerryRaft cores over the simulator's own log. queue: the production ReplicaNode<QueueReplica> over RaftStorage on a simulated disk, with producers, consumers and the total-queue checker. Default: --seeds runs both; --seed runs raft.")
     var mode: String?
 
@@ -59,7 +62,7 @@ struct FerrySimCommand: ParsableCommand {
         let profile = SimProfile(rawValue: self.profile)!
         let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
                                     sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
-                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose)
+                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed)
         if let seed {
             if mode == "queue" { return try queue.runOne(seed: seed) }
             try runOne(seed: seed, profile: profile)
@@ -98,7 +101,10 @@ struct FerrySimCommand: ParsableCommand {
             if outcome.violation != nil {
                 print(describe(outcome))
                 print("replay: \(replayCommand(seed: outcome.seed, nodeCount: nodes, profile: profile))")
+            } else if eachSeed {
+                print(describe(outcome))
             }
+            if eachSeed { print(peakMemoryLine()) }
         }
         print("""
             ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(firstSeed)...\(firstSeed + UInt64(summary.seedsRun) - 1)
@@ -121,6 +127,20 @@ struct FerrySimCommand: ParsableCommand {
 func describe(_ outcome: SeedOutcome) -> String {
     let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
     return "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
+}
+
+/// The process's peak resident set so far: a campaign whose seeds leak grows it seed after seed (issue 18).
+/// On its own line, so that a seed's line stays the same from run to run.
+func peakMemoryLine() -> String {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let peakKB = usage.ru_maxrss
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    let peakKB = usage.ru_maxrss / 1024  // bytes on Darwin
+    #endif
+    return "  peak RSS \(peakKB / 1024) MB"
 }
 
 func hex(_ value: UInt64) -> String {
