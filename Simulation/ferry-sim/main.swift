@@ -1,12 +1,6 @@
 import ArgumentParser
 import FerrySim
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// `ferry-sim`: runs FerryRaft clusters through seeded hostile schedules and checks them after every
 /// event. One seed replays exactly; many seeds print a summary with the simulator's own speed.
 struct FerrySimCommand: ParsableCommand {
@@ -80,16 +74,10 @@ struct FerrySimCommand: ParsableCommand {
 
     private func runOne(seed: UInt64, profile: SimProfile) throws {
         let options = SimOptions(seed: seed, nodeCount: nodes, profile: profile)
-        print(options)
-        let command = replayCommand(seed: seed, nodeCount: nodes, profile: profile)
-        CrashReporter.prepare(seed: seed, replayCommand: command)
-        let simulation = Simulation(options: options)
-        if verbose { simulation.traceSink = { print($0) } }
-        let outcome = simulation.run()
-        print(describe(outcome))
-        if outcome.violation != nil {
-            print("replay: \(command)")
-            throw ExitCode(1)
+        try runOneSeed(seed, options: options, replay: replayCommand(seed: seed, nodeCount: nodes, profile: profile)) {
+            let simulation = Simulation(options: options)
+            if verbose { simulation.traceSink = { print($0) } }
+            return simulation.run()
         }
     }
 
@@ -98,61 +86,16 @@ struct FerrySimCommand: ParsableCommand {
             firstSeed: firstSeed, count: seeds!, nodeCount: nodes, profile: profile,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
-            if outcome.violation != nil {
-                print(describe(outcome))
-                print("replay: \(replayCommand(seed: outcome.seed, nodeCount: nodes, profile: profile))")
-            } else if eachSeed {
-                print(describe(outcome))
-            }
-            if eachSeed { print(peakMemoryLine()) }
+            reportSeed(outcome, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
         }
         print("""
-            ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(firstSeed)...\(firstSeed + UInt64(summary.seedsRun) - 1)
+            ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(seedRange(summary, from: firstSeed))
               seeds run:              \(summary.seedsRun)
               violations:             \(summary.violations.count)
-              simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
-              events:                 \(summary.eventCount)
-              wall seconds:           \(fixed(summary.wallSeconds, 2))
-              sim seconds / wall s:   \(fixed(summary.simulatedSecondsPerWallSecond, 0))
-              sim seconds / CPU s:    \(fixed(summary.simulatedSecondsPerCPUSecond, 0)) (CPU \(fixed(summary.cpuSeconds, 2))s)
-              seeds per minute:       \(fixed(summary.seedsPerMinute, 0))
+            \(speedLines(summary, seedsPerMinutePlaces: 0))
             """)
-        if let first = summary.violations.first {
-            print("first violation: seed \(first.seed) after \(fixed(Double(first.simulatedMicros) / 1e6, 3)) simulated seconds")
-            throw ExitCode(1)
-        }
+        try failOnFirstViolation(summary)
     }
-}
-
-func describe(_ outcome: SeedOutcome) -> String {
-    let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
-    return "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
-}
-
-/// The process's peak resident set so far: a campaign whose seeds leak grows it seed after seed (issue 18).
-/// On its own line, so that a seed's line stays the same from run to run.
-func peakMemoryLine() -> String {
-    var usage = rusage()
-    #if canImport(Glibc)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    let peakKB = usage.ru_maxrss
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    let peakKB = usage.ru_maxrss / 1024  // bytes on Darwin
-    #endif
-    return "  peak RSS \(peakKB / 1024) MB"
-}
-
-func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
-}
-
-func fixed(_ value: Double, _ places: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    return places == 0 ? String(Int(rounded)) : String(rounded)
 }
 
 FerrySimCommand.main()
