@@ -98,8 +98,7 @@ extension QueueSimulation {
     }
 
     func resume(_ host: QueueHost, incarnation: UInt32) {
-        guard host.incarnation == incarnation, host.pausedUntil != nil else { return }
-        host.pausedUntil = nil
+        guard host.resume(incarnation: incarnation) else { return }
         emit("resume n\(host.id)")
     }
 
