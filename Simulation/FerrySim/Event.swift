@@ -5,7 +5,7 @@ public typealias SimMicros = UInt64
 
 /// One thing that happens at one instant of simulated time. Every event touches at most one node,
 /// which is what lets the checkers run incrementally after each event.
-public enum SimEvent {
+public enum SimEvent: SimulationEvent {
     /// The node's clock ticks (every `SimConstants.tickMicros`). `incarnation` drops ticks of a
     /// process that has since crashed.
     case tick(node: NodeID, incarnation: UInt32)

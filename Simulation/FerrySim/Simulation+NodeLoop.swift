@@ -152,7 +152,7 @@ extension Simulation {
             precondition(envelope.from == node.id, "node \(node.id) sent a message from \(envelope.from)")
             checkPersisted(envelope, from: node)
             let times = network.deliveryTimes(from: envelope.from, to: envelope.to, now: now, random: &networkRandom)
-            for time in times { queue.schedule(.deliver(envelope), at: time) }
+            for time in times { events.schedule(.deliver(envelope), at: time) }
         }
     }
 }

@@ -13,9 +13,9 @@ public struct SeedOutcome: Sendable {
 /// One run of the simulator for one seed: a single thread, simulated time, every random choice from
 /// generators derived from the seed. A safety phase with the seed's faults, then a liveness phase with
 /// every fault healed, in which the cluster must converge within `livenessPhaseSecondsMax`.
-public final class Simulation {
+public final class Simulation: SimulationWorld {
     public let options: SimOptions
-    var queue = EventQueue<SimEvent>()
+    var events = EventQueue<SimEvent>()
     var now: SimMicros = 0
     var nodes: [SimNode] = []
     var network: Network
@@ -62,21 +62,10 @@ public final class Simulation {
     @inline(__always)
     func node(_ id: NodeID) -> SimNode { nodes[Int(id) - 1] }
 
-    func schedule(_ event: SimEvent, after delay: SimMicros) {
-        queue.schedule(event, at: now + delay)
-    }
-
     /// Runs the seed to its end: a violation, convergence, or the liveness deadline.
     public func run() -> SeedOutcome {
         start()
-        while !converged, checker.violation == nil, let next = queue.pop() {
-            now = next.time
-            checker.now = now
-            CrashReporter.nowMicros = now
-            eventCount += 1
-            dispatch(next.event)
-            if eventCount & 0xFFF == 0 { checkForStorm() }
-        }
+        runEvents()
         if checker.violation == nil && !converged {
             checker.fail("LIVE", "the event queue ran dry before the cluster converged")
         }
@@ -87,10 +76,8 @@ public final class Simulation {
 
     /// LIVE: a run whose traffic grows without bound (each message spawning more) never converges; stop
     /// it as a failure instead of exhausting memory.
-    private func checkForStorm() {
-        if queue.count > SimConstants.pendingEventsMax {
-            checker.fail("LIVE", "message storm: \(queue.count) events pending")
-        }
+    func checkForStorm() {
+        checkPendingEvents()
         let budget = UInt64(SimConstants.eventsPerSimulatedSecondMax) * max(now / 1_000_000, 1)
         if UInt64(eventCount) > budget {
             checker.fail("LIVE", "message storm: \(eventCount) events in \(formatSeconds(now))")
@@ -111,14 +98,11 @@ public final class Simulation {
         schedule(.heal, after: options.safetyPhaseSeconds * 1_000_000)
     }
 
-    private func dispatch(_ event: SimEvent) {
-        // A stopped process handles nothing until it resumes: its events wait (in order) until then.
-        if let target = event.targetNode, let pausedUntil = node(target).pausedUntil {
-            queue.schedule(event, at: pausedUntil)
-            return
-        }
-        trace.combine(now)
-        trace.combine(event.kindCode)
+    var hasEnded: Bool { converged }
+
+    func pausedUntil(_ node: NodeID) -> SimMicros? { self.node(node).pausedUntil }
+
+    func handle(_ event: SimEvent) {
         switch event {
         case .tick(let id, let incarnation):
             onTick(node(id), incarnation: incarnation)
