@@ -23,7 +23,7 @@ final class QueueHostLink: NodeEnvironment {
         host.prepareSegment(preparation, completion: completion)
     }
 
-    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
         host.saveSnapshot(save, completion: completion)
     }
 
