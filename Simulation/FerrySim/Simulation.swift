@@ -51,10 +51,13 @@ public final class Simulation: SimulationWorld {
         nemesisRandom = master.fork()
         clientRandom = master.fork()
         nodeRandom = master.fork()
-        initialConfiguration = Configuration(voters: Array(1...NodeID(options.nodeCount)))
+        // As ferryd seeds a new cluster: the initial voters, each with its `[peers]` address replicated.
+        let voters = Array(1...NodeID(options.nodeCount))
+        let peersFile = Dictionary(uniqueKeysWithValues: voters.map { ($0, SimPeerAddress(node: $0)) })
+        initialConfiguration = Configuration(voters: voters, addresses: peersFile.mapValues(\.member))
         network = Network(nodeIDs: 1...NodeID(options.nodeCount + SimConstants.spareNodeCount), options: options)
         for id in allNodeIDs {
-            nodes.append(SimNode(id: id, bootstrap: initialConfiguration))
+            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, peersFile: peersFile, nodeSlots: Int(allNodeIDs.upperBound) + 1))
         }
         clients = (0..<options.clientCount).map { SimClient(index: $0, target: NodeID($0 % options.nodeCount + 1)) }
     }
@@ -106,8 +109,8 @@ public final class Simulation: SimulationWorld {
         switch event {
         case .tick(let id, let incarnation):
             onTick(node(id), incarnation: incarnation)
-        case .deliver(let envelope):
-            onDeliver(envelope)
+        case .deliver(let envelope, let link):
+            onDeliver(envelope, link: link)
         case .fsyncDone(let id, let incarnation):
             onFsyncDone(node(id), incarnation: incarnation)
         case .restart(let id):
@@ -139,7 +142,7 @@ extension SimEvent {
     var targetNode: NodeID? {
         switch self {
         case .tick(let node, _), .fsyncDone(let node, _): return node
-        case .deliver(let envelope): return envelope.to
+        case .deliver(let envelope, _): return envelope.to
         case .restart, .resume, .client, .nemesis, .nemesisStrike, .operatorAction, .heal, .livenessCheck: return nil
         }
     }
