@@ -143,7 +143,7 @@ extension ReplicaNode {
         let template = machine
         environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
             do {
-                var reader = ByteReader(data)
+                var reader = LittleEndianReader(data)
                 let sessions = try SessionTable.decode(from: &reader)
                 var machine = template
                 try machine.restore(from: reader.readRaw(count: reader.remaining))
@@ -243,7 +243,7 @@ extension ReplicaNode {
         // spares the copies of a buffer that doubles its way up to a gigabyte.
         let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
         guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
-            var writer = ByteWriter()
+            var writer = LittleEndianWriter()
             frozen.sessions.encode(into: &writer)
             return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
         }) else { return }

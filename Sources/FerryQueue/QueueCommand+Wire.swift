@@ -8,7 +8,7 @@ extension QueueCommand {
     static let wireVersionWithoutBodyMD5: UInt8 = 1
 
     public func encode() -> [UInt8] {
-        var w = ByteWriter(capacity: encodedBytesEstimate)
+        var w = VarintWriter(capacity: encodedBytesEstimate)
         w.u8(QueueCommand.wireVersion)
         switch self {
         case .createQueue(let name, let attributes, let tags):
@@ -51,7 +51,7 @@ extension QueueCommand {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> QueueCommand {
-        var r = ByteReader(bytes)
+        var r = VarintReader(bytes)
         let version = try r.u8()
         guard version == wireVersion || version == wireVersionWithoutBodyMD5 else {
             throw DecodeError("unknown command version \(version)")
@@ -114,7 +114,7 @@ extension QueueCommand {
 }
 
 extension SendEntry {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.string(id)
         w.raw(body)
         w.optionalInt(delaySeconds)
@@ -126,7 +126,7 @@ extension SendEntry {
         w.optionalBodyMD5(bodyMD5)
     }
 
-    static func decode(from r: inout ByteReader, withBodyMD5: Bool) throws -> SendEntry {
+    static func decode(from r: inout VarintReader, withBodyMD5: Bool) throws -> SendEntry {
         let id = try r.string()
         let body = try r.raw()
         let delay = try r.optionalInt()
@@ -139,7 +139,7 @@ extension SendEntry {
     }
 }
 
-extension ByteWriter {
+extension VarintWriter {
     mutating func strings(_ values: [String]) {
         uvarint(UInt64(values.count))
         for value in values { string(value) }
@@ -156,7 +156,7 @@ extension ByteWriter {
     }
 }
 
-extension ByteReader {
+extension VarintReader {
     mutating func strings() throws -> [String] {
         var out: [String] = []
         for _ in 0..<(try count()) { out.append(try string()) }

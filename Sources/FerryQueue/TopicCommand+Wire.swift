@@ -3,7 +3,7 @@
 extension TopicCommand {
     static let tags: ClosedRange<UInt8> = 40...48
 
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         switch self {
         case .createTopic(let name, let attributes, let tags):
             w.u8(40); w.string(name); w.keyValues(attributes); w.keyValues(tags)
@@ -33,7 +33,7 @@ extension TopicCommand {
         }
     }
 
-    static func decode(tag: UInt8, from r: inout ByteReader) throws -> TopicCommand {
+    static func decode(tag: UInt8, from r: inout VarintReader) throws -> TopicCommand {
         switch tag {
         case 40: return .createTopic(name: try r.string(), attributes: try r.keyValues(), tags: try r.keyValues())
         case 41: return .deleteTopic(name: try r.string())
