@@ -24,7 +24,7 @@ extension QueueMachine {
             if let explicit = entry.messageDeduplicationId {
                 dedupId = explicit
             } else if topic.contentBasedDeduplication {
-                dedupId = SHA256.hexDigest(Array(entry.message.utf8))
+                dedupId = entry.contentDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8))
             } else {
                 return .failure(.snsInvalid(
                     "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"))

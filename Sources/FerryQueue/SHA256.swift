@@ -1,6 +1,9 @@
-/// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Used for
-/// content-based deduplication ids (docs/sqs-wire.md, "Content-based deduplication": the lowercase hex SHA-256 of the
-/// body).
+/// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Content-based
+/// deduplication ids are the lowercase hex SHA-256 of the body (docs/sqs-wire.md, "Content-based deduplication"):
+/// the SQS layer hashes what arrives (swift-crypto) and carries the id in the command, so this one hashes only
+/// what the machine must hash itself: sends and publishes logged before the id was carried (command version 2
+/// and older), notifications it builds at apply into a FIFO queue with ContentBasedDeduplication, and a
+/// notification's placeholder Signature (`Notification`).
 public struct SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
