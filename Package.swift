@@ -11,6 +11,7 @@ import PackageDescription
 //   FerrySQS                      HTTP/1.1, the SQS JSON and query protocols, SigV4            (Queue)
 //   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
 //                                 the peer mesh, the SQS service, admin and metrics endpoints
+//   FerryBench                    benchmarks of one component, run by `ferry bench`     (Raft, Storage, Queue)
 //   ferryd, ferry                 the server and the command-line tool
 //   FerrySim / ferry-sim          the deterministic simulator  (Raft, Storage(Testing), Queue, Node, ...)
 let package = Package(
@@ -44,6 +45,8 @@ let package = Package(
         .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage"]),
         // The queue machine as what a node replicates: the one place FerryNode meets FerryQueue.
         .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue"]),
+        // Benchmarks of one component on this machine, for `ferry bench storage` and `ferry bench machine`.
+        .target(name: "FerryBench", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         // The in-memory disk with a real disk's failure modes, for the tests and the simulator.
         .target(name: "FerryStorageTesting", dependencies: ["FerryStorage"]),
         .target(
@@ -78,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerrySQS", "FerryStorage", "FerryRuntime",
+                "FerrySQS", "FerryBench", "FerryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -99,6 +102,7 @@ let package = Package(
         .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
         .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage", "FerryStorageTesting"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
+        .testTarget(name: "FerryBenchTests", dependencies: ["FerryBench"]),
         .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode", "FerryStorageTesting"]),
         .testTarget(name: "FerryQueueReplicaTests", dependencies: ["FerryQueueReplica"]),
         .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
