@@ -102,7 +102,11 @@ _LIVE_PROCESSES: set[subprocess.Popen] = set()
 
 
 def kill_every_started_process() -> None:
-    for proc in list(_LIVE_PROCESSES):
+    kill_processes(list(_LIVE_PROCESSES))
+
+
+def kill_processes(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
         if proc.poll() is None:
             try:
                 proc.send_signal(signal.SIGCONT)  # a stopped process still dies on SIGKILL; harmless
@@ -295,11 +299,8 @@ class Cluster:
         return self
 
     def teardown(self) -> None:
-        """SIGKILL every process of this cluster."""
-        for node in self.nodes.values():
-            if node.proc is not None:
-                _LIVE_PROCESSES.add(node.proc)
-        kill_every_started_process()
+        """SIGKILL every process of this cluster (and only this one: a session-wide cluster may still run)."""
+        kill_processes([node.proc for node in self.nodes.values() if node.proc is not None])
 
     def stop(self) -> None:
         """SIGTERM every running node, SIGKILL what is left after STOP_WAIT_S; then removes the temp root."""
