@@ -12,7 +12,8 @@ import PackageDescription
 //   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
 //                                 the peer mesh, the SQS service, admin and metrics endpoints
 //   FerryBench                    benchmarks of one component, run by `ferry bench`     (Raft, Storage, Queue)
-//   ferryd, ferry                 the server and the command-line tool
+//   ferryd                        the server                                                  (Server)
+//   ferry                         the command-line tool, its client and benchmarks  (SQS, Runtime, Bench, Queue)
 //   FerrySim / ferry-sim          the deterministic simulator  (Raft, Storage(Testing), Queue, Node, ...)
 let package = Package(
     name: "Ferry",
@@ -81,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerrySQS", "FerryBench", "FerryRuntime",
+                "FerrySQS", "FerryQueue", "FerryBench", "FerryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

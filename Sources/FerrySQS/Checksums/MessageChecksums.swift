@@ -75,13 +75,5 @@ public enum MessageChecksums {
         Array(bytes).withUnsafeBytes { hex(rawBytes: $0) }
     }
 
-    private static func hex(rawBytes bytes: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            for (i, byte) in bytes.enumerated() {
-                out[2 * i] = JSONWriter.hexDigit(byte >> 4)
-                out[2 * i + 1] = JSONWriter.hexDigit(byte & 0x0F)
-            }
-            return bytes.count * 2
-        }
-    }
+    private static func hex(rawBytes bytes: UnsafeRawBufferPointer) -> String { Hex.encode(bytes) }
 }
