@@ -462,13 +462,11 @@ class Cluster:
         raise AssertionError(f"{action} {node_id} did not go through: {last}")
 
 
-class StatusRecorder:
-    """Polls every node's status in the background and checks that no term ever has two leaders."""
+class BackgroundThread:
+    """A context manager running `self._run` on a daemon thread until `stop()` (or the `with` block ends);
+    `_run` loops until `self._stop` is set."""
 
-    def __init__(self, cluster: Cluster, interval: float = 0.01):
-        self.cluster = cluster
-        self.interval = interval
-        self.leaders_by_term: dict[int, set[int]] = {}
+    def __init__(self):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -477,8 +475,24 @@ class StatusRecorder:
         return self
 
     def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
         self._stop.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=10)
+
+    def _run(self):
+        raise NotImplementedError
+
+
+class StatusRecorder(BackgroundThread):
+    """Polls every node's status in the background and checks that no term ever has two leaders."""
+
+    def __init__(self, cluster: Cluster, interval: float = 0.01):
+        super().__init__()
+        self.cluster = cluster
+        self.interval = interval
+        self.leaders_by_term: dict[int, set[int]] = {}
 
     def _run(self):
         while not self._stop.is_set():
@@ -562,28 +576,16 @@ def churn_configuration(cluster: Cluster, changes: int) -> int:
     return index
 
 
-class ChurnWriter:
+class ChurnWriter(BackgroundThread):
     """A background write load without SQS: configuration changes through whichever node leads, each
     acknowledged once the leader reports it committed. Same shape as sqsload.ProducerGroup."""
 
     def __init__(self, cluster: Cluster):
+        super().__init__()
         self.cluster = cluster
         self.ack_times: list[tuple[float, float]] = []  # (started, acknowledged)
         self.acked_indexes: list[int] = []
         self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=10)
 
     def _run(self):
         while not self._stop.is_set():
