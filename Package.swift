@@ -9,11 +9,12 @@ import PackageDescription
 //   FerryStorageTesting           the simulated file system, for tests and the simulator       (Storage)
 //   FerryRuntime                  libuv: event loop, timers, TCP, peer handshake, work pool
 //   FerrySQS                      HTTP/1.1, the SQS JSON and query protocols, SigV4            (Queue)
+//   FerryClient                   the client side of HTTP/1.1: the response parser               (SQS)
 //   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
 //                                 the peer mesh, the SQS service, admin and metrics endpoints
 //   FerryBench                    benchmarks of one component, run by `ferry bench`     (Raft, Storage, Queue)
 //   ferryd                        the server                                                  (Server)
-//   ferry                         the command-line tool, its client and benchmarks  (SQS, Runtime, Bench, Queue)
+//   ferry                         the command-line tool   (SQS, Client, Runtime, Bench, Queue)
 //   FerrySim / ferry-sim          the deterministic simulator  (Raft, Storage(Testing), Queue, Node, ...)
 let package = Package(
     name: "Ferry",
@@ -61,6 +62,8 @@ let package = Package(
             name: "FerrySQS",
             dependencies: ["FerryQueue", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The client side of HTTP/1.1 (the response parser), for the ferry tool.
+        .target(name: "FerryClient", dependencies: ["FerrySQS"]),
         .target(
             name: "FerryServer",
             dependencies: [
@@ -82,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerrySQS", "FerryQueue", "FerryBench", "FerryRuntime",
+                "FerrySQS", "FerryClient", "FerryQueue", "FerryBench", "FerryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -108,6 +111,7 @@ let package = Package(
         .testTarget(name: "FerryQueueReplicaTests", dependencies: ["FerryQueueReplica"]),
         .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
+        .testTarget(name: "FerryClientTests", dependencies: ["FerryClient", "FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
         .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
     ]
