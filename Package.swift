@@ -9,9 +9,12 @@ import PackageDescription
 //   FerryStorageTesting           the simulated file system, for tests and the simulator       (Storage)
 //   FerryRuntime                  libuv: event loop, timers, TCP, peer handshake, work pool
 //   FerrySQS                      HTTP/1.1, the SQS JSON and query protocols, SigV4            (Queue)
+//   FerryClient                   the client side of HTTP/1.1: the response parser               (SQS)
 //   FerryServer                   the composition root: the production NodeEnvironment on FerryRuntime,
 //                                 the peer mesh, the SQS service, admin and metrics endpoints
-//   ferryd, ferry                 the server and the command-line tool
+//   FerryBench                    benchmarks of one component, run by `ferry bench`     (Raft, Storage, Queue)
+//   ferryd                        the server                                                  (Server)
+//   ferry                         the command-line tool   (SQS, Client, Runtime, Bench, Queue)
 //   FerrySim / ferry-sim          the deterministic simulator  (Raft, Storage(Testing), Queue, Node, ...)
 let package = Package(
     name: "Ferry",
@@ -44,6 +47,8 @@ let package = Package(
         .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage"]),
         // The queue machine as what a node replicates: the one place FerryNode meets FerryQueue.
         .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue"]),
+        // Benchmarks of one component on this machine, for `ferry bench storage` and `ferry bench machine`.
+        .target(name: "FerryBench", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         // The in-memory disk with a real disk's failure modes, for the tests and the simulator.
         .target(name: "FerryStorageTesting", dependencies: ["FerryStorage"]),
         .target(
@@ -57,6 +62,8 @@ let package = Package(
             name: "FerrySQS",
             dependencies: ["FerryQueue", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The client side of HTTP/1.1 (the response parser), for the ferry tool.
+        .target(name: "FerryClient", dependencies: ["FerrySQS"]),
         .target(
             name: "FerryServer",
             dependencies: [
@@ -78,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerrySQS", "FerryStorage", "FerryRuntime",
+                "FerrySQS", "FerryClient", "FerryQueue", "FerryBench", "FerryRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -99,10 +106,12 @@ let package = Package(
         .testTarget(name: "FerryRaftTests", dependencies: ["FerryRaft"]),
         .testTarget(name: "FerryStorageTests", dependencies: ["FerryStorage", "FerryStorageTesting"]),
         .testTarget(name: "FerryQueueTests", dependencies: ["FerryQueue"]),
+        .testTarget(name: "FerryBenchTests", dependencies: ["FerryBench"]),
         .testTarget(name: "FerryNodeTests", dependencies: ["FerryNode", "FerryStorageTesting"]),
         .testTarget(name: "FerryQueueReplicaTests", dependencies: ["FerryQueueReplica"]),
         .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
+        .testTarget(name: "FerryClientTests", dependencies: ["FerryClient", "FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
         .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
     ]

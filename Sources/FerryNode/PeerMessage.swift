@@ -53,7 +53,7 @@ extension PeerMessage {
     }
 
     public func encoded() -> [UInt8] {
-        var w = ByteWriter(capacity: encodedBytesEstimate)
+        var w = LittleEndianWriter(capacity: encodedBytesEstimate)
         switch self {
         case .raft(let envelope):
             w.write(Tag.raft.rawValue)
@@ -72,7 +72,7 @@ extension PeerMessage {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> PeerMessage {
-        var r = ByteReader(bytes)
+        var r = LittleEndianReader(bytes)
         let rawTag = try r.readUInt8()
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownTag(type: "PeerMessage", tag: rawTag) }
         let message: PeerMessage

@@ -144,7 +144,7 @@ extension ReplicaNode {
         let stored = snapshot.stored
         environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
             do {
-                var reader = ByteReader(data)
+                var reader = LittleEndianReader(data)
                 let sessions = try SessionTable.decode(from: &reader)
                 var machine = template
                 try machine.restore(from: data, startingAt: reader.offset)
@@ -248,7 +248,7 @@ extension ReplicaNode {
         let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
         guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
             let frozen = held.take()
-            var writer = ByteWriter()
+            var writer = LittleEndianWriter()
             frozen.sessions.encode(into: &writer)
             return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
         }) else { return }

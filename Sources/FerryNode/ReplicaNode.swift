@@ -105,7 +105,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         var random = random
         self.session = random.next() | 1
         if recovered.snapshot.metadata.index > 0 {
-            var reader = ByteReader(recovered.snapshot.data)
+            var reader = LittleEndianReader(recovered.snapshot.data)
             sessions = try SessionTable.decode(from: &reader)
             try machine.restore(from: recovered.snapshot.data, startingAt: reader.offset)
         }

@@ -60,7 +60,7 @@ struct LogCommand {
     static let headerBytes = 24
 
     func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: Self.headerBytes + body.count)
+        var writer = LittleEndianWriter(capacity: Self.headerBytes + body.count)
         writer.write(timeMs)
         writer.write(session)
         writer.write(sequence)
@@ -69,7 +69,7 @@ struct LogCommand {
     }
 
     static func decode(_ bytes: [UInt8]) throws(WireError) -> LogCommand {
-        var reader = ByteReader(bytes)
+        var reader = LittleEndianReader(bytes)
         let time = try reader.readUInt64()
         let session = try reader.readUInt64()
         let sequence = try reader.readUInt64()

@@ -82,7 +82,7 @@ struct SessionTable: Equatable {
 
     // MARK: - Snapshot encoding (sorted by session id: the same bytes on every replica)
 
-    func encode(into writer: inout ByteWriter) {
+    func encode(into writer: inout LittleEndianWriter) {
         writer.write(lastSweepMs)
         writer.write(UInt32(sessions.count))
         for id in sessions.keys.sorted() {
@@ -94,7 +94,7 @@ struct SessionTable: Equatable {
         }
     }
 
-    static func decode(from reader: inout ByteReader) throws(WireError) -> SessionTable {
+    static func decode(from reader: inout LittleEndianReader) throws(WireError) -> SessionTable {
         var table = SessionTable()
         table.lastSweepMs = try reader.readUInt64()
         let count = Int(try reader.readUInt32())

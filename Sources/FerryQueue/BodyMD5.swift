@@ -34,7 +34,7 @@ public struct BodyMD5: Hashable, Sendable {
     }
 }
 
-extension ByteWriter {
+extension VarintWriter {
     /// A presence byte, then the 16 bytes.
     mutating func optionalBodyMD5(_ value: BodyMD5?) {
         bool(value != nil)
@@ -48,7 +48,7 @@ extension ByteWriter {
     }
 }
 
-extension ByteReader {
+extension VarintReader {
     mutating func optionalBodyMD5() throws -> BodyMD5? {
         guard try bool() else { return nil }
         return BodyMD5(high: try bigEndianUInt64(), low: try bigEndianUInt64())

@@ -1,6 +1,9 @@
 /// Just enough JSON for the queue's policy attributes: RedrivePolicy and RedriveAllowPolicy (one flat object)
 /// and the Policy document AddPermission / RemovePermission edit (any JSON). FerryQueue cannot use
 /// Foundation's JSONSerialization, and these documents must parse and render identically on every replica.
+/// `PolicyJSON` (filter policies) is a view of this parser's output, not a second parser. FerrySQS's
+/// `JSONParser` stays separate: FerryQueue imports nothing, and that one serves request bodies (byte offsets in
+/// SQS error texts, unordered objects, a SWAR string scan), where this one keeps member order for rendering.
 enum MiniJSON {
     /// A flat object member's value: what RedrivePolicy and RedriveAllowPolicy may hold.
     enum Value: Equatable {

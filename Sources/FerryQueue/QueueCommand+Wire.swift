@@ -4,12 +4,19 @@ extension QueueCommand {
     /// 2: a send entry ends with its body's MD5 (optional). Version 1 commands, without it, still decode:
     /// a log written before the change replays. Tags 14 and 15 (permissions) were added without a version
     /// change: no earlier command changed shape, so every older log and snapshot still decodes.
-    static let wireVersion: UInt8 = 2
+    /// 3: send and publish entries then end with their content deduplication id (optional).
+    ///
+    /// A command is written in the oldest version that can say it: only one that carries a content
+    /// deduplication id is version 3, so during a rolling upgrade a node one version older still decodes
+    /// every other command (it stops at one it cannot decode; see MixedVersionTests).
+    static let wireVersion: UInt8 = 3
+    static let wireVersionWithoutContentIds: UInt8 = 2
     static let wireVersionWithoutBodyMD5: UInt8 = 1
 
     public func encode() -> [UInt8] {
-        var w = ByteWriter(capacity: encodedBytesEstimate)
-        w.u8(QueueCommand.wireVersion)
+        var w = VarintWriter(capacity: encodedBytesEstimate)
+        let version = carriesContentDeduplicationIds ? QueueCommand.wireVersion : QueueCommand.wireVersionWithoutContentIds
+        w.u8(version)
         switch self {
         case .createQueue(let name, let attributes, let tags):
             w.u8(1); w.string(name); w.keyValues(attributes); w.keyValues(tags)
@@ -25,7 +32,7 @@ extension QueueCommand {
             w.u8(6); w.string(name)
         case .sendMessages(let name, let entries, let isBatch):
             w.u8(7); w.string(name); w.bool(isBatch); w.uvarint(UInt64(entries.count))
-            for entry in entries { entry.encode(into: &w) }
+            for entry in entries { entry.encode(into: &w, withContentId: version == QueueCommand.wireVersion) }
         case .receiveMessages(let request):
             w.u8(8); w.string(request.queueName); w.int(request.maxMessages)
             w.optionalInt(request.visibilityTimeoutSeconds); w.optionalString(request.receiveRequestAttemptId)
@@ -45,17 +52,18 @@ extension QueueCommand {
         case .removePermission(let name, let label):
             w.u8(15); w.string(name); w.string(label)
         case .topic(let command):
-            command.encode(into: &w)
+            command.encode(into: &w, withContentIds: version == QueueCommand.wireVersion)
         }
         return w.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> QueueCommand {
-        var r = ByteReader(bytes)
+        var r = VarintReader(bytes)
         let version = try r.u8()
-        guard version == wireVersion || version == wireVersionWithoutBodyMD5 else {
+        guard (wireVersionWithoutBodyMD5...wireVersion).contains(version) else {
             throw DecodeError("unknown command version \(version)")
         }
+        let withContentIds = version == wireVersion
         let command: QueueCommand
         switch try r.u8() {
         case 1: command = .createQueue(name: try r.string(), attributes: try r.keyValues(), tags: try r.keyValues())
@@ -69,7 +77,8 @@ extension QueueCommand {
             let isBatch = try r.bool()
             var entries: [SendEntry] = []
             for _ in 0..<(try r.count()) {
-                entries.append(try SendEntry.decode(from: &r, withBodyMD5: version == wireVersion))
+                entries.append(try SendEntry.decode(from: &r, withBodyMD5: version != wireVersionWithoutBodyMD5,
+                                                    withContentId: withContentIds))
             }
             command = .sendMessages(queueName: name, entries: entries, isBatch: isBatch)
         case 8:
@@ -87,7 +96,8 @@ extension QueueCommand {
             command = .addPermission(queueName: try r.string(), grant: PermissionGrant(
                 label: try r.string(), accountIds: try r.strings(), actions: try r.strings()))
         case 15: command = .removePermission(queueName: try r.string(), label: try r.string())
-        case let tag where TopicCommand.tags.contains(tag): command = .topic(try TopicCommand.decode(tag: tag, from: &r))
+        case let tag where TopicCommand.tags.contains(tag):
+            command = .topic(try TopicCommand.decode(tag: tag, from: &r, withContentIds: withContentIds))
         case let tag: throw DecodeError("unknown command tag \(tag)")
         }
         try r.expectEnd()
@@ -96,6 +106,15 @@ extension QueueCommand {
 }
 
 extension QueueCommand {
+    /// Only such a command needs the newest version (see `wireVersion`).
+    var carriesContentDeduplicationIds: Bool {
+        switch self {
+        case .sendMessages(_, let entries, _): return entries.contains { $0.contentDeduplicationId != nil }
+        case .topic(.publish(_, let entries, _, _)): return entries.contains { $0.contentDeduplicationId != nil }
+        default: return false
+        }
+    }
+
     /// Room to reserve for the encoding: the bodies dominate a send, so it is copied once, not regrown.
     var encodedBytesEstimate: Int {
         if case .topic(let command) = self { return command.encodedBytesEstimate }
@@ -114,7 +133,7 @@ extension QueueCommand {
 }
 
 extension SendEntry {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter, withContentId: Bool) {
         w.string(id)
         w.raw(body)
         w.optionalInt(delaySeconds)
@@ -124,9 +143,10 @@ extension SendEntry {
         w.optionalString(messageGroupId)
         w.optionalString(messageDeduplicationId)
         w.optionalBodyMD5(bodyMD5)
+        if withContentId { w.optionalString(contentDeduplicationId) }
     }
 
-    static func decode(from r: inout ByteReader, withBodyMD5: Bool) throws -> SendEntry {
+    static func decode(from r: inout VarintReader, withBodyMD5: Bool, withContentId: Bool) throws -> SendEntry {
         let id = try r.string()
         let body = try r.raw()
         let delay = try r.optionalInt()
@@ -135,11 +155,12 @@ extension SendEntry {
         return SendEntry(id: id, body: body, delaySeconds: delay, attributes: attributes,
                          awsTraceHeader: try r.optionalString(), messageGroupId: try r.optionalString(),
                          messageDeduplicationId: try r.optionalString(),
-                         bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil)
+                         bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil,
+                         contentDeduplicationId: withContentId ? try r.optionalString() : nil)
     }
 }
 
-extension ByteWriter {
+extension VarintWriter {
     mutating func strings(_ values: [String]) {
         uvarint(UInt64(values.count))
         for value in values { string(value) }
@@ -156,7 +177,7 @@ extension ByteWriter {
     }
 }
 
-extension ByteReader {
+extension VarintReader {
     mutating func strings() throws -> [String] {
         var out: [String] = []
         for _ in 0..<(try count()) { out.append(try string()) }

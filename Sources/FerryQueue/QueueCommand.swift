@@ -63,13 +63,20 @@ public struct SendEntry: Equatable, Sendable {
     /// The body's MD5, computed where the message arrived (see `BodyMD5`); nil in commands written before
     /// it was carried.
     public var bodyMD5: BodyMD5?
+    /// The deduplication id a queue with ContentBasedDeduplication gives a message without an explicit one:
+    /// the body's SHA-256 in lowercase hex, hashed once where the message arrived (FerryQueue imports no hash
+    /// library; the SQS layer does), for every send to a FIFO queue without a MessageDeduplicationId. nil in
+    /// commands written before it was carried, and in what the machine builds itself (notifications): then
+    /// the machine hashes the body when it applies the send (`SHA256`).
+    public var contentDeduplicationId: String?
 
     public init(id: String = "", body: [UInt8], delaySeconds: Int? = nil, attributes: [MessageAttribute] = [],
                 awsTraceHeader: String? = nil, messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
-                bodyMD5: BodyMD5? = nil) {
+                bodyMD5: BodyMD5? = nil, contentDeduplicationId: String? = nil) {
         self.id = id
         self.body = body
         self.bodyMD5 = bodyMD5
+        self.contentDeduplicationId = contentDeduplicationId
         self.delaySeconds = delaySeconds
         self.attributes = attributes
         self.awsTraceHeader = awsTraceHeader

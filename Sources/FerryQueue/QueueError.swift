@@ -91,12 +91,12 @@ extension QueueError {
 }
 
 extension QueueError {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.string(code.rawValue)
         w.string(message)
     }
 
-    static func decode(from r: inout ByteReader) throws -> QueueError {
+    static func decode(from r: inout VarintReader) throws -> QueueError {
         let raw = try r.string()
         guard let code = QueueErrorCode(rawValue: raw) else { throw DecodeError("unknown error code \(raw)") }
         return QueueError(code, try r.string())

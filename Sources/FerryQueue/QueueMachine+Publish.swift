@@ -27,7 +27,8 @@ extension QueueMachine {
                                      endpointBase: String) -> Result<PublishedMessage, QueueError> {
         var dedupId: String?
         if topic.isFifo {
-            dedupId = entry.messageDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8))
+            dedupId = entry.messageDeduplicationId ?? entry.contentDeduplicationId
+                ?? SHA256.hexDigest(Array(entry.message.utf8))
             topic.expireDedup(now: nowMs)
             if let record = topic.dedup[dedupId!] {
                 publishTally.duplicates += 1

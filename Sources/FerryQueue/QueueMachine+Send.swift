@@ -77,7 +77,7 @@ extension QueueState {
         if let explicit = entry.messageDeduplicationId {
             dedupId = explicit
         } else if attributes.contentBasedDeduplication {
-            dedupId = SHA256.hexDigest(entry.body)
+            dedupId = entry.contentDeduplicationId ?? SHA256.hexDigest(entry.body)
         } else {
             throw QueueError.noDeduplicationId
         }

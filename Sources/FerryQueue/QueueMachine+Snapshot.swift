@@ -16,7 +16,7 @@ extension QueueMachine {
     /// good guess): a node prepends its session table, and appending a separately encoded machine to it would
     /// hold the whole state twice while the snapshot is made (a gigabyte more per node at a million messages).
     public func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8] {
-        var w = ByteWriter(prefix: prefix, capacity: max(4096, capacityBytes))
+        var w = VarintWriter(prefix: prefix, capacity: max(4096, capacityBytes))
         for byte in QueueMachine.snapshotMagic { w.u8(byte) }
         w.string(config.region)
         w.string(config.accountId)
@@ -48,7 +48,7 @@ extension QueueMachine {
     /// The same, from the snapshot that starts at `offset` in `bytes` (a node's snapshot, after its session
     /// table): decoded in place, never copied out first.
     public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
-        var r = ByteReader(bytes, offset: offset)
+        var r = VarintReader(bytes, offset: offset)
         var magic: [UInt8] = []
         for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
         let known = [QueueMachine.snapshotMagic, QueueMachine.snapshotMagicWithoutTopics, QueueMachine.snapshotMagicWithoutBodyMD5]
@@ -84,7 +84,7 @@ struct SnapshotFormat {
 }
 
 extension QueueState {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.uvarint(UInt64(id))
         w.string(name)
         w.pairs(attributes.rendered())
@@ -138,7 +138,7 @@ extension QueueState {
         w.varint(timersRunMs)
     }
 
-    private func encodeExpiry(_ buffer: FifoBuffer<ExpiryEntry>, into w: inout ByteWriter) {
+    private func encodeExpiry(_ buffer: FifoBuffer<ExpiryEntry>, into w: inout VarintWriter) {
         w.uvarint(UInt64(buffer.count))
         for entry in buffer.live {
             w.varint(entry.expiresAtMs)
@@ -146,7 +146,7 @@ extension QueueState {
         }
     }
 
-    static func decode(from r: inout ByteReader, _ format: SnapshotFormat) throws -> QueueState {
+    static func decode(from r: inout VarintReader, _ format: SnapshotFormat) throws -> QueueState {
         let id = try r.u32()
         let name = try r.string()
         let attributes: QueueAttributes
@@ -209,7 +209,7 @@ extension QueueState {
         return queue
     }
 
-    private static func decodeExpiry(from r: inout ByteReader) throws -> FifoBuffer<ExpiryEntry> {
+    private static func decodeExpiry(from r: inout VarintReader) throws -> FifoBuffer<ExpiryEntry> {
         var buffer = FifoBuffer<ExpiryEntry>()
         for _ in 0..<(try r.count()) { buffer.append(ExpiryEntry(expiresAtMs: try r.varint(), key: try r.string())) }
         return buffer
@@ -217,7 +217,7 @@ extension QueueState {
 }
 
 extension MessageSlot {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.uvarint(seq)
         guard let body else {
             w.bool(false)
@@ -244,7 +244,7 @@ extension MessageSlot {
         }
     }
 
-    static func decode(from r: inout ByteReader, _ format: SnapshotFormat) throws -> MessageSlot {
+    static func decode(from r: inout VarintReader, _ format: SnapshotFormat) throws -> MessageSlot {
         let seq = try r.uvarint()
         guard try r.bool() else {
             return MessageSlot(seq: seq, body: nil, sentMs: 0, firstReceiveMs: 0, visibleDeltaMs: 0,
@@ -270,19 +270,19 @@ extension MessageSlot {
 }
 
 extension TimerEntry {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.varint(deadlineMs)
         w.uvarint(seq)
         w.uvarint(UInt64(epoch))
     }
 
-    static func decode(from r: inout ByteReader) throws -> TimerEntry {
+    static func decode(from r: inout VarintReader) throws -> TimerEntry {
         TimerEntry(deadlineMs: try r.varint(), seq: try r.uvarint(), epoch: try r.u32())
     }
 }
 
 extension MoveTask {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.uvarint(number)
         w.uvarint(UInt64(sourceQueue))
         w.string(sourceArn)
@@ -297,7 +297,7 @@ extension MoveTask {
         w.varint(creditMilli)
     }
 
-    static func decode(from r: inout ByteReader) throws -> MoveTask {
+    static func decode(from r: inout VarintReader) throws -> MoveTask {
         let number = try r.uvarint()
         let source = try r.u32()
         let sourceArn = try r.string()
@@ -314,7 +314,7 @@ extension MoveTask {
 }
 
 extension MessageAttribute {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.string(name)
         w.string(dataType)
         switch value {
@@ -327,7 +327,7 @@ extension MessageAttribute {
         }
     }
 
-    static func decode(from r: inout ByteReader) throws -> MessageAttribute {
+    static func decode(from r: inout VarintReader) throws -> MessageAttribute {
         let name = try r.string()
         let dataType = try r.string()
         switch try r.u8() {

@@ -2,7 +2,7 @@
 /// policies are stored as their text and parsed again on restore; they parsed when they were set, so a
 /// policy that no longer parses means a bug or damage, and the snapshot is refused.
 extension QueueMachine {
-    func encodeTopics(into w: inout ByteWriter) {
+    func encodeTopics(into w: inout VarintWriter) {
         w.uvarint(UInt64(nextTopicNumber))
         w.uvarint(nextSubscriptionNumber)
         let names = topics.keys.sorted()
@@ -46,7 +46,7 @@ extension QueueMachine {
         }
     }
 
-    mutating func decodeTopics(from r: inout ByteReader) throws {
+    mutating func decodeTopics(from r: inout VarintReader) throws {
         nextTopicNumber = try r.u32()
         nextSubscriptionNumber = try r.uvarint()
         for _ in 0..<(try r.count()) {

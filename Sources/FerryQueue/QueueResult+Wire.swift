@@ -7,7 +7,7 @@ extension QueueResult {
     static let wireVersionWithoutBodyMD5: UInt8 = 1
 
     public func encode() -> [UInt8] {
-        var w = ByteWriter(capacity: encodedBytesEstimate)
+        var w = VarintWriter(capacity: encodedBytesEstimate)
         w.u8(QueueResult.wireVersion)
         switch self {
         case .failed(let error):
@@ -44,7 +44,7 @@ extension QueueResult {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> QueueResult {
-        var r = ByteReader(bytes)
+        var r = VarintReader(bytes)
         let version = try r.u8()
         guard version == wireVersion || version == wireVersionWithoutBodyMD5 else {
             throw DecodeError("unknown result version \(version)")
@@ -88,7 +88,7 @@ extension QueueResult {
 }
 
 extension ReceivedMessage {
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter) {
         w.string(messageId)
         w.string(receiptHandle)
         w.raw(body)
@@ -105,7 +105,7 @@ extension ReceivedMessage {
         w.optionalBodyMD5(bodyMD5)
     }
 
-    static func decode(from r: inout ByteReader, withBodyMD5: Bool) throws -> ReceivedMessage {
+    static func decode(from r: inout VarintReader, withBodyMD5: Bool) throws -> ReceivedMessage {
         let messageId = try r.string()
         let receiptHandle = try r.string()
         let body = try r.raw()
@@ -121,8 +121,8 @@ extension ReceivedMessage {
     }
 }
 
-extension ByteWriter {
-    mutating func entries<T>(_ entries: [EntryResult<T>], _ success: (inout ByteWriter, T) -> Void) {
+extension VarintWriter {
+    mutating func entries<T>(_ entries: [EntryResult<T>], _ success: (inout VarintWriter, T) -> Void) {
         uvarint(UInt64(entries.count))
         for entry in entries {
             string(entry.id)
@@ -138,8 +138,8 @@ extension ByteWriter {
     }
 }
 
-extension ByteReader {
-    mutating func entries<T>(_ success: (inout ByteReader) throws -> T) throws -> [EntryResult<T>] {
+extension VarintReader {
+    mutating func entries<T>(_ success: (inout VarintReader) throws -> T) throws -> [EntryResult<T>] {
         var out: [EntryResult<T>] = []
         for _ in 0..<(try count()) {
             let id = try string()

@@ -1,6 +1,9 @@
-/// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Used for
-/// content-based deduplication ids (docs/sqs-wire.md, "Content-based deduplication": the lowercase hex SHA-256 of the
-/// body).
+/// SHA-256 (FIPS 180-4), written here because FerryQueue imports the standard library only. Content-based
+/// deduplication ids are the lowercase hex SHA-256 of the body (docs/sqs-wire.md, "Content-based deduplication"):
+/// the SQS layer hashes what arrives (swift-crypto) and carries the id in the command, so this one hashes only
+/// what the machine must hash itself: sends and publishes logged before the id was carried (command version 2
+/// and older), notifications it builds at apply into a FIFO queue with ContentBasedDeduplication, and a
+/// notification's placeholder Signature (`Notification`).
 public struct SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -96,68 +99,4 @@ public struct SHA256 {
     }
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-}
-
-/// Lowercase hexadecimal, for digests, ids and receipt handles.
-public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            var i = 0
-            for byte in bytes {
-                out[i] = digits[Int(byte >> 4)]
-                out[i + 1] = digits[Int(byte & 0x0f)]
-                i += 2
-            }
-            return i
-        }
-    }
-
-    /// Writes the low `digits` hex digits of `value`, most significant first, at `out[i...]`; advances `i`.
-    @inline(__always)
-    static func write(_ value: UInt64, digits: Int, into out: UnsafeMutableBufferPointer<UInt8>, at i: inout Int) {
-        for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
-            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0x0f
-            out[i] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
-            i += 1
-        }
-    }
-
-    /// Reads `digits` hex digits (either case) at `utf8[i...]` as a number; advances `i`. nil on a
-    /// non-hex character or too few bytes.
-    static func read(_ utf8: UnsafeBufferPointer<UInt8>, digits: Int, at i: inout Int) -> UInt64? {
-        guard i + digits <= utf8.count else { return nil }
-        var value: UInt64 = 0
-        for _ in 0..<digits {
-            guard let nibble = nibble(utf8[i]) else { return nil }
-            value = value << 4 | UInt64(nibble)
-            i += 1
-        }
-        return value
-    }
-
-    /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex character.
-    public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
-            out.append(high << 4 | low)
-            i += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }

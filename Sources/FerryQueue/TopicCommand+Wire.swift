@@ -1,9 +1,10 @@
 /// Topic commands travel inside `QueueCommand` under tags 40 and up (docs/design.md, "Wire formats and
-/// versions"): logs and snapshots written before topics existed decode unchanged.
+/// versions"): logs and snapshots written before topics existed decode unchanged. A publish entry's content
+/// deduplication id is written only in version 3 commands (`QueueCommand.wireVersion`).
 extension TopicCommand {
     static let tags: ClosedRange<UInt8> = 40...48
 
-    func encode(into w: inout ByteWriter) {
+    func encode(into w: inout VarintWriter, withContentIds: Bool) {
         switch self {
         case .createTopic(let name, let attributes, let tags):
             w.u8(40); w.string(name); w.keyValues(attributes); w.keyValues(tags)
@@ -29,11 +30,12 @@ extension TopicCommand {
                 w.uvarint(UInt64(entry.attributes.count))
                 for attribute in entry.attributes { attribute.encode(into: &w) }
                 w.optionalString(entry.messageGroupId); w.optionalString(entry.messageDeduplicationId)
+                if withContentIds { w.optionalString(entry.contentDeduplicationId) }
             }
         }
     }
 
-    static func decode(tag: UInt8, from r: inout ByteReader) throws -> TopicCommand {
+    static func decode(tag: UInt8, from r: inout VarintReader, withContentIds: Bool) throws -> TopicCommand {
         switch tag {
         case 40: return .createTopic(name: try r.string(), attributes: try r.keyValues(), tags: try r.keyValues())
         case 41: return .deleteTopic(name: try r.string())
@@ -60,7 +62,8 @@ extension TopicCommand {
                 for _ in 0..<(try r.count()) { attributes.append(try MessageAttribute.decode(from: &r)) }
                 entries.append(PublishEntry(id: id, message: message, subject: subject, attributes: attributes,
                                             messageGroupId: try r.optionalString(),
-                                            messageDeduplicationId: try r.optionalString()))
+                                            messageDeduplicationId: try r.optionalString(),
+                                            contentDeduplicationId: withContentIds ? try r.optionalString() : nil))
             }
             return .publish(topicName: topicName, entries: entries, isBatch: isBatch, endpointBase: endpointBase)
         default: throw DecodeError("unknown topic command tag \(tag)")

@@ -10,15 +10,21 @@ public struct PublishEntry: Equatable, Sendable {
     public var attributes: [MessageAttribute]
     public var messageGroupId: String?
     public var messageDeduplicationId: String?
+    /// The message's SHA-256 in lowercase hex, hashed at the edge for a FIFO topic's publish without a
+    /// MessageDeduplicationId (as `SendEntry.contentDeduplicationId`); nil in commands written before it was
+    /// carried, and then the machine hashes the message.
+    public var contentDeduplicationId: String?
 
     public init(id: String = "", message: String, subject: String? = nil, attributes: [MessageAttribute] = [],
-                messageGroupId: String? = nil, messageDeduplicationId: String? = nil) {
+                messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
+                contentDeduplicationId: String? = nil) {
         self.id = id
         self.message = message
         self.subject = subject
         self.attributes = attributes
         self.messageGroupId = messageGroupId
         self.messageDeduplicationId = messageDeduplicationId
+        self.contentDeduplicationId = contentDeduplicationId
     }
 
     /// What SNS's 256 KB limit bounds: the message and its attributes.

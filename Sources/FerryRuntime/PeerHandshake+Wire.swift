@@ -39,7 +39,7 @@ enum HandshakeWire {
     }
 
     static func decode(_ frame: [UInt8]) throws(PeerHandshakeError) -> HandshakeMessage {
-        var reader = ByteReader(frame)
+        var reader = BigEndianReader(frame)
         switch try reader.u8() {
         case helloType:
             guard try reader.u32() == magic else { throw .malformedMessage }
@@ -73,7 +73,7 @@ enum HandshakeWire {
 }
 
 /// Reads big-endian fields; running past the end is a malformed message.
-private struct ByteReader {
+private struct BigEndianReader {
     let bytes: [UInt8]
     var offset = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }

@@ -13,7 +13,8 @@ extension SNSService {
                 : "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
         }
         let name = try topicName(target, parameter: query.optional("TopicArn") == nil ? "TargetArn" : "TopicArn")
-        let entry = try Self.entry(query, id: "", attributePath: "messageAttributes")
+        let entry = Self.withContentDeduplicationId(
+            try Self.entry(query, id: "", attributePath: "messageAttributes"), topicName: name)
         submit(.publish(topicName: name, entries: [entry], isBatch: false, endpointBase: sqs.addressing.advertisedBase), respond) { result in
             guard case .published(let entries) = result, case .success(let published) = entries.first?.result else { return nil }
             return .published(messageId: published.messageId, sequenceNumber: published.sequenceNumber)
@@ -47,6 +48,7 @@ extension SNSService {
         guard entries.reduce(0, { $0 + $1.sizeBytes }) <= TopicLimits.messageBytesMax else {
             throw SQSError(.batchRequestTooLong, "The length of all the messages put together is more than the limit.")
         }
+        entries = entries.map { Self.withContentDeduplicationId($0, topicName: name) }
         submit(.publish(topicName: name, entries: entries, isBatch: true, endpointBase: sqs.addressing.advertisedBase), respond) { result in
             guard case .published(let results) = result else { return nil }
             var successful: [SNSResponse.BatchSuccess] = []
@@ -61,6 +63,16 @@ extension SNSService {
             }
             return .publishedBatch(successful: successful, failed: failures)
         }
+    }
+
+    /// A publish to a FIFO topic without a MessageDeduplicationId carries the message's SHA-256, hashed here
+    /// once (as `SQSService.withContentDeduplicationId`); the machine uses it if the topic has
+    /// ContentBasedDeduplication. A topic is FIFO exactly when its name ends in `.fifo`.
+    static func withContentDeduplicationId(_ entry: PublishEntry, topicName: String) -> PublishEntry {
+        guard entry.messageDeduplicationId == nil, topicName.hasSuffix(".fifo") else { return entry }
+        var entry = entry
+        entry.contentDeduplicationId = MessageChecksums.sha256OfBody(entry.message)
+        return entry
     }
 
     /// Alphanumerics, hyphens and underscores, 1 to 80 characters.

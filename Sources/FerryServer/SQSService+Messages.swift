@@ -12,6 +12,7 @@ extension SQSService {
         let entry = Self.sendEntry(id: "", r.message)
         if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) { return respond(.failure(error)) }
         withQueue(r.queueUrl, respond) { [unowned self] name in
+            let entry = Self.withContentDeduplicationId(entry, queueName: name)
             self.submit(.sendMessages(queueName: name, entries: [entry], isBatch: false), respond) { result in
                 Self.expect(result) { result in
                     guard case .sent(let entries) = result, entries.count == 1,
@@ -40,6 +41,7 @@ extension SQSService {
             guard !entries.isEmpty else {
                 return respond(.success(.sendMessageBatch(SendMessageBatchResult(successful: [], failed: failed))))
             }
+            let entries = entries.map { Self.withContentDeduplicationId($0, queueName: name) }
             self.submit(.sendMessages(queueName: name, entries: entries, isBatch: true), respond) { result in
                 Self.expect(result) { result in
                     guard case .sent(let results) = result else { return nil }
@@ -76,6 +78,17 @@ extension SQSService {
             awsTraceHeader: message.messageSystemAttributes["AWSTraceHeader"]?.stringValue,
             messageGroupId: message.messageGroupId, messageDeduplicationId: message.messageDeduplicationId,
             bodyMD5: MessageChecksums.bodyMD5(message.body))
+    }
+
+    /// A send to a FIFO queue without a MessageDeduplicationId carries the body's SHA-256, hashed here once:
+    /// the deduplication id if the queue has ContentBasedDeduplication when the send applies (the queue's
+    /// attributes are the machine's to read, so the edge does not look; without the attribute the machine
+    /// refuses the send and the hash goes unused). A queue is FIFO exactly when its name ends in `.fifo`.
+    static func withContentDeduplicationId(_ entry: SendEntry, queueName: String) -> SendEntry {
+        guard entry.messageDeduplicationId == nil, queueName.hasSuffix(".fifo") else { return entry }
+        var entry = entry
+        entry.contentDeduplicationId = entry.body.withUnsafeBytes { MessageChecksums.sha256Hex(of: $0) }
+        return entry
     }
 
     // MARK: - Delete and change visibility

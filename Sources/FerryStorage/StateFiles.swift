@@ -24,8 +24,8 @@ enum StateFile {
     }
 
     /// A framed file whose body `writeBody` writes in place, `bodyBytes` long: one buffer of the exact size.
-    static func frame(magic: [UInt8], bodyBytes: Int, _ writeBody: (inout ByteWriter) -> Void) -> [UInt8] {
-        var writer = ByteWriter(capacity: headerBytes + bodyBytes)
+    static func frame(magic: [UInt8], bodyBytes: Int, _ writeBody: (inout LittleEndianWriter) -> Void) -> [UInt8] {
+        var writer = LittleEndianWriter(capacity: headerBytes + bodyBytes)
         writer.writeRaw(magic)
         writer.write(UInt32(0))  // the CRC, once the body is written
         writer.write(UInt64(bodyBytes))
@@ -39,7 +39,7 @@ enum StateFile {
     static func unframe(magic: [UInt8], bytes: [UInt8], bodyBytesMax: Int) -> Result<[UInt8], StorageErrorReason> {
         guard bytes.count >= headerBytes else { return .failure(.init("file of \(bytes.count) bytes is shorter than its header")) }
         guard Array(bytes[0..<8]) == magic else { return .failure(.init("bad magic")) }
-        var reader = ByteReader(bytes, offset: 8)
+        var reader = LittleEndianReader(bytes, offset: 8)
         guard let stored = try? reader.readUInt32(), let length = try? reader.readUInt64() else {
             return .failure(.init("unreadable header"))
         }
@@ -52,14 +52,14 @@ enum StateFile {
     }
 
     static func encode(_ hardState: HardState) -> [UInt8] {
-        var writer = ByteWriter(capacity: 24)
+        var writer = LittleEndianWriter(capacity: 24)
         hardState.encode(into: &writer)
         return frame(magic: hardStateMagic, body: writer.bytes)
     }
 
     static func decodeHardState(_ bytes: [UInt8]) -> Result<HardState, StorageErrorReason> {
         unframe(magic: hardStateMagic, bytes: bytes, bodyBytesMax: 64).flatMap { body in
-            var reader = ByteReader(body)
+            var reader = LittleEndianReader(body)
             guard let state = try? HardState.decode(from: &reader), reader.remaining == 0 else {
                 return .failure(.init("hard state body does not decode"))
             }
@@ -77,9 +77,9 @@ enum StateFile {
     /// the data that follows. Written as two parts (`FileSystem.writeFileAtomically(_:parts:)`), the data
     /// is never copied into a file image: at a million queued messages that image was another gigabyte.
     static func encodeHead(_ snapshot: Snapshot) -> [UInt8] {
-        var metadata = ByteWriter(capacity: 256)
+        var metadata = LittleEndianWriter(capacity: 256)
         snapshot.metadata.encode(into: &metadata)
-        var writer = ByteWriter(capacity: headerBytes + metadata.bytes.count + 8)
+        var writer = LittleEndianWriter(capacity: headerBytes + metadata.bytes.count + 8)
         writer.writeRaw(snapshotMagic)
         writer.write(UInt32(0))  // the CRC, once the rest is known
         writer.write(UInt64(metadata.bytes.count + 8 + snapshot.data.count))
@@ -94,7 +94,7 @@ enum StateFile {
 
     /// Where a snapshot file's data starts: header, metadata, data length.
     static func snapshotDataOffset(_ metadata: SnapshotMetadata) -> Int {
-        var writer = ByteWriter(capacity: 256)
+        var writer = LittleEndianWriter(capacity: 256)
         metadata.encode(into: &writer)
         return headerBytes + writer.bytes.count + 8
     }
@@ -112,7 +112,7 @@ enum StateFile {
         let head = try fileSystem.read(handle, at: 0, count: min(fileBytes, snapshotHeadBytesMax))
         guard head.count >= headerBytes else { return .failure(.init("file of \(head.count) bytes is shorter than its header")) }
         guard Array(head[0..<8]) == snapshotMagic else { return .failure(.init("bad magic")) }
-        var reader = ByteReader(head, offset: 8)
+        var reader = LittleEndianReader(head, offset: 8)
         guard let stored = try? reader.readUInt32(), let length = try? reader.readUInt64(),
               length <= UInt64(snapshotBytesMax), Int(length) == fileBytes - headerBytes else {
             return .failure(.init("body length does not match file size \(fileBytes)"))
@@ -135,7 +135,7 @@ enum StateFile {
 
     static func decodeSnapshot(_ bytes: [UInt8]) -> Result<Snapshot, StorageErrorReason> {
         unframe(magic: snapshotMagic, bytes: bytes, bodyBytesMax: snapshotBytesMax).flatMap { body in
-            var reader = ByteReader(body)
+            var reader = LittleEndianReader(body)
             guard let metadata = try? SnapshotMetadata.decode(from: &reader),
                   let count = try? reader.readUInt64(), count == UInt64(reader.remaining),
                   let data = try? reader.readRaw(count: Int(count))

@@ -79,7 +79,7 @@ struct WALRecord: Equatable {
     }
 
     static func entry(_ entry: Entry, durableThrough: LogCursor) -> WALRecord {
-        var writer = ByteWriter(capacity: entry.sizeBytes + 8)
+        var writer = LittleEndianWriter(capacity: entry.sizeBytes + 8)
         entry.payload.encode(into: &writer)
         return WALRecord(kind: .entry, index: entry.index, term: entry.term, durableThrough: durableThrough,
                          payload: writer.bytes)
@@ -89,7 +89,7 @@ struct WALRecord: Equatable {
     func encode(into buffer: inout [UInt8]) {
         precondition(payload.count <= Self.payloadBytesMax, "record payload exceeds payloadBytesMax")
         let start = buffer.count
-        var writer = ByteWriter(capacity: Self.headerBytes)
+        var writer = LittleEndianWriter(capacity: Self.headerBytes)
         writer.write(UInt32(0))  // checksum, patched below
         writer.write(UInt32(payload.count))
         writer.write(kind.rawValue)
@@ -117,7 +117,7 @@ struct WALRecord: Equatable {
         guard available >= headerBytes else {
             return .unverifiable("only \(available) bytes left, a header needs \(headerBytes)")
         }
-        var reader = ByteReader(bytes, offset: offset)
+        var reader = LittleEndianReader(bytes, offset: offset)
         do {
             let storedChecksum = try reader.readUInt32()
             let payloadCount = Int(try reader.readUInt32())
@@ -161,7 +161,7 @@ struct WALRecord: Equatable {
     /// The entry a `.entry` record holds.
     func decodeEntry() throws(WireError) -> Entry {
         precondition(kind == .entry, "only entry records hold entries")
-        var reader = ByteReader(payload)
+        var reader = LittleEndianReader(payload)
         let payload = try EntryPayload.decode(from: &reader)
         try reader.expectEnd()
         return Entry(index: index, term: term, payload: payload)

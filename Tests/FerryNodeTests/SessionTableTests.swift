@@ -41,15 +41,15 @@ final class SessionTableTests: XCTestCase {
         for session in [UInt64(5), 3, 9] {
             for sequence in [UInt64(1), 2, 70, 200] { _ = table.admit(session: session, sequence: sequence, timeMs: 42) }
         }
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         table.encode(into: &writer)
-        var reader = ByteReader(writer.bytes)
+        var reader = LittleEndianReader(writer.bytes)
         let decoded = try SessionTable.decode(from: &reader)
         XCTAssertEqual(decoded, table)
-        var again = ByteWriter()
+        var again = LittleEndianWriter()
         decoded.encode(into: &again)
         XCTAssertEqual(again.bytes, writer.bytes)
-        var truncated = ByteReader(Array(writer.bytes.dropLast(3)))
+        var truncated = LittleEndianReader(Array(writer.bytes.dropLast(3)))
         XCTAssertThrowsError(try SessionTable.decode(from: &truncated))
     }
 }

@@ -54,7 +54,7 @@ final class BodyMD5Tests: XCTestCase {
         XCTAssertEqual(current.last, 0, "the entry's last field: no digest")
         let version1 = [1] + current.dropFirst().dropLast()
         XCTAssertEqual(try QueueCommand.decode(Array(version1)), command)
-        XCTAssertThrowsError(try QueueCommand.decode([3] + current.dropFirst()), "an unknown version is refused")
+        XCTAssertThrowsError(try QueueCommand.decode([4] + current.dropFirst()), "an unknown version is refused")
     }
 
     func testAVersion1ReceiveResultDecodesWithoutADigest() throws {

@@ -54,6 +54,14 @@ final class CommandSizeTests: XCTestCase {
         XCTAssertLessThanOrEqual(encoded.count, QueueLimits.encodedCommandBytesMax)
         // The bound has room, but not so much that it hides a change in the encoding.
         XCTAssertGreaterThan(encoded.count, QueueLimits.batchBytesMax + 10_000)
+        // An entry without an explicit id carries its content id (64 hex digits, shorter than the longest
+        // explicit one) and makes the command version 3, where every entry ends with a presence byte.
+        var carrying = entries
+        carrying[0].messageDeduplicationId = nil
+        carrying[0].contentDeduplicationId = String(repeating: "c", count: 64)
+        let version3 = QueueCommand.sendMessages(queueName: fifoQueue, entries: carrying, isBatch: true).encode()
+        XCTAssertEqual(version3.first, QueueCommand.wireVersion)
+        XCTAssertLessThanOrEqual(version3.count, QueueLimits.encodedCommandBytesMax)
 
         var over = entries
         over[0].body.append(UInt8(ascii: "b"))

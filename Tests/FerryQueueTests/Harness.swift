@@ -102,6 +102,13 @@ struct Harness {
     func arn(_ queue: String) -> String { "arn:aws:sqs:us-east-1:000000000000:\(queue)" }
 }
 
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
+
 extension QueueResult {
     var sentEntries: [EntryResult<SentMessage>] {
         if case .sent(let entries) = self { return entries }

@@ -8,16 +8,16 @@ final class MemberAddressTests: XCTestCase {
     let node4 = MemberAddress(peer: "10.0.0.4:7001", clientURL: "http://10.0.0.4:9324")
 
     func roundTrip(_ configuration: Configuration) throws -> Configuration {
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         configuration.encode(into: &writer)
-        var reader = ByteReader(writer.bytes)
+        var reader = LittleEndianReader(writer.bytes)
         let decoded = try Configuration.decode(from: &reader)
         XCTAssertEqual(reader.remaining, 0)
         return decoded
     }
 
     func decode(_ bytes: [UInt8]) throws -> Configuration {
-        var reader = ByteReader(bytes)
+        var reader = LittleEndianReader(bytes)
         return try Configuration.decode(from: &reader)
     }
 
@@ -28,7 +28,7 @@ final class MemberAddressTests: XCTestCase {
     // MARK: - Wire
 
     func testAConfigurationWithoutAddressesKeepsTheOldEncoding() throws {
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         Configuration(voters: [1, 2], learners: [3]).encode(into: &writer)
         XCTAssertEqual(writer.bytes, Self.versionOneBytes)
         XCTAssertEqual(try decode(Self.versionOneBytes), Configuration(voters: [1, 2], learners: [3]))
@@ -38,12 +38,12 @@ final class MemberAddressTests: XCTestCase {
         // Entry 7@2 with payload tag 2 (configuration) as an older node wrote it.
         var entryBytes: [UInt8] = [7, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2]
         entryBytes += Self.versionOneBytes
-        var reader = ByteReader(entryBytes)
+        var reader = LittleEndianReader(entryBytes)
         XCTAssertEqual(try Entry.decode(from: &reader),
                        Entry(index: 7, term: 2, payload: .configuration(Configuration(voters: [1, 2], learners: [3]))))
         var metadataBytes: [UInt8] = [9, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
         metadataBytes += Self.versionOneBytes
-        reader = ByteReader(metadataBytes)
+        reader = LittleEndianReader(metadataBytes)
         let metadata = try SnapshotMetadata.decode(from: &reader)
         XCTAssertEqual(metadata.configuration.addresses, [:])
         XCTAssertEqual(metadata.configuration.members, [1, 2, 3])
@@ -52,9 +52,9 @@ final class MemberAddressTests: XCTestCase {
     func testAddressesRoundTripInEntriesAndSnapshots() throws {
         let configuration = Configuration(voters: [1, 2, 3], learners: [4], addresses: [4: node4, 1: MemberAddress(peer: "a:1")])
         XCTAssertEqual(try roundTrip(configuration), configuration)
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         SnapshotMetadata(index: 5, term: 1, configuration: configuration).encode(into: &writer)
-        var reader = ByteReader(writer.bytes)
+        var reader = LittleEndianReader(writer.bytes)
         XCTAssertEqual(try SnapshotMetadata.decode(from: &reader).configuration.address(of: 4), node4)
         let entry = Entry(index: 3, term: 1, payload: .configuration(configuration))
         XCTAssertGreaterThan(entry.sizeBytes, 24 + 8 * 4 + node4.peer.utf8.count + node4.clientURL.utf8.count,
@@ -62,10 +62,10 @@ final class MemberAddressTests: XCTestCase {
     }
 
     func testAVersionOneReaderRefusesAddressesByName() throws {
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         Configuration(voters: [1], addresses: [1: node4]).encode(into: &writer)
         // What an older node's decoder does with the first field: a member count far past the bound.
-        var reader = ByteReader(writer.bytes)
+        var reader = LittleEndianReader(writer.bytes)
         XCTAssertGreaterThan(Int(try reader.readUInt32()), WireLimits.configurationMembersMax)
     }
 
@@ -75,7 +75,7 @@ final class MemberAddressTests: XCTestCase {
         XCTAssertEqual(try roundTrip(atBound), atBound)
         let onePast = MemberAddress(peer: "h" + longest)
         XCTAssertNotNil(onePast.problem)
-        var writer = ByteWriter()
+        var writer = LittleEndianWriter()
         // Written by hand: a well-behaved encoder never gets such an address (proposals refuse it).
         writer.write(UInt32.max); writer.write(UInt8(2))
         writer.write(UInt32(1)); writer.write(UInt64(1)); writer.write(UInt32(0))
@@ -87,7 +87,7 @@ final class MemberAddressTests: XCTestCase {
 
     func testHostileAddressSectionsAreRefused() {
         func bytes(version: UInt8 = 2, count: UInt32 = 1, id: UInt64 = 1, peer: [UInt8] = Array("a:1".utf8)) -> [UInt8] {
-            var writer = ByteWriter()
+            var writer = LittleEndianWriter()
             writer.write(UInt32.max); writer.write(version)
             writer.write(UInt32(1)); writer.write(UInt64(1)); writer.write(UInt32(0))
             writer.write(count); writer.write(id); writer.writeLengthPrefixed(peer); writer.writeLengthPrefixed([])

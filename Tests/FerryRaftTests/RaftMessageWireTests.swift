@@ -61,7 +61,7 @@ final class RaftMessageWireTests: XCTestCase {
         let bytes = (0..<23).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         for offset in 0...bytes.count {
             let rest = bytes[offset...]
-            var reader = ByteReader(bytes, offset: offset)
+            var reader = LittleEndianReader(bytes, offset: offset)
             if rest.count >= 8 {
                 XCTAssertEqual(try reader.readUInt64(), rest.prefix(8).reversed().reduce(0) { $0 << 8 | UInt64($1) })
                 XCTAssertEqual(reader.offset, offset + 8)
@@ -69,7 +69,7 @@ final class RaftMessageWireTests: XCTestCase {
                 XCTAssertThrowsError(try reader.readUInt64()) { XCTAssertEqual($0 as? WireError, .truncated(needed: 8, available: rest.count)) }
                 XCTAssertEqual(reader.offset, offset)
             }
-            reader = ByteReader(bytes, offset: offset)
+            reader = LittleEndianReader(bytes, offset: offset)
             if rest.count >= 4 {
                 XCTAssertEqual(try reader.readUInt32(), rest.prefix(4).reversed().reduce(0) { $0 << 8 | UInt32($1) })
             } else {

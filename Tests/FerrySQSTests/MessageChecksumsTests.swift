@@ -1,4 +1,5 @@
 import XCTest
+import FerryQueue
 @testable import FerrySQS
 
 /// docs/sqs-wire.md, "Message checksums": the checksums Java, .NET, Ruby, PHP, Go and JS verify.
@@ -77,5 +78,18 @@ final class MessageChecksumsTests: XCTestCase {
     func testContentBasedDeduplicationId() {
         XCTAssertEqual(MessageChecksums.sha256OfBody("hello"),
                        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        XCTAssertEqual(MessageChecksums.sha256OfBody(""),
+                       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    /// The edge's hash (swift-crypto) and the machine's (FerryQueue's own, for commands logged before the edge
+    /// carried it) must give the same id for every body, or a replayed log would deduplicate differently.
+    func testTheEdgeAndTheMachineHashContentAlike() {
+        // Lengths around SHA-256's 64-byte blocks and its 56-byte padding boundary, and a maximum-size body.
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 262_144] {
+            let body = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 8) }
+            XCTAssertEqual(body.withUnsafeBytes { MessageChecksums.sha256Hex(of: $0) }, FerryQueue.SHA256.hexDigest(body),
+                           "length \(length)")
+        }
     }
 }

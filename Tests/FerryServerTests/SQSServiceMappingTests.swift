@@ -67,6 +67,31 @@ final class SQSServiceMappingTests: XCTestCase {
         XCTAssertEqual(entry.messageDeduplicationId, "d")
     }
 
+    /// SHA-256("hello"): AWS's content-based deduplication id for the body "hello".
+    static let helloSHA256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+
+    func testASendToAFifoQueueWithoutADeduplicationIdCarriesTheBodysSHA256() {
+        let entry = SQSService.sendEntry(id: "", OutgoingMessage(body: "hello", messageGroupId: "g"))
+        XCTAssertNil(entry.contentDeduplicationId, "hashed once the queue is known")
+        XCTAssertEqual(SQSService.withContentDeduplicationId(entry, queueName: "q.fifo").contentDeduplicationId,
+                       Self.helloSHA256)
+        XCTAssertEqual(SQSService.withContentDeduplicationId(entry, queueName: "q"), entry, "a standard queue: no hash")
+        var explicit = entry
+        explicit.messageDeduplicationId = "d"
+        XCTAssertEqual(SQSService.withContentDeduplicationId(explicit, queueName: "q.fifo"), explicit,
+                       "an explicit id: no hash")
+    }
+
+    func testAPublishToAFifoTopicWithoutADeduplicationIdCarriesTheMessagesSHA256() {
+        let entry = PublishEntry(message: "hello", messageGroupId: "g")
+        XCTAssertEqual(SNSService.withContentDeduplicationId(entry, topicName: "t.fifo").contentDeduplicationId,
+                       Self.helloSHA256)
+        XCTAssertEqual(SNSService.withContentDeduplicationId(entry, topicName: "t"), entry)
+        var explicit = entry
+        explicit.messageDeduplicationId = "d"
+        XCTAssertEqual(SNSService.withContentDeduplicationId(explicit, topicName: "t.fifo"), explicit)
+    }
+
     func testReceiveViewFiltersAndChecksumsWhatItReturns() {
         let stored = FerryQueue.ReceivedMessage(
             messageId: "m", receiptHandle: "h", body: Array("body".utf8),

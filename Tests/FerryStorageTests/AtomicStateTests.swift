@@ -36,7 +36,7 @@ final class AtomicStateTests: XCTestCase {
         }
         XCTAssertEqual(staged, [installed], "staged unencoded")
 
-        var body = ByteWriter()
+        var body = LittleEndianWriter()
         installed.metadata.encode(into: &body)
         body.write(UInt64(installed.data.count))
         body.writeRaw(installed.data)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+# The cluster harness is shared with Tests/integration: Tests/ferry_cluster.py; sqsload.py and netfault.py sit here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ferrycluster import REPORT, Cluster, ferryd_binary, kill_every_started_process  # noqa: E402
+from ferry_cluster import REPORT, Cluster, ferryd_binary, kill_every_started_process  # noqa: E402
 
 
 @pytest.fixture

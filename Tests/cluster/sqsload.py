@@ -12,7 +12,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from ferrycluster import Cluster
+from ferry_cluster import Cluster
 
 QUEUE_NAME = "clustertest"
 
@@ -169,7 +169,7 @@ def check_nothing_lost(acked: dict[str, str], received: dict[str, int]) -> list[
 def sends_under_load(cluster: Cluster, producer_nodes: list[int], what: str):
     """Producers send to `producer_nodes` for the block's duration (when SQS is up on node 1); afterwards every
     acknowledged send is drained from a node still running and none may be lost. Yields the ProducerGroup or None."""
-    from ferrycluster import REPORT
+    from ferry_cluster import REPORT
     queue_url = create_queue(cluster, 1) if sqs_unavailable_reason(cluster, 1) is None else None
     producers = ProducerGroup(cluster, queue_url, producer_nodes).__enter__() if queue_url else None
     try:

@@ -1,6 +1,6 @@
 """Three real nodes come up, elect exactly one leader, and writes through any node commit everywhere."""
 
-from ferrycluster import churn_configuration
+from ferry_cluster import churn_configuration
 from sqsload import create_queue, drain, sqs_client, sqs_unavailable_reason
 
 import pytest

@@ -3,7 +3,7 @@ once the log was compacted past what it holds, from a snapshot."""
 
 import time
 
-from ferrycluster import REPORT, churn_configuration
+from ferry_cluster import REPORT, churn_configuration
 from sqsload import create_queue, drain, sqs_client, sqs_unavailable_reason, check_nothing_lost
 
 

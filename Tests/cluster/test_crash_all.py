@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from ferrycluster import REPORT, toggle_phantom
+from ferry_cluster import REPORT, toggle_phantom
 from sqsload import ProducerGroup, check_nothing_lost, create_queue, drain, sqs_unavailable_reason
 
 

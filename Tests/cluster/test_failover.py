@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from ferrycluster import REPORT, ChurnWriter, StatusRecorder, summarize_ms
+from ferry_cluster import REPORT, ChurnWriter, StatusRecorder, summarize_ms
 from sqsload import ProducerGroup, check_nothing_lost, create_queue, drain, sqs_unavailable_reason
 
 ROUNDS = int(os.environ.get("FERRY_FAILOVER_ROUNDS", "5"))

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import netfault
-from ferrycluster import REPORT
+from ferry_cluster import REPORT
 
 LEADER_WAIT_MS = 1500
 COMMAND_TIMEOUT_S = 5

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from ferrycluster import REPORT, ferry_cli_binary, free_ports
+from ferry_cluster import REPORT, ferry_cli_binary, free_ports
 from sqsload import sends_under_load
 
 

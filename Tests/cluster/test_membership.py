@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from ferrycluster import REPORT, churn_configuration, ferry_cli_binary
+from ferry_cluster import REPORT, churn_configuration, ferry_cli_binary
 from sqsload import ProducerGroup, check_nothing_lost, create_queue, drain, sqs_unavailable_reason
 
 

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from ferrycluster import REPO_ROOT, ferryd_binary
+from ferry_cluster import REPO_ROOT, ferryd_binary
 
 SCRIPTS = REPO_ROOT / "Scripts"
 

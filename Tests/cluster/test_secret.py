@@ -5,7 +5,7 @@ directory, while the real node 3 is down."""
 import shutil
 import time
 
-from ferrycluster import REPORT
+from ferry_cluster import REPORT
 
 
 def test_peer_with_wrong_secret_is_refused_and_never_joins(cluster3):

@@ -8,7 +8,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-sys.path.insert(0, os.path.dirname(__file__))
+# The cluster harness is shared with Tests/cluster: Tests/ferry_cluster.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from ferry_cluster import REGION, Cluster  # noqa: E402
 
 _names = itertools.count()
@@ -29,10 +30,11 @@ def make_client(endpoint, key="AKIDTEST", secret="test-secret", **extra):
 
 @contextlib.contextmanager
 def running_cluster(**options):
-    """A started cluster (Cluster's options), stopped on the way out even when a test fails."""
-    c = Cluster(**options)
+    """A started cluster (Cluster's options; quieter logs than its default), stopped on the way out even when
+    a test fails."""
+    c = Cluster(**{"log_level": "warning", **options})
     try:
-        c.start()
+        c.start_cluster()
         yield c
     finally:
         c.stop()

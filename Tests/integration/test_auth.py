@@ -11,12 +11,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import make_client, running_cluster, wait_until
-from ferry_cluster import REGION, REPO, admin_request
+from ferry_cluster import REGION, admin_request, ferry_cli_binary
 
 KEY, SECRET = "AKIDFERRYTEST", "integration-secret-key"  # an administrator
 USER_KEY, USER_SECRET = "AKIDAPPONLY", "app-secret-key"  # same account, not an administrator
 OTHER_ACCOUNT_KEY = "AKIDOTHERACCOUNT"
-FERRY = os.environ.get("FERRY", os.path.join(REPO, ".build", "debug", "ferry"))
+FERRY = str(ferry_cli_binary())
 CLI_TIMEOUT_S = 60
 
 
@@ -88,7 +88,7 @@ def boto3_client_for_region(endpoint, region):
 def admin_view(cluster):
     """(leader, term, voters, learners) as every node reports it, read with an admin signature; asserts
     the nodes agree."""
-    views = {n: cluster.status(n) for n in cluster.ids}
+    views = {n: cluster.require_status(n) for n in cluster.ids}
     leaders = {v["leader"] for v in views.values()}
     assert len(leaders) == 1 and 0 not in leaders, views
     leader = leaders.pop()
@@ -140,9 +140,9 @@ def test_unsigned_and_non_admin_changes_are_refused_and_change_nothing(signed_cl
 def test_an_admin_signed_change_takes_effect(signed_cluster):
     leader, term, _, _ = admin_view(signed_cluster)
     admin_change(signed_cluster, leader, "/_ferry/members/add-learner?id=99")
-    wait_until(lambda: 99 in signed_cluster.status(leader)["learners"], 20, "learner 99 added")
+    wait_until(lambda: 99 in signed_cluster.require_status(leader)["learners"], 20, "learner 99 added")
     admin_change(signed_cluster, leader, "/_ferry/members/remove?id=99")
-    wait_until(lambda: 99 not in signed_cluster.status(leader)["learners"], 20, "learner 99 removed")
+    wait_until(lambda: 99 not in signed_cluster.require_status(leader)["learners"], 20, "learner 99 removed")
 
 
 def admin_change(cluster, node, path, timeout_s=20):
@@ -216,10 +216,10 @@ def test_the_cli_changes_leadership_and_members_only_as_an_administrator(signed_
     # signed with flags this time. (Not `ferry members add 99`: the absent node never answers, so the CLI would
     # wait for it until its timeout; the core refuses to promote a learner that has not answered the leader.)
     admin_change(signed_cluster, target, "/_ferry/members/add-learner?id=99")
-    wait_until(lambda: 99 in signed_cluster.status(target)["learners"], 20, "learner 99 added")
+    wait_until(lambda: 99 in signed_cluster.require_status(target)["learners"], 20, "learner 99 added")
     not_admin = ferry(signed_cluster, "members", "remove", "99", key=USER_KEY, secret=USER_SECRET, flags=True)
     assert not_admin.returncode != 0 and "AccessDenied" in not_admin.stderr, not_admin.stdout + not_admin.stderr
     removed = ferry(signed_cluster, "members", "remove", "99", key=KEY, secret=SECRET, flags=True)
     assert removed.returncode == 0 and "node 99 removed" in removed.stdout, removed.stdout + removed.stderr
-    wait_until(lambda: 99 not in signed_cluster.status(target)["learners"], 20, "learner 99 removed")
+    wait_until(lambda: 99 not in signed_cluster.require_status(target)["learners"], 20, "learner 99 removed")
     assert admin_view(signed_cluster)[2] == voters

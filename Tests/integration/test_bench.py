@@ -8,10 +8,10 @@ import subprocess
 import pytest
 
 from conftest import make_client, running_cluster
-from ferry_cluster import REGION, REPO
+from ferry_cluster import REGION, ferry_cli_binary
 
 KEY, SECRET = "AKIDBENCHTEST", "bench-secret-key"
-FERRY = os.environ.get("FERRY", os.path.join(REPO, ".build", "debug", "ferry"))
+FERRY = str(ferry_cli_binary())
 # A debug build on a loaded machine: runs are short, the bound is generous.
 BENCH_TIMEOUT_S = 120
 

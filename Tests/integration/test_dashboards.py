@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from conftest import make_client, running_cluster
-from ferry_cluster import REPO
+from ferry_cluster import REPO_ROOT
 from test_metrics import scrape
 
-DASHBOARD = os.path.join(REPO, "cluster", "grafana", "ferry-dashboard.json")
-ALERTS = os.path.join(REPO, "cluster", "prometheus", "ferry-alerts.yml")
-PROMETHEUS = os.path.join(REPO, "cluster", "prometheus", "prometheus.yml")
+DASHBOARD = os.path.join(REPO_ROOT, "cluster", "grafana", "ferry-dashboard.json")
+ALERTS = os.path.join(REPO_ROOT, "cluster", "prometheus", "ferry-alerts.yml")
+PROMETHEUS = os.path.join(REPO_ROOT, "cluster", "prometheus", "prometheus.yml")
 METRIC_NAME = re.compile(r"\bferry_[a-z0-9_]+")
 
 

@@ -168,7 +168,7 @@ def test_a_stranger_announcing_a_huge_frame_on_the_peer_port_is_cut_off(cluster)
         read_until_closed(s)  # closed (FIN or reset) without waiting for the 16 MiB
         s.close()
     assert rss_bytes(cluster, node) - rss_before < 64 << 20
-    assert cluster.wait_for_leader(timeout_s=5)
+    assert cluster.wait_for_agreed_leader(5)
     still_serving(cluster, node)
 
 
@@ -188,7 +188,7 @@ def test_unauthenticated_peer_connections_are_capped(cluster):
             closed_at_once += 1
     assert closed_at_once >= 40 - 32, f"{closed_at_once} of 40 closed at accept"  # PeerMesh.unauthenticatedInboundMax
     # The real peers' links are unaffected, and the strangers time out of their handshake.
-    assert cluster.wait_for_leader(timeout_s=5)
+    assert cluster.wait_for_agreed_leader(5)
     for s in held:
         s.close()
     still_serving(cluster, node)

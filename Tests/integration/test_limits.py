@@ -26,7 +26,7 @@ def signed_cluster():
 
 @pytest.fixture(scope="module")
 def via_follower(signed_cluster):
-    leader = signed_cluster.wait_for_leader()
+    leader = signed_cluster.wait_for_agreed_leader()
     follower = next(n for n in signed_cluster.ids if n != leader)
     other = next(n for n in signed_cluster.ids if n not in (leader, follower))
     return (make_client(signed_cluster.endpoint(follower), key=KEY, secret=SECRET),
@@ -53,7 +53,7 @@ def receive_all(client, url, count):
 def assert_all_nodes_running(cluster):
     for n, proc in cluster.procs.items():
         assert proc.poll() is None, f"node {n} exited with {proc.returncode}:\n{cluster.logs()}"
-    assert cluster.wait_for_leader(timeout_s=5)
+    assert cluster.wait_for_agreed_leader(5)
 
 
 def error_of(call):

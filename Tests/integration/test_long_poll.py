@@ -76,12 +76,12 @@ def test_parked_long_polls_do_not_spin_the_log(cluster, sqs_nodes, name):
     """LocalStack #4386: waiting must not poll. Six parked receives for 3 s may cost their own receive
     commands and the leader's 1/s housekeeping ticks, nothing like a retry loop."""
     url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
-    before = cluster.status(1)["applied"]
+    before = cluster.require_status(1)["applied"]
     polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=3) for n in (1, 2, 3, 1, 2, 3)]
     for thread, box in polls:
         thread.join(timeout=20)
         assert not thread.is_alive() and box["result"].get("Messages", []) == []
-    assert cluster.status(1)["applied"] - before < 6 + 20
+    assert cluster.require_status(1)["applied"] - before < 6 + 20
 
 
 def test_long_poll_on_a_deleted_queue_answers(sqs, sqs_nodes, name):
@@ -145,7 +145,7 @@ def test_deleted_messages_timers_do_not_wake_parked_polls(cluster, sqs_nodes, na
         message = sqs_nodes[1].receive_message(QueueUrl=url)["Messages"][0]
         sqs_nodes[1].delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         time.sleep(0.15)
-    before = cluster.status(1)["applied"]
+    before = cluster.require_status(1)["applied"]
     polls = [receive_in_thread(sqs_nodes[n], QueueUrl=url, WaitTimeSeconds=4) for n in (1, 2, 3)]
     for thread, box in polls:
         thread.join(timeout=20)
@@ -153,7 +153,7 @@ def test_deleted_messages_timers_do_not_wake_parked_polls(cluster, sqs_nodes, na
         assert box["result"].get("Messages", []) == []
     # Each poll's own receive on arrival and the leader's housekeeping ticks (1/s); a wake per stale timer
     # per node would add up to fifteen more.
-    applied = cluster.status(1)["applied"] - before
+    applied = cluster.require_status(1)["applied"] - before
     assert applied < 3 + 8, f"{applied} entries applied while three polls waited on an empty queue"
 
 
@@ -161,7 +161,7 @@ def test_polls_at_one_node_queue_behind_the_oldest(cluster, sqs_nodes, name):
     """A ReceiveMessage arriving while others wait at the same node for the same queue parks behind them
     without a receive command of its own, and the oldest waiter is answered first."""
     url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
-    before = cluster.status(1)["applied"]
+    before = cluster.require_status(1)["applied"]
     oldest = receive_in_thread(sqs_nodes[1], QueueUrl=url, WaitTimeSeconds=4)
     time.sleep(0.5)
     others = [receive_in_thread(sqs_nodes[1], QueueUrl=url, WaitTimeSeconds=3) for _ in range(9)]
@@ -174,5 +174,5 @@ def test_polls_at_one_node_queue_behind_the_oldest(cluster, sqs_nodes, name):
     assert all(box["result"].get("Messages", []) == [] for _, box in others)
     # The oldest's receive on arrival, the send, the woken receive and the leader's housekeeping ticks
     # (1/s); a receive per arriving request would add nine more.
-    applied = cluster.status(1)["applied"] - before
+    applied = cluster.require_status(1)["applied"] - before
     assert applied < 3 + 8, f"{applied} entries applied for ten polls and one send"

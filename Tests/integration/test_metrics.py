@@ -132,7 +132,7 @@ def test_families_are_present_and_move_under_load(metrics_cluster):
         assert a.value("ferry_queue_messages_deleted_total", queue="metered") > 0
         assert a.total("ferry_peer_connected") == 2
 
-    leader = c.status(1)["leader"]
+    leader = c.require_status(1)["leader"]
     lead = after[leader]
     assert lead.value("ferry_raft_role", role="leader") == 1
     followers = {dict(labels)["peer"] for (name, labels) in lead.samples if name == "ferry_raft_follower_lag_entries"}
@@ -196,11 +196,11 @@ def test_sigv4_metrics_need_the_bearer_token(signed_cluster):
 
 def test_sigv4_without_token_or_public_never_opens_metrics():
     creds = [{"access_key": KEY, "secret_key": SECRET}]
-    with running_cluster(auth="sigv4", credentials=creds, nodes=1) as closed:
+    with running_cluster(auth="sigv4", credentials=creds, voters=1) as closed:
         status, body, _ = get(f"{closed.endpoint(1)}/metrics")
         assert status == 403 and "metrics_bearer_token_file" in body
         assert get(f"{closed.endpoint(1)}/metrics", {"Authorization": "Bearer " + TOKEN})[0] == 403
-    with running_cluster(auth="sigv4", credentials=creds, nodes=1, extra_config="metrics_public = true") as public:
+    with running_cluster(auth="sigv4", credentials=creds, voters=1, extra_config="metrics_public = true") as public:
         assert "ferry_raft_term" in scrape(f"{public.endpoint(1)}/metrics").families
 
 

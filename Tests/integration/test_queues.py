@@ -118,4 +118,4 @@ def test_unknown_queue(sqs, cluster, name):
         assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     # A URL naming another account: not here either.
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):
-        sqs.send_message(QueueUrl=f"{cluster.advertised}/123456789012/{name}", MessageBody="x")
+        sqs.send_message(QueueUrl=f"{cluster.advertised_url}/123456789012/{name}", MessageBody="x")

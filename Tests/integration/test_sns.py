@@ -294,7 +294,7 @@ def test_aws_cli_topic_round_trip(cluster, sqs, name):
 
 def test_sns_is_signed_for_the_sns_service():
     creds = [{"access_key": "AKIDSNS", "secret_key": "sns-secret"}]
-    with running_cluster(auth="sigv4", credentials=creds, nodes=1) as c:
+    with running_cluster(auth="sigv4", credentials=creds, voters=1) as c:
         sns = make_sns(c.endpoint(1), key="AKIDSNS", secret="sns-secret")
         sqs = make_client(c.endpoint(1), key="AKIDSNS", secret="sns-secret")
         topic = sns.create_topic(Name="signed")["TopicArn"]

@@ -1,7 +1,7 @@
 /// Binary encodings of the Raft types that are stored and sent. Storage frames and checksums these
 /// bytes itself; the encodings here only have to be unambiguous and bounded.
 ///
-/// Layouts (little-endian, see `ByteWriter`):
+/// Layouts (little-endian, see `LittleEndianWriter`):
 /// - Entry:         index u64, term u64, payload
 /// - EntryPayload:  tag u8 (0 noop, 1 command, 2 configuration), then command bytes (u32 length +
 ///                  bytes) or a Configuration
@@ -34,7 +34,7 @@ extension Configuration {
     static let versionedMarker = UInt32.max
     static let versionWithAddresses: UInt8 = 2
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         if !addresses.isEmpty {
             writer.write(Self.versionedMarker)
             writer.write(Self.versionWithAddresses)
@@ -58,7 +58,7 @@ extension Configuration {
         addresses.isEmpty ? 0 : 9 + addresses.values.reduce(0) { $0 + 16 + $1.peer.utf8.count + $1.clientURL.utf8.count }
     }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> Configuration {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> Configuration {
         var first = try reader.readUInt32()
         let versioned = first == versionedMarker
         if versioned {
@@ -89,7 +89,7 @@ extension Configuration {
         return Configuration(voters: voters, learners: learners, addresses: addresses)
     }
 
-    private static func decodeIDs(count raw: UInt32, from reader: inout ByteReader) throws(WireError) -> [NodeID] {
+    private static func decodeIDs(count raw: UInt32, from reader: inout LittleEndianReader) throws(WireError) -> [NodeID] {
         let count = Int(raw)
         guard count <= WireLimits.configurationMembersMax else {
             throw .lengthTooLarge(length: count, max: WireLimits.configurationMembersMax)
@@ -100,7 +100,7 @@ extension Configuration {
         return ids
     }
 
-    private static func decodeField(from reader: inout ByteReader) throws(WireError) -> String {
+    private static func decodeField(from reader: inout LittleEndianReader) throws(WireError) -> String {
         let bytes = try reader.readLengthPrefixed(max: MemberAddress.fieldBytesMax)
         // `problem` then refuses anything but printable ASCII, so no byte is lost to repair here.
         return String(decoding: bytes, as: UTF8.self)
@@ -112,7 +112,7 @@ extension EntryPayload {
     private static let tagCommand: UInt8 = 1
     private static let tagConfiguration: UInt8 = 2
 
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         switch self {
         case .noop:
             writer.write(Self.tagNoop)
@@ -127,7 +127,7 @@ extension EntryPayload {
         }
     }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> EntryPayload {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> EntryPayload {
         let tag = try reader.readUInt8()
         switch tag {
         case tagNoop: return .noop
@@ -139,13 +139,13 @@ extension EntryPayload {
 }
 
 extension Entry {
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         writer.write(index)
         writer.write(term)
         payload.encode(into: &writer)
     }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> Entry {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> Entry {
         let index = try reader.readUInt64()
         let term = try reader.readUInt64()
         return Entry(index: index, term: term, payload: try EntryPayload.decode(from: &reader))
@@ -153,13 +153,13 @@ extension Entry {
 }
 
 extension HardState {
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         writer.write(term)
         writer.write(votedFor ?? 0)
         writer.write(commit)
     }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> HardState {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> HardState {
         let term = try reader.readUInt64()
         let vote = try reader.readUInt64()
         let commit = try reader.readUInt64()
@@ -168,13 +168,13 @@ extension HardState {
 }
 
 extension SnapshotMetadata {
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         writer.write(index)
         writer.write(term)
         configuration.encode(into: &writer)
     }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> SnapshotMetadata {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> SnapshotMetadata {
         let index = try reader.readUInt64()
         let term = try reader.readUInt64()
         return SnapshotMetadata(index: index, term: term, configuration: try Configuration.decode(from: &reader))

@@ -11,14 +11,14 @@ public enum RaftWireLimits {
 }
 
 extension Envelope {
-    public func encode(into writer: inout ByteWriter) {
+    public func encode(into writer: inout LittleEndianWriter) {
         writer.write(from)
         writer.write(to)
         message.encode(into: &writer)
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: encodedBytesEstimate)
+        var writer = LittleEndianWriter(capacity: encodedBytesEstimate)
         encode(into: &writer)
         return writer.bytes
     }
@@ -27,7 +27,7 @@ extension Envelope {
     /// AppendEntries of many entries copies each entry once instead of regrowing the buffer.
     public var encodedBytesEstimate: Int { 16 + message.encodedBytesEstimate }
 
-    public static func decode(from reader: inout ByteReader) throws(WireError) -> Envelope {
+    public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> Envelope {
         let from = try reader.readUInt64()
         let to = try reader.readUInt64()
         guard from != 0, to != 0 else { throw .invalidValue("node id 0 in an envelope") }
@@ -36,7 +36,7 @@ extension Envelope {
 
     /// Decodes a whole buffer holding exactly one envelope.
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> Envelope {
-        var reader = ByteReader(bytes)
+        var reader = LittleEndianReader(bytes)
         let envelope = try decode(from: &reader)
         try reader.expectEnd()
         return envelope
@@ -61,7 +61,7 @@ extension RaftMessage {
             snapshotChunk, snapshotResponse, timeoutNow, readIndexRequest, readIndexResponse
     }
 
-    public func encode(into w: inout ByteWriter) {
+    public func encode(into w: inout LittleEndianWriter) {
         switch self {
         case .voteRequest(let m):
             w.write(Tag.voteRequest.rawValue)
@@ -103,7 +103,7 @@ extension RaftMessage {
         }
     }
 
-    public static func decode(from r: inout ByteReader) throws(WireError) -> RaftMessage {
+    public static func decode(from r: inout LittleEndianReader) throws(WireError) -> RaftMessage {
         let rawTag = try r.readUInt8()
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownTag(type: "RaftMessage", tag: rawTag) }
         switch tag {
@@ -162,11 +162,11 @@ extension RaftMessage {
     }
 }
 
-extension ByteWriter {
+extension LittleEndianWriter {
     public mutating func writeBool(_ value: Bool) { write(UInt8(value ? 1 : 0)) }
 }
 
-extension ByteReader {
+extension LittleEndianReader {
     public mutating func readBool() throws(WireError) -> Bool {
         switch try readUInt8() {
         case 0: return false

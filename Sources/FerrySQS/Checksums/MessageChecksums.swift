@@ -48,9 +48,16 @@ public enum MessageChecksums {
         attributes.isEmpty ? nil : md5OfAttributes(attributes)
     }
 
-    /// Content-based deduplication id: SHA-256 hex of the body only (c).
+    /// Content-based deduplication id: SHA-256 hex of the body only (c). FerryQueue's own `SHA256` gives the
+    /// same for what the machine builds itself and for sends logged before the edge hashed them.
     public static func sha256OfBody(_ body: String) -> String {
-        hex(SHA256.hash(data: Array(body.utf8)))
+        var body = body
+        return body.withUTF8 { sha256Hex(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// SHA-256 hex of bytes, without copying them (a body is up to 1 MiB).
+    public static func sha256Hex(of bytes: UnsafeRawBufferPointer) -> String {
+        Crypto.SHA256.hash(data: bytes).withUnsafeBytes { hex(rawBytes: $0) }
     }
 
     private static func appendLengthPrefixed(_ value: [UInt8], to bytes: inout [UInt8]) {
@@ -68,13 +75,5 @@ public enum MessageChecksums {
         Array(bytes).withUnsafeBytes { hex(rawBytes: $0) }
     }
 
-    private static func hex(rawBytes bytes: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            for (i, byte) in bytes.enumerated() {
-                out[2 * i] = JSONWriter.hexDigit(byte >> 4)
-                out[2 * i + 1] = JSONWriter.hexDigit(byte & 0x0F)
-            }
-            return bytes.count * 2
-        }
-    }
+    private static func hex(rawBytes bytes: UnsafeRawBufferPointer) -> String { Hex.encode(bytes) }
 }

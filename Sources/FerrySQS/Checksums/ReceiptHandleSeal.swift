@@ -1,4 +1,5 @@
 import Crypto
+import enum FerryQueue.Hex
 
 /// Receipt handles as clients see them: the queue machine's handle followed by a keyed MAC, so a client can
 /// only present a handle this cluster gave out, for the queue it gave it out for.
@@ -46,8 +47,8 @@ public struct ReceiptHandleSeal {
                 _ = out.initialize(from: inner)
                 code.withUnsafeBytes { code in
                     for i in 0..<Self.macBytes {
-                        out[inner.count + 2 * i] = Self.hexDigit(code[i] >> 4)
-                        out[inner.count + 2 * i + 1] = Self.hexDigit(code[i] & 0xf)
+                        out[inner.count + 2 * i] = Hex.digit(code[i] >> 4)
+                        out[inner.count + 2 * i + 1] = Hex.digit(code[i] & 0xf)
                     }
                 }
                 return inner.count + Self.macHexBytes
@@ -68,8 +69,8 @@ public struct ReceiptHandleSeal {
             let difference = code.withUnsafeBytes { code -> UInt8 in
                 var difference: UInt8 = 0
                 for i in 0..<Self.macBytes {
-                    difference |= utf8[innerCount + 2 * i] ^ Self.hexDigit(code[i] >> 4)
-                    difference |= utf8[innerCount + 2 * i + 1] ^ Self.hexDigit(code[i] & 0xf)
+                    difference |= utf8[innerCount + 2 * i] ^ Hex.digit(code[i] >> 4)
+                    difference |= utf8[innerCount + 2 * i + 1] ^ Hex.digit(code[i] & 0xf)
                 }
                 return difference
             }
@@ -93,9 +94,5 @@ public struct ReceiptHandleSeal {
             withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).bigEndian) { hmac.update($0) }
             hmac.update(UnsafeRawBufferPointer(bytes))
         }
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

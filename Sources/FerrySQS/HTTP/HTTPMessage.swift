@@ -220,7 +220,7 @@ public struct HTTPResponse: Sendable, Equatable {
 extension StringProtocol {
     /// Drops leading and trailing spaces and horizontal tabs (HTTP's OWS), nothing else. Works on the
     /// UTF-8 bytes: both are ASCII, so no scalar boundary is ever split.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let text = Substring(self)
         let utf8 = text.utf8
         var start = utf8.startIndex

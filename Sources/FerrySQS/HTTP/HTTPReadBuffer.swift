@@ -1,27 +1,29 @@
 /// The bytes a connection has received and a parser has not consumed yet, shared by `HTTPRequestParser` and
-/// `HTTPResponseParser`. Consumption only moves `start`; the consumed prefix is dropped lazily (`compact`),
-/// so pipelined messages cost O(n), and the search for the end of a head resumes where it stopped instead of
-/// rescanning on every small chunk.
-struct HTTPReadBuffer: Sendable {
-    private(set) var bytes: [UInt8] = []
+/// the client's `HTTPResponseParser` (FerryClient; public for it). Consumption only moves `start`; the
+/// consumed prefix is dropped lazily (`compact`), so pipelined messages cost O(n), and the search for the end
+/// of a head resumes where it stopped instead of rescanning on every small chunk.
+public struct HTTPReadBuffer: Sendable {
+    public private(set) var bytes: [UInt8] = []
     /// Bytes of `bytes` before this index are consumed.
-    private(set) var start = 0
+    public private(set) var start = 0
     /// Where the search for the end of the head resumes.
     private var scanFrom = 0
+
+    public init() {}
 
     /// Once this many consumed bytes sit at the front, they are dropped. Large enough that compaction is
     /// rare, small enough that an idle keep-alive connection holds little.
     static let compactBytesMin = 64 * 1024
 
     /// Bytes received and not consumed.
-    var unconsumedCount: Int { bytes.count - start }
+    public var unconsumedCount: Int { bytes.count - start }
 
-    mutating func append<Bytes: Sequence>(_ more: Bytes) where Bytes.Element == UInt8 {
+    public mutating func append<Bytes: Sequence>(_ more: Bytes) where Bytes.Element == UInt8 {
         bytes.append(contentsOf: more)
     }
 
     /// Consumes `count` bytes and returns them (a body).
-    mutating func take(_ count: Int) -> [UInt8] {
+    public mutating func take(_ count: Int) -> [UInt8] {
         precondition(count <= unconsumedCount, "take only what has arrived")
         let taken = Array(bytes[start..<(start + count)])
         consume(count)
@@ -29,7 +31,7 @@ struct HTTPReadBuffer: Sendable {
     }
 
     /// Consumes everything received (a body that runs until the connection closes).
-    mutating func takeAll() -> [UInt8] { take(unconsumedCount) }
+    public mutating func takeAll() -> [UInt8] { take(unconsumedCount) }
 
     /// Consumes empty lines (RFC 9112 §2.2 lets a server ignore them before a request line).
     mutating func skipEmptyLines() {
@@ -50,7 +52,7 @@ struct HTTPReadBuffer: Sendable {
     /// Where the head ends, if the empty line that ends it (CRLF CRLF, or bare LF LF per RFC 9112 §2.2) has
     /// arrived: `length` bytes of head (through its last line's LF), then the empty line. Remembers how far
     /// it looked.
-    mutating func findHead() -> HeadEnd? {
+    public mutating func findHead() -> HeadEnd? {
         var i = max(scanFrom, start)
         // Over the buffer's memory, from line end to line end: indexing the array checked every byte's bounds
         // (~6k instructions for a boto3 head, a third of the time of parsing it).
@@ -73,13 +75,13 @@ struct HTTPReadBuffer: Sendable {
         return nil
     }
 
-    struct HeadEnd {
-        var length: Int
-        var emptyLineBytes: Int
+    public struct HeadEnd {
+        public var length: Int
+        public var emptyLineBytes: Int
     }
 
     /// Consumes the head `findHead()` found and the empty line after it; returns the head's bytes.
-    mutating func takeHead(_ end: HeadEnd) -> ArraySlice<UInt8> {
+    public mutating func takeHead(_ end: HeadEnd) -> ArraySlice<UInt8> {
         let head = bytes[start..<(start + end.length)]
         consume(end.length + end.emptyLineBytes)
         return head
@@ -91,14 +93,14 @@ struct HTTPReadBuffer: Sendable {
     }
 
     /// Drops everything (the stream failed).
-    mutating func removeAll() {
+    public mutating func removeAll() {
         bytes = []
         start = 0
         scanFrom = 0
     }
 
     /// Drops the consumed prefix when worthwhile (between feeds).
-    mutating func compact() {
+    public mutating func compact() {
         if start == bytes.count {
             bytes.removeAll(keepingCapacity: bytes.count <= Self.compactBytesMin)
         } else if start >= Self.compactBytesMin {

@@ -6,6 +6,10 @@ public struct JSONParseError: Error, Sendable, Equatable {
 
 /// Strict RFC 8259 parser over UTF-8 bytes.
 ///
+/// The parser of request bodies (and of the `ferry` tool's responses). FerryQueue keeps its own small one,
+/// `MiniJSON`, for policy documents inside the machine: it keeps member order so a stored policy renders back
+/// unchanged, and FerryQueue cannot import this module.
+///
 /// Works on the body's buffer in place: strings are scanned eight bytes at a time for the three bytes that
 /// end a plain run (`"`, `\` and C0 controls, `JSONScan`), and an escaped string is assembled in one scratch buffer
 /// rather than a growing array. Error messages and offsets are part of the SQS error text, so every check

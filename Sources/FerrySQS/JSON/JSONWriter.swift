@@ -1,3 +1,5 @@
+import FerryQueue
+
 /// Serializes compactly with sorted keys (deterministic output). Non-ASCII is written as UTF-8;
 /// only `"`, `\` and control characters are escaped.
 ///
@@ -119,16 +121,11 @@ public enum JSONWriter {
             dst[1] = UInt8(ascii: "u")
             dst[2] = 0x30
             dst[3] = 0x30
-            dst[4] = hexDigit(byte >> 4)
-            dst[5] = hexDigit(byte & 0x0F)
+            dst[4] = Hex.digit(byte >> 4)
+            dst[5] = Hex.digit(byte & 0x0F)
             return 6
         }
         return 2
-    }
-
-    @inline(__always)
-    static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? 0x30 + nibble : 0x57 + nibble
     }
 
     /// Decimal digits of `value`, without a String.

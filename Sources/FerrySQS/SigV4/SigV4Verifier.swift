@@ -1,4 +1,5 @@
 import Crypto
+import enum FerryQueue.Hex
 
 /// Verifies AWS Signature Version 4 on SQS requests (docs/sqs-wire.md, "Signature V4").
 ///
@@ -177,8 +178,8 @@ public struct SigV4Verifier: Sendable {
 
     static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         for byte in bytes {
-            out.append(JSONWriter.hexDigit(byte >> 4))
-            out.append(JSONWriter.hexDigit(byte & 0x0F))
+            out.append(Hex.digit(byte >> 4))
+            out.append(Hex.digit(byte & 0x0F))
         }
     }
 
@@ -188,8 +189,8 @@ public struct SigV4Verifier: Sendable {
         return hex.withUTF8 { sent in
             var difference = UInt8(sent.count == 2 * bytes.count ? 0 : 1)
             for i in 0..<min(bytes.count, sent.count / 2) {
-                difference |= JSONWriter.hexDigit(bytes[i] >> 4) ^ foldHex(sent[2 * i])
-                difference |= JSONWriter.hexDigit(bytes[i] & 0x0F) ^ foldHex(sent[2 * i + 1])
+                difference |= Hex.digit(bytes[i] >> 4) ^ foldHex(sent[2 * i])
+                difference |= Hex.digit(bytes[i] & 0x0F) ^ foldHex(sent[2 * i + 1])
             }
             return difference == 0
         }

@@ -1,3 +1,4 @@
+import FerryQueue
 import FerrySQS
 #if canImport(Glibc)
 import Glibc
@@ -131,15 +132,11 @@ final class BenchRequests {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-            case 0..<0x20: out += Array("\\u00".utf8) + [hexDigit(byte >> 4), hexDigit(byte & 0xF)]
+            case 0..<0x20: out += Array("\\u00".utf8) + [Hex.digit(byte >> 4), Hex.digit(byte & 0xF)]
             default: out.append(byte)
             }
         }
         out.append(UInt8(ascii: "\""))
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     static func appendDigits(_ value: UInt64, width: Int, to out: inout [UInt8]) {

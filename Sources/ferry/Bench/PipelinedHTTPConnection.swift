@@ -1,4 +1,5 @@
 import FerryRuntime
+import FerryClient
 import FerrySQS
 
 /// One keep-alive HTTP/1.1 connection with many requests in flight (pipelining): requests leave in

@@ -1,3 +1,4 @@
+import FerryClient
 import FerrySQS
 #if canImport(Glibc)
 import Glibc

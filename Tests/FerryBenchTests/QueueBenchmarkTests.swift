@@ -1,8 +1,8 @@
 import XCTest
-@testable import FerryQueue
+import FerryBench
 
 /// Issue 4's micro benchmark, run tiny: checks that it runs and stays correct, never its timing.
-final class BenchmarkTests: XCTestCase {
+final class QueueBenchmarkTests: XCTestCase {
     func testTinyBenchmarkRunsCorrectly() {
         var options = QueueBenchmark.Options()
         options.rounds = 50

@@ -1,4 +1,7 @@
-/// An incremental HTTP/1.1 response parser for clients: feed it bytes as they arrive, get back
+import FerrySQS
+
+/// An incremental HTTP/1.1 response parser for clients (`ferry` and `ferry bench`; the server only writes
+/// responses): feed it bytes as they arrive, get back
 /// complete responses, in order (pipelined responses in one chunk, one response split across any
 /// number of chunks).
 ///

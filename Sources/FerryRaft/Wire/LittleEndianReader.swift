@@ -23,8 +23,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Reads what `ByteWriter` wrote, front to back, checking every length against what is left.
-public struct ByteReader {
+/// Reads what `LittleEndianWriter` wrote, front to back, checking every length against what is left.
+public struct LittleEndianReader {
     public let bytes: [UInt8]
     public private(set) var offset: Int
 

@@ -1,7 +1,8 @@
 /// The compact, deterministic binary encoding shared by commands, results and snapshots: LEB128 varints,
 /// zigzag for signed values, length-prefixed bytes and strings. No dictionary order ever reaches it: callers
-/// sort keyed collections before writing them.
-public struct ByteWriter {
+/// sort keyed collections before writing them. (Raft messages and storage records use FerryRaft's
+/// fixed-width `LittleEndianWriter`; FerryQueue imports nothing, so the two never meet.)
+public struct VarintWriter {
     public private(set) var bytes: [UInt8] = []
 
     public init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }
@@ -67,7 +68,7 @@ public struct DecodeError: Error, Equatable, CustomStringConvertible {
     public var description: String { "decode error: \(reason)" }
 }
 
-public struct ByteReader {
+public struct VarintReader {
     private let bytes: [UInt8]
     public private(set) var offset: Int
 

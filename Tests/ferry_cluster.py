@@ -1,20 +1,30 @@
-"""A cluster of real ferryd processes on loopback, for tests.
+"""Clusters of real ferryd processes on loopback: the one harness of Tests/integration and Tests/cluster.
 
 Every cluster gets its own free loopback ports (asked of the kernel, never the development cluster's
-9324-9326 / 7101-7103) and its own temporary data directories. Every process started here is SIGKILLed on
-teardown, also when the test fails, and asks the kernel to SIGKILL it if the test process itself dies
-(PR_SET_PDEATHSIG). Every wait is bounded by a deadline.
+9324-9326 / 7101-7103) and its own data directories (under a root the caller gives, else a fresh temp dir).
+Every process started here is killed on teardown, also when the test fails: `stop()` sends SIGTERM, then
+SIGKILL after STOP_WAIT_S; `teardown()` and the atexit hook SIGKILL. Each process also asks the kernel to
+SIGKILL it if the test process itself dies (PR_SET_PDEATHSIG). Every wait is bounded by a deadline.
+
+Environment:
+  FERRY_BIN   a directory holding ferryd and ferry, or the ferryd binary itself (ferry beside it);
+              default <repo>/.build/debug. This module builds nothing: `swift build --product ferryd` first.
+  FERRY_KEEP  set (to anything): keep the temp directories this module created (configs, node logs) for a
+              post-mortem. Directories under a root the caller gave (pytest's tmp_path) are the caller's.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -22,8 +32,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 CLUSTER_SECRET = "cluster-test-secret-0123456789"
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+# A cluster that has no leader this long after start is broken, not slow.
+LEADER_WAIT_S = 30
+# ferryd stops on SIGTERM; give it this long before SIGKILL.
+STOP_WAIT_S = 5
 
 
 def ferryd_binary() -> Path:
@@ -37,6 +53,26 @@ def ferryd_binary() -> Path:
 
 def ferry_cli_binary() -> Path:
     return ferryd_binary().parent / "ferry"
+
+
+def admin_request(endpoint, method, path, key=None, secret=None, region=REGION, timeout=2):
+    """One request to a node's /_ferry/ endpoint, signed with botocore's SigV4Auth (service sqs) when a key is
+    given, unsigned otherwise. Returns (status, body as text); a 4xx/5xx is returned, not raised."""
+    url = endpoint + path
+    headers = {}
+    if key is not None:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        signed = AWSRequest(method=method, url=url, data=b"")
+        SigV4Auth(Credentials(key, secret), "sqs", region).add_auth(signed)
+        headers = dict(signed.headers.items())
+    request = urllib.request.Request(url, data=b"" if method == "POST" else None, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
 
 
 def free_ports(count: int) -> list[int]:
@@ -66,7 +102,11 @@ _LIVE_PROCESSES: set[subprocess.Popen] = set()
 
 
 def kill_every_started_process() -> None:
-    for proc in list(_LIVE_PROCESSES):
+    kill_processes(list(_LIVE_PROCESSES))
+
+
+def kill_processes(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
         if proc.poll() is None:
             try:
                 proc.send_signal(signal.SIGCONT)  # a stopped process still dies on SIGKILL; harmless
@@ -78,6 +118,9 @@ def kill_every_started_process() -> None:
         except subprocess.TimeoutExpired:
             pass
         _LIVE_PROCESSES.discard(proc)
+
+
+atexit.register(kill_every_started_process)
 
 
 @dataclass
@@ -121,12 +164,27 @@ class Node:
 
 
 class Cluster:
-    """N ferryd nodes (ids 1..N) plus optional spares that may join later. `voters` bootstrap the cluster."""
+    """N ferryd nodes (ids 1..N) plus optional spares that may join later. `voters` bootstrap the cluster.
 
-    def __init__(self, root: Path, voters: int = 3, spares: int = 0, snapshot_interval_entries: int | None = None,
-                 tick_ms: int | None = None, advertised_node: int = 1, extra_config: dict[str, str] | None = None,
-                 unlisted: tuple[int, ...] = ()):
-        self.root = root
+    root: the directory for the nodes' configs, data and logs (default: a fresh temp dir, removed by `stop()`
+    unless FERRY_KEEP is set). auth: "off" or "sigv4", with `credentials` as dicts of access_key, secret_key
+    and optional account_id and admin; `status()` and `http()` sign with the admin credential (else the first).
+    metrics_listen: each node also serves GET /metrics, unauthenticated, on a port of its own.
+    extra_config: more top-level settings, a dict `key: TOML value` or raw `key = value` lines.
+    launcher: words run before ferryd (e.g. valgrind and its options); ferryd: another binary."""
+
+    def __init__(self, root: Path | None = None, voters: int = 3, spares: int = 0,
+                 snapshot_interval_entries: int | None = None, tick_ms: int | None = None, advertised_node: int = 1,
+                 extra_config: dict[str, str] | str | None = None, unlisted: tuple[int, ...] = (),
+                 auth: str = "off", credentials=(), metrics_listen: bool = False, log_level: str = "info",
+                 ferryd: Path | None = None, launcher: tuple[str, ...] = ()):
+        self.owns_root = root is None
+        self.root = Path(tempfile.mkdtemp(prefix="ferry-cluster-")) if root is None else root
+        self.auth = auth
+        self.credentials = list(credentials)
+        self.log_level = log_level
+        self.ferryd = Path(ferryd) if ferryd is not None else ferryd_binary()
+        self.launcher = tuple(launcher)
         # Nodes no other node's config file mentions: they are reached only through the replicated configuration.
         self.unlisted = set(unlisted)
         self.extra_config = extra_config or {}  # more top-level settings, `key: TOML value`
@@ -134,12 +192,14 @@ class Cluster:
         self.tick_ms = tick_ms
         self.initial_voters = list(range(1, voters + 1))
         total = voters + spares
-        ports = free_ports(2 * total)
+        ports = free_ports(3 * total if metrics_listen else 2 * total)
         self.nodes: dict[int, Node] = {}
         for i in range(1, total + 1):
-            directory = root / f"node{i}"
+            directory = self.root / f"node{i}"
             directory.mkdir(parents=True, exist_ok=True)
             self.nodes[i] = Node(i, ports[2 * (i - 1)], ports[2 * (i - 1) + 1], directory, join=i > voters)
+        self.metrics_ports = dict(zip(self.nodes, ports[2 * total:])) if metrics_listen else {}
+        # One advertised base for every node: queue URLs must not depend on which node answered.
         self.advertised_url = self.nodes[advertised_node].url
         for node in self.nodes.values():
             self.write_config(node)
@@ -153,7 +213,9 @@ class Cluster:
             f'client_listen = "127.0.0.1:{node.client_port}"',
             f'advertised_url = "{self.advertised_url}"',
             f'cluster_secret = "{node.secret}"',
-            'auth = "off"',
+            f'region = "{REGION}"',
+            f'account_id = "{ACCOUNT}"',
+            f'auth = "{self.auth}"',
             f"initial_voters = [{', '.join(str(v) for v in self.initial_voters)}]",
             f"join = {'true' if node.join else 'false'}",
         ]
@@ -161,8 +223,12 @@ class Cluster:
             lines.append(f"snapshot_interval_entries = {self.snapshot_interval_entries}")
         if self.tick_ms:
             lines.append(f"tick_ms = {self.tick_ms}")
-        for key, value in self.extra_config.items():
-            lines.append(f"{key} = {value}")
+        if node.id in self.metrics_ports:
+            lines.append(f'metrics_listen = "127.0.0.1:{self.metrics_ports[node.id]}"')
+        if isinstance(self.extra_config, str):
+            lines.append(self.extra_config)
+        else:
+            lines.extend(f"{key} = {value}" for key, value in self.extra_config.items())
         lines.append("")
         lines.append("[peers]")
         listed = [other for other in self.nodes.values() if other.id == node.id or other.id not in self.unlisted]
@@ -173,19 +239,22 @@ class Cluster:
         lines.append("[clients]")
         for other in listed:
             lines.append(f'{other.id} = "{other.url}"')
+        for c in self.credentials:
+            lines += ["", "[[credentials]]", f'access_key = "{c["access_key"]}"', f'secret_key = "{c["secret_key"]}"',
+                      f'account_id = "{c.get("account_id", ACCOUNT)}"', f'admin = {"true" if c.get("admin") else "false"}']
         node.config_path.write_text("\n".join(lines) + "\n")
 
     def start(self, node_id: int) -> Node:
         node = self.nodes[node_id]
         assert not node.running, f"node {node_id} is already running"
-        binary = ferryd_binary()
+        binary = self.ferryd
         assert binary.exists(), f"{binary} not found: build it (swift build --product ferryd) or set FERRY_BIN"
         with open(node.log_path, "ab") as log:
             log.write(f"---- start {node.starts + 1} at {time.time():.3f}\n".encode())
             log.flush()
             node.stopped = False
             node.proc = subprocess.Popen(
-                [str(binary), "--config", str(node.config_path), "--log-level", "info"],
+                [*self.launcher, str(binary), "--config", str(node.config_path), "--log-level", self.log_level],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=str(node.directory), preexec_fn=_die_with_parent,
                 user=node.uid, group=node.uid)
@@ -223,23 +292,69 @@ class Cluster:
         self.signal(node_id, signal.SIGCONT)
         self.nodes[node_id].stopped = False
 
+    def start_cluster(self, timeout: float = LEADER_WAIT_S) -> Cluster:
+        """Starts the initial voters and waits until every one of them names the same leader."""
+        self.start_all()
+        self.wait_for_agreed_leader(timeout)
+        return self
+
     def teardown(self) -> None:
-        for node in self.nodes.values():
-            if node.proc is not None:
-                _LIVE_PROCESSES.add(node.proc)
-        kill_every_started_process()
+        """SIGKILL every process of this cluster (and only this one: a session-wide cluster may still run)."""
+        kill_processes([node.proc for node in self.nodes.values() if node.proc is not None])
+
+    def stop(self) -> None:
+        """SIGTERM every running node, SIGKILL what is left after STOP_WAIT_S; then removes the temp root."""
+        running = [node for node in self.nodes.values() if node.running]
+        for node in running:
+            node.proc.send_signal(signal.SIGCONT)  # a SIGSTOPped node could not act on SIGTERM
+            node.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_WAIT_S
+        for node in running:
+            try:
+                node.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                node.proc.kill()
+                node.proc.wait()
+            _LIVE_PROCESSES.discard(node.proc)
+        self.teardown()
+        if self.owns_root and os.environ.get("FERRY_KEEP") is None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- addresses --------------------------------------------------------------------------------
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.nodes)
+
+    @property
+    def procs(self) -> dict[int, subprocess.Popen]:
+        return {i: node.proc for i, node in self.nodes.items() if node.proc is not None}
+
+    @property
+    def client_ports(self) -> dict[int, int]:
+        return {i: node.client_port for i, node in self.nodes.items()}
+
+    def endpoint(self, node_id: int = 1) -> str:
+        return self.nodes[node_id].url
+
+    def peer_address(self, node_id: int) -> tuple[str, int]:
+        return ("127.0.0.1", self.nodes[node_id].peer_port)
+
+    def queue_url(self, name: str) -> str:
+        return f"{self.advertised_url}/{ACCOUNT}/{name}"
+
+    def logs(self, tail_chars: int = 4000) -> str:
+        return "\n".join(f"--- node {i} ---\n" + node.log_text()[-tail_chars:] for i, node in self.nodes.items())
 
     # -- observation ----------------------------------------------------------------------------
 
     def http(self, node_id: int, method: str, path: str, timeout: float = 1.0) -> tuple[int, dict | str]:
-        request = urllib.request.Request(self.nodes[node_id].url + path, method=method,
-                                         data=b"" if method == "POST" else None)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                code, body = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            code, body = error.code, error.read()
-        text = body.decode(errors="replace")
+        """One /_ferry/ request; JSON bodies parsed. With auth = sigv4 signed by the admin credential."""
+        key = secret = None
+        if self.auth == "sigv4" and self.credentials:
+            c = next((c for c in self.credentials if c.get("admin")), self.credentials[0])
+            key, secret = c["access_key"], c["secret_key"]
+        code, text = admin_request(self.nodes[node_id].url, method, path, key, secret, timeout=timeout)
         try:
             return code, json.loads(text)
         except ValueError:
@@ -252,6 +367,13 @@ class Cluster:
         except (OSError, urllib.error.URLError):
             return None
         return body if code == 200 and isinstance(body, dict) else None
+
+    def require_status(self, node_id: int, timeout: float = 1.0) -> dict:
+        """The node's /_ferry/status; fails the test if it does not answer."""
+        code, body = self.http(node_id, "GET", "/_ferry/status", timeout=timeout)
+        if code != 200 or not isinstance(body, dict):
+            raise AssertionError(f"/_ferry/status on node {node_id}: HTTP {code} {body}")
+        return body
 
     def statuses(self, ids=None) -> dict[int, dict]:
         out = {}
@@ -286,6 +408,19 @@ class Cluster:
             leader = self.leader(ids)
             return leader if leader is not None and leader != not_node else None
         return self.wait_until("a leader", found, timeout)
+
+    def wait_for_agreed_leader(self, timeout: float = LEADER_WAIT_S) -> int:
+        """Until every running node names the same leader; fails at once if a node's process exited."""
+        def agreed():
+            for i, node in self.nodes.items():
+                if node.proc in _LIVE_PROCESSES and node.proc.poll() is not None:  # not killed on purpose
+                    raise AssertionError(f"ferryd node {i} exited with {node.proc.returncode}:\n{self.logs()}")
+            statuses = self.statuses()
+            leaders = {s["leader"] for s in statuses.values()}
+            if len(statuses) == len(self.running_ids()) and len(leaders) == 1 and 0 not in leaders:
+                return leaders.pop()
+            return None
+        return self.wait_until("every node to name the same leader", agreed, timeout, interval=0.1)
 
     def wait_caught_up(self, ids, timeout: float = 30.0) -> dict[int, dict]:
         """Until every node in `ids` has applied everything the leader has committed (and one leader)."""
@@ -327,13 +462,11 @@ class Cluster:
         raise AssertionError(f"{action} {node_id} did not go through: {last}")
 
 
-class StatusRecorder:
-    """Polls every node's status in the background and checks that no term ever has two leaders."""
+class BackgroundThread:
+    """A context manager running `self._run` on a daemon thread until `stop()` (or the `with` block ends);
+    `_run` loops until `self._stop` is set."""
 
-    def __init__(self, cluster: Cluster, interval: float = 0.01):
-        self.cluster = cluster
-        self.interval = interval
-        self.leaders_by_term: dict[int, set[int]] = {}
+    def __init__(self):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -342,8 +475,24 @@ class StatusRecorder:
         return self
 
     def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
         self._stop.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=10)
+
+    def _run(self):
+        raise NotImplementedError
+
+
+class StatusRecorder(BackgroundThread):
+    """Polls every node's status in the background and checks that no term ever has two leaders."""
+
+    def __init__(self, cluster: Cluster, interval: float = 0.01):
+        super().__init__()
+        self.cluster = cluster
+        self.interval = interval
+        self.leaders_by_term: dict[int, set[int]] = {}
 
     def _run(self):
         while not self._stop.is_set():
@@ -427,28 +576,16 @@ def churn_configuration(cluster: Cluster, changes: int) -> int:
     return index
 
 
-class ChurnWriter:
+class ChurnWriter(BackgroundThread):
     """A background write load without SQS: configuration changes through whichever node leads, each
     acknowledged once the leader reports it committed. Same shape as sqsload.ProducerGroup."""
 
     def __init__(self, cluster: Cluster):
+        super().__init__()
         self.cluster = cluster
         self.ack_times: list[tuple[float, float]] = []  # (started, acknowledged)
         self.acked_indexes: list[int] = []
         self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(timeout=10)
 
     def _run(self):
         while not self._stop.is_set():

@@ -1,5 +1,6 @@
 import XCTest
-@testable import FerrySQS
+import FerryClient
+import FerrySQS
 
 /// The client side of HTTP/1.1: what `ferry` and `ferry bench` read back from a node.
 final class HTTPResponseParserTests: XCTestCase {

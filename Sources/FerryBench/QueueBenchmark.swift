@@ -1,6 +1,9 @@
+import FerryQueue
+
 /// A micro benchmark of the state machine alone (no Raft, no I/O): commands applied per second for a
-/// send/receive/delete mix, and heap bytes per queued message. FerryQueue reads no clock and no allocator
-/// statistics itself, so the caller passes both in (the test passes stand-ins and checks only correctness).
+/// send/receive/delete mix, and heap bytes per queued message (`ferry bench machine`). It reads no clock and
+/// no allocator statistics itself, so the caller passes both in (the test passes stand-ins and checks only
+/// correctness).
 public enum QueueBenchmark {
     public struct Options: Sendable {
         /// Send/receive/delete rounds in each throughput phase.
@@ -73,8 +76,7 @@ public enum QueueBenchmark {
             let start = clockNs()
             let commands = mix(&driver, rounds: options.rounds, batch: batch, body: body)
             let elapsed = clockNs() - start
-            precondition(driver.machine.queues.values.first!.liveCount == options.backlogMessages,
-                         "the mix deletes what it receives")
+            precondition(messageCount(driver.machine) == options.backlogMessages, "the mix deletes what it receives")
             report.phases.append(Phase(name: "mix, batches of \(batch)", commands: commands,
                                        messages: options.rounds * batch, nanoseconds: elapsed))
         }
@@ -86,7 +88,7 @@ public enum QueueBenchmark {
         report.heapBytesDelta = heapBytes() - before
         report.queuedMessages = options.memoryMessages
         report.bodyBytes = options.bodyBytes
-        precondition(driver.machine.queues.values.first!.visibleCount == options.memoryMessages)
+        precondition(messageCount(driver.machine) == options.memoryMessages)
         var start = clockNs()
         let bytes = driver.machine.snapshot()
         report.snapshotNanoseconds = clockNs() - start
@@ -95,8 +97,13 @@ public enum QueueBenchmark {
         var restored = QueueMachine(config: driver.machine.config)
         try! restored.restore(from: bytes)
         report.restoreNanoseconds = clockNs() - start
-        precondition(restored.queues.values.first!.visibleCount == options.memoryMessages)
+        precondition(messageCount(restored) == options.memoryMessages)
         return report
+    }
+
+    /// Messages in the machine's one queue: visible, in flight or delayed.
+    private static func messageCount(_ machine: QueueMachine) -> Int {
+        machine.queueGauges(nowMs: 0).reduce(0) { $0 + $1.visible + $1.inflight + $1.delayed }
     }
 
     private static func fill(_ driver: inout Driver, _ queue: String, count: Int, body: [UInt8]) {
@@ -125,18 +132,11 @@ public enum QueueBenchmark {
             let handles = messages.enumerated().map { HandleEntry(id: "h\($0.offset)", receiptHandle: $0.element.receiptHandle) }
             guard case .deleted(let results) = driver.apply(.deleteMessages(queueName: "bench", entries: handles,
                                                                              isBatch: batch > 1)),
-                  results.allSatisfy({ $0.result.failure == nil }) else {
+                  results.allSatisfy({ (try? $0.result.get()) != nil }) else {
                 preconditionFailure("benchmark delete failed")
             }
             commands += 3
         }
         return commands
-    }
-}
-
-extension Result {
-    var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }

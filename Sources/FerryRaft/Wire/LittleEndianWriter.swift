@@ -2,8 +2,9 @@
 ///
 /// The wire format of Ferry (storage records, and later peer messages) is built from these few
 /// primitives only, so that every encoder is a straight-line sequence of `write` calls and every
-/// decoder mirrors it with `ByteReader`. Little-endian because every platform Ferry runs on is.
-public struct ByteWriter {
+/// decoder mirrors it with `LittleEndianReader`. Little-endian because every platform Ferry runs on is.
+/// (The queue machine's commands, results and snapshots use FerryQueue's compact `VarintWriter` instead.)
+public struct LittleEndianWriter {
     public private(set) var bytes: [UInt8]
 
     public init(capacity: Int = 0) {
@@ -23,7 +24,7 @@ public struct ByteWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// Writes the count as a UInt32, then the bytes. Callers bound the count (see `ByteReader`).
+    /// Writes the count as a UInt32, then the bytes. Callers bound the count (see `LittleEndianReader`).
     public mutating func writeLengthPrefixed(_ data: [UInt8]) {
         precondition(data.count <= Int(UInt32.max), "a length-prefixed field must fit in UInt32")
         write(UInt32(data.count))

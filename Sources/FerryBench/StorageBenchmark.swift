@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FerryRaft
+import FerryStorage
 
 /// Measures the log's append throughput against the disk's own: for each group-commit batch size,
 /// appends of `entryBytes` entries through `RaftStorage` (encode, CRC32C, write, fdatasync per
