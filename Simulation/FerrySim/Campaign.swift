@@ -32,11 +32,13 @@ public func replayCommand(seed: UInt64, nodeCount: Int, profile: SimProfile) -> 
     return command
 }
 
-/// Runs `count` seeds from `firstSeed`, calling `report` after each. Stops early at the first
-/// violation when `stopAtFirstViolation` (the planted-bug runner wants seeds-to-detection).
-public func runCampaign(
-    firstSeed: UInt64, count: Int, nodeCount: Int, profile: SimProfile, stopAtFirstViolation: Bool,
-    report: (SeedOutcome) -> Void
+/// The campaign loop of both modes (raft mode and queue mode are two workloads over it): `count` seeds
+/// from `firstSeed`, each with its replay command armed in the crash reporter, run by `runSeed` (which
+/// builds the seed's world, runs it and drops it), then counted and passed to `report`. Stops early at the
+/// first violation when `stopAtFirstViolation` (the planted-bug runners want seeds-to-detection).
+public func runSeeds(
+    firstSeed: UInt64, count: Int, stopAtFirstViolation: Bool, replayCommand: (UInt64) -> String,
+    runSeed: (UInt64) -> SeedOutcome, report: (SeedOutcome) -> Void
 ) -> CampaignSummary {
     var summary = CampaignSummary()
     let wallClock = ContinuousClock()
@@ -44,9 +46,8 @@ public func runCampaign(
     let cpuStarted = clock()
     for offset in 0..<count {
         let seed = firstSeed + UInt64(offset)
-        CrashReporter.prepare(seed: seed, replayCommand: replayCommand(seed: seed, nodeCount: nodeCount, profile: profile))
-        let simulation = Simulation(options: SimOptions(seed: seed, nodeCount: nodeCount, profile: profile))
-        let outcome = simulation.run()
+        CrashReporter.prepare(seed: seed, replayCommand: replayCommand(seed))
+        let outcome = runSeed(seed)
         summary.seedsRun += 1
         summary.simulatedMicros += outcome.simulatedMicros
         summary.eventCount += outcome.eventCount
@@ -60,4 +61,15 @@ public func runCampaign(
     summary.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     summary.cpuSeconds = Double(clock() - cpuStarted) / Double(CLOCKS_PER_SEC)
     return summary
+}
+
+/// Runs `count` raft-mode seeds from `firstSeed`, calling `report` after each.
+public func runCampaign(
+    firstSeed: UInt64, count: Int, nodeCount: Int, profile: SimProfile, stopAtFirstViolation: Bool,
+    report: (SeedOutcome) -> Void
+) -> CampaignSummary {
+    runSeeds(firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
+             replayCommand: { replayCommand(seed: $0, nodeCount: nodeCount, profile: profile) },
+             runSeed: { Simulation(options: SimOptions(seed: $0, nodeCount: nodeCount, profile: profile)).run() },
+             report: report)
 }

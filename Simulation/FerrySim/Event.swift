@@ -5,12 +5,13 @@ public typealias SimMicros = UInt64
 
 /// One thing that happens at one instant of simulated time. Every event touches at most one node,
 /// which is what lets the checkers run incrementally after each event.
-public enum SimEvent {
+public enum SimEvent: SimulationEvent {
     /// The node's clock ticks (every `SimConstants.tickMicros`). `incarnation` drops ticks of a
     /// process that has since crashed.
     case tick(node: NodeID, incarnation: UInt32)
-    /// A message arrives at `envelope.to`.
-    case deliver(Envelope)
+    /// A message arrives at `envelope.to` over the link dialled to `link` (by the sender, or by the
+    /// recipient when it answers on the recipient's link); lost if that node no longer listens there.
+    case deliver(Envelope, link: SimPeerAddress)
     /// The fsync a node issued completes; its volatile writes become durable.
     case fsyncDone(node: NodeID, incarnation: UInt32)
     /// A crashed node starts again from its durable state.

@@ -129,3 +129,17 @@ public struct DurableLog {
         snapshot = newSnapshot
     }
 }
+
+/// A node's durable snapshot as Raft reads it for followers: only the snapshot on its simulated disk, as
+/// storage serves only its durable file (a leader's snapshot not yet persisted is not served).
+final class SimSnapshotFile: SnapshotChunkSource {
+    private unowned let node: SimNode
+
+    init(_ node: SimNode) { self.node = node }
+
+    func snapshotChunk(of stored: StoredSnapshot, offset: Int, count: Int) -> [UInt8]? {
+        let snapshot = node.disk.durable.snapshot
+        guard snapshot.stored == stored, offset >= 0, count >= 0, offset + count <= snapshot.data.count else { return nil }
+        return Array(snapshot.data[offset..<offset + count])
+    }
+}

@@ -1,3 +1,4 @@
+import FerryNode
 import FerryRaft
 
 /// One simulated process: a FerryRaft core, its simulated disk and the application state machine.
@@ -38,10 +39,51 @@ final class SimNode {
     var observedRole: Role = .follower
     var observedTerm: Term = 0
 
-    init(id: NodeID, bootstrap configuration: Configuration) {
+    // Addresses. The config file's `[peers]`: where the initial voters listened when the cluster began.
+    let peersFile: [NodeID: SimPeerAddress]
+    /// dialAddress[id]: where this process sends to `id` (nil: not dialled), from `PeerDialPlan` over
+    /// `dialledConfiguration`, the configuration in force when the plan was last made.
+    private(set) var dialAddress: [SimPeerAddress?]
+    private var dialledConfiguration: Configuration?
+    /// appliedPort[id]: the newest port this process has applied a configuration giving `id` (0: none),
+    /// and since when — what the ADDR checker holds its sends against. Process memory: reset on boot.
+    private(set) var appliedPort: [UInt16]
+    private(set) var appliedPortSince: [SimMicros]
+
+    init(id: NodeID, bootstrap configuration: Configuration, peersFile: [NodeID: SimPeerAddress], nodeSlots: Int) {
         self.id = id
         disk = SimDisk(bootstrap: configuration)
         stateMachine = SimStateMachine(configuration: configuration)
+        self.peersFile = peersFile
+        dialAddress = Array(repeating: nil, count: nodeSlots)
+        appliedPort = Array(repeating: 0, count: nodeSlots)
+        appliedPortSince = Array(repeating: 0, count: nodeSlots)
+    }
+
+    /// Makes the dial plan again if the configuration in force changed: the decision ferryd makes in
+    /// `Server.followConfiguration`, by the same code.
+    func followConfiguration() {
+        let configuration = inspect { $0.configuration }
+        guard configuration != dialledConfiguration else { return }
+        dialledConfiguration = configuration
+        let plan = PeerDialPlan(configuration: configuration, localID: id, peersFile: peersFile, parse: SimPeerAddress.init(parsing:))
+        for k in dialAddress.indices { dialAddress[k] = plan.dial[NodeID(k)]?.address }
+    }
+
+    /// Records the addresses of a configuration this process applied (or restored) at `now`.
+    func noteApplied(_ configuration: Configuration, now: SimMicros) {
+        for (member, address) in configuration.addresses {
+            guard let port = SimPeerAddress(parsing: address.peer)?.port, Int(member) < appliedPort.count,
+                  port > appliedPort[Int(member)] else { continue }
+            appliedPort[Int(member)] = port
+            appliedPortSince[Int(member)] = now
+        }
+    }
+
+    /// A new process knows nothing it has not recovered.
+    func forgetAddresses() {
+        dialledConfiguration = nil
+        for k in dialAddress.indices { (dialAddress[k], appliedPort[k], appliedPortSince[k]) = (nil, 0, 0) }
     }
 
     /// Reads the core without copying it: `node.raft!.term` would copy the whole RaftNode out of the

@@ -30,6 +30,9 @@ public enum SimConstants {
     public static let operatorReactionMicrosMax: SimMicros = 5_000
     /// A client waits this long before retrying after a refusal (not leader, transfer in progress).
     public static let clientBackoffMicros: SimMicros = 20_000
+    /// ADDR: how long a node may keep sending to a member's old address after applying the configuration
+    /// that moved it (ten ticks: a node that redials lazily, say on its next timer, still passes).
+    public static let staleAddressMicrosMax: SimMicros = 100_000
 }
 
 /// Which faults a seed enables and how hard each one hits (swarm testing: Groce et al. 2012 — a random

@@ -22,6 +22,7 @@ extension Simulation {
 
     func checkConvergence() {
         guard let deadline = livenessDeadline else { return }
+        settleMovedMembers()
         if let blocker = convergenceBlocker() {
             if now >= deadline {
                 checker.fail("LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker)")

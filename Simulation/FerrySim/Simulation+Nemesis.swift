@@ -34,19 +34,12 @@ extension Simulation {
             emit("nemesis: heal network")
         case 1:
             let isolated = leaderOrAnyNode(ids)
-            for other in ids where other != isolated {
-                network.setLink(from: isolated, to: other, up: false)
-                network.setLink(from: other, to: isolated, up: false)
-            }
+            network.isolate(isolated, from: ids)
             emit("nemesis: isolate n\(isolated)")
         case 2:
             var side: [Bool] = ids.map { _ in nemesisRandom.chance(0.5) }
             if !side.contains(true) { side[0] = true }
-            for (i, a) in ids.enumerated() {
-                for (j, b) in ids.enumerated() where side[i] != side[j] {
-                    network.setLink(from: a, to: b, up: false)
-                }
-            }
+            network.split(ids, side: side)
             emit("nemesis: split \(zip(ids, side).filter { $0.1 }.map { $0.0 }) | \(zip(ids, side).filter { !$0.1 }.map { $0.0 })")
         case 3:
             var cuts: [String] = []
@@ -61,17 +54,15 @@ extension Simulation {
             let a = nemesisRandom.pick(ids)
             var c = nemesisRandom.pick(ids)
             if c == a { c = a % NodeID(ids.count) + 1 }
-            network.setLink(from: a, to: c, up: false)
-            network.setLink(from: c, to: a, up: false)
+            network.cut(a, c)
             emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
         }
         trace.combine(0xFA)
     }
 
     private func crashSomeNode() {
-        let down = nodes.filter { !$0.isUp }.count
-        let candidates = nodes.filter { $0.isUp }
-        guard down < options.crashedNodesMax, !candidates.isEmpty else { return }
+        let candidates = Nemesis.crashCandidates(nodes, crashedNodesMax: options.crashedNodesMax)
+        guard !candidates.isEmpty else { return }
         let leader = currentLeader()
         let victim = leader != nil && nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance) ? leader! : nemesisRandom.pick(candidates)
         crash(victim)
@@ -101,10 +92,7 @@ extension Simulation {
             schedule(.restart(node: node.id), after: nemesisRandom.uint64(in: 1_000...options.downMicrosMax))
         } else if options.partitions {
             network.healAll()
-            for other in allNodeIDs where other != node.id {
-                network.setLink(from: node.id, to: other, up: false)
-                network.setLink(from: other, to: node.id, up: false)
-            }
+            network.isolate(node.id, from: allNodeIDs)
             emit("nemesis: isolate new leader n\(node.id)")
         }
     }
@@ -132,20 +120,15 @@ extension Simulation {
 
     /// Stops a process for longer than an election timeout (a GC pause, SIGSTOP).
     private func pauseSomeNode() {
-        let candidates = nodes.filter { $0.isRunning }
-        guard !candidates.isEmpty else { return }
-        let victim = nemesisRandom.pick(candidates)
-        let electionMicros = SimMicros(RaftOptions(id: victim.id).electionTimeoutTicks) * SimConstants.tickMicros
-        let duration = nemesisRandom.uint64(in: electionMicros...max(electionMicros, options.pauseMicrosMax))
-        victim.pausedUntil = now + duration
+        guard case let (victim, duration)? = Nemesis.pauseOne(of: nodes, now: now, pauseMicrosMax: options.pauseMicrosMax,
+                                                               random: &nemesisRandom) else { return }
         schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
         trace.combine(victim.id)
         emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")
     }
 
     func resume(_ node: SimNode, incarnation: UInt32) {
-        guard node.incarnation == incarnation, node.pausedUntil != nil else { return }
-        node.pausedUntil = nil
+        guard node.resume(incarnation: incarnation) else { return }
         trace.combine(node.id)
         emit("resume n\(node.id)")
     }

@@ -7,11 +7,14 @@ extension Simulation {
     func boot(_ node: SimNode) {
         let recovered = node.disk.durable.recovered
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
-        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork()))
+        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
+                            snapshotSource: SimSnapshotFile(node)))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil
         node.waiting = []
+        node.forgetAddresses()
+        node.noteApplied(recovered.snapshot.metadata.configuration, now: now)
         (node.observedCommit, node.observedApplied, node.observedRole, node.observedTerm) =
             node.inspect { ($0.commitIndex, $0.appliedIndex, $0.role, $0.term) }
         checkRecoveredCommit(node)
@@ -40,12 +43,17 @@ extension Simulation {
         schedule(.tick(node: node.id, incarnation: incarnation), after: SimConstants.tickMicros)
     }
 
-    func onDeliver(_ envelope: Envelope) {
+    func onDeliver(_ envelope: Envelope, link: SimPeerAddress) {
         let target = node(envelope.to)
         trace.combine(envelope.from)
         trace.combine(envelope.to)
         trace.combine(envelope.message.term)
         guard target.isUp, network.isUp(from: envelope.from, to: envelope.to) else { return }
+        // A link breaks when the node it was dialled to stops listening at that address.
+        guard network.reaches(link, link.node) else {
+            emit("link to \(link) broke: lost \(envelope)")
+            return
+        }
         emit("n\(envelope.to) <- \(envelope)")
         target.raft!.step(envelope)
         afterInput(target)
@@ -63,6 +71,7 @@ extension Simulation {
     /// checks the node against the invariants.
     func afterInput(_ node: SimNode) {
         guard node.isUp else { return }
+        node.followConfiguration()  // as ferryd does each loop turn: it dials (and can be answered) from boot on
         send(node.raft!.takeMessages(), from: node)
         while node.persisting == nil, node.inspect({ $0.hasReady }) {
             beginPersist(node)
@@ -114,6 +123,7 @@ extension Simulation {
             checker.fail("MONO", "node \(node.id) restored a snapshot at \(metadata.index) over applied state at \(node.stateMachine.appliedIndex)")
         }
         node.stateMachine = SimStateMachine(restoring: snapshot)
+        node.noteApplied(metadata.configuration, now: now)
         checker.sawRestored(node.id, position: LogPosition(index: metadata.index, term: metadata.term), digest: node.stateMachine.digest)
         emit("n\(node.id) restored \(metadata)")
     }
@@ -125,6 +135,7 @@ extension Simulation {
             return
         }
         node.stateMachine.apply(entry)
+        if case .configuration(let configuration) = entry.payload { node.noteApplied(configuration, now: now) }
         checker.sawApplied(node.id, entry: entry, digest: node.stateMachine.digest, nodeTerm: node.inspect { $0.term })
         if !node.waiting.isEmpty, node.waiting.contains(where: { $0.index == entry.index }) {
             let settled = node.waiting.filter { $0.index == entry.index }
@@ -145,13 +156,33 @@ extension Simulation {
         emit("n\(node.id) compacted to \(snapshot.metadata)")
     }
 
-    /// Hands messages to the network after checking that each reflects only durable state (PERS).
+    /// Hands messages to the network after checking that each reflects only durable state (PERS), on the link
+    /// ferryd's `PeerMesh` would use: the node's own, to the address its dial plan gives the recipient, if the
+    /// recipient listens there; else the link the recipient dialled to it, if the recipient is up and dials
+    /// it where it listens; else nowhere (dropped, as `PeerMesh.send` drops it).
     func send(_ envelopes: [Envelope], from node: SimNode) {
+        guard !envelopes.isEmpty else { return }
+        node.followConfiguration()
         for envelope in envelopes {
             precondition(envelope.from == node.id, "node \(node.id) sent a message from \(envelope.from)")
             checkPersisted(envelope, from: node)
+            let dialled = node.dialAddress[Int(envelope.to)]
+            if let dialled { checkAddressIsCurrent(dialled, from: node, to: envelope.to) }
+            guard let link = link(from: node, to: envelope.to, dialled: dialled) else {
+                emit("n\(node.id) has no link to n\(envelope.to): dropped \(envelope)")
+                continue
+            }
             let times = network.deliveryTimes(from: envelope.from, to: envelope.to, now: now, random: &networkRandom)
-            for time in times { queue.schedule(.deliver(envelope), at: time) }
+            for time in times { events.schedule(.deliver(envelope, link: link), at: time) }
         }
+    }
+
+    /// The address of the link a message from `node` to `to` goes on: `dialled` (the node's own link), or
+    /// `node`'s own address when it goes back on the link `to` dialled to it.
+    private func link(from node: SimNode, to: NodeID, dialled: SimPeerAddress?) -> SimPeerAddress? {
+        if let dialled, network.reaches(dialled, to) { return dialled }
+        let recipient = self.node(to)
+        if recipient.isUp, let back = recipient.dialAddress[Int(node.id)], network.reaches(back, node.id) { return back }
+        return nil
     }
 }

@@ -1,7 +1,8 @@
 import FerryRaft
 
-/// The operator: membership changes one member at a time (add a learner, promote it, remove a voter
-/// or learner, keeping at least `votersMin` voters) and leadership transfers, all under faults.
+/// The operator: membership changes one member at a time (add a learner at an address, promote it, remove
+/// a voter or learner, keeping at least `votersMin` voters, move a member to a new address) and leadership
+/// transfers, all under faults.
 /// Refusals (a change still pending, a lagging learner) are simply retried on a later turn.
 extension Simulation {
     /// The running node that leads the highest term, if any.
@@ -38,6 +39,11 @@ extension Simulation {
 
     private func changeMembership(at leader: SimNode) {
         let configuration = leader.inspect { $0.configuration }
+        // A member that moved without its update committing comes first: until it does, nobody reaches it.
+        if let moved = unsettledMember(in: configuration) {
+            propose(.updateAddress(moved, network.address(of: moved).member), at: leader)
+            return
+        }
         let outsiders = allNodeIDs.filter { !configuration.contains($0) }
         var choices: [ConfigurationChange] = []
         for learner in configuration.learners {
@@ -46,17 +52,27 @@ extension Simulation {
             choices.append(.remove(learner))
         }
         if configuration.learners.isEmpty, let outsider = outsiders.first {
-            choices.append(.addLearner(nemesisRandom.pick(outsiders.isEmpty ? [outsider] : outsiders)))
+            // Added where it listens, or (half the time) on a new machine: at an address it moves to once
+            // the leader accepts the change.
+            let added = nemesisRandom.pick(outsiders.isEmpty ? [outsider] : outsiders)
+            let address = nemesisRandom.chance(0.5) ? network.freshAddress(for: added) : network.address(of: added)
+            choices.append(.addLearner(added, address: address.member))
         }
         if configuration.voters.count > SimConstants.votersMin {
             choices.append(.remove(nemesisRandom.pick(configuration.voters)))
         }
-        guard !choices.isEmpty else { return }
-        let change = nemesisRandom.pick(choices)
+        // Move a member (the leader too) to a new address: it listens there once the leader accepts the update.
+        let moved = nemesisRandom.pick(configuration.members)
+        choices.append(.updateAddress(moved, network.freshAddress(for: moved).member))
+        propose(nemesisRandom.pick(choices), at: leader)
+    }
+
+    func propose(_ change: ConfigurationChange, at leader: SimNode) {
         trace.combine(0xC0)
         do {
             let position = try leader.raft!.proposeConfigurationChange(change)
             emit("operator: n\(leader.id) proposed \(change) at \(position)")
+            moveIfAccepted(change)
         } catch {
             emit("operator: n\(leader.id) refused \(change): \(error)")
         }

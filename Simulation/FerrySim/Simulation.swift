@@ -13,9 +13,9 @@ public struct SeedOutcome: Sendable {
 /// One run of the simulator for one seed: a single thread, simulated time, every random choice from
 /// generators derived from the seed. A safety phase with the seed's faults, then a liveness phase with
 /// every fault healed, in which the cluster must converge within `livenessPhaseSecondsMax`.
-public final class Simulation {
+public final class Simulation: SimulationWorld {
     public let options: SimOptions
-    var queue = EventQueue<SimEvent>()
+    var events = EventQueue<SimEvent>()
     var now: SimMicros = 0
     var nodes: [SimNode] = []
     var network: Network
@@ -51,10 +51,13 @@ public final class Simulation {
         nemesisRandom = master.fork()
         clientRandom = master.fork()
         nodeRandom = master.fork()
-        initialConfiguration = Configuration(voters: Array(1...NodeID(options.nodeCount)))
+        // As ferryd seeds a new cluster: the initial voters, each with its `[peers]` address replicated.
+        let voters = Array(1...NodeID(options.nodeCount))
+        let peersFile = Dictionary(uniqueKeysWithValues: voters.map { ($0, SimPeerAddress(node: $0)) })
+        initialConfiguration = Configuration(voters: voters, addresses: peersFile.mapValues(\.member))
         network = Network(nodeIDs: 1...NodeID(options.nodeCount + SimConstants.spareNodeCount), options: options)
         for id in allNodeIDs {
-            nodes.append(SimNode(id: id, bootstrap: initialConfiguration))
+            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, peersFile: peersFile, nodeSlots: Int(allNodeIDs.upperBound) + 1))
         }
         clients = (0..<options.clientCount).map { SimClient(index: $0, target: NodeID($0 % options.nodeCount + 1)) }
     }
@@ -62,21 +65,10 @@ public final class Simulation {
     @inline(__always)
     func node(_ id: NodeID) -> SimNode { nodes[Int(id) - 1] }
 
-    func schedule(_ event: SimEvent, after delay: SimMicros) {
-        queue.schedule(event, at: now + delay)
-    }
-
     /// Runs the seed to its end: a violation, convergence, or the liveness deadline.
     public func run() -> SeedOutcome {
         start()
-        while !converged, checker.violation == nil, let next = queue.pop() {
-            now = next.time
-            checker.now = now
-            CrashReporter.nowMicros = now
-            eventCount += 1
-            dispatch(next.event)
-            if eventCount & 0xFFF == 0 { checkForStorm() }
-        }
+        runEvents()
         if checker.violation == nil && !converged {
             checker.fail("LIVE", "the event queue ran dry before the cluster converged")
         }
@@ -87,10 +79,8 @@ public final class Simulation {
 
     /// LIVE: a run whose traffic grows without bound (each message spawning more) never converges; stop
     /// it as a failure instead of exhausting memory.
-    private func checkForStorm() {
-        if queue.count > SimConstants.pendingEventsMax {
-            checker.fail("LIVE", "message storm: \(queue.count) events pending")
-        }
+    func checkForStorm() {
+        checkPendingEvents()
         let budget = UInt64(SimConstants.eventsPerSimulatedSecondMax) * max(now / 1_000_000, 1)
         if UInt64(eventCount) > budget {
             checker.fail("LIVE", "message storm: \(eventCount) events in \(formatSeconds(now))")
@@ -111,19 +101,16 @@ public final class Simulation {
         schedule(.heal, after: options.safetyPhaseSeconds * 1_000_000)
     }
 
-    private func dispatch(_ event: SimEvent) {
-        // A stopped process handles nothing until it resumes: its events wait (in order) until then.
-        if let target = event.targetNode, let pausedUntil = node(target).pausedUntil {
-            queue.schedule(event, at: pausedUntil)
-            return
-        }
-        trace.combine(now)
-        trace.combine(event.kindCode)
+    var hasEnded: Bool { converged }
+
+    func pausedUntil(_ node: NodeID) -> SimMicros? { self.node(node).pausedUntil }
+
+    func handle(_ event: SimEvent) {
         switch event {
         case .tick(let id, let incarnation):
             onTick(node(id), incarnation: incarnation)
-        case .deliver(let envelope):
-            onDeliver(envelope)
+        case .deliver(let envelope, let link):
+            onDeliver(envelope, link: link)
         case .fsyncDone(let id, let incarnation):
             onFsyncDone(node(id), incarnation: incarnation)
         case .restart(let id):
@@ -155,7 +142,7 @@ extension SimEvent {
     var targetNode: NodeID? {
         switch self {
         case .tick(let node, _), .fsyncDone(let node, _): return node
-        case .deliver(let envelope): return envelope.to
+        case .deliver(let envelope, _): return envelope.to
         case .restart, .resume, .client, .nemesis, .nemesisStrike, .operatorAction, .heal, .livenessCheck: return nil
         }
     }

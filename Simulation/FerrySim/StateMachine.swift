@@ -49,6 +49,11 @@ extension Entry {
             for voter in configuration.voters { hasher.combine(voter) }
             hasher.combine(0)
             for learner in configuration.learners { hasher.combine(learner) }
+            for member in configuration.addresses.keys.sorted() {
+                hasher.combine(member)
+                hasher.combineWords(Array(configuration.addresses[member]!.peer.utf8))
+                hasher.combineWords(Array(configuration.addresses[member]!.clientURL.utf8))
+            }
         }
         return hasher.value
     }

@@ -9,20 +9,16 @@ struct QueueModeRunner {
     var firstSeed: UInt64
     var stopAtFirstViolation: Bool
     var verbose: Bool
+    var eachSeed: Bool
 
     func runOne(seed: UInt64) throws {
         var options = QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)
         sizes.apply(to: &options)
-        print(options)
-        let command = queueReplayCommand(seed: seed, nodeCount: nodes, campaign: campaign, sizes: sizes)
-        CrashReporter.prepare(seed: seed, replayCommand: command)
-        let simulation = QueueSimulation(options: options)
-        if verbose { simulation.traceSink = { print($0) } }
-        let outcome = simulation.run()
-        print(describe(outcome))
-        if outcome.violation != nil {
-            print("replay: \(command)")
-            throw ExitCode(1)
+        let replay = queueReplayCommand(seed: seed, nodeCount: nodes, campaign: campaign, sizes: sizes)
+        try runOneSeed(seed, options: options, replay: replay) {
+            let simulation = QueueSimulation(options: options)
+            if verbose { simulation.traceSink = { print($0) } }
+            return simulation.run()
         }
     }
 
@@ -31,14 +27,12 @@ struct QueueModeRunner {
             firstSeed: firstSeed, count: seeds, nodeCount: nodes, campaign: campaign, sizes: sizes,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
-            if outcome.violation != nil {
-                print(describe(outcome))
-                print("replay: \(queueReplayCommand(seed: outcome.seed, nodeCount: nodes, campaign: campaign, sizes: sizes))")
-            }
+            reportSeed(outcome, replay: { queueReplayCommand(seed: $0, nodeCount: nodes, campaign: campaign, sizes: sizes) },
+                       eachSeed: eachSeed)
         }
         let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("""
-            ferry-sim queue mode: \(nodes) nodes, campaign \(campaign.rawValue), seeds \(firstSeed)...\(firstSeed + UInt64(summary.seedsRun) - 1)
+            ferry-sim queue mode: \(nodes) nodes, campaign \(campaign.rawValue), seeds \(seedRange(summary, from: firstSeed))
               seeds run:              \(summary.seedsRun) (\(campaigns))
               violations:             \(summary.violations.count)
               acknowledged sends:     \(totals.acknowledged)
@@ -49,16 +43,8 @@ struct QueueModeRunner {
               bit flips in bytes only a witness record witnesses: \(totals.witnessOnlyFlips)
               spare segments renamed into place: \(totals.sparesUsed)
               snapshots taken / installed from a leader: \(totals.snapshotsTaken) / \(totals.snapshotsInstalled)
-              simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
-              events:                 \(summary.eventCount)
-              wall seconds:           \(fixed(summary.wallSeconds, 2))
-              sim seconds / wall s:   \(fixed(summary.simulatedSecondsPerWallSecond, 0))
-              sim seconds / CPU s:    \(fixed(summary.simulatedSecondsPerCPUSecond, 0)) (CPU \(fixed(summary.cpuSeconds, 2))s)
-              seeds per minute:       \(fixed(summary.seedsPerMinute, 1))
+            \(speedLines(summary, seedsPerMinutePlaces: 1))
             """)
-        if let first = summary.violations.first {
-            print("first violation: seed \(first.seed) after \(fixed(Double(first.simulatedMicros) / 1e6, 3)) simulated seconds")
-            throw ExitCode(1)
-        }
+        try failOnFirstViolation(summary)
     }
 }

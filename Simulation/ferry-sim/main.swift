@@ -1,12 +1,6 @@
 import ArgumentParser
 import FerrySim
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// `ferry-sim`: runs FerryRaft clusters through seeded hostile schedules and checks them after every
 /// event. One seed replays exactly; many seeds print a summary with the simulator's own speed.
 struct FerrySimCommand: ParsableCommand {
@@ -35,6 +29,9 @@ struct FerrySimCommand: ParsableCommand {
     @Flag(help: "Print the event trace.")
     var verbose = false
 
+    @Flag(help: "With --seeds: print every seed's line (trace hash, events) and the process's peak RSS after it, not only violating seeds'.")
+    var eachSeed = false
+
     @Option(help: "raft: FerryRaft cores over the simulator's own log. queue: the production ReplicaNode<QueueReplica> over RaftStorage on a simulated disk, with producers, consumers and the total-queue checker. Default: --seeds runs both; --seed runs raft.")
     var mode: String?
 
@@ -59,7 +56,7 @@ struct FerrySimCommand: ParsableCommand {
         let profile = SimProfile(rawValue: self.profile)!
         let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
                                     sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
-                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose)
+                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed)
         if let seed {
             if mode == "queue" { return try queue.runOne(seed: seed) }
             try runOne(seed: seed, profile: profile)
@@ -77,16 +74,10 @@ struct FerrySimCommand: ParsableCommand {
 
     private func runOne(seed: UInt64, profile: SimProfile) throws {
         let options = SimOptions(seed: seed, nodeCount: nodes, profile: profile)
-        print(options)
-        let command = replayCommand(seed: seed, nodeCount: nodes, profile: profile)
-        CrashReporter.prepare(seed: seed, replayCommand: command)
-        let simulation = Simulation(options: options)
-        if verbose { simulation.traceSink = { print($0) } }
-        let outcome = simulation.run()
-        print(describe(outcome))
-        if outcome.violation != nil {
-            print("replay: \(command)")
-            throw ExitCode(1)
+        try runOneSeed(seed, options: options, replay: replayCommand(seed: seed, nodeCount: nodes, profile: profile)) {
+            let simulation = Simulation(options: options)
+            if verbose { simulation.traceSink = { print($0) } }
+            return simulation.run()
         }
     }
 
@@ -95,44 +86,16 @@ struct FerrySimCommand: ParsableCommand {
             firstSeed: firstSeed, count: seeds!, nodeCount: nodes, profile: profile,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
-            if outcome.violation != nil {
-                print(describe(outcome))
-                print("replay: \(replayCommand(seed: outcome.seed, nodeCount: nodes, profile: profile))")
-            }
+            reportSeed(outcome, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
         }
         print("""
-            ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(firstSeed)...\(firstSeed + UInt64(summary.seedsRun) - 1)
+            ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(seedRange(summary, from: firstSeed))
               seeds run:              \(summary.seedsRun)
               violations:             \(summary.violations.count)
-              simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
-              events:                 \(summary.eventCount)
-              wall seconds:           \(fixed(summary.wallSeconds, 2))
-              sim seconds / wall s:   \(fixed(summary.simulatedSecondsPerWallSecond, 0))
-              sim seconds / CPU s:    \(fixed(summary.simulatedSecondsPerCPUSecond, 0)) (CPU \(fixed(summary.cpuSeconds, 2))s)
-              seeds per minute:       \(fixed(summary.seedsPerMinute, 0))
+            \(speedLines(summary, seedsPerMinutePlaces: 0))
             """)
-        if let first = summary.violations.first {
-            print("first violation: seed \(first.seed) after \(fixed(Double(first.simulatedMicros) / 1e6, 3)) simulated seconds")
-            throw ExitCode(1)
-        }
+        try failOnFirstViolation(summary)
     }
-}
-
-func describe(_ outcome: SeedOutcome) -> String {
-    let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
-    return "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
-}
-
-func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
-}
-
-func fixed(_ value: Double, _ places: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    return places == 0 ? String(Int(rounded)) : String(rounded)
 }
 
 FerrySimCommand.main()

@@ -23,7 +23,7 @@ public protocol NodeEnvironment: AnyObject {
     /// Encodes and writes the node's own snapshot off the node's thread (`SnapshotSave`), then calls
     /// `completion` later on the node's thread with the snapshot. Runs alongside durable writes, which go on
     /// meanwhile. At most one at a time.
-    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void)
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void)
     /// Decodes a leader's snapshot into the state it holds (`decode`: CPU only, no I/O) off the node's thread,
     /// then calls `completion` later on the node's thread with what it returned. `sizeBytes` is the snapshot's
     /// size. The node applies nothing meanwhile. At most one at a time.

@@ -141,13 +141,16 @@ extension ReplicaNode {
         decodingSnapshot = true
         let data = snapshot.data
         let template = machine
+        let stored = snapshot.stored
         environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
             do {
                 var reader = ByteReader(data)
                 let sessions = try SessionTable.decode(from: &reader)
                 var machine = template
-                try machine.restore(from: reader.readRaw(count: reader.remaining))
-                return .success(DecodedSnapshot(sessions: sessions, machine: machine))
+                try machine.restore(from: data, startingAt: reader.offset)
+                // While the data is at hand: this node serves the snapshot to followers once it leads.
+                let checksums = SnapshotBlockChecksums(of: stored, data: data)
+                return .success(DecodedSnapshot(sessions: sessions, machine: machine, checksums: checksums))
             } catch {
                 return .failure(SnapshotDecodeFailure(reason: "\(error)"))
             }
@@ -163,6 +166,7 @@ extension ReplicaNode {
         case .success(let state):
             sessions = state.sessions
             machine = state.machine
+            storage.noteSnapshotChecksums(state.checksums)
         case .failure(let failure):
             // The leader's snapshot is checksummed end to end by storage and wire; bytes that do not decode
             // mean a bug or mixed versions. Applying anything on top would diverge: stop.
@@ -238,11 +242,12 @@ extension ReplicaNode {
         guard isRunning, !storage.isSavingSnapshot,
               applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
               appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio else { return }
-        let frozen = (sessions: sessions, machine: machine)
+        let held = FrozenState(sessions: sessions, machine: machine)
         // A little over the last snapshot's size: the state grows between snapshots, and one reservation
         // spares the copies of a buffer that doubles its way up to a gigabyte.
         let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
         guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
+            let frozen = held.take()
             var writer = ByteWriter()
             frozen.sessions.encode(into: &writer)
             return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
@@ -253,17 +258,17 @@ extension ReplicaNode {
         }
     }
 
-    private func snapshotSaveCompleted(_ save: SnapshotSave, _ result: Result<Snapshot, FileSystemError>) {
+    private func snapshotSaveCompleted(_ save: SnapshotSave, _ result: Result<SavedSnapshot, FileSystemError>) {
         guard isRunning else { return }
         do {
-            guard try storage.completeSnapshotSave(save, result), case .success(let snapshot) = result else {
+            guard try storage.completeSnapshotSave(save, result), case .success(let saved) = result else {
                 // A leader's snapshot arrived meanwhile and replaces this one.
                 startWriteIfIdle()
                 return
             }
-            lastSnapshotSizeBytes = snapshot.data.count
-            raft.compact(to: snapshot)
-            environment.record(.snapshotTaken(index: snapshot.metadata.index, sizeBytes: snapshot.data.count))
+            lastSnapshotSizeBytes = saved.stored.sizeBytes
+            raft.compact(to: saved.stored)
+            environment.record(.snapshotTaken(index: saved.stored.metadata.index, sizeBytes: saved.stored.sizeBytes))
         } catch {
             fail("\(error)")
             return
@@ -291,10 +296,28 @@ extension ReplicaNode {
     }
 }
 
+/// The state as of a snapshot's index, handed to the thread that encodes it and released there, not on the
+/// loop: by then the parts the loop changed since the freeze belong to this copy alone (with slots in chunks,
+/// every chunk written meanwhile), and freeing them on the loop was another pause per snapshot.
+/// `@unchecked Sendable`: the loop creates it before the save is handed to the work pool (which orders the
+/// two), and only that save's one call to `take()` touches it after.
+final class FrozenState<Machine: ReplicatedStateMachine>: @unchecked Sendable {
+    private var state: (sessions: SessionTable, machine: Machine)?
+
+    init(sessions: SessionTable, machine: Machine) { state = (sessions, machine) }
+
+    func take() -> (sessions: SessionTable, machine: Machine) {
+        guard let state else { preconditionFailure("a frozen state is encoded once") }
+        self.state = nil
+        return state
+    }
+}
+
 /// The state a leader's snapshot holds, decoded off the node's thread.
 struct DecodedSnapshot<Machine: ReplicatedStateMachine>: Sendable {
     var sessions: SessionTable
     var machine: Machine
+    var checksums: SnapshotBlockChecksums
 }
 
 /// Why a leader's snapshot did not decode.

@@ -107,11 +107,12 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         if recovered.snapshot.metadata.index > 0 {
             var reader = ByteReader(recovered.snapshot.data)
             sessions = try SessionTable.decode(from: &reader)
-            try machine.restore(from: reader.readRaw(count: reader.remaining))
+            try machine.restore(from: recovered.snapshot.data, startingAt: reader.offset)
         }
         self.machine = machine
         self.lastSnapshotSizeBytes = recovered.snapshot.data.count
-        self.raft = RaftNode(options: options.raft, recovered: recovered, random: random)
+        // Raft keeps no snapshot data: it reads what a follower needs back from storage.
+        self.raft = RaftNode(options: options.raft, recovered: recovered, random: random, snapshotSource: storage)
         self.lastRole = raft.role
         self.lastLeader = raft.leader
         afterInput()

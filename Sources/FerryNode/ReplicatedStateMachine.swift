@@ -20,6 +20,9 @@ public protocol ReplicatedStateMachine: Sendable {
     /// `prefix` followed by `snapshot()`, built in one buffer of about `capacityBytes` where the machine can.
     func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8]
     mutating func restore(from bytes: [UInt8]) throws
+    /// Restores from the snapshot starting at `offset` in `bytes` (after the node's session table), where the
+    /// machine can without copying it out first: a node's snapshot can be a gigabyte.
+    mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws
 
     /// A command the leader should propose now for time-driven work (expiry, delayed messages), if any is
     /// due at `nowMs`. Called on the leader every `NodeOptions.housekeepingIntervalTicks`.
@@ -29,6 +32,10 @@ public protocol ReplicatedStateMachine: Sendable {
 extension ReplicatedStateMachine {
     /// Two buffers: machines whose snapshots are small need no more.
     public func snapshot(after prefix: [UInt8], capacityBytes: Int) -> [UInt8] { prefix + snapshot() }
+    /// A copy of the rest: machines whose snapshots are small need no more.
+    public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
+        try restore(from: Array(bytes[offset...]))
+    }
 }
 
 /// Where and when a command was committed: the log index and the leader's wall-clock stamp.

@@ -71,9 +71,10 @@ public struct ByteReader {
     private let bytes: [UInt8]
     public private(set) var offset: Int
 
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        precondition(offset >= 0 && offset <= bytes.count, "reader offset must lie inside the buffer")
         self.bytes = bytes
-        self.offset = 0
+        self.offset = offset
     }
 
     public var isAtEnd: Bool { offset == bytes.count }

@@ -213,12 +213,17 @@ struct FilterPolicy: Equatable, Sendable {
         }
     }
 
-    /// IPv4 `a.b.c.d/n`; nil when malformed.
+    /// `address/n`, IPv4 (n ≤ 32) or IPv6 (n ≤ 128), as AWS takes both; nil when malformed.
     static func parseCIDR(_ text: String) -> ([UInt8], Int)? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let bits = Int(parts[1]), (0...32).contains(bits),
-              let address = parseIPv4(String(parts[0])) else { return nil }
+        guard parts.count == 2, parts[1].count <= 3, parts[1].allSatisfy(\.isASCII), let bits = Int(parts[1]),
+              let address = parseIP(String(parts[0])), (0...address.count * 8).contains(bits) else { return nil }
         return (address, bits)
+    }
+
+    /// 4 bytes for IPv4, 16 for IPv6; nil for anything else.
+    static func parseIP(_ text: String) -> [UInt8]? {
+        text.contains(":") ? parseIPv6(text) : parseIPv4(text)
     }
 
     static func parseIPv4(_ text: String) -> [UInt8]? {
@@ -226,10 +231,45 @@ struct FilterPolicy: Equatable, Sendable {
         guard octets.count == 4 else { return nil }
         var out: [UInt8] = []
         for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, let n = UInt8(octet) else { return nil }
+            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII), let n = UInt8(octet) else { return nil }
             out.append(n)
         }
         return out
+    }
+
+    /// RFC 4291 text: eight groups of 1-4 hex digits, at most one `::`, an IPv4 tail in place of the last two
+    /// groups.
+    static func parseIPv6(_ text: String) -> [UInt8]? {
+        guard text.utf8.count <= 45 else { return nil }
+        let bytes = Array(text.utf8)
+        let doubleColons = bytes.indices.dropLast().filter { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x3A }
+        guard doubleColons.count <= 1 else { return nil }
+        let halves = doubleColons.first.map {
+            [String(decoding: bytes[..<$0], as: UTF8.self), String(decoding: bytes[($0 + 2)...], as: UTF8.self)]
+        } ?? [text]
+        func groups(_ part: String, allowIPv4Tail: Bool) -> [UInt8]? {
+            if part.isEmpty { return [] }
+            var out: [UInt8] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (n, piece) in pieces.enumerated() {
+                if allowIPv4Tail && n == pieces.count - 1 && piece.contains(".") {
+                    guard let v4 = parseIPv4(String(piece)) else { return nil }
+                    out += v4
+                    continue
+                }
+                guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit), piece.allSatisfy(\.isASCII),
+                      let value = UInt16(piece, radix: 16) else { return nil }
+                out += [UInt8(value >> 8), UInt8(value & 0xFF)]
+            }
+            return out
+        }
+        if halves.count == 1 {
+            guard let all = groups(text, allowIPv4Tail: true), all.count == 16 else { return nil }
+            return all
+        }
+        guard let head = groups(halves[0], allowIPv4Tail: false), let tail = groups(halves[1], allowIPv4Tail: true),
+              head.count + tail.count <= 14 else { return nil }
+        return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 }
 
@@ -327,7 +367,7 @@ extension FilterPolicy.Condition {
             if let upper, upperInclusive ? n > upper : n >= upper { return false }
             return true
         case (.cidr(let network, let bits), .string(let s)):
-            guard let address = FilterPolicy.parseIPv4(s) else { return false }
+            guard let address = FilterPolicy.parseIP(s), address.count == network.count else { return false }
             for bit in 0..<bits where (address[bit / 8] ^ network[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 { return false }
             return true
         default: return false

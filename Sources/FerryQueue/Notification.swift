@@ -1,5 +1,7 @@
 /// A publish as one subscriber receives it: the JSON envelope AWS delivers to SQS when RawMessageDelivery is
-/// off (docs/sns-wire.md, "Delivery"), written byte-for-byte in AWS's layout.
+/// off (docs/sns-wire.md, "Delivery"), written byte-for-byte in AWS's layout. A FIFO topic's envelope has
+/// SequenceNumber and no signature fields at all (recorded by LocalStack against AWS: test_message_to_fifo_sqs,
+/// test_fifo_topic_to_regular_sqs).
 ///
 /// Signature: the machine holds no key and must stay deterministic, so `Signature` is a documented placeholder,
 /// the base64 of the SHA-256 of AWS's SignatureVersion 1 string-to-sign. It is well-formed but verifies against
@@ -11,6 +13,8 @@ struct Notification {
     var entry: PublishEntry
     var timestampMs: Int64
     var endpointBase: String
+    /// The topic's SignatureVersion attribute, "1" unless set to "2" (recorded: test_publish_sqs_verify_signature).
+    var signatureVersion = "1"
 
     func envelope(subscriptionArn: String) -> String {
         let timestamp = ISOTimestamp.format(ms: timestampMs)
@@ -18,10 +22,12 @@ struct Notification {
         if let sequenceNumber { fields.append(("SequenceNumber", sequenceNumber)) }
         fields.append(("TopicArn", topicArn))
         if let subject = entry.subject { fields.append(("Subject", subject)) }
-        fields += [("Message", entry.message), ("Timestamp", timestamp), ("SignatureVersion", "1"),
-                   ("Signature", signature(timestamp: timestamp)),
-                   ("SigningCertURL", "\(endpointBase)/SimpleNotificationService-ferry.pem"),
-                   ("UnsubscribeURL", "\(endpointBase)/?Action=Unsubscribe&SubscriptionArn=\(subscriptionArn)")]
+        fields += [("Message", entry.message), ("Timestamp", timestamp)]
+        if sequenceNumber == nil {
+            fields += [("SignatureVersion", signatureVersion), ("Signature", signature(timestamp: timestamp)),
+                       ("SigningCertURL", "\(endpointBase)/SimpleNotificationService-ferry.pem")]
+        }
+        fields.append(("UnsubscribeURL", "\(endpointBase)/?Action=Unsubscribe&SubscriptionArn=\(subscriptionArn)"))
         var out = "{\n"
         out += fields.map { "  \(MiniJSON.quote($0.0)) : \(MiniJSON.quote($0.1))" }.joined(separator: ",\n")
         if !entry.attributes.isEmpty {

@@ -1,13 +1,20 @@
 /// Publish and PublishBatch: one command that deduplicates (FIFO topics), filters, and enqueues into every
 /// matching subscription's queue, all in one apply (docs/design.md, "Topics and fan-out"). No delivery is
 /// ever retried or deferred: a queue that is missing or refuses the message sends it to the subscription's
-/// dead-letter queue, or counts it on the subscription.
+/// dead-letter queue, or counts it on the subscription. A batch is all or nothing: an entry the topic refuses
+/// fails the whole request, as AWS answers (recorded: test_publish_batch_exceptions).
 extension QueueMachine {
     mutating func publish(_ topicName: String, _ entries: [PublishEntry], isBatch: Bool, endpointBase: String) -> QueueResult {
         guard !entries.isEmpty, isBatch || entries.count == 1 else {
             return .failed(QueueError(.emptyBatchRequest, "The batch request doesn't contain any entries"))
         }
         guard var topic = topics.removeValue(forKey: topicName) else { return .failed(.topicNotFound) }
+        for entry in entries {
+            if let error = TopicValidation.publishEntryError(entry, topic: topic) {
+                topics[topicName] = topic
+                return .failed(error)
+            }
+        }
         let results = entries.map { entry in
             EntryResult(id: entry.id, publishOne(entry, on: &topic, endpointBase: endpointBase))
         }
@@ -18,19 +25,12 @@ extension QueueMachine {
 
     private mutating func publishOne(_ entry: PublishEntry, on topic: inout TopicState,
                                      endpointBase: String) -> Result<PublishedMessage, QueueError> {
-        if let error = TopicValidation.publishEntryError(entry, isFifoTopic: topic.isFifo) { return .failure(error) }
         var dedupId: String?
         if topic.isFifo {
-            if let explicit = entry.messageDeduplicationId {
-                dedupId = explicit
-            } else if topic.contentBasedDeduplication {
-                dedupId = SHA256.hexDigest(Array(entry.message.utf8))
-            } else {
-                return .failure(.snsInvalid(
-                    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"))
-            }
+            dedupId = entry.messageDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8))
             topic.expireDedup(now: nowMs)
             if let record = topic.dedup[dedupId!] {
+                publishTally.duplicates += 1
                 return .success(PublishedMessage(messageId: topic.messageId(seq: record.seq),
                                                  sequenceNumber: MessageIdentity.sequenceNumber(record.seq)))
             }
@@ -45,16 +45,23 @@ extension QueueMachine {
         let messageId = topic.messageId(seq: seq)
         let sequenceNumber = topic.isFifo ? MessageIdentity.sequenceNumber(seq) : nil
         let notification = Notification(messageId: messageId, sequenceNumber: sequenceNumber, topicArn: topicArn(topic.name),
-                                        entry: entry, timestampMs: nowMs, endpointBase: endpointBase)
+                                        entry: entry, timestampMs: nowMs, endpointBase: endpointBase,
+                                        signatureVersion: topic.storedAttributes["SignatureVersion"] == "2" ? "2" : "1")
+        if topic.isFifo { publishTally.fifoPublished += 1 } else { publishTally.standardPublished += 1 }
         for number in topic.subscriptionNumbers {
-            guard let subscription = subscriptions[number], subscription.accepts(entry) else { continue }
-            deliver(notification, to: subscription, dedupId: dedupId)
+            guard let subscription = subscriptions[number] else { continue }
+            guard subscription.accepts(entry) else {
+                publishTally.filteredOut += 1
+                continue
+            }
+            deliver(notification, to: subscription, dedupId: dedupId, fromFifoTopic: topic.isFifo)
         }
         return .success(PublishedMessage(messageId: messageId, sequenceNumber: sequenceNumber))
     }
 
     /// Enqueues one notification into the subscription's queue, else its dead-letter queue, else counts it.
-    private mutating func deliver(_ notification: Notification, to subscription: Subscription, dedupId: String?) {
+    private mutating func deliver(_ notification: Notification, to subscription: Subscription, dedupId: String?,
+                                  fromFifoTopic: Bool) {
         let message: SendEntry
         if subscription.rawMessageDelivery {
             message = SendEntry(body: Array(notification.entry.message.utf8), attributes: notification.entry.attributes,
@@ -64,32 +71,49 @@ extension QueueMachine {
             message = SendEntry(body: Array(body.utf8), messageGroupId: notification.entry.messageGroupId,
                                 messageDeduplicationId: dedupId)
         }
-        if enqueue(message, intoArn: subscription.endpoint) { return }
-        if let target = subscription.deadLetterTargetArn, enqueue(message, intoArn: target) { return }
+        if enqueue(message, intoArn: subscription.endpoint, fromFifoTopic: fromFifoTopic) {
+            publishTally.delivered += 1
+            return
+        }
+        if let target = subscription.deadLetterTargetArn, enqueue(message, intoArn: target, fromFifoTopic: fromFifoTopic) {
+            publishTally.deadLettered += 1
+            return
+        }
+        publishTally.failed += 1
         subscriptions[subscription.number]?.deliveriesFailed += 1
     }
 
     /// True when the queue exists and took the message (a FIFO queue's own deduplication counts as taken).
-    private mutating func enqueue(_ message: SendEntry, intoArn arn: String) -> Bool {
+    /// A standard queue gets no deduplication id, and from a FIFO topic no group id either: AWS delivers a FIFO
+    /// topic's messages to a standard queue without FIFO semantics (recorded: test_fifo_topic_to_regular_sqs).
+    /// A standard topic's MessageGroupId does reach a standard queue (recorded: test_publish_message_group_id).
+    private mutating func enqueue(_ message: SendEntry, intoArn arn: String, fromFifoTopic: Bool) -> Bool {
         guard let id = queueId(forArn: arn) else { return false }
         let now = nowMs
         var message = message
-        if queues[id]?.isFifo == false { message.messageDeduplicationId = nil }
+        if queues[id]?.isFifo == false {
+            message.messageDeduplicationId = nil
+            if fromFifoTopic { message.messageGroupId = nil }
+        }
         let sent: Bool? = withQueue(id: id) { queue in (try? queue.send(message, now: now)) != nil }
         return sent ?? false
     }
 }
 
 extension TopicValidation {
-    /// Checks that depend on the topic's type; the rest ran at the edge.
-    static func publishEntryError(_ entry: PublishEntry, isFifoTopic: Bool) -> QueueError? {
+    /// Checks that depend on the topic; the rest ran at the edge.
+    static func publishEntryError(_ entry: PublishEntry, topic: TopicState) -> QueueError? {
         if entry.message.isEmpty { return .snsInvalid("Empty message") }
         if entry.sizeBytes > TopicLimits.messageBytesMax {
             return .snsInvalid("Message too long")
         }
-        if isFifoTopic {
+        if topic.isFifo {
             if entry.messageGroupId == nil {
                 return .snsInvalid("The MessageGroupId parameter is required for FIFO topics")
+            }
+            if entry.messageDeduplicationId == nil && !topic.contentBasedDeduplication {
+                return .snsInvalid(
+                    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
             }
         } else if entry.messageDeduplicationId != nil {
             return .snsInvalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")

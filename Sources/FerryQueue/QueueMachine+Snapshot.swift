@@ -42,7 +42,13 @@ extension QueueMachine {
     /// Replaces this machine's state with a snapshot's. Throws on bytes that do not decode; the machine is
     /// unchanged then.
     public mutating func restore(from bytes: [UInt8]) throws {
-        var r = ByteReader(bytes)
+        try restore(from: bytes, startingAt: 0)
+    }
+
+    /// The same, from the snapshot that starts at `offset` in `bytes` (a node's snapshot, after its session
+    /// table): decoded in place, never copied out first.
+    public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
+        var r = ByteReader(bytes, offset: offset)
         var magic: [UInt8] = []
         for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
         let known = [QueueMachine.snapshotMagic, QueueMachine.snapshotMagicWithoutTopics, QueueMachine.snapshotMagicWithoutBodyMD5]

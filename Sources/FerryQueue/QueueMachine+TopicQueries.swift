@@ -4,6 +4,8 @@ extension QueueMachine {
 
     public var topicCount: Int { topics.count }
 
+    public var subscriptionCount: Int { subscriptions.count }
+
     /// Topic ARNs sorted by name, one page after `nextToken` (the last name of the previous page).
     public func listTopics(nextToken: String?) -> (arns: [String], nextToken: String?) {
         let names = topics.keys.sorted()
@@ -23,6 +25,7 @@ extension QueueMachine {
         all["SubscriptionsPending"] = "0"
         all["SubscriptionsDeleted"] = "0"
         all["EffectiveDeliveryPolicy"] = Self.defaultDeliveryPolicy
+        if all["Policy"] == nil { all["Policy"] = defaultTopicPolicy(name) }
         if topic.isFifo {
             all["FifoTopic"] = "true"
             all["ContentBasedDeduplication"] = topic.contentBasedDeduplication ? "true" : "false"
@@ -31,6 +34,15 @@ extension QueueMachine {
     }
 
     static let defaultDeliveryPolicy = #"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}"#
+
+    /// The access policy AWS gives a topic that was created without one (recorded: test_create_topic_with_attributes).
+    func defaultTopicPolicy(_ name: String) -> String {
+        let actions = ["GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission", "DeleteTopic",
+                       "Subscribe", "ListSubscriptionsByTopic", "Publish"].map { "\"SNS:\($0)\"" }.joined(separator: ",")
+        return #"{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["#
+            + actions + #"],"Resource":""# + topicArn(name) + #"","Condition":{"StringEquals":{"AWS:SourceOwner":""# + config.accountId
+            + #""}}}]}"#
+    }
 
     public func listTopicTags(_ name: String) -> Result<[KeyValue], QueueError> {
         guard let topic = topics[name] else { return .failure(QueueError(.resourceNotFound, "Resource does not exist")) }

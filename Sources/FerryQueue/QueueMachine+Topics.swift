@@ -46,6 +46,10 @@ extension QueueMachine {
             let same = existing.contentBasedDeduplication == settings.contentBasedDeduplication
                 && settings.stored.allSatisfy { existing.storedAttributes[$0.key] == $0.value }
             guard same else { return .failed(.snsInvalid("Attributes Reason: Topic already exists with different attributes")) }
+            // Tags given again must be the topic's (recorded: test_create_duplicate_topic_with_more_tags).
+            guard tags.isEmpty || tags.count == existing.tags.count && tags.allSatisfy({ existing.tags[$0.key] == $0.value }) else {
+                return .failed(.snsInvalid("Tags Reason: Topic already exists with different tags"))
+            }
             return .topicCreated(topicArn: topicArn(name))
         }
         guard topics.count < TopicLimits.topicsMax else {
@@ -92,18 +96,16 @@ extension QueueMachine {
         guard let queueArn = QueueARN(endpoint), queueArn.region == config.region else {
             return .failed(.snsInvalid("SQS endpoint ARN"))
         }
-        let endpointIsFifo = queueArn.queueName.hasSuffix(".fifo")
-        if endpointIsFifo && !topic.isFifo {
+        // A FIFO topic also takes standard queues (AWS since 2023); a standard topic takes no FIFO queue.
+        if queueArn.queueName.hasSuffix(".fifo") && !topic.isFifo {
             return .failed(.snsInvalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"))
-        }
-        if topic.isFifo && !endpointIsFifo {
-            return .failed(.snsInvalid("Invalid parameter: Endpoint Reason: Please use FIFO SQS queue"))
         }
         var candidate = Subscription(number: nextSubscriptionNumber, topicName: topicName, endpoint: endpoint)
         // The scope first: the policy is parsed for the scope it will run under.
         for pair in raw.filter({ $0.key == "FilterPolicyScope" }) + raw.filter({ $0.key != "FilterPolicyScope" }) {
             if let error = candidate.set(pair.key, pair.value, subscribing: true) { return .failed(error) }
         }
+        if let error = candidate.deadLetterError(topicIsFifo: topic.isFifo, frame: "Attributes Reason: ") { return .failed(error) }
         let sameEndpoint = topic.subscriptionNumbers.first { subscriptions[$0]?.endpoint == endpoint }
         if let number = sameEndpoint, let existing = subscriptions[number] {
             // Subscribing again answers the existing subscription; with other attributes it is refused.
@@ -125,9 +127,10 @@ extension QueueMachine {
         return .subscribed(subscriptionArn: subscriptionArn(candidate))
     }
 
+    /// Unsubscribing a subscription that is gone succeeds (AWS: recorded test_unsubscribe_from_non_existing_subscription).
     mutating func unsubscribe(_ arn: String) -> QueueResult {
         guard let number = subscriptionNumber(forArn: arn), let subscription = subscriptions.removeValue(forKey: number) else {
-            return .failed(.subscriptionNotFound)
+            return .done
         }
         subscriptionNumberByUuid[subscription.uuid] = nil
         topics[subscription.topicName]?.subscriptionNumbers.removeAll { $0 == number }
@@ -139,6 +142,9 @@ extension QueueMachine {
             return .failed(.subscriptionNotFound)
         }
         if let error = subscription.set(attribute, value, subscribing: false) { return .failed(error) }
+        if let error = subscription.deadLetterError(topicIsFifo: topics[subscription.topicName]?.isFifo == true, frame: "") {
+            return .failed(error)
+        }
         subscriptions[number] = subscription
         return .done
     }
@@ -205,10 +211,12 @@ extension Subscription {
                 deadLetterTargetArn = nil
                 return nil
             }
-            guard let members = MiniJSON.parseObject(value),
-                  case .string(let target)? = members.first(where: { $0.0 == "deadLetterTargetArn" })?.1,
+            guard let members = MiniJSON.parseObject(value) else {
+                return .snsInvalid("\(frame)RedrivePolicy: failed to parse JSON. Unexpected character or end of input")
+            }
+            guard case .string(let target)? = members.first(where: { $0.0 == "deadLetterTargetArn" })?.1,
                   QueueARN(target) != nil else {
-                return .snsInvalid("\(frame)RedrivePolicy: deadLetterTargetArn is missing or not an SQS queue ARN")
+                return .snsInvalid("\(frame)RedrivePolicy: deadLetterTargetArn is an invalid arn")
             }
             redrivePolicyText = value
             deadLetterTargetArn = target
@@ -218,6 +226,12 @@ extension Subscription {
             return .snsInvalid("\(frame)AttributeName")
         }
         return nil
+    }
+
+    /// A FIFO queue subscribed to a FIFO topic needs a FIFO dead-letter queue (recorded: test_validations_for_fifo).
+    func deadLetterError(topicIsFifo: Bool, frame: String) -> QueueError? {
+        guard topicIsFifo, endpoint.hasSuffix(".fifo"), let target = deadLetterTargetArn, !target.hasSuffix(".fifo") else { return nil }
+        return .snsInvalid("\(frame)RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
     }
 
     private static func policyError(_ error: FilterPolicy.Invalid, frame: String) -> QueueError {

@@ -39,6 +39,9 @@ public struct QueueMachine: Sendable {
     /// A subscription ARN's last segment -> its number; derived, rebuilt on restore.
     var subscriptionNumberByUuid: [String: UInt64] = [:]
     var nextTopicNumber: UInt32 = 1
+    /// What the publishes this machine applied did, for monitoring: not snapshotted (a restore starts it at
+    /// zero), so a reader takes the difference around one command (ferryd's SNS metrics).
+    public internal(set) var publishTally = PublishTally()
     var nextSubscriptionNumber: UInt64 = 1
 
     public init(config: Config) {

@@ -39,7 +39,7 @@ struct QueueState: Sendable {
     var lastPurgeMs: Int64?
 
     /// Sorted by seq; tombstones (deleted) stay until compaction. Only `slots[slotsHead...]` is state.
-    var slots: [MessageSlot] = []
+    var slots: ChunkedArray<MessageSlot> = []
     var slotsHead = 0
     /// Tombstones in `slots[slotsHead...]`.
     var deadSlots = 0
@@ -162,7 +162,7 @@ struct QueueState: Sendable {
             deadSlots -= 1
         }
         if deadSlots >= QueueState.compactionTombstonesMin && deadSlots > liveCount {
-            slots = slots[slotsHead...].filter(\.isLive)
+            slots = ChunkedArray(slots[slotsHead...].lazy.filter(\.isLive))
             slotsHead = 0
             deadSlots = 0
         } else if slotsHead >= QueueState.compactionTombstonesMin && slotsHead * 2 >= slots.count {

@@ -26,6 +26,9 @@ public struct QueueReplica: ReplicatedStateMachine {
         queues.snapshot(after: prefix, capacityBytes: capacityBytes)
     }
     public mutating func restore(from bytes: [UInt8]) throws { try queues.restore(from: bytes) }
+    public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
+        try queues.restore(from: bytes, startingAt: offset)
+    }
 
     public func housekeeping(nowMs: UInt64) -> QueueCommand? {
         Int64(clamping: nowMs) - lastHousekeepingMs >= Self.housekeepingPeriodMs ? .tick : nil

@@ -8,7 +8,8 @@
 /// Invariants: snapshot.index <= committed <= lastIndex; committed never decreases;
 /// `entries[k].index == snapshot.index + 1 + k`; entries at or below `committed` are never replaced.
 struct RaftLog {
-    private(set) var snapshot: Snapshot
+    /// The snapshot the log continues: its position and size only, never its data (`StoredSnapshot`).
+    private(set) var snapshot: StoredSnapshot
     private(set) var entries: [Entry]
     private(set) var committed: LogIndex
     private(set) var stableIndex: LogIndex
@@ -16,7 +17,7 @@ struct RaftLog {
     /// The lowest index truncated while a Ready was being persisted; see `markStable`.
     private var truncatedSinceHandout: LogIndex?
 
-    init(snapshot: Snapshot, entries: [Entry], committed: LogIndex) {
+    init(snapshot: StoredSnapshot, entries: [Entry], committed: LogIndex) {
         self.snapshot = snapshot
         self.entries = entries
         let lastIndex = snapshot.metadata.index + LogIndex(entries.count)
@@ -143,7 +144,7 @@ struct RaftLog {
 
     /// Replaces the whole log with a snapshot received from the leader (Raft §7). The caller has
     /// checked that the log does not already hold the snapshot's last entry.
-    mutating func restore(_ newSnapshot: Snapshot) {
+    mutating func restore(_ newSnapshot: StoredSnapshot) {
         precondition(newSnapshot.metadata.index > committed, "never install a snapshot over committed state")
         snapshot = newSnapshot
         entries = []
@@ -154,7 +155,7 @@ struct RaftLog {
     }
 
     /// Drops entries covered by an application snapshot that is already durable.
-    mutating func compact(to newSnapshot: Snapshot) {
+    mutating func compact(to newSnapshot: StoredSnapshot) {
         let index = newSnapshot.metadata.index
         precondition(index <= committed && index <= stableIndex, "compact only durable, committed entries")
         precondition(term(at: index) == newSnapshot.metadata.term, "snapshot term does not match the log")

@@ -108,7 +108,7 @@ extension RaftNode {
             // We hold the snapshot's last entry: our log up to it is the leader's; just commit (etcd does the same).
             commit(to: metadata.index)
         } else {
-            log.restore(snapshot)
+            log.restore(snapshot.stored)
             snapshotToPersist = snapshot
             configurationEntries = []
             applyConfiguration()

@@ -206,10 +206,12 @@ extension RaftNode {
             sendSnapshot(to: peer)
             return
         }
-        let end = min(snapshot.data.count, offset + options.snapshotChunkBytesMax)
-        let chunk = SnapshotChunk(
-            term: term, metadata: snapshot.metadata, offset: offset, data: Array(snapshot.data[offset..<end]),
-            totalBytes: snapshot.data.count)
+        let count = min(snapshot.sizeBytes - offset, options.snapshotChunkBytesMax)
+        // Read from storage, not memory: a lost read is a lost message, resent at the next heartbeat response.
+        guard count >= 0, let data = snapshotSource?.snapshotChunk(of: snapshot, offset: offset, count: count),
+              data.count == count else { return }
+        let chunk = SnapshotChunk(term: term, metadata: snapshot.metadata, offset: offset, data: data,
+                                  totalBytes: snapshot.sizeBytes)
         emit(.snapshotChunk(chunk), to: peer)
     }
 

@@ -78,8 +78,13 @@ extension RaftNode {
     }
 
     /// The application durably stored `snapshot` (made by `makeSnapshot`); entries it covers are dropped
-    /// from memory and followers that need them get the snapshot instead.
+    /// from memory and followers that need them get the snapshot instead, read back from `snapshotSource`.
     public mutating func compact(to snapshot: Snapshot) {
+        compact(to: snapshot.stored)
+    }
+
+    /// The same, for a snapshot whose data the application wrote without handing it here.
+    public mutating func compact(to snapshot: StoredSnapshot) {
         let index = snapshot.metadata.index
         guard index > log.snapshotIndex else { return }
         precondition(index <= appliedIndex, "compact only applied entries")

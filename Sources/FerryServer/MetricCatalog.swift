@@ -109,6 +109,16 @@ enum MetricCatalog {
         "Messages moved from this queue to its dead-letter queue (maxReceiveCount exceeded).")
     static let queues = MetricDefinition("ferry_queues", .gauge, "Queues in the cluster.")
 
+    // MARK: SNS topics
+    static let snsPublishes = MetricDefinition("ferry_sns_publishes_total", .counter, labels: ["topic_kind", "outcome"],
+        "Publish and PublishBatch entries by topic kind (standard, fifo) and outcome (published; duplicate: a FIFO topic's deduplication answered the original; refused), as applied by this node.")
+    static let snsDeliveries = MetricDefinition("ferry_sns_deliveries_total", .counter, labels: ["outcome"],
+        "Copies of published messages for subscriptions whose filter accepted them: delivered (into the subscribed queue), dead_lettered (the queue could not take it, its RedrivePolicy queue did), failed (neither took it), as applied by this node.")
+    static let snsDeliveriesFilteredOut = MetricDefinition("ferry_sns_deliveries_filtered_out_total", .counter,
+        "Subscriptions a publish skipped because their filter policy refused it, as applied by this node.")
+    static let snsTopics = MetricDefinition("ferry_sns_topics", .gauge, "SNS topics in the cluster.")
+    static let snsSubscriptions = MetricDefinition("ferry_sns_subscriptions", .gauge, "SNS subscriptions in the cluster.")
+
     // MARK: Process
     static let loopStalls = MetricDefinition("ferry_event_loop_stalls_total", .counter,
         "Ticks that came 100 ms or more late: the event loop was held up (each is also logged).")
@@ -133,6 +143,7 @@ enum MetricCatalog {
         ("SQS API", [sqsRequests, sqsRequestSeconds, httpReceivedBytes, httpSentBytes, httpConnections, longPollsParked]),
         ("Queues", [queues, queueVisible, queueInflight, queueDelayed, queueOldestAge, queueSent, queueReceived, queueDeleted,
                     queueMovedToDLQ]),
+        ("SNS topics", [snsTopics, snsSubscriptions, snsPublishes, snsDeliveries, snsDeliveriesFilteredOut]),
         ("Process", [loopStalls, loopStallSeconds, loopIdleSeconds, residentMemory, virtualMemory, openDescriptors,
                      maxDescriptors, cpuSeconds, startTime]),
     ]

@@ -13,10 +13,12 @@ final class NodeMetrics {
     let registry = MetricRegistry()
     let requests: RequestMetrics
     let queues: QueueMetrics
+    let topics: SNSMetrics
 
     init(queuesMax: Int) {
         requests = RequestMetrics(registry: registry)
         queues = QueueMetrics(registry: registry, queuesMax: queuesMax)
+        topics = SNSMetrics(registry: registry)
         leaderChanges = registry.counter(MetricCatalog.raftLeaderChanges)
         elections = registry.counter(MetricCatalog.raftElections)
         preVotes = registry.counter(MetricCatalog.raftPreVotes)

@@ -4,8 +4,8 @@ import FerryRuntime
 import Logging
 
 /// The links between this node and every other node of the cluster. Each node dials every peer its
-/// address book names (`follow`: the members of the configuration in force) and sends only on the links
-/// it dialled; it receives on the links peers dialled to it. Every link is authenticated by the cluster
+/// address book names (`follow`: the members of the configuration in force) and sends on the links it
+/// dialled, or, while it has none up to a peer, on the link that peer dialled to it; it receives on both. Every link is authenticated by the cluster
 /// secret (PeerChannel's handshake) before any frame is read. Loop thread only.
 final class PeerMesh {
     let loop: EventLoop
@@ -25,6 +25,8 @@ final class PeerMesh {
     private var outbound: [NodeID: PeerChannel] = [:]
     /// Links peers dialled to us, kept alive until they close.
     private var inbound: [ObjectIdentifier: PeerChannel] = [:]
+    /// The latest established link each peer dialled to us: where we answer a peer we cannot dial.
+    private var inboundFrom: [NodeID: PeerChannel] = [:]
     /// Messages dropped because no link was up or the link was over its write bound, for status.
     private(set) var droppedMessages = 0
     /// Connections accepted whose handshake has not succeeded yet. Anyone who reaches the peer port can open
@@ -102,7 +104,7 @@ final class PeerMesh {
     /// rest of the turn (the leader's own log write, applying, answering clients) can overlap the trip.
     /// The others go at the end of the turn, after the answers to this node's clients.
     func send(_ message: PeerMessage, to peer: NodeID) {
-        guard let channel = outbound[peer], channel.isEstablished else {
+        guard let channel = link(to: peer) else {
             droppedMessages += 1
             return
         }
@@ -110,6 +112,16 @@ final class PeerMesh {
         case .queued, .queuedAboveHighWater: if message.isUrgent { channel.flushNow() }
         case .closed: droppedMessages += 1
         }
+    }
+
+    /// Our own link to `peer` if it is up, else the one `peer` dialled to us. A node whose address for `peer` is
+    /// stale (it missed the update that moved `peer`, say while partitioned) still answers `peer` as leader, as
+    /// etcd's followers answer over the leader's stream; the leader's appends then bring it the new address.
+    /// Found by the simulator (docs/simulation.md, "Addresses"): without it such a follower never catches up.
+    private func link(to peer: NodeID) -> PeerChannel? {
+        if let channel = outbound[peer], channel.isEstablished { return channel }
+        if let channel = inboundFrom[peer], channel.isEstablished { return channel }
+        return nil
     }
 
     private func accept(_ connection: TCPConnection) {
@@ -135,8 +147,9 @@ final class PeerMesh {
         let authenticationEnded = { [unowned self] in
             if authenticating { authenticating = false; self.unauthenticatedInbound -= 1 }
         }
-        channel.onEstablished = { [unowned self] peer in
+        channel.onEstablished = { [unowned self, unowned channel] peer in
             authenticationEnded()
+            self.inboundFrom[peer] = channel
             // The peer is up (a restart, a healed partition): our own link to it need not wait out its backoff,
             // up to 2 s after a long outage, during which it would hear nothing from us (as leader: no heartbeats).
             if self.outbound[peer] == nil { self.connectors[peer]?.redialNow() }
@@ -149,9 +162,10 @@ final class PeerMesh {
             guard let peer = channel.peerNodeID else { return }
             self.deliver(frame, from: peer)
         }
-        channel.onClose = { [unowned self] _ in
+        channel.onClose = { [unowned self, unowned channel] _ in
             authenticationEnded()
             self.inbound[key] = nil
+            if let peer = channel.peerNodeID, self.inboundFrom[peer] === channel { self.inboundFrom[peer] = nil }
         }
         connection.startReading()
     }

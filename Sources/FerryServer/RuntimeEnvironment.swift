@@ -88,13 +88,13 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
-    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
         do {
             try submitTimed({ save.performCatching(on: fileSystem) }) { [weak self] result, durationNs in
-                if case .success(let snapshot) = result {
+                if case .success(let saved) = result {
                     self?.logger.info("snapshot saved", metadata: [
-                        "index": "\(snapshot.metadata.index)", "bytes": "\(snapshot.data.count)", "ms": "\(durationNs / 1_000_000)"])
+                        "index": "\(saved.stored.metadata.index)", "bytes": "\(saved.stored.sizeBytes)", "ms": "\(durationNs / 1_000_000)"])
                 }
                 completion(result)
             }

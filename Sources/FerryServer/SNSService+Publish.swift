@@ -12,8 +12,8 @@ extension SNSService {
                 ? "Invalid parameter: PhoneNumber Reason: SMS is not supported by Ferry"
                 : "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
         }
-        let name = try topicName(target)
-        let entry = try Self.entry(query, id: "")
+        let name = try topicName(target, parameter: query.optional("TopicArn") == nil ? "TargetArn" : "TopicArn")
+        let entry = try Self.entry(query, id: "", attributePath: "messageAttributes")
         submit(.publish(topicName: name, entries: [entry], isBatch: false, endpointBase: sqs.addressing.advertisedBase), respond) { result in
             guard case .published(let entries) = result, case .success(let published) = entries.first?.result else { return nil }
             return .published(messageId: published.messageId, sequenceNumber: published.sequenceNumber)
@@ -31,8 +31,9 @@ extension SNSService {
         }
         var ids = Set<String>()
         var entries: [PublishEntry] = []
-        var failed: [SNSResponse.BatchFailure] = []
-        for member in members {
+        // An invalid entry fails the whole request, as AWS answers (recorded: test_publish_batch_exceptions,
+        // test_empty_or_wrong_message_attributes).
+        for (index, member) in members.enumerated() {
             let id = try member.required("Id")
             guard Self.isBatchId(id) else {
                 throw SQSError(.invalidBatchEntryId, "The Id of a batch entry in a batch request doesn't abide by the specification.")
@@ -40,20 +41,16 @@ extension SNSService {
             guard ids.insert(id).inserted else {
                 throw SQSError(.batchEntryIdsNotDistinct, "Two or more batch entries in the request have the same Id.")
             }
-            do {
-                entries.append(try Self.entry(member, id: id))
-            } catch {
-                failed.append(SNSResponse.BatchFailure(id: id, code: error.code.rawValue, message: error.message, senderFault: true))
-            }
+            entries.append(try Self.entry(member, id: id,
+                                          attributePath: "publishBatchRequestEntries.\(index + 1).member.messageAttributes"))
         }
         guard entries.reduce(0, { $0 + $1.sizeBytes }) <= TopicLimits.messageBytesMax else {
-            throw SQSError(.batchRequestTooLong, "The length of all the batch messages put together is more than the limit.")
+            throw SQSError(.batchRequestTooLong, "The length of all the messages put together is more than the limit.")
         }
-        guard !entries.isEmpty else { return respond(.success(.publishedBatch(successful: [], failed: failed))) }
         submit(.publish(topicName: name, entries: entries, isBatch: true, endpointBase: sqs.addressing.advertisedBase), respond) { result in
             guard case .published(let results) = result else { return nil }
             var successful: [SNSResponse.BatchSuccess] = []
-            var failures = failed
+            var failures: [SNSResponse.BatchFailure] = []
             for entry in results {
                 switch entry.result {
                 case .success(let published):
@@ -73,8 +70,9 @@ extension SNSService {
         }
     }
 
-    /// One publish's fields from Publish or a PublishBatch entry.
-    static func entry(_ query: SNSQuery, id: String) throws(SQSError) -> PublishEntry {
+    /// One publish's fields from Publish or a PublishBatch entry; `attributePath` names its attributes in
+    /// AWS's validation errors.
+    static func entry(_ query: SNSQuery, id: String, attributePath: String) throws(SQSError) -> PublishEntry {
         guard var message = query.optional("Message") else {
             throw SQSError(.invalidParameter, "Invalid parameter: Message")
         }
@@ -92,7 +90,7 @@ extension SNSService {
                 throw SQSError(.invalidParameter, "Invalid parameter: Subject")
             }
         }
-        let attributes = try messageAttributes(query)
+        let attributes = try messageAttributes(query, path: attributePath)
         let entry = PublishEntry(id: id, message: message, subject: subject, attributes: attributes,
                                  messageGroupId: query.optional("MessageGroupId"),
                                  messageDeduplicationId: query.optional("MessageDeduplicationId"))
@@ -119,46 +117,69 @@ extension SNSService {
         return fallback
     }
 
-    /// `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue`.
-    static func messageAttributes(_ query: SNSQuery) throws(SQSError) -> [MessageAttribute] {
+    /// `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` / `.Value.BinaryValue`, refused
+    /// with AWS's codes and words (recorded: test_empty_or_wrong_message_attributes, test_message_attributes_prefixes).
+    static func messageAttributes(_ query: SNSQuery, path: String) throws(SQSError) -> [MessageAttribute] {
         var attributes: [MessageAttribute] = []
         for entry in query.members("MessageAttributes", member: "entry") {
-            guard let name = entry.optional("Name"), !name.isEmpty, name.utf8.count <= 256 else {
-                throw SQSError(.invalidParameterValue, "The message attribute name is invalid.")
-            }
+            let name = entry.optional("Name") ?? ""
+            if let problem = attributeNameProblem(name) { throw SQSError(.parameterValueInvalid, problem) }
             guard let dataType = entry.optional("Value.DataType") else {
-                throw SQSError(.invalidParameterValue, "The message attribute '\(name)' must contain non-empty message attribute type.")
+                throw SQSError(.validationError,
+                    "1 validation error detected: Value null at '\(path).\(name).member.dataType' failed to satisfy constraint: Member must not be null")
             }
             let base = dataType.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
             guard dataTypes.contains(dataType) || (["String", "Number", "Binary"].contains(base) && dataType != "Binary.Array") else {
-                throw SQSError(.invalidParameterValue,
+                throw SQSError(.parameterValueInvalid,
                     "The message attribute '\(name)' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.")
             }
+            let stringValue = entry.optional("Value.StringValue"), binaryValue = entry.optional("Value.BinaryValue")
+            let emptyValue = "The message attribute '\(name)' must contain non-empty message attribute value for message attribute type '\(base)'."
             if base == "Binary" {
-                guard let text = entry.optional("Value.BinaryValue"), let bytes = Base64.decode(text), !bytes.isEmpty else {
-                    throw SQSError(.invalidParameterValue, "The message attribute '\(name)' with type 'Binary' must use field 'Binary'.")
+                guard let text = binaryValue else {
+                    throw SQSError(.parameterValueInvalid, stringValue == nil ? emptyValue
+                        : "The message attribute '\(name)' with type 'Binary' must use field 'Binary'.")
                 }
+                guard let bytes = Base64.decode(text), !bytes.isEmpty else { throw SQSError(.parameterValueInvalid, emptyValue) }
                 attributes.append(MessageAttribute(name: name, dataType: dataType, value: .binary(bytes)))
                 continue
             }
-            guard let value = entry.optional("Value.StringValue"), !value.isEmpty else {
-                throw SQSError(.invalidParameterValue,
-                    "The message attribute '\(name)' must contain non-empty message attribute value for message attribute type '\(base)'.")
+            guard let value = stringValue else {
+                throw SQSError(.parameterValueInvalid, binaryValue == nil ? emptyValue
+                    : "The message attribute '\(name)' with type '\(base)' must use field 'String'.")
             }
+            guard !value.isEmpty else { throw SQSError(.parameterValueInvalid, emptyValue) }
             if base == "Number", Double(value) == nil {
-                throw SQSError(.invalidParameterValue, "An error occurred while trying to process the number value for message attribute '\(name)'.")
+                throw SQSError(.parameterValueInvalid, "An error occurred while trying to process the number value for message attribute '\(name)'.")
             }
             if dataType == "String.Array", (try? JSONParser.parse(Array(value.utf8))).map({ if case .array = $0 { return true }; return false }) != true {
-                throw SQSError(.invalidParameterValue, "The message attribute '\(name)' with type 'String.Array' must be a JSON array.")
+                throw SQSError(.parameterValueInvalid, "The message attribute '\(name)' with type 'String.Array' must be a JSON array.")
             }
             attributes.append(MessageAttribute(name: name, dataType: dataType, value: .string(value)))
         }
         guard attributes.count <= TopicLimits.messageAttributesMax else {
-            throw SQSError(.invalidParameterValue, "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(TopicLimits.messageAttributesMax)].")
+            throw SQSError(.parameterValueInvalid, "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(TopicLimits.messageAttributesMax)].")
         }
         guard Set(attributes.map(\.name)).count == attributes.count else {
-            throw SQSError(.invalidParameterValue, "Message attribute names must be unique.")
+            throw SQSError(.parameterValueInvalid, "Message attribute names must be unique.")
         }
         return attributes.sorted { $0.name < $1.name }
+    }
+
+    /// AWS's sentence for a message attribute name it refuses, or nil: 1 to 255 bytes of letters, digits,
+    /// `-`, `_` and `.`, no leading, trailing or doubled dot.
+    static func attributeNameProblem(_ name: String) -> String? {
+        if name.isEmpty || name.utf8.count >= 256 { return "Length of message attribute name must be less than 256 bytes." }
+        for scalar in name.unicodeScalars {
+            let v = scalar.value
+            let allowed = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x2D || v == 0x5F || v == 0x2E
+            if !allowed {
+                return "Invalid non-alphanumeric character '#x\(String(v, radix: 16, uppercase: true))' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots."
+            }
+        }
+        if name.hasPrefix(".") { return "Invalid message attribute name starting with character '.' was found." }
+        if name.hasSuffix(".") { return "Invalid message attribute name ending with character '.' was found." }
+        if name.contains("..") { return "Message attribute name can not have successive '.' character." }
+        return nil
     }
 }

@@ -102,14 +102,18 @@ final class ScrapedGauges {
 }
 
 extension Server {
-    /// Counts applied commands per queue: before each command (to see what a receive moves to a
-    /// dead-letter queue) and after it.
-    func observeAppliedCommands(_ queues: QueueMetrics) {
-        node.willApply = { [unowned self, queues] command in queues.willApply(command, machine: self.node.machine.queues) }
+    /// Counts applied commands per queue and per topic kind: before each command (to see what a receive
+    /// moves to a dead-letter queue, what a publish delivers) and after it.
+    func observeAppliedCommands(_ queues: QueueMetrics, _ topics: SNSMetrics) {
+        node.willApply = { [unowned self, queues, topics] command in
+            queues.willApply(command, machine: self.node.machine.queues)
+            topics.willApply(command, machine: self.node.machine.queues)
+        }
         let previous = node.onApply
-        node.onApply = { [unowned self, queues] command, result, stamp in
+        node.onApply = { [unowned self, queues, topics] command, result, stamp in
             previous?(command, result, stamp)
             queues.applied(command, result, machine: self.node.machine.queues)
+            topics.applied(command, result, machine: self.node.machine.queues)
         }
     }
 
@@ -118,6 +122,7 @@ extension Server {
         guard let metrics, let scraped = scrapedGauges else { return nil }
         scraped.refresh(self)
         metrics.queues.refresh(node.machine.queues, nowMs: Int64(clamping: environment.wallClockMs()))
+        metrics.topics.refresh(node.machine.queues)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         return HTTPResponse(status: 200, headers: headers, body: metrics.registry.exposition())

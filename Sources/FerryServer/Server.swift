@@ -117,7 +117,7 @@ public final class Server {
         snsService = sns
         http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond) }
         if let metrics {
-            observeAppliedCommands(metrics.queues)
+            observeAppliedCommands(metrics.queues, metrics.topics)
             if config.metricsListen != nil { metricsListener = makeMetricsListener() }
         }
         constructed = true

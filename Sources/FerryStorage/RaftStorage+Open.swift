@@ -19,6 +19,7 @@ struct RecoveredLog {
     var terms: [Term]
     var snapshot: Snapshot
     var snapshotPath: String?
+    var snapshotChecksums: SnapshotBlockChecksums?
     var hardState: HardState
 }
 
@@ -55,7 +56,8 @@ extension RaftStorage {
             witnessStamped: scan.keptWitness, entriesEnd: scan.keptEntriesEnd,
             base: LogPosition(index: snapshot.metadata.index, term: snapshot.metadata.term),
             terms: scan.entries.map(\.term),
-            snapshot: snapshot, snapshotPath: scan.snapshotPath, hardState: scan.hardState)
+            snapshot: snapshot, snapshotPath: scan.snapshotPath, snapshotChecksums: scan.snapshotChecksums,
+            hardState: scan.hardState)
         let storage = RaftStorage(directory: directory, fileSystem: fileSystem, options: options, recovered: recovered)
         let state = RecoveredState(hardState: scan.hardState, snapshot: snapshot, entries: scan.entries)
         let report = RecoveryReport(tornTail: scan.tornTail, discardedConflictingEntries: scan.discardedConflictingEntries,

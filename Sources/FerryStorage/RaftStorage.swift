@@ -71,7 +71,11 @@ public final class RaftStorage {
     /// The newest snapshot whose write completed, and the newest one staged.
     public private(set) var durableSnapshot: SnapshotMetadata
     private(set) var stagedSnapshotIndex: LogIndex
-    private var durableSnapshotPath: String?
+    private(set) var durableSnapshotPath: String?
+    /// Of the durable snapshot's data, for reading it back (`snapshotChunk(of:offset:count:)`); nil until known.
+    var snapshotChecksums: SnapshotBlockChecksums?
+    /// Chunk reads that failed or did not verify: the follower waits for a later read.
+    public internal(set) var snapshotChunkReadFailures = 0
     /// The hard state as last staged for writing, and the newest the node gave (commit may lag).
     private(set) var writtenHardState: HardState
     public private(set) var latestHardState: HardState
@@ -121,6 +125,7 @@ public final class RaftStorage {
         durableSnapshot = recovered.snapshot.metadata
         stagedSnapshotIndex = recovered.snapshot.metadata.index
         durableSnapshotPath = recovered.snapshotPath
+        snapshotChecksums = recovered.snapshotChecksums
         writtenHardState = recovered.hardState
         latestHardState = recovered.hardState
         durableLastIndex = recovered.base.index + LogIndex(recovered.terms.count)
@@ -326,7 +331,7 @@ public final class RaftStorage {
     /// snapshot files and the log segments it covers go with later writes. False when a leader's
     /// snapshot was staged meanwhile (it is newer; this file goes with the next write). A failure
     /// throws, as for a durable write: the disk may have lost what it was asked to keep.
-    public func completeSnapshotSave(_ save: SnapshotSave, _ result: Result<Snapshot, FileSystemError>) throws(StorageError) -> Bool {
+    public func completeSnapshotSave(_ save: SnapshotSave, _ result: Result<SavedSnapshot, FileSystemError>) throws(StorageError) -> Bool {
         guard let current = savingSnapshot, current.path == save.path else {
             preconditionFailure("completeSnapshotSave(_:_:) must be given the save in progress, once")
         }
@@ -343,6 +348,7 @@ public final class RaftStorage {
         if let old = durableSnapshotPath { stagedOperations.append(.remove(path: old)) }
         durableSnapshot = save.metadata
         durableSnapshotPath = save.path
+        if case .success(let saved) = result { snapshotChecksums = saved.checksums }
         stagedSnapshotIndex = save.metadata.index
         compactThrough = max(compactThrough, save.metadata.index)
         return true

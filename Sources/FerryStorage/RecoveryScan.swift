@@ -23,6 +23,8 @@ public struct RecoveryScan: Sendable {
     public var hardState: HardState
     public var snapshot: Snapshot
     public var snapshotPath: String?
+    /// Of the snapshot's data, computed while it was verified; nil with no snapshot file.
+    public var snapshotChecksums: SnapshotBlockChecksums? = nil
     /// The verified log after the snapshot, contiguous (up to the corruption, if any).
     public var entries: [Entry]
     /// Set when the log cannot be trusted. The node must not treat it as a shorter log.
@@ -78,17 +80,18 @@ public struct RecoveryScan: Sendable {
         guard let newest = snapshots.last else { return }
         leftoverFiles += snapshots.dropLast().map { StorageLayout.path(directory, $0.0) }
         let path = StorageLayout.path(directory, newest.0)
-        let bytes: [UInt8]
-        do { bytes = try fileSystem.readFile(path) } catch { throw .unreadable(error) }
-        switch StateFile.decodeSnapshot(bytes) {
+        let read: Result<(Snapshot, SnapshotBlockChecksums), StorageErrorReason>
+        do { read = try StateFile.readSnapshot(path, fileSystem: fileSystem) } catch { throw .unreadable(error) }
+        switch read {
         case .failure(let why):
             throw .corruption(file: path, offset: 0, reason: "snapshot does not verify: \(why.text)")
-        case .success(let snapshot):
+        case .success(let (snapshot, checksums)):
             guard snapshot.metadata.index == newest.1.index, snapshot.metadata.term == newest.1.term else {
                 throw .corruption(file: path, offset: 0, reason: "snapshot contents disagree with its name")
             }
             self.snapshot = snapshot
             snapshotPath = path
+            snapshotChecksums = checksums
         }
     }
 

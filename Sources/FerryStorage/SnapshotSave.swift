@@ -19,16 +19,23 @@ public struct SnapshotSave: Sendable, CustomStringConvertible {
     let encodeData: @Sendable () -> [UInt8]
 
     /// Blocking: encodes the state, then replaces the file atomically (temporary file, fsync, rename,
-    /// directory fsync). Returns the snapshot, for Raft to hand to followers that need it.
-    public func perform(on fileSystem: FileSystem) throws(FileSystemError) -> Snapshot {
+    /// directory fsync). Returns what the node keeps of it; the data is freed here, off the node's thread
+    /// (Raft reads it back from the file for followers that need it).
+    public func perform(on fileSystem: FileSystem) throws(FileSystemError) -> SavedSnapshot {
         let snapshot = Snapshot(metadata: metadata, data: encodeData())
         try fileSystem.writeFileAtomically(path, parts: [StateFile.encodeHead(snapshot), snapshot.data])
-        return snapshot
+        return SavedSnapshot(checksums: SnapshotBlockChecksums(of: snapshot.stored, data: snapshot.data))
     }
 
-    public func performCatching(on fileSystem: FileSystem) -> Result<Snapshot, FileSystemError> {
+    public func performCatching(on fileSystem: FileSystem) -> Result<SavedSnapshot, FileSystemError> {
         do { return .success(try perform(on: fileSystem)) } catch { return .failure(error) }
     }
 
     public var description: String { "save snapshot \(path)" }
+}
+
+/// A node's own snapshot once saved: no data, only what Raft and storage keep of it.
+public struct SavedSnapshot: Sendable {
+    public let checksums: SnapshotBlockChecksums
+    public var stored: StoredSnapshot { checksums.snapshot }
 }

@@ -72,7 +72,7 @@ final class NodeTestWorld {
         func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
             world.writes.append((id, { [fileSystem] in completion(preparation.performCatching(on: fileSystem)) }))
         }
-        func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+        func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
             let run = { [fileSystem] in completion(save.performCatching(on: fileSystem)) }
             if world.holdsSnapshotSaves { world.heldSnapshotSaves.append((id, run)) } else { world.writes.append((id, run)) }
         }

@@ -107,4 +107,35 @@ final class FilterPolicyTests: XCTestCase {
         let deep = String(repeating: "{\"a\":", count: 100) + "[1]" + String(repeating: "}", count: 100)
         XCTAssertThrowsError(try FilterPolicy.parse(deep, scope: .messageBody), "nesting past the parser's depth is refused")
     }
+
+    func ip(_ value: String) -> AttributeFilterSubject { attrs([("ip", "String", value)]) }
+
+    func cidr(_ range: String) -> String { #"{"ip":[{"cidr":""# + range + #""}]}"# }
+
+    func testCidrIPv4AtThePrefixLimits() {
+        XCTAssertTrue(matches(cidr("0.0.0.0/0"), ip("203.0.113.9")))
+        XCTAssertTrue(matches(cidr("203.0.113.9/32"), ip("203.0.113.9")))
+        XCTAssertFalse(matches(cidr("203.0.113.9/32"), ip("203.0.113.8")))
+        XCTAssertTrue(matches(cidr("203.0.113.8/31"), ip("203.0.113.9")))
+        XCTAssertFalse(matches(cidr("0.0.0.0/0"), ip("2001:db8::1")), "an IPv4 range holds no IPv6 address")
+        for bad in ["203.0.113.9/33", "203.0.113.9/-1", "203.0.113.9", "203.0.113/24", "256.0.0.0/8", "1.2.3.4/8/8"] {
+            XCTAssertThrowsError(try FilterPolicy.parse(cidr(bad), scope: .messageAttributes), bad)
+        }
+    }
+
+    func testCidrIPv6AtThePrefixLimits() {
+        XCTAssertTrue(matches(cidr("::/0"), ip("2001:db8::1")))
+        XCTAssertTrue(matches(cidr("2001:db8::1/128"), ip("2001:0db8:0000:0000:0000:0000:0000:0001")))
+        XCTAssertFalse(matches(cidr("2001:db8::1/128"), ip("2001:db8::2")))
+        XCTAssertTrue(matches(cidr("2001:db8::/32"), ip("2001:db8:ffff:1::9")))
+        XCTAssertFalse(matches(cidr("2001:db8::/32"), ip("2001:db9::1")))
+        XCTAssertTrue(matches(cidr("2001:db8::/127"), ip("2001:db8::1")))
+        XCTAssertTrue(matches(cidr("::ffff:0:0/96"), ip("::ffff:192.0.2.1")), "an IPv4 tail is the last 32 bits")
+        XCTAssertFalse(matches(cidr("::/0"), ip("192.0.2.1")), "an IPv6 range holds no IPv4 address")
+        XCTAssertFalse(matches(cidr("::/0"), ip("2001:db8::1::2")), "a malformed address matches nothing")
+        for bad in ["2001:db8::/129", "2001:db8::/1000", "2001:db8::1::/64", "2001:db8:::/64", "12345::/16", "g::/16",
+                    "1:2:3:4:5:6:7:8:9/64", "1:2:3:4:5:6:7/64", "fe80::1%eth0/64", "::ffff:192.0.2.256/96"] {
+            XCTAssertThrowsError(try FilterPolicy.parse(cidr(bad), scope: .messageAttributes), bad)
+        }
+    }
 }

@@ -42,7 +42,7 @@ final class ElectionTests: XCTestCase {
         // Figure 2: votedFor and currentTerm are durable before the vote is granted on the wire.
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
-            random: SeededGenerator(seed: 7))
+            random: SeededGenerator(seed: 7), snapshotSource: nil)
         node.step(Envelope(from: 1, to: 2, message: .voteRequest(VoteRequest(
             term: 1, lastLogIndex: 0, lastLogTerm: 0, isPreVote: false, isLeadershipTransfer: false))))
         XCTAssertTrue(node.takeMessages().isEmpty, "nothing may leave before the vote is durable")
@@ -92,7 +92,7 @@ final class ElectionTests: XCTestCase {
         // docs/simulation.md, "Planted bugs", bug 25: a PreVote grant must change no state on the voter.
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(term: 3), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         for _ in 0..<5 { node.tick() }
         let before = node.electionElapsedTicks
         node.step(Envelope(from: 1, to: 2, message: .voteRequest(VoteRequest(

@@ -156,7 +156,7 @@ final class MemberAddressTests: XCTestCase {
         let seeded = Configuration(voters: [1, 2, 3], addresses: [3: MemberAddress(peer: "old:7001")])
         var node = RaftNode(options: RaftOptions(id: 3), recovered: RecoveredState(
             hardState: HardState(term: 1), snapshot: .bootstrap(seeded), entries: []),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         let moved = seeded.with(address: MemberAddress(peer: "new:7001"), for: 3)
         node.step(Envelope(from: 1, to: 3, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0,
             entries: [Entry(index: 1, term: 1, payload: .configuration(moved))], leaderCommit: 0))))

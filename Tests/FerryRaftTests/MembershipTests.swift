@@ -113,7 +113,7 @@ final class MembershipTests: XCTestCase {
         // Bug 22 (Ongaro 2015): the fix is to wait for the leader's first entry of its term to commit.
         var leader = RaftNode(options: RaftOptions(id: 1), recovered: RecoveredState(
             hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         leader.campaign()
         leader.advance(leader.ready())
         leader.step(Envelope(from: 2, to: 1, message: .voteResponse(VoteResponse(term: leader.term, granted: true, isPreVote: false))))
@@ -132,7 +132,7 @@ final class MembershipTests: XCTestCase {
         // the previous configuration is in force again.
         var node = RaftNode(options: RaftOptions(id: 3), recovered: RecoveredState(
             hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         let widened = Configuration(voters: [1, 2, 3], learners: [4])
         node.step(Envelope(from: 1, to: 3, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0,
             entries: [Entry(index: 1, term: 1, payload: .configuration(widened))], leaderCommit: 0))))

@@ -24,7 +24,7 @@ final class ReplicationTests: XCTestCase {
         // Bugs 10 and 12: a single voter commits only once its own write is durable.
         var node = RaftNode(options: RaftOptions(id: 1), recovered: RecoveredState(
             hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1])), entries: []),
-            random: SeededGenerator(seed: 3))
+            random: SeededGenerator(seed: 3), snapshotSource: nil)
         node.campaign()
         XCTAssertEqual(node.role, .leader)
         let position = try! node.propose([1])
@@ -94,7 +94,7 @@ final class ReplicationTests: XCTestCase {
         // Bug 7: an old AppendEntries carrying a prefix must not cut entries that came after it.
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         let e = (1...3).map { Entry(index: LogIndex($0), term: 1, payload: .command([UInt8($0)])) }
         node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: e, leaderCommit: 0))))
         node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [e[0]], leaderCommit: 0))))
@@ -106,7 +106,7 @@ final class ReplicationTests: XCTestCase {
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
             entries: (1...5).map { Entry(index: LogIndex($0), term: 1, payload: .command([UInt8($0)])) }),
-            random: SeededGenerator(seed: 1))
+            random: SeededGenerator(seed: 1), snapshotSource: nil)
         node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(
             term: 2, prevLogIndex: 2, prevLogTerm: 1, entries: [], leaderCommit: 9))))
         XCTAssertEqual(node.commitIndex, 2, "entries 3-5 may differ from the leader's")
@@ -141,7 +141,7 @@ final class AcknowledgementTests: XCTestCase {
         // could count it toward a commit (DUR). It must be dropped.
         var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
             hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
-            entries: [Entry(index: 1, term: 1, payload: .noop)]), random: SeededGenerator(seed: 1))
+            entries: [Entry(index: 1, term: 1, payload: .noop)]), random: SeededGenerator(seed: 1), snapshotSource: nil)
         let outstanding = node.ready()  // a persist is in flight: new output waits for the next Ready
         node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 1, prevLogTerm: 1,
             entries: [Entry(index: 2, term: 1, payload: .command([1])), Entry(index: 3, term: 1, payload: .command([2]))], leaderCommit: 1))))

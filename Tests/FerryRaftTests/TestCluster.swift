@@ -9,8 +9,15 @@ typealias SeededGenerator = SplitMix64
 struct TestCluster {
     struct Disk {
         var hardState = HardState()
-        var snapshot: Snapshot
+        /// The durable snapshot, data included: the node keeps only its position and reads chunks from `file`.
+        var snapshot: Snapshot { didSet { file.snapshot = snapshot } }
         var entries: [Entry] = []
+        let file: SnapshotFile
+
+        init(snapshot: Snapshot) {
+            self.snapshot = snapshot
+            file = SnapshotFile(snapshot)
+        }
     }
 
     var options: [NodeID: RaftOptions] = [:]
@@ -53,7 +60,8 @@ struct TestCluster {
     mutating func start(_ id: NodeID) {
         let disk = disks[id]!
         let recovered = RecoveredState(hardState: disk.hardState, snapshot: disk.snapshot, entries: disk.entries)
-        nodes[id] = RaftNode(options: options[id]!, recovered: recovered, random: SeededGenerator(seed: seed &* 31 &+ id))
+        nodes[id] = RaftNode(options: options[id]!, recovered: recovered, random: SeededGenerator(seed: seed &* 31 &+ id),
+                             snapshotSource: disk.file)
         applied[id] = applied[id, default: []].filter { $0.index <= disk.snapshot.metadata.index }
         down.remove(id)
     }
@@ -171,5 +179,20 @@ struct TestCluster {
             if case .command(let bytes) = $0.payload { return String(decoding: bytes, as: UTF8.self) }
             return nil
         }
+    }
+}
+
+/// A node's snapshot file on the test disk: serves chunks of the durable snapshot only, as storage does.
+final class SnapshotFile: SnapshotChunkSource {
+    var snapshot: Snapshot
+    /// Chunks served, for assertions that data came from the disk.
+    private(set) var chunksRead = 0
+
+    init(_ snapshot: Snapshot) { self.snapshot = snapshot }
+
+    func snapshotChunk(of stored: StoredSnapshot, offset: Int, count: Int) -> [UInt8]? {
+        guard stored == snapshot.stored, offset >= 0, count >= 0, offset + count <= snapshot.data.count else { return nil }
+        chunksRead += 1
+        return Array(snapshot.data[offset..<offset + count])
     }
 }

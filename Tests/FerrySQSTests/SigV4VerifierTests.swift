@@ -297,6 +297,9 @@ final class SigV4VerifierTests: XCTestCase {
     func testCanonicalHeadersTrimCollapseAndJoin() {
         let headers = HTTPHeaders([("X-A", "  a   b  "), ("x-a", "c"), ("Host", "h:1")])
         XCTAssertEqual(CanonicalRequest.canonicalHeaders(headers, signedHeaders: ["host", "x-a"]), "host:h:1\nx-a:a b,c\n")
+        let edges = HTTPHeaders([("a", "\t \t"), ("b", ""), ("c", "x\t \ty z\t"), ("d", "\tlead"), ("e", "one")])
+        XCTAssertEqual(CanonicalRequest.canonicalHeaders(edges, signedHeaders: ["a", "b", "c", "d", "e", "f"]),
+                       "a:\nb:\nc:x y z\nd:lead\ne:one\nf:\n", "blank-only and empty values, mixed runs of tabs and spaces")
     }
 
     func testDates() {

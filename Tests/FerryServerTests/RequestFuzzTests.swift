@@ -54,6 +54,55 @@ final class RequestFuzzTests: XCTestCase {
         XCTAssertGreaterThan(tally.successes.keys.count, 8, "operations that succeeded at least once: \(tally.successes.keys.sorted())")
     }
 
+    /// The same properties for SNS requests (`SNSRequestFuzzGenerator`): hostile filter policies, oversized
+    /// publishes and batches, bad names and ARNs get an SNS error, never a trap or a 5xx.
+    func testRandomSNSRequestsNeverTrapAndAlwaysGetASuccessOrAnSNSError() throws {
+        let count = ProcessInfo.processInfo.environment["FERRY_FUZZ_SEEDS"].flatMap(Int.init) ?? Self.seedsDefault
+        var tally = Tally()
+        for seed in (0..<UInt64(count)).map({ Self.seedBase + 0x100 + $0 }) {
+            print("sns request fuzz: seed \(String(seed, radix: 16))")
+            let node = try InProcessNode()
+            let config = node.server.config
+            for (name, attributes) in [("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])] {
+                _ = try node.json("CreateQueue", ["QueueName": .string(name), "Attributes": .object(attributes.mapValues(JSONValue.string))])
+            }
+            var generator = SNSRequestFuzzGenerator(seed: seed, region: config.region, account: config.defaultAccountID, topicArns: [])
+            for name in ["fuzz-topic", "fuzz-topic.fifo"] {
+                var create = SNSRequestFuzzGenerator.Request(action: "CreateTopic", pairs: [("Name", name)])
+                if name.hasSuffix(".fifo") { create.pairs += [("Attributes.entry.1.key", "FifoTopic"), ("Attributes.entry.1.value", "true")] }
+                let text = String(decoding: try node.answer(generator.encode(create)).body, as: UTF8.self)
+                guard let arn = Self.element("TopicArn", in: text) else { return XCTFail("CreateTopic \(name): \(text)") }
+                generator.topicArns.append(arn)
+            }
+            for index in 0..<Self.requestsPerSeed {
+                let request = generator.next()
+                let context = "sns seed \(String(seed, radix: 16)) request #\(index) \(request.label)"
+                let response = try node.answer(request.bytes)
+                tally.requests += 1
+                // The same properties as the SQS requests': an SNS error has the query protocol's shape.
+                check(response, for: .init(action: request.action, members: [:], wire: .query, bytes: request.bytes),
+                      context: context, tally: &tally)
+                if response.status == 200, let arn = Self.element("SubscriptionArn", in: String(decoding: response.body, as: UTF8.self)) {
+                    generator.subscriptionArns.append(arn)
+                }
+            }
+            // Still up: a plain request answers.
+            let listed = try node.answer(generator.encode(.init(action: "ListTopics", pairs: [])))
+            XCTAssertEqual(listed.status, 200)
+        }
+        print("sns request fuzz: \(tally.requests) requests; successes \(tally.successes.sorted { $0.key < $1.key }), errors \(tally.errors.sorted { $0.key < $1.key })")
+        XCTAssertGreaterThan(tally.successes.keys.count, 5, "actions that succeeded at least once: \(tally.successes.keys.sorted())")
+        XCTAssertGreaterThan(tally.successes["Publish", default: 0], 0, "no publish got past the edge")
+        XCTAssertGreaterThan(tally.successes["Subscribe", default: 0], 0, "no subscription was made")
+    }
+
+    static func element(_ name: String, in text: String) -> String? {
+        guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else {
+            return nil
+        }
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
     private func run(seed: UInt64, tally: inout Tally) throws {
         let node = try InProcessNode()
         let base = node.server.config.advertisedURL + "/" + node.server.config.defaultAccountID

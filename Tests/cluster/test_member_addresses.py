@@ -106,6 +106,35 @@ def test_an_unlisted_node_joins_and_a_removed_one_is_no_longer_dialled(make_clus
         REPORT.add("status from node 3 after node 4 moved:\n" + check_status_shows(cluster, 3, [2, 3, 4]))
 
 
+def test_a_follower_that_missed_the_leaders_move_still_catches_up(make_cluster):
+    """Node 3 is down while the leader moves; back up, its log still names the leader's old address. It answers
+    on the link the leader dialled to it, so the leader's appends reach it and bring the new address (found by
+    the simulator, docs/simulation.md, "Addresses": before, it answered the old address and never caught up)."""
+    require_cli()
+    cluster = make_cluster(voters=3)
+    leader = cluster.wait_for_leader()
+    if leader == 3:
+        ferry("transfer-leadership", "1", "--endpoints", ",".join(n.url for n in cluster.nodes.values()),
+              "--timeout-seconds", "60")
+        leader = 1
+    cluster.kill(3)
+    moved = cluster.nodes[leader]
+    old_port = moved.peer_port
+    cluster.kill(leader)
+    moved.peer_port = free_ports(1)[0]
+    cluster.write_config(moved)
+    cluster.start(leader)
+    members_cmd(cluster, [1, 2], "update", str(leader), "--peer-address", f"127.0.0.1:{moved.peer_port}")
+    if cluster.wait_for_leader([1, 2]) != leader:
+        ferry("transfer-leadership", str(leader), "--endpoints", ",".join(cluster.nodes[i].url for i in (1, 2)),
+              "--timeout-seconds", "60")
+    assert cluster.wait_for_leader([1, 2]) == leader, "the moved node leads when node 3 comes back"
+    cluster.start(3)
+    statuses = cluster.wait_caught_up([1, 2, 3])
+    three = next(m for m in statuses[3]["members"] if m["id"] == leader)
+    assert three["peer_address"] == f"127.0.0.1:{moved.peer_port}" != f"127.0.0.1:{old_port}", statuses[3]
+
+
 def test_replacing_a_node_whose_disk_is_lost(make_cluster):
     """docs/operations.md, "Disk loss and recovery": remove, wipe, start empty with join, add back."""
     require_cli()

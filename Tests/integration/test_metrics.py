@@ -29,6 +29,8 @@ REQUIRED_FAMILIES = {
     "ferry_queue_messages_deleted", "ferry_queue_messages_moved_to_dlq",
     "ferry_event_loop_stalls", "ferry_event_loop_idle_seconds", "ferry_process_resident_memory_bytes",
     "ferry_process_open_fds",
+    "ferry_sns_topics", "ferry_sns_subscriptions", "ferry_sns_publishes", "ferry_sns_deliveries",
+    "ferry_sns_deliveries_filtered_out",
 }
 
 
@@ -200,3 +202,53 @@ def test_sigv4_without_token_or_public_never_opens_metrics():
         assert get(f"{closed.endpoint(1)}/metrics", {"Authorization": "Bearer " + TOKEN})[0] == 403
     with running_cluster(auth="sigv4", credentials=creds, nodes=1, extra_config="metrics_public = true") as public:
         assert "ferry_raft_term" in scrape(f"{public.endpoint(1)}/metrics").families
+
+
+def test_sns_families_count_publishes_and_deliveries(metrics_cluster):
+    """Every replica counts each publish by topic kind and outcome, and each subscription's copy: delivered,
+    filtered out, dead-lettered, failed (docs/metrics.md, "SNS topics")."""
+    import boto3
+    from conftest import client_config
+    c = metrics_cluster
+    sqs = make_client(c.endpoint(1))
+    sns = boto3.client("sns", endpoint_url=c.endpoint(1), region_name="us-east-1", aws_access_key_id="AKIDTEST",
+                       aws_secret_access_key="test-secret", config=client_config())
+    region = sns.meta.region_name
+    arn = lambda q: f"arn:aws:sqs:{region}:{ACCOUNT}:{q}"
+    before = {n: scrape(f"{c.endpoint(n)}/metrics") for n in c.ids}
+    topic = sns.create_topic(Name="metered-topic")["TopicArn"]
+    fifo = sns.create_topic(Name="metered-topic.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    for q in ["m-all", "m-red", "m-dlq"]:
+        sqs.create_queue(QueueName=q)
+    sqs.create_queue(QueueName="m-f.fifo", Attributes={"FifoQueue": "true"})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn("m-all"))
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn("m-red"), Attributes={"FilterPolicy": '{"color":["red"]}'})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn("m-gone"),
+                  Attributes={"RedrivePolicy": '{"deadLetterTargetArn":"%s"}' % arn("m-dlq")})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn("m-gone-too"))
+    sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=arn("m-f.fifo"))
+    # 2 publishes x 4 subscriptions: m-all 2 delivered, m-red 1 delivered + 1 filtered, m-gone 2 dead-lettered,
+    # m-gone-too 2 failed. The FIFO topic: one published, one duplicate (1 delivered).
+    sns.publish(TopicArn=topic, Message="a", MessageAttributes={"color": {"DataType": "String", "StringValue": "red"}})
+    sns.publish(TopicArn=topic, Message="b")
+    sns.publish(TopicArn=fifo, Message="f", MessageGroupId="g", MessageDeduplicationId="d")
+    sns.publish(TopicArn=fifo, Message="f", MessageGroupId="g", MessageDeduplicationId="d")
+    with pytest.raises(Exception):
+        sns.publish(TopicArn=fifo, Message="f")  # no MessageGroupId: the machine refuses it
+    expected = {("ferry_sns_publishes_total", (("outcome", "published"), ("topic_kind", "standard"))): 2,
+                ("ferry_sns_publishes_total", (("outcome", "published"), ("topic_kind", "fifo"))): 1,
+                ("ferry_sns_publishes_total", (("outcome", "duplicate"), ("topic_kind", "fifo"))): 1,
+                ("ferry_sns_publishes_total", (("outcome", "refused"), ("topic_kind", "fifo"))): 1,
+                ("ferry_sns_deliveries_total", (("outcome", "delivered"),)): 4,
+                ("ferry_sns_deliveries_total", (("outcome", "dead_lettered"),)): 2,
+                ("ferry_sns_deliveries_total", (("outcome", "failed"),)): 2,
+                ("ferry_sns_deliveries_filtered_out_total", ()): 1}
+
+    def deltas(n):
+        a = scrape(f"{c.endpoint(n)}/metrics")
+        return {key: (a.samples.get(key) or 0) - (before[n].samples.get(key) or 0) for key in expected}
+
+    for n in c.ids:
+        wait_until(lambda n=n: deltas(n) == expected, 5, f"node {n}'s SNS counters moved by {expected}: {deltas(n)}")
+        s = scrape(f"{c.endpoint(n)}/metrics")
+        assert s.value("ferry_sns_topics") >= 2 and s.value("ferry_sns_subscriptions") >= 5

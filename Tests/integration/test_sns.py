@@ -128,6 +128,7 @@ def test_publish_fans_out_in_the_aws_envelope(sns_nodes, sqs_nodes, name):
                                              "color": {"Type": "String", "Value": "red"}}
 
     sns.unsubscribe(SubscriptionArn=subs[0])
+    sns.unsubscribe(SubscriptionArn=subs[0])  # AWS: unsubscribing again succeeds
     with pytest.raises(ClientError) as e:
         sns.get_subscription_attributes(SubscriptionArn=subs[0])
     assert error_code(e) == "NotFound"
@@ -192,9 +193,6 @@ def test_fifo_topic_dedups_and_keeps_group_order(sns_nodes, sqs_nodes, name):
     assert got[0]["Attributes"]["MessageGroupId"] == "g" and got[0]["Attributes"]["MessageDeduplicationId"] == "d1"
     with pytest.raises(ClientError) as e:
         sns.publish(TopicArn=topic, Message="m", MessageDeduplicationId="d3")
-    assert error_code(e) == "InvalidParameter"
-    with pytest.raises(ClientError) as e:
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(name))
     assert error_code(e) == "InvalidParameter"
     with pytest.raises(ClientError) as e:
         sns.create_topic(Name=name, Attributes={"FifoTopic": "true"})
@@ -347,12 +345,12 @@ def test_limits_at_the_edge_and_one_past(sns_nodes, name):
     sns.publish(TopicArn=topic, Message="m", MessageAttributes=ten)
     with pytest.raises(ClientError) as e:
         sns.publish(TopicArn=topic, Message="m", MessageAttributes={**ten, "a10": {"DataType": "String", "StringValue": "v"}})
-    assert error_code(e) == "InvalidParameterValue"
+    assert error_code(e) == "ParameterValueInvalid"
     for bad in [{"DataType": "Number", "StringValue": "abc"}, {"DataType": "String.Array", "StringValue": "not json"},
                 {"DataType": "Bogus", "StringValue": "x"}]:
         with pytest.raises(ClientError) as e:
             sns.publish(TopicArn=topic, Message="m", MessageAttributes={"a": bad})
-        assert error_code(e) == "InvalidParameterValue"
+        assert error_code(e) == "ParameterValueInvalid"
     long_name = "t" * 256
     arn = sns.create_topic(Name=long_name)["TopicArn"]
     sns.delete_topic(TopicArn=arn)
@@ -395,3 +393,256 @@ def test_hostile_sns_requests_get_errors_and_the_node_stays_up(cluster, sns_node
                                Attributes={"FilterPolicy": '{"a":' + deep + "}"})
     sns_nodes[1].publish(TopicArn=topic, Message=deep)
     assert sns_nodes[2].list_topics()["Topics"]
+
+
+def test_fifo_topic_envelope_and_standard_queue_subscribers(sns_nodes, sqs_nodes, name):
+    """A FIFO topic's envelope has SequenceNumber and no signature fields; a FIFO topic also takes standard
+    queues, which get its messages without group or deduplication id, once per deduplicated publish
+    (recorded by LocalStack against AWS: test_message_to_fifo_sqs, test_fifo_topic_to_regular_sqs)."""
+    sns = sns_nodes[1]
+    topic = sns.create_topic(Name=f"{name}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    fifo_url = sqs_nodes[1].create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    std_url = sqs_nodes[1].create_queue(QueueName=f"{name}-std")["QueueUrl"]
+    fifo_sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(f"{name}.fifo"))["SubscriptionArn"]
+    std_sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(f"{name}-std"))["SubscriptionArn"]
+    attrs = sns_nodes[2].get_subscription_attributes(SubscriptionArn=std_sub)["Attributes"]
+    assert attrs["Endpoint"] == queue_arn(f"{name}-std") and attrs["PendingConfirmation"] == "false"
+    first = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g", MessageDeduplicationId="d")
+    again = sns_nodes[3].publish(TopicArn=topic, Message="Test", MessageGroupId="g", MessageDeduplicationId="d")
+    assert again["MessageId"] == first["MessageId"]
+    for url, sub in [(fifo_url, fifo_sub), (std_url, std_sub)]:
+        got = receive_all(sqs_nodes[2], url, 1)
+        assert len(got) == 1
+        body = json.loads(got[0]["Body"])
+        assert list(body) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message", "Timestamp", "UnsubscribeURL"]
+        assert body["SequenceNumber"] == first["SequenceNumber"] and body["Message"] == "Test"
+        assert body["UnsubscribeURL"].endswith(f"/?Action=Unsubscribe&SubscriptionArn={sub}")
+        if url == fifo_url:
+            assert got[0]["Attributes"]["MessageGroupId"] == "g" and got[0]["Attributes"]["MessageDeduplicationId"] == "d"
+        else:
+            assert "MessageGroupId" not in got[0]["Attributes"] and "MessageDeduplicationId" not in got[0]["Attributes"]
+    assert receive_all(sqs_nodes[1], std_url, 1, attempts=2) == [], "the topic deduplicated the second publish"
+    # A FIFO subscription's dead-letter queue must be FIFO; a standard subscription's need not.
+    with pytest.raises(ClientError) as e:
+        sns.set_subscription_attributes(SubscriptionArn=fifo_sub, AttributeName="RedrivePolicy",
+                                        AttributeValue=json.dumps({"deadLetterTargetArn": queue_arn(f"{name}-std")}))
+    assert e.value.response["Error"]["Message"] == \
+        "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+    sns.set_subscription_attributes(SubscriptionArn=std_sub, AttributeName="RedrivePolicy",
+                                    AttributeValue=json.dumps({"deadLetterTargetArn": queue_arn(f"{name}-std")}))
+
+
+def test_a_publish_wakes_a_long_poll_parked_on_a_subscribed_queue(sns_nodes, sqs_nodes, name):
+    """A receive parked on a subscribed queue (at another node than the publisher's) answers as soon as the
+    publish is applied, not at the end of its WaitTimeSeconds."""
+    import threading
+    import time
+    topic = sns_nodes[1].create_topic(Name=name)["TopicArn"]
+    url = sqs_nodes[1].create_queue(QueueName=name)["QueueUrl"]
+    sns_nodes[1].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(name), Attributes={"RawMessageDelivery": "true"})
+    for node in [2, 3]:
+        result = {}
+
+        def poll():
+            got = sqs_nodes[node].receive_message(QueueUrl=url, WaitTimeSeconds=15).get("Messages", [])
+            result["at"], result["bodies"] = time.monotonic(), [m["Body"] for m in got]
+            for m in got:
+                sqs_nodes[node].delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+        waiter = threading.Thread(target=poll)
+        waiter.start()
+        time.sleep(1.5)  # parked by now
+        sns_nodes[1].publish(TopicArn=topic, Message=f"wake {node}")
+        answered_by = time.monotonic()
+        waiter.join(timeout=20)
+        assert result["bodies"] == [f"wake {node}"]
+        assert result["at"] - answered_by < 2, "the parked receive waited for its deadline, not the publish"
+
+
+def arn_errors(sns, topic, sub, name):
+    """(label, call, code, HTTP status, message): AWS's answers recorded by LocalStack (test_sns.snapshot.json)."""
+    other_region = topic.replace(f":{REGION}:", ":eu-north-9:" if REGION != "eu-north-9" else ":us-west-1:")
+    no_sub_id = f"arn:aws:sns:{REGION}:{ACCOUNT}:random"
+    return [
+        ("get-attrs-malformed-topic", lambda: sns.get_topic_attributes(TopicArn="randomstring"), "InvalidParameter", 400,
+         "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"),
+        ("invalid-topic-arn-1", lambda: sns.publish(TopicArn="arn:randomstring", Message="m"), "InvalidParameter", 400,
+         "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 2"),
+        ("empty-topic", lambda: sns.publish(TopicArn="", Message="m"), "InvalidParameter", 400,
+         "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"),
+        ("non-existent-endpoint", lambda: sns.publish(TargetArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:endpoint/APNS/a/0f7d5971", Message="m"),
+         "InvalidParameter", 400, "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified"),
+        ("cross-region", lambda: sns.get_topic_attributes(TopicArn=other_region), "InvalidParameter", 400, "Invalid parameter: TopicArn"),
+        ("cross-region-publish", lambda: sns.publish(TopicArn=other_region, Message="m"), "InvalidParameter", 400,
+         "Invalid parameter: TopicArn"),
+        ("unknown-topic-publish", lambda: sns.publish(TopicArn=f"{topic}-missing", Message="m"), "NotFound", 404, "Topic does not exist"),
+        ("invalid-unsubscribe-arn-1", lambda: sns.unsubscribe(SubscriptionArn="randomstring"), "InvalidParameter", 400,
+         "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1"),
+        ("invalid-unsubscribe-arn-2", lambda: sns.unsubscribe(SubscriptionArn="arn:aws:sns:us-east-1:random"), "InvalidParameter", 400,
+         "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5"),
+        ("invalid-unsubscribe-arn-3", lambda: sns.unsubscribe(SubscriptionArn=no_sub_id), "InvalidParameter", 400,
+         "Invalid parameter: SubscriptionId"),
+        ("get-attrs-nonexistent-sub", lambda: sns.get_subscription_attributes(SubscriptionArn=f"{topic}:00000000-0000-4000-8000-000000000000"),
+         "NotFound", 404, "Subscription does not exist"),
+        ("response-with-empty-subject", lambda: sns.publish(TopicArn=topic, Message="m", Subject=""), "InvalidParameter", 400,
+         "Invalid parameter: Subject"),
+        ("empty-msg-error", lambda: sns.publish(TopicArn=topic, Message=""), "InvalidParameter", 400, "Invalid parameter: Empty message"),
+        ("too-long", lambda: sns.publish(TopicArn=topic, Message="x" * 262_145), "InvalidParameter", 400, "Invalid parameter: Message too long"),
+        ("missing-default-key", lambda: sns.publish(TopicArn=topic, Message='{"sqs":"x"}', MessageStructure="json"), "InvalidParameter", 400,
+         "Invalid parameter: Message Structure - No default entry in JSON message body"),
+        ("invalid-json", lambda: sns.publish(TopicArn=topic, Message="{x", MessageStructure="json"), "InvalidParameter", 400,
+         "Invalid parameter: Message Structure - JSON message body failed to parse"),
+        ("no-msg-dedup-regular-topic", lambda: sns.publish(TopicArn=topic, Message="m", MessageDeduplicationId="d"), "InvalidParameter", 400,
+         "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"),
+        ("invalid-protocol", lambda: sns.subscribe(TopicArn=topic, Protocol="test-protocol", Endpoint="x"), "InvalidParameter", 400,
+         "Invalid parameter: Amazon SNS does not support this protocol string: test-protocol"),
+        ("subscribe-wrong-attr", lambda: sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(name + "-w"),
+                                                        Attributes={"RawMessageDelivery": "wrongvalue"}), "InvalidParameter", 400,
+         "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [wrongvalue]. Must be true or false."),
+        ("sub-queue-url", lambda: sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"http://localhost/{ACCOUNT}/{name}"),
+         "InvalidParameter", 400, "Invalid parameter: SQS endpoint ARN"),
+        ("not-fifo-topic", lambda: sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(name + ".fifo")), "InvalidParameter", 400,
+         "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"),
+        ("fake-attribute", lambda: sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="Fake", AttributeValue="x"),
+         "InvalidParameter", 400, "Invalid parameter: AttributeName"),
+        ("raw-message-wrong-value", lambda: sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery",
+                                                                             AttributeValue="test-ValUe"), "InvalidParameter", 400,
+         "Invalid parameter: RawMessageDelivery: Invalid value [test-ValUe]. Must be true or false."),
+        ("raw-message-empty-value", lambda: sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RawMessageDelivery",
+                                                                             AttributeValue=""), "InvalidParameter", 400,
+         "Invalid parameter: RawMessageDelivery: Invalid value []. Must be true or false."),
+        ("fake-arn-redrive-policy", lambda: sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="RedrivePolicy",
+                                                                             AttributeValue='{"deadLetterTargetArn": "fake-arn"}'),
+         "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn"),
+        ("set-fifo-false-after-creation", lambda: sns.set_topic_attributes(TopicArn=topic, AttributeName="FifoTopic", AttributeValue="false"),
+         "InvalidParameter", 400, "Invalid parameter: AttributeName"),
+        ("topic-not-exists-token", lambda: sns.confirm_subscription(TopicArn=f"{topic}-missing", Token="abc"), "InvalidParameter", 400,
+         "Invalid parameter: Token"),
+        ("broken-topic-arn-confirm", lambda: sns.confirm_subscription(TopicArn="x", Token="abc"), "InvalidParameter", 400,
+         "Invalid parameter: Topic"),
+        ("name-invalid-char", lambda: sns.create_topic(Name="a:b"), "InvalidParameter", 400, "Invalid parameter: Topic Name"),
+        ("name-too-long", lambda: sns.create_topic(Name="t" * 257), "InvalidParameter", 400, "Invalid parameter: Topic Name"),
+        ("duplicate-key-error", lambda: sns.tag_resource(ResourceArn=topic, Tags=[{"Key": "k1", "Value": "v1"}, {"Key": "k1", "Value": "v2"}]),
+         "InvalidParameter", 400, "Invalid parameter: Duplicated keys are not allowed."),
+        ("exception-duplicate", lambda: sns.create_topic(Name=name, Tags=[{"Key": "k1", "Value": "v1"}]), "InvalidParameter", 400,
+         "Invalid parameter: Tags Reason: Topic already exists with different tags"),
+    ]
+
+
+def attribute_errors(sns, topic):
+    """test_empty_or_wrong_message_attributes and its batch twins: ParameterValueInvalid / ValidationError, whole
+    request (a PublishBatch entry's bad attribute fails the batch)."""
+    cases = [
+        ("missing_string_attr", {"attr1": {"DataType": "String", "StringValue": ""}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'."),
+        ("fully_missing_string_attr", {"attr1": {"DataType": "String"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'."),
+        ("fully_missing_data_type", {"attr1": {"StringValue": "v"}}, "ValidationError",
+         "1 validation error detected: Value null at '{path}.attr1.member.dataType' failed to satisfy constraint: Member must not be null"),
+        ("missing_binary_attr", {"attr1": {"DataType": "Binary"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'Binary'."),
+        ("str_attr_binary_value", {"attr1": {"DataType": "String", "BinaryValue": b"x"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' with type 'String' must use field 'String'."),
+        ("int_attr_binary_value", {"attr1": {"DataType": "Number", "BinaryValue": b"x"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' with type 'Number' must use field 'String'."),
+        ("binary_attr_string_value", {"attr1": {"DataType": "Binary", "StringValue": "x"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' with type 'Binary' must use field 'Binary'."),
+        ("invalid_attr_string_value", {"attr1": {"DataType": "SomeType", "StringValue": "x"}}, "ParameterValueInvalid",
+         "The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."),
+        ("too_long_name", {"a" * 256: {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid",
+         "Length of message attribute name must be less than 256 bytes."),
+        ("invalid_name", {"invalid^name": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid",
+         "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots."),
+        ("invalid_name_2", {".invalidname": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid",
+         "Invalid message attribute name starting with character '.' was found."),
+        ("invalid_name_3", {"invalidname.": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid",
+         "Invalid message attribute name ending with character '.' was found."),
+        ("invalid_name_4", {"invalid..name": {"DataType": "String", "StringValue": "x"}}, "ParameterValueInvalid",
+         "Message attribute name can not have successive '.' character."),
+    ]
+    out = []
+    for label, attributes, code, message in cases:
+        out.append((label, lambda a=attributes: sns.publish(TopicArn=topic, Message="m", MessageAttributes=a), code, 400,
+                    message.replace("{path}", "messageAttributes")))
+        out.append(("batch-" + label, lambda a=attributes: sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+            {"Id": "1", "Message": "m", "MessageAttributes": a}]), code, 400,
+            message.replace("{path}", "publishBatchRequestEntries.1.member.messageAttributes")))
+    return out
+
+
+def batch_errors(sns, topic, fifo_topic):
+    """test_publish_batch_exceptions, test_publish_batch_too_long_message: whole-request errors."""
+    return [
+        ("too-many-msg", lambda: sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[{"Id": str(i), "Message": "m"} for i in range(11)]),
+         "TooManyEntriesInBatchRequest", 400, "The batch request contains more entries than permissible."),
+        ("same-msg-id", lambda: sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}] * 2),
+         "BatchEntryIdsNotDistinct", 400, "Two or more batch entries in the request have the same Id."),
+        ("error-no-attrs", lambda: sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+            {"Id": str(i), "Message": "x" * 100_000} for i in range(3)]), "BatchRequestTooLong", 400,
+         "The length of all the messages put together is more than the limit."),
+        ("no-group-id", lambda: sns.publish_batch(TopicArn=fifo_topic, PublishBatchRequestEntries=[
+            {"Id": "1", "Message": "m", "MessageGroupId": "g", "MessageDeduplicationId": "d"}, {"Id": "2", "Message": "m"}]),
+         "InvalidParameter", 400, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"),
+        ("no-dedup-id", lambda: sns.publish_batch(TopicArn=fifo_topic, PublishBatchRequestEntries=[
+            {"Id": "1", "Message": "m", "MessageGroupId": "g"}]), "InvalidParameter", 400,
+         "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"),
+        ("no-default-key-json", lambda: sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+            {"Id": "1", "Message": '{"sqs":"x"}', "MessageStructure": "json"}]), "InvalidParameter", 400,
+         "Invalid parameter: Message Structure - No default entry in JSON message body"),
+        ("publish-batch-no-topic", lambda: sns.publish_batch(TopicArn=f"{topic}-missing", PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}]),
+         "NotFound", 404, "Topic does not exist"),
+    ]
+
+
+def test_errors_are_the_answers_aws_gave(cluster, name):
+    """Code, HTTP status and message of the invalid cases LocalStack recorded against AWS in
+    tests/aws/services/sns/test_sns.snapshot.json that Ferry can be asked (docs/sns-wire.md, "Recorded answers").
+    botocore's own checks are off so that what it would refuse (an attribute without DataType) reaches the node."""
+    sns = boto3.client("sns", endpoint_url=cluster.endpoint(2), region_name=REGION, aws_access_key_id="AKIDTEST",
+                       aws_secret_access_key="test-secret", config=client_config(parameter_validation=False))
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    fifo_topic = sns.create_topic(Name=f"{name}.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(name))["SubscriptionArn"]
+    failures = []
+    for label, call, code, status, message in arn_errors(sns, topic, sub, name) + attribute_errors(sns, topic) + batch_errors(sns, topic, fifo_topic):
+        try:
+            call()
+            failures.append(f"{label}: succeeded")
+            continue
+        except ClientError as e:
+            got = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Message"])
+        if got != (code, status, message):
+            failures.append(f"{label}: {got} != {(code, status, message)}")
+    assert failures == []
+    # What AWS answers with success where one might expect an error.
+    sns.unsubscribe(SubscriptionArn=f"{topic}:00000000-0000-4000-8000-000000000000")
+    sns.delete_topic(TopicArn=f"{topic}-never-created")
+    assert sns.create_topic(Name=name)["TopicArn"] == topic  # no tags given: the same topic
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert sorted(attrs) == ["DisplayName", "EffectiveDeliveryPolicy", "Owner", "Policy", "SubscriptionsConfirmed",
+                             "SubscriptionsDeleted", "SubscriptionsPending", "TopicArn"]
+    policy = json.loads(attrs["Policy"])
+    assert policy["Id"] == "__default_policy_ID" and policy["Statement"][0]["Resource"] == topic
+    assert policy["Statement"][0]["Condition"] == {"StringEquals": {"AWS:SourceOwner": ACCOUNT}}
+    sub_attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+    assert sorted(sub_attrs) == ["ConfirmationWasAuthenticated", "Endpoint", "Owner", "PendingConfirmation", "Protocol",
+                                 "RawMessageDelivery", "SubscriptionArn", "SubscriptionPrincipal", "TopicArn"]
+
+
+@pytest.mark.skipif(not os.access(os.path.join(os.path.dirname(__file__), "../../.build/debug/ferry"), os.X_OK),
+                    reason="run `swift build --product ferry` first")
+def test_bench_fanout_delivers_every_acknowledged_publish_to_every_subscriber(cluster):
+    """`ferry bench fanout` as a functional check, not for figures: an open-loop run over the three nodes, each
+    consumer connection with one long poll in flight, ends with every copy consumed and no error."""
+    ferry = os.path.join(os.path.dirname(__file__), "../../.build/debug/ferry")
+    endpoints = ",".join(cluster.endpoint(n) for n in cluster.ids)
+    out = subprocess.run([ferry, "bench", "fanout", "--endpoint", cluster.endpoint(1), "--endpoints", endpoints, "--quiet",
+                          "--subscribers", "3", "--consumers-per-queue", "2", "--batch", "1", "--rate", "100",
+                          "--publishers", "2", "--duration", "2", "--warmup", "0", "--drain", "30"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "3 subscribers (2 consumer connections each)" in out.stdout
+    published = int(re.search(r"published \(acknowledged\) ([\d,]+) x 3 queues", out.stdout).group(1).replace(",", ""))
+    assert published >= 100, out.stdout
+    assert re.search(r"missing 0   duplicates 0", out.stdout), out.stdout
+    assert "errors       none" in out.stdout, out.stdout

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// The exact command that replays one queue-mode seed.
 public func queueReplayCommand(seed: UInt64, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn) -> String {
     var command = "swift run -c release ferry-sim --mode queue --seed \(seed) --nodes \(nodeCount)"
@@ -33,48 +27,43 @@ public struct QueueCampaignTotals: Sendable {
     public var shapesSent: [String: Int] = [:]
 }
 
-/// Runs `count` queue-mode seeds from `firstSeed`, calling `report` after each.
+/// Runs `count` queue-mode seeds from `firstSeed` through the shared campaign loop (`runSeeds`), calling
+/// `report` after each, and adds up queue mode's own counts.
 public func runQueueCampaign(
     firstSeed: UInt64, count: Int, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn,
     stopAtFirstViolation: Bool, report: (SeedOutcome) -> Void
 ) -> (summary: CampaignSummary, totals: QueueCampaignTotals) {
-    var summary = CampaignSummary()
     var totals = QueueCampaignTotals()
-    let wallClock = ContinuousClock()
-    let started = wallClock.now
-    let cpuStarted = clock()
-    for offset in 0..<count {
-        let seed = firstSeed + UInt64(offset)
-        CrashReporter.prepare(seed: seed, replayCommand: queueReplayCommand(seed: seed, nodeCount: nodeCount, campaign: campaign, sizes: sizes))
-        var options = QueueSimOptions(seed: seed, nodeCount: nodeCount, campaign: campaign)
-        sizes.apply(to: &options)
-        let simulation = QueueSimulation(options: options)
-        let outcome = simulation.run()
-        summary.seedsRun += 1
-        summary.simulatedMicros += outcome.simulatedMicros
-        summary.eventCount += outcome.eventCount
-        totals.acknowledged += outcome.acknowledgedCount
-        totals.storageFailures += simulation.storageFailures
-        totals.refusedStarts += simulation.refusedStarts
-        totals.witnessOnlyFlips += simulation.witnessOnlyFlips
-        totals.sparesUsed += simulation.sparesUsed
-        totals.snapshotsTaken += simulation.snapshotsTaken
-        totals.snapshotsInstalled += simulation.snapshotsInstalled
-        totals.byCampaign[options.campaign.rawValue, default: 0] += 1
-        for (shape, count) in simulation.shapesSent { totals.shapesSent[shape.rawValue, default: 0] += count }
+    let summary = runSeeds(
+        firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
+        replayCommand: { queueReplayCommand(seed: $0, nodeCount: nodeCount, campaign: campaign, sizes: sizes) },
+        runSeed: { seed in
+            var options = QueueSimOptions(seed: seed, nodeCount: nodeCount, campaign: campaign)
+            sizes.apply(to: &options)
+            let simulation = QueueSimulation(options: options)
+            let outcome = simulation.run()
+            totals.add(simulation, outcome)
+            return outcome
+        },
+        report: report)
+    return (summary, totals)
+}
+
+extension QueueCampaignTotals {
+    mutating func add(_ simulation: QueueSimulation, _ outcome: SeedOutcome) {
+        acknowledged += outcome.acknowledgedCount
+        storageFailures += simulation.storageFailures
+        refusedStarts += simulation.refusedStarts
+        witnessOnlyFlips += simulation.witnessOnlyFlips
+        sparesUsed += simulation.sparesUsed
+        snapshotsTaken += simulation.snapshotsTaken
+        snapshotsInstalled += simulation.snapshotsInstalled
+        byCampaign[simulation.options.campaign.rawValue, default: 0] += 1
+        for (shape, count) in simulation.shapesSent { shapesSent[shape.rawValue, default: 0] += count }
         if let verdict = simulation.verdict {
-            totals.standardRedeliveries += verdict.standardRedeliveries
-            totals.fifoRedeliveries += verdict.fifoRedeliveries
-            totals.recovered += verdict.recovered
-        }
-        report(outcome)
-        if outcome.violation != nil {
-            summary.violations.append(outcome)
-            if stopAtFirstViolation { break }
+            standardRedeliveries += verdict.standardRedeliveries
+            fifoRedeliveries += verdict.fifoRedeliveries
+            recovered += verdict.recovered
         }
     }
-    let elapsed = wallClock.now - started
-    summary.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    summary.cpuSeconds = Double(clock() - cpuStarted) / Double(CLOCKS_PER_SEC)
-    return (summary, totals)
 }

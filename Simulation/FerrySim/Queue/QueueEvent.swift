@@ -1,7 +1,7 @@
 import FerryRaft
 
 /// One thing that happens at one instant in queue mode.
-enum QueueEvent {
+enum QueueEvent: SimulationEvent {
     case tick(node: NodeID, incarnation: UInt32)
     /// Wire bytes of a `PeerMessage` arrive (decoded by the receiver, so the codec is exercised).
     case deliver(from: NodeID, to: NodeID, bytes: [UInt8])

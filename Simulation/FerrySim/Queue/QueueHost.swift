@@ -7,7 +7,8 @@ import FerryStorageTesting
 
 /// One simulated machine in queue mode: its disk (a `SimulatedFileSystem` that outlives crashes), its
 /// clocks, and while the process runs, the production `ReplicaNode<QueueReplica>` over this host as its
-/// `NodeEnvironment`. Every environment call only records or schedules: nothing re-enters the run loop.
+/// `NodeEnvironment` (through a `QueueHostLink`, which does not keep the host alive: the host owns the node).
+/// Every environment call only records or schedules: nothing re-enters the run loop.
 final class QueueHost: NodeEnvironment {
     typealias Node = ReplicaNode<QueueReplica>
 
@@ -28,7 +29,7 @@ final class QueueHost: NodeEnvironment {
     var write: (write: DurableWrite, next: Int, completion: (Result<Void, FileSystemError>) -> Void)?
     /// The spare segment being zero-filled, alongside `write`; it completes in one step.
     var preparation: (preparation: SegmentPreparation, completion: (Result<Void, FileSystemError>) -> Void)?
-    var snapshotSave: (save: SnapshotSave, completion: (Result<Snapshot, FileSystemError>) -> Void)?
+    var snapshotSave: (save: SnapshotSave, completion: (Result<SavedSnapshot, FileSystemError>) -> Void)?
     /// A leader's snapshot being decoded off the node's thread: run when its event comes.
     var snapshotDecode: (() -> Void)?
     /// What the node does once the inputs that arrived together are handled (with `batchInputs`).
@@ -109,7 +110,7 @@ final class QueueHost: NodeEnvironment {
         simulation.schedulePreparation(self)
     }
 
-    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<Snapshot, FileSystemError>) -> Void) {
+    func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
         precondition(self.snapshotSave == nil, "the node saves one snapshot at a time")
         self.snapshotSave = (save, completion)
         simulation.scheduleSnapshotSave(self)

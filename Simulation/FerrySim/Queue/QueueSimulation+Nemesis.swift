@@ -41,30 +41,23 @@ extension QueueSimulation {
             emit("nemesis: heal network")
         case 1:
             let isolated = nemesisRandom.pick(ids)
-            for other in ids where other != isolated {
-                network.setLink(from: isolated, to: other, up: false)
-                network.setLink(from: other, to: isolated, up: false)
-            }
+            network.isolate(isolated, from: ids)
             emit("nemesis: isolate n\(isolated)")
         case 2:
             let side = ids.map { _ in nemesisRandom.chance(0.5) }
-            for (i, a) in ids.enumerated() {
-                for (j, b) in ids.enumerated() where side[i] != side[j] { network.setLink(from: a, to: b, up: false) }
-            }
+            network.split(ids, side: side)
             emit("nemesis: split \(side)")
         default:
             let a = nemesisRandom.pick(ids)
             let c = a % NodeID(ids.count) + 1
-            network.setLink(from: a, to: c, up: false)
-            network.setLink(from: c, to: a, up: false)
+            network.cut(a, c)
             emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
         }
     }
 
     private func crashOne() {
-        let down = hosts.filter { !$0.isUp }.count
-        let candidates = hosts.filter { $0.isUp }
-        guard down < options.base.crashedNodesMax, !candidates.isEmpty else { return }
+        let candidates = Nemesis.crashCandidates(hosts, crashedNodesMax: options.base.crashedNodesMax)
+        guard !candidates.isEmpty else { return }
         let victim = nemesisRandom.pick(candidates)
         crash(victim)
         schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...options.base.downMicrosMax))
@@ -158,12 +151,8 @@ extension QueueSimulation {
     }
 
     private func pauseOne() {
-        let candidates = hosts.filter { $0.isRunning }
-        guard !candidates.isEmpty else { return }
-        let victim = nemesisRandom.pick(candidates)
-        let electionMicros = SimMicros(RaftOptions(id: victim.id).electionTimeoutTicks) * SimConstants.tickMicros
-        let duration = nemesisRandom.uint64(in: electionMicros...max(electionMicros, options.base.pauseMicrosMax))
-        victim.pausedUntil = now + duration
+        guard case let (victim, duration)? = Nemesis.pauseOne(of: hosts, now: now, pauseMicrosMax: options.base.pauseMicrosMax,
+                                                               random: &nemesisRandom) else { return }
         schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
         emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")
     }

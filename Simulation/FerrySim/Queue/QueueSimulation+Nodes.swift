@@ -49,7 +49,7 @@ extension QueueSimulation {
         do {
             node = try ReplicaNode(options: nodeOptions(id: host.id), storage: opened.storage, recovered: opened.state,
                                    machine: QueueReplica(config: .init(region: "us-east-1", accountId: "000000000000")),
-                                   environment: host, random: nodeRandom.fork())
+                                   environment: QueueHostLink(host), random: nodeRandom.fork())
         } catch {
             refuse(host, "snapshot does not restore: \(error)")
             return
@@ -98,8 +98,7 @@ extension QueueSimulation {
     }
 
     func resume(_ host: QueueHost, incarnation: UInt32) {
-        guard host.incarnation == incarnation, host.pausedUntil != nil else { return }
-        host.pausedUntil = nil
+        guard host.resume(incarnation: incarnation) else { return }
         emit("resume n\(host.id)")
     }
 

@@ -10,7 +10,7 @@ import FerryStorageTesting
 /// producers and consumers and the total-queue checker. Same shape as Raft mode: a safety phase with the
 /// seed's faults, then a liveness phase in which every fault heals and the cluster must converge; then a
 /// final drain of both queues and the history check.
-public final class QueueSimulation {
+public final class QueueSimulation: SimulationWorld {
     public let options: QueueSimOptions
     var events = QueueEventHeap()
     var now: SimMicros = 0
@@ -93,10 +93,6 @@ public final class QueueSimulation {
     @inline(__always)
     func host(_ id: NodeID) -> QueueHost { hosts[Int(id) - 1] }
 
-    func schedule(_ event: QueueEvent, after delay: SimMicros) {
-        events.schedule(event, at: now + delay)
-    }
-
     public func run() -> SeedOutcome {
         for host in hosts { boot(host) }
         for index in clients.indices {
@@ -104,16 +100,7 @@ public final class QueueSimulation {
         }
         schedule(.nemesis, after: nemesisRandom.uint64(in: 0...(2 * options.base.nemesisMicrosMean)))
         schedule(.heal, after: options.base.safetyPhaseSeconds * 1_000_000)
-        while !finished, checker.violation == nil, let next = events.pop() {
-            now = next.time
-            checker.now = now
-            CrashReporter.nowMicros = now
-            eventCount += 1
-            dispatch(next.event)
-            if eventCount & 0xFFF == 0, events.count > SimConstants.pendingEventsMax {
-                checker.fail("LIVE", "message storm: \(events.count) events pending")
-            }
-        }
+        runEvents()
         if checker.violation == nil && !finished {
             checker.fail("LIVE", "the event queue ran dry before the run finished")
         }
@@ -121,13 +108,13 @@ public final class QueueSimulation {
                            eventCount: eventCount, traceHash: trace.value, acknowledgedCount: history.acknowledged.count)
     }
 
-    private func dispatch(_ event: QueueEvent) {
-        if let target = event.targetNode, let pausedUntil = host(target).pausedUntil {
-            events.schedule(event, at: pausedUntil)
-            return
-        }
-        trace.combine(now)
-        trace.combine(event.kindCode)
+    var hasEnded: Bool { finished }
+
+    func pausedUntil(_ node: NodeID) -> SimMicros? { host(node).pausedUntil }
+
+    func checkForStorm() { checkPendingEvents() }
+
+    func handle(_ event: QueueEvent) {
         switch event {
         case .tick(let id, let incarnation): onTick(host(id), incarnation: incarnation)
         case .deliver(let from, let to, let bytes): onDeliver(from: from, to: to, bytes: bytes)

@@ -3,9 +3,11 @@ import FerryQueue
 /// SNS topics fanning out to the model's queues (docs/sns-wire.md, "Delivery"), written from SNS's rules: a
 /// publish enqueues into each subscription, in subscription order, whose filter accepts it, within the same
 /// command: the JSON envelope or (RawMessageDelivery) the message with its attributes, with the publish's
-/// group id and, for FIFO queues only, its deduplication id. A queue that is missing or refuses the message
+/// group id and, for FIFO queues only, its deduplication id. A FIFO topic takes standard queues too and
+/// delivers to them without group or deduplication id. A queue that is missing or refuses the message
 /// sends it to the subscription's dead-letter queue, else the failure is counted. A FIFO topic deduplicates
-/// for 5 minutes of stamp time: a duplicate answers the original MessageId and enqueues nothing.
+/// for 5 minutes of stamp time: a duplicate answers the original MessageId and enqueues nothing. A batch
+/// with an entry the topic refuses fails whole.
 ///
 /// Taken from the machine and checked for what SNS promises: subscription ARNs (under the topic, unique),
 /// topic MessageIds (unique), FIFO sequence numbers (growing within the topic), and the message ids of the
@@ -82,7 +84,7 @@ extension SQSReferenceModel {
             if attribute == "ContentBasedDeduplication" { topics[name]!.contentBasedDeduplication = value.lowercased() == "true" }
         case .subscribe(let topicName, let endpoint, let attributes): subscribe(topicName, endpoint, attributes, &judge)
         case .unsubscribe(let arn):
-            guard let (name, position) = subscription(arn) else { return judge.expectError(.notFound) }
+            guard let (name, position) = subscription(arn) else { return judge.expectDone() }  // gone: still success
             topics[name]!.subscriptions.remove(at: position)
             judge.expectDone()
         case .setSubscriptionAttribute(let arn, let attribute, let value):
@@ -107,8 +109,8 @@ extension SQSReferenceModel {
 
     private mutating func subscribe(_ topicName: String, _ endpoint: String, _ attributes: [KeyValue], _ judge: inout Judge) {
         guard let topic = topics[topicName] else { return judge.expectError(.notFound) }
-        // SNS delivers a FIFO topic to FIFO queues only, and a standard topic to standard queues only.
-        guard endpoint.hasSuffix(".fifo") == topic.isFifo else { return judge.expectError(.invalidParameter) }
+        // SNS delivers a standard topic to standard queues only; a FIFO topic to either kind.
+        guard topic.isFifo || !endpoint.hasSuffix(".fifo") else { return judge.expectError(.invalidParameter) }
         var candidate = TopicSubscription(arn: "", queueArn: endpoint)
         for pair in attributes where !candidate.set(pair.key, pair.value) {
             return judge.fail("the model cannot read subscription attribute \(pair.key)=\(pair.value)")
@@ -150,21 +152,16 @@ extension SQSReferenceModel {
         if entries.isEmpty { return judge.expectError(.emptyBatchRequest) }
         guard var topic = topics[topicName] else { return judge.expectError(.notFound) }
         if topic.isFifo { topic.dedup = topic.dedup.filter { $0.value.untilMs > nowMs } }
+        if case .failure(let code)? = entries.lazy.compactMap({ Self.publishRefusal($0, topic) }).first {
+            return judge.expectError(code)
+        }
         let results: [EntryResult<PublishedMessage>]
         switch judge.output {
         case .published(let r) where r.count == entries.count: results = r
-        case .failed(let error) where !isBatch:
-            results = [EntryResult(id: entries[0].id, .failure(error))]
         default:
             return judge.fail("the model expects \(entries.count) publish results, the machine answered \(abbreviated(judge.output))")
         }
         for (n, (entry, result)) in zip(entries, results).enumerated() {
-            if case .failure(let code)? = Self.publishRefusal(entry, topic) {
-                guard case .failure(let error) = result.result, error.code == code else {
-                    return judge.fail("publish entry \(n): the model expects the error \(code?.rawValue ?? ""), the machine answered \(result.result)")
-                }
-                continue
-            }
             guard case .success(let published) = result.result else {
                 return judge.fail("publish entry \(n): the model expects it published, the machine answered \(result.result)")
             }
@@ -198,8 +195,8 @@ extension SQSReferenceModel {
                                 messageDeduplicationId: dedupId)
                     : SendEntry(body: Array(envelope.text(subscriptionArn: subscription.arn).utf8), messageGroupId: entry.messageGroupId,
                                 messageDeduplicationId: dedupId)
-                if enqueue(message, into: subscription.queueArn) { continue }
-                if let target = subscription.deadLetterArn, enqueue(message, into: target) { continue }
+                if enqueue(message, into: subscription.queueArn, fromFifoTopic: topic.isFifo) { continue }
+                if let target = subscription.deadLetterArn, enqueue(message, into: target, fromFifoTopic: topic.isFifo) { continue }
                 topic.subscriptions[k].failures += 1
             }
         }
@@ -209,12 +206,15 @@ extension SQSReferenceModel {
     /// A fan-out copy into the queue `arn` names: false when there is no such queue or it refuses the message
     /// (a FIFO queue's own deduplication swallowing it counts as taken). Its message id is learnt at its
     /// first receive.
-    private mutating func enqueue(_ message: SendEntry, into arn: String) -> Bool {
+    private mutating func enqueue(_ message: SendEntry, into arn: String, fromFifoTopic: Bool) -> Bool {
         // Taken out of the table while it changes (put back on every return), so its tables are not copied.
         guard arn.hasPrefix(arnPrefix), var queue = queues.removeValue(forKey: String(arn.dropFirst(arnPrefix.count))) else { return false }
         defer { queues[queue.name] = queue }
         var message = message
-        if !queue.isFifo { message.messageDeduplicationId = nil }
+        if !queue.isFifo {
+            message.messageDeduplicationId = nil
+            if fromFifoTopic { message.messageGroupId = nil }
+        }
         if Self.refusal(message, queue) != nil { return false }
         if queue.isFifo, let dedupId = message.messageDeduplicationId {
             let key = queue.dedupByGroup ? (message.messageGroupId ?? "") + "\u{1}" + dedupId : dedupId

@@ -2,7 +2,7 @@ import FerryQueue
 
 /// The body SNS delivers to an SQS subscription without RawMessageDelivery, written from AWS's layout (a
 /// JSON object, two-space indent, `"Name" : "value"` lines; docs/sns-wire.md, "Delivery"), for the model
-/// to compare byte for byte. The signature is Ferry's documented placeholder: the base64 of the SHA-256 of
+/// to compare byte for byte; a FIFO topic's has no signature fields. The signature is Ferry's documented placeholder: the base64 of the SHA-256 of
 /// AWS's SignatureVersion 1 string-to-sign.
 struct TopicEnvelopeModel {
     var messageId: String
@@ -21,10 +21,12 @@ struct TopicEnvelopeModel {
         if let sequenceNumber { lines.append(("SequenceNumber", sequenceNumber)) }
         lines.append(("TopicArn", topicArn))
         if let subject = entry.subject { lines.append(("Subject", subject)) }
-        lines += [("Message", entry.message), ("Timestamp", timestamp), ("SignatureVersion", "1"),
-                  ("Signature", Base64.encode(SHA256.hash(Array(toSign.utf8)))),
-                  ("SigningCertURL", endpointBase + "/SimpleNotificationService-ferry.pem"),
-                  ("UnsubscribeURL", endpointBase + "/?Action=Unsubscribe&SubscriptionArn=" + subscriptionArn)]
+        lines += [("Message", entry.message), ("Timestamp", timestamp)]
+        if sequenceNumber == nil {  // AWS signs no FIFO topic's notification
+            lines += [("SignatureVersion", "1"), ("Signature", Base64.encode(SHA256.hash(Array(toSign.utf8)))),
+                      ("SigningCertURL", endpointBase + "/SimpleNotificationService-ferry.pem")]
+        }
+        lines.append(("UnsubscribeURL", endpointBase + "/?Action=Unsubscribe&SubscriptionArn=" + subscriptionArn))
         var out = "{\n" + lines.map { "  \(Self.quote($0.0)) : \(Self.quote($0.1))" }.joined(separator: ",\n")
         if !entry.attributes.isEmpty {
             // The workload's attributes are String and Number: their values are text.

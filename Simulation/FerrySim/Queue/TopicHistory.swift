@@ -2,8 +2,9 @@ import FerryQueue
 
 /// What the publishers and the consumers of subscribed queues saw, checked per subscription (Q-topic): every
 /// acknowledged publish that matches a subscription's filter is in its queue (its dead-letter queue if the
-/// queue is missing) exactly once for a FIFO topic, at least once for a standard one; no publish that does
-/// not match is ever there; per FIFO group, publishes reach each queue in publish order. Copies are told
+/// queue is missing) exactly once for a FIFO topic (its standard queues too: the topic deduplicates), at least
+/// once for a standard one; no publish that does not match is ever there; per FIFO group, publishes reach each
+/// FIFO queue in publish order (a standard queue gets a FIFO topic's publishes without group). Copies are told
 /// apart by the message id of the queue's message (a redelivery keeps it; a second enqueue gets a new one).
 struct TopicHistory {
     struct Published {
@@ -34,13 +35,14 @@ struct TopicHistory {
             problem = QueueProblem(invariant: "Q-topic", detail: "\(queue) delivered \(message.messageId), whose body no publish carried")
             return
         }
-        if message.messageGroupId != sent.group {
-            problem = QueueProblem(invariant: "Q-topic", detail: "\(key) reached \(queue) in group \(message.messageGroupId ?? "none"), published in \(sent.group ?? "none")")
+        let expectedGroup = queue.hasSuffix(".fifo") ? sent.group : nil
+        if message.messageGroupId != expectedGroup {
+            problem = QueueProblem(invariant: "Q-topic", detail: "\(key) reached \(queue) in group \(message.messageGroupId ?? "none"), expected \(expectedGroup ?? "none")")
             return
         }
         let isFirst = idsByQueue[queue, default: [:]][key, default: []].isEmpty
         idsByQueue[queue, default: [:]][key, default: []].insert(message.messageId)
-        guard isFirst, let group = sent.group else { return }
+        guard isFirst, let group = expectedGroup else { return }
         let slot = queue + " " + group
         if let last = lastFirstReceipt[slot], sent.number <= last {
             problem = QueueProblem(invariant: "Q-topic", detail: "\(queue), group \(group): \(key) (publish \(sent.number)) first received after publish \(last) of the group")

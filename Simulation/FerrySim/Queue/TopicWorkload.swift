@@ -2,7 +2,8 @@ import FerryQueue
 
 /// A seed's pub/sub workload (issue 23): a standard and a FIFO topic, a few queues subscribed to each with
 /// simple filters (`TopicFilterModel`), raw or enveloped, on message attributes or the message body; now and
-/// then a subscription whose queue does not exist, with a dead-letter queue or without; and publishers.
+/// then a standard queue subscribed to the FIFO topic, and a subscription whose queue does not exist, with a
+/// dead-letter queue or without; and publishers.
 public struct TopicWorkload: CustomStringConvertible, Sendable {
     struct Subscription: Sendable {
         var topic: String
@@ -53,6 +54,10 @@ public struct TopicWorkload: CustomStringConvertible, Sendable {
                 subscriptions.append(Subscription(topic: topic, queue: "t-\(suffix.isEmpty ? "s" : "f")\(n)\(suffix)", queueExists: true,
                                                   raw: random.chance(0.5), bodyScope: random.chance(0.3),
                                                   filter: random.pick(filters), deadLetterQueue: nil))
+            }
+            if !suffix.isEmpty && random.chance(0.5) {
+                subscriptions.append(Subscription(topic: topic, queue: "t-fs", queueExists: true, raw: random.chance(0.5),
+                                                  bodyScope: random.chance(0.3), filter: random.pick(filters), deadLetterQueue: nil))
             }
             if random.chance(0.4) {
                 subscriptions.append(Subscription(topic: topic, queue: "t-gone\(suffix)", queueExists: false, raw: random.chance(0.5),

@@ -27,13 +27,13 @@ public struct ReceiptHandleSeal {
     public static let innerBytesMax = 128
 
     /// Keyed once at startup; each handle copies it, so the key schedule is never redone per request.
-    private let keyed: HMAC<SHA256>
+    private let keyed: HMACSHA256
 
     public init(clusterSecret: String) {
         let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Array(clusterSecret.utf8)),
             info: Array(Self.keyLabel.utf8), outputByteCount: 32)
-        keyed = HMAC<SHA256>(key: key)
+        keyed = key.withUnsafeBytes { HMACSHA256(key: $0) }
     }
 
     /// The handle a client receives for the machine's `handle`, minted for `queueName` of `account`.
@@ -78,20 +78,20 @@ public struct ReceiptHandleSeal {
         }
     }
 
-    private func mac(_ inner: UnsafeBufferPointer<UInt8>, account: String, queueName: String) -> HMAC<SHA256>.MAC {
+    private func mac(_ inner: UnsafeBufferPointer<UInt8>, account: String, queueName: String) -> SHA256Digest {
         var hmac = keyed
         Self.updateLengthPrefixed(&hmac, account)
         Self.updateLengthPrefixed(&hmac, queueName)
-        hmac.update(data: UnsafeRawBufferPointer(inner))
+        hmac.update(UnsafeRawBufferPointer(inner))
         return hmac.finalize()
     }
 
     /// A u32 length, then the bytes: the fields cannot run into each other.
-    private static func updateLengthPrefixed(_ hmac: inout HMAC<SHA256>, _ text: String) {
+    private static func updateLengthPrefixed(_ hmac: inout HMACSHA256, _ text: String) {
         var text = text
         text.withUTF8 { bytes in
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).bigEndian) { hmac.update(data: $0) }
-            hmac.update(data: UnsafeRawBufferPointer(bytes))
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).bigEndian) { hmac.update($0) }
+            hmac.update(UnsafeRawBufferPointer(bytes))
         }
     }
 

@@ -52,16 +52,23 @@ struct HTTPReadBuffer: Sendable {
     /// it looked.
     mutating func findHead() -> HeadEnd? {
         var i = max(scanFrom, start)
-        while i < bytes.count {
-            if bytes[i] == 0x0A {
-                if i + 1 < bytes.count, bytes[i + 1] == 0x0A { return HeadEnd(length: i + 1 - start, emptyLineBytes: 1) }
-                if i + 2 < bytes.count, bytes[i + 1] == 0x0D, bytes[i + 2] == 0x0A {
-                    return HeadEnd(length: i + 1 - start, emptyLineBytes: 2)
+        // Over the buffer's memory, from line end to line end: indexing the array checked every byte's bounds
+        // (~6k instructions for a boto3 head, a third of the time of parsing it).
+        let found: HeadEnd? = bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            while i < count {
+                if buffer[i] == 0x0A {
+                    if i + 1 < count, buffer[i + 1] == 0x0A { return HeadEnd(length: i + 1 - start, emptyLineBytes: 1) }
+                    if i + 2 < count, buffer[i + 1] == 0x0D, buffer[i + 2] == 0x0A {
+                        return HeadEnd(length: i + 1 - start, emptyLineBytes: 2)
+                    }
+                    if i + 2 >= count { break }  // the terminator may still be arriving
                 }
-                if i + 2 >= bytes.count { break }  // the terminator may still be arriving
+                i += 1
             }
-            i += 1
+            return nil
         }
+        if let found { return found }
         scanFrom = max(start, i)
         return nil
     }

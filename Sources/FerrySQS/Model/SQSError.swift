@@ -74,6 +74,10 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     case invalidParameter = "InvalidParameter"
     case resourceNotFound = "ResourceNotFound"
     case tagLimitExceeded = "TagLimitExceeded"
+    /// SNS's code for a bad message attribute (recorded: test_empty_or_wrong_message_attributes).
+    case parameterValueInvalid = "ParameterValueInvalid"
+    /// SNS's code for a request that breaks the API model (a message attribute without DataType).
+    case validationError = "ValidationError"
 
     /// The code of the pre-2023 query protocol, sent in `x-amzn-query-error` and in XML `<Code>`.
     /// botocore turns it into `Error.Code`, which user code compares against (docs/sqs-wire.md, "Errors").

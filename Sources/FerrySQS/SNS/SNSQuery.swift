@@ -77,10 +77,12 @@ public enum SNSProtocol {
 
     /// True when the request is for SNS: signed for service `sns`, or unsigned with an SNS action.
     public static func isSNS(_ request: HTTPRequest) -> Bool {
-        if let authorization = request.headers["Authorization"],
-           let header = try? AuthorizationHeader.parse(authorization) {
-            return header.service == "sns"
-        }
+        isSNS(request, authorization: PresentedAuthorization(request))
+    }
+
+    /// `isSNS(_:)` with the Authorization header already parsed.
+    public static func isSNS(_ request: HTTPRequest, authorization: PresentedAuthorization) -> Bool {
+        if let service = authorization.service { return service == "sns" }
         guard SQSProtocol.wireProtocol(of: request) == .query, let pairs = formPairs(request) else { return false }
         guard let action = pairs.last(where: { $0.0 == "Action" })?.1 else { return false }
         return SNSAction(rawValue: action) != nil

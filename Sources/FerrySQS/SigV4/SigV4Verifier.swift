@@ -27,10 +27,19 @@ public struct SigV4Verifier: Sendable {
         guard configuration.mode == .sigv4 else {
             return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
         }
-        guard let authorization = request.headers["Authorization"] else {
+        return try verify(request, authorization: PresentedAuthorization(request), now: now)
+    }
+
+    /// `verify(_:now:)` with the Authorization header already parsed (the server parses it once per request).
+    public mutating func verify(_ request: HTTPRequest, authorization: PresentedAuthorization,
+                                now: Int64) throws(SQSError) -> AuthenticatedCaller {
+        guard configuration.mode == .sigv4 else {
+            return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
+        }
+        guard let parsed = authorization.parsed else {
             throw SQSError(.missingAuthenticationToken, "Request is missing Authentication Token")
         }
-        let header = try AuthorizationHeader.parse(authorization)
+        let header = try parsed.get()
         try checkScope(header)
         guard let credential = configuration.credentials[header.accessKeyId] else {
             throw SQSError(.invalidClientTokenId, "The security token included in the request is invalid.")
@@ -58,7 +67,7 @@ public struct SigV4Verifier: Sendable {
         stringToSign.append(UInt8(ascii: "\n"))
         SHA256.hash(data: canonical).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &stringToSign) }
         var hmac = signingKey(header, secret: credential.secretAccessKey).hmac
-        hmac.update(data: stringToSign)
+        hmac.update(stringToSign)
         let expected = hmac.finalize()
         guard expected.withUnsafeBytes({ SigV4Verifier.hexEqualsIgnoringCase($0, header.signature) }) else {
             throw SQSError(.signatureDoesNotMatch,
@@ -149,18 +158,18 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// An HMAC already keyed with kSigning: keying hashes two blocks, so each request copies a keyed one
-    /// (as `ReceiptHandleSeal` does). `HMAC` is a value whose hash states are copied on write, so a copy never
-    /// touches the cached one: safe to share, though swift-crypto does not declare it `Sendable`.
+    /// (as `ReceiptHandleSeal` does). `HMACSHA256` is a value whose hash states are copied on write, so a copy
+    /// never touches the cached one: safe to share, though swift-crypto does not declare `SHA256` `Sendable`.
     struct KeyedHMAC: @unchecked Sendable {
-        let hmac: HMAC<SHA256>
+        let hmac: HMACSHA256
     }
 
     private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> KeyedHMAC {
         let scope = SigningKeyScope(accessKeyId: header.accessKeyId, date: header.scopeDate, region: header.region,
                                     service: header.service)
         if let key = signingKeys[scope] { return key }
-        let key = KeyedHMAC(hmac: HMAC<SHA256>(key: SymmetricKey(data: SigV4Signer.signingKey(
-            secret: secret, date: header.scopeDate, region: header.region, service: header.service))))
+        let key = KeyedHMAC(hmac: HMACSHA256(key: SigV4Signer.signingKey(
+            secret: secret, date: header.scopeDate, region: header.region, service: header.service)))
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
         signingKeys[scope] = key
         return key

@@ -22,8 +22,6 @@ final class BenchDriver {
 
     enum Phase { case producing, settling, draining, done }
 
-    /// Period of the open-loop pacer: 1 ms spreads a 1,000 msgs/s run (100 batches/s) evenly.
-    static let pacerPeriodMs: UInt64 = 1
     /// Pause after an error answer before that connection sends again, so a node that refuses
     /// everything (no leader yet) is not hammered in a tight loop.
     static let errorPauseMs: UInt64 = 20
@@ -52,12 +50,11 @@ final class BenchDriver {
     private(set) var produceEndNs: UInt64 = 0
     private(set) var endNs: UInt64 = 0
     private var drainDeadlineNs: UInt64 = 0
-    /// Open loop: batches issued so far, against the pacer's schedule.
-    private var pacedBatches = 0
+    /// Open loop: the schedule (nil: closed loop).
+    private var pacer: OpenLoopPacer?
     /// Open loop: the most batches the pacer was ever behind its schedule (the rate was not held).
-    private(set) var pacerLagBatchesMax = 0
+    var pacerLagBatchesMax: Int { pacer?.lagMax ?? 0 }
     private var progressLast = (ns: UInt64(0), sent: 0, consumed: 0)
-    private var nextProducer = 0
     /// Round robin over the queues, for sends and for receives.
     private var nextSendQueue = 0
     private var nextReceiveQueue = 0
@@ -103,8 +100,9 @@ final class BenchDriver {
         for connection in consumers { connection.start() }
         for connection in producers { connection.start() }
         timers.append(try loop.scheduleRepeating(everyMs: 1000) { [unowned self] in self.everySecond() })
-        if config.rateMessagesPerSecond != nil {
-            timers.append(try loop.scheduleRepeating(everyMs: Self.pacerPeriodMs) { [unowned self] in self.pace() })
+        if let rate = config.rateMessagesPerSecond {
+            pacer = OpenLoopPacer(messagesPerSecond: rate, messagesPerRequest: config.batchEntries, startNs: startNs)
+            timers.append(try loop.scheduleRepeating(everyMs: OpenLoopPacer.periodMs) { [unowned self] in self.pace() })
         }
         if let seconds = config.durationSeconds {
             timers.append(try loop.scheduleOnce(afterMs: UInt64(seconds * 1000)) { [unowned self] in self.stopProducing() })
@@ -136,25 +134,13 @@ final class BenchDriver {
 
     /// Open loop: sends the batches the schedule says are due, on any producer with room.
     private func pace() {
-        guard phase == .producing, let rate = config.rateMessagesPerSecond else { return }
-        let elapsedNs = EventLoop.hrtimeNs - startNs
-        let due = Int(Double(elapsedNs) / 1e9 * rate / Double(config.batchEntries)) - pacedBatches
-        var sent = 0
-        var tried = 0
-        while sent < due, tried < producers.count, mayIssue {
-            let index = nextProducer
-            nextProducer = (nextProducer + 1) % producers.count
+        guard phase == .producing, pacer != nil else { return }
+        pacer!.pace(nowNs: EventLoop.hrtimeNs, connections: producers.count, mayIssue: { mayIssue }) { index in
             let connection = producers[index]
-            if connection.isReady, connection.inFlight < config.pipelineDepth, !pausedProducers.contains(index) {
-                issueBatch(on: connection)
-                sent += 1
-                tried = 0
-            } else {
-                tried += 1
-            }
+            guard connection.isReady, connection.inFlight < config.pipelineDepth, !pausedProducers.contains(index) else { return false }
+            issueBatch(on: connection)
+            return true
         }
-        pacedBatches += sent
-        pacerLagBatchesMax = max(pacerLagBatchesMax, due - sent)
         if !mayIssue { stopProducing() }
     }
 

@@ -29,13 +29,13 @@ struct FanoutBench: ParsableCommand {
     @Option(help: "Queues subscribed to the topic, 1-100 (a consumer connection each).")
     var subscribers = 5
 
-    @Option(help: "Consumer connections per subscribed queue.")
-    var consumersPerQueue = 1
+    @Option(help: "Consumer connections per subscribed queue (each keeps one long poll in flight).")
+    var consumersPerQueue = 4
 
     @Option(help: "Publisher connections.")
     var publishers = 2
 
-    @Option(help: "Requests in flight per connection.")
+    @Option(help: "Publish requests in flight per publisher connection.")
     var pipeline = 8
 
     @Option(help: "Messages per request: 1 sends Publish, 2-10 PublishBatch.")

@@ -12,6 +12,11 @@ import Glibc
 final class FanoutDriver {
     /// Each consumer's long poll: short, so the end of a run is not held up by waiting polls.
     static let receiveWaitSeconds = 1
+    /// Receives one consumer connection keeps in flight. One: HTTP/1.1 answers in request order, so a
+    /// receive pipelined behind a parked long poll holds the messages it took until that poll answers, up
+    /// to `receiveWaitSeconds` later (the ~1 s publish-to-receive tails at 1,000 publishes/s). More
+    /// consumers are more connections (`--consumers-per-queue`), as SDK clients do (they never pipeline).
+    static let receivesInFlightPerConsumer = 1
     enum Request {
         case publish(firstSeq: Int, count: Int, sentNs: UInt64)
         case receive(sentNs: UInt64)
@@ -49,7 +54,8 @@ final class FanoutDriver {
     private(set) var publishedMeasured = 0
     private(set) var deliveredMeasured = 0
     private(set) var errors: [String: Int] = [:]
-    private(set) var pacerLagBatchesMax = 0
+    /// Open loop: the most requests the pacer was ever behind its schedule (the rate was not held).
+    var pacerLagBatchesMax: Int { pacer?.lagMax ?? 0 }
     private(set) var startNs: UInt64 = 0
     private(set) var produceEndNs: UInt64 = 0
     private(set) var endNs: UInt64 = 0
@@ -61,8 +67,7 @@ final class FanoutDriver {
     private var receivesInFlight: [Int] = []
     private var publishesInFlight = 0
     private var issued = 0
-    private var pacedBatches = 0
-    private var nextPublisher = 0
+    private var pacer: OpenLoopPacer?
     private var timers: [LoopTimer] = []
     private var progressLast = (ns: UInt64(0), published: 0, delivered: 0)
 
@@ -102,8 +107,9 @@ final class FanoutDriver {
         }
         for connection in consumers + publishers { connection.start() }
         timers.append(try loop.scheduleRepeating(everyMs: 1000) { [unowned self] in self.everySecond() })
-        if config.ratePublishesPerSecond != nil {
-            timers.append(try loop.scheduleRepeating(everyMs: BenchDriver.pacerPeriodMs) { [unowned self] in self.pace() })
+        if let rate = config.ratePublishesPerSecond {
+            pacer = OpenLoopPacer(messagesPerSecond: rate, messagesPerRequest: config.batchEntries, startNs: startNs)
+            timers.append(try loop.scheduleRepeating(everyMs: OpenLoopPacer.periodMs) { [unowned self] in self.pace() })
         }
         timers.append(try loop.scheduleOnce(afterMs: UInt64(config.durationSeconds * 1000)) { [unowned self] in self.stopProducing() })
         loop.run()
@@ -120,22 +126,13 @@ final class FanoutDriver {
     }
 
     private func pace() {
-        guard phase == .producing, let rate = config.ratePublishesPerSecond else { return }
-        let due = Int(Double(EventLoop.hrtimeNs - startNs) / 1e9 * rate / Double(config.batchEntries)) - pacedBatches
-        var sent = 0, tried = 0
-        while sent < due, tried < publishers.count {
-            let connection = publishers[nextPublisher]
-            nextPublisher = (nextPublisher + 1) % publishers.count
-            if connection.isReady, connection.inFlight < config.pipelineDepth {
-                issue(on: connection)
-                sent += 1
-                tried = 0
-            } else {
-                tried += 1
-            }
+        guard phase == .producing, pacer != nil else { return }
+        pacer!.pace(nowNs: EventLoop.hrtimeNs, connections: publishers.count) { index in
+            let connection = publishers[index]
+            guard connection.isReady, connection.inFlight < config.pipelineDepth else { return false }
+            issue(on: connection)
+            return true
         }
-        pacedBatches += sent
-        pacerLagBatchesMax = max(pacerLagBatchesMax, due - sent)
     }
 
     private func issue(on connection: PipelinedHTTPConnection<Request>) {
@@ -225,7 +222,7 @@ final class FanoutDriver {
     private func fillConsumer(_ index: Int) {
         guard phase != .done else { return }
         let connection = consumers[index]
-        while receivesInFlight[index] < config.pipelineDepth, connection.isReady {
+        while receivesInFlight[index] < Self.receivesInFlightPerConsumer, connection.isReady {
             guard connection.send(queueRequests[index % queueRequests.count].receive(queue: 0, waitSeconds: Self.receiveWaitSeconds), tag: .receive(sentNs: EventLoop.hrtimeNs)) else { break }
             receivesInFlight[index] += 1
         }
