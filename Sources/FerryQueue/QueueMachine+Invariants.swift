@@ -13,25 +13,22 @@ extension QueueState {
         var visible = 0, inflight = 0, delayed = 0, dead = 0
         var inflightByGroup: [UInt32: Int] = [:]
         var previous: UInt64 = 0
-        // Through a buffer pointer: each slot is read in place, never copied (a copy retains its body and ids).
-        slots.withUnsafeBufferPointer { slots in
-            for position in slotsHead..<slots.count {
-                precondition(slots[position].seq > previous && slots[position].seq < nextSeq, "slots sorted by seq, below nextSeq")
-                previous = slots[position].seq
-                guard slots[position].isLive else {
-                    dead += 1
-                    continue
-                }
-                if slots[position].isInFlight(now: now) {
-                    inflight += 1
-                    if isFifo { inflightByGroup[slots[position].group, default: 0] += 1 }
-                } else if slots[position].isDelayed(now: now) {
-                    delayed += 1
-                } else {
-                    visible += 1
-                }
-                if isFifo { precondition(groups[slots[position].group] != nil, "a FIFO message's group exists") }
+        for slot in slots[slotsHead...] {
+            precondition(slot.seq > previous && slot.seq < nextSeq, "slots sorted by seq, below nextSeq")
+            previous = slot.seq
+            guard slot.isLive else {
+                dead += 1
+                continue
             }
+            if slot.isInFlight(now: now) {
+                inflight += 1
+                if isFifo { inflightByGroup[slot.group, default: 0] += 1 }
+            } else if slot.isDelayed(now: now) {
+                delayed += 1
+            } else {
+                visible += 1
+            }
+            if isFifo { precondition(groups[slot.group] != nil, "a FIFO message's group exists") }
         }
         precondition(dead == deadSlots, "tombstone count")
         precondition(visible == visibleCount && inflight == inflightCount && delayed == delayedCount,
