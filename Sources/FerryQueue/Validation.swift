@@ -208,6 +208,10 @@ public enum QueueValidation {
             return true
         }
         if allPlainAscii { return true }
+        // ASCII with tabs or line breaks (every SNS envelope): judged byte by byte, no decoding.
+        if !bytes.contains(where: { $0 >= 0x80 }) {
+            return !bytes.contains { $0 < 0x20 && $0 != 0x9 && $0 != 0xA && $0 != 0xD }
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
             let v = scalar.value

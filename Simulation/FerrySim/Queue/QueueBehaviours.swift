@@ -13,6 +13,10 @@ public struct QueueBehaviours: CustomStringConvertible, Sendable {
     /// A consumer receives from a dead-letter queue with this chance per receive (seeds with redrive).
     public var deadLetterReceiveChance: Double
     public var reader: Bool
+    /// The reader reads each acknowledged create back at every node at once, cut off or not, rather than at one
+    /// drawn at random: a read that lands on a deposed leader (partitioned from the majority, not yet aware
+    /// that a new leader took writes) must still see the create (planted bug 44).
+    public var readsEverywhere: Bool
 
     static func draw(_ random: inout Xoshiro256StarStar) -> QueueBehaviours {
         QueueBehaviours(
@@ -20,10 +24,12 @@ public struct QueueBehaviours: CustomStringConvertible, Sendable {
             changeVisibilityChance: random.chance(0.6) ? random.logUniform(in: 0.02...0.3) : 0,
             attemptIdChance: random.chance(0.5) ? random.logUniform(in: 0.1...1) : 0,
             deadLetterReceiveChance: random.logUniform(in: 0.05...0.3),
-            reader: random.chance(0.7))
+            reader: random.chance(0.7),
+            // Drawn last, so the draws above stay as they were.
+            readsEverywhere: random.chance(0.5))
     }
 
     public var description: String {
-        "redrive \(maxReceiveCount.map { "after \($0) receives" } ?? "off"), change visibility \(changeVisibilityChance), attempt ids \(attemptIdChance), reader \(reader ? "on" : "off")"
+        "redrive \(maxReceiveCount.map { "after \($0) receives" } ?? "off"), change visibility \(changeVisibilityChance), attempt ids \(attemptIdChance), reader \(reader ? (readsEverywhere ? "on, reading at every node" : "on") : "off")"
     }
 }

@@ -70,6 +70,10 @@ struct QueueClient {
     var readerAcknowledged = 0
     /// Reader: the acknowledged create still to read back.
     var readerPendingRead: String?
+    /// Reader reading at every node: reads of the current round not yet answered, and whether every one
+    /// answered so far was confirmed.
+    var readsOutstanding = 0
+    var readsAllConfirmed = true
     /// Admin: queues created so far, then the drain's progress.
     var created: Set<String> = []
     var draining = false

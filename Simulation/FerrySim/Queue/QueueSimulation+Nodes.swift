@@ -237,6 +237,9 @@ extension QueueSimulation {
             checker.fail("DUR", "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")")
         }
         host.durableLast = last
+        if let problem = committedTerms.disagreement(snapshot: state.snapshot.metadata, entries: state.entries) {
+            checker.fail("DUR", "n\(host.id) recovered a log that contradicts what committed: \(problem)")
+        }
     }
 
     /// Bookkeeping of a completed write, before the node hears of it: DUR's durable end, and the witnessed
@@ -312,6 +315,7 @@ extension QueueSimulation {
             }
         } else {
             logModel.record(digest, at: stamp.index)
+            if let term = host.node?.raft.term(at: stamp.index) { committedTerms.record(stamp.index, term: term) }
             // The first application of each index is judged by the reference model; every other replica's
             // output must then equal it, field by field.
             if let problem = referenceModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }

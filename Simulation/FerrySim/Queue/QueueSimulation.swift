@@ -33,6 +33,8 @@ public final class QueueSimulation: SimulationWorld {
     var history = QueueHistory()
     var topicHistory = TopicHistory()
     var logModel = QueueLogModel()
+    /// The term of each index seen committed, which a rebooted node's recovered log must agree with.
+    var committedTerms = CommittedTerms()
     var referenceModel = SQSReferenceModel()
     /// Linearizable reads confirmed and checked (LIN).
     var readsChecked = 0

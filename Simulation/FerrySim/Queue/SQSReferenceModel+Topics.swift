@@ -207,7 +207,9 @@ extension SQSReferenceModel {
     /// (a FIFO queue's own deduplication swallowing it counts as taken). Its message id is learnt at its
     /// first receive.
     private mutating func enqueue(_ message: SendEntry, into arn: String, fromFifoTopic: Bool) -> Bool {
-        guard arn.hasPrefix(arnPrefix), var queue = queues[String(arn.dropFirst(arnPrefix.count))] else { return false }
+        // Taken out of the table while it changes (put back on every return), so its tables are not copied.
+        guard arn.hasPrefix(arnPrefix), var queue = queues.removeValue(forKey: String(arn.dropFirst(arnPrefix.count))) else { return false }
+        defer { queues[queue.name] = queue }
         var message = message
         if !queue.isFifo {
             message.messageDeduplicationId = nil
@@ -220,7 +222,6 @@ extension SQSReferenceModel {
             queue.dedup[key] = ("", nil, nowMs + Self.dedupWindowMs)
         }
         Self.append(&queue, Message(seq: 0, messageId: "", entry: message, sentMs: nowMs, visibleAtMs: nowMs + queue.delayMs), nowMs)
-        queues[queue.name] = queue
         return true
     }
 }
