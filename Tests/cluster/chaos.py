@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # Tests/ferry_cluster.py, the shared harness
 ROOT = Path(__file__).resolve().parents[2]
 OFFSET = int(os.environ.get("FERRY_PORT_OFFSET", "0"))
 URLS = {n: f"http://127.0.0.1:{9323 + n + OFFSET}" for n in (1, 2, 3)}
