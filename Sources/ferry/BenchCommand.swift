@@ -89,6 +89,9 @@ struct SQSBench: ParsableCommand {
     @Option(help: "VisibilityTimeout of each ReceiveMessage, seconds: how soon an undeleted message comes back.")
     var visibility = 30
 
+    @Option(help: "FIFO queues with content-based deduplication, sends spread round robin over this many message groups (0: standard queues).")
+    var fifoGroups = 0
+
     @Option(help: "Queue to use (created if missing; default: a fresh ferry-bench-XXXXXXXX queue, deleted afterwards).")
     var queue: String?
 
@@ -113,6 +116,8 @@ struct SQSBench: ParsableCommand {
         guard producerCount > 0 || queue != nil else { throw ValidationError("--producers 0 drains a backlog: name it with --queue") }
         guard bodyBytes >= BenchRequests.bodyBytesMin else { throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)") }
         guard (0...20).contains(wait) else { throw ValidationError("--wait must be 0-20") }
+        guard (0...Self.fifoGroupsMax).contains(fifoGroups) else { throw ValidationError("--fifo-groups must be 0-\(Self.fifoGroupsMax)") }
+        if fifoGroups > 0, let queue { guard queue.hasSuffix(".fifo") else { throw ValidationError("--fifo-groups needs a --queue name ending in .fifo") } }
         if let duration { guard duration > 0 else { throw ValidationError("--duration must be positive") } }
         if let messages { guard messages > 0 else { throw ValidationError("--messages must be positive") } }
         if let rate { guard rate > 0 else { throw ValidationError("--rate must be positive") } }
@@ -127,11 +132,14 @@ struct SQSBench: ParsableCommand {
             let signer = sign ? try signing.signer() : nil
             if sign && signer == nil { throw CLIError.usage("--sign needs credentials: --access-key and --secret-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
             let admin = SQSClient(endpoint: targets[0], signer: signer)
-            let baseName = queue ?? "ferry-bench-\(runTag)"
-            let queueNames = queues == 1 ? [baseName] : (0..<queues).map { "\(baseName)-\($0)" }
+            let baseName = (queue.map { fifoGroups > 0 ? String($0.dropLast(".fifo".count)) : $0 }) ?? "ferry-bench-\(runTag)"
+            let suffix = fifoGroups > 0 ? ".fifo" : ""
+            let queueNames = queues == 1 ? [baseName + suffix] : (0..<queues).map { "\(baseName)-\($0)\(suffix)" }
+            let attributes: [String: JSONValue] = fifoGroups > 0
+                ? ["Attributes": .object(["FifoQueue": .string("true"), "ContentBasedDeduplication": .string("true")])] : [:]
             var queueURLs: [String] = []
             for name in queueNames {
-                let created = try admin.call("CreateQueue", ["QueueName": .string(name)])
+                let created = try admin.call("CreateQueue", attributes.merging(["QueueName": .string(name)]) { $1 })
                 guard let url = created["QueueUrl"]?.string else { throw CLIError.badResponse("CreateQueue without QueueUrl") }
                 queueURLs.append(url)
             }
@@ -145,7 +153,7 @@ struct SQSBench: ParsableCommand {
                 rateMessagesPerSecond: rate, warmupSeconds: warmup, drainSeconds: drain, progress: !quiet)
             let requests = BenchRequests(host: targets[0].hostHeader, queueURLs: queueURLs, runTag: runTag,
                                          bodyBytes: bodyBytes, receiveMessagesMax: receiveBatch,
-                                         receiveVisibilitySeconds: visibility, signer: signer)
+                                         receiveVisibilitySeconds: visibility, fifoGroups: fifoGroups, signer: signer)
             print(queueURLs.count == 1 ? "queue \(queueURLs[0])" : "queues \(queueURLs[0]) … \(queueURLs[queueURLs.count - 1])")
             let loop: EventLoop
             do { loop = try EventLoop() } catch { throw CLIError.transport("event loop: \(error)") }
@@ -171,6 +179,8 @@ struct SQSBench: ParsableCommand {
 
     /// Queues one run may create (and delete) one by one before it starts.
     static let queuesMax = 100_000
+    /// Message groups one run may spread FIFO sends over.
+    static let fifoGroupsMax = 10_000
 
     /// 8 lowercase hex digits from the system generator: names the queue and tags the bodies.
     static func randomTag() -> String {

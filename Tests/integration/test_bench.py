@@ -98,7 +98,23 @@ def test_several_queues_and_parked_long_polls_deliver_everything(signed_cluster)
     assert not [n for n in names if "ferry-bench-" in n], names  # its queues are deleted afterwards
 
 
+def test_fifo_queues_with_content_based_dedup_deliver_each_message_once(signed_cluster):
+    out = bench(signed_cluster, "--fifo-groups", "4", "--batch", "1", "--messages", "200", "--connections", "2",
+                "--queue", "bench-fifo.fifo", "--keep-queue")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "FIFO over 4 groups, content-based dedup" in out.stdout
+    assert count(r"sent \(acknowledged\) ([\d,]+)", out.stdout) == 200
+    assert count(r"consumed ([\d,]+)   duplicates", out.stdout) == 200
+    assert count(r"duplicates ([\d,]+)", out.stdout) == 0
+    sqs = make_client(signed_cluster.endpoint(1), key=KEY, secret=SECRET)
+    url = sqs.get_queue_url(QueueName="bench-fifo.fifo")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
+
+
 @pytest.mark.parametrize("args, message", [
+    (["--fifo-groups", "10001"], "--fifo-groups must be 0-10000"),
+    (["--fifo-groups", "2", "--queue", "plain"], "--fifo-groups needs a --queue name ending in .fifo"),
     (["--receive-batch", "11"], "--receive-batch must be 1-10"),
     (["--receive-batch", "0"], "--receive-batch must be 1-10"),
     (["--queues", "0"], "--queues must be 1-100000"),

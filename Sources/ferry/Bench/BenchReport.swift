@@ -23,6 +23,7 @@ enum BenchReport {
                      + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
         lines.append("   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
                      + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
+                     + (driver.requests.fifoGroups > 0 ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
                      + (config.longPollEndpoints.isEmpty ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
         lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))")
         lines.append("   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")

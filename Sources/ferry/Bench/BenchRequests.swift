@@ -23,6 +23,9 @@ final class BenchRequests {
     /// MaxNumberOfMessages of each ReceiveMessage.
     let receiveMessagesMax: Int
     let receiveVisibilitySeconds: Int
+    /// FIFO queues: message `seq` goes to group `seq % fifoGroups` (its dedup id is the body's SHA-256,
+    /// content-based deduplication). 0: standard queues, no group ids.
+    let fifoGroups: Int
     let signer: SigV4Signer?
     private var dayKey: SigV4Signer.DayKey?
     private let padding: [UInt8]
@@ -30,7 +33,7 @@ final class BenchRequests {
     private let queuePrefixes: [[UInt8]]
 
     init(host: String, queueURLs: [String], runTag: String, bodyBytes: Int, receiveMessagesMax: Int,
-         receiveVisibilitySeconds: Int, signer: SigV4Signer?) {
+         receiveVisibilitySeconds: Int, fifoGroups: Int = 0, signer: SigV4Signer?) {
         precondition(runTag.utf8.count == 8 && bodyBytes >= Self.bodyBytesMin && !queueURLs.isEmpty)
         self.host = host
         self.queueURLs = queueURLs
@@ -38,6 +41,7 @@ final class BenchRequests {
         self.bodyBytes = bodyBytes
         self.receiveMessagesMax = receiveMessagesMax
         self.receiveVisibilitySeconds = receiveVisibilitySeconds
+        self.fifoGroups = fifoGroups
         self.signer = signer
         padding = [UInt8](repeating: UInt8(ascii: "x"), count: bodyBytes - Self.bodyHeaderBytes)
         queuePrefixes = queueURLs.map { url in
@@ -63,7 +67,9 @@ final class BenchRequests {
         if count == 1 {
             body += Array(",\"MessageBody\":\"".utf8)
             appendMessageBody(seq: firstSeq, sentNs: sentNs, to: &body)
-            body += Array("\"}".utf8)
+            body.append(UInt8(ascii: "\""))
+            appendGroupId(seq: firstSeq, to: &body)
+            body.append(UInt8(ascii: "}"))
             return frame(operation: "SendMessage", body: body)
         }
         body += Array(",\"Entries\":[".utf8)
@@ -71,7 +77,9 @@ final class BenchRequests {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body += Array("{\"Id\":\"\(index)\",\"MessageBody\":\"".utf8)
             appendMessageBody(seq: firstSeq + index, sentNs: sentNs, to: &body)
-            body += Array("\"}".utf8)
+            body.append(UInt8(ascii: "\""))
+            appendGroupId(seq: firstSeq + index, to: &body)
+            body.append(UInt8(ascii: "}"))
         }
         body += Array("]}".utf8)
         return frame(operation: "SendMessageBatch", body: body)
@@ -98,6 +106,14 @@ final class BenchRequests {
     }
 
     /// "fb <run> <seq, 10 digits> <sent ns, 20 digits> xxx…", `bodyBytes` long, plain ASCII (no JSON escapes).
+    /// `,"MessageGroupId":"g<n>"` on FIFO queues; nothing on standard ones.
+    private func appendGroupId(seq: Int, to out: inout [UInt8]) {
+        guard fifoGroups > 0 else { return }
+        out += Array(",\"MessageGroupId\":\"g".utf8)
+        out += Array(String(seq % fifoGroups).utf8)
+        out.append(UInt8(ascii: "\""))
+    }
+
     func appendMessageBody(seq: Int, sentNs: UInt64, to out: inout [UInt8]) {
         out += [UInt8(ascii: "f"), UInt8(ascii: "b"), UInt8(ascii: " ")]
         out += runTag
