@@ -97,25 +97,24 @@ extension Simulation {
         }
     }
 
-    /// kill -9: the process and its memory vanish; unsynced writes are lost except perhaps a prefix.
+    /// kill -9: the process and its memory vanish; the disk keeps, tears or loses each unsynced write
+    /// (`SimOptions.diskFaults`).
     func crash(_ node: SimNode) {
-        let unsynced = node.disk.unsyncedWriteCount
-        let surviving = options.unsyncedPrefixSurvives ? nemesisRandom.int(in: 0...unsynced) : 0
-        node.disk.crash(survivingWrites: surviving)
         node.stop()
+        node.fileSystem.crash()
         node.persisting = nil
         node.pausedUntil = nil
         node.waiting = []
         node.incarnation += 1
         trace.combine(node.id)
-        emit("nemesis: crash n\(node.id) (\(surviving) of \(unsynced) unsynced writes survive)")
+        emit("nemesis: crash n\(node.id)")
     }
 
     func restart(_ node: SimNode) {
         guard !node.isUp else { return }
         trace.combine(node.id)
-        emit("restart n\(node.id) from \(node.disk.durable.hardState), \(node.disk.durable.snapshot.metadata), last \(node.disk.durable.lastIndex)")
         boot(node)
+        emit("restart n\(node.id) from \(node.durable.hardState), \(node.durable.snapshot.metadata), last \(node.durable.lastIndex)")
     }
 
     /// Stops a process for longer than an election timeout (a GC pause, SIGSTOP).

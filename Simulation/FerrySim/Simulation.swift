@@ -1,4 +1,5 @@
 import FerryRaft
+import FerryStorageTesting
 
 /// What one seed's run came to.
 public struct SeedOutcome: Sendable {
@@ -54,7 +55,8 @@ public final class Simulation: SimulationWorld {
         initialConfiguration = Configuration(voters: Array(1...NodeID(options.nodeCount)))
         network = Network(nodeIDs: 1...NodeID(options.nodeCount + SimConstants.spareNodeCount), options: options)
         for id in allNodeIDs {
-            nodes.append(SimNode(id: id, bootstrap: initialConfiguration))
+            let disk = SimulatedFileSystem(random: diskRandom.fork(), faults: options.diskFaults)
+            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, fileSystem: disk))
         }
         clients = (0..<options.clientCount).map { SimClient(index: $0, target: NodeID($0 % options.nodeCount + 1)) }
     }
