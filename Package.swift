@@ -104,6 +104,6 @@ let package = Package(
         .testTarget(name: "FerryServerTests", dependencies: ["FerryServer"]),
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
-        .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
+        .testTarget(name: "FerrySimTests", dependencies: ["FerrySim", "FerryStorage", "FerryStorageTesting"]),
     ]
 )

@@ -1,4 +1,5 @@
 import FerryRaft
+import FerryStorage
 
 /// What a node's storage has reported durable: hard state, latest snapshot, and the contiguous entries
 /// after it. The checkers' record of the disk (PERS, DUR), kept beside the real `RaftStorage` over the
@@ -35,14 +36,14 @@ public struct DurableLog {
         return term(at: position.index) == position.term
     }
 
-    /// A durable write completed: the Ready it carried is on disk, in Ready order.
-    mutating func apply(_ ready: Ready) {
-        if let newSnapshot = ready.snapshot {
+    /// A durable write completed: what a Ready staged is on disk, in Ready order.
+    mutating func apply(snapshot newSnapshot: Snapshot?, entries newEntries: [Entry], hardState newHardState: HardState?) {
+        if let newSnapshot {
             snapshot = newSnapshot
             entries.removeAll()
         }
-        append(ready.entries)
-        if let newHardState = ready.hardState { hardState = newHardState }
+        append(newEntries)
+        if let newHardState { hardState = newHardState }
     }
 
     private mutating func append(_ newEntries: [Entry]) {
@@ -70,5 +71,16 @@ public struct DurableLog {
             entries.removeFirst(Int(index - snapshotIndex))
         }
         snapshot = newSnapshot
+    }
+}
+
+extension DurableWrite {
+    /// Where the write's first fsync is: the operations before it only reach the page cache, so raft mode
+    /// performs them when the write starts and the rest when its fsync completes.
+    var firstSyncIndex: Int {
+        operations.firstIndex {
+            if case .sync = $0 { return true }
+            return false
+        } ?? operations.count
     }
 }

@@ -80,7 +80,7 @@ extension Simulation {
             checker.fail("DUR", "node \(node.id)'s durable write failed on a disk with no I/O faults: \(error)")
             return
         }
-        if let ready = node.persisting { node.durable.apply(ready) }
+        if let ready = node.persisting { node.durable.apply(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState) }
         finishPersist(node)
         afterInput(node)
     }
@@ -131,10 +131,7 @@ extension Simulation {
         } catch {
             preconditionFailure("storage failed earlier, yet the node runs: \(error)")
         }
-        let firstSync = write.operations.firstIndex {
-            if case .sync = $0 { return true }
-            return false
-        } ?? write.operations.count
+        let firstSync = write.firstSyncIndex
         do {
             for operation in write.operations[..<firstSync] { try operation.perform(on: node.fileSystem) }
         } catch {
