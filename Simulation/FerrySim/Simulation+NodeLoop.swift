@@ -18,6 +18,7 @@ extension Simulation {
             return
         }
         let recovered = opened.state
+        if opened.report.tornTail != nil { emit("n\(node.id) recovery cut a torn tail") }
         node.durable = DurableLog(recovered: recovered)
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
         node.storage = opened.storage
