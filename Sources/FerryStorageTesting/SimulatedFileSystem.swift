@@ -70,7 +70,7 @@ public final class SimulatedFileSystem: FileSystem {
     // MARK: Paths
 
     func split(_ path: String) -> (directory: String, name: String) {
-        (StorageLayout.directory(of: path), String(path[path.index(after: path.lastIndex(of: "/")!)...]))
+        (StorageLayout.directory(of: path), String(path[path.utf8.index(after: path.utf8.lastIndex(of: UInt8(ascii: "/"))!)...]))
     }
 
     func inodeNumber(_ path: String) throws(FileSystemError) -> Int {
