@@ -113,6 +113,6 @@ let package = Package(
         .testTarget(name: "FerrySQSTests", dependencies: ["FerrySQS"]),
         .testTarget(name: "FerryClientTests", dependencies: ["FerryClient", "FerrySQS"]),
         .testTarget(name: "FerryRuntimeTests", dependencies: ["FerryRuntime"]),
-        .testTarget(name: "FerrySimTests", dependencies: ["FerrySim"]),
+        .testTarget(name: "FerrySimTests", dependencies: ["FerrySim", "FerryStorage", "FerryStorageTesting"]),
     ]
 )

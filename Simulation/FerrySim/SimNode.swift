@@ -1,8 +1,11 @@
 import FerryNode
 import FerryRaft
+import FerryStorage
+import FerryStorageTesting
 
-/// One simulated process: a FerryRaft core, its simulated disk and the application state machine.
-/// The disk outlives crashes; everything else is the process's memory and dies with it.
+/// One simulated process: a FerryRaft core persisting through the real storage engine (`RaftStorage`)
+/// over its simulated disk (`SimulatedFileSystem`, as queue mode's hosts), and the application state
+/// machine. The disk outlives crashes; everything else is the process's memory and dies with it.
 final class SimNode {
     let id: NodeID
     /// nil while the process is down.
@@ -18,10 +21,20 @@ final class SimNode {
 
     func stop() {
         raft = nil
+        storage?.close()
+        storage = nil
+        write = nil
         isUp = false
     }
 
-    var disk: SimDisk
+    let fileSystem: SimulatedFileSystem
+    /// The storage recovery opened over `fileSystem`; nil while the process is down.
+    var storage: RaftStorage?
+    /// The durable write whose operations up to its first fsync are on the disk; the rest run when the
+    /// fsync completes.
+    var write: (write: DurableWrite, firstSync: Int)?
+    /// What the storage has reported durable, for the checkers. Outlives crashes: it describes the disk.
+    var durable: DurableLog
     var stateMachine: SimStateMachine
     /// Bumped on every crash and restart, so events aimed at an earlier process are dropped.
     var incarnation: UInt32 = 0
@@ -50,9 +63,11 @@ final class SimNode {
     private(set) var appliedPort: [UInt16]
     private(set) var appliedPortSince: [SimMicros]
 
-    init(id: NodeID, bootstrap configuration: Configuration, peersFile: [NodeID: SimPeerAddress], nodeSlots: Int) {
+    init(id: NodeID, bootstrap configuration: Configuration, fileSystem: SimulatedFileSystem,
+         peersFile: [NodeID: SimPeerAddress], nodeSlots: Int) {
         self.id = id
-        disk = SimDisk(bootstrap: configuration)
+        self.fileSystem = fileSystem
+        durable = DurableLog(snapshot: .bootstrap(configuration))
         stateMachine = SimStateMachine(configuration: configuration)
         self.peersFile = peersFile
         dialAddress = Array(repeating: nil, count: nodeSlots)

@@ -1,4 +1,5 @@
 import FerryRaft
+import FerryStorageTesting
 
 /// Fixed facts of the simulated world (not drawn per seed).
 public enum SimConstants {
@@ -33,6 +34,8 @@ public enum SimConstants {
     /// ADDR: how long a node may keep sending to a member's old address after applying the configuration
     /// that moved it (ten ticks: a node that redials lazily, say on its next timer, still passes).
     public static let staleAddressMicrosMax: SimMicros = 100_000
+    /// Where every node keeps its data, on its own simulated disk (both modes).
+    static let dataDirectory = "/data"
 }
 
 /// Which faults a seed enables and how hard each one hits (swarm testing: Groce et al. 2012 — a random
@@ -61,7 +64,7 @@ public struct SimOptions: CustomStringConvertible {
     /// How many nodes may be down at once (all of them: coordinated power loss).
     public var crashedNodesMax: Int
     public var downMicrosMax: SimMicros
-    /// On a crash, a random prefix of the unsynced writes survives (a real disk may have flushed some).
+    /// On a crash, each unsynced write may survive whole or torn (a real disk may have flushed some pages).
     public var unsyncedPrefixSurvives: Bool
     public var pauses: Bool
     public var pauseMicrosMax: SimMicros
@@ -159,10 +162,18 @@ public struct SimOptions: CustomStringConvertible {
         var lines: [String] = []
         lines.append("seed \(seed) profile \(profile.rawValue) nodes \(nodeCount) (+\(SimConstants.spareNodeCount) spare) safety \(safetyPhaseSeconds)s liveness<=\(SimConstants.livenessPhaseSecondsMax)s")
         lines.append("  network: delay \(ms(delayMicrosMin))-\(ms(delayMicrosMax)) tail \(pct(delayTailChance)) up to \(ms(delayTailMicrosMax)) drop \(pct(dropChance)) duplicate \(pct(duplicateChance)) reorder \(reorder ? "on" : "off") partitions \(partitions ? "up to \(ms(partitionMicrosMax))" : "off")")
-        lines.append("  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced prefix \(unsyncedPrefixSurvives ? "may survive" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") strikes new leaders \(nemesisFollowsElections ? "on" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))")
+        lines.append("  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced writes \(unsyncedPrefixSurvives ? "kept, torn or lost" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") strikes new leaders \(nemesisFollowsElections ? "on" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))")
         lines.append("  cluster: membership \(membershipChanges ? "on" : "off") transfers \(leadershipTransfers ? "on" : "off") compaction \(compactionEntries == 0 ? "off" : "every \(compactionEntries) entries") nemesis every ~\(ms(nemesisMicrosMean)) operator every ~\(ms(operatorMicrosMean))\(operatorFollowsElections ? " and after elections" : "")")
         lines.append("  workload: \(clientCount) clients think up to \(ms(clientThinkMicrosMax)) padding up to \(commandPaddingBytesMax)B")
         lines.append("  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax)")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SimOptions {
+    /// Raft mode's disk faults, as `SimulatedFileSystem` draws them on a crash: each unsynced write is kept
+    /// whole, torn at a sector or lost (`unsyncedPrefixSurvives`), or every unsynced write is lost.
+    var diskFaults: DiskFaults {
+        unsyncedPrefixSurvives ? .crashOnly : DiskFaults(crashKeepWriteProbability: 0, crashTearWriteProbability: 0)
     }
 }

@@ -3,60 +3,31 @@ import FerryRaft
 /// The nemesis: during the safety phase it draws faults from the kinds the seed enabled. Each action
 /// replaces the previous network topology or hits one process.
 extension Simulation {
-    private enum Fault: CaseIterable {
-        case partition, crash, pause
-    }
-
     func onNemesis() {
         guard livenessDeadline == nil else { return }
-        var kinds: [Fault] = []
+        var kinds: [Nemesis.Fault] = []
         if options.partitions { kinds.append(.partition) }
         if options.crashes { kinds.append(.crash) }
         if options.pauses { kinds.append(.pause) }
-        guard !kinds.isEmpty else { return }
-        switch nemesisRandom.pick(kinds) {
+        let fault = Nemesis.draw(enabled: kinds, random: &nemesisRandom)
+        switch fault {
         case .partition: repartition()
         case .crash: crashSomeNode()
         case .pause: pauseSomeNode()
+        case .powerLoss, .corrupt, .clockJump, .transfer: preconditionFailure("raft mode does not enable \(fault!)")
+        case nil: return  // nothing enabled: the nemesis stays quiet for the rest of the run
         }
-        schedule(.nemesis, after: nemesisRandom.uint64(in: 1...(2 * options.nemesisMicrosMean)))
+        schedule(.nemesis, after: Nemesis.nextActionAfterMicros(meanMicros: options.nemesisMicrosMean, random: &nemesisRandom))
     }
 
     private var ids: [NodeID] { Array(allNodeIDs) }
 
-    /// Draws a new topology: healed, one node isolated, a split into two sides, one-way cuts, or
-    /// partial connectivity (A–B and B–C up, A–C down).
+    /// Draws a new topology: healed, one node isolated (the leader half the time), a split into two
+    /// sides, one-way cuts, or partial connectivity (A–B and B–C up, A–C down).
     private func repartition() {
-        network.healAll()
-        let ids = self.ids
-        switch nemesisRandom.int(in: 0...4) {
-        case 0:
-            emit("nemesis: heal network")
-        case 1:
-            let isolated = leaderOrAnyNode(ids)
-            network.isolate(isolated, from: ids)
-            emit("nemesis: isolate n\(isolated)")
-        case 2:
-            var side: [Bool] = ids.map { _ in nemesisRandom.chance(0.5) }
-            if !side.contains(true) { side[0] = true }
-            network.split(ids, side: side)
-            emit("nemesis: split \(zip(ids, side).filter { $0.1 }.map { $0.0 }) | \(zip(ids, side).filter { !$0.1 }.map { $0.0 })")
-        case 3:
-            var cuts: [String] = []
-            for a in ids {
-                for b in ids where a != b && nemesisRandom.chance(0.3) {
-                    network.setLink(from: a, to: b, up: false)
-                    cuts.append("\(a)->\(b)")
-                }
-            }
-            emit("nemesis: one-way cuts \(cuts)")
-        default:
-            let a = nemesisRandom.pick(ids)
-            var c = nemesisRandom.pick(ids)
-            if c == a { c = a % NodeID(ids.count) + 1 }
-            network.cut(a, c)
-            emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
-        }
+        let what = Nemesis.repartition(&network, ids: ids, topologies: [.healed, .isolated, .split, .oneWayCuts, .partial],
+                                       random: &nemesisRandom, isolating: { [ids] random in leaderOrAnyNode(ids, random: &random) })
+        emit("nemesis: \(what)")
         trace.combine(0xFA)
     }
 
@@ -70,9 +41,9 @@ extension Simulation {
     }
 
     /// The current leader half the time (the node whose failure matters most), else any node.
-    private func leaderOrAnyNode(_ ids: [NodeID]) -> NodeID {
-        if let leader = currentLeader(), nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance) { return leader.id }
-        return nemesisRandom.pick(ids)
+    private func leaderOrAnyNode(_ ids: [NodeID], random: inout Xoshiro256StarStar) -> NodeID {
+        if let leader = currentLeader(), random.chance(SimConstants.nemesisTargetsLeaderChance) { return leader.id }
+        return random.pick(ids)
     }
 
     /// A node just became leader: a nemesis that follows elections strikes it within
@@ -97,25 +68,24 @@ extension Simulation {
         }
     }
 
-    /// kill -9: the process and its memory vanish; unsynced writes are lost except perhaps a prefix.
+    /// kill -9: the process and its memory vanish; the disk keeps, tears or loses each unsynced write
+    /// (`SimOptions.diskFaults`).
     func crash(_ node: SimNode) {
-        let unsynced = node.disk.unsyncedWriteCount
-        let surviving = options.unsyncedPrefixSurvives ? nemesisRandom.int(in: 0...unsynced) : 0
-        node.disk.crash(survivingWrites: surviving)
         node.stop()
+        node.fileSystem.crash()
         node.persisting = nil
         node.pausedUntil = nil
         node.waiting = []
         node.incarnation += 1
         trace.combine(node.id)
-        emit("nemesis: crash n\(node.id) (\(surviving) of \(unsynced) unsynced writes survive)")
+        emit("nemesis: crash n\(node.id)")
     }
 
     func restart(_ node: SimNode) {
         guard !node.isUp else { return }
         trace.combine(node.id)
-        emit("restart n\(node.id) from \(node.disk.durable.hardState), \(node.disk.durable.snapshot.metadata), last \(node.disk.durable.lastIndex)")
         boot(node)
+        emit("restart n\(node.id) from \(node.durable.hardState), \(node.durable.snapshot.metadata), last \(node.durable.lastIndex)")
     }
 
     /// Stops a process for longer than an election timeout (a GC pause, SIGSTOP).

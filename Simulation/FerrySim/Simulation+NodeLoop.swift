@@ -1,14 +1,29 @@
 import FerryRaft
+import FerryStorage
 
 /// The node loop, exactly as the production node runs it: after every input send `takeMessages()`;
-/// with no persist in flight take a Ready, write snapshot, entries and hard state, fsync if asked,
-/// then send `messagesAfterPersist`, restore, apply, `advance`, and look for the next Ready.
+/// with no persist in flight take a Ready, stage snapshot, entries and hard state in `RaftStorage`, perform
+/// its durable write if the Ready must sync, then send `messagesAfterPersist`, restore, apply, `advance`,
+/// and look for the next Ready.
 extension Simulation {
+    /// Starts the process over what `RaftStorage.open` recovers from its disk. Raft mode's disks are never
+    /// corrupted, so a disk recovery refuses means storage lost what it made durable: the seed fails.
     func boot(_ node: SimNode) {
-        let recovered = node.disk.durable.recovered
+        let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
+        do {
+            opened = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: node.fileSystem,
+                                          initialConfiguration: initialConfiguration)
+        } catch {
+            checker.fail("DUR", "node \(node.id), whose disk was never corrupted, cannot recover: \(error)")
+            return
+        }
+        let recovered = opened.state
+        if opened.report.tornTail != nil { emit("n\(node.id) recovery cut a torn tail") }
+        node.durable = DurableLog(recovered: recovered)
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
+        node.storage = opened.storage
         node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
-                            snapshotSource: SimSnapshotFile(node)))
+                            snapshotSource: opened.storage))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil
@@ -62,7 +77,18 @@ extension Simulation {
     func onFsyncDone(_ node: SimNode, incarnation: UInt32) {
         guard node.incarnation == incarnation, node.isUp else { return }
         trace.combine(node.id)
-        node.disk.completeSync()
+        guard let (write, firstSync) = node.write else { return }
+        node.write = nil
+        let result = Result { () throws(FileSystemError) in
+            for operation in write.operations[firstSync...] { try operation.perform(on: node.fileSystem) }
+        }
+        do {
+            try node.storage!.complete(write, result)
+        } catch {
+            checker.fail("DUR", "node \(node.id)'s durable write failed on a disk with no I/O faults: \(error)")
+            return
+        }
+        if let ready = node.persisting { node.durable.apply(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState) }
         finishPersist(node)
         afterInput(node)
     }
@@ -82,28 +108,45 @@ extension Simulation {
 
     private func beginPersist(_ node: SimNode) {
         let ready = node.raft!.ready()
-        if let snapshot = ready.snapshot {
-            node.disk.write(.snapshot(snapshot))
-        }
+        let storage = node.storage!
+        if let snapshot = ready.snapshot { storage.installSnapshot(snapshot) }
         if let first = ready.entries.first {
             let previousTerm: Term? = ready.snapshot != nil && first.index == ready.snapshot!.metadata.index + 1
                 ? ready.snapshot!.metadata.term
                 : node.inspect { $0.term(at: first.index - 1) }
             checker.sawAppend(node.id, entries: ready.entries, previousTerm: previousTerm)
-            node.disk.write(.entries(ready.entries))
+            storage.append(ready.entries)
         }
-        if let hardState = ready.hardState {
-            node.disk.write(.hardState(hardState))
-        }
+        if let hardState = ready.hardState { storage.setHardState(hardState) }
         node.persisting = ready
         if ready.mustSync {
-            node.disk.beginSync()
+            startWrite(node)
             let delay = diskRandom.uint64(in: options.fsyncMicrosMin...options.fsyncMicrosMax)
             schedule(.fsyncDone(node: node.id, incarnation: node.incarnation), after: delay)
         } else {
+            // Only the commit hint changed (or nothing): what storage staged goes with the next write.
             finishPersist(node)
             send(node.raft!.takeMessages(), from: node)
         }
+    }
+
+    /// Performs the staged write up to its first fsync now; the rest (the fsyncs, the hard state file,
+    /// removals) when the fsync completes. A crash in between keeps, tears or loses the unsynced bytes.
+    private func startWrite(_ node: SimNode) {
+        let write: DurableWrite
+        do {
+            guard let next = try node.storage!.nextWrite() else { preconditionFailure("a Ready that must sync staged nothing") }
+            write = next
+        } catch {
+            preconditionFailure("storage failed earlier, yet the node runs: \(error)")
+        }
+        let firstSync = write.firstSyncIndex
+        do {
+            for operation in write.operations[..<firstSync] { try operation.perform(on: node.fileSystem) }
+        } catch {
+            checker.fail("DUR", "node \(node.id)'s write failed on a disk with no I/O faults: \(error)")
+        }
+        node.write = (write, firstSync)
     }
 
     /// The Ready's writes are durable (or needed no sync): let its messages go, apply, advance.
@@ -111,7 +154,11 @@ extension Simulation {
         guard let ready = node.persisting else { return }
         node.persisting = nil
         send(ready.messagesAfterPersist, from: node)
-        if let snapshot = ready.snapshot { restore(node, snapshot) }
+        if let snapshot = ready.snapshot {
+            restore(node, snapshot)
+            // Now durable: this node serves it to followers from the file (as ReplicaNode does once decoded).
+            node.storage!.noteSnapshotChecksums(SnapshotBlockChecksums(of: snapshot.stored, data: snapshot.data))
+        }
         for entry in ready.committedEntries { apply(node, entry) }
         node.raft!.advance(ready)
         maybeCompact(node)
@@ -151,7 +198,17 @@ extension Simulation {
         let (raftApplied, snapshotIndex) = node.inspect { ($0.appliedIndex, $0.snapshotMetadata.index) }
         guard applied <= raftApplied, applied >= snapshotIndex + options.compactionEntries else { return }
         let snapshot = node.stateMachine.snapshot()
-        node.disk.storeSnapshotDurably(snapshot)
+        let storage = node.storage!
+        guard let save = storage.startSnapshotSave(snapshot.metadata, encodeData: { snapshot.data }) else { return }
+        let saved: Bool
+        do {
+            saved = try storage.completeSnapshotSave(save, save.performCatching(on: node.fileSystem))
+        } catch {
+            checker.fail("DUR", "node \(node.id) could not save its snapshot on a disk with no I/O faults: \(error)")
+            return
+        }
+        guard saved else { return }
+        node.durable.compact(to: snapshot)
         node.raft!.compact(to: snapshot)
         emit("n\(node.id) compacted to \(snapshot.metadata)")
     }

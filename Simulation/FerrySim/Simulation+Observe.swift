@@ -62,7 +62,7 @@ extension Simulation {
     private func checkDurableOnMajority(_ position: LogPosition, committer: SimNode, configuration: Configuration) {
         var holders = 0
         for voter in configuration.voters where Int(voter) <= nodes.count {
-            if node(voter).disk.durable.holds(position) { holders += 1 }
+            if node(voter).durable.holds(position) { holders += 1 }
         }
         if holders < configuration.quorum {
             checker.fail("DUR", "node \(committer.id) committed \(position) while it is durable on only \(holders) of voters \(configuration.voters) (quorum \(configuration.quorum))")
@@ -71,7 +71,7 @@ extension Simulation {
 
     /// PERS: nothing leaves a node before the state it reflects is durable (Raft Figure 2).
     func checkPersisted(_ envelope: Envelope, from node: SimNode) {
-        let durable = node.disk.durable
+        let durable = node.durable
         let message = envelope.message
         switch message {
         case .voteRequest(let request) where request.isPreVote:

@@ -1,4 +1,5 @@
 import FerryRaft
+import FerryStorageTesting
 
 /// What one seed's run came to.
 public struct SeedOutcome: Sendable {
@@ -57,7 +58,9 @@ public final class Simulation: SimulationWorld {
         initialConfiguration = Configuration(voters: voters, addresses: peersFile.mapValues(\.member))
         network = Network(nodeIDs: 1...NodeID(options.nodeCount + SimConstants.spareNodeCount), options: options)
         for id in allNodeIDs {
-            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, peersFile: peersFile, nodeSlots: Int(allNodeIDs.upperBound) + 1))
+            let disk = SimulatedFileSystem(random: diskRandom.fork(), faults: options.diskFaults)
+            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, fileSystem: disk, peersFile: peersFile,
+                                 nodeSlots: Int(allNodeIDs.upperBound) + 1))
         }
         clients = (0..<options.clientCount).map { SimClient(index: $0, target: NodeID($0 % options.nodeCount + 1)) }
     }

@@ -63,7 +63,8 @@ public enum StorageLayout {
 
     /// The parent directory of an absolute path.
     public static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
+        // Over UTF-8 bytes: searching Characters breaks graphemes, a few percent of a simulation's time.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 

@@ -124,7 +124,7 @@ final class NodeTestWorld {
         let opened = try! RaftStorage.open(directory: "/data", fileSystem: host.fileSystem,
                                            options: storageOptions, initialConfiguration: configuration)
         host.node = try! ReplicaNode(options: options, storage: opened.storage, recovered: opened.state,
-                                     machine: Journal(), environment: host, random: SplitMix64(seed: id * 7919))
+                                     machine: Journal(), environment: NodeEnvironmentLink(host), random: SplitMix64(seed: id * 7919))
         down.remove(id)
     }
 

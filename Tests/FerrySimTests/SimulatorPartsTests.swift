@@ -1,9 +1,11 @@
 import FerryRaft
+import FerryStorage
+import FerryStorageTesting
 import XCTest
 
 @testable import FerrySim
 
-/// The simulator's own parts, without a Raft core: generator, event order, disk, checkers.
+/// The simulator's own parts, without a Raft core: generator, event order, raft mode's disk and durable record, checkers.
 final class SimulatorPartsTests: XCTestCase {
     func testSameSeedSameStream() {
         var a = Xoshiro256StarStar(seed: 42), b = Xoshiro256StarStar(seed: 42), c = Xoshiro256StarStar(seed: 43)
@@ -44,54 +46,57 @@ final class SimulatorPartsTests: XCTestCase {
         return Entry(index: index, term: term, payload: .command(Command.encode(id: command, paddingBytes: 0)))
     }
 
-    func testCrashLosesUnsyncedWritesAndKeepsSynced() {
-        var disk = SimDisk(bootstrap: Configuration(voters: [1, 2, 3]))
-        disk.write(.entries([entry(1, 1), entry(2, 1)]))
-        disk.write(.hardState(HardState(term: 1, votedFor: 1)))
-        disk.beginSync()
-        disk.completeSync()
-        disk.write(.entries([entry(3, 1)]))
-        disk.write(.hardState(HardState(term: 2, votedFor: 2)))
-        disk.crash(survivingWrites: 0)
-        XCTAssertEqual(disk.durable.lastIndex, 2)
-        XCTAssertEqual(disk.durable.hardState, HardState(term: 1, votedFor: 1))
+    /// Raft mode's disk: the storage's write up to its first fsync, then a crash. With every unsynced
+    /// write lost (`unsyncedPrefixSurvives` off), recovery gives back the log before the write; once the
+    /// rest of the write ran, the entries and the vote survive the crash.
+    func testCrashBeforeTheWritesFsyncLosesItAndAfterKeepsIt() throws {
+        let configuration = Configuration(voters: [1, 2, 3])
+        var options = SimOptions(seed: 1, nodeCount: 3)
+        options.unsyncedPrefixSurvives = false
+        let disk = SimulatedFileSystem(random: Xoshiro256StarStar(seed: 1), faults: options.diskFaults)
+        for completes in [false, true] {
+            let storage = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: disk,
+                                               initialConfiguration: configuration).storage
+            storage.append([entry(1, 1), entry(2, 1)])
+            storage.setHardState(HardState(term: 1, votedFor: 2))
+            let write = try XCTUnwrap(try storage.nextWrite())
+            XCTAssertGreaterThan(write.firstSyncIndex, 0, "the entries are written before the fsync")
+            for operation in write.operations[..<write.firstSyncIndex] { try operation.perform(on: disk) }
+            if completes {
+                for operation in write.operations[write.firstSyncIndex...] { try operation.perform(on: disk) }
+            }
+            storage.close()
+            disk.crash()
+            let recovered = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: disk,
+                                                 initialConfiguration: configuration)
+            recovered.storage.close()
+            XCTAssertEqual(recovered.state.entries.map(\.index), completes ? [1, 2] : [])
+            XCTAssertEqual(recovered.state.hardState, completes ? HardState(term: 1, votedFor: 2) : HardState())
+        }
     }
 
-    func testCrashKeepsOnlyAPrefixOfUnsyncedWrites() {
-        var disk = SimDisk(bootstrap: Configuration(voters: [1, 2, 3]))
-        disk.write(.entries([entry(1, 1)]))
-        disk.write(.hardState(HardState(term: 3)))
-        disk.crash(survivingWrites: 1)
-        XCTAssertEqual(disk.durable.lastIndex, 1)
-        XCTAssertEqual(disk.durable.hardState.term, 0)
-    }
-
-    func testEntriesOverwriteSuffixAndSnapshotReplacesLog() {
-        var disk = SimDisk(bootstrap: Configuration(voters: [1, 2, 3]))
-        disk.write(.entries([entry(1, 1), entry(2, 1), entry(3, 1)]))
-        disk.write(.entries([entry(2, 2)]))
-        disk.beginSync()
-        disk.completeSync()
-        XCTAssertEqual(disk.durable.lastIndex, 2)
-        XCTAssertEqual(disk.durable.term(at: 2), 2)
+    func testDurableRecordEntriesOverwriteSuffixAndSnapshotReplacesLog() {
+        var durable = DurableLog(snapshot: .bootstrap(Configuration(voters: [1, 2, 3])))
+        durable.apply(snapshot: nil, entries: [entry(1, 1), entry(2, 1), entry(3, 1)], hardState: nil)
+        durable.apply(snapshot: nil, entries: [entry(2, 2)], hardState: HardState(term: 2))
+        XCTAssertEqual(durable.lastIndex, 2)
+        XCTAssertEqual(durable.term(at: 2), 2)
+        XCTAssertEqual(durable.hardState.term, 2)
         let snapshot = Snapshot(metadata: SnapshotMetadata(index: 5, term: 3, configuration: Configuration(voters: [1, 2, 3])), data: [])
-        disk.write(.snapshot(snapshot))
-        disk.beginSync()
-        disk.completeSync()
-        XCTAssertEqual(disk.durable.lastIndex, 5)
-        XCTAssertTrue(disk.durable.holds(LogPosition(index: 5, term: 3)))
-        XCTAssertFalse(disk.durable.holds(LogPosition(index: 6, term: 3)))
+        durable.apply(snapshot: snapshot, entries: [], hardState: nil)
+        XCTAssertEqual(durable.lastIndex, 5)
+        XCTAssertTrue(durable.holds(LogPosition(index: 5, term: 3)))
+        XCTAssertFalse(durable.holds(LogPosition(index: 6, term: 3)))
     }
 
-    func testWritesIssuedAfterAnFsyncStartedAreNotCoveredByIt() {
-        var disk = SimDisk(bootstrap: Configuration(voters: [1, 2, 3]))
-        disk.write(.entries([entry(1, 1)]))
-        disk.beginSync()
-        disk.write(.hardState(HardState(term: 9)))
-        disk.completeSync()
-        XCTAssertEqual(disk.durable.lastIndex, 1)
-        XCTAssertEqual(disk.durable.hardState.term, 0)
-        XCTAssertTrue(disk.hasUnsynced)
+    func testDurableRecordIsWhatRecoveryReadBack() {
+        let snapshot = Snapshot.bootstrap(Configuration(voters: [1, 2, 3]))
+        let durable = DurableLog(recovered: RecoveredState(hardState: HardState(term: 4, votedFor: 1), snapshot: snapshot,
+                                                           entries: [entry(1, 2), entry(2, 4)]))
+        XCTAssertEqual(durable.lastIndex, 2)
+        XCTAssertEqual(durable.hardState, HardState(term: 4, votedFor: 1))
+        XCTAssertTrue(durable.holds(LogPosition(index: 2, term: 4)))
+        XCTAssertFalse(durable.holds(LogPosition(index: 2, term: 3)))
     }
 
     func testStateMachineSnapshotRoundTrips() {

@@ -7,7 +7,7 @@ import FerryStorageTesting
 
 /// One simulated machine in queue mode: its disk (a `SimulatedFileSystem` that outlives crashes), its
 /// clocks, and while the process runs, the production `ReplicaNode<QueueReplica>` over this host as its
-/// `NodeEnvironment` (through a `QueueHostLink`, which does not keep the host alive: the host owns the node).
+/// `NodeEnvironment` (through a `NodeEnvironmentLink`, which does not keep the host alive: the host owns the node).
 /// Every environment call only records or schedules: nothing re-enters the run loop.
 final class QueueHost: NodeEnvironment {
     typealias Node = ReplicaNode<QueueReplica>

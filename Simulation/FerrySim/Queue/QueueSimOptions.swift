@@ -146,7 +146,7 @@ extension Xoshiro256StarStar {
 /// Fixed facts of the queue-mode world.
 enum QueueSimConstants {
     /// Where every node keeps its data, on its own simulated disk.
-    static let dataDirectory = "/data"
+    static let dataDirectory = SimConstants.dataDirectory
     static let standardQueue = "std"
     static let fifoQueue = "fifo.fifo"
     /// A client whose request got no answer (its node died with it) retries after this long.

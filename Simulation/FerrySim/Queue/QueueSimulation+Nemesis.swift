@@ -5,11 +5,9 @@ import FerryStorage
 /// The nemesis of queue mode: partitions, crashes, pauses, coordinated power loss, a corrupted disk on one
 /// node, wall-clock steps and leadership transfers, as the seed's options allow.
 extension QueueSimulation {
-    private enum Fault { case partition, crash, pause, powerLoss, corrupt, clockJump, transfer }
-
     func onNemesis() {
         guard livenessDeadline == nil else { return }
-        var kinds: [Fault] = []
+        var kinds: [Nemesis.Fault] = []
         if options.base.partitions { kinds.append(.partition) }
         if options.base.crashes { kinds.append(.crash) }
         if options.base.pauses { kinds.append(.pause) }
@@ -17,42 +15,27 @@ extension QueueSimulation {
         if options.corruption && !hosts.contains(where: { $0.corrupted }) { kinds.append(.corrupt) }
         if options.clockJumps { kinds.append(.clockJump) }
         if options.leadershipTransfers { kinds.append(.transfer) }
-        if !kinds.isEmpty {
-            switch nemesisRandom.pick(kinds) {
-            case .partition: repartition()
-            case .crash: crashOne()
-            case .pause: pauseOne()
-            case .powerLoss: powerLoss()
-            case .corrupt: corruptOne()
-            case .clockJump: jumpClock()
-            case .transfer: transferLeadership()
-            }
+        let fault = Nemesis.draw(enabled: kinds, random: &nemesisRandom)
+        switch fault {
+        case .partition: repartition()
+        case .crash: crashOne()
+        case .pause: pauseOne()
+        case .powerLoss: powerLoss()
+        case .corrupt: corruptOne()
+        case .clockJump: jumpClock()
+        case .transfer: transferLeadership()
+        case nil: break
         }
-        schedule(.nemesis, after: nemesisRandom.uint64(in: 1...(2 * options.base.nemesisMicrosMean)))
+        schedule(.nemesis, after: Nemesis.nextActionAfterMicros(meanMicros: options.base.nemesisMicrosMean, random: &nemesisRandom))
     }
 
     private var ids: [NodeID] { hosts.map(\.id) }
 
+    /// Queue mode's topologies: no one-way cuts (its wire is request-response over TCP-like links).
     private func repartition() {
-        network.healAll()
-        let ids = self.ids
-        switch nemesisRandom.int(in: 0...3) {
-        case 0:
-            emit("nemesis: heal network")
-        case 1:
-            let isolated = nemesisRandom.pick(ids)
-            network.isolate(isolated, from: ids)
-            emit("nemesis: isolate n\(isolated)")
-        case 2:
-            let side = ids.map { _ in nemesisRandom.chance(0.5) }
-            network.split(ids, side: side)
-            emit("nemesis: split \(side)")
-        default:
-            let a = nemesisRandom.pick(ids)
-            let c = a % NodeID(ids.count) + 1
-            network.cut(a, c)
-            emit("nemesis: partial connectivity, n\(a) and n\(c) cannot talk")
-        }
+        let what = Nemesis.repartition(&network, ids: ids, topologies: [.healed, .isolated, .split, .partial],
+                                       random: &nemesisRandom, isolating: { [ids] random in random.pick(ids) })
+        emit("nemesis: \(what)")
     }
 
     private func crashOne() {

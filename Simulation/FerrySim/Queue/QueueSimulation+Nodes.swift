@@ -49,7 +49,7 @@ extension QueueSimulation {
         do {
             node = try ReplicaNode(options: nodeOptions(id: host.id), storage: opened.storage, recovered: opened.state,
                                    machine: QueueReplica(config: .init(region: "us-east-1", accountId: "000000000000")),
-                                   environment: QueueHostLink(host), random: nodeRandom.fork())
+                                   environment: NodeEnvironmentLink(host), random: nodeRandom.fork())
         } catch {
             refuse(host, "snapshot does not restore: \(error)")
             return
