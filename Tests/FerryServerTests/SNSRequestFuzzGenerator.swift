@@ -122,6 +122,28 @@ struct SNSRequestFuzzGenerator {
             return request
         }
         let action = pick(Self.actions)
+        let pairs = Self.deliveryActions.contains(action) ? deliveryPairs(action) : topicPairs(action)
+        var request = Request(action: action, pairs: pairs)
+        if chance(10), !request.pairs.isEmpty { request.pairs.remove(at: int(request.pairs.count)) }
+        if chance(5) { request.pairs.append((pick(["Bogus", "TopicArn", "Attributes.entry.999999999999999999999.key"]), "x")) }
+        request.bytes = encode(request)
+        // Flipped body bytes (the HTTP head's own refusals are HTTPRequestParserTests' business).
+        let bodyStart = request.bytes.count - encodedBodyBytes(request)
+        if chance(5), request.bytes.count > bodyStart {
+            for _ in 0..<(1 + int(4)) {
+                request.bytes[bodyStart + int(request.bytes.count - bodyStart)] = UInt8(truncatingIfNeeded: rng.next())
+            }
+        }
+        return request
+    }
+
+    static let deliveryActions: Set<String> = [
+        "Subscribe", "Unsubscribe", "GetSubscriptionAttributes", "SetSubscriptionAttributes", "ConfirmSubscription",
+        "Publish", "PublishBatch",
+    ]
+
+    /// Hostile parameters of the topic actions (create, delete, list, attributes, tags).
+    private mutating func topicPairs(_ action: String) -> [(String, String)] {
         var pairs: [(String, String)] = []
         switch action {
         case "CreateTopic":
@@ -149,6 +171,22 @@ struct SNSRequestFuzzGenerator {
         case "SetTopicAttributes":
             pairs += [("TopicArn", topicArn()), ("AttributeName", pick(["DisplayName", "FifoTopic", "ContentBasedDeduplication", "Policy", "Bogus"])),
                       ("AttributeValue", pick(["x", "true", "maybe", String(repeating: "p", count: 40_000)]))]
+        case "TagResource":
+            pairs.append(("ResourceArn", topicArn()))
+            for i in 0..<pick([0, 1, 2, 51]) {
+                pairs += [("Tags.member.\(i + 1).Key", pick(["k\(i)", "k1", ""])), ("Tags.member.\(i + 1).Value", "v")]
+            }
+        default:  // UntagResource
+            pairs.append(("ResourceArn", topicArn()))
+            for i in 1...pick([1, 2, 60]) { pairs.append(("TagKeys.member.\(i)", "k\(i)")) }
+        }
+        return pairs
+    }
+
+    /// Hostile parameters of the subscription and delivery actions (`deliveryActions`).
+    private mutating func deliveryPairs(_ action: String) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        switch action {
         case "Subscribe":
             pairs += [("TopicArn", topicArn()), ("Protocol", pick(["sqs", "sqs", "http", "SQS", ""])), ("Endpoint", queueArn())]
             var n = 0
@@ -175,7 +213,7 @@ struct SNSRequestFuzzGenerator {
             if chance(30) { pairs.append(("MessageGroupId", pick(["g", "", String(repeating: "g", count: 129)]))) }
             if chance(20) { pairs.append(("MessageDeduplicationId", pick(["d", "", "\u{7f}"]))) }
             if chance(40) { pairs += messageAttributes(prefix: "") }
-        case "PublishBatch":
+        default:  // PublishBatch
             pairs.append(("TopicArn", topicArn()))
             for i in 1...pick([1, 2, 10, 11]) {
                 let p = "PublishBatchRequestEntries.member.\(i)."
@@ -184,27 +222,8 @@ struct SNSRequestFuzzGenerator {
                 if chance(30) { pairs.append((p + "MessageGroupId", "g")) }
                 if chance(20) { pairs += messageAttributes(prefix: p) }
             }
-        case "TagResource":
-            pairs.append(("ResourceArn", topicArn()))
-            for i in 0..<pick([0, 1, 2, 51]) {
-                pairs += [("Tags.member.\(i + 1).Key", pick(["k\(i)", "k1", ""])), ("Tags.member.\(i + 1).Value", "v")]
-            }
-        default:  // UntagResource
-            pairs.append(("ResourceArn", topicArn()))
-            for i in 1...pick([1, 2, 60]) { pairs.append(("TagKeys.member.\(i)", "k\(i)")) }
         }
-        var request = Request(action: action, pairs: pairs)
-        if chance(10), !request.pairs.isEmpty { request.pairs.remove(at: int(request.pairs.count)) }
-        if chance(5) { request.pairs.append((pick(["Bogus", "TopicArn", "Attributes.entry.999999999999999999999.key"]), "x")) }
-        request.bytes = encode(request)
-        // Flipped body bytes (the HTTP head's own refusals are HTTPRequestParserTests' business).
-        let bodyStart = request.bytes.count - encodedBodyBytes(request)
-        if chance(5), request.bytes.count > bodyStart {
-            for _ in 0..<(1 + int(4)) {
-                request.bytes[bodyStart + int(request.bytes.count - bodyStart)] = UInt8(truncatingIfNeeded: rng.next())
-            }
-        }
-        return request
+        return pairs
     }
 
     func encodedBodyBytes(_ request: Request) -> Int { body(request).count }
