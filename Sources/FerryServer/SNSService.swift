@@ -47,18 +47,7 @@ final class SNSService {
                 let arn = try subscriptionArn(query)
                 submit(.unsubscribe(subscriptionArn: arn), respond) { _ in .empty(.unsubscribe) }
             case .confirmSubscription: try confirmSubscription(query, respond)
-            case .listSubscriptions, .listSubscriptionsByTopic:
-                let topic = query.action == .listSubscriptionsByTopic ? try topicName(query.required("TopicArn")) : nil
-                read(respond) { machine in
-                    machine.listSubscriptions(topicName: topic, nextToken: query.optional("NextToken"))
-                        .map { page in
-                            .subscriptions(query.action, page.subscriptions.map {
-                                SNSResponse.SubscriptionEntry(subscriptionArn: $0.subscriptionArn, owner: $0.owner,
-                                                              protocol: $0.protocol, endpoint: $0.endpoint, topicArn: $0.topicArn)
-                            }, nextToken: page.nextToken)
-                        }
-                        .mapError(SQSErrorMapping.map)
-                }
+            case .listSubscriptions, .listSubscriptionsByTopic: try listSubscriptions(query, respond)
             case .getSubscriptionAttributes:
                 let arn = try subscriptionArn(query)
                 read(respond) { machine in
@@ -74,12 +63,7 @@ final class SNSService {
                 }
             case .publish: try publish(query, respond)
             case .publishBatch: try publishBatch(query, respond)
-            case .tagResource:
-                let name = try resourceName(query.required("ResourceArn"))
-                let pairs = try Self.tags(query)
-                guard !pairs.isEmpty else { throw SQSError(.invalidParameter, "Invalid parameter: Tags") }
-                if let error = SQSService.validate({ try TopicValidation.validateTags(pairs) }) { throw error }
-                submit(.tagTopic(name: name, tags: pairs), respond) { _ in .empty(.tagResource) }
+            case .tagResource: try tagResource(query, respond)
             case .untagResource:
                 let name = try resourceName(query.required("ResourceArn"))
                 submit(.untagTopic(name: name, keys: query.list("TagKeys").sorted()), respond) { _ in .empty(.untagResource) }
@@ -95,6 +79,28 @@ final class SNSService {
     }
 
     // MARK: - Topics and subscriptions
+
+    private func listSubscriptions(_ query: SNSQuery, _ respond: @escaping Respond) throws(SQSError) {
+        let topic = query.action == .listSubscriptionsByTopic ? try topicName(query.required("TopicArn")) : nil
+        read(respond) { machine in
+            machine.listSubscriptions(topicName: topic, nextToken: query.optional("NextToken"))
+                .map { page in
+                    .subscriptions(query.action, page.subscriptions.map {
+                        SNSResponse.SubscriptionEntry(subscriptionArn: $0.subscriptionArn, owner: $0.owner,
+                                                      protocol: $0.protocol, endpoint: $0.endpoint, topicArn: $0.topicArn)
+                    }, nextToken: page.nextToken)
+                }
+                .mapError(SQSErrorMapping.map)
+        }
+    }
+
+    private func tagResource(_ query: SNSQuery, _ respond: @escaping Respond) throws(SQSError) {
+        let name = try resourceName(query.required("ResourceArn"))
+        let pairs = try Self.tags(query)
+        guard !pairs.isEmpty else { throw SQSError(.invalidParameter, "Invalid parameter: Tags") }
+        if let error = SQSService.validate({ try TopicValidation.validateTags(pairs) }) { throw error }
+        submit(.tagTopic(name: name, tags: pairs), respond) { _ in .empty(.tagResource) }
+    }
 
     private func createTopic(_ query: SNSQuery, _ respond: @escaping Respond) throws(SQSError) {
         let name = try query.required("Name")

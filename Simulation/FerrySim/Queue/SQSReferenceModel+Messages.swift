@@ -119,6 +119,17 @@ extension SQSReferenceModel {
             queue.ready += stillVisible
         }
         judge.expectReceived(delivered.map { queue.messages[$0]! }, newHandles: true, arnPrefix: arnPrefix)
+        learnHandles(&queue, delivered, &judge)
+        if queue.isFifo, let attemptId = request.receiveRequestAttemptId, !delivered.isEmpty, visibilityMs > 0 {
+            queue.attempts[attemptId] = (delivered.map { ($0, queue.messages[$0]!.receiveCount, queue.messages[$0]!.visibleAtMs) },
+                                         nowMs + Self.attemptWindowMs)
+        }
+        if let redrive, !moved.isEmpty { moveToDeadLetterQueue(moved, from: queue.name, redrive) }
+    }
+
+    /// What a receive's answer teaches the model: each delivered message's new handle, and the ids the
+    /// machine minted for a topic's fan-out copies.
+    private mutating func learnHandles(_ queue: inout Queue, _ delivered: [Int], _ judge: inout Judge) {
         if case .received(let got) = judge.output, got.count == delivered.count {
             for (seq, message) in zip(delivered, got) {
                 if queue.handles[message.receiptHandle] != nil {
@@ -134,24 +145,22 @@ extension SQSReferenceModel {
                 if queue.messages[seq]!.sequenceNumber == nil { queue.messages[seq]!.sequenceNumber = message.sequenceNumber }
             }
         }
-        if queue.isFifo, let attemptId = request.receiveRequestAttemptId, !delivered.isEmpty, visibilityMs > 0 {
-            queue.attempts[attemptId] = (delivered.map { ($0, queue.messages[$0]!.receiveCount, queue.messages[$0]!.visibleAtMs) },
-                                         nowMs + Self.attemptWindowMs)
+    }
+
+    /// Messages a receive found at maxReceiveCount go to the redrive policy's dead-letter queue.
+    private mutating func moveToDeadLetterQueue(_ moved: [Message], from source: String, _ redrive: Redrive) {
+        var target = queues.removeValue(forKey: redrive.target)!
+        for message in moved {
+            var copy = message
+            copy.deadLetterSource = source
+            // FIFO dead-letter queues restart the retention clock at the move (docs/sqs-wire.md, "Dead-letter queues").
+            if target.isFifo { copy.sentMs = nowMs }
+            copy.visibleAtMs = nowMs
+            copy.sequenceNumber = target.isFifo ? nil : copy.sequenceNumber
+            Self.append(&target, copy, nowMs)
+            movedByLastCommand.append(message.messageId)
         }
-        if let redrive, !moved.isEmpty {
-            var target = queues.removeValue(forKey: redrive.target)!
-            for message in moved {
-                var copy = message
-                copy.deadLetterSource = queue.name
-                // FIFO dead-letter queues restart the retention clock at the move (docs/sqs-wire.md, "Dead-letter queues").
-                if target.isFifo { copy.sentMs = nowMs }
-                copy.visibleAtMs = nowMs
-                copy.sequenceNumber = target.isFifo ? nil : copy.sequenceNumber
-                Self.append(&target, copy, nowMs)
-                movedByLastCommand.append(message.messageId)
-            }
-            queues[redrive.target] = target
-        }
+        queues[redrive.target] = target
     }
 
     /// One visible message met by a receive: expired ones go, ones received maxReceiveCount times move to

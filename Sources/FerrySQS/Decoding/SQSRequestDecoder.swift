@@ -4,25 +4,18 @@ enum SQSRequestDecoder {
     static func decode(_ operation: SQSOperation, _ f: RequestFields) throws(SQSError) -> SQSRequest {
         switch operation {
         case .addPermission:
-            return .addPermission(AddPermissionRequest(
-                queueUrl: try f.requiredString("QueueUrl"), label: try f.requiredString("Label"),
-                awsAccountIds: try f.requiredStringList("AWSAccountIds"), actions: try f.requiredStringList("Actions")))
+            return .addPermission(try addPermission(f))
         case .removePermission:
             return .removePermission(RemovePermissionRequest(
                 queueUrl: try f.requiredString("QueueUrl"), label: try f.requiredString("Label")))
         case .cancelMessageMoveTask:
             return .cancelMessageMoveTask(CancelMessageMoveTaskRequest(taskHandle: try f.requiredString("TaskHandle")))
         case .changeMessageVisibility:
-            return .changeMessageVisibility(ChangeMessageVisibilityRequest(
-                queueUrl: try f.requiredString("QueueUrl"), receiptHandle: try f.requiredString("ReceiptHandle"),
-                visibilityTimeout: try f.requiredInt("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax)))
+            return .changeMessageVisibility(try changeMessageVisibility(f))
         case .changeMessageVisibilityBatch:
             return .changeMessageVisibilityBatch(try changeMessageVisibilityBatch(f))
         case .createQueue:
-            let name = try f.requiredString("QueueName")
-            try MessageValidation.validateQueueName(name)
-            return .createQueue(CreateQueueRequest(
-                queueName: name, attributes: try f.stringMap("Attributes"), tags: try f.stringMap("tags")))
+            return .createQueue(try createQueue(f))
         case .deleteMessage:
             return .deleteMessage(DeleteMessageRequest(
                 queueUrl: try f.requiredString("QueueUrl"), receiptHandle: try f.requiredString("ReceiptHandle")))
@@ -45,22 +38,13 @@ enum SQSRequestDecoder {
                 queueName: try f.requiredString("QueueName"),
                 queueOwnerAWSAccountId: try f.string("QueueOwnerAWSAccountId")))
         case .listQueues:
-            return .listQueues(ListQueuesRequest(
-                queueNamePrefix: try f.string("QueueNamePrefix"), nextToken: try f.string("NextToken"),
-                maxResults: try f.int("MaxResults", in: 1...SQSLimits.listResultsMax)))
+            return .listQueues(try listQueues(f))
         case .listDeadLetterSourceQueues:
-            return .listDeadLetterSourceQueues(ListDeadLetterSourceQueuesRequest(
-                queueUrl: try f.requiredString("QueueUrl"), nextToken: try f.string("NextToken"),
-                maxResults: try f.int("MaxResults", in: 1...SQSLimits.listResultsMax)))
+            return .listDeadLetterSourceQueues(try listDeadLetterSourceQueues(f))
         case .listMessageMoveTasks:
-            return .listMessageMoveTasks(ListMessageMoveTasksRequest(
-                sourceArn: try f.requiredString("SourceArn"),
-                maxResults: try f.int("MaxResults", in: 1...SQSLimits.moveTasksListedMax)))
+            return .listMessageMoveTasks(try listMessageMoveTasks(f))
         case .startMessageMoveTask:
-            return .startMessageMoveTask(StartMessageMoveTaskRequest(
-                sourceArn: try f.requiredString("SourceArn"), destinationArn: try f.string("DestinationArn"),
-                maxNumberOfMessagesPerSecond: try f.int("MaxNumberOfMessagesPerSecond",
-                                                        in: 1...SQSLimits.moveTaskMessagesPerSecondMax)))
+            return .startMessageMoveTask(try startMessageMoveTask(f))
         case .receiveMessage:
             return .receiveMessage(try receiveMessage(f))
         case .sendMessage:
@@ -74,6 +58,49 @@ enum SQSRequestDecoder {
         case .untagQueue:
             return .untagQueue(UntagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tagKeys: try tagKeys(f)))
         }
+    }
+
+    static func addPermission(_ f: RequestFields) throws(SQSError) -> AddPermissionRequest {
+        AddPermissionRequest(
+            queueUrl: try f.requiredString("QueueUrl"), label: try f.requiredString("Label"),
+            awsAccountIds: try f.requiredStringList("AWSAccountIds"), actions: try f.requiredStringList("Actions"))
+    }
+
+    static func changeMessageVisibility(_ f: RequestFields) throws(SQSError) -> ChangeMessageVisibilityRequest {
+        ChangeMessageVisibilityRequest(
+            queueUrl: try f.requiredString("QueueUrl"), receiptHandle: try f.requiredString("ReceiptHandle"),
+            visibilityTimeout: try f.requiredInt("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax))
+    }
+
+    static func createQueue(_ f: RequestFields) throws(SQSError) -> CreateQueueRequest {
+        let name = try f.requiredString("QueueName")
+        try MessageValidation.validateQueueName(name)
+        return CreateQueueRequest(queueName: name, attributes: try f.stringMap("Attributes"), tags: try f.stringMap("tags"))
+    }
+
+    static func listQueues(_ f: RequestFields) throws(SQSError) -> ListQueuesRequest {
+        ListQueuesRequest(
+            queueNamePrefix: try f.string("QueueNamePrefix"), nextToken: try f.string("NextToken"),
+            maxResults: try f.int("MaxResults", in: 1...SQSLimits.listResultsMax))
+    }
+
+    static func listDeadLetterSourceQueues(_ f: RequestFields) throws(SQSError) -> ListDeadLetterSourceQueuesRequest {
+        ListDeadLetterSourceQueuesRequest(
+            queueUrl: try f.requiredString("QueueUrl"), nextToken: try f.string("NextToken"),
+            maxResults: try f.int("MaxResults", in: 1...SQSLimits.listResultsMax))
+    }
+
+    static func listMessageMoveTasks(_ f: RequestFields) throws(SQSError) -> ListMessageMoveTasksRequest {
+        ListMessageMoveTasksRequest(
+            sourceArn: try f.requiredString("SourceArn"),
+            maxResults: try f.int("MaxResults", in: 1...SQSLimits.moveTasksListedMax))
+    }
+
+    static func startMessageMoveTask(_ f: RequestFields) throws(SQSError) -> StartMessageMoveTaskRequest {
+        StartMessageMoveTaskRequest(
+            sourceArn: try f.requiredString("SourceArn"), destinationArn: try f.string("DestinationArn"),
+            maxNumberOfMessagesPerSecond: try f.int("MaxNumberOfMessagesPerSecond",
+                                                    in: 1...SQSLimits.moveTaskMessagesPerSecondMax))
     }
 
     /// An empty TagKeys list is an invalid value, not a missing one (moto's AWS-checked wording; see

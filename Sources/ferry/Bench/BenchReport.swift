@@ -16,17 +16,7 @@ enum BenchReport {
         let ledger = driver.ledger
         let window = driver.measuredSeconds
         var lines: [String] = []
-        lines.append("")
-        let sendShape = config.batchEntries == 1 ? "ONE message per SendMessage" : "SendMessageBatch of \(config.batchEntries)"
-        lines.append("== ferry bench: \(sendShape) x \(driver.requests.bodyBytes) B, receive up to \(driver.requests.receiveMessagesMax), "
-                     + (driver.requests.signer == nil ? "unsigned" : "SigV4-signed")
-                     + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
-        lines.append("   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
-                     + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
-                     + (driver.requests.fifoGroups > 0 ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
-                     + (config.longPollEndpoints.isEmpty ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
-        lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))")
-        lines.append("   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")
+        lines += header(driver, config: config, window: window)
         if window > 0 {
             lines.append("throughput   sent \(Format.count(Int(Double(stats.sentMeasured) / window))) msgs/s   "
                          + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s"
@@ -48,6 +38,36 @@ enum BenchReport {
             lines.append("rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) batches behind "
                          + "(raise --pipeline or --connections)")
         }
+        lines += deliveryLines(ledger, config: config)
+        if stats.errors.isEmpty {
+            lines.append("errors       none")
+        } else {
+            let byCode = stats.errors.sorted { $0.value > $1.value }.map { "\($0.key) \(Format.count($0.value))" }
+            lines.append("errors       " + byCode.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What was run: the send shape, connections, queues and endpoints, and the measured window.
+    static func header(_ driver: BenchDriver, config: BenchConfig, window: Double) -> [String] {
+        var lines: [String] = []
+        lines.append("")
+        let sendShape = config.batchEntries == 1 ? "ONE message per SendMessage" : "SendMessageBatch of \(config.batchEntries)"
+        lines.append("== ferry bench: \(sendShape) x \(driver.requests.bodyBytes) B, receive up to \(driver.requests.receiveMessagesMax), "
+                     + (driver.requests.signer == nil ? "unsigned" : "SigV4-signed")
+                     + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
+        lines.append("   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
+                     + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
+                     + (driver.requests.fifoGroups > 0 ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
+                     + (config.longPollEndpoints.isEmpty ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
+        lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))")
+        lines.append("   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")
+        return lines
+    }
+
+    /// The delivery ledger's verdict: left queued, drained, or sent and consumed (with what went missing).
+    static func deliveryLines(_ ledger: MessageLedger, config: BenchConfig) -> [String] {
+        var lines: [String] = []
         if !config.consumesMessages {
             lines.append("backlog      left queued \(Format.count(ledger.acknowledged)) messages (no consumers); drain them with "
                          + "--producers 0 --queue …")
@@ -66,13 +86,7 @@ enum BenchReport {
                 lines.append("             missing, first: \(ledger.missingSample(limit: missingSampleMax).map(String.init).joined(separator: ", "))")
             }
         }
-        if stats.errors.isEmpty {
-            lines.append("errors       none")
-        } else {
-            let byCode = stats.errors.sorted { $0.value > $1.value }.map { "\($0.key) \(Format.count($0.value))" }
-            lines.append("errors       " + byCode.joined(separator: ", "))
-        }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     /// User + system CPU time of this process so far (getrusage).
