@@ -36,7 +36,9 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
         case .syncDirectory(let path): try fileSystem.syncDirectory(path)
         case .rename(let from, let to): try fileSystem.rename(from, to: to)
         case .remove(let path):
-            do { try fileSystem.remove(path) } catch .notFound { /* already gone: a crash replayed it */ }
+            do { try fileSystem.remove(path) } catch .notFound {
+                // Already gone: a crash replayed it.
+            }
         case .close(let handle, _): fileSystem.close(handle)
         }
     }

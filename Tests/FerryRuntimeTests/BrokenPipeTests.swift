@@ -32,7 +32,7 @@ final class BrokenPipeTests: XCTestCase {
             timers.append(writer)
         }
         runBounded(loop)
-        timers.forEach { $0.close() }
+        for element in timers { element.close() }
         listener.close()
         guard case .error = closeReason else {
             return XCTFail("expected the write to fail with a socket error, got \(String(describing: closeReason))")

@@ -93,7 +93,7 @@ final class EventLoopTests: XCTestCase {
                 }
             }
         }
-        posters.forEach { $0.start() }
+        for element in posters { element.start() }
         runBounded(loop)
         keepAlive.close()
         XCTAssertEqual(results.values.count, posterThreads * postsPerThread)

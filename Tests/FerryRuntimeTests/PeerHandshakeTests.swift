@@ -58,7 +58,7 @@ final class PeerHandshakeTests: XCTestCase {
             observe(channel, into: dialer, greeting: "from 2")
         }
         runBounded(loop)
-        channels.forEach { $0.close() }
+        for element in channels { element.close() }
         listener.close()
         return (acceptor, dialer)
     }

@@ -37,7 +37,7 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(client.writeBatchCount, 1, "\(writes) writes in one turn coalesce into one uv_write")
         XCTAssertEqual(client.queuedBytes, 0)
         client.close()
-        accepted.forEach { $0.close() }
+        for element in accepted { element.close() }
         listener.close()
     }
 
@@ -77,7 +77,7 @@ final class TCPTests: XCTestCase {
         XCTAssertTrue(received == small + large, "every byte arrives, in order")
         XCTAssertEqual(client.queuedBytes, 0)
         client.close()
-        accepted.forEach { $0.close() }
+        for element in accepted { element.close() }
         listener.close()
     }
 
@@ -108,7 +108,7 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(received.count, frames.count)
         XCTAssertTrue(received == frames)
         clientLink?.close()
-        serverLinks.forEach { $0.close() }
+        for element in serverLinks { element.close() }
         listener.close()
     }
 
@@ -139,7 +139,7 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(connects, 1)
         XCTAssertEqual(connector.dialCount, 2, "refused once, then dialled at once instead of after 30-60 s")
         connector.stop()
-        accepted.forEach { $0.close() }
+        for element in accepted { element.close() }
         listener?.close()
     }
 
@@ -218,7 +218,7 @@ final class TCPTests: XCTestCase {
             XCTAssertTrue((nominal / 2)...nominal ~= delayMs, "attempt \(attempt): \(delayMs) ms")
         }
         connector.stop()
-        accepted.forEach { $0.close() }
+        for element in accepted { element.close() }
         listener?.close()
     }
 
@@ -275,7 +275,7 @@ final class TCPTests: XCTestCase {
         XCTAssertGreaterThan(queued, max)
         XCTAssertEqual(max, limits.queuedBytesMax)
         producer.close()
-        accepted.forEach { $0.close() }
+        for element in accepted { element.close() }
         listener.close()
     }
 

@@ -64,6 +64,6 @@ final class WorkPoolAndSignalTests: XCTestCase {
         try loop.scheduleOnce(afterMs: 1) { kill(getpid(), SIGTERM) }
         runBounded(loop)
         XCTAssertEqual(received, [SIGTERM])
-        watchers.forEach { $0.close() }
+        for element in watchers { element.close() }
     }
 }
