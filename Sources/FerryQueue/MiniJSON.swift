@@ -82,12 +82,24 @@ enum MiniJSON {
     }
 
     /// Renders a string as a JSON string literal. Works on the UTF-8 bytes: only ASCII needs escaping, and
-    /// every byte of a multi-byte scalar is 0x80 or above, so the rest is copied as it is (a notification
-    /// quotes a message of up to 256 KiB once per subscription).
+    /// every byte of a multi-byte scalar is 0x80 or above, so the rest is copied as it is.
     static func quote(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
+        appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `quote(s)`'s bytes, appended.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        appendEscaped(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The inside of `quote(s)`, appended. Escaping is byte by byte, so escaping two strings one after the
+    /// other gives the escape of their concatenation (a notification envelope relies on it).
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -102,8 +114,6 @@ enum MiniJSON {
                 out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 
     private struct Parser {
