@@ -13,6 +13,8 @@ public enum QueueBenchmark {
         public var bodyBytes = 1024
         /// Messages queued for the memory measurement.
         public var memoryMessages = 1_000_000
+        /// Publishes timed for each subscription count in `publishSubscriptionCounts`.
+        public var publishRounds = 20_000
         public init() {}
     }
 
@@ -32,6 +34,7 @@ public enum QueueBenchmark {
 
     public struct Report: Sendable, CustomStringConvertible {
         public var phases: [Phase] = []
+        public var publishPhases: [PublishPhase] = []
         public var queuedMessages = 0
         public var bodyBytes = 0
         public var heapBytesDelta = 0
@@ -44,7 +47,7 @@ public enum QueueBenchmark {
         }
 
         public var description: String {
-            var lines = phases.map(\.description)
+            var lines = phases.map(\.description) + publishPhases.map(\.description)
             lines.append("memory: \(queuedMessages) queued messages of \(bodyBytes) B: heap +\(heapBytesDelta) B = "
                 + "\(bytesPerMessageBeyondBody) B per message beyond the body")
             lines.append("snapshot: \(snapshotBytes) B in \(Double(snapshotNanoseconds) / 1e9) s, restore in "
@@ -79,6 +82,9 @@ public enum QueueBenchmark {
             precondition(messageCount(driver.machine) == options.backlogMessages, "the mix deletes what it receives")
             report.phases.append(Phase(name: "mix, batches of \(batch)", commands: commands,
                                        messages: options.rounds * batch, nanoseconds: elapsed))
+        }
+        report.publishPhases = publishSubscriptionCounts.map {
+            publishPhase(subscriptions: $0, rounds: options.publishRounds, clockNs: clockNs)
         }
         // Memory: heap growth while `memoryMessages` messages sit in one queue.
         let before = heapBytes()

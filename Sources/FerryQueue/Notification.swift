@@ -1,4 +1,4 @@
-/// A publish as one subscriber receives it: the JSON envelope AWS delivers to SQS when RawMessageDelivery is
+/// A publish as its subscribers receive it: the JSON envelope AWS delivers to SQS when RawMessageDelivery is
 /// off (docs/sns-wire.md, "Delivery"), written byte-for-byte in AWS's layout. A FIFO topic's envelope has
 /// SequenceNumber and no signature fields at all (recorded by LocalStack against AWS: test_message_to_fifo_sqs,
 /// test_fifo_topic_to_regular_sqs).
@@ -16,33 +16,55 @@ struct Notification {
     /// The topic's SignatureVersion attribute, "1" unless set to "2" (recorded: test_publish_sqs_verify_signature).
     var signatureVersion = "1"
 
-    func envelope(subscriptionArn: String) -> String {
+    /// The envelope rendered once for all of the publish's subscriptions. Only the subscription's ARN inside
+    /// UnsubscribeURL differs between them; the signature covers no subscription field.
+    func envelope() -> NotificationEnvelope {
         let timestamp = ISOTimestamp.format(ms: timestampMs)
-        var fields: [(String, String)] = [("Type", "Notification"), ("MessageId", messageId)]
-        if let sequenceNumber { fields.append(("SequenceNumber", sequenceNumber)) }
-        fields.append(("TopicArn", topicArn))
-        if let subject = entry.subject { fields.append(("Subject", subject)) }
-        fields += [("Message", entry.message), ("Timestamp", timestamp)]
-        if sequenceNumber == nil {
-            fields += [("SignatureVersion", signatureVersion), ("Signature", signature(timestamp: timestamp)),
-                       ("SigningCertURL", "\(endpointBase)/SimpleNotificationService-ferry.pem")]
+        var head: [UInt8] = []
+        head.reserveCapacity(entry.message.utf8.count + 1024)
+        head.append(contentsOf: "{\n".utf8)
+        func field(_ name: String, _ value: String) {
+            head.append(contentsOf: "  \"\(name)\" : ".utf8)
+            MiniJSON.appendQuoted(value, to: &head)
+            head.append(contentsOf: ",\n".utf8)
         }
-        fields.append(("UnsubscribeURL", "\(endpointBase)/?Action=Unsubscribe&SubscriptionArn=\(subscriptionArn)"))
-        var out = "{\n"
-        out += fields.map { "  \(MiniJSON.quote($0.0)) : \(MiniJSON.quote($0.1))" }.joined(separator: ",\n")
+        field("Type", "Notification")
+        field("MessageId", messageId)
+        if let sequenceNumber { field("SequenceNumber", sequenceNumber) }
+        field("TopicArn", topicArn)
+        if let subject = entry.subject { field("Subject", subject) }
+        field("Message", entry.message)
+        field("Timestamp", timestamp)
+        if sequenceNumber == nil {
+            field("SignatureVersion", signatureVersion)
+            field("Signature", signature(timestamp: timestamp))
+            field("SigningCertURL", "\(endpointBase)/SimpleNotificationService-ferry.pem")
+        }
+        // UnsubscribeURL comes last; its value is left open for the subscription's ARN.
+        head.append(contentsOf: "  \"UnsubscribeURL\" : \"".utf8)
+        MiniJSON.appendEscaped("\(endpointBase)/?Action=Unsubscribe&SubscriptionArn=", to: &head)
+        var tail: [UInt8] = [UInt8(ascii: "\"")]
         if !entry.attributes.isEmpty {
-            out += ",\n  \"MessageAttributes\" : {\n"
-            out += entry.attributes.sorted { $0.name < $1.name }.map { attribute in
+            tail.append(contentsOf: ",\n  \"MessageAttributes\" : {\n".utf8)
+            for (n, attribute) in entry.attributes.sorted(by: { $0.name < $1.name }).enumerated() {
+                if n > 0 { tail.append(contentsOf: ",\n".utf8) }
                 let value: String
                 switch attribute.value {
                 case .string(let s): value = s
                 case .binary(let b): value = Base64.encode(b)
                 }
-                return "    \(MiniJSON.quote(attribute.name)) : {\"Type\":\(MiniJSON.quote(attribute.dataType)),\"Value\":\(MiniJSON.quote(value))}"
-            }.joined(separator: ",\n")
-            out += "\n  }"
+                tail.append(contentsOf: "    ".utf8)
+                MiniJSON.appendQuoted(attribute.name, to: &tail)
+                tail.append(contentsOf: " : {\"Type\":".utf8)
+                MiniJSON.appendQuoted(attribute.dataType, to: &tail)
+                tail.append(contentsOf: ",\"Value\":".utf8)
+                MiniJSON.appendQuoted(value, to: &tail)
+                tail.append(contentsOf: "}".utf8)
+            }
+            tail.append(contentsOf: "\n  }".utf8)
         }
-        return out + "\n}"
+        tail.append(contentsOf: "\n}".utf8)
+        return NotificationEnvelope(head: head, tail: tail)
     }
 
     /// AWS's string-to-sign for a Notification: each present field's name and value on lines of their own.
@@ -51,6 +73,24 @@ struct Notification {
         if let subject = entry.subject { text += "Subject\n\(subject)\n" }
         text += "Timestamp\n\(timestamp)\nTopicArn\n\(topicArn)\nType\nNotification\n"
         return Base64.encode(SHA256.hash(Array(text.utf8)))
+    }
+}
+
+/// One publish's envelope in two pieces around the one value that differs by subscription: the escaped
+/// subscription ARN at the end of UnsubscribeURL.
+struct NotificationEnvelope {
+    /// From `{` through `...&SubscriptionArn=`, escaped as in a JSON string.
+    let head: [UInt8]
+    /// From the URL's closing quote through the final `}`: MessageAttributes, when there are any.
+    let tail: [UInt8]
+
+    func body(subscriptionArn: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(head.count + subscriptionArn.utf8.count + tail.count)
+        out.append(contentsOf: head)
+        MiniJSON.appendEscaped(subscriptionArn, to: &out)
+        out.append(contentsOf: tail)
+        return out
     }
 }
 

@@ -49,29 +49,34 @@ extension QueueMachine {
                                         entry: entry, timestampMs: nowMs, endpointBase: endpointBase,
                                         signatureVersion: topic.storedAttributes["SignatureVersion"] == "2" ? "2" : "1")
         if topic.isFifo { publishTally.fifoPublished += 1 } else { publishTally.standardPublished += 1 }
+        // What does not depend on the subscription is built once, on first need: the filters' view of the
+        // publish, the raw body's bytes, and the envelope (all but its UnsubscribeURL's subscription ARN).
+        var filterView = PublishFilterView(entry)
+        var rawBody: [UInt8]?
+        var envelope: NotificationEnvelope?
         for number in topic.subscriptionNumbers {
             guard let subscription = subscriptions[number] else { continue }
-            guard subscription.accepts(entry) else {
+            guard filterView.accepts(subscription) else {
                 publishTally.filteredOut += 1
                 continue
             }
-            deliver(notification, to: subscription, dedupId: dedupId, fromFifoTopic: topic.isFifo)
+            let message: SendEntry
+            if subscription.rawMessageDelivery {
+                if rawBody == nil { rawBody = Array(entry.message.utf8) }
+                message = SendEntry(body: rawBody!, attributes: entry.attributes, messageGroupId: entry.messageGroupId,
+                                    messageDeduplicationId: dedupId)
+            } else {
+                if envelope == nil { envelope = notification.envelope() }
+                message = SendEntry(body: envelope!.body(subscriptionArn: subscriptionArn(subscription)),
+                                    messageGroupId: entry.messageGroupId, messageDeduplicationId: dedupId)
+            }
+            deliver(message, to: subscription, fromFifoTopic: topic.isFifo)
         }
         return .success(PublishedMessage(messageId: messageId, sequenceNumber: sequenceNumber))
     }
 
-    /// Enqueues one notification into the subscription's queue, else its dead-letter queue, else counts it.
-    private mutating func deliver(_ notification: Notification, to subscription: Subscription, dedupId: String?,
-                                  fromFifoTopic: Bool) {
-        let message: SendEntry
-        if subscription.rawMessageDelivery {
-            message = SendEntry(body: Array(notification.entry.message.utf8), attributes: notification.entry.attributes,
-                                messageGroupId: notification.entry.messageGroupId, messageDeduplicationId: dedupId)
-        } else {
-            let body = notification.envelope(subscriptionArn: subscriptionArn(subscription))
-            message = SendEntry(body: Array(body.utf8), messageGroupId: notification.entry.messageGroupId,
-                                messageDeduplicationId: dedupId)
-        }
+    /// Enqueues one subscription's copy into its queue, else its dead-letter queue, else counts it.
+    private mutating func deliver(_ message: SendEntry, to subscription: Subscription, fromFifoTopic: Bool) {
         if enqueue(message, intoArn: subscription.endpoint, fromFifoTopic: fromFifoTopic) {
             publishTally.delivered += 1
             return

@@ -61,14 +61,6 @@ struct Subscription: Sendable {
     static func uuid(number: UInt64) -> String { MessageIdentity.messageId(queue: 0x4000_0000, seq: number) }
 
     var uuid: String { Self.uuid(number: number) }
-
-    func accepts(_ entry: PublishEntry) -> Bool {
-        guard let filterPolicy else { return true }
-        switch filterPolicyScope {
-        case .messageAttributes: return filterPolicy.matches(AttributeFilterSubject(attributes: entry.attributes))
-        case .messageBody: return filterPolicy.matches(BodyFilterSubject(document: PolicyJSON.parse(entry.message)))
-        }
-    }
 }
 
 /// `arn:aws:sns:{region}:{account}:{topic}`, and a subscription's `...:{topic}:{uuid}`.

@@ -253,6 +253,34 @@ final class TopicTests: XCTestCase {
             """)
     }
 
+    /// One publish to several subscriptions: the enveloped copies are the same bytes but for each one's own
+    /// UnsubscribeURL, a raw subscription gets the message itself, and each body-scoped filter policy decides
+    /// for its own subscription. The message carries characters the envelope must escape.
+    func testEachSubscriptionsEnvelopeDiffersOnlyInItsOwnUnsubscribeURL() {
+        var h = Harness()
+        createTopic(&h, "t")
+        for queue in ["a", "b", "raw", "orders", "refunds"] { h.create(queue) }
+        let bodyScope = KeyValue("FilterPolicyScope", "MessageBody")
+        let subscriptionArns = [subscribe(&h, "t", "a"), subscribe(&h, "t", "b"),
+                                subscribe(&h, "t", "orders", [bodyScope, KeyValue("FilterPolicy", #"{"kind":["order"]}"#)])]
+        subscribe(&h, "t", "raw", [KeyValue("RawMessageDelivery", "true")])
+        subscribe(&h, "t", "refunds", [bodyScope, KeyValue("FilterPolicy", #"{"kind":["refund"]}"#)])
+        let message = "{\"kind\":\"order\",\"note\":\"say \\\"hi\\\" \\\\ \u{e9}\"}\n\t"
+        _ = publishedId(publish(&h, "t", [PublishEntry(message: message)]))
+        let bodies = ["a", "b", "orders"].map { h.receive($0).first?.bodyText ?? "missing" }
+        for (body, arn) in zip(bodies, subscriptionArns) {
+            XCTAssertTrue(body.contains("\"UnsubscribeURL\" : \"http://ferry:9324/?Action=Unsubscribe&SubscriptionArn=\(arn)\""), body)
+            XCTAssertEqual(body.replacingOccurrences(of: arn, with: "{arn}"),
+                           bodies[0].replacingOccurrences(of: subscriptionArns[0], with: "{arn}"))
+        }
+        XCTAssertTrue(bodies[0].contains(#"  "Message" : "{\"kind\":\"order\",\"note\":\"say \\\"hi\\\" \\\\ \#u{e9}\"}\n\t",\#n"#),
+                      bodies[0])
+        guard case .object(let members)? = MiniJSON.parse(bodies[0]) else { return XCTFail("not JSON: \(bodies[0])") }
+        XCTAssertEqual(members.first { $0.0 == "Message" }?.1, .string(message))
+        XCTAssertEqual(h.receive("raw").map(\.bodyText), [message])
+        XCTAssertEqual(h.receive("refunds").count, 0)
+    }
+
     /// AWS lets a FIFO topic fan out to standard queues too (since 2023): they get the FIFO envelope, no group
     /// or deduplication id, and the topic's own deduplication still delivers a publish once (recorded:
     /// test_fifo_topic_to_regular_sqs, test_validations_for_fifo).

@@ -16,12 +16,15 @@ struct MachineBench: ParsableCommand {
     @Option(help: "Messages queued for the memory measurement.")
     var memoryMessages: Int = QueueBenchmark.Options().memoryMessages
 
+    @Option(help: "Publishes timed for each of 1, 5 and 20 subscriptions.")
+    var publishRounds: Int = QueueBenchmark.Options().publishRounds
+
     @Option(help: "Body size in bytes.")
     var bodyBytes: Int = QueueBenchmark.Options().bodyBytes
 
     func validate() throws {
-        guard rounds > 0, memoryMessages > 0, bodyBytes > 0 else {
-            throw ValidationError("--rounds, --memory-messages and --body-bytes must be positive")
+        guard rounds > 0, memoryMessages > 0, bodyBytes > 0, publishRounds > 0 else {
+            throw ValidationError("--rounds, --memory-messages, --publish-rounds and --body-bytes must be positive")
         }
     }
 
@@ -30,6 +33,7 @@ struct MachineBench: ParsableCommand {
         options.rounds = rounds
         options.memoryMessages = memoryMessages
         options.bodyBytes = bodyBytes
+        options.publishRounds = publishRounds
         print(QueueBenchmark.run(options, clockNs: Self.monotonicNs, heapBytes: Self.residentBytes))
     }
 
