@@ -6,8 +6,7 @@ extension ReplicaNode {
     func processReady() {
         // With a write out (this one, or one that blocks a new Ready), commits need not wait for it.
         defer { applyCommittedWhileWriting() }
-        guard isRunning, persisting == nil, raft.hasReady else { return }
-        let ready = raft.ready()
+        guard isRunning, persisting == nil, let ready = raft.readyIfAny() else { return }
         if let snapshot = ready.snapshot { storage.installSnapshot(snapshot) }
         if !ready.entries.isEmpty { storage.append(ready.entries) }
         if let hardState = ready.hardState { storage.setHardState(hardState) }

@@ -7,12 +7,13 @@
 ///
 /// Invariants: snapshot.index <= committed <= lastIndex; committed never decreases;
 /// `entries[k].index == snapshot.index + 1 + k`; entries at or below `committed` are never replaced.
+@usableFromInline
 struct RaftLog {
     /// The snapshot the log continues: its position and size only, never its data (`StoredSnapshot`).
-    private(set) var snapshot: StoredSnapshot
-    private(set) var entries: [Entry]
-    private(set) var committed: LogIndex
-    private(set) var stableIndex: LogIndex
+    @usableFromInline private(set) var snapshot: StoredSnapshot
+    @usableFromInline private(set) var entries: [Entry]
+    @usableFromInline private(set) var committed: LogIndex
+    @usableFromInline private(set) var stableIndex: LogIndex
     private(set) var unstableFrom: LogIndex
     /// The lowest index truncated while a Ready was being persisted; see `markStable`.
     private var truncatedSinceHandout: LogIndex?
@@ -30,9 +31,9 @@ struct RaftLog {
         self.unstableFrom = lastIndex + 1
     }
 
-    var snapshotIndex: LogIndex { snapshot.metadata.index }
+    @inlinable var snapshotIndex: LogIndex { snapshot.metadata.index }
     var firstIndex: LogIndex { snapshotIndex + 1 }
-    var lastIndex: LogIndex { snapshotIndex + LogIndex(entries.count) }
+    @inlinable var lastIndex: LogIndex { snapshotIndex + LogIndex(entries.count) }
     var lastTerm: Term { term(at: lastIndex)! }
 
     /// The term of the entry at `index`; nil if it is compacted away (below the snapshot) or beyond the log.
@@ -42,7 +43,7 @@ struct RaftLog {
         return entries[Int(index - snapshotIndex - 1)].term
     }
 
-    func entry(at index: LogIndex) -> Entry? {
+    @inlinable func entry(at index: LogIndex) -> Entry? {
         guard index > snapshotIndex, index <= lastIndex else { return nil }
         return entries[Int(index - snapshotIndex - 1)]
     }

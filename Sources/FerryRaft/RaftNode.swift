@@ -10,7 +10,7 @@ public struct RaftNode {
     /// Where the leader reads its snapshot's data for followers that need it; nil: none is ever sent.
     let snapshotSource: (any SnapshotChunkSource)?
 
-    var log: RaftLog
+    @usableFromInline var log: RaftLog
     /// Invariant: never decreases, also across restarts (it is persisted before any message reflects it).
     public internal(set) var term: Term
     public internal(set) var votedFor: NodeID?
@@ -20,7 +20,7 @@ public struct RaftNode {
     /// The hard state the application has made durable (as of the last `advance`).
     var durableHardState: HardState
     /// Configuration entries in the log after the snapshot, oldest first. The latest one is in force.
-    var configurationEntries: [(index: LogIndex, configuration: Configuration)] = []
+    @usableFromInline var configurationEntries: [(index: LogIndex, configuration: Configuration)] = []
     /// The index of the latest configuration entry proposed by this leader (or its first entry of its
     /// term); another change may be proposed only once it is committed.
     var pendingConfigurationIndex: LogIndex = 0
@@ -93,21 +93,24 @@ public struct RaftNode {
     }
 
     // MARK: - Observation
+    // Inlinable where the node reads them for every message: a call into this module would take the whole
+    // RaftNode as its argument, and a caller holding it in a class property copies it first (every array
+    // and box in it retained and released: ~1.3k instructions a read, ~9k per message on a leader).
 
     public var id: NodeID { options.id }
-    public var commitIndex: LogIndex { log.committed }
+    @inlinable public var commitIndex: LogIndex { log.committed }
     public var firstIndex: LogIndex { log.firstIndex }
     public var lastIndex: LogIndex { log.lastIndex }
     /// The last index known durable on this node.
-    public var stableIndex: LogIndex { log.stableIndex }
-    public var snapshotMetadata: SnapshotMetadata { log.snapshot.metadata }
+    @inlinable public var stableIndex: LogIndex { log.stableIndex }
+    @inlinable public var snapshotMetadata: SnapshotMetadata { log.snapshot.metadata }
     /// The snapshot the log continues, as the node keeps it (no data).
     public var storedSnapshot: StoredSnapshot { log.snapshot }
-    public func entry(at index: LogIndex) -> Entry? { log.entry(at: index) }
+    @inlinable public func entry(at index: LogIndex) -> Entry? { log.entry(at: index) }
     public func term(at index: LogIndex) -> Term? { log.term(at: index) }
 
     /// The configuration in force: the latest one in the log, committed or not (thesis §4.1).
-    public var configuration: Configuration {
+    @inlinable public var configuration: Configuration {
         configurationEntries.last?.configuration ?? log.snapshot.metadata.configuration
     }
 

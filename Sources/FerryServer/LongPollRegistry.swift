@@ -142,10 +142,13 @@ final class LongPollRegistry {
              .purgeQueue(let name), .deleteQueue(let name), .createQueue(let name, _, _):
             // Deletes matter for FIFO queues: deleting a group's head unlocks the group.
             if waiters[name] != nil { evaluate(name) }
-        case .receiveMessages, .tick, .setQueueAttributes, .startMessageMoveTask, .cancelMessageMoveTask,
-             .tagQueue, .untagQueue:
-            // A receive may dead-letter into another queue; a tick advances move tasks into destinations;
-            // attribute changes alter delays. Re-check every parked queue (a local query each).
+        case .receiveMessages(let request):
+            // A receive changes its own queue, and may dead-letter into the one its RedrivePolicy names.
+            evaluate(request.queueName)
+            if let target = service.node.machine.queues.deadLetterQueueName(of: request.queueName) { evaluate(target) }
+        case .tick, .setQueueAttributes, .startMessageMoveTask, .cancelMessageMoveTask, .tagQueue, .untagQueue:
+            // A tick advances move tasks into destinations; attribute changes alter delays. Re-check every
+            // parked queue (a local query each).
             for name in Array(waiters.keys) { evaluate(name) }
         case .addPermission, .removePermission:
             break  // the Policy attribute changes nothing a receive sees

@@ -132,6 +132,18 @@ final class ReplicationTests: XCTestCase {
         XCTAssertEqual(now.filter { if case .appendEntries = $0.message { return true } else { return false } }.count, 2)
         XCTAssertTrue(leader.hasReady)
     }
+
+    func testReadyIfAnyHandsOutAReadyOnlyWhenThereIsOne() {
+        var cluster = TestCluster(voters: [1, 2, 3])
+        cluster.campaign(1)
+        var leader = cluster.nodes[1]!
+        XCTAssertFalse(leader.hasReady)
+        XCTAssertNil(leader.readyIfAny())
+        _ = try! leader.propose([42])
+        guard let ready = leader.readyIfAny() else { return XCTFail("a proposal leaves an entry to persist") }
+        XCTAssertEqual(ready.entries.map(\.payload), [.command([42])])
+        XCTAssertNil(leader.readyIfAny(), "not again until the Ready is advanced")
+    }
 }
 
 final class AcknowledgementTests: XCTestCase {

@@ -176,3 +176,25 @@ def test_polls_at_one_node_queue_behind_the_oldest(cluster, sqs_nodes, name):
     # (1/s); a receive per arriving request would add nine more.
     applied = cluster.require_status(1)["applied"] - before
     assert applied < 3 + 8, f"{applied} entries applied for ten polls and one send"
+
+
+def test_long_poll_on_a_dead_letter_queue_wakes_when_a_receive_moves_a_message_in(sqs, name):
+    # Only the queues an applied receive touched are re-checked: its own and its RedrivePolicy's target.
+    # Without the target the poll would wake at the next housekeeping tick instead (within a second).
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "1"}}'
+    source = sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive})["QueueUrl"]
+    sqs.send_message(QueueUrl=source, MessageBody="poison")
+    assert len(sqs.receive_message(QueueUrl=source, VisibilityTimeout=0)["Messages"]) == 1
+    started = time.monotonic()
+    thread, box = receive_in_thread(sqs, QueueUrl=dlq, WaitTimeSeconds=WAIT_S)
+    time.sleep(1)
+    assert thread.is_alive(), "an empty long poll must wait, not answer at once"
+    assert sqs.receive_message(QueueUrl=source).get("Messages", []) == []  # received twice: moved to the DLQ
+    moved_s = time.monotonic() - started
+    thread.join(timeout=WAIT_S + 10)
+    assert "error" not in box, box.get("error")
+    assert [m["Body"] for m in box["result"]["Messages"]] == ["poison"]
+    late_s = box["elapsed"] - moved_s
+    assert late_s < 0.4, f"answered {late_s:.2f} s after the message moved, not when it moved"
