@@ -484,15 +484,11 @@ public final class RaftStorage {
         nextSegmentSequence += 1
         let path = StorageLayout.path(directory, StorageLayout.segmentName(sequence: sequence))
         if let ready = spare, ready.ready {
-            // The new name is made durable before any record goes into the file. Left to the write's closing
-            // directory fsync, a power loss could keep the names of later segments this write created and
-            // lose this one: a hole in the chain whose far side reads as a rewrite (queue simulator seed 776,
-            // which `RecoveryScan` now also survives).
             stagedOperations.append(.rename(from: ready.path, to: path))
-            stagedOperations.append(.syncDirectory(path: directory))
             spare = nil
             segments.append(Segment(sequence: sequence, path: path, handle: ready.handle, sizeBytes: 0, maxIndex: 0,
                                     preallocatedBytes: options.segmentBytesMax))
+            createdSegment = true
             hasWritableSegment = true
             return
         }
