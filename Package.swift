@@ -92,7 +92,9 @@ let package = Package(
         ),
         .target(
             name: "FerrySim",
-            dependencies: ["FerryRaft", "FerryStorage", "FerryStorageTesting", "FerryQueue", "FerryNode", "FerryQueueReplica"],
+            dependencies: [
+                "FerryRaft", "FerryStorage", "FerryStorageTesting", "FerryQueue", "FerryNode", "FerryQueueReplica",
+            ],
             path: "Simulation/FerrySim",
             // The simulator is single-threaded and its class state is only touched from the run loop;
             // runtime exclusivity checks cost about a tenth of its time (measured with perf).

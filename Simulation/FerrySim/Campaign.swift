@@ -68,8 +68,9 @@ public func runCampaign(
     firstSeed: UInt64, count: Int, nodeCount: Int, profile: SimProfile, stopAtFirstViolation: Bool,
     report: (SeedOutcome) -> Void
 ) -> CampaignSummary {
-    runSeeds(firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
-             replayCommand: { replayCommand(seed: $0, nodeCount: nodeCount, profile: profile) },
-             runSeed: { Simulation(options: SimOptions(seed: $0, nodeCount: nodeCount, profile: profile)).run() },
-             report: report)
+    runSeeds(
+        firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
+        replayCommand: { replayCommand(seed: $0, nodeCount: nodeCount, profile: profile) },
+        runSeed: { Simulation(options: SimOptions(seed: $0, nodeCount: nodeCount, profile: profile)).run() },
+        report: report)
 }

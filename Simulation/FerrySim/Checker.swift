@@ -13,7 +13,8 @@ public struct Violation: CustomStringConvertible, Sendable {
 }
 
 func formatSeconds(_ micros: SimMicros) -> String {
-    let whole = micros / 1_000_000, frac = micros % 1_000_000
+    let whole = micros / 1_000_000
+    let frac = micros % 1_000_000
     let fracText = String(frac)
     return "\(whole).\(String(repeating: "0", count: 6 - fracText.count))\(fracText)s"
 }
@@ -53,7 +54,9 @@ final class Checker {
 
     private func recordAppend(_ record: AppendRecord, at index: LogIndex) {
         let slot = Int(index)
-        while appendedFirst.count <= slot { appendedFirst.append(AppendRecord(term: 0, payloadHash: 0, previousTerm: 0)) }
+        while appendedFirst.count <= slot {
+            appendedFirst.append(AppendRecord(term: 0, payloadHash: 0, previousTerm: 0))
+        }
         if appendedFirst[slot].term == 0 {
             appendedFirst[slot] = record
         } else {
@@ -96,9 +99,14 @@ final class Checker {
             let hash = entry.payloadHash
             if let known = appendRecord(at: entry.position) {
                 if known.payloadHash != hash {
-                    fail("LM", "node \(node) appended \(entry) but another node holds a different entry at \(entry.position)")
+                    fail(
+                        "LM",
+                        "node \(node) appended \(entry) but another node holds a different entry at \(entry.position)")
                 } else if let previous, known.previousTerm != previous {
-                    fail("LM", "node \(node) appended \(entry) after an entry of term \(previous), elsewhere it follows term \(known.previousTerm)")
+                    fail(
+                        "LM",
+                        "node \(node) appended \(entry) after an entry of term \(previous), elsewhere it follows term \(known.previousTerm)"
+                    )
                 }
             } else if let previous {
                 recordAppend(AppendRecord(term: entry.term, payloadHash: hash, previousTerm: previous), at: entry.index)
@@ -131,7 +139,10 @@ final class Checker {
             return true
         }
         if committedTerm[index] != entry.term || committedHash[index] != entry.payloadHash {
-            fail("SMS", "node \(node) holds \(entry) as committed, but \(entry.index)@\(committedTerm[index]) was committed before (a committed entry changed)")
+            fail(
+                "SMS",
+                "node \(node) holds \(entry) as committed, but \(entry.index)@\(committedTerm[index]) was committed before (a committed entry changed)"
+            )
         }
         return false
     }
@@ -154,7 +165,9 @@ final class Checker {
         if digestAt[index] == 0 {
             digestAt[index] = digest
         } else if digestAt[index] != digest {
-            fail("SMS", "node \(node) applied \(entry) and its state differs from another node's state at \(entry.index)")
+            fail(
+                "SMS", "node \(node) applied \(entry) and its state differs from another node's state at \(entry.index)"
+            )
         }
     }
 
@@ -164,24 +177,35 @@ final class Checker {
         let index = Int(position.index)
         guard index > 0 else { return }
         if index < digestAt.count, digestAt[index] != 0, digestAt[index] != digest {
-            fail("SMS", "node \(node) restored a snapshot at \(position) whose state differs from the applied state at that index")
+            fail(
+                "SMS",
+                "node \(node) restored a snapshot at \(position) whose state differs from the applied state at that index"
+            )
         }
     }
 
     // MARK: Leader Completeness
 
     /// A node just became leader of `term`: it must hold every entry committed in an earlier term (Raft §5.4).
-    func checkLeaderCompleteness(_ node: NodeID, term: Term, snapshotIndex: LogIndex, lastIndex: LogIndex, termAt: (LogIndex) -> Term?) {
+    func checkLeaderCompleteness(
+        _ node: NodeID, term: Term, snapshotIndex: LogIndex, lastIndex: LogIndex, termAt: (LogIndex) -> Term?
+    ) {
         guard committedIndexMax > 0 else { return }
         let first = max(snapshotIndex, 1)
         for index in first...committedIndexMax {
             guard let committed = committedTerm(at: index), committedInTerm[Int(index)] < term else { continue }
             if index > lastIndex {
-                fail("LC", "node \(node) became leader of term \(term) with last index \(lastIndex), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])")
+                fail(
+                    "LC",
+                    "node \(node) became leader of term \(term) with last index \(lastIndex), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])"
+                )
                 return
             }
             if let held = termAt(index), held != committed {
-                fail("LC", "node \(node) became leader of term \(term) holding \(index)@\(held), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])")
+                fail(
+                    "LC",
+                    "node \(node) became leader of term \(term) holding \(index)@\(held), but \(index)@\(committed) was committed in term \(committedInTerm[Int(index)])"
+                )
                 return
             }
         }

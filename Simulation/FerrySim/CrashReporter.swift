@@ -59,7 +59,8 @@ public enum CrashReporter {
 
     /// Records the command that replays the seed about to run.
     public static func prepare(seed: UInt64, replayCommand: String) {
-        let text = "\nferry-sim: CRASH while running seed \(seed) (a precondition failed: a violation)\nreplay: \(replayCommand)\n"
+        let text =
+            "\nferry-sim: CRASH while running seed \(seed) (a precondition failed: a violation)\nreplay: \(replayCommand)\n"
         var length = 0
         for byte in text.utf8.prefix(messageBytesMax) {
             message[length] = CChar(bitPattern: byte)

@@ -37,7 +37,9 @@ public struct DurableLog {
     }
 
     /// A durable write completed: what a Ready staged is on disk, in Ready order.
-    mutating func apply(snapshot newSnapshot: Snapshot?, entries newEntries: [Entry], hardState newHardState: HardState?) {
+    mutating func apply(
+        snapshot newSnapshot: Snapshot?, entries newEntries: [Entry], hardState newHardState: HardState?
+    ) {
         if let newSnapshot {
             snapshot = newSnapshot
             entries.removeAll()
@@ -67,7 +69,9 @@ public struct DurableLog {
         if index >= lastIndex {
             entries.removeAll()
         } else {
-            precondition(term(at: index) == newSnapshot.metadata.term, "compacting to a snapshot that disagrees with the durable log at \(index)")
+            precondition(
+                term(at: index) == newSnapshot.metadata.term,
+                "compacting to a snapshot that disagrees with the durable log at \(index)")
             entries.removeFirst(Int(index - snapshotIndex))
         }
         snapshot = newSnapshot

@@ -36,8 +36,10 @@ extension Nemesis {
 
     /// Heals `network`, then draws one of `topologies` over `ids` and cuts its links. `isolating` names the
     /// node an isolation cuts off (a mode may aim at the leader). Returns what it did, for the trace.
-    static func repartition(_ network: inout Network, ids: [NodeID], topologies: [Topology],
-                            random: inout Xoshiro256StarStar, isolating: (inout Xoshiro256StarStar) -> NodeID) -> String {
+    static func repartition(
+        _ network: inout Network, ids: [NodeID], topologies: [Topology],
+        random: inout Xoshiro256StarStar, isolating: (inout Xoshiro256StarStar) -> NodeID
+    ) -> String {
         network.healAll()
         switch topologies[random.int(in: 0...(topologies.count - 1))] {
         case .healed:
@@ -49,7 +51,8 @@ extension Nemesis {
         case .split:
             let side = ids.map { _ in random.chance(0.5) }
             network.split(ids, side: side)
-            return "split \(zip(ids, side).filter { $0.1 }.map { $0.0 }) | \(zip(ids, side).filter { !$0.1 }.map { $0.0 })"
+            return
+                "split \(zip(ids, side).filter { $0.1 }.map { $0.0 }) | \(zip(ids, side).filter { !$0.1 }.map { $0.0 })"
         case .oneWayCuts:
             var cuts: [String] = []
             for a in ids {

@@ -41,7 +41,8 @@ struct Network {
 
     /// `id` listens at `address` from now on, and only there (a restart on a new port or machine).
     mutating func move(_ id: NodeID, to address: SimPeerAddress) {
-        precondition(address.node == id && address.port > listeningPort[Int(id)], "a node moves to a fresh address of its own")
+        precondition(
+            address.node == id && address.port > listeningPort[Int(id)], "a node moves to a fresh address of its own")
         listeningPort[Int(id)] = address.port
         anyNodeMoved = true
     }
@@ -62,7 +63,9 @@ struct Network {
     /// The delivery times for one message sent at `now`: empty if it is dropped, two if duplicated.
     /// A cut link drops at send time; the simulator checks the link again at delivery, so a message in
     /// flight when a partition forms is lost too.
-    mutating func deliveryTimes(from: NodeID, to: NodeID, now: SimMicros, random: inout Xoshiro256StarStar) -> [SimMicros] {
+    mutating func deliveryTimes(
+        from: NodeID, to: NodeID, now: SimMicros, random: inout Xoshiro256StarStar
+    ) -> [SimMicros] {
         guard isUp(from: from, to: to) else { return [] }
         if faulty && options.dropChance > 0 && random.chance(options.dropChance) { return [] }
         var times = [deliveryTime(from: from, to: to, now: now, random: &random)]
@@ -72,7 +75,9 @@ struct Network {
         return times
     }
 
-    private mutating func deliveryTime(from: NodeID, to: NodeID, now: SimMicros, random: inout Xoshiro256StarStar) -> SimMicros {
+    private mutating func deliveryTime(
+        from: NodeID, to: NodeID, now: SimMicros, random: inout Xoshiro256StarStar
+    ) -> SimMicros {
         var delay = random.uint64(in: options.delayMicrosMin...options.delayMicrosMax)
         if faulty && options.delayTailChance > 0 && random.chance(options.delayTailChance) {
             delay += random.uint64(in: 0...options.delayTailMicrosMax)

@@ -82,7 +82,8 @@ extension Xoshiro256StarStar {
     /// so that both gentle and brutal settings are common.
     public mutating func logUniform(in range: ClosedRange<Double>) -> Double {
         precondition(range.lowerBound > 0)
-        let low = log2(range.lowerBound), high = log2(range.upperBound)
+        let low = log2(range.lowerBound)
+        let high = log2(range.upperBound)
         return exp2(low + (high - low) * unit())
     }
 }

@@ -27,7 +27,8 @@ extension Simulation {
             guard livenessDeadline == nil else { return }  // no new work once faults heal
             clients[index].sequence += 1
             let id = Command.id(client: index, sequence: clients[index].sequence)
-            let padding = options.commandPaddingBytesMax == 0 ? 0 : clientRandom.int(in: 0...options.commandPaddingBytesMax)
+            let padding =
+                options.commandPaddingBytesMax == 0 ? 0 : clientRandom.int(in: 0...options.commandPaddingBytesMax)
             clients[index].commandID = id
             clients[index].command = Command.encode(id: id, paddingBytes: padding)
         }
@@ -48,7 +49,8 @@ extension Simulation {
             emit("client \(index) proposed \(clients[index].commandID!) at n\(target.id) -> \(position)")
             target.waiting.removeAll { $0.client == index }  // a client waits on its latest attempt only
             target.waiting.append(
-                PendingProposal(index: position.index, client: index, commandID: clients[index].commandID!, term: position.term))
+                PendingProposal(
+                    index: position.index, client: index, commandID: clients[index].commandID!, term: position.term))
             armTimer(index, after: SimConstants.clientTimeoutMicros)
             afterInput(target)
         } catch .notLeader(let hint) {
@@ -82,7 +84,10 @@ extension Simulation {
             return
         }
         guard case .command(let bytes) = entry.payload, Command.id(of: bytes) == proposal.commandID else {
-            checker.fail("SMS", "client \(index)'s command \(proposal.commandID) was proposed at \(entry.position) but \(entry) applied there")
+            checker.fail(
+                "SMS",
+                "client \(index)'s command \(proposal.commandID) was proposed at \(entry.position) but \(entry) applied there"
+            )
             return
         }
         acknowledged.append((proposal.commandID, entry.position))

@@ -63,8 +63,10 @@ final class SimNode {
     private(set) var appliedPort: [UInt16]
     private(set) var appliedPortSince: [SimMicros]
 
-    init(id: NodeID, bootstrap configuration: Configuration, fileSystem: SimulatedFileSystem,
-         peersFile: [NodeID: SimPeerAddress], nodeSlots: Int) {
+    init(
+        id: NodeID, bootstrap configuration: Configuration, fileSystem: SimulatedFileSystem,
+        peersFile: [NodeID: SimPeerAddress], nodeSlots: Int
+    ) {
         self.id = id
         self.fileSystem = fileSystem
         durable = DurableLog(snapshot: .bootstrap(configuration))
@@ -81,7 +83,8 @@ final class SimNode {
         let configuration = inspect { $0.configuration }
         guard configuration != dialledConfiguration else { return }
         dialledConfiguration = configuration
-        let plan = PeerDialPlan(configuration: configuration, localID: id, peersFile: peersFile, parse: SimPeerAddress.init(parsing:))
+        let plan = PeerDialPlan(
+            configuration: configuration, localID: id, peersFile: peersFile, parse: SimPeerAddress.init(parsing:))
         for k in dialAddress.indices { dialAddress[k] = plan.dial[NodeID(k)]?.address }
     }
 
@@ -89,7 +92,8 @@ final class SimNode {
     func noteApplied(_ configuration: Configuration, now: SimMicros) {
         for (member, address) in configuration.addresses {
             guard let port = SimPeerAddress(parsing: address.peer)?.port, Int(member) < appliedPort.count,
-                  port > appliedPort[Int(member)] else { continue }
+                port > appliedPort[Int(member)]
+            else { continue }
             appliedPort[Int(member)] = port
             appliedPortSince[Int(member)] = now
         }

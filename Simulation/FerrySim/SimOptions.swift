@@ -160,12 +160,24 @@ public struct SimOptions: CustomStringConvertible {
         }
         func pct(_ p: Double) -> String { p == 0 ? "off" : "\(Double(Int(p * 10_000)) / 100)%" }
         var lines: [String] = []
-        lines.append("seed \(seed) profile \(profile.rawValue) nodes \(nodeCount) (+\(SimConstants.spareNodeCount) spare) safety \(safetyPhaseSeconds)s liveness<=\(SimConstants.livenessPhaseSecondsMax)s")
-        lines.append("  network: delay \(ms(delayMicrosMin))-\(ms(delayMicrosMax)) tail \(pct(delayTailChance)) up to \(ms(delayTailMicrosMax)) drop \(pct(dropChance)) duplicate \(pct(duplicateChance)) reorder \(reorder ? "on" : "off") partitions \(partitions ? "up to \(ms(partitionMicrosMax))" : "off")")
-        lines.append("  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced writes \(unsyncedPrefixSurvives ? "kept, torn or lost" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") strikes new leaders \(nemesisFollowsElections ? "on" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))")
-        lines.append("  cluster: membership \(membershipChanges ? "on" : "off") transfers \(leadershipTransfers ? "on" : "off") compaction \(compactionEntries == 0 ? "off" : "every \(compactionEntries) entries") nemesis every ~\(ms(nemesisMicrosMean)) operator every ~\(ms(operatorMicrosMean))\(operatorFollowsElections ? " and after elections" : "")")
-        lines.append("  workload: \(clientCount) clients think up to \(ms(clientThinkMicrosMax)) padding up to \(commandPaddingBytesMax)B")
-        lines.append("  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax)")
+        lines.append(
+            "seed \(seed) profile \(profile.rawValue) nodes \(nodeCount) (+\(SimConstants.spareNodeCount) spare) safety \(safetyPhaseSeconds)s liveness<=\(SimConstants.livenessPhaseSecondsMax)s"
+        )
+        lines.append(
+            "  network: delay \(ms(delayMicrosMin))-\(ms(delayMicrosMax)) tail \(pct(delayTailChance)) up to \(ms(delayTailMicrosMax)) drop \(pct(dropChance)) duplicate \(pct(duplicateChance)) reorder \(reorder ? "on" : "off") partitions \(partitions ? "up to \(ms(partitionMicrosMax))" : "off")"
+        )
+        lines.append(
+            "  process: crashes \(crashes ? "on, up to \(crashedNodesMax) down for up to \(ms(downMicrosMax)), unsynced writes \(unsyncedPrefixSurvives ? "kept, torn or lost" : "lost")" : "off") pauses \(pauses ? "up to \(ms(pauseMicrosMax))" : "off") strikes new leaders \(nemesisFollowsElections ? "on" : "off") fsync \(ms(fsyncMicrosMin))-\(ms(fsyncMicrosMax))"
+        )
+        lines.append(
+            "  cluster: membership \(membershipChanges ? "on" : "off") transfers \(leadershipTransfers ? "on" : "off") compaction \(compactionEntries == 0 ? "off" : "every \(compactionEntries) entries") nemesis every ~\(ms(nemesisMicrosMean)) operator every ~\(ms(operatorMicrosMean))\(operatorFollowsElections ? " and after elections" : "")"
+        )
+        lines.append(
+            "  workload: \(clientCount) clients think up to \(ms(clientThinkMicrosMax)) padding up to \(commandPaddingBytesMax)B"
+        )
+        lines.append(
+            "  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax)"
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -20,7 +20,8 @@ public struct SimPeerAddress: Hashable, Sendable, CustomStringConvertible {
     init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].hasPrefix("n"), parts[0].hasSuffix(".sim"),
-              let node = NodeID(parts[0].dropFirst().dropLast(4)), let port = UInt16(parts[1]) else { return nil }
+            let node = NodeID(parts[0].dropFirst().dropLast(4)), let port = UInt16(parts[1])
+        else { return nil }
         self.init(node: node, port: port)
     }
 

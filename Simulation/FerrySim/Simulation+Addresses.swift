@@ -12,7 +12,10 @@ extension Simulation {
         guard address.port < applied else { return }
         let staleMicros = now - node.appliedPortSince[Int(to)]
         if staleMicros > SimConstants.staleAddressMicrosMax {
-            checker.fail("ADDR", "node \(node.id) sent to n\(to) at \(address) \(formatSeconds(staleMicros)) after applying a configuration that moved n\(to) to port \(applied)")
+            checker.fail(
+                "ADDR",
+                "node \(node.id) sent to n\(to) at \(address) \(formatSeconds(staleMicros)) after applying a configuration that moved n\(to) to port \(applied)"
+            )
         }
     }
 

@@ -25,13 +25,16 @@ extension Simulation {
         settleMovedMembers()
         if let blocker = convergenceBlocker() {
             if now >= deadline {
-                checker.fail("LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker)")
+                checker.fail(
+                    "LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker)")
             } else {
                 schedule(.livenessCheck, after: SimConstants.livenessCheckMicros)
             }
             return
         }
-        emit("converged \(formatSeconds(now - (deadline - SimConstants.livenessPhaseSecondsMax * 1_000_000))) after healing")
+        emit(
+            "converged \(formatSeconds(now - (deadline - SimConstants.livenessPhaseSecondsMax * 1_000_000))) after healing"
+        )
         checkAcknowledgedEverywhere()
         converged = true
     }
@@ -49,8 +52,11 @@ extension Simulation {
         for member in raft.configuration.members {
             let node = node(member)
             guard node.isUp else { return "member n\(member) is down" }
-            if node.inspect({ $0.commitIndex }) != raft.commitIndex || node.stateMachine.appliedIndex != raft.commitIndex {
-                return "member n\(member) has commit \(node.inspect { $0.commitIndex }) applied \(node.stateMachine.appliedIndex), leader n\(leader.id) commit \(raft.commitIndex)"
+            if node.inspect({ $0.commitIndex }) != raft.commitIndex
+                || node.stateMachine.appliedIndex != raft.commitIndex
+            {
+                return
+                    "member n\(member) has commit \(node.inspect { $0.commitIndex }) applied \(node.stateMachine.appliedIndex), leader n\(leader.id) commit \(raft.commitIndex)"
             }
         }
         return nil
@@ -63,11 +69,13 @@ extension Simulation {
         let members = leader.inspect { $0.configuration.members }
         for (id, position) in acknowledged {
             if let term = checker.committedTerm(at: position.index), term != position.term {
-                checker.fail("DUR", "command \(id) acknowledged at \(position), but \(position.index)@\(term) is committed")
+                checker.fail(
+                    "DUR", "command \(id) acknowledged at \(position), but \(position.index)@\(term) is committed")
                 return
             }
             for member in members where !node(member).stateMachine.contains(command: id) {
-                checker.fail("DUR", "command \(id) acknowledged at \(position) is missing from member n\(member) at the end")
+                checker.fail(
+                    "DUR", "command \(id) acknowledged at \(position) is missing from member n\(member) at the end")
                 return
             }
         }

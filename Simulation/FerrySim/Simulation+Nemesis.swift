@@ -17,7 +17,9 @@ extension Simulation {
         case .powerLoss, .corrupt, .clockJump, .transfer: preconditionFailure("raft mode does not enable \(fault!)")
         case nil: return  // nothing enabled: the nemesis stays quiet for the rest of the run
         }
-        schedule(.nemesis, after: Nemesis.nextActionAfterMicros(meanMicros: options.nemesisMicrosMean, random: &nemesisRandom))
+        schedule(
+            .nemesis,
+            after: Nemesis.nextActionAfterMicros(meanMicros: options.nemesisMicrosMean, random: &nemesisRandom))
     }
 
     private var ids: [NodeID] { Array(allNodeIDs) }
@@ -25,8 +27,9 @@ extension Simulation {
     /// Draws a new topology: healed, one node isolated (the leader half the time), a split into two
     /// sides, one-way cuts, or partial connectivity (A–B and B–C up, A–C down).
     private func repartition() {
-        let what = Nemesis.repartition(&network, ids: ids, topologies: [.healed, .isolated, .split, .oneWayCuts, .partial],
-                                       random: &nemesisRandom, isolating: { [ids] random in leaderOrAnyNode(ids, random: &random) })
+        let what = Nemesis.repartition(
+            &network, ids: ids, topologies: [.healed, .isolated, .split, .oneWayCuts, .partial],
+            random: &nemesisRandom, isolating: { [ids] random in leaderOrAnyNode(ids, random: &random) })
         emit("nemesis: \(what)")
         trace.combine(0xFA)
     }
@@ -35,7 +38,9 @@ extension Simulation {
         let candidates = Nemesis.crashCandidates(nodes, crashedNodesMax: options.crashedNodesMax)
         guard !candidates.isEmpty else { return }
         let leader = currentLeader()
-        let victim = leader != nil && nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance) ? leader! : nemesisRandom.pick(candidates)
+        let victim =
+            leader != nil && nemesisRandom.chance(SimConstants.nemesisTargetsLeaderChance)
+            ? leader! : nemesisRandom.pick(candidates)
         crash(victim)
         schedule(.restart(node: victim.id), after: nemesisRandom.uint64(in: 1_000...options.downMicrosMax))
     }
@@ -50,9 +55,13 @@ extension Simulation {
     /// `strikeMicrosMax`, often before its first entry is durable or replicated — the window where
     /// Raft's commit rules matter most (Figure 8).
     func nemesisSawElection(_ node: SimNode) {
-        guard options.nemesisFollowsElections, livenessDeadline == nil, options.crashes || options.partitions else { return }
+        guard options.nemesisFollowsElections, livenessDeadline == nil, options.crashes || options.partitions else {
+            return
+        }
         guard nemesisRandom.chance(SimConstants.strikeChance) else { return }
-        schedule(.nemesisStrike(node: node.id, incarnation: node.incarnation), after: nemesisRandom.uint64(in: 0...SimConstants.strikeMicrosMax))
+        schedule(
+            .nemesisStrike(node: node.id, incarnation: node.incarnation),
+            after: nemesisRandom.uint64(in: 0...SimConstants.strikeMicrosMax))
     }
 
     func strike(_ node: SimNode, incarnation: UInt32) {
@@ -85,13 +94,18 @@ extension Simulation {
         guard !node.isUp else { return }
         trace.combine(node.id)
         boot(node)
-        emit("restart n\(node.id) from \(node.durable.hardState), \(node.durable.snapshot.metadata), last \(node.durable.lastIndex)")
+        emit(
+            "restart n\(node.id) from \(node.durable.hardState), \(node.durable.snapshot.metadata), last \(node.durable.lastIndex)"
+        )
     }
 
     /// Stops a process for longer than an election timeout (a GC pause, SIGSTOP).
     private func pauseSomeNode() {
-        guard case let (victim, duration)? = Nemesis.pauseOne(of: nodes, now: now, pauseMicrosMax: options.pauseMicrosMax,
-                                                               random: &nemesisRandom) else { return }
+        guard
+            case let (victim, duration)? = Nemesis.pauseOne(
+                of: nodes, now: now, pauseMicrosMax: options.pauseMicrosMax,
+                random: &nemesisRandom)
+        else { return }
         schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
         trace.combine(victim.id)
         emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")

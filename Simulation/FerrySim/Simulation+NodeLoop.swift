@@ -11,8 +11,9 @@ extension Simulation {
     func boot(_ node: SimNode) {
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
-            opened = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: node.fileSystem,
-                                          initialConfiguration: initialConfiguration)
+            opened = try RaftStorage.open(
+                directory: SimConstants.dataDirectory, fileSystem: node.fileSystem,
+                initialConfiguration: initialConfiguration)
         } catch {
             checker.fail("DUR", "node \(node.id), whose disk was never corrupted, cannot recover: \(error)")
             return
@@ -22,8 +23,10 @@ extension Simulation {
         node.durable = DurableLog(recovered: recovered)
         node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
         node.storage = opened.storage
-        node.start(RaftNode(options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
-                            snapshotSource: opened.storage))
+        node.start(
+            RaftNode(
+                options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
+                snapshotSource: opened.storage))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil
@@ -34,7 +37,9 @@ extension Simulation {
             node.inspect { ($0.commitIndex, $0.appliedIndex, $0.role, $0.term) }
         checkRecoveredCommit(node)
         // Ticks start at a random phase so nodes do not tick in lockstep.
-        schedule(.tick(node: node.id, incarnation: node.incarnation), after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
+        schedule(
+            .tick(node: node.id, incarnation: node.incarnation),
+            after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
         afterInput(node)
     }
 
@@ -88,7 +93,9 @@ extension Simulation {
             checker.fail("DUR", "node \(node.id)'s durable write failed on a disk with no I/O faults: \(error)")
             return
         }
-        if let ready = node.persisting { node.durable.apply(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState) }
+        if let ready = node.persisting {
+            node.durable.apply(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState)
+        }
         finishPersist(node)
         afterInput(node)
     }
@@ -111,7 +118,8 @@ extension Simulation {
         let storage = node.storage!
         if let snapshot = ready.snapshot { storage.installSnapshot(snapshot) }
         if let first = ready.entries.first {
-            let previousTerm: Term? = ready.snapshot != nil && first.index == ready.snapshot!.metadata.index + 1
+            let previousTerm: Term? =
+                ready.snapshot != nil && first.index == ready.snapshot!.metadata.index + 1
                 ? ready.snapshot!.metadata.term
                 : node.inspect { $0.term(at: first.index - 1) }
             checker.sawAppend(node.id, entries: ready.entries, previousTerm: previousTerm)
@@ -135,7 +143,9 @@ extension Simulation {
     private func startWrite(_ node: SimNode) {
         let write: DurableWrite
         do {
-            guard let next = try node.storage!.nextWrite() else { preconditionFailure("a Ready that must sync staged nothing") }
+            guard let next = try node.storage!.nextWrite() else {
+                preconditionFailure("a Ready that must sync staged nothing")
+            }
             write = next
         } catch {
             preconditionFailure("storage failed earlier, yet the node runs: \(error)")
@@ -167,18 +177,24 @@ extension Simulation {
     private func restore(_ node: SimNode, _ snapshot: Snapshot) {
         let metadata = snapshot.metadata
         if metadata.index < node.stateMachine.appliedIndex {
-            checker.fail("MONO", "node \(node.id) restored a snapshot at \(metadata.index) over applied state at \(node.stateMachine.appliedIndex)")
+            checker.fail(
+                "MONO",
+                "node \(node.id) restored a snapshot at \(metadata.index) over applied state at \(node.stateMachine.appliedIndex)"
+            )
         }
         node.stateMachine = SimStateMachine(restoring: snapshot)
         node.noteApplied(metadata.configuration, now: now)
-        checker.sawRestored(node.id, position: LogPosition(index: metadata.index, term: metadata.term), digest: node.stateMachine.digest)
+        checker.sawRestored(
+            node.id, position: LogPosition(index: metadata.index, term: metadata.term), digest: node.stateMachine.digest
+        )
         emit("n\(node.id) restored \(metadata)")
     }
 
     private func apply(_ node: SimNode, _ entry: Entry) {
         let expected = node.stateMachine.appliedIndex + 1
         guard entry.index == expected else {
-            checker.fail(entry.index < expected ? "MONO" : "SMS", "node \(node.id) applied \(entry) when \(expected) was next")
+            checker.fail(
+                entry.index < expected ? "MONO" : "SMS", "node \(node.id) applied \(entry) when \(expected) was next")
             return
         }
         node.stateMachine.apply(entry)
@@ -239,7 +255,9 @@ extension Simulation {
     private func link(from node: SimNode, to: NodeID, dialled: SimPeerAddress?) -> SimPeerAddress? {
         if let dialled, network.reaches(dialled, to) { return dialled }
         let recipient = self.node(to)
-        if recipient.isUp, let back = recipient.dialAddress[Int(node.id)], network.reaches(back, node.id) { return back }
+        if recipient.isUp, let back = recipient.dialAddress[Int(node.id)], network.reaches(back, node.id) {
+            return back
+        }
         return nil
     }
 }

@@ -5,7 +5,9 @@ import FerryRaft
 extension Simulation {
     func observe(_ node: SimNode) {
         guard node.isUp else { return }
-        let (term, role, commitIndex, appliedIndex) = node.inspect { ($0.term, $0.role, $0.commitIndex, $0.appliedIndex) }
+        let (term, role, commitIndex, appliedIndex) = node.inspect {
+            ($0.term, $0.role, $0.commitIndex, $0.appliedIndex)
+        }
         trace.combine(term)
         trace.combine(commitIndex)
 
@@ -15,9 +17,12 @@ extension Simulation {
             if node.observedRole != .leader || node.observedTerm != term {
                 operatorSawElection()
                 nemesisSawElection(node)
-                emit("n\(node.id) became leader of term \(term) (last \(node.inspect { $0.lastIndex }), commit \(commitIndex))")
+                emit(
+                    "n\(node.id) became leader of term \(term) (last \(node.inspect { $0.lastIndex }), commit \(commitIndex))"
+                )
                 checker.checkLeaderCompleteness(
-                    node.id, term: term, snapshotIndex: node.inspect { $0.snapshotMetadata.index }, lastIndex: node.inspect { $0.lastIndex },
+                    node.id, term: term, snapshotIndex: node.inspect { $0.snapshotMetadata.index },
+                    lastIndex: node.inspect { $0.lastIndex },
                     termAt: { index in node.inspect { $0.term(at: index) } })
             }
         }
@@ -54,7 +59,8 @@ extension Simulation {
                 continue
             }
             if checker.sawCommitted(node.id, entry: entry, nodeTerm: nodeTerm) {
-                checkDurableOnMajority(entry.position, committer: node, configuration: node.inspect { $0.configuration })
+                checkDurableOnMajority(
+                    entry.position, committer: node, configuration: node.inspect { $0.configuration })
             }
         }
     }
@@ -65,7 +71,10 @@ extension Simulation {
             if node(voter).durable.holds(position) { holders += 1 }
         }
         if holders < configuration.quorum {
-            checker.fail("DUR", "node \(committer.id) committed \(position) while it is durable on only \(holders) of voters \(configuration.voters) (quorum \(configuration.quorum))")
+            checker.fail(
+                "DUR",
+                "node \(committer.id) committed \(position) while it is durable on only \(holders) of voters \(configuration.voters) (quorum \(configuration.quorum))"
+            )
         }
     }
 
@@ -82,17 +91,24 @@ extension Simulation {
             break
         }
         if message.term > durable.hardState.term {
-            checker.fail("PERS", "node \(node.id) sent \(envelope) at term \(message.term) while its durable term is \(durable.hardState.term)")
+            checker.fail(
+                "PERS",
+                "node \(node.id) sent \(envelope) at term \(message.term) while its durable term is \(durable.hardState.term)"
+            )
             return
         }
         switch message {
         case .voteResponse(let response) where response.granted:
             // The vote must be durable, or superseded by a durable later term (after which this node
             // can never vote in `response.term` again, so the grant cannot be doubled).
-            let durableVote = durable.hardState.term > response.term
+            let durableVote =
+                durable.hardState.term > response.term
                 || (durable.hardState.term == response.term && durable.hardState.votedFor == envelope.to)
             if !durableVote {
-                checker.fail("PERS", "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)")
+                checker.fail(
+                    "PERS",
+                    "node \(node.id) granted its vote in term \(response.term) to \(envelope.to) while its durable hard state is \(durable.hardState)"
+                )
             }
         case .appendResponse(let response) where response.success:
             // The response acknowledges the entry the leader of `response.term` holds at `index`; that
@@ -108,11 +124,17 @@ extension Simulation {
                 backed = false
             }
             if !backed {
-                checker.fail("PERS", "node \(node.id) acknowledged entries up to \(response.index) in term \(response.term) while its durable log ends at \(durable.lastIndex) (term there \(durable.term(at: response.index).map(String.init) ?? "none"))")
+                checker.fail(
+                    "PERS",
+                    "node \(node.id) acknowledged entries up to \(response.index) in term \(response.term) while its durable log ends at \(durable.lastIndex) (term there \(durable.term(at: response.index).map(String.init) ?? "none"))"
+                )
             }
         case .snapshotResponse(let response) where response.done:
             if durable.snapshotIndex < response.snapshotIndex && durable.term(at: response.snapshotIndex) == nil {
-                checker.fail("PERS", "node \(node.id) acknowledged snapshot \(response.snapshotIndex) while its durable snapshot is at \(durable.snapshotIndex)")
+                checker.fail(
+                    "PERS",
+                    "node \(node.id) acknowledged snapshot \(response.snapshotIndex) while its durable snapshot is at \(durable.snapshotIndex)"
+                )
             }
         default:
             break

@@ -17,7 +17,8 @@ extension Simulation {
     func onOperatorAction(periodic: Bool) {
         guard livenessDeadline == nil else { return }
         if periodic {
-            schedule(.operatorAction(periodic: true), after: nemesisRandom.uint64(in: 1...(2 * options.operatorMicrosMean)))
+            schedule(
+                .operatorAction(periodic: true), after: nemesisRandom.uint64(in: 1...(2 * options.operatorMicrosMean)))
         }
         guard let leader = currentLeader() else { return }
         let doMembership = options.membershipChanges && (!options.leadershipTransfers || nemesisRandom.chance(0.6))
@@ -34,7 +35,9 @@ extension Simulation {
     /// window the single-server membership rule guards (Ongaro 2015, bug 22).
     func operatorSawElection() {
         guard options.operatorFollowsElections, livenessDeadline == nil else { return }
-        schedule(.operatorAction(periodic: false), after: nemesisRandom.uint64(in: 0...SimConstants.operatorReactionMicrosMax))
+        schedule(
+            .operatorAction(periodic: false),
+            after: nemesisRandom.uint64(in: 0...SimConstants.operatorReactionMicrosMax))
     }
 
     private func changeMembership(at leader: SimNode) {

@@ -59,8 +59,10 @@ public final class Simulation: SimulationWorld {
         network = Network(nodeIDs: 1...NodeID(options.nodeCount + SimConstants.spareNodeCount), options: options)
         for id in allNodeIDs {
             let disk = SimulatedFileSystem(random: diskRandom.fork(), faults: options.diskFaults)
-            nodes.append(SimNode(id: id, bootstrap: initialConfiguration, fileSystem: disk, peersFile: peersFile,
-                                 nodeSlots: Int(allNodeIDs.upperBound) + 1))
+            nodes.append(
+                SimNode(
+                    id: id, bootstrap: initialConfiguration, fileSystem: disk, peersFile: peersFile,
+                    nodeSlots: Int(allNodeIDs.upperBound) + 1))
         }
         clients = (0..<options.clientCount).map { SimClient(index: $0, target: NodeID($0 % options.nodeCount + 1)) }
     }
@@ -93,13 +95,15 @@ public final class Simulation: SimulationWorld {
     private func start() {
         for node in nodes { boot(node) }
         for client in clients.indices {
-            schedule(.client(index: client, generation: 0), after: clientRandom.uint64(in: 0...options.clientThinkMicrosMax))
+            schedule(
+                .client(index: client, generation: 0), after: clientRandom.uint64(in: 0...options.clientThinkMicrosMax))
         }
         if options.partitions || options.crashes || options.pauses {
             schedule(.nemesis, after: nemesisRandom.uint64(in: 0...(2 * options.nemesisMicrosMean)))
         }
         if options.membershipChanges || options.leadershipTransfers {
-            schedule(.operatorAction(periodic: true), after: nemesisRandom.uint64(in: 0...(2 * options.operatorMicrosMean)))
+            schedule(
+                .operatorAction(periodic: true), after: nemesisRandom.uint64(in: 0...(2 * options.operatorMicrosMean)))
         }
         schedule(.heal, after: options.safetyPhaseSeconds * 1_000_000)
     }

@@ -140,7 +140,9 @@ public struct SimStateMachine {
         }
         precondition(data.count % 8 == 0, "snapshot data is whole words")
         let words = data.withUnsafeBytes { raw in
-            (0..<(raw.count / 8)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+            (0..<(raw.count / 8)).map {
+                UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))
+            }
         }
         digest = words[0]
         commands = Array(words.dropFirst())

@@ -27,11 +27,14 @@ struct QueueModeRunner {
             firstSeed: firstSeed, count: seeds, nodeCount: nodes, campaign: campaign, sizes: sizes,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
-            reportSeed(outcome, replay: { queueReplayCommand(seed: $0, nodeCount: nodes, campaign: campaign, sizes: sizes) },
-                       eachSeed: eachSeed)
+            reportSeed(
+                outcome, replay: { queueReplayCommand(seed: $0, nodeCount: nodes, campaign: campaign, sizes: sizes) },
+                eachSeed: eachSeed)
         }
-        let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("""
+        let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", ")
+        print(
+            """
             ferry-sim queue mode: \(nodes) nodes, campaign \(campaign.rawValue), seeds \(seedRange(summary, from: firstSeed))
               seeds run:              \(summary.seedsRun) (\(campaigns))
               violations:             \(summary.violations.count)

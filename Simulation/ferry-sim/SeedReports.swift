@@ -53,13 +53,15 @@ func speedLines(_ summary: CampaignSummary, seedsPerMinutePlaces: Int) -> String
 /// A campaign that found a violation names the first one and fails the command.
 func failOnFirstViolation(_ summary: CampaignSummary) throws {
     guard let first = summary.violations.first else { return }
-    print("first violation: seed \(first.seed) after \(fixed(Double(first.simulatedMicros) / 1e6, 3)) simulated seconds")
+    print(
+        "first violation: seed \(first.seed) after \(fixed(Double(first.simulatedMicros) / 1e6, 3)) simulated seconds")
     throw ExitCode(1)
 }
 
 func describe(_ outcome: SeedOutcome) -> String {
     let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
-    return "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
+    return
+        "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
 }
 
 /// The process's peak resident set so far: a campaign whose seeds leak grows it seed after seed (issue 18).
@@ -87,4 +89,3 @@ func fixed(_ value: Double, _ places: Int) -> String {
     let rounded = (value * scale).rounded() / scale
     return places == 0 ? String(Int(rounded)) : String(rounded)
 }
-

@@ -29,22 +29,35 @@ struct FerrySimCommand: ParsableCommand {
     @Flag(help: "Print the event trace.")
     var verbose = false
 
-    @Flag(help: "With --seeds: print every seed's line (trace hash, events) and the process's peak RSS after it, not only violating seeds'.")
+    @Flag(
+        help:
+            "With --seeds: print every seed's line (trace hash, events) and the process's peak RSS after it, not only violating seeds'."
+    )
     var eachSeed = false
 
-    @Option(help: "raft: FerryRaft cores over the simulator's own log. queue: the production ReplicaNode<QueueReplica> over RaftStorage on a simulated disk, with producers, consumers and the total-queue checker. Default: --seeds runs both; --seed runs raft.")
+    @Option(
+        help:
+            "raft: FerryRaft cores over the simulator's own log. queue: the production ReplicaNode<QueueReplica> over RaftStorage on a simulated disk, with producers, consumers and the total-queue checker. Default: --seeds runs both; --seed runs raft."
+    )
     var mode: String?
 
-    @Option(help: "Queue mode: \(QueueCampaign.allCases.map(\.rawValue).joined(separator: ", ")) (swarm draws one per seed).")
+    @Option(
+        help:
+            "Queue mode: \(QueueCampaign.allCases.map(\.rawValue).joined(separator: ", ")) (swarm draws one per seed).")
     var campaign: String = QueueCampaign.swarm.rawValue
 
-    @Option(help: "Queue mode: message sizes at and past every limit: \(QueueSizesMode.allCases.map(\.rawValue).joined(separator: ", ")) (drawn: per seed, in its options line).")
+    @Option(
+        help:
+            "Queue mode: message sizes at and past every limit: \(QueueSizesMode.allCases.map(\.rawValue).joined(separator: ", ")) (drawn: per seed, in its options line)."
+    )
     var sizes: String = QueueSizesMode.drawn.rawValue
 
     func validate() throws {
         guard nodes == 3 || nodes == 5 else { throw ValidationError("--nodes must be 3 or 5") }
         guard SimProfile(rawValue: profile) != nil else { throw ValidationError("unknown --profile \(profile)") }
-        guard (seed == nil) != (seeds == nil) else { throw ValidationError("give exactly one of --seed N or --seeds K") }
+        guard (seed == nil) != (seeds == nil) else {
+            throw ValidationError("give exactly one of --seed N or --seeds K")
+        }
         if let seeds, seeds <= 0 { throw ValidationError("--seeds must be positive") }
         if let mode, mode != "raft", mode != "queue" { throw ValidationError("--mode must be raft or queue") }
         guard QueueCampaign(rawValue: campaign) != nil else { throw ValidationError("unknown --campaign \(campaign)") }
@@ -54,9 +67,10 @@ struct FerrySimCommand: ParsableCommand {
     func run() throws {
         CrashReporter.install()
         let profile = SimProfile(rawValue: self.profile)!
-        let queue = QueueModeRunner(nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
-                                    sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
-                                    stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed)
+        let queue = QueueModeRunner(
+            nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
+            sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
+            stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed)
         if let seed {
             if mode == "queue" { return try queue.runOne(seed: seed) }
             try runOne(seed: seed, profile: profile)
@@ -86,9 +100,11 @@ struct FerrySimCommand: ParsableCommand {
             firstSeed: firstSeed, count: seeds!, nodeCount: nodes, profile: profile,
             stopAtFirstViolation: stopAtFirstViolation
         ) { outcome in
-            reportSeed(outcome, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
+            reportSeed(
+                outcome, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
         }
-        print("""
+        print(
+            """
             ferry-sim: \(nodes) nodes, profile \(profile.rawValue), seeds \(seedRange(summary, from: firstSeed))
               seeds run:              \(summary.seedsRun)
               violations:             \(summary.violations.count)

@@ -25,21 +25,32 @@ extension QueueBenchmark {
         let queues = (0..<subscriptions).map { "sub\($0)" }
         for queue in queues {
             expect(driver.apply(.createQueue(name: queue, attributes: [], tags: [])), "create queue")
-            let attributes = [KeyValue("FilterPolicyScope", "MessageBody"),
-                              KeyValue("FilterPolicy", #"{"kind":["order"],"total":[{"numeric":[">",0]}]}"#)]
-            expect(driver.apply(.topic(.subscribe(topicName: "bench", endpoint: "arn:aws:sqs:us-east-1:000000000000:\(queue)",
-                                                  attributes: attributes))), "subscribe")
+            let attributes = [
+                KeyValue("FilterPolicyScope", "MessageBody"),
+                KeyValue("FilterPolicy", #"{"kind":["order"],"total":[{"numeric":[">",0]}]}"#),
+            ]
+            expect(
+                driver.apply(
+                    .topic(
+                        .subscribe(
+                            topicName: "bench", endpoint: "arn:aws:sqs:us-east-1:000000000000:\(queue)",
+                            attributes: attributes))), "subscribe")
         }
         let payload = String(repeating: "x", count: 200)
         var nanoseconds: UInt64 = 0
         for round in 0..<rounds {
             let entry = PublishEntry(
                 message: #"{"kind":"order","id":\#(round),"total":12.5,"note":"\#(payload)"}"#, subject: "order placed",
-                attributes: [MessageAttribute(name: "store", dataType: "String", value: .string("north")),
-                             MessageAttribute(name: "priority", dataType: "Number", value: .string("3"))])
+                attributes: [
+                    MessageAttribute(name: "store", dataType: "String", value: .string("north")),
+                    MessageAttribute(name: "priority", dataType: "Number", value: .string("3")),
+                ])
             let start = clockNs()
-            let result = driver.apply(.topic(.publish(topicName: "bench", entries: [entry], isBatch: false,
-                                                      endpointBase: "https://sns.us-east-1.amazonaws.com")))
+            let result = driver.apply(
+                .topic(
+                    .publish(
+                        topicName: "bench", entries: [entry], isBatch: false,
+                        endpointBase: "https://sns.us-east-1.amazonaws.com")))
             nanoseconds += clockNs() - start
             guard case .published(let results) = result, (try? results[0].result.get()) != nil else {
                 preconditionFailure("benchmark publish failed: \(result)")
@@ -50,8 +61,11 @@ extension QueueBenchmark {
     }
 
     private static func drainOne(_ driver: inout Driver, _ queue: String) {
-        guard case .received(let messages) = driver.apply(.receiveMessages(ReceiveRequest(queueName: queue, maxMessages: 1))),
-              messages.count == 1 else {
+        guard
+            case .received(let messages) = driver.apply(
+                .receiveMessages(ReceiveRequest(queueName: queue, maxMessages: 1))),
+            messages.count == 1
+        else {
             preconditionFailure("benchmark: the publish did not reach \(queue)")
         }
         let handle = HandleEntry(id: "h", receiptHandle: messages[0].receiptHandle)

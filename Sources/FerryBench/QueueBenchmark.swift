@@ -48,10 +48,12 @@ public enum QueueBenchmark {
 
         public var description: String {
             var lines = phases.map(\.description) + publishPhases.map(\.description)
-            lines.append("memory: \(queuedMessages) queued messages of \(bodyBytes) B: heap +\(heapBytesDelta) B = "
-                + "\(bytesPerMessageBeyondBody) B per message beyond the body")
-            lines.append("snapshot: \(snapshotBytes) B in \(Double(snapshotNanoseconds) / 1e9) s, restore in "
-                + "\(Double(restoreNanoseconds) / 1e9) s")
+            lines.append(
+                "memory: \(queuedMessages) queued messages of \(bodyBytes) B: heap +\(heapBytesDelta) B = "
+                    + "\(bytesPerMessageBeyondBody) B per message beyond the body")
+            lines.append(
+                "snapshot: \(snapshotBytes) B in \(Double(snapshotNanoseconds) / 1e9) s, restore in "
+                    + "\(Double(restoreNanoseconds) / 1e9) s")
             return lines.joined(separator: "\n")
         }
     }
@@ -74,14 +76,17 @@ public enum QueueBenchmark {
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: options.bodyBytes)
         for batch in [1, 10] {
             var driver = Driver()
-            precondition(driver.apply(.createQueue(name: "bench", attributes: [], tags: [])) == .queueCreated(name: "bench"))
+            precondition(
+                driver.apply(.createQueue(name: "bench", attributes: [], tags: [])) == .queueCreated(name: "bench"))
             fill(&driver, "bench", count: options.backlogMessages, body: body)
             let start = clockNs()
             let commands = mix(&driver, rounds: options.rounds, batch: batch, body: body)
             let elapsed = clockNs() - start
             precondition(messageCount(driver.machine) == options.backlogMessages, "the mix deletes what it receives")
-            report.phases.append(Phase(name: "mix, batches of \(batch)", commands: commands,
-                                       messages: options.rounds * batch, nanoseconds: elapsed))
+            report.phases.append(
+                Phase(
+                    name: "mix, batches of \(batch)", commands: commands,
+                    messages: options.rounds * batch, nanoseconds: elapsed))
         }
         report.publishPhases = publishSubscriptionCounts.map {
             publishPhase(subscriptions: $0, rounds: options.publishRounds, clockNs: clockNs)
@@ -131,14 +136,24 @@ public enum QueueBenchmark {
         var commands = 0
         for _ in 0..<rounds {
             _ = driver.apply(.sendMessages(queueName: "bench", entries: entries, isBatch: batch > 1))
-            guard case .received(let messages) = driver.apply(.receiveMessages(ReceiveRequest(
-                queueName: "bench", maxMessages: batch))), messages.count == batch else {
+            guard
+                case .received(let messages) = driver.apply(
+                    .receiveMessages(
+                        ReceiveRequest(
+                            queueName: "bench", maxMessages: batch))), messages.count == batch
+            else {
                 preconditionFailure("benchmark receive came back short")
             }
-            let handles = messages.enumerated().map { HandleEntry(id: "h\($0.offset)", receiptHandle: $0.element.receiptHandle) }
-            guard case .deleted(let results) = driver.apply(.deleteMessages(queueName: "bench", entries: handles,
-                                                                             isBatch: batch > 1)),
-                  results.allSatisfy({ (try? $0.result.get()) != nil }) else {
+            let handles = messages.enumerated().map {
+                HandleEntry(id: "h\($0.offset)", receiptHandle: $0.element.receiptHandle)
+            }
+            guard
+                case .deleted(let results) = driver.apply(
+                    .deleteMessages(
+                        queueName: "bench", entries: handles,
+                        isBatch: batch > 1)),
+                results.allSatisfy({ (try? $0.result.get()) != nil })
+            else {
                 preconditionFailure("benchmark delete failed")
             }
             commands += 3

@@ -1,8 +1,9 @@
+import FerryRaft
+import FerryStorage
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import FerryRaft
-import FerryStorage
 
 /// Measures the log's append throughput against the disk's own: for each group-commit batch size,
 /// appends of `entryBytes` entries through `RaftStorage` (encode, CRC32C, write, fdatasync per
@@ -45,8 +46,10 @@ public enum StorageBenchmark {
     public static let roundsDefault = 5
 
     /// Runs every batch size in `directory` (created if needed; its files are removed after).
-    public static func run(directory: String, batchSizes: [Int] = batchSizesDefault, entryBytes: Int = entryBytesDefault,
-                           measureSeconds: Double = measureSecondsDefault, rounds: Int = roundsDefault) throws -> [Row] {
+    public static func run(
+        directory: String, batchSizes: [Int] = batchSizesDefault, entryBytes: Int = entryBytesDefault,
+        measureSeconds: Double = measureSecondsDefault, rounds: Int = roundsDefault
+    ) throws -> [Row] {
         precondition(rounds > 0)
         let fileSystem = PosixFileSystem()
         try fileSystem.makeDirectory(directory)
@@ -58,29 +61,41 @@ public enum StorageBenchmark {
             var preallocated: [Double] = []
             for round in 0..<rounds {
                 func measurePlain() throws {
-                    baselines.append(try measureBaseline(directory: directory, fileSystem: fileSystem, batch: batch,
-                                                         entryBytes: entryBytes, seconds: measureSeconds))
+                    baselines.append(
+                        try measureBaseline(
+                            directory: directory, fileSystem: fileSystem, batch: batch,
+                            entryBytes: entryBytes, seconds: measureSeconds))
                 }
                 func measureLog() throws {
-                    storages.append(try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
-                                                       entryBytes: entryBytes, seconds: measureSeconds, preallocated: false))
+                    storages.append(
+                        try measureStorage(
+                            directory: directory, fileSystem: fileSystem, batch: batch,
+                            entryBytes: entryBytes, seconds: measureSeconds, preallocated: false))
                 }
                 func measurePreallocated() throws {
-                    preallocated.append(try measureStorage(directory: directory, fileSystem: fileSystem, batch: batch,
-                                                           entryBytes: entryBytes, seconds: measureSeconds, preallocated: true))
+                    preallocated.append(
+                        try measureStorage(
+                            directory: directory, fileSystem: fileSystem, batch: batch,
+                            entryBytes: entryBytes, seconds: measureSeconds, preallocated: true))
                 }
                 if round % 2 == 0 {
-                    try measurePlain(); try measureLog(); try measurePreallocated()
+                    try measurePlain()
+                    try measureLog()
+                    try measurePreallocated()
                 } else {
-                    try measurePreallocated(); try measureLog(); try measurePlain()
+                    try measurePreallocated()
+                    try measureLog()
+                    try measurePlain()
                 }
             }
             let baseline = median(baselines)
             let storage = median(storages)
             let megabytes = { (appends: Double) in appends * Double(entryBytes) / 1_000_000 }
-            rows.append(Row(batchEntries: batch, appendsPerSecond: storage, megabytesPerSecond: megabytes(storage),
-                            baselineAppendsPerSecond: baseline, baselineMegabytesPerSecond: megabytes(baseline),
-                            preallocatedAppendsPerSecond: median(preallocated)))
+            rows.append(
+                Row(
+                    batchEntries: batch, appendsPerSecond: storage, megabytesPerSecond: megabytes(storage),
+                    baselineAppendsPerSecond: baseline, baselineMegabytesPerSecond: megabytes(baseline),
+                    preallocatedAppendsPerSecond: median(preallocated)))
         }
         return rows
     }
@@ -95,13 +110,16 @@ public enum StorageBenchmark {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    private static func measureStorage(directory: String, fileSystem: PosixFileSystem, batch: Int, entryBytes: Int,
-                                       seconds: Double, preallocated: Bool) throws -> Double {
+    private static func measureStorage(
+        directory: String, fileSystem: PosixFileSystem, batch: Int, entryBytes: Int,
+        seconds: Double, preallocated: Bool
+    ) throws -> Double {
         let path = StorageLayout.path(directory, "bench-log")
         try clean(path, fileSystem)
         defer { try? clean(path, fileSystem) }
-        let (storage, _, _) = try RaftStorage.open(directory: path, fileSystem: fileSystem,
-                                                   initialConfiguration: Configuration(voters: [1]))
+        let (storage, _, _) = try RaftStorage.open(
+            directory: path, fileSystem: fileSystem,
+            initialConfiguration: Configuration(voters: [1]))
         defer { storage.close() }
         if preallocated, let spare = storage.nextPreparation() {
             // Segments roll at 64 MiB; the largest batches outrun one, and later segments are created empty.
@@ -119,8 +137,10 @@ public enum StorageBenchmark {
         return Double(index - 1) / (now() - start)
     }
 
-    private static func measureBaseline(directory: String, fileSystem: PosixFileSystem, batch: Int, entryBytes: Int,
-                                        seconds: Double) throws -> Double {
+    private static func measureBaseline(
+        directory: String, fileSystem: PosixFileSystem, batch: Int, entryBytes: Int,
+        seconds: Double
+    ) throws -> Double {
         let path = StorageLayout.path(directory, "bench-plain")
         try clean(path, fileSystem)
         defer { try? clean(path, fileSystem) }

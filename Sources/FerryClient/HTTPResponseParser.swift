@@ -151,9 +151,14 @@ public struct HTTPResponseParser: Sendable {
         }
     }
 
-    private enum Framing { case length(Int), untilClose }
+    private enum Framing {
+        case length(Int)
+        case untilClose
+    }
 
-    private static func framing(of response: HTTPResponse, noBody: Bool, limits: HTTPLimits)
+    private static func framing(
+        of response: HTTPResponse, noBody: Bool, limits: HTTPLimits
+    )
         throws(HTTPResponseParseError) -> Framing
     {
         if noBody || response.status == 204 || response.status == 304 { return .length(0) }
@@ -161,7 +166,8 @@ public struct HTTPResponseParser: Sendable {
         let lengths = response.headers.values(for: "Content-Length")
         guard let first = lengths.first else { return .untilClose }
         guard lengths.allSatisfy({ $0 == first }), let length = Int(first), length >= 0,
-              first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else {
             throw .malformed("bad Content-Length \(lengths)")
         }
         if length > limits.bodyBytesMax { throw .bodyTooLarge(length) }
@@ -169,7 +175,8 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Status line (`HTTP/1.1 200 OK`) and header fields, up to the last field's line end.
-    static func parseHead(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPResponseParseError) -> HTTPResponse {
+    static func parseHead(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPResponseParseError) -> HTTPResponse
+    {
         var lines: [Substring] = []
         for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
             let bytes = raw.last == 0x0D ? raw.dropLast() : raw
@@ -202,7 +209,8 @@ public struct HTTPResponseParser: Sendable {
             throw .malformed("bad status line")
         }
         guard parts[1].utf8.count == 3, parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let status = Int(parts[1]), status >= 100 else {
+            let status = Int(parts[1]), status >= 100
+        else {
             throw .malformed("bad status code")
         }
         return status

@@ -19,7 +19,8 @@ public protocol NodeEnvironment: AnyObject {
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void)
     /// Zero-fills a spare log segment off the node's thread and calls `completion` later on the node's thread.
     /// Runs alongside durable writes: no write names the spare until this completed. At most one at a time.
-    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void)
+    func prepareSegment(
+        _ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void)
     /// Encodes and writes the node's own snapshot off the node's thread (`SnapshotSave`), then calls
     /// `completion` later on the node's thread with the snapshot. Runs alongside durable writes, which go on
     /// meanwhile. At most one at a time.
@@ -27,8 +28,9 @@ public protocol NodeEnvironment: AnyObject {
     /// Decodes a leader's snapshot into the state it holds (`decode`: CPU only, no I/O) off the node's thread,
     /// then calls `completion` later on the node's thread with what it returned. `sizeBytes` is the snapshot's
     /// size. The node applies nothing meanwhile. At most one at a time.
-    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
-                                           completion: @escaping (Decoded) -> Void)
+    func decodeSnapshot<Decoded: Sendable>(
+        sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+        completion: @escaping (Decoded) -> Void)
     /// Reports something an operator should see; `NodeEvent` says what.
     func record(_ event: NodeEvent)
     /// Calls `body` once the inputs that arrived together have been handled: ferryd calls it at the end of
@@ -60,7 +62,8 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .roleChanged(let role, let term, let leader): return "role=\(role) term=\(term) leader=\(leader.map(String.init) ?? "none")"
+        case .roleChanged(let role, let term, let leader):
+            return "role=\(role) term=\(term) leader=\(leader.map(String.init) ?? "none")"
         case .undecodableCommand(let index, let reason):
             return "committed command at index \(index) does not decode with this build, node stopped: \(reason)"
         case .snapshotTaken(let index, let size): return "snapshot taken at index \(index) (\(size) bytes)"

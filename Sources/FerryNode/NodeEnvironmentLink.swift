@@ -15,20 +15,28 @@ public final class NodeEnvironmentLink<Host: NodeEnvironment>: NodeEnvironment {
     public func monotonicMs() -> UInt64 { host.monotonicMs() }
     public func send(_ message: PeerMessage, to peer: NodeID) { host.send(message, to: peer) }
 
-    public func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+    public func performDurableWrite(
+        _ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void
+    ) {
         host.performDurableWrite(write, completion: completion)
     }
 
-    public func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+    public func prepareSegment(
+        _ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void
+    ) {
         host.prepareSegment(preparation, completion: completion)
     }
 
-    public func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
+    public func saveSnapshot(
+        _ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void
+    ) {
         host.saveSnapshot(save, completion: completion)
     }
 
-    public func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
-                                                  completion: @escaping (Decoded) -> Void) {
+    public func decodeSnapshot<Decoded: Sendable>(
+        sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+        completion: @escaping (Decoded) -> Void
+    ) {
         host.decodeSnapshot(sizeBytes: sizeBytes, decode, completion: completion)
     }
 

@@ -10,7 +10,10 @@ import FerryRaft
 /// simulated addresses): `parse` turns a replicated peer address into the caller's address type, nil if
 /// it is not one.
 public struct PeerDialPlan<Address: Equatable>: Equatable {
-    public enum Source: String, Sendable { case replicated, peersFile = "peers_file" }
+    public enum Source: String, Sendable {
+        case replicated
+        case peersFile = "peers_file"
+    }
     public struct Entry: Equatable {
         public var address: Address
         public var source: Source
@@ -26,8 +29,10 @@ public struct PeerDialPlan<Address: Equatable>: Equatable {
     /// Members this node cannot dial: no usable replicated address and none in `[peers]`, with why.
     public private(set) var unreachable: [NodeID: String] = [:]
 
-    public init(configuration: Configuration, localID: NodeID, peersFile: [NodeID: Address],
-                parse: (String) -> Address?) {
+    public init(
+        configuration: Configuration, localID: NodeID, peersFile: [NodeID: Address],
+        parse: (String) -> Address?
+    ) {
         let members = configuration.members.isEmpty ? peersFile.keys.sorted() : configuration.members
         for member in members where member != localID {
             if let replicated = configuration.address(of: member) {

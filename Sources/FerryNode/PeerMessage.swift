@@ -36,7 +36,10 @@ extension PeerMessage {
         return true
     }
 
-    private enum Tag: UInt8 { case raft = 1, forward, forwardRefused }
+    private enum Tag: UInt8 {
+        case raft = 1
+        case forward, forwardRefused
+    }
 
     /// The largest forwarded command: what a log entry may carry (`WireLimits.commandBytesMax`). The leader
     /// refuses a forward longer than `ReplicaNode.commandBodyBytesMax`; this bound only stops a hostile
@@ -83,8 +86,10 @@ extension PeerMessage {
             let session = try r.readUInt64()
             let sequence = try r.readUInt64()
             guard session != 0, sequence != 0 else { throw .invalidValue("a forward needs a session and a sequence") }
-            message = .forward(ForwardRequest(session: session, sequence: sequence,
-                                              command: try r.readLengthPrefixed(max: forwardedCommandBytesMax)))
+            message = .forward(
+                ForwardRequest(
+                    session: session, sequence: sequence,
+                    command: try r.readLengthPrefixed(max: forwardedCommandBytesMax)))
         case .forwardRefused:
             let sequence = try r.readUInt64()
             let hint = try r.readUInt64()

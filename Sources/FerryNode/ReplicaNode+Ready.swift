@@ -29,13 +29,16 @@ extension ReplicaNode {
     /// machine is taken at the applied index once the write completes, and must not lie beyond the log.
     private func applyCommittedWhileWriting() {
         guard isRunning, let (ready, _) = persisting, ready.snapshot == nil,
-              raft.snapshotMetadata.index <= raft.appliedIndex else { return }
+            raft.snapshotMetadata.index <= raft.appliedIndex
+        else { return }
         let first = raft.appliedIndex + 1
         let last = min(raft.commitIndex, max(raft.stableIndex, ready.entries.last?.index ?? 0))
         guard first <= last else { return }
         for index in first...last {
             // Compaction stops at the applied index, so every entry above it is still in memory.
-            guard let entry = raft.entry(at: index) else { preconditionFailure("committed entry \(index) is not in the log") }
+            guard let entry = raft.entry(at: index) else {
+                preconditionFailure("committed entry \(index) is not in the log")
+            }
             apply(entry)
             guard isRunning else { return }  // stopped at an entry this build cannot apply
         }
@@ -95,7 +98,9 @@ extension ReplicaNode {
         guard isRunning else { return }
         let active = storage.activeSegmentSequence
         spareWatch = spareWatch.segment == active ? (active, spareWatch.ticks + 1) : (active, 0)
-        guard spareWatch.ticks >= options.spareSegmentQuietTicks, let preparation = storage.nextPreparation() else { return }
+        guard spareWatch.ticks >= options.spareSegmentQuietTicks, let preparation = storage.nextPreparation() else {
+            return
+        }
         environment.prepareSegment(preparation) { [weak self] result in
             guard let self, self.isRunning else { return }
             if case .failure(let error) = result { self.environment.record(.segmentPreparationFailed("\(error)")) }
@@ -141,24 +146,29 @@ extension ReplicaNode {
         let data = snapshot.data
         let template = machine
         let stored = snapshot.stored
-        environment.decodeSnapshot(sizeBytes: data.count, { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
-            do {
-                var reader = LittleEndianReader(data)
-                let sessions = try SessionTable.decode(from: &reader)
-                var machine = template
-                try machine.restore(from: data, startingAt: reader.offset)
-                // While the data is at hand: this node serves the snapshot to followers once it leads.
-                let checksums = SnapshotBlockChecksums(of: stored, data: data)
-                return .success(DecodedSnapshot(sessions: sessions, machine: machine, checksums: checksums))
-            } catch {
-                return .failure(SnapshotDecodeFailure(reason: "\(error)"))
-            }
-        }, completion: { [weak self] decoded in
-            self?.snapshotDecoded(snapshot, decoded)
-        })
+        environment.decodeSnapshot(
+            sizeBytes: data.count,
+            { () -> Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure> in
+                do {
+                    var reader = LittleEndianReader(data)
+                    let sessions = try SessionTable.decode(from: &reader)
+                    var machine = template
+                    try machine.restore(from: data, startingAt: reader.offset)
+                    // While the data is at hand: this node serves the snapshot to followers once it leads.
+                    let checksums = SnapshotBlockChecksums(of: stored, data: data)
+                    return .success(DecodedSnapshot(sessions: sessions, machine: machine, checksums: checksums))
+                } catch {
+                    return .failure(SnapshotDecodeFailure(reason: "\(error)"))
+                }
+            },
+            completion: { [weak self] decoded in
+                self?.snapshotDecoded(snapshot, decoded)
+            })
     }
 
-    private func snapshotDecoded(_ snapshot: Snapshot, _ decoded: Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure>) {
+    private func snapshotDecoded(
+        _ snapshot: Snapshot, _ decoded: Result<DecodedSnapshot<Machine>, SnapshotDecodeFailure>
+    ) {
         guard isRunning, decodingSnapshot, let (ready, _) = persisting else { return }
         decodingSnapshot = false
         switch decoded {
@@ -239,18 +249,24 @@ extension ReplicaNode {
     private func maybeTakeSnapshot() {
         let applied = raft.appliedIndex
         guard isRunning, !storage.isSavingSnapshot,
-              applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
-              appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio else { return }
+            applied >= raft.snapshotMetadata.index + options.snapshotIntervalEntries,
+            appliedBytesSinceSnapshot >= lastSnapshotSizeBytes * options.snapshotLogBytesRatio
+        else { return }
         let held = FrozenState(sessions: sessions, machine: machine)
         // A little over the last snapshot's size: the state grows between snapshots, and one reservation
         // spares the copies of a buffer that doubles its way up to a gigabyte.
         let capacityBytes = lastSnapshotSizeBytes + lastSnapshotSizeBytes / 8
-        guard let save = storage.startSnapshotSave(raft.snapshotMetadata(at: applied), encodeData: {
-            let frozen = held.take()
-            var writer = LittleEndianWriter()
-            frozen.sessions.encode(into: &writer)
-            return frozen.machine.snapshot(after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
-        }) else { return }
+        guard
+            let save = storage.startSnapshotSave(
+                raft.snapshotMetadata(at: applied),
+                encodeData: {
+                    let frozen = held.take()
+                    var writer = LittleEndianWriter()
+                    frozen.sessions.encode(into: &writer)
+                    return frozen.machine.snapshot(
+                        after: writer.bytes, capacityBytes: capacityBytes + writer.bytes.count)
+                })
+        else { return }
         appliedBytesSinceSnapshot = 0
         environment.saveSnapshot(save) { [weak self] result in
             self?.snapshotSaveCompleted(save, result)

@@ -31,7 +31,8 @@ extension ReplicaNode {
         waiter.route = .forwarded(leader: leader, tick: tickCount)
         waiter.wasSent = true
         pending[sequence] = waiter
-        environment.send(.forward(ForwardRequest(session: session, sequence: sequence, command: waiter.command)), to: leader)
+        environment.send(
+            .forward(ForwardRequest(session: session, sequence: sequence, command: waiter.command)), to: leader)
     }
 
     func handleForward(_ request: ForwardRequest, from follower: NodeID) {
@@ -44,8 +45,10 @@ extension ReplicaNode {
         // A follower running this code never forwards one (`submit` refuses it); a peer that does is
         // refused with a named reason and no answer, so its client times out instead of retrying forever.
         guard request.command.count <= Self.commandBodyBytesMax else {
-            environment.record(.peerMessageRejected(from: follower,
-                reason: "forwarded command of \(request.command.count) bytes exceeds \(Self.commandBodyBytesMax)"))
+            environment.record(
+                .peerMessageRejected(
+                    from: follower,
+                    reason: "forwarded command of \(request.command.count) bytes exceeds \(Self.commandBodyBytesMax)"))
             return
         }
         // Nothing enters the log that this leader could not apply: every replica running this build would
@@ -54,8 +57,10 @@ extension ReplicaNode {
         do {
             _ = try Machine.decode(request.command)
         } catch {
-            environment.record(.peerMessageRejected(from: follower,
-                reason: "forwarded command does not decode with this build (is node \(follower) newer?): \(error)"))
+            environment.record(
+                .peerMessageRejected(
+                    from: follower,
+                    reason: "forwarded command does not decode with this build (is node \(follower) newer?): \(error)"))
             return
         }
         do {

@@ -139,14 +139,17 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         switch message {
         case .raft(let envelope):
             guard envelope.from == peer, envelope.to == id else {
-                environment.record(.peerMessageRejected(from: peer, reason: "misaddressed envelope \(envelope.from)->\(envelope.to)"))
+                environment.record(
+                    .peerMessageRejected(from: peer, reason: "misaddressed envelope \(envelope.from)->\(envelope.to)"))
                 return
             }
             raft.step(envelope)
         case .forward(let request):
             handleForward(request, from: peer)
         case .forwardRefused(let sequence, let hint):
-            guard var waiter = pending[sequence], case .forwarded(let leader, _) = waiter.route, leader == peer else { return }
+            guard var waiter = pending[sequence], case .forwarded(let leader, _) = waiter.route, leader == peer else {
+                return
+            }
             waiter.route = .awaitingLeader
             pending[sequence] = waiter
             if let hint, hint != id, hint != peer { forward(sequence, to: hint) }
@@ -157,14 +160,17 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// Replicates `command` and calls `completion` once it is applied here (or cannot be).
     public func submit(_ command: Machine.Command, _ completion: @escaping (SubmitOutcome<Machine.Output>) -> Void) {
         guard isRunning else { return completion(.unavailable(leaderHint: nil)) }
-        guard pending.count < options.pendingCommandsMax else { return completion(.unavailable(leaderHint: raft.leader)) }
+        guard pending.count < options.pendingCommandsMax else {
+            return completion(.unavailable(leaderHint: raft.leader))
+        }
         let encoded = Machine.encode(command)
         guard encoded.count <= Self.commandBodyBytesMax else { return completion(.tooLarge(bytes: encoded.count)) }
         let sequence = nextSequence
         nextSequence += 1
-        pending[sequence] = Waiter(command: encoded, completion: completion,
-                                   deadlineTick: tickCount + UInt64(options.commandTimeoutTicks),
-                                   leaderWaitDeadlineTick: tickCount + UInt64(options.leaderWaitTicks))
+        pending[sequence] = Waiter(
+            command: encoded, completion: completion,
+            deadlineTick: tickCount + UInt64(options.commandTimeoutTicks),
+            leaderWaitDeadlineTick: tickCount + UInt64(options.leaderWaitTicks))
         dispatch(sequence)
         afterBatchableInput()
     }

@@ -73,7 +73,10 @@ struct LogCommand {
         let time = try reader.readUInt64()
         let session = try reader.readUInt64()
         let sequence = try reader.readUInt64()
-        guard (session == 0) == (sequence == 0) else { throw .invalidValue("session \(session) with sequence \(sequence)") }
-        return LogCommand(timeMs: time, session: session, sequence: sequence, body: try reader.readRaw(count: reader.remaining))
+        guard (session == 0) == (sequence == 0) else {
+            throw .invalidValue("session \(session) with sequence \(sequence)")
+        }
+        return LogCommand(
+            timeMs: time, session: session, sequence: sequence, body: try reader.readRaw(count: reader.remaining))
     }
 }

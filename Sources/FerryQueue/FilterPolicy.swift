@@ -61,7 +61,8 @@ struct FilterPolicy: Equatable, Sendable {
         return FilterPolicy(root: root)
     }
 
-    static let nestedUnderAttributesScope = "Filter policy scope MessageAttributes does not support nested filter policy"
+    static let nestedUnderAttributesScope =
+        "Filter policy scope MessageAttributes does not support nested filter policy"
 
     private static func expression(_ members: [(String, PolicyJSON)], path: [String]) throws(Invalid) -> Expression {
         var parts: [Expression] = []
@@ -72,7 +73,9 @@ struct FilterPolicy: Equatable, Sendable {
                 }
                 var alternatives: [Expression] = []
                 for branch in branches {
-                    guard case .object(let inner) = branch else { throw Invalid(reason: "\"$or\" must be an array of objects") }
+                    guard case .object(let inner) = branch else {
+                        throw Invalid(reason: "\"$or\" must be an array of objects")
+                    }
                     alternatives.append(try expression(inner, path: path))
                 }
                 parts.append(.any(alternatives))
@@ -80,7 +83,8 @@ struct FilterPolicy: Equatable, Sendable {
             }
             switch value {
             case .array(let items):
-                parts.append(.key(path: path + [key], conditions: try items.map { item throws(Invalid) in try condition(item) }))
+                parts.append(
+                    .key(path: path + [key], conditions: try items.map { item throws(Invalid) in try condition(item) }))
             case .object(let inner):
                 parts.append(try expression(inner, path: path + [key]))
             default:
@@ -100,7 +104,9 @@ struct FilterPolicy: Equatable, Sendable {
         case .array: throw Invalid(reason: "Match value must be String, number, true, false, or null")
         case .object(let members):
             guard members.count == 1 else {
-                throw Invalid(reason: members.isEmpty ? "Empty objects are not allowed" : "Only one key allowed in match expression")
+                throw Invalid(
+                    reason: members.isEmpty
+                        ? "Empty objects are not allowed" : "Only one key allowed in match expression")
             }
             let (op, operand) = members[0]
             switch op {
@@ -142,7 +148,8 @@ struct FilterPolicy: Equatable, Sendable {
         case .string(let s): return .anythingBut(strings: [s], numbers: [])
         case .number(_, let n): return .anythingBut(strings: [], numbers: [try checkedNumber(n)])
         case .array(let items):
-            var strings: [String] = [], numbers: [Double] = []
+            var strings: [String] = []
+            var numbers: [Double] = []
             for item in items {
                 switch item {
                 case .string(let s): strings.append(s)
@@ -174,7 +181,9 @@ struct FilterPolicy: Equatable, Sendable {
             throw Invalid(reason: "Value of numeric must be an array.")
         }
         guard let first = items.first else { throw Invalid(reason: "Invalid member in numeric match: ]") }
-        guard case .string(let op) = first else { throw Invalid(reason: "Invalid member in numeric match: \(literal(first))") }
+        guard case .string(let op) = first else {
+            throw Invalid(reason: "Invalid member in numeric match: \(literal(first))")
+        }
         func value(_ index: Int, of op: String) throws(Invalid) -> Double {
             guard index < items.count, case .number(_, let n) = items[index] else {
                 throw Invalid(reason: "Value of \(op) must be numeric")
@@ -188,12 +197,23 @@ struct FilterPolicy: Equatable, Sendable {
         }
         guard rangeOperators.contains(op) else { throw Invalid(reason: "Unrecognized numeric range operator: \(op)") }
         let firstValue = try value(1, of: op)
-        var lower: Double?, lowerInclusive = false, upper: Double?, upperInclusive = false
-        if op.hasPrefix(">") { lower = firstValue; lowerInclusive = op == ">=" } else { upper = firstValue; upperInclusive = op == "<=" }
+        var lower: Double?
+        var lowerInclusive = false
+        var upper: Double?
+        var upperInclusive = false
+        if op.hasPrefix(">") {
+            lower = firstValue
+            lowerInclusive = op == ">="
+        } else {
+            upper = firstValue
+            upperInclusive = op == "<="
+        }
         guard items.count > 2 else {
             return .numeric(lower: lower, lowerInclusive: lowerInclusive, upper: upper, upperInclusive: upperInclusive)
         }
-        guard case .string(let op2) = items[2] else { throw Invalid(reason: "Bad value in numeric range: \(literal(items[2]))") }
+        guard case .string(let op2) = items[2] else {
+            throw Invalid(reason: "Bad value in numeric range: \(literal(items[2]))")
+        }
         guard lower != nil else { throw Invalid(reason: "Too many elements in numeric expression") }
         guard op2 == "<" || op2 == "<=" else { throw Invalid(reason: "Bad numeric range operator: \(op2)") }
         let secondValue = try value(3, of: op2)
@@ -217,7 +237,8 @@ struct FilterPolicy: Equatable, Sendable {
     static func parseCIDR(_ text: String) -> ([UInt8], Int)? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count <= 3, parts[1].allSatisfy(\.isASCII), let bits = Int(parts[1]),
-              let address = parseIP(String(parts[0])), (0...address.count * 8).contains(bits) else { return nil }
+            let address = parseIP(String(parts[0])), (0...address.count * 8).contains(bits)
+        else { return nil }
         return (address, bits)
     }
 
@@ -231,7 +252,9 @@ struct FilterPolicy: Equatable, Sendable {
         guard octets.count == 4 else { return nil }
         var out: [UInt8] = []
         for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII), let n = UInt8(octet) else { return nil }
+            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII), let n = UInt8(octet) else {
+                return nil
+            }
             out.append(n)
         }
         return out
@@ -244,9 +267,10 @@ struct FilterPolicy: Equatable, Sendable {
         let bytes = Array(text.utf8)
         let doubleColons = bytes.indices.dropLast().filter { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x3A }
         guard doubleColons.count <= 1 else { return nil }
-        let halves = doubleColons.first.map {
-            [String(decoding: bytes[..<$0], as: UTF8.self), String(decoding: bytes[($0 + 2)...], as: UTF8.self)]
-        } ?? [text]
+        let halves =
+            doubleColons.first.map {
+                [String(decoding: bytes[..<$0], as: UTF8.self), String(decoding: bytes[($0 + 2)...], as: UTF8.self)]
+            } ?? [text]
         func groups(_ part: String, allowIPv4Tail: Bool) -> [UInt8]? {
             if part.isEmpty { return [] }
             var out: [UInt8] = []
@@ -258,7 +282,8 @@ struct FilterPolicy: Equatable, Sendable {
                     continue
                 }
                 guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit), piece.allSatisfy(\.isASCII),
-                      let value = UInt16(piece, radix: 16) else { return nil }
+                    let value = UInt16(piece, radix: 16)
+                else { return nil }
                 out += [UInt8(value >> 8), UInt8(value & 0xFF)]
             }
             return out
@@ -268,7 +293,8 @@ struct FilterPolicy: Equatable, Sendable {
             return all
         }
         guard let head = groups(halves[0], allowIPv4Tail: false), let tail = groups(halves[1], allowIPv4Tail: true),
-              head.count + tail.count <= 14 else { return nil }
+            head.count + tail.count <= 14
+        else { return nil }
         return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 }
@@ -337,17 +363,26 @@ extension FilterPolicy.Condition {
         switch self {
         case .anythingBut(let strings, let numbers):
             // Present, and none of its values is listed.
-            return !values.isEmpty && !values.contains { value in
-                switch value {
-                case .string(let s): return strings.contains(s)
-                case .number(let n): return numbers.contains(n)
-                default: return false
+            return !values.isEmpty
+                && !values.contains { value in
+                    switch value {
+                    case .string(let s): return strings.contains(s)
+                    case .number(let n): return numbers.contains(n)
+                    default: return false
+                    }
                 }
-            }
         case .anythingButPrefix(let p):
-            return !values.isEmpty && !values.contains { if case .string(let s) = $0 { return s.hasPrefix(p) }; return false }
+            return !values.isEmpty
+                && !values.contains {
+                    if case .string(let s) = $0 { return s.hasPrefix(p) }
+                    return false
+                }
         case .anythingButSuffix(let p):
-            return !values.isEmpty && !values.contains { if case .string(let s) = $0 { return s.hasSuffix(p) }; return false }
+            return !values.isEmpty
+                && !values.contains {
+                    if case .string(let s) = $0 { return s.hasSuffix(p) }
+                    return false
+                }
         default:
             return values.contains { matchesOne($0) }
         }
@@ -368,7 +403,9 @@ extension FilterPolicy.Condition {
             return true
         case (.cidr(let network, let bits), .string(let s)):
             guard let address = FilterPolicy.parseIP(s), address.count == network.count else { return false }
-            for bit in 0..<bits where (address[bit / 8] ^ network[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 { return false }
+            for bit in 0..<bits where (address[bit / 8] ^ network[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 {
+                return false
+            }
             return true
         default: return false
         }

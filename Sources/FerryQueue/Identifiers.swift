@@ -21,7 +21,9 @@ public struct ReceiptHandle: Equatable, Sendable, CustomStringConvertible {
     public var text: String {
         let check = Self.check(queue: UInt64(queue), seq: seq, epoch: UInt64(epoch))
         return String(unsafeUninitializedCapacity: Self.textBytes) { out in
-            out[0] = UInt8(ascii: "F"); out[1] = UInt8(ascii: "R"); out[2] = UInt8(ascii: "1")
+            out[0] = UInt8(ascii: "F")
+            out[1] = UInt8(ascii: "R")
+            out[2] = UInt8(ascii: "1")
             var i = 3
             Hex.write(UInt64(queue), digits: 8, into: out, at: &i)
             Hex.write(seq, digits: 16, into: out, at: &i)
@@ -45,15 +47,16 @@ public struct ReceiptHandle: Equatable, Sendable, CustomStringConvertible {
         var text = text
         let fields: (UInt64, UInt64, UInt64, UInt64)? = text.withUTF8 { utf8 in
             guard utf8.count == Self.textBytes, utf8[0] == UInt8(ascii: "F"), utf8[1] == UInt8(ascii: "R"),
-                  utf8[2] == UInt8(ascii: "1") else { return nil }
+                utf8[2] == UInt8(ascii: "1")
+            else { return nil }
             var i = 3
             guard let queue = Hex.read(utf8, digits: 8, at: &i), let seq = Hex.read(utf8, digits: 16, at: &i),
-                  let epoch = Hex.read(utf8, digits: 8, at: &i), let check = Hex.read(utf8, digits: 8, at: &i)
+                let epoch = Hex.read(utf8, digits: 8, at: &i), let check = Hex.read(utf8, digits: 8, at: &i)
             else { return nil }
             return (queue, seq, epoch, check)
         }
         guard let (queue, seq, epoch, check) = fields,
-              check == UInt64(Self.check(queue: queue, seq: seq, epoch: epoch))
+            check == UInt64(Self.check(queue: queue, seq: seq, epoch: epoch))
         else { return nil }
         self.queue = QueueID(queue)
         self.seq = seq
@@ -75,10 +78,11 @@ enum MessageIdentity {
         let s = mix64(seq)
         // 32 bits of queue | 64 bits of slot | version and variant bits | 26 filler bits from the queue mix.
         // As 128 bits, big-endian: bytes 0-7 in `high`, 8-15 in `low`.
-        let high = UInt64(q) << 32                       // bytes 0-3: the queue
-            | (s >> 48) << 16                            // bytes 4-5: s[63..48]
-            | (0x40 | (s >> 44) & 0x0f) << 8             // byte 6: version 4 + s[47..44]
-            | (s >> 36) & 0xff                           // byte 7: s[43..36]
+        let high =
+            UInt64(q) << 32  // bytes 0-3: the queue
+            | (s >> 48) << 16  // bytes 4-5: s[63..48]
+            | (0x40 | (s >> 44) & 0x0f) << 8  // byte 6: version 4 + s[47..44]
+            | (s >> 36) & 0xff  // byte 7: s[43..36]
         // byte 8: variant 10 + s[35..30]; bytes 9-12: s[29..0] (30 bits, padded with 2 queue bits)
         let lowBits = (s & 0x3fff_ffff) << 2 | UInt64(q & 0x3)
         let filler = UInt64(mix32(q ^ 0x9e37_79b9) & 0x00ff_ffff)
@@ -88,13 +92,17 @@ enum MessageIdentity {
         return String(unsafeUninitializedCapacity: 36) { out in
             var i = 0
             Hex.write(high >> 32, digits: 8, into: out, at: &i)
-            out[i] = UInt8(ascii: "-"); i += 1
+            out[i] = UInt8(ascii: "-")
+            i += 1
             Hex.write(high >> 16, digits: 4, into: out, at: &i)
-            out[i] = UInt8(ascii: "-"); i += 1
+            out[i] = UInt8(ascii: "-")
+            i += 1
             Hex.write(high, digits: 4, into: out, at: &i)
-            out[i] = UInt8(ascii: "-"); i += 1
+            out[i] = UInt8(ascii: "-")
+            i += 1
             Hex.write(low >> 48, digits: 4, into: out, at: &i)
-            out[i] = UInt8(ascii: "-"); i += 1
+            out[i] = UInt8(ascii: "-")
+            i += 1
             Hex.write(low, digits: 12, into: out, at: &i)
             return i
         }
@@ -125,8 +133,10 @@ enum MessageIdentity {
     /// A bijection on 32 bits (the murmur3 finalizer).
     static func mix32(_ x: UInt32) -> UInt32 {
         var h = x
-        h ^= h >> 16; h &*= 0x85eb_ca6b
-        h ^= h >> 13; h &*= 0xc2b2_ae35
+        h ^= h >> 16
+        h &*= 0x85eb_ca6b
+        h ^= h >> 13
+        h &*= 0xc2b2_ae35
         h ^= h >> 16
         return h
     }
@@ -152,7 +162,8 @@ public struct QueueARN: Equatable, Sendable {
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sqs",
-              !parts[5].isEmpty else { return nil }
+            !parts[5].isEmpty
+        else { return nil }
         region = String(parts[3])
         accountId = String(parts[4])
         queueName = String(parts[5])
@@ -164,26 +175,31 @@ public struct QueueARN: Equatable, Sendable {
     /// .some(nil): ASCII, and not a queue ARN.
     private static func parseASCII(_ text: String) -> QueueARN?? {
         var utf8 = text
-        return utf8.withUTF8 { bytes -> QueueARN?? in withUnsafeTemporaryAllocation(of: Int.self, capacity: 5) { colons in
-            var count = 0
-            for (offset, byte) in bytes.enumerated() {
-                guard byte < 0x80 else { return nil }
-                guard byte == UInt8(ascii: ":") else { continue }
-                if count < 5 { colons[count] = offset }
-                count += 1
+        return utf8.withUTF8 { bytes -> QueueARN?? in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 5) { colons in
+                var count = 0
+                for (offset, byte) in bytes.enumerated() {
+                    guard byte < 0x80 else { return nil }
+                    guard byte == UInt8(ascii: ":") else { continue }
+                    if count < 5 { colons[count] = offset }
+                    count += 1
+                }
+                guard count == 5 else { return .some(nil) }
+                func part(_ n: Int) -> UnsafeBufferPointer<UInt8> {
+                    let start = n == 0 ? 0 : colons[n - 1] + 1
+                    let end = n == 5 ? bytes.count : colons[n]
+                    return UnsafeBufferPointer(rebasing: bytes[start..<end])
+                }
+                guard part(0).elementsEqual("arn".utf8), part(1).starts(with: "aws".utf8),
+                    part(2).elementsEqual("sqs".utf8),
+                    !part(5).isEmpty
+                else { return .some(nil) }
+                return QueueARN(
+                    region: String(decoding: part(3), as: UTF8.self),
+                    accountId: String(decoding: part(4), as: UTF8.self),
+                    queueName: String(decoding: part(5), as: UTF8.self))
             }
-            guard count == 5 else { return .some(nil) }
-            func part(_ n: Int) -> UnsafeBufferPointer<UInt8> {
-                let start = n == 0 ? 0 : colons[n - 1] + 1
-                let end = n == 5 ? bytes.count : colons[n]
-                return UnsafeBufferPointer(rebasing: bytes[start..<end])
-            }
-            guard part(0).elementsEqual("arn".utf8), part(1).starts(with: "aws".utf8), part(2).elementsEqual("sqs".utf8),
-                  !part(5).isEmpty else { return .some(nil) }
-            return QueueARN(region: String(decoding: part(3), as: UTF8.self),
-                            accountId: String(decoding: part(4), as: UTF8.self),
-                            queueName: String(decoding: part(5), as: UTF8.self))
-        } }
+        }
     }
 
     public var text: String { "arn:aws:sqs:\(region):\(accountId):\(queueName)" }
@@ -211,9 +227,10 @@ struct MoveTaskHandle: Equatable {
 
     init?(text: String) {
         guard text.hasPrefix(MoveTaskHandle.prefix),
-              let payload = Hex.decode(String(text.dropFirst(MoveTaskHandle.prefix.count))),
-              payload.count == 16,
-              UInt32(readBigEndian(payload, at: 12, bytes: 4)) == fnv1a32(Array(payload[0..<12])) else { return nil }
+            let payload = Hex.decode(String(text.dropFirst(MoveTaskHandle.prefix.count))),
+            payload.count == 16,
+            UInt32(readBigEndian(payload, at: 12, bytes: 4)) == fnv1a32(Array(payload[0..<12]))
+        else { return nil }
         queue = QueueID(readBigEndian(payload, at: 0, bytes: 4))
         number = readBigEndian(payload, at: 4, bytes: 8)
     }
@@ -240,7 +257,9 @@ func fnv1a32BigEndian(_ value: UInt64, bytes: Int, _ h: UInt32 = 0x811c_9dc5) ->
 }
 
 func appendBigEndian(_ out: inout [UInt8], _ value: UInt64, bytes: Int) {
-    for i in stride(from: bytes - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * i))) }
+    for i in stride(from: bytes - 1, through: 0, by: -1) {
+        out.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * i)))
+    }
 }
 
 func readBigEndian(_ data: [UInt8], at offset: Int, bytes: Int) -> UInt64 {

@@ -19,8 +19,9 @@ final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
     static func make(_ bytes: [UInt8], md5: BodyMD5?) -> MessageBody {
         precondition(!bytes.isEmpty, "SQS bodies are at least one character; an empty body marks a deleted slot")
         precondition(bytes.count <= Int(UInt32.max), "a body is at most a few MiB")
-        let header = Header(md5High: md5?.high ?? 0, md5Low: md5?.low ?? 0, count: UInt32(bytes.count),
-                            hasMD5: md5 != nil)
+        let header = Header(
+            md5High: md5?.high ?? 0, md5Low: md5?.low ?? 0, count: UInt32(bytes.count),
+            hasMD5: md5 != nil)
         let buffer = MessageBody.create(minimumCapacity: bytes.count) { _ in header }
         buffer.withUnsafeMutablePointerToElements { elements in
             bytes.withUnsafeBufferPointer { source in
@@ -56,8 +57,10 @@ final class MessageExtras: Sendable {
     /// The queue the message was dead-lettered from (DeadLetterQueueSourceArn; the default move-task target).
     let deadLetterSourceQueueName: String?
 
-    init(attributes: [MessageAttribute], awsTraceHeader: String?, messageGroupId: String?,
-         messageDeduplicationId: String?, originalMessageId: String?, deadLetterSourceQueueName: String?) {
+    init(
+        attributes: [MessageAttribute], awsTraceHeader: String?, messageGroupId: String?,
+        messageDeduplicationId: String?, originalMessageId: String?, deadLetterSourceQueueName: String?
+    ) {
         self.attributes = attributes
         self.awsTraceHeader = awsTraceHeader
         self.messageGroupId = messageGroupId
@@ -66,20 +69,27 @@ final class MessageExtras: Sendable {
         self.deadLetterSourceQueueName = deadLetterSourceQueueName
     }
 
-    static func make(attributes: [MessageAttribute], awsTraceHeader: String?, messageGroupId: String?,
-                     messageDeduplicationId: String?, originalMessageId: String? = nil,
-                     deadLetterSourceQueueName: String? = nil) -> MessageExtras? {
+    static func make(
+        attributes: [MessageAttribute], awsTraceHeader: String?, messageGroupId: String?,
+        messageDeduplicationId: String?, originalMessageId: String? = nil,
+        deadLetterSourceQueueName: String? = nil
+    ) -> MessageExtras? {
         if attributes.isEmpty && awsTraceHeader == nil && messageGroupId == nil && messageDeduplicationId == nil
-            && originalMessageId == nil && deadLetterSourceQueueName == nil { return nil }
-        return MessageExtras(attributes: attributes, awsTraceHeader: awsTraceHeader, messageGroupId: messageGroupId,
-                             messageDeduplicationId: messageDeduplicationId, originalMessageId: originalMessageId,
-                             deadLetterSourceQueueName: deadLetterSourceQueueName)
+            && originalMessageId == nil && deadLetterSourceQueueName == nil
+        {
+            return nil
+        }
+        return MessageExtras(
+            attributes: attributes, awsTraceHeader: awsTraceHeader, messageGroupId: messageGroupId,
+            messageDeduplicationId: messageDeduplicationId, originalMessageId: originalMessageId,
+            deadLetterSourceQueueName: deadLetterSourceQueueName)
     }
 
     func moved(originalMessageId: String, deadLetterSourceQueueName: String?) -> MessageExtras {
-        MessageExtras(attributes: attributes, awsTraceHeader: awsTraceHeader, messageGroupId: messageGroupId,
-                      messageDeduplicationId: messageDeduplicationId, originalMessageId: originalMessageId,
-                      deadLetterSourceQueueName: deadLetterSourceQueueName)
+        MessageExtras(
+            attributes: attributes, awsTraceHeader: awsTraceHeader, messageGroupId: messageGroupId,
+            messageDeduplicationId: messageDeduplicationId, originalMessageId: originalMessageId,
+            deadLetterSourceQueueName: deadLetterSourceQueueName)
     }
 }
 

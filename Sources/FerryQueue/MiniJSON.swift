@@ -140,9 +140,11 @@ enum MiniJSON {
             default:
                 // Number text as written; the digits are checked by whoever reads the number.
                 let start = i
-                while i < bytes.count, (bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9"))
-                    || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ".")
-                    || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") || bytes[i] == UInt8(ascii: "+")
+                while i < bytes.count,
+                    (bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9"))
+                        || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ".")
+                        || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")
+                        || bytes[i] == UInt8(ascii: "+")
                 { i += 1 }
                 guard i > start else { return nil }
                 return .number(String(decoding: bytes[start..<i], as: UTF8.self))
@@ -210,8 +212,9 @@ enum MiniJSON {
                     case UInt8(ascii: "r"): out.append(13)
                     case UInt8(ascii: "u"):
                         guard i + 4 <= bytes.count,
-                              let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
-                              let scalar = Unicode.Scalar(code) else { return nil }
+                            let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
+                            let scalar = Unicode.Scalar(code)
+                        else { return nil }
                         i += 4
                         out.append(contentsOf: Array(String(scalar).utf8))
                     default: return nil

@@ -2,7 +2,12 @@
 /// queues") as a replicated job: its progress lives in the machine, advanced by the leader's `tick` commands, so it
 /// survives failover.
 public struct MoveTask: Equatable, Sendable {
-    public enum Status: String, Sendable { case running = "RUNNING", completed = "COMPLETED", cancelled = "CANCELLED", failed = "FAILED" }
+    public enum Status: String, Sendable {
+        case running = "RUNNING"
+        case completed = "COMPLETED"
+        case cancelled = "CANCELLED"
+        case failed = "FAILED"
+    }
 
     var number: UInt64
     var sourceQueue: QueueID
@@ -33,18 +38,28 @@ public struct MoveTask: Equatable, Sendable {
 extension QueueMachine {
     mutating func startMessageMoveTask(_ request: MoveTaskRequest) -> QueueResult {
         guard let sourceId = queueId(forArn: request.sourceArn), let source = queues[sourceId] else {
-            return .failed(QueueError(.resourceNotFoundException, "The resource that you specified for the SourceArn parameter doesn't exist."))
+            return .failed(
+                QueueError(
+                    .resourceNotFoundException,
+                    "The resource that you specified for the SourceArn parameter doesn't exist."))
         }
-        let isDeadLetterQueue = queues.values.contains { $0.attributes.redrivePolicy?.deadLetterTargetArn == request.sourceArn }
+        let isDeadLetterQueue = queues.values.contains {
+            $0.attributes.redrivePolicy?.deadLetterTargetArn == request.sourceArn
+        }
         guard isDeadLetterQueue else {
-            return .failed(QueueError(.invalidParameterValue, "Source queue must be configured as a Dead Letter Queue."))
+            return .failed(
+                QueueError(.invalidParameterValue, "Source queue must be configured as a Dead Letter Queue."))
         }
         guard !source.isFifo else {
-            return .failed(QueueError(.unsupportedOperation, "Message move tasks are supported for standard queues only."))
+            return .failed(
+                QueueError(.unsupportedOperation, "Message move tasks are supported for standard queues only."))
         }
         if let destination = request.destinationArn {
             guard let destinationId = queueId(forArn: destination), destinationId != sourceId else {
-                return .failed(QueueError(.resourceNotFoundException, "The resource that you specified for the DestinationArn parameter doesn't exist."))
+                return .failed(
+                    QueueError(
+                        .resourceNotFoundException,
+                        "The resource that you specified for the DestinationArn parameter doesn't exist."))
             }
             guard !queues[destinationId]!.isFifo else {
                 return .failed(.invalidParameter("DestinationArn", "Destination must be a standard queue."))
@@ -52,10 +67,15 @@ extension QueueMachine {
         }
         let rate = request.maxMessagesPerSecond ?? QueueLimits.moveTaskRatePerSecondDefault
         guard (1...QueueLimits.moveTaskRatePerSecondMax).contains(rate) else {
-            return .failed(.invalidParameter("MaxNumberOfMessagesPerSecond", "must be 1-\(QueueLimits.moveTaskRatePerSecondMax)."))
+            return .failed(
+                .invalidParameter("MaxNumberOfMessagesPerSecond", "must be 1-\(QueueLimits.moveTaskRatePerSecondMax)."))
         }
         guard !moveTasks.contains(where: { $0.sourceQueue == sourceId && $0.status == .running }) else {
-            return .failed(QueueError(.invalidParameterValue, "There is already a task running. Only one active task is allowed for a source queue arn at a given time."))
+            return .failed(
+                QueueError(
+                    .invalidParameterValue,
+                    "There is already a task running. Only one active task is allowed for a source queue arn at a given time."
+                ))
         }
         let task = MoveTask(
             number: nextMoveTaskNumber, sourceQueue: sourceId, sourceArn: request.sourceArn,
@@ -73,7 +93,8 @@ extension QueueMachine {
         guard let handle = MoveTaskHandle(text: handleText) else {
             return .failed(QueueError(.invalidParameterValue, "Value for parameter TaskHandle is invalid."))
         }
-        guard let index = moveTasks.firstIndex(where: { $0.sourceQueue == handle.queue && $0.number == handle.number }) else {
+        guard let index = moveTasks.firstIndex(where: { $0.sourceQueue == handle.queue && $0.number == handle.number })
+        else {
             return .failed(QueueError(.resourceNotFoundException, "Task does not exist."))
         }
         guard moveTasks[index].status == .running else {
@@ -84,11 +105,16 @@ extension QueueMachine {
     }
 
     /// The most recent tasks of a source queue, newest first.
-    public func listMessageMoveTasks(sourceArn: String, maxResults: Int = QueueLimits.moveTasksListedMax)
+    public func listMessageMoveTasks(
+        sourceArn: String, maxResults: Int = QueueLimits.moveTasksListedMax
+    )
         -> Result<[MoveTask], QueueError>
     {
         guard let sourceId = queueId(forArn: sourceArn) else {
-            return .failure(QueueError(.resourceNotFoundException, "The resource that you specified for the SourceArn parameter doesn't exist."))
+            return .failure(
+                QueueError(
+                    .resourceNotFoundException,
+                    "The resource that you specified for the SourceArn parameter doesn't exist."))
         }
         let limit = max(1, min(maxResults, QueueLimits.moveTasksListedMax))
         return .success(Array(moveTasks.filter { $0.sourceQueue == sourceId }.reversed().prefix(limit)))
@@ -117,8 +143,9 @@ extension QueueMachine {
         let rate = Int64(task.maxNumberOfMessagesPerSecond)
         task.creditMilli = min(task.creditMilli + (nowMs - task.lastAdvanceMs) * rate, rate * 1000)
         task.lastAdvanceMs = nowMs
-        let budget = min(Int(task.creditMilli / 1000), QueueLimits.moveTaskMessagesPerTickMax,
-                         task.approximateNumberOfMessagesToMove - task.approximateNumberOfMessagesMoved)
+        let budget = min(
+            Int(task.creditMilli / 1000), QueueLimits.moveTaskMessagesPerTickMax,
+            task.approximateNumberOfMessagesToMove - task.approximateNumberOfMessagesMoved)
         var explicitDestination: QueueID?
         if let destination = task.destinationArn {
             guard let id = queueId(forArn: destination) else {
@@ -130,32 +157,43 @@ extension QueueMachine {
         }
         let now = nowMs
         // Take up to `budget` visible messages out of the source, oldest-visible first.
-        let taken: [OutgoingMessage] = withQueue(id: task.sourceQueue) { queue in
-            var out: [OutgoingMessage] = []
-            while out.count < budget, let seq = queue.ready.popFirst() {
-                guard let i = queue.index(of: seq), queue.slots[i].isLive, queue.slots[i].isVisible(now: now) else { continue }
-                out.append(queue.outgoing(at: i))
-                queue.remove(at: i, now: now)
-            }
-            return out
-        } ?? []
+        let taken: [OutgoingMessage] =
+            withQueue(id: task.sourceQueue) { queue in
+                var out: [OutgoingMessage] = []
+                while out.count < budget, let seq = queue.ready.popFirst() {
+                    guard let i = queue.index(of: seq), queue.slots[i].isLive, queue.slots[i].isVisible(now: now) else {
+                        continue
+                    }
+                    out.append(queue.outgoing(at: i))
+                    queue.remove(at: i, now: now)
+                }
+                return out
+            } ?? []
         var failure: String?
         for message in taken {
-            let destination = explicitDestination ?? message.extras?.deadLetterSourceQueueName.flatMap { queueIdByName[$0] }
+            let destination =
+                explicitDestination ?? message.extras?.deadLetterSourceQueueName.flatMap { queueIdByName[$0] }
             guard let destination else {
                 failure = "The original source queue of a message does not exist."
                 // The message stays safe: back into the dead-letter queue it came from.
-                _ = withQueue(id: task.sourceQueue) { $0.appendMoved(message, deadLetterSource: message.extras?.deadLetterSourceQueueName, resetCount: false, now: now) }
+                _ = withQueue(id: task.sourceQueue) {
+                    $0.appendMoved(
+                        message, deadLetterSource: message.extras?.deadLetterSourceQueueName, resetCount: false,
+                        now: now)
+                }
                 continue
             }
-            _ = withQueue(id: destination) { $0.appendMoved(message, deadLetterSource: nil, resetCount: true, now: now) }
+            _ = withQueue(id: destination) {
+                $0.appendMoved(message, deadLetterSource: nil, resetCount: true, now: now)
+            }
             task.approximateNumberOfMessagesMoved += 1
             task.creditMilli -= 1000
         }
         if let failure {
             task.fail(failure)
         } else if task.approximateNumberOfMessagesMoved >= task.approximateNumberOfMessagesToMove
-                    || (taken.count < budget && queues[task.sourceQueue].map { $0.visibleCount == 0 } ?? true) {
+            || (taken.count < budget && queues[task.sourceQueue].map { $0.visibleCount == 0 } ?? true)
+        {
             task.status = .completed
         }
         moveTasks[index] = task

@@ -43,12 +43,14 @@ public enum PermissionPolicy {
             throw QueueError(.missingParameter, "The request must contain the parameter Actions.")
         }
         guard grant.actions.count <= QueueLimits.permissionActionsMax else {
-            throw QueueError(.overLimit,
+            throw QueueError(
+                .overLimit,
                 "\(grant.actions.count) Actions were found, maximum allowed is \(QueueLimits.permissionActionsMax).")
         }
         for action in grant.actions where !grantableActions.contains(action) {
-            throw QueueError.invalidParameter("ActionName", value: "SQS:\(action)",
-                                              "Only the queue owner is allowed to invoke this action.")
+            throw QueueError.invalidParameter(
+                "ActionName", value: "SQS:\(action)",
+                "Only the queue owner is allowed to invoke this action.")
         }
         // The grant alone must fit the Policy attribute; checked here so an oversized request never reaches the log.
         _ = try checkedSize(document(statements: [statement(grant, queueArn: "")], queueArn: ""))
@@ -56,8 +58,10 @@ public enum PermissionPolicy {
 
     public static func validateLabel(_ label: String) throws {
         guard isLabel(label) else {
-            throw QueueError.invalidParameter("Label", value: label, "Must be 1-\(QueueLimits.permissionLabelCharactersMax) "
-                + "characters of alphanumeric characters, hyphens (-) and underscores (_).")
+            throw QueueError.invalidParameter(
+                "Label", value: label,
+                "Must be 1-\(QueueLimits.permissionLabelCharactersMax) "
+                    + "characters of alphanumeric characters, hyphens (-) and underscores (_).")
         }
     }
 
@@ -68,9 +72,11 @@ public enum PermissionPolicy {
     /// Whether `label` is 1-80 characters of `[A-Za-z0-9_-]`: a label that is not can name no statement.
     public static func isLabel(_ label: String) -> Bool {
         let bytes = Array(label.utf8)
-        return (1...QueueLimits.permissionLabelCharactersMax).contains(bytes.count) && bytes.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-        }
+        return (1...QueueLimits.permissionLabelCharactersMax).contains(bytes.count)
+            && bytes.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+                    || b == 0x5F
+            }
     }
 
     static func isAccountId(_ id: String) -> Bool {
@@ -140,10 +146,14 @@ public enum PermissionPolicy {
 
     /// The document's members and its statements. A Policy set with SetQueueAttributes may hold one
     /// statement object instead of a list, or no Statement at all; anything but a JSON object is refused.
-    private static func parsed(_ text: String) throws -> (members: [(String, MiniJSON.Node)], statements: [MiniJSON.Node]) {
+    private static func parsed(
+        _ text: String
+    ) throws -> (members: [(String, MiniJSON.Node)], statements: [MiniJSON.Node]) {
         guard case .object(let members)? = MiniJSON.parse(text) else {
-            throw QueueError.invalidAttributeValue("Policy", "The queue's Policy is not a JSON object; "
-                + "AddPermission and RemovePermission cannot edit it.")
+            throw QueueError.invalidAttributeValue(
+                "Policy",
+                "The queue's Policy is not a JSON object; "
+                    + "AddPermission and RemovePermission cannot edit it.")
         }
         switch members.first(where: { $0.0 == "Statement" })?.1 {
         case nil: return (members, [])
@@ -152,8 +162,10 @@ public enum PermissionPolicy {
         }
     }
 
-    private static func replacingStatements(_ members: [(String, MiniJSON.Node)],
-                                            with statements: [MiniJSON.Node]) -> MiniJSON.Node {
+    private static func replacingStatements(
+        _ members: [(String, MiniJSON.Node)],
+        with statements: [MiniJSON.Node]
+    ) -> MiniJSON.Node {
         var out = members.filter { $0.0 != "Statement" }
         let index = members.firstIndex(where: { $0.0 == "Statement" }) ?? out.count
         out.insert(("Statement", .array(statements)), at: min(index, out.count))
@@ -161,7 +173,8 @@ public enum PermissionPolicy {
     }
 
     private static func sid(of statement: MiniJSON.Node) -> String? {
-        guard case .object(let members) = statement, case .string(let sid)? = members.first(where: { $0.0 == "Sid" })?.1 else {
+        guard case .object(let members) = statement, case .string(let sid)? = members.first(where: { $0.0 == "Sid" })?.1
+        else {
             return nil
         }
         return sid

@@ -60,7 +60,8 @@ public struct QueueAttributes: Equatable, Sendable {
         // A KMS key replaces SSE-SQS unless the request says otherwise (AWS then shows SqsManagedSseEnabled
         // false; recorded: test_sse_queue_attributes).
         if raw.contains(where: { $0.0 == "KmsMasterKeyId" && !$0.1.isEmpty }),
-           !raw.contains(where: { $0.0 == "SqsManagedSseEnabled" }) {
+            !raw.contains(where: { $0.0 == "SqsManagedSseEnabled" })
+        {
             next.sqsManagedSseEnabled = false
         }
         if next.fifoThroughputLimit == .perMessageGroupId && next.deduplicationScope != .messageGroup {
@@ -77,8 +78,10 @@ public struct QueueAttributes: Equatable, Sendable {
         let kms = raw.contains { $0.key == "KmsMasterKeyId" && !$0.value.isEmpty }
         let sqs = raw.contains { $0.key == "SqsManagedSseEnabled" && $0.value.lowercased() == "true" }
         if kms && sqs {
-            throw QueueError(.invalidAttributeName,
-                "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+            throw QueueError(
+                .invalidAttributeName,
+                "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE."
+            )
         }
     }
 
@@ -86,7 +89,8 @@ public struct QueueAttributes: Equatable, Sendable {
         switch name {
         case "DelaySeconds": delaySeconds = try parseInt(name, value, 0...QueueLimits.delaySecondsMax)
         case "MaximumMessageSize":
-            maximumMessageSizeBytes = try parseInt(name, value, QueueLimits.messageBytesMin...QueueLimits.messageBytesMax)
+            maximumMessageSizeBytes = try parseInt(
+                name, value, QueueLimits.messageBytesMin...QueueLimits.messageBytesMax)
         case "MessageRetentionPeriod":
             messageRetentionPeriodSeconds = try parseInt(
                 name, value, QueueLimits.retentionSecondsMin...QueueLimits.retentionSecondsMax)
@@ -102,8 +106,10 @@ public struct QueueAttributes: Equatable, Sendable {
         case "FifoQueue":
             let fifo = try parseBool(name, value)
             if fifo != isFifo {
-                throw QueueError.invalidAttributeValue(name, creating
-                    ? "a standard queue cannot set FifoQueue" : "Modifying queue type is not supported.")
+                throw QueueError.invalidAttributeValue(
+                    name,
+                    creating
+                        ? "a standard queue cannot set FifoQueue" : "Modifying queue type is not supported.")
             }
         case "ContentBasedDeduplication": contentBasedDeduplication = try parseBool(name, value)
         case "DeduplicationScope":
@@ -231,7 +237,8 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
         }
         if permission == .byQueue {
             guard (1...QueueLimits.redriveAllowSourcesMax).contains(sources.count),
-                  sources.allSatisfy({ QueueARN($0) != nil }) else {
+                sources.allSatisfy({ QueueARN($0) != nil })
+            else {
                 throw QueueError.invalidAttributeValue(
                     name, "byQueue needs 1-\(QueueLimits.redriveAllowSourcesMax) source queue ARNs.")
             }
@@ -261,7 +268,8 @@ public struct RedriveAllowPolicy: Equatable, Sendable {
 
 private func parseInt(_ name: String, _ value: String, _ range: ClosedRange<Int>) throws -> Int {
     guard let n = Int(value), range.contains(n) else {
-        throw QueueError.invalidAttributeValue(name, "must be an integer from \(range.lowerBound) to \(range.upperBound).")
+        throw QueueError.invalidAttributeValue(
+            name, "must be an integer from \(range.lowerBound) to \(range.upperBound).")
     }
     return n
 }

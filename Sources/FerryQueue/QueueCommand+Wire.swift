@@ -15,42 +15,75 @@ extension QueueCommand {
 
     public func encode() -> [UInt8] {
         var w = VarintWriter(capacity: encodedBytesEstimate)
-        let version = carriesContentDeduplicationIds ? QueueCommand.wireVersion : QueueCommand.wireVersionWithoutContentIds
+        let version =
+            carriesContentDeduplicationIds ? QueueCommand.wireVersion : QueueCommand.wireVersionWithoutContentIds
         w.u8(version)
         switch self {
         case .createQueue(let name, let attributes, let tags):
-            w.u8(1); w.string(name); w.keyValues(attributes); w.keyValues(tags)
+            w.u8(1)
+            w.string(name)
+            w.keyValues(attributes)
+            w.keyValues(tags)
         case .deleteQueue(let name):
-            w.u8(2); w.string(name)
+            w.u8(2)
+            w.string(name)
         case .setQueueAttributes(let name, let attributes):
-            w.u8(3); w.string(name); w.keyValues(attributes)
+            w.u8(3)
+            w.string(name)
+            w.keyValues(attributes)
         case .tagQueue(let name, let tags):
-            w.u8(4); w.string(name); w.keyValues(tags)
+            w.u8(4)
+            w.string(name)
+            w.keyValues(tags)
         case .untagQueue(let name, let keys):
-            w.u8(5); w.string(name); w.strings(keys)
+            w.u8(5)
+            w.string(name)
+            w.strings(keys)
         case .purgeQueue(let name):
-            w.u8(6); w.string(name)
+            w.u8(6)
+            w.string(name)
         case .sendMessages(let name, let entries, let isBatch):
-            w.u8(7); w.string(name); w.bool(isBatch); w.uvarint(UInt64(entries.count))
+            w.u8(7)
+            w.string(name)
+            w.bool(isBatch)
+            w.uvarint(UInt64(entries.count))
             for entry in entries { entry.encode(into: &w, withContentId: version == QueueCommand.wireVersion) }
         case .receiveMessages(let request):
-            w.u8(8); w.string(request.queueName); w.int(request.maxMessages)
-            w.optionalInt(request.visibilityTimeoutSeconds); w.optionalString(request.receiveRequestAttemptId)
+            w.u8(8)
+            w.string(request.queueName)
+            w.int(request.maxMessages)
+            w.optionalInt(request.visibilityTimeoutSeconds)
+            w.optionalString(request.receiveRequestAttemptId)
         case .deleteMessages(let name, let entries, let isBatch):
-            w.u8(9); w.string(name); w.bool(isBatch); w.handleEntries(entries)
+            w.u8(9)
+            w.string(name)
+            w.bool(isBatch)
+            w.handleEntries(entries)
         case .changeVisibility(let name, let entries, let isBatch):
-            w.u8(10); w.string(name); w.bool(isBatch); w.handleEntries(entries)
+            w.u8(10)
+            w.string(name)
+            w.bool(isBatch)
+            w.handleEntries(entries)
         case .startMessageMoveTask(let request):
-            w.u8(11); w.string(request.sourceArn); w.optionalString(request.destinationArn)
+            w.u8(11)
+            w.string(request.sourceArn)
+            w.optionalString(request.destinationArn)
             w.optionalInt(request.maxMessagesPerSecond)
         case .cancelMessageMoveTask(let handle):
-            w.u8(12); w.string(handle)
+            w.u8(12)
+            w.string(handle)
         case .tick:
             w.u8(13)
         case .addPermission(let name, let grant):
-            w.u8(14); w.string(name); w.string(grant.label); w.strings(grant.accountIds); w.strings(grant.actions)
+            w.u8(14)
+            w.string(name)
+            w.string(grant.label)
+            w.strings(grant.accountIds)
+            w.strings(grant.actions)
         case .removePermission(let name, let label):
-            w.u8(15); w.string(name); w.string(label)
+            w.u8(15)
+            w.string(name)
+            w.string(label)
         case .topic(let command):
             command.encode(into: &w, withContentIds: version == QueueCommand.wireVersion)
         }
@@ -77,24 +110,34 @@ extension QueueCommand {
             let isBatch = try r.bool()
             var entries: [SendEntry] = []
             for _ in 0..<(try r.count()) {
-                entries.append(try SendEntry.decode(from: &r, withBodyMD5: version != wireVersionWithoutBodyMD5,
-                                                    withContentId: withContentIds))
+                entries.append(
+                    try SendEntry.decode(
+                        from: &r, withBodyMD5: version != wireVersionWithoutBodyMD5,
+                        withContentId: withContentIds))
             }
             command = .sendMessages(queueName: name, entries: entries, isBatch: isBatch)
         case 8:
-            command = .receiveMessages(ReceiveRequest(
-                queueName: try r.string(), maxMessages: try r.int(), visibilityTimeoutSeconds: try r.optionalInt(),
-                receiveRequestAttemptId: try r.optionalString()))
-        case 9: command = .deleteMessages(queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
-        case 10: command = .changeVisibility(queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
+            command = .receiveMessages(
+                ReceiveRequest(
+                    queueName: try r.string(), maxMessages: try r.int(), visibilityTimeoutSeconds: try r.optionalInt(),
+                    receiveRequestAttemptId: try r.optionalString()))
+        case 9:
+            command = .deleteMessages(queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
+        case 10:
+            command = .changeVisibility(
+                queueName: try r.string(), isBatch: try r.bool(), entries: try r.handleEntries())
         case 11:
-            command = .startMessageMoveTask(MoveTaskRequest(
-                sourceArn: try r.string(), destinationArn: try r.optionalString(), maxMessagesPerSecond: try r.optionalInt()))
+            command = .startMessageMoveTask(
+                MoveTaskRequest(
+                    sourceArn: try r.string(), destinationArn: try r.optionalString(),
+                    maxMessagesPerSecond: try r.optionalInt()))
         case 12: command = .cancelMessageMoveTask(taskHandle: try r.string())
         case 13: command = .tick
         case 14:
-            command = .addPermission(queueName: try r.string(), grant: PermissionGrant(
-                label: try r.string(), accountIds: try r.strings(), actions: try r.strings()))
+            command = .addPermission(
+                queueName: try r.string(),
+                grant: PermissionGrant(
+                    label: try r.string(), accountIds: try r.strings(), actions: try r.strings()))
         case 15: command = .removePermission(queueName: try r.string(), label: try r.string())
         case let tag where TopicCommand.tags.contains(tag):
             command = .topic(try TopicCommand.decode(tag: tag, from: &r, withContentIds: withContentIds))
@@ -152,11 +195,12 @@ extension SendEntry {
         let delay = try r.optionalInt()
         var attributes: [MessageAttribute] = []
         for _ in 0..<(try r.count()) { attributes.append(try MessageAttribute.decode(from: &r)) }
-        return SendEntry(id: id, body: body, delaySeconds: delay, attributes: attributes,
-                         awsTraceHeader: try r.optionalString(), messageGroupId: try r.optionalString(),
-                         messageDeduplicationId: try r.optionalString(),
-                         bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil,
-                         contentDeduplicationId: withContentId ? try r.optionalString() : nil)
+        return SendEntry(
+            id: id, body: body, delaySeconds: delay, attributes: attributes,
+            awsTraceHeader: try r.optionalString(), messageGroupId: try r.optionalString(),
+            messageDeduplicationId: try r.optionalString(),
+            bodyMD5: withBodyMD5 ? try r.optionalBodyMD5() : nil,
+            contentDeduplicationId: withContentId ? try r.optionalString() : nil)
     }
 }
 
@@ -168,12 +212,19 @@ extension VarintWriter {
 
     mutating func keyValues(_ pairs: [KeyValue]) {
         uvarint(UInt64(pairs.count))
-        for pair in pairs { string(pair.key); string(pair.value) }
+        for pair in pairs {
+            string(pair.key)
+            string(pair.value)
+        }
     }
 
     mutating func handleEntries(_ entries: [HandleEntry]) {
         uvarint(UInt64(entries.count))
-        for entry in entries { string(entry.id); string(entry.receiptHandle); int(entry.visibilityTimeoutSeconds) }
+        for entry in entries {
+            string(entry.id)
+            string(entry.receiptHandle)
+            int(entry.visibilityTimeoutSeconds)
+        }
     }
 }
 

@@ -70,9 +70,11 @@ public struct SendEntry: Equatable, Sendable {
     /// the machine hashes the body when it applies the send (`SHA256`).
     public var contentDeduplicationId: String?
 
-    public init(id: String = "", body: [UInt8], delaySeconds: Int? = nil, attributes: [MessageAttribute] = [],
-                awsTraceHeader: String? = nil, messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
-                bodyMD5: BodyMD5? = nil, contentDeduplicationId: String? = nil) {
+    public init(
+        id: String = "", body: [UInt8], delaySeconds: Int? = nil, attributes: [MessageAttribute] = [],
+        awsTraceHeader: String? = nil, messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
+        bodyMD5: BodyMD5? = nil, contentDeduplicationId: String? = nil
+    ) {
         self.id = id
         self.body = body
         self.bodyMD5 = bodyMD5
@@ -96,8 +98,10 @@ public struct ReceiveRequest: Equatable, Sendable {
     /// FIFO only: a retry with the same id returns the same messages and handles (docs/sqs-wire.md, "FIFO queues").
     public var receiveRequestAttemptId: String?
 
-    public init(queueName: String, maxMessages: Int = 1, visibilityTimeoutSeconds: Int? = nil,
-                receiveRequestAttemptId: String? = nil) {
+    public init(
+        queueName: String, maxMessages: Int = 1, visibilityTimeoutSeconds: Int? = nil,
+        receiveRequestAttemptId: String? = nil
+    ) {
         self.queueName = queueName
         self.maxMessages = maxMessages
         self.visibilityTimeoutSeconds = visibilityTimeoutSeconds

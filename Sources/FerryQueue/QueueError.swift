@@ -49,8 +49,9 @@ public struct QueueError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// AWS's text for a message over the queue's MaximumMessageSize (recorded: test_send_oversized_message).
     static func messageTooLong(maximumBytes: Int) -> QueueError {
-        QueueError(.invalidParameterValue,
-                   "One or more parameters are invalid. Reason: Message must be shorter than \(maximumBytes) bytes.")
+        QueueError(
+            .invalidParameterValue,
+            "One or more parameters are invalid. Reason: Message must be shorter than \(maximumBytes) bytes.")
     }
 
     static func invalidAttributeValue(_ name: String, _ reason: String) -> QueueError {
@@ -65,12 +66,14 @@ public struct QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A FIFO send without a deduplication id on a queue without content-based deduplication: AWS's bare
     /// sentence, no "Value ... for parameter" frame and no final period (recorded:
     /// test_posting_to_fifo_requires_deduplicationid_group_id).
-    static let noDeduplicationId = QueueError(.invalidParameterValue,
+    static let noDeduplicationId = QueueError(
+        .invalidParameterValue,
         "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 
     /// A FIFO SendMessageBatch entry without MessageGroupId fails the whole batch, as InvalidParameterValue
     /// (a single SendMessage says MissingParameter; recorded: test_send_batch_missing_message_group_id_for_fifo_queue).
-    static let batchEntryWithoutGroup = QueueError(.invalidParameterValue,
+    static let batchEntryWithoutGroup = QueueError(
+        .invalidParameterValue,
         "The request must contain the parameter MessageGroupId.")
 
     static let receiptHandleExpired = QueueError(

@@ -19,15 +19,17 @@ extension QueueMachine {
         let now = max(nowMs, self.nowMs)
         return queues.values.map { queue in
             let counts = queue.counts(at: now)
-            return QueueGauges(name: queue.name, visible: counts.visible, inflight: counts.inflight, delayed: counts.delayed,
-                               oldestMessageAgeMs: queue.oldestSentMs.map { max(0, now - $0) } ?? 0)
+            return QueueGauges(
+                name: queue.name, visible: counts.visible, inflight: counts.inflight, delayed: counts.delayed,
+                oldestMessageAgeMs: queue.oldestSentMs.map { max(0, now - $0) } ?? 0)
         }.sorted { $0.name < $1.name }
     }
 
     /// The queue `name`'s dead-letter queue, when its RedrivePolicy names one that exists.
     public func deadLetterQueueName(of name: String) -> String? {
         guard let id = queueIdByName[name], let arn = queues[id]?.attributes.redrivePolicy?.deadLetterTargetArn,
-              let target = queueId(forArn: arn), target != id else { return nil }
+            let target = queueId(forArn: arn), target != id
+        else { return nil }
         return queues[target]?.name
     }
 

@@ -17,7 +17,8 @@ extension QueueMachine {
         let now = nowMs
         let results: [EntryResult<QueueResult.Unit>]? = withQueue(name) { queue in
             entries.map { entry in
-                EntryResult(id: entry.id, queue.delete(handle: entry.receiptHandle, now: now).map { QueueResult.Unit() })
+                EntryResult(
+                    id: entry.id, queue.delete(handle: entry.receiptHandle, now: now).map { QueueResult.Unit() })
             }
         }
         guard let results else { return .failed(.noQueue(name)) }
@@ -30,9 +31,11 @@ extension QueueMachine {
         let now = nowMs
         let results: [EntryResult<QueueResult.Unit>]? = withQueue(name) { queue in
             entries.map { entry in
-                EntryResult(id: entry.id, queue.changeVisibility(
-                    handle: entry.receiptHandle, timeoutSeconds: entry.visibilityTimeoutSeconds, now: now
-                ).map { QueueResult.Unit() })
+                EntryResult(
+                    id: entry.id,
+                    queue.changeVisibility(
+                        handle: entry.receiptHandle, timeoutSeconds: entry.visibilityTimeoutSeconds, now: now
+                    ).map { QueueResult.Unit() })
             }
         }
         guard let results else { return .failed(.noQueue(name)) }
@@ -109,8 +112,11 @@ extension QueueState {
         // docs/sqs-wire.md, "Visibility and receipt handles": the total invisibility since the receive cannot exceed 12
         // hours.
         guard deadline - slot.lastReceiveMs <= Int64(QueueLimits.visibilityTimeoutSecondsMax) * 1000 else {
-            return .failure(.invalidParameter("VisibilityTimeout",
-                "Total VisibilityTimeout for the message is beyond the limit [\(QueueLimits.visibilityTimeoutSecondsMax) seconds]"))
+            return .failure(
+                .invalidParameter(
+                    "VisibilityTimeout",
+                    "Total VisibilityTimeout for the message is beyond the limit [\(QueueLimits.visibilityTimeoutSecondsMax) seconds]"
+                ))
         }
         if timeoutSeconds == 0 {
             slots[index].visibleAtMs = now

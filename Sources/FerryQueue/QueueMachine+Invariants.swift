@@ -3,14 +3,19 @@
 extension QueueMachine {
     public func checkInvariants() {
         precondition(queues.count == queueIdByName.count, "name index and queue table disagree")
-        for (name, id) in queueIdByName { precondition(queues[id]?.name == name, "name index points at the wrong queue") }
+        for (name, id) in queueIdByName {
+            precondition(queues[id]?.name == name, "name index points at the wrong queue")
+        }
         for queue in queues.values { queue.checkInvariants(now: queue.timersRunMs) }
     }
 }
 
 extension QueueState {
     func checkInvariants(now: Int64) {
-        var visible = 0, inflight = 0, delayed = 0, dead = 0
+        var visible = 0
+        var inflight = 0
+        var delayed = 0
+        var dead = 0
         var inflightByGroup: [UInt32: Int] = [:]
         var previous: UInt64 = 0
         for slot in slots[slotsHead...] {
@@ -31,8 +36,10 @@ extension QueueState {
             if isFifo { precondition(groups[slot.group] != nil, "a FIFO message's group exists") }
         }
         precondition(dead == deadSlots, "tombstone count")
-        precondition(visible == visibleCount && inflight == inflightCount && delayed == delayedCount,
-                     "counts \(visibleCount)/\(inflightCount)/\(delayedCount) vs derived \(visible)/\(inflight)/\(delayed) in \(name)")
+        precondition(
+            visible == visibleCount && inflight == inflightCount && delayed == delayedCount,
+            "counts \(visibleCount)/\(inflightCount)/\(delayedCount) vs derived \(visible)/\(inflight)/\(delayed) in \(name)"
+        )
         guard isFifo else { return }
         var queued = Set<UInt32>()
         for index in readyGroups.live {

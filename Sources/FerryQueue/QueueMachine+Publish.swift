@@ -4,7 +4,9 @@
 /// dead-letter queue, or counts it on the subscription. A batch is all or nothing: an entry the topic refuses
 /// fails the whole request, as AWS answers (recorded: test_publish_batch_exceptions).
 extension QueueMachine {
-    mutating func publish(_ topicName: String, _ entries: [PublishEntry], isBatch: Bool, endpointBase: String) -> QueueResult {
+    mutating func publish(
+        _ topicName: String, _ entries: [PublishEntry], isBatch: Bool, endpointBase: String
+    ) -> QueueResult {
         guard !entries.isEmpty, isBatch || entries.count == 1 else {
             return .failed(QueueError(.emptyBatchRequest, "The batch request doesn't contain any entries"))
         }
@@ -23,17 +25,22 @@ extension QueueMachine {
         return .published(results)
     }
 
-    private mutating func publishOne(_ entry: PublishEntry, on topic: inout TopicState,
-                                     endpointBase: String) -> Result<PublishedMessage, QueueError> {
+    private mutating func publishOne(
+        _ entry: PublishEntry, on topic: inout TopicState,
+        endpointBase: String
+    ) -> Result<PublishedMessage, QueueError> {
         var dedupId: String?
         if topic.isFifo {
-            dedupId = entry.messageDeduplicationId ?? entry.contentDeduplicationId
+            dedupId =
+                entry.messageDeduplicationId ?? entry.contentDeduplicationId
                 ?? SHA256.hexDigest(Array(entry.message.utf8))
             topic.expireDedup(now: nowMs)
             if let record = topic.dedup[dedupId!] {
                 publishTally.duplicates += 1
-                return .success(PublishedMessage(messageId: topic.messageId(seq: record.seq),
-                                                 sequenceNumber: MessageIdentity.sequenceNumber(record.seq)))
+                return .success(
+                    PublishedMessage(
+                        messageId: topic.messageId(seq: record.seq),
+                        sequenceNumber: MessageIdentity.sequenceNumber(record.seq)))
             }
         }
         let seq = topic.nextPublishSeq
@@ -45,9 +52,10 @@ extension QueueMachine {
         }
         let messageId = topic.messageId(seq: seq)
         let sequenceNumber = topic.isFifo ? MessageIdentity.sequenceNumber(seq) : nil
-        let notification = Notification(messageId: messageId, sequenceNumber: sequenceNumber, topicArn: topicArn(topic.name),
-                                        entry: entry, timestampMs: nowMs, endpointBase: endpointBase,
-                                        signatureVersion: topic.storedAttributes["SignatureVersion"] == "2" ? "2" : "1")
+        let notification = Notification(
+            messageId: messageId, sequenceNumber: sequenceNumber, topicArn: topicArn(topic.name),
+            entry: entry, timestampMs: nowMs, endpointBase: endpointBase,
+            signatureVersion: topic.storedAttributes["SignatureVersion"] == "2" ? "2" : "1")
         if topic.isFifo { publishTally.fifoPublished += 1 } else { publishTally.standardPublished += 1 }
         // What does not depend on the subscription is built once, on first need: the filters' view of the
         // publish, the raw body's bytes, and the envelope (all but its UnsubscribeURL's subscription ARN).
@@ -63,12 +71,14 @@ extension QueueMachine {
             let message: SendEntry
             if subscription.rawMessageDelivery {
                 if rawBody == nil { rawBody = Array(entry.message.utf8) }
-                message = SendEntry(body: rawBody!, attributes: entry.attributes, messageGroupId: entry.messageGroupId,
-                                    messageDeduplicationId: dedupId)
+                message = SendEntry(
+                    body: rawBody!, attributes: entry.attributes, messageGroupId: entry.messageGroupId,
+                    messageDeduplicationId: dedupId)
             } else {
                 if envelope == nil { envelope = notification.envelope() }
-                message = SendEntry(body: envelope!.body(subscriptionArn: subscriptionArn(subscription)),
-                                    messageGroupId: entry.messageGroupId, messageDeduplicationId: dedupId)
+                message = SendEntry(
+                    body: envelope!.body(subscriptionArn: subscriptionArn(subscription)),
+                    messageGroupId: entry.messageGroupId, messageDeduplicationId: dedupId)
             }
             deliver(message, to: subscription, fromFifoTopic: topic.isFifo)
         }
@@ -81,7 +91,9 @@ extension QueueMachine {
             publishTally.delivered += 1
             return
         }
-        if let target = subscription.deadLetterTargetArn, enqueue(message, intoArn: target, fromFifoTopic: fromFifoTopic) {
+        if let target = subscription.deadLetterTargetArn,
+            enqueue(message, intoArn: target, fromFifoTopic: fromFifoTopic)
+        {
             publishTally.deadLettered += 1
             return
         }
@@ -119,10 +131,13 @@ extension TopicValidation {
             }
             if entry.messageDeduplicationId == nil && !topic.contentBasedDeduplication {
                 return .snsInvalid(
-                    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+                    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+                )
             }
         } else if entry.messageDeduplicationId != nil {
-            return .snsInvalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+            return .snsInvalid(
+                "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"
+            )
         }
         return nil
     }

@@ -19,14 +19,17 @@ extension QueueMachine {
     }
 
     /// ListQueues: names with the prefix, sorted, one page after `nextToken`.
-    public func listQueues(prefix: String = "", maxResults: Int? = nil, nextToken: String? = nil)
+    public func listQueues(
+        prefix: String = "", maxResults: Int? = nil, nextToken: String? = nil
+    )
         -> (names: [String], nextToken: String?)
     {
         page(queueIdByName.keys.filter { $0.hasPrefix(prefix) }.sorted(), maxResults: maxResults, after: nextToken)
     }
 
     /// GetQueueAttributes: `All` or named attributes, sorted by name. No names gives an empty result.
-    public func getQueueAttributes(_ name: String, names: [String], nowMs: Int64 = 0) -> Result<[KeyValue], QueueError> {
+    public func getQueueAttributes(_ name: String, names: [String], nowMs: Int64 = 0) -> Result<[KeyValue], QueueError>
+    {
         guard let id = queueIdByName[name], let queue = queues[id] else { return .failure(.noQueue(name)) }
         var all = queue.attributes.rendered().map { KeyValue($0.0, $0.1) }
         let counts = queue.counts(at: max(nowMs, self.nowMs))

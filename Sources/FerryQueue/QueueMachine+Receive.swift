@@ -16,7 +16,8 @@ extension QueueMachine {
         let sourceAttributes = queues[id]!.attributes
         var redrive: (target: QueueID, maxReceiveCount: Int)?
         if let policy = sourceAttributes.redrivePolicy, let target = queueId(forArn: policy.deadLetterTargetArn),
-           target != id {
+            target != id
+        {
             redrive = (target, policy.maxReceiveCount)
         }
         let visibilityMs = Int64(request.visibilityTimeoutSeconds ?? sourceAttributes.visibilityTimeoutSeconds) * 1000
@@ -67,7 +68,8 @@ extension QueueState {
         var moved: [OutgoingMessage] = []
         var stillVisible: [UInt64] = []
         while delivered.count < context.maxMessages, inflightCount < QueueLimits.inflightMessagesMax,
-              let seq = ready.popFirst() {
+            let seq = ready.popFirst()
+        {
             guard let index = index(of: seq), slots[index].isLive, slots[index].isVisible(now: now) else { continue }
             if isExpired(slots[index], now: now) {
                 remove(at: index, now: now)
@@ -93,14 +95,16 @@ extension QueueState {
         var moved: [OutgoingMessage] = []
         var touched: [UInt32] = []
         while delivered.count < context.maxMessages, inflightCount < QueueLimits.inflightMessagesMax,
-              let group = readyGroups.popFirst() {
+            let group = readyGroups.popFirst()
+        {
             precondition(groups[group] != nil, "queued groups are never freed")
             groups[group]!.isQueuedReady = false
             touched.append(group)
             guard groups[group]!.inflight == 0 else { continue }
             var position = 0
             while delivered.count < context.maxMessages, inflightCount < QueueLimits.inflightMessagesMax,
-                  position < groups[group]!.members.count {
+                position < groups[group]!.members.count
+            {
                 let seq = groups[group]!.members[position]
                 position += 1
                 guard let index = index(of: seq), slots[index].isLive else { continue }
@@ -136,8 +140,10 @@ extension QueueState {
         if context.visibilityMs > 0 {
             visibleCount -= 1
             inflightCount += 1
-            timers.push(TimerEntry(deadlineMs: slots[index].visibleAtMs, seq: slots[index].seq,
-                                   epoch: slots[index].receiveCount))
+            timers.push(
+                TimerEntry(
+                    deadlineMs: slots[index].visibleAtMs, seq: slots[index].seq,
+                    epoch: slots[index].receiveCount))
             if isFifo { groups[slots[index].group]!.inflight += 1 }
         }
         return receivedMessage(at: index, arnPrefix: context.arnPrefix)
@@ -166,8 +172,9 @@ extension QueueState {
 
     func outgoing(at index: Int) -> OutgoingMessage {
         let slot = slots[index]
-        return OutgoingMessage(body: slot.body!, sentMs: slot.sentMs, receiveCount: slot.receiveCount,
-                               firstReceiveMs: slot.firstReceiveMs, messageId: messageId(of: slot), extras: slot.extras)
+        return OutgoingMessage(
+            body: slot.body!, sentMs: slot.sentMs, receiveCount: slot.receiveCount,
+            firstReceiveMs: slot.firstReceiveMs, messageId: messageId(of: slot), extras: slot.extras)
     }
 
     // MARK: ReceiveRequestAttemptId
@@ -180,14 +187,17 @@ extension QueueState {
         var indices: [Int] = []
         for item in attempt.items {
             guard let index = index(of: item.seq), slots[index].isLive, slots[index].receiveCount == item.epoch,
-                  slots[index].visibleAtMs == item.deadlineMs, slots[index].isInFlight(now: now) else { return nil }
+                slots[index].visibleAtMs == item.deadlineMs, slots[index].isInFlight(now: now)
+            else { return nil }
             indices.append(index)
         }
         let deadline = now + context.visibilityMs
         for (n, index) in indices.enumerated() where slots[index].visibleAtMs != deadline {
             slots[index].visibleAtMs = deadline
             attempt.items[n].deadlineMs = slots[index].visibleAtMs
-            timers.push(TimerEntry(deadlineMs: slots[index].visibleAtMs, seq: slots[index].seq, epoch: slots[index].receiveCount))
+            timers.push(
+                TimerEntry(
+                    deadlineMs: slots[index].visibleAtMs, seq: slots[index].seq, epoch: slots[index].receiveCount))
         }
         attempts[attemptId] = attempt
         return indices.map { receivedMessage(at: $0, arnPrefix: context.arnPrefix) }

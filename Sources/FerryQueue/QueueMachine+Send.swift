@@ -16,9 +16,10 @@ extension QueueMachine {
         let now = nowMs
         let outcome: Result<[EntryResult<SentMessage>], QueueError>? = withQueue(name) { queue in
             if isBatch, let error = queue.fifoBatchError(entries) { return .failure(error) }
-            return .success(entries.map { entry in
-                EntryResult(id: entry.id, Result { try queue.send(entry, now: now) }.mapError { $0 as! QueueError })
-            })
+            return .success(
+                entries.map { entry in
+                    EntryResult(id: entry.id, Result { try queue.send(entry, now: now) }.mapError { $0 as! QueueError })
+                })
         }
         guard let outcome else { return .failed(.noQueue(name)) }
         let results: [EntryResult<SentMessage>]
@@ -51,16 +52,21 @@ extension QueueState {
         }
         if isFifo { return try sendFifo(entry, now: now) }
         if entry.messageDeduplicationId != nil {
-            throw QueueError.invalidParameter("MessageDeduplicationId",
+            throw QueueError.invalidParameter(
+                "MessageDeduplicationId",
                 "The request includes a parameter that is not valid for this queue type.")
         }
         let delayMs = Int64(entry.delaySeconds ?? attributes.delaySeconds) * 1000
-        let extras = MessageExtras.make(attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
-                                        messageGroupId: entry.messageGroupId, messageDeduplicationId: nil)
-        let seq = append(body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
-                         firstReceiveMs: 0, extras: extras, groupName: nil, now: now)
-        return SentMessage(messageId: MessageIdentity.messageId(queue: id, seq: seq), sequenceNumber: nil,
-                           wasDuplicate: false)
+        let extras = MessageExtras.make(
+            attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
+            messageGroupId: entry.messageGroupId, messageDeduplicationId: nil)
+        let seq = append(
+            body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs,
+            receiveCount: 0,
+            firstReceiveMs: 0, extras: extras, groupName: nil, now: now)
+        return SentMessage(
+            messageId: MessageIdentity.messageId(queue: id, seq: seq), sequenceNumber: nil,
+            wasDuplicate: false)
     }
 
     /// FIFO: a group is required, per-message delay is not allowed, and a deduplication id (explicit or the
@@ -70,7 +76,8 @@ extension QueueState {
             throw QueueError(.missingParameter, "The request must contain the parameter MessageGroupId.")
         }
         if let delay = entry.delaySeconds, delay != 0 {
-            throw QueueError.invalidParameter("DelaySeconds", value: String(delay),
+            throw QueueError.invalidParameter(
+                "DelaySeconds", value: String(delay),
                 "The request include parameter that is not valid for this queue type.")
         }
         let dedupId: String
@@ -85,19 +92,24 @@ extension QueueState {
         expireDedup(now: now)
         if let record = dedup[key] {
             precondition(record.expiresAtMs > now, "expired dedup records are dropped before lookups")
-            return SentMessage(messageId: MessageIdentity.messageId(queue: id, seq: record.seq),
-                               sequenceNumber: MessageIdentity.sequenceNumber(record.seq), wasDuplicate: true)
+            return SentMessage(
+                messageId: MessageIdentity.messageId(queue: id, seq: record.seq),
+                sequenceNumber: MessageIdentity.sequenceNumber(record.seq), wasDuplicate: true)
         }
-        let extras = MessageExtras.make(attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
-                                        messageGroupId: group, messageDeduplicationId: dedupId)
+        let extras = MessageExtras.make(
+            attributes: entry.attributes, awsTraceHeader: entry.awsTraceHeader,
+            messageGroupId: group, messageDeduplicationId: dedupId)
         let delayMs = Int64(attributes.delaySeconds) * 1000
-        let seq = append(body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs, receiveCount: 0,
-                         firstReceiveMs: 0, extras: extras, groupName: group, now: now)
+        let seq = append(
+            body: MessageBody.make(entry.body, md5: entry.bodyMD5), sentMs: now, visibleAtMs: now + delayMs,
+            receiveCount: 0,
+            firstReceiveMs: 0, extras: extras, groupName: group, now: now)
         let expiresAtMs = now + QueueLimits.dedupWindowMs
         dedup[key] = DedupRecord(seq: seq, expiresAtMs: expiresAtMs)
         dedupExpiry.append(ExpiryEntry(expiresAtMs: expiresAtMs, key: key))
-        return SentMessage(messageId: MessageIdentity.messageId(queue: id, seq: seq),
-                           sequenceNumber: MessageIdentity.sequenceNumber(seq), wasDuplicate: false)
+        return SentMessage(
+            messageId: MessageIdentity.messageId(queue: id, seq: seq),
+            sequenceNumber: MessageIdentity.sequenceNumber(seq), wasDuplicate: false)
     }
 
     /// DeduplicationScope `queue`: the id alone; `messageGroup`: the (group, id) pair (localstack #10460).

@@ -51,7 +51,10 @@ extension QueueMachine {
         var r = VarintReader(bytes, offset: offset)
         var magic: [UInt8] = []
         for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
-        let known = [QueueMachine.snapshotMagic, QueueMachine.snapshotMagicWithoutTopics, QueueMachine.snapshotMagicWithoutBodyMD5]
+        let known = [
+            QueueMachine.snapshotMagic, QueueMachine.snapshotMagicWithoutTopics,
+            QueueMachine.snapshotMagicWithoutBodyMD5,
+        ]
         guard known.contains(magic) else {
             throw DecodeError("not a FerryQueue snapshot")
         }
@@ -203,7 +206,8 @@ extension QueueState {
         queue.sweepCursor = try r.uvarint()
         queue.timersRunMs = try r.varint()
         guard queue.visibleCount >= 0, queue.inflightCount >= 0, queue.delayedCount >= 0,
-              queue.visibleCount + queue.inflightCount + queue.delayedCount == queue.liveCount else {
+            queue.visibleCount + queue.inflightCount + queue.delayedCount == queue.liveCount
+        else {
             throw DecodeError("queue \(name) counts disagree with its messages")
         }
         return queue
@@ -247,16 +251,18 @@ extension MessageSlot {
     static func decode(from r: inout VarintReader, _ format: SnapshotFormat) throws -> MessageSlot {
         let seq = try r.uvarint()
         guard try r.bool() else {
-            return MessageSlot(seq: seq, body: nil, sentMs: 0, firstReceiveMs: 0, visibleDeltaMs: 0,
-                               lastReceiveDeltaMs: 0, receiveCount: 0, group: 0, extras: nil)
+            return MessageSlot(
+                seq: seq, body: nil, sentMs: 0, firstReceiveMs: 0, visibleDeltaMs: 0,
+                lastReceiveDeltaMs: 0, receiveCount: 0, group: 0, extras: nil)
         }
         let bodyBytes = try r.raw()
         guard !bodyBytes.isEmpty else { throw DecodeError("empty body in a live slot") }
         let md5 = format.hasBodyMD5 ? try r.optionalBodyMD5() : nil
-        var slot = MessageSlot(seq: seq, body: MessageBody.make(bodyBytes, md5: md5), sentMs: try r.varint(),
-                               firstReceiveMs: try r.varint(), visibleDeltaMs: try r.u32(),
-                               lastReceiveDeltaMs: try r.u32(), receiveCount: try r.u32(), group: try r.u32(),
-                               extras: nil)
+        var slot = MessageSlot(
+            seq: seq, body: MessageBody.make(bodyBytes, md5: md5), sentMs: try r.varint(),
+            firstReceiveMs: try r.varint(), visibleDeltaMs: try r.u32(),
+            lastReceiveDeltaMs: try r.u32(), receiveCount: try r.u32(), group: try r.u32(),
+            extras: nil)
         if try r.bool() {
             var attributes: [MessageAttribute] = []
             for _ in 0..<(try r.count()) { attributes.append(try MessageAttribute.decode(from: &r)) }
@@ -305,11 +311,12 @@ extension MoveTask {
         let rate = try r.int()
         let statusText = try r.string()
         guard let status = Status(rawValue: statusText) else { throw DecodeError("bad move task status \(statusText)") }
-        return MoveTask(number: number, sourceQueue: source, sourceArn: sourceArn, destinationArn: destinationArn,
-                        maxNumberOfMessagesPerSecond: rate, status: status,
-                        approximateNumberOfMessagesMoved: try r.int(), approximateNumberOfMessagesToMove: try r.int(),
-                        startedTimestampMs: try r.varint(), failureReason: try r.optionalString(),
-                        lastAdvanceMs: try r.varint(), creditMilli: try r.varint())
+        return MoveTask(
+            number: number, sourceQueue: source, sourceArn: sourceArn, destinationArn: destinationArn,
+            maxNumberOfMessagesPerSecond: rate, status: status,
+            approximateNumberOfMessagesMoved: try r.int(), approximateNumberOfMessagesToMove: try r.int(),
+            startedTimestampMs: try r.varint(), failureReason: try r.optionalString(),
+            lastAdvanceMs: try r.varint(), creditMilli: try r.varint())
     }
 }
 

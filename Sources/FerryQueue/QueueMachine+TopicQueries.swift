@@ -33,19 +33,26 @@ extension QueueMachine {
         return .success(all.keys.sorted().map { KeyValue($0, all[$0]!) })
     }
 
-    static let defaultDeliveryPolicy = #"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}"#
+    static let defaultDeliveryPolicy =
+        #"{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}"#
 
     /// The access policy AWS gives a topic that was created without one (recorded: test_create_topic_with_attributes).
     func defaultTopicPolicy(_ name: String) -> String {
-        let actions = ["GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission", "DeleteTopic",
-                       "Subscribe", "ListSubscriptionsByTopic", "Publish"].map { "\"SNS:\($0)\"" }.joined(separator: ",")
-        return #"{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["#
-            + actions + #"],"Resource":""# + topicArn(name) + #"","Condition":{"StringEquals":{"AWS:SourceOwner":""# + config.accountId
+        let actions = [
+            "GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission", "DeleteTopic",
+            "Subscribe", "ListSubscriptionsByTopic", "Publish",
+        ].map { "\"SNS:\($0)\"" }.joined(separator: ",")
+        return
+            #"{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["#
+            + actions + #"],"Resource":""# + topicArn(name) + #"","Condition":{"StringEquals":{"AWS:SourceOwner":""#
+            + config.accountId
             + #""}}}]}"#
     }
 
     public func listTopicTags(_ name: String) -> Result<[KeyValue], QueueError> {
-        guard let topic = topics[name] else { return .failure(QueueError(.resourceNotFound, "Resource does not exist")) }
+        guard let topic = topics[name] else {
+            return .failure(QueueError(.resourceNotFound, "Resource does not exist"))
+        }
         return .success(topic.tags.keys.sorted().map { KeyValue($0, topic.tags[$0]!) })
     }
 
@@ -59,7 +66,9 @@ extension QueueMachine {
     }
 
     /// Every subscription (or the topic's) in creation order; the token is the last listed subscription's number.
-    public func listSubscriptions(topicName: String? = nil, nextToken: String?) -> Result<(subscriptions: [SubscriptionSummary], nextToken: String?), QueueError> {
+    public func listSubscriptions(
+        topicName: String? = nil, nextToken: String?
+    ) -> Result<(subscriptions: [SubscriptionSummary], nextToken: String?), QueueError> {
         let numbers: [UInt64]
         if let topicName {
             guard let topic = topics[topicName] else { return .failure(.topicNotFound) }
@@ -75,8 +84,9 @@ extension QueueMachine {
         let remaining = numbers.filter { $0 > after }
         let page = remaining.prefix(TopicLimits.listSubscriptionsPageSize)
         let summaries = page.compactMap { subscriptions[$0] }.map { subscription in
-            SubscriptionSummary(subscriptionArn: subscriptionArn(subscription), owner: config.accountId, protocol: "sqs",
-                                endpoint: subscription.endpoint, topicArn: topicArn(subscription.topicName))
+            SubscriptionSummary(
+                subscriptionArn: subscriptionArn(subscription), owner: config.accountId, protocol: "sqs",
+                endpoint: subscription.endpoint, topicArn: topicArn(subscription.topicName))
         }
         return .success((summaries, remaining.count > page.count ? page.last.map(String.init) : nil))
     }
@@ -108,7 +118,8 @@ extension QueueMachine {
     /// The topic name an ARN of this cluster names, if that topic exists.
     public func topicName(forArn text: String) -> String? {
         guard let arn = TopicARN(text), arn.subscriptionId == nil, arn.region == config.region,
-              arn.accountId == config.accountId, topics[arn.topicName] != nil else { return nil }
+            arn.accountId == config.accountId, topics[arn.topicName] != nil
+        else { return nil }
         return arn.topicName
     }
 }

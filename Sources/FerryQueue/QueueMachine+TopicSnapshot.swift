@@ -52,7 +52,8 @@ extension QueueMachine {
         for _ in 0..<(try r.count()) {
             let number = try r.u32()
             let name = try r.string()
-            var topic = TopicState(number: number, name: name, isFifo: try r.bool(), contentBasedDeduplication: try r.bool())
+            var topic = TopicState(
+                number: number, name: name, isFifo: try r.bool(), contentBasedDeduplication: try r.bool())
             for (key, value) in try r.pairs() { topic.storedAttributes[key] = value }
             for (key, value) in try r.pairs() { topic.tags[key] = value }
             for _ in 0..<(try r.count()) { topic.subscriptionNumbers.append(try r.uvarint()) }
@@ -61,7 +62,9 @@ extension QueueMachine {
                 let key = try r.string()
                 topic.dedup[key] = DedupRecord(seq: try r.uvarint(), expiresAtMs: try r.varint())
             }
-            for _ in 0..<(try r.count()) { topic.dedupExpiry.append(ExpiryEntry(expiresAtMs: try r.varint(), key: try r.string())) }
+            for _ in 0..<(try r.count()) {
+                topic.dedupExpiry.append(ExpiryEntry(expiresAtMs: try r.varint(), key: try r.string()))
+            }
             guard topics[name] == nil else { throw DecodeError("duplicate topic \(name)") }
             topics[name] = topic
         }
@@ -70,7 +73,9 @@ extension QueueMachine {
             s.rawMessageDelivery = try r.bool()
             let policy = try r.optionalString()
             let scopeText = try r.string()
-            guard let scope = FilterPolicy.Scope(rawValue: scopeText) else { throw DecodeError("bad filter policy scope \(scopeText)") }
+            guard let scope = FilterPolicy.Scope(rawValue: scopeText) else {
+                throw DecodeError("bad filter policy scope \(scopeText)")
+            }
             s.filterPolicyScope = scope
             if let policy {
                 guard s.set("FilterPolicy", policy, subscribing: false) == nil else {
@@ -83,7 +88,8 @@ extension QueueMachine {
                 }
             }
             s.deliveriesFailed = try r.uvarint()
-            guard topics[s.topicName]?.subscriptionNumbers.contains(s.number) == true, subscriptions[s.number] == nil else {
+            guard topics[s.topicName]?.subscriptionNumbers.contains(s.number) == true, subscriptions[s.number] == nil
+            else {
                 throw DecodeError("subscription \(s.number) not listed by its topic")
             }
             subscriptions[s.number] = s

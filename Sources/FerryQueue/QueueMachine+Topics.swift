@@ -22,15 +22,18 @@ extension QueueMachine {
     }
 
     func subscriptionArn(_ subscription: Subscription) -> String {
-        TopicARN(region: config.region, accountId: config.accountId, topicName: subscription.topicName,
-                 subscriptionId: subscription.uuid).text
+        TopicARN(
+            region: config.region, accountId: config.accountId, topicName: subscription.topicName,
+            subscriptionId: subscription.uuid
+        ).text
     }
 
     /// The subscription an ARN names, if it is ours and exists.
     func subscriptionNumber(forArn text: String) -> UInt64? {
         guard let arn = TopicARN(text), arn.region == config.region, arn.accountId == config.accountId,
-              let uuid = arn.subscriptionId, let number = subscriptionNumberByUuid[uuid],
-              subscriptions[number]?.topicName == arn.topicName else { return nil }
+            let uuid = arn.subscriptionId, let number = subscriptionNumberByUuid[uuid],
+            subscriptions[number]?.topicName == arn.topicName
+        else { return nil }
         return number
     }
 
@@ -43,11 +46,17 @@ extension QueueMachine {
         }
         if let existing = topics[name] {
             // Create-or-get: the same attributes answer the same ARN (AWS refuses different ones).
-            let same = existing.contentBasedDeduplication == settings.contentBasedDeduplication
+            let same =
+                existing.contentBasedDeduplication == settings.contentBasedDeduplication
                 && settings.stored.allSatisfy { existing.storedAttributes[$0.key] == $0.value }
-            guard same else { return .failed(.snsInvalid("Attributes Reason: Topic already exists with different attributes")) }
+            guard same else {
+                return .failed(.snsInvalid("Attributes Reason: Topic already exists with different attributes"))
+            }
             // Tags given again must be the topic's (recorded: test_create_duplicate_topic_with_more_tags).
-            guard tags.isEmpty || tags.count == existing.tags.count && tags.allSatisfy({ existing.tags[$0.key] == $0.value }) else {
+            guard
+                tags.isEmpty
+                    || tags.count == existing.tags.count && tags.allSatisfy({ existing.tags[$0.key] == $0.value })
+            else {
                 return .failed(.snsInvalid("Tags Reason: Topic already exists with different tags"))
             }
             return .topicCreated(topicArn: topicArn(name))
@@ -55,8 +64,9 @@ extension QueueMachine {
         guard topics.count < TopicLimits.topicsMax else {
             return .failed(QueueError(.invalidParameter, "Invalid parameter: Topic limit exceeded"))
         }
-        var topic = TopicState(number: nextTopicNumber, name: name, isFifo: settings.isFifo,
-                               contentBasedDeduplication: settings.contentBasedDeduplication)
+        var topic = TopicState(
+            number: nextTopicNumber, name: name, isFifo: settings.isFifo,
+            contentBasedDeduplication: settings.contentBasedDeduplication)
         nextTopicNumber += 1
         topic.storedAttributes = settings.stored
         for tag in tags { topic.tags[tag.key] = tag.value }
@@ -98,14 +108,18 @@ extension QueueMachine {
         }
         // A FIFO topic also takes standard queues (AWS since 2023); a standard topic takes no FIFO queue.
         if queueArn.queueName.hasSuffix(".fifo") && !topic.isFifo {
-            return .failed(.snsInvalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"))
+            return .failed(
+                .snsInvalid(
+                    "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"))
         }
         var candidate = Subscription(number: nextSubscriptionNumber, topicName: topicName, endpoint: endpoint)
         // The scope first: the policy is parsed for the scope it will run under.
         for pair in raw.filter({ $0.key == "FilterPolicyScope" }) + raw.filter({ $0.key != "FilterPolicyScope" }) {
             if let error = candidate.set(pair.key, pair.value, subscribing: true) { return .failed(error) }
         }
-        if let error = candidate.deadLetterError(topicIsFifo: topic.isFifo, frame: "Attributes Reason: ") { return .failed(error) }
+        if let error = candidate.deadLetterError(topicIsFifo: topic.isFifo, frame: "Attributes Reason: ") {
+            return .failed(error)
+        }
         let sameEndpoint = topic.subscriptionNumbers.first { subscriptions[$0]?.endpoint == endpoint }
         if let number = sameEndpoint, let existing = subscriptions[number] {
             // Subscribing again answers the existing subscription; with other attributes it is refused.
@@ -115,9 +129,13 @@ extension QueueMachine {
             return .subscribed(subscriptionArn: subscriptionArn(existing))
         }
         guard topic.subscriptionNumbers.count < TopicLimits.subscriptionsPerTopicMax,
-              subscriptions.count < TopicLimits.subscriptionsMax else {
-            return .failed(QueueError(.invalidParameter,
-                "Invalid parameter: Subscription limit exceeded (at most \(TopicLimits.subscriptionsPerTopicMax) per topic)"))
+            subscriptions.count < TopicLimits.subscriptionsMax
+        else {
+            return .failed(
+                QueueError(
+                    .invalidParameter,
+                    "Invalid parameter: Subscription limit exceeded (at most \(TopicLimits.subscriptionsPerTopicMax) per topic)"
+                ))
         }
         nextSubscriptionNumber += 1
         subscriptions[candidate.number] = candidate
@@ -129,7 +147,8 @@ extension QueueMachine {
 
     /// Unsubscribing a subscription that is gone succeeds (AWS: recorded test_unsubscribe_from_non_existing_subscription).
     mutating func unsubscribe(_ arn: String) -> QueueResult {
-        guard let number = subscriptionNumber(forArn: arn), let subscription = subscriptions.removeValue(forKey: number) else {
+        guard let number = subscriptionNumber(forArn: arn), let subscription = subscriptions.removeValue(forKey: number)
+        else {
             return .done
         }
         subscriptionNumberByUuid[subscription.uuid] = nil
@@ -142,7 +161,9 @@ extension QueueMachine {
             return .failed(.subscriptionNotFound)
         }
         if let error = subscription.set(attribute, value, subscribing: false) { return .failed(error) }
-        if let error = subscription.deadLetterError(topicIsFifo: topics[subscription.topicName]?.isFifo == true, frame: "") {
+        if let error = subscription.deadLetterError(
+            topicIsFifo: topics[subscription.topicName]?.isFifo == true, frame: "")
+        {
             return .failed(error)
         }
         subscriptions[number] = subscription
@@ -153,7 +174,8 @@ extension QueueMachine {
         guard var topic = topics[name] else { return .failed(QueueError(.resourceNotFound, "Resource does not exist")) }
         for tag in tags { topic.tags[tag.key] = tag.value }
         guard topic.tags.count <= TopicLimits.tagsPerTopicMax else {
-            return .failed(QueueError(.tagLimitExceeded, "Could not complete request: tag quota of per resource exceeded"))
+            return .failed(
+                QueueError(.tagLimitExceeded, "Could not complete request: tag quota of per resource exceeded"))
         }
         topics[name] = topic
         return .done
@@ -167,8 +189,10 @@ extension QueueMachine {
 }
 
 extension Subscription {
-    static let settableAttributes = ["DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
-                                     "RedrivePolicy"]
+    static let settableAttributes = [
+        "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
+        "RedrivePolicy",
+    ]
 
     /// Applies one attribute; the error is AWS's for an invalid one. At Subscribe AWS frames a bad filter
     /// policy as "Attributes Reason: FilterPolicy: ..." and at SetSubscriptionAttributes as "FilterPolicy: ...".
@@ -183,7 +207,8 @@ extension Subscription {
             }
         case "FilterPolicyScope":
             guard let scope = FilterPolicy.Scope(rawValue: value) else {
-                return .snsInvalid("FilterPolicyScope: Invalid value [\(value)]. Please use either MessageBody or MessageAttributes")
+                return .snsInvalid(
+                    "FilterPolicyScope: Invalid value [\(value)]. Please use either MessageBody or MessageAttributes")
             }
             if let text = filterPolicyText {
                 do {
@@ -215,7 +240,8 @@ extension Subscription {
                 return .snsInvalid("\(frame)RedrivePolicy: failed to parse JSON. Unexpected character or end of input")
             }
             guard case .string(let target)? = members.first(where: { $0.0 == "deadLetterTargetArn" })?.1,
-                  QueueARN(target) != nil else {
+                QueueARN(target) != nil
+            else {
                 return .snsInvalid("\(frame)RedrivePolicy: deadLetterTargetArn is an invalid arn")
             }
             redrivePolicyText = value
@@ -230,8 +256,10 @@ extension Subscription {
 
     /// A FIFO queue subscribed to a FIFO topic needs a FIFO dead-letter queue (recorded: test_validations_for_fifo).
     func deadLetterError(topicIsFifo: Bool, frame: String) -> QueueError? {
-        guard topicIsFifo, endpoint.hasSuffix(".fifo"), let target = deadLetterTargetArn, !target.hasSuffix(".fifo") else { return nil }
-        return .snsInvalid("\(frame)RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+        guard topicIsFifo, endpoint.hasSuffix(".fifo"), let target = deadLetterTargetArn, !target.hasSuffix(".fifo")
+        else { return nil }
+        return .snsInvalid(
+            "\(frame)RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
     }
 
     private static func policyError(_ error: FilterPolicy.Invalid, frame: String) -> QueueError {

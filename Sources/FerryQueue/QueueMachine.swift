@@ -84,7 +84,9 @@ public struct QueueMachine: Sendable {
 
     /// The queue an ARN names, if it is ours and exists.
     func queueId(forArn text: String) -> QueueID? {
-        guard let arn = QueueARN(text), arn.region == config.region, arn.accountId == config.accountId else { return nil }
+        guard let arn = QueueARN(text), arn.region == config.region, arn.accountId == config.accountId else {
+            return nil
+        }
         return queueIdByName[arn.queueName]
     }
 
@@ -121,15 +123,22 @@ public struct QueueMachine: Sendable {
             let existing = queues[id]!
             // SQS compares only the attributes the request names (the create-or-get idiom sends none), and
             // names the first that differs (recorded: test_create_queue_with_different_attributes_raises_exception).
-            if let differing = Self.firstDifferingAttribute(rawAttributes, requested: attributes, existing: existing.attributes) {
-                return .failed(QueueError(.queueNameExists,
-                    "A queue already exists with the same name and a different value for attribute \(differing)"))
+            if let differing = Self.firstDifferingAttribute(
+                rawAttributes, requested: attributes, existing: existing.attributes)
+            {
+                return .failed(
+                    QueueError(
+                        .queueNameExists,
+                        "A queue already exists with the same name and a different value for attribute \(differing)"))
             }
             return .queueCreated(name: name)
         }
         if let deletedMs = recentlyDeleted[name], nowMs - deletedMs < QueueLimits.queueDeleteCooldownMs {
-            return .failed(QueueError(.queueDeletedRecently,
-                "You must wait 60 seconds after deleting a queue before you can create another with the same name."))
+            return .failed(
+                QueueError(
+                    .queueDeletedRecently,
+                    "You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+            )
         }
         guard queues.count < QueueLimits.queuesMax else {
             return .failed(QueueError(.overLimit, "Too many queues (at most \(QueueLimits.queuesMax))."))
@@ -146,8 +155,10 @@ public struct QueueMachine: Sendable {
 
     /// The first attribute `raw` names (in name order) whose effective value differs between the requested
     /// and the existing attributes; nil when the request restates the queue or names nothing.
-    static func firstDifferingAttribute(_ raw: [KeyValue], requested: QueueAttributes,
-                                        existing: QueueAttributes) -> String? {
+    static func firstDifferingAttribute(
+        _ raw: [KeyValue], requested: QueueAttributes,
+        existing: QueueAttributes
+    ) -> String? {
         let wanted = Dictionary(requested.rendered(), uniquingKeysWith: { first, _ in first })
         let current = Dictionary(existing.rendered(), uniquingKeysWith: { first, _ in first })
         for name in raw.map(\.key).sorted() where wanted[name] != current[name] { return name }
@@ -201,11 +212,13 @@ public struct QueueMachine: Sendable {
             throw QueueError.invalidParameter("RedrivePolicy", "A queue cannot be its own dead-letter queue.")
         }
         guard target.isFifo == attributes.isFifo else {
-            throw QueueError.invalidParameter("RedrivePolicy",
+            throw QueueError.invalidParameter(
+                "RedrivePolicy",
                 "Dead-letter queue must be of the same type as the source (FIFO or standard).")
         }
         if let allow = target.attributes.redriveAllowPolicy, !allow.allows(sourceArn: arn(of: sourceName)) {
-            throw QueueError.invalidParameter("RedrivePolicy",
+            throw QueueError.invalidParameter(
+                "RedrivePolicy",
                 "The dead-letter queue's RedriveAllowPolicy does not allow this source queue.")
         }
     }
@@ -241,7 +254,8 @@ public struct QueueMachine: Sendable {
         let now = nowMs
         let outcome: QueueError?? = withQueue(name) { queue in
             if let last = queue.lastPurgeMs, now - last < QueueLimits.purgeCooldownMs {
-                return QueueError(.purgeQueueInProgress,
+                return QueueError(
+                    .purgeQueueInProgress,
                     "Only one PurgeQueue operation on \(queue.name) is allowed every 60 seconds.")
             }
             queue.lastPurgeMs = now

@@ -11,34 +11,48 @@ extension QueueResult {
         w.u8(QueueResult.wireVersion)
         switch self {
         case .failed(let error):
-            w.u8(1); error.encode(into: &w)
+            w.u8(1)
+            error.encode(into: &w)
         case .done:
             w.u8(2)
         case .queueCreated(let name):
-            w.u8(3); w.string(name)
+            w.u8(3)
+            w.string(name)
         case .sent(let entries):
             w.u8(4)
             w.entries(entries) { w, sent in
-                w.string(sent.messageId); w.optionalString(sent.sequenceNumber); w.bool(sent.wasDuplicate)
+                w.string(sent.messageId)
+                w.optionalString(sent.sequenceNumber)
+                w.bool(sent.wasDuplicate)
             }
         case .received(let messages):
-            w.u8(5); w.uvarint(UInt64(messages.count))
+            w.u8(5)
+            w.uvarint(UInt64(messages.count))
             for message in messages { message.encode(into: &w) }
         case .deleted(let entries):
-            w.u8(6); w.entries(entries) { _, _ in }
+            w.u8(6)
+            w.entries(entries) { _, _ in }
         case .visibilityChanged(let entries):
-            w.u8(7); w.entries(entries) { _, _ in }
+            w.u8(7)
+            w.entries(entries) { _, _ in }
         case .moveTaskStarted(let handle):
-            w.u8(8); w.string(handle)
+            w.u8(8)
+            w.string(handle)
         case .moveTaskCancelled(let moved):
-            w.u8(9); w.int(moved)
+            w.u8(9)
+            w.int(moved)
         case .topicCreated(let arn):
-            w.u8(40); w.string(arn)
+            w.u8(40)
+            w.string(arn)
         case .subscribed(let arn):
-            w.u8(41); w.string(arn)
+            w.u8(41)
+            w.string(arn)
         case .published(let entries):
             w.u8(42)
-            w.entries(entries) { w, published in w.string(published.messageId); w.optionalString(published.sequenceNumber) }
+            w.entries(entries) { w, published in
+                w.string(published.messageId)
+                w.optionalString(published.sequenceNumber)
+            }
         }
         return w.bytes
     }
@@ -55,12 +69,16 @@ extension QueueResult {
         case 2: result = .done
         case 3: result = .queueCreated(name: try r.string())
         case 4:
-            result = .sent(try r.entries { r in
-                SentMessage(messageId: try r.string(), sequenceNumber: try r.optionalString(), wasDuplicate: try r.bool())
-            })
+            result = .sent(
+                try r.entries { r in
+                    SentMessage(
+                        messageId: try r.string(), sequenceNumber: try r.optionalString(), wasDuplicate: try r.bool())
+                })
         case 5:
             var messages: [ReceivedMessage] = []
-            for _ in 0..<(try r.count()) { messages.append(try ReceivedMessage.decode(from: &r, withBodyMD5: version == wireVersion)) }
+            for _ in 0..<(try r.count()) {
+                messages.append(try ReceivedMessage.decode(from: &r, withBodyMD5: version == wireVersion))
+            }
             result = .received(messages)
         case 6: result = .deleted(try r.entries { _ in Unit() })
         case 7: result = .visibilityChanged(try r.entries { _ in Unit() })
@@ -69,9 +87,10 @@ extension QueueResult {
         case 40: result = .topicCreated(topicArn: try r.string())
         case 41: result = .subscribed(subscriptionArn: try r.string())
         case 42:
-            result = .published(try r.entries { r in
-                PublishedMessage(messageId: try r.string(), sequenceNumber: try r.optionalString())
-            })
+            result = .published(
+                try r.entries { r in
+                    PublishedMessage(messageId: try r.string(), sequenceNumber: try r.optionalString())
+                })
         case let tag: throw DecodeError("unknown result tag \(tag)")
         }
         try r.expectEnd()

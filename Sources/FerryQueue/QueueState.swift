@@ -106,13 +106,16 @@ struct QueueState: Sendable {
     }
 
     /// Appends a message and files it as visible or delayed. Returns its seq.
-    mutating func append(body: MessageBody, sentMs: Int64, visibleAtMs: Int64, receiveCount: UInt32,
-                         firstReceiveMs: Int64, extras: MessageExtras?, groupName: String?, now: Int64) -> UInt64 {
+    mutating func append(
+        body: MessageBody, sentMs: Int64, visibleAtMs: Int64, receiveCount: UInt32,
+        firstReceiveMs: Int64, extras: MessageExtras?, groupName: String?, now: Int64
+    ) -> UInt64 {
         let seq = nextSeq
         nextSeq += 1
-        var slot = MessageSlot(seq: seq, body: body, sentMs: sentMs, firstReceiveMs: firstReceiveMs,
-                               visibleDeltaMs: 0, lastReceiveDeltaMs: 0, receiveCount: receiveCount, group: 0,
-                               extras: extras)
+        var slot = MessageSlot(
+            seq: seq, body: body, sentMs: sentMs, firstReceiveMs: firstReceiveMs,
+            visibleDeltaMs: 0, lastReceiveDeltaMs: 0, receiveCount: receiveCount, group: 0,
+            extras: extras)
         slot.visibleAtMs = visibleAtMs
         precondition(slot.isVisible(now: now) || receiveCount == 0, "only never-received messages start delayed")
         if isFifo {
@@ -197,7 +200,9 @@ struct QueueState: Sendable {
     /// (visible, in flight, delayed) as of `now` without running the timers: the stored counters corrected by
     /// the timers already due. Visits only due heap entries (a heap's subtree is never earlier than its root).
     func counts(at now: Int64) -> (visible: Int, inflight: Int, delayed: Int) {
-        var visible = visibleCount, inflight = inflightCount, delayed = delayedCount
+        var visible = visibleCount
+        var inflight = inflightCount
+        var delayed = delayedCount
         var pending = [0]
         while let k = pending.popLast() {
             guard k < timers.entries.count, timers.entries[k].deadlineMs <= now else { continue }
@@ -256,7 +261,8 @@ struct QueueState: Sendable {
             return
         }
         if group.inflight == 0 && !group.isQueuedReady, let head = group.members.first,
-           let headIndex = self.index(of: head), slots[headIndex].isVisible(now: now) {
+            let headIndex = self.index(of: head), slots[headIndex].isVisible(now: now)
+        {
             group.isQueuedReady = true
             readyGroups.append(index)
         }

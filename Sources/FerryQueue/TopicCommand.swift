@@ -15,9 +15,11 @@ public struct PublishEntry: Equatable, Sendable {
     /// carried, and then the machine hashes the message.
     public var contentDeduplicationId: String?
 
-    public init(id: String = "", message: String, subject: String? = nil, attributes: [MessageAttribute] = [],
-                messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
-                contentDeduplicationId: String? = nil) {
+    public init(
+        id: String = "", message: String, subject: String? = nil, attributes: [MessageAttribute] = [],
+        messageGroupId: String? = nil, messageDeduplicationId: String? = nil,
+        contentDeduplicationId: String? = nil
+    ) {
         self.id = id
         self.message = message
         self.subject = subject

@@ -81,7 +81,8 @@ public struct TopicARN: Equatable, Sendable {
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6 || parts.count == 7, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sns",
-              !parts[5].isEmpty else { return nil }
+            !parts[5].isEmpty
+        else { return nil }
         region = String(parts[3])
         accountId = String(parts[4])
         topicName = String(parts[5])

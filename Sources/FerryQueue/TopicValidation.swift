@@ -8,25 +8,32 @@ public enum TopicValidation {
     }
 
     /// Stored and echoed; Ferry has no IAM, KMS or X-Ray to apply them with (docs/sns-wire.md, "Operations").
-    static let storedAttributes: Set<String> = ["DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId",
-                                                "SignatureVersion", "TracingConfig"]
+    static let storedAttributes: Set<String> = [
+        "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId",
+        "SignatureVersion", "TracingConfig",
+    ]
     /// Refused as unsupported: archiving and replay of FIFO topics.
     static let refusedAttributes: Set<String> = ["ArchivePolicy", "FifoThroughputScope"]
 
     public static func validateTopicName(_ name: String, isFifo: Bool) throws(QueueError) {
         let base = isFifo && name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
-        let valid = !base.isEmpty && name.utf8.count <= TopicLimits.topicNameCharactersMax
+        let valid =
+            !base.isEmpty && name.utf8.count <= TopicLimits.topicNameCharactersMax
             && base.utf8.allSatisfy { c in
-                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D
+                    || c == 0x5F
             }
         guard valid else {
-            throw .snsInvalid(isFifo
-                ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
-                : "Topic Name")
+            throw .snsInvalid(
+                isFifo
+                    ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
+                    : "Topic Name")
         }
     }
 
-    static func validateCreate(name: String, attributes: [KeyValue], tags: [KeyValue]) throws(QueueError) -> CreateSettings {
+    static func validateCreate(
+        name: String, attributes: [KeyValue], tags: [KeyValue]
+    ) throws(QueueError) -> CreateSettings {
         var settings = CreateSettings(isFifo: false, contentBasedDeduplication: false, stored: [:])
         for pair in attributes {
             switch pair.key {
@@ -44,9 +51,10 @@ public enum TopicValidation {
             }
         }
         if name.hasSuffix(".fifo") != settings.isFifo {
-            throw .snsInvalid(settings.isFifo
-                ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
-                : "Topic Name")
+            throw .snsInvalid(
+                settings.isFifo
+                    ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
+                    : "Topic Name")
         }
         try validateTopicName(name, isFifo: settings.isFifo)
         if settings.contentBasedDeduplication && !settings.isFifo {

@@ -6,21 +6,25 @@ public enum QueueValidation {
     public static func validateQueueName(_ name: String) throws {
         let base = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
         guard !base.isEmpty, name.utf8.count <= QueueLimits.queueNameCharactersMax,
-              base.utf8.allSatisfy(isNameByte) else {
-            throw QueueError.invalidParameter("QueueName",
+            base.utf8.allSatisfy(isNameByte)
+        else {
+            throw QueueError.invalidParameter(
+                "QueueName",
                 "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.")
         }
     }
 
     /// The queue's effective attributes after a CreateQueue; checks that `.fifo` and FifoQueue agree.
-    public static func validateCreate(name: String, attributes: [KeyValue], tags: [KeyValue]) throws -> QueueAttributes {
+    public static func validateCreate(name: String, attributes: [KeyValue], tags: [KeyValue]) throws -> QueueAttributes
+    {
         try validateQueueName(name)
         try QueueAttributes.checkOneEncryption(attributes)
         let parsed = try QueueAttributes().applying(attributes.map { ($0.key, $0.value) }, creating: true)
         if parsed.isFifo != name.hasSuffix(".fifo") {
-            throw QueueError.invalidParameter("QueueName",
+            throw QueueError.invalidParameter(
+                "QueueName",
                 "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
-                + "must end with .fifo suffix; a standard queue's name must not.")
+                    + "must end with .fifo suffix; a standard queue's name must not.")
         }
         try validateTags(tags, queueName: name)
         return parsed
@@ -34,7 +38,8 @@ public enum QueueValidation {
         }
         for tag in tags {
             guard !tag.key.isEmpty, tag.key.count <= QueueLimits.tagKeyCharactersMax,
-                  tag.value.count <= QueueLimits.tagValueCharactersMax else {
+                tag.value.count <= QueueLimits.tagValueCharactersMax
+            else {
                 throw QueueError.invalidParameter("Tags", "Tag keys are 1-128 characters, values at most 256.")
             }
         }
@@ -42,15 +47,21 @@ public enum QueueValidation {
 
     /// Batch-level checks for SendMessageBatch, DeleteMessageBatch and ChangeMessageVisibilityBatch.
     public static func validateBatchIds(_ ids: [String]) throws {
-        guard !ids.isEmpty else { throw QueueError(.emptyBatchRequest, "There should be at least one entry in the request.") }
+        guard !ids.isEmpty else {
+            throw QueueError(.emptyBatchRequest, "There should be at least one entry in the request.")
+        }
         guard ids.count <= QueueLimits.batchEntriesMax else {
-            throw QueueError(.tooManyEntriesInBatchRequest,
+            throw QueueError(
+                .tooManyEntriesInBatchRequest,
                 "Maximum number of entries per request are \(QueueLimits.batchEntriesMax). You have sent \(ids.count).")
         }
         for id in ids {
-            guard !id.isEmpty, id.utf8.count <= QueueLimits.batchEntryIdCharactersMax, id.utf8.allSatisfy(isNameByte) else {
-                throw QueueError(.invalidBatchEntryId,
-                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+            guard !id.isEmpty, id.utf8.count <= QueueLimits.batchEntryIdCharactersMax, id.utf8.allSatisfy(isNameByte)
+            else {
+                throw QueueError(
+                    .invalidBatchEntryId,
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
+                )
             }
         }
         guard allDistinct(ids) else {
@@ -72,8 +83,10 @@ public enum QueueValidation {
         try validateBatchIds(entries.map(\.id))
         let total = entries.reduce(0) { $0 + $1.sizeBytes }
         guard total <= QueueLimits.batchBytesMax else {
-            throw QueueError(.batchRequestTooLong,
-                "Batch requests cannot be longer than \(QueueLimits.batchBytesMax) bytes. You have sent \(total) bytes.")
+            throw QueueError(
+                .batchRequestTooLong,
+                "Batch requests cannot be longer than \(QueueLimits.batchBytesMax) bytes. You have sent \(total) bytes."
+            )
         }
     }
 
@@ -83,7 +96,10 @@ public enum QueueValidation {
             throw QueueError(.missingParameter, "The request must contain the parameter MessageBody.")
         }
         guard isValidMessageText(entry.body) else {
-            throw QueueError(.invalidMessageContents, "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+            throw QueueError(
+                .invalidMessageContents,
+                "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+            )
         }
         guard entry.sizeBytes <= QueueLimits.messageBytesMax else {
             throw QueueError.messageTooLong(maximumBytes: QueueLimits.messageBytesMax)
@@ -94,8 +110,10 @@ public enum QueueValidation {
         try validateMessageAttributes(entry.attributes)
         if let trace = entry.awsTraceHeader {
             guard !trace.isEmpty, trace.utf8.count <= QueueLimits.traceHeaderBytesMax,
-                  isValidMessageText(Array(trace.utf8)) else {
-                throw QueueError.invalidParameter("AWSTraceHeader", "must be 1-\(QueueLimits.traceHeaderBytesMax) valid characters.")
+                isValidMessageText(Array(trace.utf8))
+            else {
+                throw QueueError.invalidParameter(
+                    "AWSTraceHeader", "must be 1-\(QueueLimits.traceHeaderBytesMax) valid characters.")
             }
         }
         if let group = entry.messageGroupId { try validateFifoId("MessageGroupId", group) }
@@ -104,8 +122,10 @@ public enum QueueValidation {
 
     public static func validateMessageAttributes(_ attributes: [MessageAttribute]) throws {
         guard attributes.count <= QueueLimits.messageAttributesMax else {
-            throw QueueError.invalidParameter("MessageAttributes",
-                "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(QueueLimits.messageAttributesMax)].")
+            throw QueueError.invalidParameter(
+                "MessageAttributes",
+                "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(QueueLimits.messageAttributesMax)]."
+            )
         }
         guard Set(attributes.map(\.name)).count == attributes.count else {
             throw QueueError.invalidParameter("MessageAttributes", "Message attribute names must be unique.")
@@ -122,9 +142,10 @@ public enum QueueValidation {
         let lower = name.lowercased()
         let bytes = Array(name.utf8)
         guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax,
-              bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") }),
-              bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."), !name.contains(".."),
-              !lower.hasPrefix("aws."), !lower.hasPrefix("amazon.") else {
+            bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") }),
+            bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."), !name.contains(".."),
+            !lower.hasPrefix("aws."), !lower.hasPrefix("amazon.")
+        else {
             throw QueueError.invalidParameter("MessageAttributeName", "Message attribute name '\(name)' is invalid.")
         }
     }
@@ -133,9 +154,11 @@ public enum QueueValidation {
         let type = attribute.dataType
         let base = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
         guard type.utf8.count <= QueueLimits.messageAttributeTypeCharactersMax,
-              ["String", "Number", "Binary"].contains(base),
-              type == base || type.utf8.count > base.utf8.count + 1 else {
-            throw QueueError.invalidParameter("MessageAttributes", "The type of message attribute '\(attribute.name)' is invalid.")
+            ["String", "Number", "Binary"].contains(base),
+            type == base || type.utf8.count > base.utf8.count + 1
+        else {
+            throw QueueError.invalidParameter(
+                "MessageAttributes", "The type of message attribute '\(attribute.name)' is invalid.")
         }
         switch (base, attribute.value) {
         case ("Binary", .binary(let b)):
@@ -143,29 +166,35 @@ public enum QueueValidation {
         case ("String", .string(let s)):
             guard !s.isEmpty else { throw emptyValue(attribute.name) }
             guard isValidMessageText(Array(s.utf8)) else {
-                throw QueueError(.invalidMessageContents, "Invalid characters in message attribute '\(attribute.name)'.")
+                throw QueueError(
+                    .invalidMessageContents, "Invalid characters in message attribute '\(attribute.name)'.")
             }
         case ("Number", .string(let s)):
             guard isNumber(s) else {
-                throw QueueError.invalidParameter("MessageAttributes", "Can't cast the value of message attribute '\(attribute.name)' to a number.")
+                throw QueueError.invalidParameter(
+                    "MessageAttributes", "Can't cast the value of message attribute '\(attribute.name)' to a number.")
             }
         default:
-            throw QueueError.invalidParameter("MessageAttributes", "Message attribute '\(attribute.name)' value does not match its type \(type).")
+            throw QueueError.invalidParameter(
+                "MessageAttributes", "Message attribute '\(attribute.name)' value does not match its type \(type).")
         }
     }
 
     /// MessageGroupId, MessageDeduplicationId, ReceiveRequestAttemptId: 1-128 of ASCII 0x21-0x7E.
     public static func validateFifoId(_ parameter: String, _ value: String) throws {
         guard !value.isEmpty, value.utf8.count <= QueueLimits.fifoIdCharactersMax,
-              value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e }) else {
-            throw QueueError.invalidParameter(parameter,
+            value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7e })
+        else {
+            throw QueueError.invalidParameter(
+                parameter,
                 "\(parameter) can only include alphanumeric and punctuation characters. 1 to 128 in length.")
         }
     }
 
     public static func validateReceive(_ request: ReceiveRequest) throws {
         guard (1...QueueLimits.batchEntriesMax).contains(request.maxMessages) else {
-            throw QueueError.invalidParameter("MaxNumberOfMessages", "must be between 1 and \(QueueLimits.batchEntriesMax).")
+            throw QueueError.invalidParameter(
+                "MaxNumberOfMessages", "must be between 1 and \(QueueLimits.batchEntriesMax).")
         }
         if let timeout = request.visibilityTimeoutSeconds { try validateVisibilityTimeout(timeout) }
         if let attempt = request.receiveRequestAttemptId { try validateFifoId("ReceiveRequestAttemptId", attempt) }
@@ -179,7 +208,8 @@ public enum QueueValidation {
 
     public static func validateVisibilityTimeout(_ seconds: Int) throws {
         guard (0...QueueLimits.visibilityTimeoutSecondsMax).contains(seconds) else {
-            throw QueueError.invalidParameter("VisibilityTimeout",
+            throw QueueError.invalidParameter(
+                "VisibilityTimeout",
                 "must be between 0 and \(QueueLimits.visibilityTimeoutSecondsMax).")
         }
     }
@@ -215,7 +245,8 @@ public enum QueueValidation {
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            let ok = v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
+            let ok =
+                v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v)
                 || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
             if !ok { return false }
         }
@@ -234,7 +265,9 @@ public enum QueueValidation {
     /// A decimal number: optional sign, digits, optional fraction, optional exponent.
     private static func isNumber(_ s: String) -> Bool {
         var bytes = Array(s.utf8)[...]
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            bytes = bytes.dropFirst()
+        }
         let isDigit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         let intPart = bytes.prefix(while: isDigit)
         bytes = bytes.dropFirst(intPart.count)
@@ -247,7 +280,9 @@ public enum QueueValidation {
         guard intPart.count + fraction > 0 else { return false }
         if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+                bytes = bytes.dropFirst()
+            }
             let exp = bytes.prefix(while: isDigit).count
             guard exp > 0 else { return false }
             bytes = bytes.dropFirst(exp)

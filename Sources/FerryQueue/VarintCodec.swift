@@ -57,7 +57,10 @@ public struct VarintWriter {
 
     public mutating func pairs(_ value: [(String, String)]) {
         uvarint(UInt64(value.count))
-        for (k, v) in value { string(k); string(v) }
+        for (k, v) in value {
+            string(k)
+            string(v)
+        }
     }
 }
 

@@ -21,7 +21,9 @@ public struct MemberAddress: Hashable, Sendable, CustomStringConvertible {
         if peer.isEmpty { return "empty peer address" }
         for (name, field) in [("peer address", peer), ("client URL", clientURL)] {
             if field.utf8.count > Self.fieldBytesMax { return "\(name) longer than \(Self.fieldBytesMax) bytes" }
-            if field.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) { return "\(name) is not printable ASCII without spaces" }
+            if field.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+                return "\(name) is not printable ASCII without spaces"
+            }
         }
         return nil
     }

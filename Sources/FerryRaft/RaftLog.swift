@@ -23,7 +23,8 @@ struct RaftLog {
         self.entries = entries
         let lastIndex = snapshot.metadata.index + LogIndex(entries.count)
         for (offset, entry) in entries.enumerated() {
-            precondition(entry.index == snapshot.metadata.index + 1 + LogIndex(offset), "recovered log is not contiguous")
+            precondition(
+                entry.index == snapshot.metadata.index + 1 + LogIndex(offset), "recovered log is not contiguous")
         }
         // The commit hint may run ahead of a log whose tail was lost before its fsync completed.
         self.committed = max(snapshot.metadata.index, min(committed, lastIndex))
@@ -116,7 +117,9 @@ struct RaftLog {
             if entry.index <= snapshotIndex { continue }
             if let existing = term(at: entry.index) {
                 if existing == entry.term { continue }
-                precondition(entry.index > committed, "a conflicting entry at or below the commit index: committed entries never change")
+                precondition(
+                    entry.index > committed,
+                    "a conflicting entry at or below the commit index: committed entries never change")
                 truncate(from: entry.index)
             }
             precondition(entry.index == lastIndex + 1, "entries must follow the log")

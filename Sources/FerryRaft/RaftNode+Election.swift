@@ -172,7 +172,8 @@ extension RaftNode {
     // MARK: - Votes
 
     mutating func handleVoteRequest(_ request: VoteRequest, from candidate: NodeID) {
-        let canVote = votedFor == candidate
+        let canVote =
+            votedFor == candidate
             || (votedFor == nil && leader == nil)
             || (request.isPreVote && request.term > term)
         let upToDate = log.isUpToDate(lastIndex: request.lastLogIndex, lastTerm: request.lastLogTerm)

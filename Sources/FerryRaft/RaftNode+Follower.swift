@@ -43,7 +43,8 @@ extension RaftNode {
 
     private func rejection(at prevIndex: LogIndex) -> AppendResponse {
         guard prevIndex <= log.lastIndex, let conflictTerm = log.term(at: prevIndex) else {
-            return AppendResponse(term: term, success: false, index: prevIndex, conflictTerm: 0, conflictIndex: log.lastIndex + 1)
+            return AppendResponse(
+                term: term, success: false, index: prevIndex, conflictTerm: 0, conflictIndex: log.lastIndex + 1)
         }
         return AppendResponse(
             term: term, success: false, index: prevIndex, conflictTerm: conflictTerm,
@@ -77,7 +78,10 @@ extension RaftNode {
         heardFromLeader(sender)
         let metadata = chunk.metadata
         func respond(nextOffset: Int, done: Bool) {
-            emit(.snapshotResponse(SnapshotResponse(term: term, snapshotIndex: metadata.index, nextOffset: nextOffset, done: done)), to: sender)
+            emit(
+                .snapshotResponse(
+                    SnapshotResponse(term: term, snapshotIndex: metadata.index, nextOffset: nextOffset, done: done)),
+                to: sender)
         }
         // Already covered: never roll the state machine back to an older snapshot (bug 16).
         if metadata.index <= log.committed {

@@ -53,7 +53,8 @@ extension RaftNode {
         while var pr = progress[peer], !pr.isPaused(inflightMax: options.inflightAppendsMax) {
             let prevIndex = pr.next - 1
             guard let prevTerm = log.term(at: prevIndex),
-                let entries = log.entries(from: pr.next, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax)
+                let entries = log.entries(
+                    from: pr.next, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax)
             else {
                 // What the follower needs is compacted away: send the snapshot instead (Raft §7).
                 sendSnapshot(to: peer)
@@ -65,9 +66,11 @@ extension RaftNode {
                 guard pr.inflights.isEmpty, pr.commitSent < log.committed else { return }
             }
             let request = AppendEntries(
-                term: term, prevLogIndex: prevIndex, prevLogTerm: prevTerm, entries: entries, leaderCommit: log.committed)
+                term: term, prevLogIndex: prevIndex, prevLogTerm: prevTerm, entries: entries,
+                leaderCommit: log.committed)
             emit(.appendEntries(request), to: peer)
-            pr.sentAppend(lastIndex: prevIndex + LogIndex(entries.count), commit: log.committed, isEmpty: entries.isEmpty)
+            pr.sentAppend(
+                lastIndex: prevIndex + LogIndex(entries.count), commit: log.committed, isEmpty: entries.isEmpty)
             progress[peer] = pr
             if entries.isEmpty { return }
         }
@@ -209,9 +212,11 @@ extension RaftNode {
         let count = min(snapshot.sizeBytes - offset, options.snapshotChunkBytesMax)
         // Read from storage, not memory: a lost read is a lost message, resent at the next heartbeat response.
         guard count >= 0, let data = snapshotSource?.snapshotChunk(of: snapshot, offset: offset, count: count),
-              data.count == count else { return }
-        let chunk = SnapshotChunk(term: term, metadata: snapshot.metadata, offset: offset, data: data,
-                                  totalBytes: snapshot.sizeBytes)
+            data.count == count
+        else { return }
+        let chunk = SnapshotChunk(
+            term: term, metadata: snapshot.metadata, offset: offset, data: data,
+            totalBytes: snapshot.sizeBytes)
         emit(.snapshotChunk(chunk), to: peer)
     }
 

@@ -10,30 +10,39 @@ extension RaftNode {
         let next: Configuration
         switch change {
         case .addLearner(let node, let address):
-            guard node != 0, !current.contains(node) else { throw .invalidConfigurationChange("\(node) is already a member") }
+            guard node != 0, !current.contains(node) else {
+                throw .invalidConfigurationChange("\(node) is already a member")
+            }
             if let problem = address?.problem { throw .invalidConfigurationChange("address of \(node): \(problem)") }
-            let added = Configuration(voters: current.voters, learners: current.learners + [node], addresses: current.addresses)
+            let added = Configuration(
+                voters: current.voters, learners: current.learners + [node], addresses: current.addresses)
             next = address.map { added.with(address: $0, for: node) } ?? added
         case .promote(let node):
             guard current.isLearner(node) else { throw .invalidConfigurationChange("\(node) is not a learner") }
             // On a young log the lag bound alone passes at match 0: a node that never ran would become a
             // voter and count in every quorum. A learner must first have acknowledged an append of this leader.
             let match = progress[node]?.match ?? 0
-            guard match > 0 else { throw .invalidConfigurationChange("learner \(node) has not answered the leader yet") }
+            guard match > 0 else {
+                throw .invalidConfigurationChange("learner \(node) has not answered the leader yet")
+            }
             guard match + options.promotionLagEntriesMax >= log.lastIndex else {
                 throw .invalidConfigurationChange("learner \(node) is behind: match \(match), last \(log.lastIndex)")
             }
-            next = Configuration(voters: current.voters + [node], learners: current.learners.filter { $0 != node },
-                                 addresses: current.addresses)
+            next = Configuration(
+                voters: current.voters + [node], learners: current.learners.filter { $0 != node },
+                addresses: current.addresses)
         case .remove(let node):
             guard current.contains(node) else { throw .invalidConfigurationChange("\(node) is not a member") }
             let voters = current.voters.filter { $0 != node }
             guard !voters.isEmpty else { throw .invalidConfigurationChange("cannot remove the last voter") }
-            next = Configuration(voters: voters, learners: current.learners.filter { $0 != node }, addresses: current.addresses)
+            next = Configuration(
+                voters: voters, learners: current.learners.filter { $0 != node }, addresses: current.addresses)
         case .updateAddress(let node, let address):
             guard current.contains(node) else { throw .invalidConfigurationChange("\(node) is not a member") }
             if let problem = address.problem { throw .invalidConfigurationChange("address of \(node): \(problem)") }
-            guard current.address(of: node) != address else { throw .invalidConfigurationChange("\(node) already has that address") }
+            guard current.address(of: node) != address else {
+                throw .invalidConfigurationChange("\(node) already has that address")
+            }
             next = current.with(address: address, for: node)
         }
         return appendAsLeader(.configuration(next))

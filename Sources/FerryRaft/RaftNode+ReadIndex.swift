@@ -16,7 +16,9 @@ extension RaftNode {
 
     mutating func handleReadIndexRequest(_ request: ReadIndexRequest, from follower: NodeID) {
         guard role == .leader else {
-            emit(.readIndexResponse(ReadIndexResponse(term: term, requestID: request.requestID, index: nil)), to: follower)
+            emit(
+                .readIndexResponse(ReadIndexResponse(term: term, requestID: request.requestID, index: nil)),
+                to: follower)
             return
         }
         startRead(requestID: request.requestID, from: follower)
@@ -60,7 +62,9 @@ extension RaftNode {
         if read.from == id {
             readStates.append(ReadState(requestID: read.requestID, index: index))
         } else {
-            emit(.readIndexResponse(ReadIndexResponse(term: term, requestID: read.requestID, index: index)), to: read.from)
+            emit(
+                .readIndexResponse(ReadIndexResponse(term: term, requestID: read.requestID, index: index)),
+                to: read.from)
         }
     }
 }

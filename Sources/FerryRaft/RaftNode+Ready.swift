@@ -22,7 +22,8 @@ extension RaftNode {
         let entries = log.takeUnstable()
         let current = hardState
         let hardStateChanged = current != durableHardState
-        let mustSync = snapshot != nil || !entries.isEmpty
+        let mustSync =
+            snapshot != nil || !entries.isEmpty
             || current.term != durableHardState.term || current.votedFor != durableHardState.votedFor
 
         // Apply from the snapshot (if any) up to the commit index. Everything in that range is either durable

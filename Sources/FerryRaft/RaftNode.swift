@@ -73,13 +73,16 @@ public struct RaftNode {
     public internal(set) var appliedIndex: LogIndex
 
     /// `recovered.snapshot.data` is not kept: the leader reads it back from `snapshotSource` a chunk at a time.
-    public init(options: RaftOptions, recovered: RecoveredState, random: any RandomNumberGenerator,
-                snapshotSource: (any SnapshotChunkSource)?) {
+    public init(
+        options: RaftOptions, recovered: RecoveredState, random: any RandomNumberGenerator,
+        snapshotSource: (any SnapshotChunkSource)?
+    ) {
         options.validate()
         self.options = options
         self.random = random
         self.snapshotSource = snapshotSource
-        self.log = RaftLog(snapshot: recovered.snapshot.stored, entries: recovered.entries, committed: recovered.hardState.commit)
+        self.log = RaftLog(
+            snapshot: recovered.snapshot.stored, entries: recovered.entries, committed: recovered.hardState.commit)
         self.term = recovered.hardState.term
         self.votedFor = recovered.hardState.votedFor
         self.durableHardState = recovered.hardState
@@ -204,7 +207,7 @@ public struct RaftNode {
         let termIsDurable = durableHardState.term == term && message.term <= term
         switch message {
         case .appendEntries, .heartbeat, .snapshotChunk, .timeoutNow, .readIndexResponse, .readIndexRequest,
-             .heartbeatResponse:
+            .heartbeatResponse:
             if termIsDurable {
                 messagesNow.append(envelope)
                 return

@@ -32,7 +32,8 @@ public struct RaftOptions: Sendable {
 
     func validate() {
         precondition(heartbeatIntervalTicks > 0)
-        precondition(electionTimeoutTicks > heartbeatIntervalTicks, "election timeout must exceed the heartbeat interval")
+        precondition(
+            electionTimeoutTicks > heartbeatIntervalTicks, "election timeout must exceed the heartbeat interval")
         precondition(appendEntriesMax > 0 && inflightAppendsMax > 0 && snapshotChunkBytesMax > 0)
     }
 }

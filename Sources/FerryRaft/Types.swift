@@ -114,7 +114,8 @@ public struct Configuration: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         let base = "voters\(voters) learners\(learners)"
         guard !addresses.isEmpty else { return base }
-        return base + " addresses[" + addresses.keys.sorted().map { "\($0)=\(addresses[$0]!.peer)" }.joined(separator: ", ") + "]"
+        return base + " addresses["
+            + addresses.keys.sorted().map { "\($0)=\(addresses[$0]!.peer)" }.joined(separator: ", ") + "]"
     }
 }
 

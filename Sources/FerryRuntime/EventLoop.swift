@@ -1,4 +1,5 @@
 import CLibUV
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,8 +67,11 @@ public final class EventLoop: @unchecked Sendable {
         loopThread = uv_thread_self()
         let status = uv_loop_init(uvLoop)
         guard status == 0 else {
-            uvLoop.deallocate(); wakeup.deallocate(); endOfTurnPrepare.deallocate()
-            endOfTurnCheck.deallocate(); postedMutex.deallocate()
+            uvLoop.deallocate()
+            wakeup.deallocate()
+            endOfTurnPrepare.deallocate()
+            endOfTurnCheck.deallocate()
+            postedMutex.deallocate()
             throw UVError(code: status, operation: "uv_loop_init")
         }
         precondition(uv_mutex_init(postedMutex) == 0, "uv_mutex_init cannot fail on Linux without ENOMEM")
@@ -75,9 +79,10 @@ public final class EventLoop: @unchecked Sendable {
         _ = ferry_uv_loop_measure_idle_time(uvLoop)
         let me = Unmanaged.passUnretained(self).toOpaque()
         uvLoop.pointee.data = me
-        precondition(uv_async_init(uvLoop, wakeup) { handle in
-            EventLoop.from(handle!.pointee.loop).drainPosted()
-        } == 0)
+        precondition(
+            uv_async_init(uvLoop, wakeup) { handle in
+                EventLoop.from(handle!.pointee.loop).drainPosted()
+            } == 0)
         precondition(uv_prepare_init(uvLoop, endOfTurnPrepare) == 0)
         precondition(uv_check_init(uvLoop, endOfTurnCheck) == 0)
         uv_prepare_start(endOfTurnPrepare) { prepare in EventLoop.from(prepare!.pointee.loop).flushEndOfTurn() }
@@ -91,8 +96,11 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         precondition(isShutDown, "an EventLoop was released without shutdown()")
         uv_mutex_destroy(postedMutex)
-        uvLoop.deallocate(); wakeup.deallocate(); endOfTurnPrepare.deallocate()
-        endOfTurnCheck.deallocate(); postedMutex.deallocate()
+        uvLoop.deallocate()
+        wakeup.deallocate()
+        endOfTurnPrepare.deallocate()
+        endOfTurnCheck.deallocate()
+        postedMutex.deallocate()
         readBuffer.deallocate()
     }
 
@@ -126,7 +134,10 @@ public final class EventLoop: @unchecked Sendable {
         precondition(!isRunning, "run() is not reentrant")
         loopThread = uv_thread_self()
         isRunning = true
-        defer { isRunning = false; stopRequested = false }
+        defer {
+            isRunning = false
+            stopRequested = false
+        }
         while !stopRequested {
             // uv_run returns after uv_stop, or when no referenced handle or request is left.
             if uv_run(uvLoop, UV_RUN_DEFAULT) == 0 && !stopRequested {
@@ -161,8 +172,12 @@ public final class EventLoop: @unchecked Sendable {
     /// Work posted after `shutdown()` is dropped.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         uv_mutex_lock(postedMutex)
-        if isShutDown { uv_mutex_unlock(postedMutex); return }
-        precondition(posted.count < Self.postedClosuresMax, "EventLoop.execute: \(Self.postedClosuresMax) closures pending")
+        if isShutDown {
+            uv_mutex_unlock(postedMutex)
+            return
+        }
+        precondition(
+            posted.count < Self.postedClosuresMax, "EventLoop.execute: \(Self.postedClosuresMax) closures pending")
         posted.append(work)
         uv_mutex_unlock(postedMutex)
         uv_async_send(wakeup)
@@ -230,15 +245,17 @@ public final class EventLoop: @unchecked Sendable {
         uv_mutex_unlock(postedMutex)
         endOfTurnFlushes.removeAll()
         lastEndOfTurnFlushes.removeAll()
-        uv_walk(uvLoop, { handle, _ in
-            guard let handle, uv_is_closing(handle) == 0 else { return }
-            let loop = EventLoop.from(handle.pointee.loop)
-            if loop.isLoopInternal(handle) {
-                uv_close(handle, nil)
-            } else {
-                Unmanaged<LoopHandle>.fromOpaque(handle.pointee.data!).takeUnretainedValue().closeForShutdown()
-            }
-        }, nil)
+        uv_walk(
+            uvLoop,
+            { handle, _ in
+                guard let handle, uv_is_closing(handle) == 0 else { return }
+                let loop = EventLoop.from(handle.pointee.loop)
+                if loop.isLoopInternal(handle) {
+                    uv_close(handle, nil)
+                } else {
+                    Unmanaged<LoopHandle>.fromOpaque(handle.pointee.data!).takeUnretainedValue().closeForShutdown()
+                }
+            }, nil)
         // Close callbacks and cancelled requests complete within a few turns; loop until none is left.
         while uv_run(uvLoop, UV_RUN_DEFAULT) != 0 {}
         let status = uv_loop_close(uvLoop)

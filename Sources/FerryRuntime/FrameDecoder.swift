@@ -46,7 +46,8 @@ public struct FrameDecoder: Sendable {
     /// The next complete frame's payload, or nil until more bytes arrive.
     public mutating func nextFrame() throws(FrameError) -> [UInt8]? {
         guard bufferedBytes >= Self.headerBytes else { return nil }
-        let length = Int(buffer[readIndex]) << 24 | Int(buffer[readIndex + 1]) << 16
+        let length =
+            Int(buffer[readIndex]) << 24 | Int(buffer[readIndex + 1]) << 16
             | Int(buffer[readIndex + 2]) << 8 | Int(buffer[readIndex + 3])
         guard length <= frameBytesMax else {
             throw .frameTooLarge(payloadBytes: length, frameBytesMax: frameBytesMax)

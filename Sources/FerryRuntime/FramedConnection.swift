@@ -29,7 +29,9 @@ public final class FramedConnection {
         connection.onRead = { bytes in self.didRead(bytes) }
         connection.onClose = { reason in
             let onClose = self.onClose
-            self.onFrame = nil; self.onClose = nil; self.onWritable = nil
+            self.onFrame = nil
+            self.onClose = nil
+            self.onWritable = nil
             onClose?(self.frameError.map { .frame($0) } ?? .tcp(reason))
         }
         connection.startReading()

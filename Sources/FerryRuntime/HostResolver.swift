@@ -1,4 +1,5 @@
 import CLibUV
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +14,10 @@ enum HostResolver {
         init(_ completion: @escaping (Result<SocketAddress, UVError>) -> Void) { self.completion = completion }
     }
 
-    static func resolve(loop: EventLoop, host: String, port: UInt16,
-                        completion: @escaping (Result<SocketAddress, UVError>) -> Void) {
+    static func resolve(
+        loop: EventLoop, host: String, port: UInt16,
+        completion: @escaping (Result<SocketAddress, UVError>) -> Void
+    ) {
         loop.preconditionInLoop()
         if let literal = try? SocketAddress(host: host, port: port) {
             completion(.success(literal))
@@ -25,20 +28,25 @@ enum HostResolver {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        let status = uv_getaddrinfo(loop.uvLoop, request, { request, status, result in
-            let pending = Unmanaged<Pending>.fromOpaque(request!.pointee.data!).takeRetainedValue()
-            request!.deallocate()
-            defer { if let result { uv_freeaddrinfo(result) } }
-            guard status == 0, let first = result, let address = first.pointee.ai_addr else {
-                pending.completion(.failure(UVError(code: status == 0 ? -EINVAL : status, operation: "getaddrinfo")))
-                return
-            }
-            var storage = sockaddr_storage()
-            withUnsafeMutableBytes(of: &storage) { raw in
-                raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: min(Int(first.pointee.ai_addrlen), raw.count)))
-            }
-            pending.completion(.success(SocketAddress(storage: storage)))
-        }, host, String(port), &hints)
+        let status = uv_getaddrinfo(
+            loop.uvLoop, request,
+            { request, status, result in
+                let pending = Unmanaged<Pending>.fromOpaque(request!.pointee.data!).takeRetainedValue()
+                request!.deallocate()
+                defer { if let result { uv_freeaddrinfo(result) } }
+                guard status == 0, let first = result, let address = first.pointee.ai_addr else {
+                    pending.completion(
+                        .failure(UVError(code: status == 0 ? -EINVAL : status, operation: "getaddrinfo")))
+                    return
+                }
+                var storage = sockaddr_storage()
+                withUnsafeMutableBytes(of: &storage) { raw in
+                    raw.copyMemory(
+                        from: UnsafeRawBufferPointer(
+                            start: address, count: min(Int(first.pointee.ai_addrlen), raw.count)))
+                }
+                pending.completion(.success(SocketAddress(storage: storage)))
+            }, host, String(port), &hints)
         if status != 0 {
             let pending = Unmanaged<Pending>.fromOpaque(request.pointee.data!).takeRetainedValue()
             request.deallocate()

@@ -48,13 +48,15 @@ public final class PeerChannel {
     ) throws(UVError) {
         var random = SystemRandomNumberGenerator()
         let nonce = (0..<PeerHandshake.nonceBytes).map { _ in UInt8.random(in: .min ... .max, using: &random) }
-        handshake = PeerHandshake(role: role, localNodeID: localNodeID, expectedPeerNodeID: expectedPeerNodeID,
-                                  clusterSecret: clusterSecret, nonce: nonce, version: version)
+        handshake = PeerHandshake(
+            role: role, localNodeID: localNodeID, expectedPeerNodeID: expectedPeerNodeID,
+            clusterSecret: clusterSecret, nonce: nonce, version: version)
         timer = try LoopTimer(loop: connection.loop)
         // What a peer must get at once is sent with `flushNow`; the rest waits until the clients' answers are out.
         connection.endOfTurnOrder = .last
         self.frameBytesMax = frameBytesMax
-        framed = FramedConnection(connection: connection, frameBytesMax: min(frameBytesMax, Self.handshakeFrameBytesMax))
+        framed = FramedConnection(
+            connection: connection, frameBytesMax: min(frameBytesMax, Self.handshakeFrameBytesMax))
         framed.onFrame = { frame in self.didReceive(frame) }  // strong until the link closes
         framed.onClose = { reason in self.didClose(reason) }
         framed.onWritable = { [unowned self] in self.onWritable?() }
@@ -125,7 +127,11 @@ public final class PeerChannel {
             onHandshakeFailed?(.connectionClosed(reason))
         }
         let onClose = self.onClose
-        onEstablished = nil; onHandshakeFailed = nil; onFrame = nil; self.onClose = nil; onWritable = nil
+        onEstablished = nil
+        onHandshakeFailed = nil
+        onFrame = nil
+        self.onClose = nil
+        onWritable = nil
         onClose?(reason)
     }
 }

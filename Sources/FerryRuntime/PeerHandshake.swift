@@ -22,7 +22,10 @@ public struct PeerHandshake {
     /// The shortest cluster secret accepted: 128 bits, below which the secret is guessable offline.
     public static let clusterSecretBytesMin = 16
 
-    public enum Role: UInt8, Sendable { case dialer = 1, acceptor = 2 }
+    public enum Role: UInt8, Sendable {
+        case dialer = 1
+        case acceptor = 2
+    }
 
     public enum Action: Equatable {
         case send([UInt8])
@@ -55,7 +58,9 @@ public struct PeerHandshake {
         role: Role, localNodeID: UInt64, expectedPeerNodeID: UInt64?, clusterSecret: [UInt8],
         nonce: [UInt8], version: UInt16 = protocolVersion
     ) {
-        precondition(clusterSecret.count >= Self.clusterSecretBytesMin, "cluster secret shorter than \(Self.clusterSecretBytesMin) bytes")
+        precondition(
+            clusterSecret.count >= Self.clusterSecretBytesMin,
+            "cluster secret shorter than \(Self.clusterSecretBytesMin) bytes")
         precondition(nonce.count == Self.nonceBytes, "nonce must be \(Self.nonceBytes) bytes")
         self.role = role
         self.localNodeID = localNodeID
@@ -99,20 +104,24 @@ public struct PeerHandshake {
         guard peerVersion == version else {
             return fail(.versionMismatch(peerVersion: peerVersion, localVersion: version), refuse: .versionMismatch)
         }
-        guard peerNodeID != localNodeID else { return fail(.peerClaimsOurNodeID(peerNodeID), refuse: .unexpectedNodeID) }
+        guard peerNodeID != localNodeID else {
+            return fail(.peerClaimsOurNodeID(peerNodeID), refuse: .unexpectedNodeID)
+        }
         if let expected = expectedPeerNodeID, expected != peerNodeID {
             return fail(.unexpectedPeer(expected: expected, actual: peerNodeID), refuse: .unexpectedNodeID)
         }
         state = .awaitingProof(peerNodeID: peerNodeID, peerNonce: peerNonce)
-        let mac = proof(proverRole: role, proverID: localNodeID, proverNonce: localNonce,
-                        verifierID: peerNodeID, verifierNonce: peerNonce)
+        let mac = proof(
+            proverRole: role, proverID: localNodeID, proverNonce: localNonce,
+            verifierID: peerNodeID, verifierNonce: peerNonce)
         return [.send(HandshakeWire.proof(mac))]
     }
 
     private mutating func onProof(_ mac: [UInt8], peerNodeID: UInt64, peerNonce: [UInt8]) -> [Action] {
         let peerRole: Role = role == .dialer ? .acceptor : .dialer
-        let message = proofMessage(proverRole: peerRole, proverID: peerNodeID, proverNonce: peerNonce,
-                                   verifierID: localNodeID, verifierNonce: localNonce)
+        let message = proofMessage(
+            proverRole: peerRole, proverID: peerNodeID, proverNonce: peerNonce,
+            verifierID: localNodeID, verifierNonce: localNonce)
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message, using: key) else {
             return fail(.authenticationFailed(peerNodeID: peerNodeID), refuse: .authenticationFailed)
         }
@@ -125,13 +134,18 @@ public struct PeerHandshake {
         return [.fail(error, refusal: reason.map { HandshakeWire.verdict(.refused($0, localVersion: version)) })]
     }
 
-    private func proof(proverRole: Role, proverID: UInt64, proverNonce: [UInt8], verifierID: UInt64, verifierNonce: [UInt8]) -> [UInt8] {
-        let message = proofMessage(proverRole: proverRole, proverID: proverID, proverNonce: proverNonce,
-                                   verifierID: verifierID, verifierNonce: verifierNonce)
+    private func proof(
+        proverRole: Role, proverID: UInt64, proverNonce: [UInt8], verifierID: UInt64, verifierNonce: [UInt8]
+    ) -> [UInt8] {
+        let message = proofMessage(
+            proverRole: proverRole, proverID: proverID, proverNonce: proverNonce,
+            verifierID: verifierID, verifierNonce: verifierNonce)
         return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 
-    private func proofMessage(proverRole: Role, proverID: UInt64, proverNonce: [UInt8], verifierID: UInt64, verifierNonce: [UInt8]) -> [UInt8] {
+    private func proofMessage(
+        proverRole: Role, proverID: UInt64, proverNonce: [UInt8], verifierID: UInt64, verifierNonce: [UInt8]
+    ) -> [UInt8] {
         var message = Array("ferry-peer-proof".utf8)
         message.append(proverRole.rawValue)
         HandshakeWire.appendU64(proverID, to: &message)

@@ -1,4 +1,5 @@
 import CLibUV
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,9 +24,11 @@ public final class SignalWatcher: LoopHandle {
         let handle = handleMemory.assumingMemoryBound(to: uv_signal_t.self)
         try uvCheck(uv_signal_init(loop.uvLoop, handle), "uv_signal_init")
         retainIntoHandle()
-        let status = uv_signal_start(handle, { handle, signal in
-            LoopHandle.owner(handle, as: SignalWatcher.self).onSignal?(signal)
-        }, signal)
+        let status = uv_signal_start(
+            handle,
+            { handle, signal in
+                LoopHandle.owner(handle, as: SignalWatcher.self).onSignal?(signal)
+            }, signal)
         if status < 0 {
             closeHandle()
             throw UVError(code: status, operation: "uv_signal_start \(signal)")
@@ -40,7 +43,9 @@ public final class SignalWatcher: LoopHandle {
     override func willClose() { onSignal = nil }
 
     /// Watchers for SIGTERM and SIGINT (systemd / kubectl stop, Ctrl-C) calling `onSignal` on the loop.
-    public static func gracefulStop(loop: EventLoop, onSignal: @escaping (Int32) -> Void) throws(UVError) -> [SignalWatcher] {
+    public static func gracefulStop(
+        loop: EventLoop, onSignal: @escaping (Int32) -> Void
+    ) throws(UVError) -> [SignalWatcher] {
         let term = try SignalWatcher(loop: loop, signal: SIGTERM, onSignal: onSignal)
         do {
             return [term, try SignalWatcher(loop: loop, signal: SIGINT, onSignal: onSignal)]

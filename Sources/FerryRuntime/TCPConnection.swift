@@ -132,7 +132,8 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop: EventLoop, host: String, port: UInt16, limits: Limits = .init(),
         completion: @escaping (UVError?) -> Void
     ) throws(UVError) -> TCPConnection {
-        try connect(loop: loop, address: try SocketAddress(host: host, port: port), limits: limits, completion: completion)
+        try connect(
+            loop: loop, address: try SocketAddress(host: host, port: port), limits: limits, completion: completion)
     }
 
     static func connect(
@@ -196,12 +197,16 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop.preconditionInLoop()
         guard !isClosing, !isReading, isEstablished else { return }
         isReading = true
-        let status = uv_read_start(stream, { handle, _, buffer in
-            let me = LoopHandle.owner(handle, as: TCPConnection.self)
-            buffer!.pointee = uv_buf_init(me.loop.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
-        }, { stream, count, buffer in
-            LoopHandle.owner(stream, as: TCPConnection.self).didRead(count: count, base: buffer!.pointee.base)
-        })
+        let status = uv_read_start(
+            stream,
+            { handle, _, buffer in
+                let me = LoopHandle.owner(handle, as: TCPConnection.self)
+                buffer!.pointee = uv_buf_init(
+                    me.loop.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
+            },
+            { stream, count, buffer in
+                LoopHandle.owner(stream, as: TCPConnection.self).didRead(count: count, base: buffer!.pointee.base)
+            })
         if status < 0 { close(reason: .error(UVError(code: status, operation: "uv_read_start"))) }
     }
 
@@ -232,7 +237,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         loop.preconditionInLoop()
         guard !isClosing, !writeShutdownRequested else { return .closed }
         guard queuedBytes + bytes.count <= limits.queuedBytesMax else {
-            close(reason: .writeQueueOverflow(queuedBytes: queuedBytes + bytes.count, queuedBytesMax: limits.queuedBytesMax))
+            close(
+                reason: .writeQueueOverflow(
+                    queuedBytes: queuedBytes + bytes.count, queuedBytesMax: limits.queuedBytesMax))
             return .closed
         }
         guard bytes.count > 0 else { return aboveHighWater ? .queuedAboveHighWater : .queued }
@@ -315,7 +322,8 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         // uv_write copies the uv_buf_t array; the bytes stay in inFlight until the write completes.
         let status = Self.withBuffers(inFlight) { buffers, count in
             uv_write(writeRequest, stream, buffers, count) { request, status in
-                Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(status: status)
+                Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(
+                    status: status)
             }
         }
         if status < 0 {
@@ -404,8 +412,13 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     }
 
     override func didClose() {
-        let onClose = self.onClose, closeObserver = self.closeObserver
-        onRead = nil; onReadEOF = nil; onWritable = nil; self.onClose = nil; self.closeObserver = nil
+        let onClose = self.onClose
+        let closeObserver = self.closeObserver
+        onRead = nil
+        onReadEOF = nil
+        onWritable = nil
+        self.onClose = nil
+        self.closeObserver = nil
         closeObserver?(closeReason)
         onClose?(closeReason)
     }

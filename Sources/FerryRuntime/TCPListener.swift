@@ -46,9 +46,10 @@ public final class TCPListener: LoopHandle {
         retainIntoHandle()
         do {
             try uvCheck(address.withSockaddr { uv_tcp_bind(tcp, $0, 0) }, "uv_tcp_bind \(address.description)")
-            try uvCheck(uv_listen(stream, Self.backlogConnectionsMax) { server, status in
-                LoopHandle.owner(server, as: TCPListener.self).onConnection(status: status)
-            }, "uv_listen \(address.description)")
+            try uvCheck(
+                uv_listen(stream, Self.backlogConnectionsMax) { server, status in
+                    LoopHandle.owner(server, as: TCPListener.self).onConnection(status: status)
+                }, "uv_listen \(address.description)")
         } catch {
             closeHandle()
             throw error

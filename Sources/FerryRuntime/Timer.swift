@@ -27,12 +27,14 @@ public final class LoopTimer: LoopHandle {
         loop.preconditionInLoop()
         precondition(!isClosing, "start() on a closed timer")
         self.fire = fire
-        let status = uv_timer_start(timer, { timer in
-            let me = LoopHandle.owner(timer, as: LoopTimer.self)
-            let fire = me.fire
-            if uv_is_active(me.uvHandle) == 0 { me.fire = nil }  // one-shot: fired for the last time
-            fire?()
-        }, afterMs, repeatMs)
+        let status = uv_timer_start(
+            timer,
+            { timer in
+                let me = LoopHandle.owner(timer, as: LoopTimer.self)
+                let fire = me.fire
+                if uv_is_active(me.uvHandle) == 0 { me.fire = nil }  // one-shot: fired for the last time
+                fire?()
+            }, afterMs, repeatMs)
         precondition(status == 0, "uv_timer_start fails only on a closing handle")
     }
 

@@ -1,4 +1,5 @@
 import CLibUV
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,13 +33,16 @@ public final class WorkPool {
         let job = TypedPoolJob(work: work, completion: completion, pool: self)
         let request = UnsafeMutablePointer<uv_work_t>.allocate(capacity: 1)
         request.pointee.data = Unmanaged<PoolJob>.passRetained(job).toOpaque()
-        let status = uv_queue_work(loop.uvLoop, request, { request in
-            Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeUnretainedValue().runOnPoolThread()
-        }, { request, status in
-            let job = Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeRetainedValue()
-            request!.deallocate()
-            job.completeOnLoopThread()
-        })
+        let status = uv_queue_work(
+            loop.uvLoop, request,
+            { request in
+                Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeUnretainedValue().runOnPoolThread()
+            },
+            { request, status in
+                let job = Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeRetainedValue()
+                request!.deallocate()
+                job.completeOnLoopThread()
+            })
         guard status == 0 else {
             Unmanaged<PoolJob>.fromOpaque(request.pointee.data!).release()
             request.deallocate()
@@ -55,11 +59,15 @@ public final class WorkPool {
 
     /// `fsync(fd)` (or `fdatasync` when `dataOnly`) on the pool; the result comes back on the loop thread.
     /// The caller keeps `fd` open until the completion runs.
-    public func fsync(fd: Int32, dataOnly: Bool = false, completion: @escaping (Result<Void, FileError>) -> Void) throws(WorkPoolError) {
-        try submit({ () -> Result<Void, FileError> in
-            let status = dataOnly ? Glibc.fdatasync(fd) : Glibc.fsync(fd)
-            return status == 0 ? .success(()) : .failure(FileError(errno: errno, operation: dataOnly ? "fdatasync" : "fsync"))
-        }, completion: completion)
+    public func fsync(
+        fd: Int32, dataOnly: Bool = false, completion: @escaping (Result<Void, FileError>) -> Void
+    ) throws(WorkPoolError) {
+        try submit(
+            { () -> Result<Void, FileError> in
+                let status = dataOnly ? Glibc.fdatasync(fd) : Glibc.fsync(fd)
+                return status == 0
+                    ? .success(()) : .failure(FileError(errno: errno, operation: dataOnly ? "fdatasync" : "fsync"))
+            }, completion: completion)
     }
 }
 

@@ -56,7 +56,8 @@ public enum SQSProtocol {
             throw SQSError(.missingAction, "The request must contain the header X-Amz-Target.")
         }
         guard target.hasPrefix(targetPrefix),
-              let operation = SQSOperation(rawValue: String(target.dropFirst(targetPrefix.count))) else {
+            let operation = SQSOperation(rawValue: String(target.dropFirst(targetPrefix.count)))
+        else {
             throw SQSError(.invalidAction, "The action \(target) is not valid for this endpoint.")
         }
         return operation
@@ -71,7 +72,9 @@ public enum SQSProtocol {
             do {
                 document = try JSONParser.parse(request.body)
             } catch {
-                throw SQSError(.serializationException, "The request body is not valid JSON: \(error.message) at byte \(error.offset).")
+                throw SQSError(
+                    .serializationException,
+                    "The request body is not valid JSON: \(error.message) at byte \(error.offset).")
             }
             guard case .object(let object) = document else {
                 throw SQSError(.serializationException, "The request body must be a JSON object.")
@@ -89,7 +92,8 @@ public enum SQSProtocol {
         var pairs = urlPairs
         if !request.body.isEmpty {
             guard let text = String(validating: request.body, as: UTF8.self),
-                  let bodyPairs = FormDecoding.pairs(text) else {
+                let bodyPairs = FormDecoding.pairs(text)
+            else {
                 throw SQSError(.invalidParameterValue, "The request body is not correctly form-encoded.")
             }
             pairs += bodyPairs
@@ -118,11 +122,13 @@ public enum SQSProtocol {
     public static func encode(_ response: SQSResponse, as wire: SQSWireProtocol, requestId: String) -> HTTPResponse {
         switch wire {
         case .json:
-            return make(status: 200, contentType: jsonContentType, requestId: requestId,
-                        body: SQSJSONEncoder.serialize(response))
+            return make(
+                status: 200, contentType: jsonContentType, requestId: requestId,
+                body: SQSJSONEncoder.serialize(response))
         case .query:
-            return make(status: 200, contentType: xmlContentType, requestId: requestId,
-                        body: Array(SQSXMLEncoder.document(response, requestId: requestId).utf8))
+            return make(
+                status: 200, contentType: xmlContentType, requestId: requestId,
+                body: Array(SQSXMLEncoder.document(response, requestId: requestId).utf8))
         }
     }
 
@@ -131,13 +137,16 @@ public enum SQSProtocol {
     public static func encode(_ error: SQSError, as wire: SQSWireProtocol, requestId: String) -> HTTPResponse {
         switch wire {
         case .json:
-            var response = make(status: error.code.status, contentType: jsonContentType, requestId: requestId,
-                                body: JSONWriter.serialize(SQSJSONEncoder.body(error)))
-            response.headers.add(name: "x-amzn-query-error", value: "\(error.code.legacyCode);\(error.code.fault.rawValue)")
+            var response = make(
+                status: error.code.status, contentType: jsonContentType, requestId: requestId,
+                body: JSONWriter.serialize(SQSJSONEncoder.body(error)))
+            response.headers.add(
+                name: "x-amzn-query-error", value: "\(error.code.legacyCode);\(error.code.fault.rawValue)")
             return response
         case .query:
-            return make(status: error.code.status, contentType: xmlContentType, requestId: requestId,
-                        body: Array(SQSXMLEncoder.document(error, requestId: requestId).utf8))
+            return make(
+                status: error.code.status, contentType: xmlContentType, requestId: requestId,
+                body: Array(SQSXMLEncoder.document(error, requestId: requestId).utf8))
         }
     }
 

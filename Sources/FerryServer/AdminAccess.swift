@@ -65,22 +65,30 @@ struct AdminAccess {
             throw Refusal(code: error.code.rawValue, message: error.message)
         }
         if requirement == .administrator, !administratorKeys.contains(caller.accessKeyId ?? "") {
-            throw Refusal(code: SQSErrorCode.accessDenied.rawValue,
-                          message: "\(caller.accessKeyId ?? "this caller") is not an administrator: only [[credentials]] entries with admin = true may call \(request.method) \(request.path)")
+            throw Refusal(
+                code: SQSErrorCode.accessDenied.rawValue,
+                message:
+                    "\(caller.accessKeyId ?? "this caller") is not an administrator: only [[credentials]] entries with admin = true may call \(request.method) \(request.path)"
+            )
         }
     }
 
     private func checkScraper(_ request: HTTPRequest) throws(Refusal) {
         if metricsPublic { return }
         guard let token = metricsBearerToken else {
-            throw Refusal(code: SQSErrorCode.accessDenied.rawValue,
-                          message: "metrics on the SQS port need metrics_bearer_token_file or metrics_public = true (or use metrics_listen)")
+            throw Refusal(
+                code: SQSErrorCode.accessDenied.rawValue,
+                message:
+                    "metrics on the SQS port need metrics_bearer_token_file or metrics_public = true (or use metrics_listen)"
+            )
         }
         let presented = request.headers["Authorization"] ?? ""
         guard SigV4Verifier.constantTimeEquals("Bearer " + token, presented) else {
-            throw Refusal(code: presented.isEmpty ? SQSErrorCode.missingAuthenticationToken.rawValue : SQSErrorCode.accessDenied.rawValue,
-                          message: "GET /metrics needs Authorization: Bearer with the token of metrics_bearer_token_file",
-                          status: 401)
+            throw Refusal(
+                code: presented.isEmpty
+                    ? SQSErrorCode.missingAuthenticationToken.rawValue : SQSErrorCode.accessDenied.rawValue,
+                message: "GET /metrics needs Authorization: Bearer with the token of metrics_bearer_token_file",
+                status: 401)
         }
     }
 }

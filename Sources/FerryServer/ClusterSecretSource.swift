@@ -29,8 +29,10 @@ public enum ClusterSecretSource: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The secret and its source, from the candidates in precedence order. Length rules are the caller's.
-    static func resolve(flag: String?, environment: String?, filePath: String?,
-                        configValue: String?) throws(ServerConfig.ConfigError) -> (secret: String, source: ClusterSecretSource) {
+    static func resolve(
+        flag: String?, environment: String?, filePath: String?,
+        configValue: String?
+    ) throws(ServerConfig.ConfigError) -> (secret: String, source: ClusterSecretSource) {
         if filePath != nil && configValue != nil {
             throw .invalid("set either cluster_secret or cluster_secret_file, not both")
         }
@@ -46,7 +48,9 @@ public enum ClusterSecretSource: Equatable, Sendable, CustomStringConvertible {
 
     /// The file's bytes as UTF-8 with trailing line breaks removed (`echo secret > file` adds one).
     /// `setting` names the config key in errors.
-    static func readSecretFile(_ path: String, setting: String = "cluster_secret_file") throws(ServerConfig.ConfigError) -> String {
+    static func readSecretFile(
+        _ path: String, setting: String = "cluster_secret_file"
+    ) throws(ServerConfig.ConfigError) -> String {
         guard !path.isEmpty else { throw .invalid("\(setting) is empty") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {

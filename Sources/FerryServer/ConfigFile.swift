@@ -26,7 +26,11 @@ public struct ConfigFile: Equatable {
     public init() {}
 
     public init(parsing text: String) throws(ParseError) {
-        enum Section { case root, table(String), array(String) }
+        enum Section {
+            case root
+            case table(String)
+            case array(String)
+        }
         var section = Section.root
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = offset + 1
@@ -44,7 +48,9 @@ public struct ConfigFile: Equatable {
                 guard line.hasSuffix("]") else { throw ParseError(line: number, reason: "unterminated [header]") }
                 let name = String(line.dropFirst().dropLast()).trimmingSpaces()
                 guard Self.isBareKey(name) else { throw ParseError(line: number, reason: "bad table name '\(name)'") }
-                guard tables[name] == nil else { throw ParseError(line: number, reason: "table [\(name)] defined twice") }
+                guard tables[name] == nil else {
+                    throw ParseError(line: number, reason: "table [\(name)] defined twice")
+                }
                 tables[name] = [:]
                 section = .table(name)
                 continue
@@ -61,20 +67,26 @@ public struct ConfigFile: Equatable {
                 guard root[key] == nil else { throw ParseError(line: number, reason: "key '\(key)' set twice") }
                 root[key] = value
             case .table(let name):
-                guard tables[name]![key] == nil else { throw ParseError(line: number, reason: "key '\(key)' set twice") }
+                guard tables[name]![key] == nil else {
+                    throw ParseError(line: number, reason: "key '\(key)' set twice")
+                }
                 tables[name]![key] = value
             case .array(let name):
                 let last = arrays[name]!.count - 1
-                guard arrays[name]![last][key] == nil else { throw ParseError(line: number, reason: "key '\(key)' set twice") }
+                guard arrays[name]![last][key] == nil else {
+                    throw ParseError(line: number, reason: "key '\(key)' set twice")
+                }
                 arrays[name]![last][key] = value
             }
         }
     }
 
     static func isBareKey(_ key: String) -> Bool {
-        !key.isEmpty && key.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
+            }
     }
 
     /// Removes a `#` comment that is not inside a string.
@@ -82,8 +94,14 @@ public struct ConfigFile: Equatable {
         var inString = false
         var escaped = false
         for (index, character) in zip(line.indices, line) {
-            if escaped { escaped = false; continue }
-            if character == "\\" && inString { escaped = true; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
+            if character == "\\" && inString {
+                escaped = true
+                continue
+            }
             if character == "\"" { inString.toggle() }
             if character == "#" && !inString { return String(line[..<index]) }
         }
@@ -103,7 +121,10 @@ public struct ConfigFile: Equatable {
                 let item = part.trimmingSpaces()
                 if item.isEmpty { continue }  // a trailing comma
                 // Bare integers are read as their decimal text ([1, 2, 3] for node ids).
-                if let number = Int64(item.replacingUnderscores()) { items.append(String(number)); continue }
+                if let number = Int64(item.replacingUnderscores()) {
+                    items.append(String(number))
+                    continue
+                }
                 items.append(try parseString(item, line: line))
             }
             return .strings(items)
@@ -119,10 +140,22 @@ public struct ConfigFile: Equatable {
         var inString = false
         var escaped = false
         for character in text {
-            if escaped { escaped = false; current.append(character); continue }
-            if character == "\\" && inString { escaped = true; current.append(character); continue }
+            if escaped {
+                escaped = false
+                current.append(character)
+                continue
+            }
+            if character == "\\" && inString {
+                escaped = true
+                current.append(character)
+                continue
+            }
             if character == "\"" { inString.toggle() }
-            if character == "," && !inString { parts.append(current); current = ""; continue }
+            if character == "," && !inString {
+                parts.append(current)
+                current = ""
+                continue
+            }
             current.append(character)
         }
         parts.append(current)
@@ -162,7 +195,9 @@ extension String {
         let scalars = unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
-        while start < end, scalars[start] == " " || scalars[start] == "\t" || scalars[start] == "\r" { start = scalars.index(after: start) }
+        while start < end, scalars[start] == " " || scalars[start] == "\t" || scalars[start] == "\r" {
+            start = scalars.index(after: start)
+        }
         while end > start {
             let before = scalars.index(before: end)
             guard scalars[before] == " " || scalars[before] == "\t" || scalars[before] == "\r" else { break }

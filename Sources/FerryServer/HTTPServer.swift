@@ -6,8 +6,9 @@ import Prometheus
 /// Answers decoded SQS requests. May answer later (long polling); always on the loop thread.
 /// `clientGone` turns true once the client closed or lost its connection: a long poll stops waiting then.
 protocol SQSRequestHandler: AnyObject {
-    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
-                respond: @escaping (Result<SQSResponse, SQSError>) -> Void)
+    func handle(
+        _ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
+        respond: @escaping (Result<SQSResponse, SQSError>) -> Void)
 }
 
 /// The SQS API over HTTP/1.1 with keep-alive and pipelining: bytes from each connection go through the
@@ -53,9 +54,11 @@ final class HTTPServer {
     let unfinishedBytes: UnfinishedRequestBudget
     let warnings: ThrottledWarnings
 
-    init(loop: EventLoop, verifier: SigV4Verifier, nodeTag: String, logger: Logger, warnings: ThrottledWarnings,
-         requestTimeoutMs: UInt64 = 30_000, unfinishedRequestBytesMax: Int = 128 << 20,
-         nowSeconds: @escaping () -> Int64) {
+    init(
+        loop: EventLoop, verifier: SigV4Verifier, nodeTag: String, logger: Logger, warnings: ThrottledWarnings,
+        requestTimeoutMs: UInt64 = 30_000, unfinishedRequestBytesMax: Int = 128 << 20,
+        nowSeconds: @escaping () -> Int64
+    ) {
         self.loop = loop
         self.verifier = verifier
         self.nodeTag = nodeTag
@@ -70,7 +73,8 @@ final class HTTPServer {
     var connectionCount: Int { connections.count }
 
     func start(listen: ServerConfig.Address) throws {
-        listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) { [unowned self] connection in
+        listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) {
+            [unowned self] connection in
             self.accept(connection)
         }
         sweeper = try loop.scheduleRepeating(everyMs: Self.sweepIntervalMs) { [unowned self] in self.sweep() }
@@ -86,8 +90,9 @@ final class HTTPServer {
 
     private func accept(_ tcp: TCPConnection) {
         guard connections.count < Self.connectionsMax else {
-            warnings.warn("client connection refused: too many connections", metadata: ["max": "\(Self.connectionsMax)"],
-                          nowMs: loop.nowMs)
+            warnings.warn(
+                "client connection refused: too many connections", metadata: ["max": "\(Self.connectionsMax)"],
+                nowMs: loop.nowMs)
             tcp.close()
             return
         }
@@ -110,11 +115,14 @@ final class HTTPServer {
         connection.lastActivityMs = loop.nowMs
         if connection.parser.bufferedBytes == 0 { connection.requestStartedMs = loop.nowMs }
         guard let events = connection.feed(bytes) else {
-            warnings.warn("client request refused: too many bytes of unfinished requests", metadata: [
-                "max": "\(unfinishedBytes.bytesMax)", "client": "\(connection.tcp.remoteAddress)",
-            ], nowMs: loop.nowMs)
+            warnings.warn(
+                "client request refused: too many bytes of unfinished requests",
+                metadata: [
+                    "max": "\(unfinishedBytes.bytesMax)", "client": "\(connection.tcp.remoteAddress)",
+                ], nowMs: loop.nowMs)
             let slot = connection.openSlot(keepAlive: false)
-            connection.fill(slot, HTTPResponse(status: 503, body: Array("server busy: too many unfinished requests; retry\n".utf8)))
+            connection.fill(
+                slot, HTTPResponse(status: 503, body: Array("server busy: too many unfinished requests; retry\n".utf8)))
             return
         }
         for event in events {
@@ -142,9 +150,12 @@ final class HTTPServer {
 
     /// One request's answer, apart from any connection: the admin endpoints, or SigV4, decoding, the
     /// handler and the encoding in the request's protocol. `answer` may be called later (long polls).
-    func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void) {
+    func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void)
+    {
         if servesOnlyMetrics { return answer(serveMetricsOnly(request)) }
-        if request.path.hasPrefix("/_ferry/") || request.path == AdminAccess.metricsPath { return answer(serveAdmin(request)) }
+        if request.path.hasPrefix("/_ferry/") || request.path == AdminAccess.metricsPath {
+            return answer(serveAdmin(request))
+        }
         let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
         requestCounter += 1
         let requestID = Self.requestID(node: nodeTag, counter: requestCounter)
@@ -165,7 +176,9 @@ final class HTTPServer {
         }
         guard let handler else {
             metrics?.answered(decoded.operation, failure: .serviceUnavailable, startedNs: startedNs)
-            return answer(SQSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
+            return answer(
+                SQSProtocol.encode(
+                    SQSError(.serviceUnavailable, "the node is starting"), as: wire, requestId: requestID))
         }
         handler.handle(decoded, caller: caller, clientGone: clientGone) { [metrics] result in
             switch result {
@@ -180,14 +193,17 @@ final class HTTPServer {
     }
 
     private func serveMetricsOnly(_ request: HTTPRequest) -> HTTPResponse {
-        guard request.method == "GET", request.path == AdminAccess.metricsPath, let response = adminHandler?(request) else {
+        guard request.method == "GET", request.path == AdminAccess.metricsPath, let response = adminHandler?(request)
+        else {
             return HTTPResponse(status: 404, body: Array("this listener serves only GET /metrics\n".utf8))
         }
         return response
     }
 
-    private func respondSNS(to request: HTTPRequest, authorization: PresentedAuthorization, requestID: String,
-                            _ answer: @escaping (HTTPResponse) -> Void) {
+    private func respondSNS(
+        to request: HTTPRequest, authorization: PresentedAuthorization, requestID: String,
+        _ answer: @escaping (HTTPResponse) -> Void
+    ) {
         let caller: AuthenticatedCaller
         let query: SNSQuery
         do {
@@ -197,7 +213,8 @@ final class HTTPServer {
             return answer(SNSProtocol.encode(error, requestId: requestID))
         }
         guard let snsHandler else {
-            return answer(SNSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), requestId: requestID))
+            return answer(
+                SNSProtocol.encode(SQSError(.serviceUnavailable, "the node is starting"), requestId: requestID))
         }
         snsHandler(query, caller) { result in
             switch result {
@@ -227,7 +244,9 @@ final class HTTPServer {
         bytes.append(contentsOf: node.utf8)
         middle.withUTF8Buffer { bytes.append(contentsOf: $0) }
         digits.withUTF8Buffer { hex in
-            for shift in stride(from: 44, through: 0, by: -4) { bytes.append(hex[Int((counter >> UInt64(shift)) & 0xF)]) }
+            for shift in stride(from: 44, through: 0, by: -4) {
+                bytes.append(hex[Int((counter >> UInt64(shift)) & 0xF)])
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -61,7 +61,10 @@ public struct LogLineHandler: LogHandler {
             var offset = 0
             while offset < bytes.count {
                 let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written <= 0 { if written < 0 && errno == EINTR { continue }; return }
+                if written <= 0 {
+                    if written < 0 && errno == EINTR { continue }
+                    return
+                }
                 offset += written
             }
         }

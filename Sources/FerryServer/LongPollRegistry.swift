@@ -20,8 +20,10 @@ final class LongPoll {
     var armedFireMs: UInt64?
     var isParked = false
 
-    init(request: ReceiveRequest, view: ReceivedMessageView, deadlineMs: UInt64, clientGone: @escaping () -> Bool,
-         respond: @escaping (Result<SQSResponse, SQSError>) -> Void) {
+    init(
+        request: ReceiveRequest, view: ReceivedMessageView, deadlineMs: UInt64, clientGone: @escaping () -> Bool,
+        respond: @escaping (Result<SQSResponse, SQSError>) -> Void
+    ) {
         self.request = request
         self.view = view
         self.deadlineMs = deadlineMs
@@ -80,7 +82,8 @@ final class LongPollRegistry {
     func park(_ poll: LongPoll) {
         if !poll.isParked {
             guard count < Self.waitersMax else {
-                service.logger.warning("long-poll waiters full; answering empty", metadata: ["max": "\(Self.waitersMax)"])
+                service.logger.warning(
+                    "long-poll waiters full; answering empty", metadata: ["max": "\(Self.waitersMax)"])
                 return finish(poll, .success(.receiveMessage([])))
             }
             waiters[poll.queueName, default: []].append(poll)
@@ -139,7 +142,7 @@ final class LongPollRegistry {
         guard count > 0 else { return }
         switch command {
         case .sendMessages(let name, _, _), .changeVisibility(let name, _, _), .deleteMessages(let name, _, _),
-             .purgeQueue(let name), .deleteQueue(let name), .createQueue(let name, _, _):
+            .purgeQueue(let name), .deleteQueue(let name), .createQueue(let name, _, _):
             // Deletes matter for FIFO queues: deleting a group's head unlocks the group.
             if waiters[name] != nil { evaluate(name) }
         case .receiveMessages(let request):
@@ -180,12 +183,16 @@ final class LongPollRegistry {
             // poll's receive through the log for what may be one message. Its receive, once applied, runs the
             // queue's timers and re-checks, waking as many more as what came due needs.
             let dueLoopMs = now + UInt64(max(0, dueMs - machineNowMs))
-            arm(list, waking: Self.pollsToWake(list, receivable: 1, arrivalsTaking: arriving, nowMs: now), atMs: dueLoopMs)
+            arm(
+                list, waking: Self.pollsToWake(list, receivable: 1, arrivalsTaking: arriving, nowMs: now),
+                atMs: dueLoopMs)
         case .ready(let receivable):
             // Waking one poll per check would wake a second for the same messages while the first's receive
             // is still in the log (readiness is unchanged until it applies); that one comes back empty and is
             // paced, and the next send waits out its pause. Count what the receives in flight will take.
-            arm(list, waking: Self.pollsToWake(list, receivable: receivable, arrivalsTaking: arriving, nowMs: now), atMs: now)
+            arm(
+                list, waking: Self.pollsToWake(list, receivable: receivable, arrivalsTaking: arriving, nowMs: now),
+                atMs: now)
         }
     }
 

@@ -17,21 +17,25 @@ struct MetricRegistry {
 
     func counter(_ definition: MetricDefinition, _ values: String...) -> Counter {
         precondition(definition.kind == .counter)
-        return values.isEmpty ? prometheus.makeCounter(descriptor: descriptor(definition))
+        return values.isEmpty
+            ? prometheus.makeCounter(descriptor: descriptor(definition))
             : prometheus.makeCounter(descriptor: descriptor(definition), labels: labels(definition, values))
     }
 
     func gauge(_ definition: MetricDefinition, _ values: String...) -> Gauge {
         precondition(definition.kind == .gauge)
-        return values.isEmpty ? prometheus.makeGauge(descriptor: descriptor(definition))
+        return values.isEmpty
+            ? prometheus.makeGauge(descriptor: descriptor(definition))
             : prometheus.makeGauge(descriptor: descriptor(definition), labels: labels(definition, values))
     }
 
     func histogram(_ definition: MetricDefinition, _ values: String...) -> ValueHistogram {
         precondition(definition.kind == .histogram)
-        return values.isEmpty ? prometheus.makeValueHistogram(descriptor: descriptor(definition), buckets: definition.buckets)
-            : prometheus.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values),
-                                          buckets: definition.buckets)
+        return values.isEmpty
+            ? prometheus.makeValueHistogram(descriptor: descriptor(definition), buckets: definition.buckets)
+            : prometheus.makeValueHistogram(
+                descriptor: descriptor(definition), labels: labels(definition, values),
+                buckets: definition.buckets)
     }
 
     func unregister(_ counter: Counter) { prometheus.unregisterCounter(counter) }

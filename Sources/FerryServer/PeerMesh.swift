@@ -47,7 +47,8 @@ final class PeerMesh {
     }
 
     func start(listen: ServerConfig.Address) throws {
-        listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) { [unowned self] connection in
+        listener = try TCPListener(loop: loop, host: listen.host, port: UInt16(listen.port)) {
+            [unowned self] connection in
             self.accept(connection)
         }
     }
@@ -62,27 +63,34 @@ final class PeerMesh {
             connectors.removeValue(forKey: peer)?.stop()
             dialling[peer] = nil
             outbound.removeValue(forKey: peer)?.close()
-            logger.notice("stopped dialling a peer", metadata: [
-                "peer": "\(peer)", "address": "\(address)", "why": "\(wanted[peer] == nil ? "not a member" : "address changed")",
-            ])
+            logger.notice(
+                "stopped dialling a peer",
+                metadata: [
+                    "peer": "\(peer)", "address": "\(address)",
+                    "why": "\(wanted[peer] == nil ? "not a member" : "address changed")",
+                ])
         }
         for (peer, address) in wanted.sorted(by: { $0.key < $1.key }) where dialling[peer] == nil {
             let connector: TCPConnector
             do {
-                connector = try TCPConnector(loop: loop, host: address.host, port: UInt16(address.port)) { [unowned self] connection in
+                connector = try TCPConnector(loop: loop, host: address.host, port: UInt16(address.port)) {
+                    [unowned self] connection in
                     self.dialled(connection, peer: peer)
                 }
             } catch {
-                warnings.warn("cannot dial a peer", metadata: ["peer": "\(peer)", "address": "\(address)", "error": "\(error)"],
-                              nowMs: loop.nowMs)
+                warnings.warn(
+                    "cannot dial a peer", metadata: ["peer": "\(peer)", "address": "\(address)", "error": "\(error)"],
+                    nowMs: loop.nowMs)
                 continue
             }
             connectors[peer] = connector
             dialling[peer] = address
             connector.start()
-            logger.info("dialling a peer", metadata: [
-                "peer": "\(peer)", "address": "\(address)", "source": "\(book.dial[peer]!.source.rawValue)",
-            ])
+            logger.info(
+                "dialling a peer",
+                metadata: [
+                    "peer": "\(peer)", "address": "\(address)", "source": "\(book.dial[peer]!.source.rawValue)",
+                ])
         }
         for (peer, why) in book.unreachable.sorted(by: { $0.key < $1.key }) {
             warnings.warn("cannot dial a member", metadata: ["peer": "\(peer)", "why": "\(why)"], nowMs: loop.nowMs)
@@ -126,15 +134,17 @@ final class PeerMesh {
 
     private func accept(_ connection: TCPConnection) {
         guard unauthenticatedInbound < Self.unauthenticatedInboundMax else {
-            warnings.warn("refused a peer connection: too many unauthenticated peer connections",
-                          metadata: ["max": "\(Self.unauthenticatedInboundMax)"], nowMs: loop.nowMs)
+            warnings.warn(
+                "refused a peer connection: too many unauthenticated peer connections",
+                metadata: ["max": "\(Self.unauthenticatedInboundMax)"], nowMs: loop.nowMs)
             connection.close()
             return
         }
         let channel: PeerChannel
         do {
-            channel = try PeerChannel(connection: connection, role: .acceptor, localNodeID: localID,
-                                      expectedPeerNodeID: nil, clusterSecret: secret)
+            channel = try PeerChannel(
+                connection: connection, role: .acceptor, localNodeID: localID,
+                expectedPeerNodeID: nil, clusterSecret: secret)
         } catch {
             logger.error("peer link setup failed", metadata: ["error": "\(error)"])
             connection.close()
@@ -145,7 +155,10 @@ final class PeerMesh {
         unauthenticatedInbound += 1
         var authenticating = true
         let authenticationEnded = { [unowned self] in
-            if authenticating { authenticating = false; self.unauthenticatedInbound -= 1 }
+            if authenticating {
+                authenticating = false
+                self.unauthenticatedInbound -= 1
+            }
         }
         channel.onEstablished = { [unowned self, unowned channel] peer in
             authenticationEnded()
@@ -173,8 +186,9 @@ final class PeerMesh {
     private func dialled(_ connection: TCPConnection, peer: NodeID) {
         let channel: PeerChannel
         do {
-            channel = try PeerChannel(connection: connection, role: .dialer, localNodeID: localID,
-                                      expectedPeerNodeID: peer, clusterSecret: secret)
+            channel = try PeerChannel(
+                connection: connection, role: .dialer, localNodeID: localID,
+                expectedPeerNodeID: peer, clusterSecret: secret)
         } catch {
             logger.error("peer link setup failed", metadata: ["peer": "\(peer)", "error": "\(error)"])
             connection.close()
@@ -188,8 +202,9 @@ final class PeerMesh {
             self.logger.info("peer link up", metadata: ["peer": "\(peer)"])
         }
         channel.onHandshakeFailed = { [unowned self] error in
-            self.warnings.warn("peer refused our connection", metadata: ["peer": "\(peer)", "reason": "\(error)"],
-                               nowMs: self.loop.nowMs)
+            self.warnings.warn(
+                "peer refused our connection", metadata: ["peer": "\(peer)", "reason": "\(error)"],
+                nowMs: self.loop.nowMs)
         }
         channel.onFrame = { [unowned self] frame in self.deliver(frame, from: peer) }
         channel.onClose = { [unowned self, unowned channel] _ in
@@ -205,7 +220,8 @@ final class PeerMesh {
         do {
             onMessage?(try PeerMessage.decode(frame), peer)
         } catch {
-            warnings.warn("undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"], nowMs: loop.nowMs)
+            warnings.warn(
+                "undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"], nowMs: loop.nowMs)
         }
     }
 }

@@ -27,7 +27,8 @@ struct ProcessStats: Equatable {
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { stats.descriptorsMax = Double(limit.rlim_cur) }
         var usage = rusage()
         if getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 {
-            stats.cpuSeconds = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            stats.cpuSeconds =
+                Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         }
         stats.startTimeSeconds = startTime
@@ -75,7 +76,8 @@ struct ProcessStats: Equatable {
 
     /// Regular files directly in `path`: how many `counted` accepts by name, and the bytes on disk of all of them.
     static func directoryUsage(_ path: String, counting counted: (String) -> Bool) -> (matching: Int, bytes: Int) {
-        var matching = 0, bytes = 0
+        var matching = 0
+        var bytes = 0
         for name in entryNames(path) {
             var info = stat()
             guard stat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }

@@ -72,8 +72,9 @@ final class QueueMetrics {
     func willApply(_ command: QueueCommand, machine: QueueMachine) {
         deadLetterBefore = nil
         guard case .receiveMessages(let request) = command,
-              let target = machine.deadLetterQueueName(of: request.queueName),
-              let appended = machine.messagesAppendedTotal(target) else { return }
+            let target = machine.deadLetterQueueName(of: request.queueName),
+            let appended = machine.messagesAppendedTotal(target)
+        else { return }
         deadLetterBefore = (target, appended)
     }
 
@@ -84,7 +85,9 @@ final class QueueMetrics {
             if count > 0 { series(queue).sent.increment(by: Int64(count)) }
         case (.receiveMessages(let request), .received(let messages)):
             if !messages.isEmpty { series(request.queueName).received.increment(by: Int64(messages.count)) }
-            if let before = deadLetterBefore, let after = machine.messagesAppendedTotal(before.queue), after > before.appended {
+            if let before = deadLetterBefore, let after = machine.messagesAppendedTotal(before.queue),
+                after > before.appended
+            {
                 series(request.queueName).movedToDLQ.increment(by: Int64(after - before.appended))
             }
         case (.deleteMessages(let queue, _, _), .deleted(let entries)):
@@ -116,12 +119,14 @@ final class QueueMetrics {
                 otherTotals.delayed += queue.delayed
                 otherTotals.oldestAgeMs = max(otherTotals.oldestAgeMs, queue.oldestMessageAgeMs)
             } else {
-                series.set(visible: queue.visible, inflight: queue.inflight, delayed: queue.delayed,
-                           oldestAgeMs: queue.oldestMessageAgeMs)
+                series.set(
+                    visible: queue.visible, inflight: queue.inflight, delayed: queue.delayed,
+                    oldestAgeMs: queue.oldestMessageAgeMs)
             }
         }
-        other?.set(visible: otherTotals.visible, inflight: otherTotals.inflight, delayed: otherTotals.delayed,
-                   oldestAgeMs: otherTotals.oldestAgeMs)
+        other?.set(
+            visible: otherTotals.visible, inflight: otherTotals.inflight, delayed: otherTotals.delayed,
+            oldestAgeMs: otherTotals.oldestAgeMs)
     }
 }
 

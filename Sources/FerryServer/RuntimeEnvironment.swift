@@ -66,8 +66,12 @@ final class RuntimeEnvironment: NodeEnvironment {
                 let durationMs = durationNs / 1_000_000
                 let slow = durationMs >= Self.slowDurableWriteMs
                 if slow {
-                    self?.logger.warning("slow durable write", metadata: [
-                        "ms": "\(durationMs)", "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))"])
+                    self?.logger.warning(
+                        "slow durable write",
+                        metadata: [
+                            "ms": "\(durationMs)",
+                            "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))",
+                        ])
                 }
                 self?.metrics?.durableWrite(write, seconds: Double(durationNs) / 1e9, slow: slow)
                 completion(result)
@@ -78,7 +82,9 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
-    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+    func prepareSegment(
+        _ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void
+    ) {
         let fileSystem = self.fileSystem
         do {
             try workPool.submit({ preparation.performCatching(on: fileSystem) }, completion: completion)
@@ -93,8 +99,12 @@ final class RuntimeEnvironment: NodeEnvironment {
         do {
             try submitTimed({ save.performCatching(on: fileSystem) }) { [weak self] result, durationNs in
                 if case .success(let saved) = result {
-                    self?.logger.info("snapshot saved", metadata: [
-                        "index": "\(saved.stored.metadata.index)", "bytes": "\(saved.stored.sizeBytes)", "ms": "\(durationNs / 1_000_000)"])
+                    self?.logger.info(
+                        "snapshot saved",
+                        metadata: [
+                            "index": "\(saved.stored.metadata.index)", "bytes": "\(saved.stored.sizeBytes)",
+                            "ms": "\(durationNs / 1_000_000)",
+                        ])
                 }
                 completion(result)
             }
@@ -104,11 +114,14 @@ final class RuntimeEnvironment: NodeEnvironment {
         }
     }
 
-    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
-                                           completion: @escaping (Decoded) -> Void) {
+    func decodeSnapshot<Decoded: Sendable>(
+        sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+        completion: @escaping (Decoded) -> Void
+    ) {
         do {
             try submitTimed(decode) { [weak self] decoded, durationNs in
-                self?.logger.info("snapshot decoded", metadata: ["bytes": "\(sizeBytes)", "ms": "\(durationNs / 1_000_000)"])
+                self?.logger.info(
+                    "snapshot decoded", metadata: ["bytes": "\(sizeBytes)", "ms": "\(durationNs / 1_000_000)"])
                 completion(decoded)
             }
         } catch {
@@ -121,11 +134,12 @@ final class RuntimeEnvironment: NodeEnvironment {
     private func submitTimed<T: Sendable>(
         _ work: @escaping @Sendable () -> T, completion: @escaping (T, UInt64) -> Void
     ) throws(WorkPoolError) {
-        try workPool.submit({ () -> (T, UInt64) in
-            let startNs = RuntimeEnvironment.monotonicNowNs()
-            let result = work()
-            return (result, RuntimeEnvironment.monotonicNowNs() - startNs)
-        }, completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
+        try workPool.submit(
+            { () -> (T, UInt64) in
+                let startNs = RuntimeEnvironment.monotonicNowNs()
+                let result = work()
+                return (result, RuntimeEnvironment.monotonicNowNs() - startNs)
+            }, completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
     }
 
     func record(_ event: NodeEvent) {
@@ -137,7 +151,8 @@ final class RuntimeEnvironment: NodeEnvironment {
         case .peerMessageRejected:
             logger.error("\(event)")
         case .undecodableCommand:
-            logger.critical("\(event); run a ferryd that can apply it (every node of a cluster must run the same version)")
+            logger.critical(
+                "\(event); run a ferryd that can apply it (every node of a cluster must run the same version)")
             onFatal?(.incompatibleLog("\(event)"))
         case .segmentPreparationFailed:
             logger.warning("\(event)")

@@ -44,7 +44,8 @@ final class SNSMetrics {
         let after = machine.publishTally
         // A FIFO topic's name ends in .fifo and no standard topic's does (TopicValidation).
         let kind = topicName.hasSuffix(".fifo") ? fifo : standard
-        let published = (after.standardPublished - before.standardPublished) + (after.fifoPublished - before.fifoPublished)
+        let published =
+            (after.standardPublished - before.standardPublished) + (after.fifoPublished - before.fifoPublished)
         let duplicates = after.duplicates - before.duplicates
         kind.published.increment(by: Int64(published))
         kind.duplicate.increment(by: Int64(duplicates))

@@ -11,7 +11,9 @@ extension SNSService {
         try Self.requireArnElements(text, parameter: parameter)
         if parameter == "TargetArn", text.split(separator: ":").last?.contains("/") == true {
             // A platform application endpoint (`endpoint/APNS/...`): Ferry has none.
-            throw SQSError(.invalidParameter, "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
+            throw SQSError(
+                .invalidParameter, "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified"
+            )
         }
         guard let arn = TopicARN(text), arn.subscriptionId == nil else {
             throw SQSError(.invalidParameter, "Invalid parameter: \(parameter)")
@@ -24,17 +26,22 @@ extension SNSService {
     /// A SubscriptionArn parameter: present, at least six elements, and a seventh (the subscription id).
     func subscriptionArn(_ query: SNSQuery) throws(SQSError) -> String {
         guard let text = query.optional("SubscriptionArn"), !text.isEmpty else {
-            throw SQSError(.invalidParameter, "Invalid parameter: SubscriptionArn Reason: no value for required parameter")
+            throw SQSError(
+                .invalidParameter, "Invalid parameter: SubscriptionArn Reason: no value for required parameter")
         }
         try Self.requireArnElements(text, parameter: "SubscriptionArn")
-        guard TopicARN(text)?.subscriptionId != nil else { throw SQSError(.invalidParameter, "Invalid parameter: SubscriptionId") }
+        guard TopicARN(text)?.subscriptionId != nil else {
+            throw SQSError(.invalidParameter, "Invalid parameter: SubscriptionId")
+        }
         return text
     }
 
     static func requireArnElements(_ text: String, parameter: String) throws(SQSError) {
         let elements = text.split(separator: ":", omittingEmptySubsequences: false).count
         guard elements >= 6 else {
-            throw SQSError(.invalidParameter, "Invalid parameter: \(parameter) Reason: An ARN must have at least 6 elements, not \(elements)")
+            throw SQSError(
+                .invalidParameter,
+                "Invalid parameter: \(parameter) Reason: An ARN must have at least 6 elements, not \(elements)")
         }
     }
 

@@ -17,8 +17,11 @@ final class SNSService {
 
     func handle(_ query: SNSQuery, caller: AuthenticatedCaller, respond: @escaping Respond) {
         guard caller.accountId == accountId else {
-            return respond(.failure(SQSError(.accessDenied,
-                "Access to the resource is denied: this cluster serves account \(accountId) only.")))
+            return respond(
+                .failure(
+                    SQSError(
+                        .accessDenied,
+                        "Access to the resource is denied: this cluster serves account \(accountId) only.")))
         }
         do throws(SQSError) {
             switch query.action {
@@ -41,7 +44,9 @@ final class SNSService {
                 let name = try topicName(query.required("TopicArn"))
                 let attribute = try query.required("AttributeName")
                 let value = query.optional("AttributeValue") ?? ""
-                submit(.setTopicAttribute(name: name, attribute: attribute, value: value), respond) { _ in .empty(.setTopicAttributes) }
+                submit(.setTopicAttribute(name: name, attribute: attribute, value: value), respond) { _ in
+                    .empty(.setTopicAttributes)
+                }
             case .subscribe: try subscribe(query, respond)
             case .unsubscribe:
                 let arn = try subscriptionArn(query)
@@ -51,14 +56,17 @@ final class SNSService {
             case .getSubscriptionAttributes:
                 let arn = try subscriptionArn(query)
                 read(respond) { machine in
-                    machine.getSubscriptionAttributes(arn).map { .attributes(.getSubscriptionAttributes, Self.dictionary($0)) }
-                        .mapError(SQSErrorMapping.map)
+                    machine.getSubscriptionAttributes(arn).map {
+                        .attributes(.getSubscriptionAttributes, Self.dictionary($0))
+                    }
+                    .mapError(SQSErrorMapping.map)
                 }
             case .setSubscriptionAttributes:
                 let arn = try subscriptionArn(query)
                 let attribute = try query.required("AttributeName")
                 let value = query.optional("AttributeValue") ?? ""
-                submit(.setSubscriptionAttribute(subscriptionArn: arn, attribute: attribute, value: value), respond) { _ in
+                submit(.setSubscriptionAttribute(subscriptionArn: arn, attribute: attribute, value: value), respond) {
+                    _ in
                     .empty(.setSubscriptionAttributes)
                 }
             case .publish: try publish(query, respond)
@@ -66,7 +74,9 @@ final class SNSService {
             case .tagResource: try tagResource(query, respond)
             case .untagResource:
                 let name = try resourceName(query.required("ResourceArn"))
-                submit(.untagTopic(name: name, keys: query.list("TagKeys").sorted()), respond) { _ in .empty(.untagResource) }
+                submit(.untagTopic(name: name, keys: query.list("TagKeys").sorted()), respond) { _ in
+                    .empty(.untagResource)
+                }
             case .listTagsForResource:
                 let name = try resourceName(query.required("ResourceArn"))
                 read(respond) { machine in
@@ -85,10 +95,13 @@ final class SNSService {
         read(respond) { machine in
             machine.listSubscriptions(topicName: topic, nextToken: query.optional("NextToken"))
                 .map { page in
-                    .subscriptions(query.action, page.subscriptions.map {
-                        SNSResponse.SubscriptionEntry(subscriptionArn: $0.subscriptionArn, owner: $0.owner,
-                                                      protocol: $0.protocol, endpoint: $0.endpoint, topicArn: $0.topicArn)
-                    }, nextToken: page.nextToken)
+                    .subscriptions(
+                        query.action,
+                        page.subscriptions.map {
+                            SNSResponse.SubscriptionEntry(
+                                subscriptionArn: $0.subscriptionArn, owner: $0.owner,
+                                protocol: $0.protocol, endpoint: $0.endpoint, topicArn: $0.topicArn)
+                        }, nextToken: page.nextToken)
                 }
                 .mapError(SQSErrorMapping.map)
         }
@@ -110,7 +123,9 @@ final class SNSService {
         if let error = SQSService.validate({
             try TopicValidation.validateTopicName(name, isFifo: isFifo)
             try TopicValidation.validateTags(tags)
-        }) { throw error }
+        }) {
+            throw error
+        }
         submit(.createTopic(name: name, attributes: attributes, tags: tags), respond) { result in
             guard case .topicCreated(let arn) = result else { return nil }
             return .topicArn(.createTopic, arn)
@@ -123,7 +138,9 @@ final class SNSService {
         let name = try topicName(query.required("TopicArn"))
         let protocolName = try query.required("Protocol")
         guard protocolName == "sqs" else {
-            throw SQSError(.invalidParameter, "Invalid parameter: Amazon SNS does not support this protocol string: \(protocolName)")
+            throw SQSError(
+                .invalidParameter,
+                "Invalid parameter: Amazon SNS does not support this protocol string: \(protocolName)")
         }
         let endpoint = try query.required("Endpoint")
         guard let arn = QueueARN(endpoint), arn.accountId == accountId, arn.region == region else {
@@ -152,13 +169,15 @@ final class SNSService {
 
     /// Tagging: topics only (SQS queues are tagged with TagQueue).
     private func resourceName(_ text: String) throws(SQSError) -> String {
-        guard let arn = TopicARN(text), arn.subscriptionId == nil, arn.accountId == accountId, arn.region == region else {
+        guard let arn = TopicARN(text), arn.subscriptionId == nil, arn.accountId == accountId, arn.region == region
+        else {
             throw SQSError(.resourceNotFound, "Resource does not exist")
         }
         return arn.topicName
     }
 
-    func submit(_ command: TopicCommand, _ respond: @escaping Respond, _ body: @escaping (QueueResult) -> SNSResponse?) {
+    func submit(_ command: TopicCommand, _ respond: @escaping Respond, _ body: @escaping (QueueResult) -> SNSResponse?)
+    {
         sqs.submit(.topic(command), respond) { result in
             if case .failed(let error) = result { return .failure(SQSErrorMapping.map(error)) }
             guard let response = body(result) else {

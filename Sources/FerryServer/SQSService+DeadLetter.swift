@@ -7,15 +7,18 @@ extension SQSService {
         withQueue(r.queueUrl, respond) { [unowned self] name in
             self.read(respond) { machine in
                 machine.listDeadLetterSourceQueues(name, maxResults: r.maxResults, nextToken: r.nextToken)
-                    .map { .listDeadLetterSourceQueues(queueUrls: $0.names.map(self.queueUrl), nextToken: $0.nextToken) }
+                    .map {
+                        .listDeadLetterSourceQueues(queueUrls: $0.names.map(self.queueUrl), nextToken: $0.nextToken)
+                    }
                     .mapError(SQSErrorMapping.map)
             }
         }
     }
 
     func startMessageMoveTask(_ r: StartMessageMoveTaskRequest, _ respond: @escaping Respond) {
-        let request = MoveTaskRequest(sourceArn: r.sourceArn, destinationArn: r.destinationArn,
-                                      maxMessagesPerSecond: r.maxNumberOfMessagesPerSecond)
+        let request = MoveTaskRequest(
+            sourceArn: r.sourceArn, destinationArn: r.destinationArn,
+            maxMessagesPerSecond: r.maxNumberOfMessagesPerSecond)
         submit(.startMessageMoveTask(request), respond) { result in
             Self.expect(result) { result in
                 guard case .moveTaskStarted(let handle) = result else { return nil }
@@ -35,9 +38,11 @@ extension SQSService {
 
     func listMessageMoveTasks(_ r: ListMessageMoveTasksRequest, _ respond: @escaping Respond) {
         read(respond) { machine in
-            machine.listMessageMoveTasks(sourceArn: r.sourceArn, maxResults: r.maxResults ?? QueueLimits.moveTasksListedMax)
-                .map { tasks in .listMessageMoveTasks(tasks.map(Self.wire)) }
-                .mapError(SQSErrorMapping.map)
+            machine.listMessageMoveTasks(
+                sourceArn: r.sourceArn, maxResults: r.maxResults ?? QueueLimits.moveTasksListedMax
+            )
+            .map { tasks in .listMessageMoveTasks(tasks.map(Self.wire)) }
+            .mapError(SQSErrorMapping.map)
         }
     }
 

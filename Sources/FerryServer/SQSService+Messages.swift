@@ -10,15 +10,20 @@ extension SQSService {
 
     func sendMessage(_ r: SendMessageRequest, _ respond: @escaping Respond) {
         let entry = Self.sendEntry(id: "", r.message)
-        if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) { return respond(.failure(error)) }
+        if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) {
+            return respond(.failure(error))
+        }
         withQueue(r.queueUrl, respond) { [unowned self] name in
             let entry = Self.withContentDeduplicationId(entry, queueName: name)
             self.submit(.sendMessages(queueName: name, entries: [entry], isBatch: false), respond) { result in
                 Self.expect(result) { result in
                     guard case .sent(let entries) = result, entries.count == 1,
-                          case .success(let sent) = entries[0].result else { return nil }
-                    return .sendMessage(SendMessageResult(messageId: sent.messageId, message: r.message,
-                                                          bodyMD5: entry.bodyMD5, sequenceNumber: sent.sequenceNumber))
+                        case .success(let sent) = entries[0].result
+                    else { return nil }
+                    return .sendMessage(
+                        SendMessageResult(
+                            messageId: sent.messageId, message: r.message,
+                            bodyMD5: entry.bodyMD5, sequenceNumber: sent.sequenceNumber))
                 }
             }
         }
@@ -51,9 +56,13 @@ extension SQSService {
                         switch item.result {
                         case .success(let sent):
                             let sentMessage = messages[item.id]!
-                            successful.append(.init(id: item.id, result: SendMessageResult(
-                                messageId: sent.messageId, message: sentMessage.message, bodyMD5: sentMessage.bodyMD5,
-                                sequenceNumber: sent.sequenceNumber)))
+                            successful.append(
+                                .init(
+                                    id: item.id,
+                                    result: SendMessageResult(
+                                        messageId: sent.messageId, message: sentMessage.message,
+                                        bodyMD5: sentMessage.bodyMD5,
+                                        sequenceNumber: sent.sequenceNumber)))
                         case .failure(let error):
                             allFailed.append(SQSErrorMapping.entry(id: item.id, error))
                         }
@@ -70,7 +79,8 @@ extension SQSService {
     static func sendEntry(id: String, _ message: OutgoingMessage) -> SendEntry {
         let attributes = message.messageAttributes.keys.sorted().map { name -> MessageAttribute in
             let value = message.messageAttributes[name]!
-            let payload: MessageAttribute.Value = value.binaryValue.map { .binary($0) } ?? .string(value.stringValue ?? "")
+            let payload: MessageAttribute.Value =
+                value.binaryValue.map { .binary($0) } ?? .string(value.stringValue ?? "")
             return MessageAttribute(name: name, dataType: value.dataType, value: payload)
         }
         return SendEntry(
@@ -96,7 +106,10 @@ extension SQSService {
     func deleteMessage(_ r: DeleteMessageRequest, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in
             self.withMachineHandle(r.receiptHandle, queueName: name, respond) { handle in
-                self.submit(.deleteMessages(queueName: name, entries: [HandleEntry(receiptHandle: handle)], isBatch: false), respond) {
+                self.submit(
+                    .deleteMessages(queueName: name, entries: [HandleEntry(receiptHandle: handle)], isBatch: false),
+                    respond
+                ) {
                     Self.expect($0) { _ in .deleteMessage }
                 }
             }
@@ -173,7 +186,8 @@ extension SQSService {
         }
     }
 
-    static func batchResult(_ results: [EntryResult<QueueResult.Unit>], failed: [BatchResultErrorEntry]) -> BatchResult {
+    static func batchResult(_ results: [EntryResult<QueueResult.Unit>], failed: [BatchResultErrorEntry]) -> BatchResult
+    {
         var successful: [String] = []
         var allFailed = failed
         for item in results {

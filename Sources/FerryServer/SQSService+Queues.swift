@@ -8,7 +8,9 @@ extension SQSService {
     func createQueue(_ r: CreateQueueRequest, _ respond: @escaping Respond) {
         let attributes = Self.sortedPairs(r.attributes)
         let tags = Self.sortedPairs(r.tags)
-        if let error = Self.validate({ _ = try QueueValidation.validateCreate(name: r.queueName, attributes: attributes, tags: tags) }) {
+        if let error = Self.validate({
+            _ = try QueueValidation.validateCreate(name: r.queueName, attributes: attributes, tags: tags)
+        }) {
             return respond(.failure(error))
         }
         submit(.createQueue(name: r.queueName, attributes: attributes, tags: tags), respond) { [unowned self] result in
@@ -31,7 +33,8 @@ extension SQSService {
 
     func listQueues(_ r: ListQueuesRequest, _ respond: @escaping Respond) {
         read(respond) { [unowned self] machine in
-            let page = machine.listQueues(prefix: r.queueNamePrefix ?? "", maxResults: r.maxResults, nextToken: r.nextToken)
+            let page = machine.listQueues(
+                prefix: r.queueNamePrefix ?? "", maxResults: r.maxResults, nextToken: r.nextToken)
             return .success(.listQueues(queueUrls: page.names.map(self.queueUrl), nextToken: page.nextToken))
         }
     }
@@ -77,7 +80,9 @@ extension SQSService {
 
     func untagQueue(_ r: UntagQueueRequest, _ respond: @escaping Respond) {
         withQueue(r.queueUrl, respond) { [unowned self] name in
-            self.submit(.untagQueue(name: name, keys: r.tagKeys.sorted()), respond) { Self.expect($0) { _ in .untagQueue } }
+            self.submit(.untagQueue(name: name, keys: r.tagKeys.sorted()), respond) {
+                Self.expect($0) { _ in .untagQueue }
+            }
         }
     }
 
@@ -103,7 +108,9 @@ extension SQSService {
         let grant = PermissionGrant(label: r.label, accountIds: r.awsAccountIds, actions: r.actions)
         withQueue(r.queueUrl, respond) { [unowned self] name in
             if let error = Self.validate({ try PermissionPolicy.validate(grant) }) { return respond(.failure(error)) }
-            self.submit(.addPermission(queueName: name, grant: grant), respond) { Self.expect($0) { _ in .addPermission } }
+            self.submit(.addPermission(queueName: name, grant: grant), respond) {
+                Self.expect($0) { _ in .addPermission }
+            }
         }
     }
 

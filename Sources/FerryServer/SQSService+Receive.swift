@@ -20,7 +20,9 @@ extension SQSService {
                 return respond(.failure(error))
             }
             let poll = LongPoll(
-                request: request, view: ReceivedMessageView(r, senderId: self.accountId, queueName: name, receiptHandles: self.receiptHandles),
+                request: request,
+                view: ReceivedMessageView(
+                    r, senderId: self.accountId, queueName: name, receiptHandles: self.receiptHandles),
                 deadlineMs: self.loop.nowMs + UInt64(waitSeconds) * 1000, clientGone: clientGone, respond: respond)
             if waitSeconds > 0 && self.longPolls.canQueueBehindParked(name) {
                 // Others already wait here for this queue: queue up behind them instead of racing them for

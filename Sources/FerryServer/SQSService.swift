@@ -48,12 +48,17 @@ final class SQSService: SQSRequestHandler {
         }
     }
 
-    func handle(_ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
-                respond: @escaping (Result<SQSResponse, SQSError>) -> Void) {
+    func handle(
+        _ request: SQSRequest, caller: AuthenticatedCaller, clientGone: @escaping () -> Bool,
+        respond: @escaping (Result<SQSResponse, SQSError>) -> Void
+    ) {
         guard caller.accountId == accountId else {
-            return respond(.failure(SQSError(.accessDenied,
-                "Access to the resource is denied: this cluster serves account \(accountId) only, "
-                + "and the request was signed for account \(caller.accountId).")))
+            return respond(
+                .failure(
+                    SQSError(
+                        .accessDenied,
+                        "Access to the resource is denied: this cluster serves account \(accountId) only, "
+                            + "and the request was signed for account \(caller.accountId).")))
         }
         switch request {
         case .createQueue(let r): createQueue(r, respond)
@@ -119,8 +124,10 @@ final class SQSService: SQSRequestHandler {
     ///   window returns the original MessageId; FIFO receives may carry ReceiveRequestAttemptId; deletes
     ///   and visibility changes are idempotent enough (a gone message deletes as success). A standard
     ///   queue's re-send may enqueue twice, which its at-least-once contract allows.
-    func submit<Response>(_ command: QueueCommand, _ respond: @escaping (Result<Response, SQSError>) -> Void,
-                          _ body: @escaping (QueueResult) -> Result<Response, SQSError>) {
+    func submit<Response>(
+        _ command: QueueCommand, _ respond: @escaping (Result<Response, SQSError>) -> Void,
+        _ body: @escaping (QueueResult) -> Result<Response, SQSError>
+    ) {
         node.submit(command) { outcome in
             switch outcome {
             case .applied(let result): respond(body(result))
@@ -133,8 +140,10 @@ final class SQSService: SQSRequestHandler {
 
     /// A linearizable read: `body` runs against the machine once it reflects everything committed
     /// before the call; 503 when leadership could not be confirmed (the SDK retries).
-    func read<Response>(_ respond: @escaping (Result<Response, SQSError>) -> Void,
-                        _ body: @escaping (QueueMachine) -> Result<Response, SQSError>) {
+    func read<Response>(
+        _ respond: @escaping (Result<Response, SQSError>) -> Void,
+        _ body: @escaping (QueueMachine) -> Result<Response, SQSError>
+    ) {
         node.read { [unowned self] ok in
             guard ok else { return respond(.failure(Self.noLeader)) }
             respond(body(self.node.machine.queues))
@@ -144,14 +153,19 @@ final class SQSService: SQSRequestHandler {
     /// The request passed the SQS limits but its command would not fit in a log entry: only a gap between
     /// those limits and `QueueLimits.encodedCommandBytesMax` can cause it (a test checks there is none).
     static func commandTooLarge(bytes: Int) -> SQSError {
-        SQSError(.invalidParameterValue,
-            "The request is too large to replicate (\(bytes) bytes encoded; at most \(ReplicaNode<QueueReplica>.commandBodyBytesMax)).")
+        SQSError(
+            .invalidParameterValue,
+            "The request is too large to replicate (\(bytes) bytes encoded; at most \(ReplicaNode<QueueReplica>.commandBodyBytesMax))."
+        )
     }
 
-    static let noLeader = SQSError(.serviceUnavailable,
+    static let noLeader = SQSError(
+        .serviceUnavailable,
         "The cluster has no leader right now (election in progress or no quorum); retry.")
-    static let outcomeUnknown = SQSError(.serviceUnavailable,
-        "The request timed out inside the cluster (leader change or partition); it may or may not have been applied. Retry.")
+    static let outcomeUnknown = SQSError(
+        .serviceUnavailable,
+        "The request timed out inside the cluster (leader change or partition); it may or may not have been applied. Retry."
+    )
 
     /// Whole-request failure from the machine, or the single result the body builds.
     static func expect(_ result: QueueResult, _ body: (QueueResult) -> SQSResponse?) -> Result<SQSResponse, SQSError> {

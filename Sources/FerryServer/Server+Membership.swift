@@ -19,10 +19,12 @@ import Logging
 extension Server {
     func membershipChange(_ request: HTTPRequest) -> HTTPResponse {
         let action = String(request.path.dropFirst("/_ferry/members/".count))
-        let usage = "POST /_ferry/members/\(action)?id=N (N > 0)"
+        let usage =
+            "POST /_ferry/members/\(action)?id=N (N > 0)"
             + (action == "add-learner" || action == "update" ? "[&peer_address=HOST:PORT][&client_url=URL]" : "")
         guard let query = FormDecoding.pairs(request.query), query.count <= 3,
-              let target = query.first(where: { $0.0 == "id" }).flatMap({ NodeID($0.1) }), target != 0 else {
+            let target = query.first(where: { $0.0 == "id" }).flatMap({ NodeID($0.1) }), target != 0
+        else {
             return membershipAnswer(400, error: "usage", detail: usage)
         }
         let peer = query.first(where: { $0.0 == "peer_address" })?.1
@@ -36,36 +38,47 @@ extension Server {
         switch action {
         case "add-learner", "update":
             let current = node.raft.configuration.address(of: target)
-            guard let address = peer ?? current?.peer ?? (action == "update" ? config.peers[target].map { "\($0)" } : nil) else {
-                if action == "update" || clientURL != nil { return membershipAnswer(400, error: "usage", detail: usage) }
+            guard
+                let address = peer ?? current?.peer ?? (action == "update" ? config.peers[target].map { "\($0)" } : nil)
+            else {
+                if action == "update" || clientURL != nil {
+                    return membershipAnswer(400, error: "usage", detail: usage)
+                }
                 change = .addLearner(target)
                 break
             }
             let member = MemberAddress(peer: address, clientURL: clientURL ?? current?.clientURL ?? "")
-            if let problem = Self.addressProblem(member) { return membershipAnswer(400, error: "bad_address", detail: problem) }
+            if let problem = Self.addressProblem(member) {
+                return membershipAnswer(400, error: "bad_address", detail: problem)
+            }
             change = action == "update" ? .updateAddress(target, member) : .addLearner(target, address: member)
         case "promote": change = .promote(target)
         default: change = .remove(target)
         }
         do {
             let position = try node.proposeConfigurationChange(change)
-            logger.notice("membership change proposed", metadata: [
-                "change": "\(action)", "id": "\(target)", "index": "\(position.index)", "term": "\(position.term)",
-                "peer_address": "\(peer ?? "-")", "client_url": "\(clientURL ?? "-")",
-            ])
+            logger.notice(
+                "membership change proposed",
+                metadata: [
+                    "change": "\(action)", "id": "\(target)", "index": "\(position.index)", "term": "\(position.term)",
+                    "peer_address": "\(peer ?? "-")", "client_url": "\(clientURL ?? "-")",
+                ])
             return membershipAnswer(200, fields: "\"index\": \(position.index), \"term\": \(position.term)")
         } catch {
             switch error {
             case .notLeader(let hint):
-                return membershipAnswer(503, error: "not_leader", detail: "this node is not the leader",
-                                        fields: "\"leader\": \(hint ?? 0)")
+                return membershipAnswer(
+                    503, error: "not_leader", detail: "this node is not the leader",
+                    fields: "\"leader\": \(hint ?? 0)")
             case .transferInProgress:
-                return membershipAnswer(503, error: "transfer_in_progress", detail: "a leadership transfer is under way")
+                return membershipAnswer(
+                    503, error: "transfer_in_progress", detail: "a leadership transfer is under way")
             case .overloaded:
                 return membershipAnswer(503, error: "overloaded", detail: "too many uncommitted entries")
             case .configurationChangePending:
-                return membershipAnswer(409, error: "change_pending",
-                                        detail: "another membership change (or the new leader's first entry) is not committed yet")
+                return membershipAnswer(
+                    409, error: "change_pending",
+                    detail: "another membership change (or the new leader's first entry) is not committed yet")
             case .invalidConfigurationChange(let why):
                 return membershipAnswer(409, error: "invalid", detail: why)
             case .commandTooLarge(let bytes):  // a configuration change is a few dozen bytes
@@ -78,8 +91,12 @@ extension Server {
     /// http(s), both within `MemberAddress`'s bounds.
     static func addressProblem(_ address: MemberAddress) -> String? {
         if let problem = address.problem { return problem }
-        if (try? ServerConfig.Address(parsing: address.peer)) == nil { return "peer_address '\(address.peer)' is not HOST:PORT" }
-        if !address.clientURL.isEmpty && !address.clientURL.hasPrefix("http://") && !address.clientURL.hasPrefix("https://") {
+        if (try? ServerConfig.Address(parsing: address.peer)) == nil {
+            return "peer_address '\(address.peer)' is not HOST:PORT"
+        }
+        if !address.clientURL.isEmpty && !address.clientURL.hasPrefix("http://")
+            && !address.clientURL.hasPrefix("https://")
+        {
             return "client_url must start with http:// or https://"
         }
         return nil
@@ -107,14 +124,17 @@ extension Server {
         }.joined(separator: ", ")
     }
 
-    private func membershipAnswer(_ status: Int, error: String? = nil, detail: String? = nil, fields: String? = nil) -> HTTPResponse {
+    private func membershipAnswer(
+        _ status: Int, error: String? = nil, detail: String? = nil, fields: String? = nil
+    ) -> HTTPResponse {
         var parts = ["\"ok\": \(error == nil)", "\"node\": \(config.nodeID)"]
         if let error { parts.append("\"error\": \"\(error)\"") }
         if let detail { parts.append("\"detail\": \"\(Self.jsonEscaped(detail))\"") }
         if let fields { parts.append(fields) }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        return HTTPResponse(status: status, headers: headers, body: Array(("{" + parts.joined(separator: ", ") + "}\n").utf8))
+        return HTTPResponse(
+            status: status, headers: headers, body: Array(("{" + parts.joined(separator: ", ") + "}\n").utf8))
     }
 
     static func jsonEscaped(_ text: String) -> String {
@@ -123,7 +143,10 @@ extension Server {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where scalar.value < 0x20:
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -30,7 +30,9 @@ final class ScrapedGauges {
         snapshotIndex = metrics.gauge(MetricCatalog.raftSnapshotIndex)
         voters = metrics.gauge(MetricCatalog.raftVoters)
         learners = metrics.gauge(MetricCatalog.raftLearners)
-        roles = [Role.follower, .preCandidate, .candidate, .leader].map { ($0, metrics.gauge(MetricCatalog.raftRole, $0.rawValue)) }
+        roles = [Role.follower, .preCandidate, .candidate, .leader].map {
+            ($0, metrics.gauge(MetricCatalog.raftRole, $0.rawValue))
+        }
         logBytes = metrics.gauge(MetricCatalog.storageLogBytes)
         segments = metrics.gauge(MetricCatalog.storageSegments)
         connections = metrics.gauge(MetricCatalog.httpConnections)
@@ -60,16 +62,22 @@ final class ScrapedGauges {
         // Lag per member while leading; the series go away when this node stops leading.
         var lagging: [NodeID: Double] = [:]
         if raft.role == .leader {
-            for peer in raft.peerMatchIndexes { lagging[peer.id] = Double(raft.lastIndex - min(peer.match, raft.lastIndex)) }
+            for peer in raft.peerMatchIndexes {
+                lagging[peer.id] = Double(raft.lastIndex - min(peer.match, raft.lastIndex))
+            }
         }
         sync(&followerLag, to: lagging, MetricCatalog.raftFollowerLag)
         let connected = Set(server.mesh.connectedPeers)
         let peers = Set(server.config.peers.keys).union(raft.configuration.voters).union(raft.configuration.learners)
             .subtracting([server.config.nodeID])
-        sync(&peerConnected, to: Dictionary(uniqueKeysWithValues: peers.map { ($0, connected.contains($0) ? 1.0 : 0.0) }),
-             MetricCatalog.peerConnected)
+        sync(
+            &peerConnected,
+            to: Dictionary(uniqueKeysWithValues: peers.map { ($0, connected.contains($0) ? 1.0 : 0.0) }),
+            MetricCatalog.peerConnected)
 
-        let disk = ProcessStats.directoryUsage(server.config.dataDirectory) { StorageLayout.segmentSequence(ofName: $0) != nil }
+        let disk = ProcessStats.directoryUsage(server.config.dataDirectory) {
+            StorageLayout.segmentSequence(ofName: $0) != nil
+        }
         logBytes.set(Double(disk.bytes))
         segments.set(Double(disk.matching))
         connections.set(Double(server.http.connectionCount))
@@ -130,10 +138,12 @@ extension Server {
 
     /// The `metrics_listen` server: plain HTTP, `GET /metrics` only, no authentication.
     func makeMetricsListener() -> HTTPServer {
-        let listener = HTTPServer(loop: loop, verifier: SigV4Verifier(.off), nodeTag: String(format8Hex: config.nodeID), logger: logger, warnings: warnings,
-                                  requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
-                                  unfinishedRequestBytesMax: Self.metricsListenerUnfinishedBytesMax,
-                                  nowSeconds: { Int64(Server.wallClockMs() / 1000) })
+        let listener = HTTPServer(
+            loop: loop, verifier: SigV4Verifier(.off), nodeTag: String(format8Hex: config.nodeID), logger: logger,
+            warnings: warnings,
+            requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
+            unfinishedRequestBytesMax: Self.metricsListenerUnfinishedBytesMax,
+            nowSeconds: { Int64(Server.wallClockMs() / 1000) })
         listener.servesOnlyMetrics = true
         listener.adminHandler = { [unowned self] _ in self.metricsResponse() }
         return listener

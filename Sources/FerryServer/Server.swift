@@ -55,8 +55,9 @@ public final class Server {
         do {
             var storageOptions = StorageOptions()
             storageOptions.preallocateSegments = config.preallocateSegments
-            opened = try RaftStorage.open(directory: config.dataDirectory, fileSystem: fileSystem, options: storageOptions,
-                                          initialConfiguration: initial)
+            opened = try RaftStorage.open(
+                directory: config.dataDirectory, fileSystem: fileSystem, options: storageOptions,
+                initialConfiguration: initial)
         } catch {
             // Refuse to serve rather than run on a log that lost acknowledged entries (docs/simulation.md, "Planted
             // bugs", bug 29).
@@ -65,16 +66,20 @@ public final class Server {
         if let torn = opened.report.tornTail {
             logger.warning("recovery cut a torn log tail", metadata: ["tail": "\(torn)"])
         }
-        logger.info("recovered the durable log", metadata: [
-            "term": "\(opened.state.hardState.term)", "snapshot": "\(opened.state.snapshot.metadata.index)",
-            "entries": "\(opened.state.entries.count)",
-        ])
+        logger.info(
+            "recovered the durable log",
+            metadata: [
+                "term": "\(opened.state.hardState.term)", "snapshot": "\(opened.state.snapshot.metadata.index)",
+                "entries": "\(opened.state.entries.count)",
+            ])
         warnings = ThrottledWarnings(logger: logger)
-        mesh = PeerMesh(loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger, warnings: warnings)
+        mesh = PeerMesh(
+            loop: loop, localID: config.nodeID, secret: config.clusterSecret, logger: logger, warnings: warnings)
         let metrics = config.metricsEnabled ? NodeMetrics(queuesMax: config.metricsQueuesMax) : nil
         self.metrics = metrics
         scrapedGauges = metrics.map { ScrapedGauges(registry: $0.registry) }
-        environment = RuntimeEnvironment(loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger, metrics: metrics)
+        environment = RuntimeEnvironment(
+            loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger, metrics: metrics)
 
         var raftOptions = RaftOptions(id: config.nodeID)
         raftOptions.heartbeatIntervalTicks = config.heartbeatIntervalTicks
@@ -86,36 +91,41 @@ public final class Server {
         nodeOptions.housekeepingIntervalTicks = max(1, 1_000 / config.tickMs)  // 1 s
         let machine = QueueReplica(config: .init(region: config.region, accountId: config.defaultAccountID))
         var seed = SystemRandomNumberGenerator()
-        node = try ReplicaNode(options: nodeOptions, storage: opened.storage, recovered: opened.state, machine: machine,
-                               environment: environment, random: SplitMix64(seed: seed.next()))
+        node = try ReplicaNode(
+            options: nodeOptions, storage: opened.storage, recovered: opened.state, machine: machine,
+            environment: environment, random: SplitMix64(seed: seed.next()))
 
         var credentials: [String: SigV4Configuration.Credential] = [:]
         for credential in config.credentials {
-            credentials[credential.accessKey] = .init(secretAccessKey: credential.secretKey, accountId: credential.accountID)
+            credentials[credential.accessKey] = .init(
+                secretAccessKey: credential.secretKey, accountId: credential.accountID)
         }
         let signing = SigV4Configuration(
             mode: config.auth == .off ? .off : .sigv4, credentials: credentials,
             defaultAccountId: config.defaultAccountID, clockSkewSecondsMax: Int64(config.signatureSkewSeconds),
             region: config.region)
-        http = HTTPServer(loop: loop, verifier: SigV4Verifier(signing), nodeTag: String(format8Hex: config.nodeID),
-                          logger: logger, warnings: warnings, requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
-                          unfinishedRequestBytesMax: config.unfinishedRequestBytesMax,
-                          nowSeconds: { Int64(Server.wallClockMs() / 1000) })
+        http = HTTPServer(
+            loop: loop, verifier: SigV4Verifier(signing), nodeTag: String(format8Hex: config.nodeID),
+            logger: logger, warnings: warnings, requestTimeoutMs: UInt64(config.requestTimeoutSeconds) * 1000,
+            unfinishedRequestBytesMax: config.unfinishedRequestBytesMax,
+            nowSeconds: { Int64(Server.wallClockMs() / 1000) })
         mesh.onMessage = { [unowned self] message, peer in self.node.receive(message, from: peer) }
         environment.onFatal = { [unowned self] why in
             self.fatalError = why
             self.loop.stop()
         }
         http.adminHandler = { [unowned self] request in self.admin(request) }
-        http.adminAccess = AdminAccess(administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)),
-                                       metricsBearerToken: config.metricsBearerToken, metricsPublic: config.metricsPublic)
+        http.adminAccess = AdminAccess(
+            administratorKeys: Set(config.credentials.filter(\.admin).map(\.accessKey)),
+            metricsBearerToken: config.metricsBearerToken, metricsPublic: config.metricsPublic)
         http.metrics = metrics?.requests
         let sqsService = SQSService(node: node, config: config, loop: loop, logger: logger)
         service = sqsService
         http.handler = sqsService
         let sns = SNSService(sqs: sqsService)
         snsService = sns
-        http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond) }
+        http.snsHandler = { [unowned sns] query, caller, respond in sns.handle(query, caller: caller, respond: respond)
+        }
         if let metrics {
             observeAppliedCommands(metrics.queues, metrics.topics)
             if config.metricsListen != nil { metricsListener = makeMetricsListener() }
@@ -160,10 +170,13 @@ public final class Server {
             self.logger.info("stopping", metadata: ["signal": "\(signal)"])
             self.loop.stop()
         }
-        logger.info("serving", metadata: [
-            "sqs": "\(config.clientListen)", "peers": "\(config.peerListen)", "auth": "\(config.auth.rawValue)",
-            "metrics": "\(config.metricsEnabled ? config.metricsListen.map { "\($0) and the SQS port" } ?? "the SQS port" : "off")",
-        ])
+        logger.info(
+            "serving",
+            metadata: [
+                "sqs": "\(config.clientListen)", "peers": "\(config.peerListen)", "auth": "\(config.auth.rawValue)",
+                "metrics":
+                    "\(config.metricsEnabled ? config.metricsListen.map { "\($0) and the SQS port" } ?? "the SQS port" : "off")",
+            ])
         loop.run()
         tickTimer?.close()
         warningFlushTimer?.close()
@@ -192,8 +205,9 @@ public final class Server {
             }
             node.transferLeadership(to: target)
             return json("{\"requested\": true, \"target\": \(target)}")
-        case ("POST", "/_ferry/members/add-learner"), ("POST", "/_ferry/members/promote"), ("POST", "/_ferry/members/remove"),
-             ("POST", "/_ferry/members/update"):
+        case ("POST", "/_ferry/members/add-learner"), ("POST", "/_ferry/members/promote"),
+            ("POST", "/_ferry/members/remove"),
+            ("POST", "/_ferry/members/update"):
             return membershipChange(request)
         default:
             return nil

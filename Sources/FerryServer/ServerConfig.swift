@@ -128,7 +128,9 @@ public struct ServerConfig: Equatable, Sendable {
     /// Builds the configuration from a parsed file, with `overrides` (from flags, by the same key names)
     /// taking precedence. `environment` is the process's: only `FERRY_CLUSTER_SECRET` is read from it.
     /// Each key's kind, default and range come from its `ServerConfigKey`; the rules across keys are here.
-    public init(file: ConfigFile, overrides: [String: String] = [:], environment: [String: String] = [:]) throws(ConfigError) {
+    public init(
+        file: ConfigFile, overrides: [String: String] = [:], environment: [String: String] = [:]
+    ) throws(ConfigError) {
         typealias Key = ServerConfigKey
         var root = file.root
         let flagSecret = overrides[Key.clusterSecret.name]
@@ -161,16 +163,21 @@ public struct ServerConfig: Equatable, Sendable {
             flag: flagSecret, environment: environment[ClusterSecretSource.environmentVariable],
             filePath: try settings.string(Key.clusterSecretFile), configValue: try settings.string(Key.clusterSecret))
         guard !secret.isEmpty else { throw .missing(Key.clusterSecret.name) }
-        guard secret.count >= 16 else { throw .invalid("the cluster secret (from \(secretSource)) must be at least 16 characters") }
+        guard secret.count >= 16 else {
+            throw .invalid("the cluster secret (from \(secretSource)) must be at least 16 characters")
+        }
         clusterSecret = secret
         clusterSecretSource = secretSource
         region = try settings.requiredString(Key.region)
         auth = try settings.choice(Key.auth)
         defaultAccountID = try settings.accountID(Key.accountID)
 
-        credentials = try Self.readCredentials(file.arrays[Key.credentials.name] ?? [], defaultAccountID: defaultAccountID)
+        credentials = try Self.readCredentials(
+            file.arrays[Key.credentials.name] ?? [], defaultAccountID: defaultAccountID)
         if auth == .sigv4 && credentials.isEmpty {
-            throw .invalid("auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)")
+            throw .invalid(
+                "auth = \"sigv4\" needs at least one [[credentials]] entry (or set auth = \"off\" for local development)"
+            )
         }
 
         tickMs = try settings.integer(Key.tickMs)
@@ -206,7 +213,9 @@ public struct ServerConfig: Equatable, Sendable {
         while token.last?.isWhitespace == true { token.removeLast() }
         // A bearer token is sent in a header: printable ASCII, no spaces (RFC 6750's b64token is stricter).
         guard token.utf8.count >= 16, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw .invalid("metrics_bearer_token_file: the token in \(path) must be at least 16 printable ASCII characters with no spaces")
+            throw .invalid(
+                "metrics_bearer_token_file: the token in \(path) must be at least 16 printable ASCII characters with no spaces"
+            )
         }
         return String(token)
     }

@@ -69,8 +69,10 @@ public struct ServerConfigKey: Sendable, Equatable {
     public let rule: String?
     public let flag: Flag?
 
-    init(_ name: String, _ section: Section, _ kind: Kind, default defaultValue: Default, rule: String? = nil,
-         flag: Flag? = nil, _ help: String, details: String? = nil) {
+    init(
+        _ name: String, _ section: Section, _ kind: Kind, default defaultValue: Default, rule: String? = nil,
+        flag: Flag? = nil, _ help: String, details: String? = nil
+    ) {
         self.name = name
         self.section = section
         self.kind = kind

@@ -34,15 +34,22 @@ extension ServerConfigKey {
     public static let advertisedURL = ServerConfigKey(
         "advertised_url", .node, .url, default: .derived("`http://<client_listen>`"), flag: Flag(),
         "The base of every queue URL.",
-        details: "Set it to the same load-balancer or DNS name on every node: queue URLs must be identical whichever node answered.")
+        details:
+            "Set it to the same load-balancer or DNS name on every node: queue URLs must be identical whichever node answered."
+    )
     static let peers = ServerConfigKey(
-        "peers", .node, .table, default: .required, rule: "one `id = \"host:port\"` per node, ids positive, this node's among them",
+        "peers", .node, .table, default: .required,
+        rule: "one `id = \"host:port\"` per node, ids positive, this node's among them",
         "Peer (Raft) addresses, this node included.",
-        details: "A brand-new cluster puts the `initial_voters`' addresses into its replicated configuration; from then on nodes dial every member at the address the replicated configuration records (`ferry members add ID --peer-address`, `ferry members update`), and `[peers]` only fills in a member that has none there (a cluster whose log predates replicated addresses) and gives a node started with `join = true` someone to dial until it is added. A node added with `--peer-address` need not be listed anywhere but in its own file. Hosts may be IP literals or DNS names.")
+        details:
+            "A brand-new cluster puts the `initial_voters`' addresses into its replicated configuration; from then on nodes dial every member at the address the replicated configuration records (`ferry members add ID --peer-address`, `ferry members update`), and `[peers]` only fills in a member that has none there (a cluster whose log predates replicated addresses) and gives a node started with `join = true` someone to dial until it is added. A node added with `--peer-address` need not be listed anywhere but in its own file. Hosts may be IP literals or DNS names."
+    )
     static let clients = ServerConfigKey(
         "clients", .node, .table, default: .none, rule: "one `id = \"http://host:port\"` per node",
         "Each founding node's own SQS/admin URL (not the load balancer's), so `ferry status` reaches every member from one endpoint.",
-        details: "Replicated with the node's peer address. Read only when `data_dir` is empty; afterwards `ferry members update ID --client-url URL`.")
+        details:
+            "Replicated with the node's peer address. Read only when `data_dir` is empty; afterwards `ferry members update ID --client-url URL`."
+    )
     static let initialVoters = ServerConfigKey(
         "initial_voters", .node, .nodeIDs, default: .derived("every id in `[peers]`"),
         rule: "each listed in `[peers]`, at least one",
@@ -58,7 +65,10 @@ extension ServerConfigKey {
     public static let clusterSecret = ServerConfigKey(
         "cluster_secret", .secrets, .string, default: .derived("required (one of three sources)"),
         rule: "at least 16 characters",
-        flag: Flag(note: "Visible in `ps` to every local user: prefer $\(ClusterSecretSource.environmentVariable) or cluster_secret_file."),
+        flag: Flag(
+            note:
+                "Visible in `ps` to every local user: prefer $\(ClusterSecretSource.environmentVariable) or cluster_secret_file."
+        ),
         "Authenticates peers to each other and keys the MAC in every receipt handle; the same on every node.",
         details: "Peers prove they know it by HMAC challenge-response; it is never sent.")
     static let clusterSecretFile = ServerConfigKey(
@@ -69,11 +79,14 @@ extension ServerConfigKey {
     public static let auth = ServerConfigKey(
         "auth", .secrets, .choice(["sigv4", "off"]), default: .string("sigv4"), flag: Flag(),
         "`sigv4`: every SQS request must be signed by a key in `[[credentials]]`; `off`: everything is accepted, admin endpoints included (local development only).",
-        details: "With `sigv4` the admin endpoints are restricted (see [operations.md](operations.md#admin-endpoints)).")
+        details: "With `sigv4` the admin endpoints are restricted (see [operations.md](operations.md#admin-endpoints))."
+    )
     static let region = ServerConfigKey(
         "region", .secrets, .string, default: .string("us-east-1"),
         "The region in queue ARNs and SigV4 credential scopes.",
-        details: "A signature scoped to another region gets 403 `SignatureDoesNotMatch` (\"Credential should be scoped to a valid region\").")
+        details:
+            "A signature scoped to another region gets 403 `SignatureDoesNotMatch` (\"Credential should be scoped to a valid region\")."
+    )
     static let accountID = ServerConfigKey(
         "account_id", .secrets, .accountID, default: .string("000000000000"),
         "The one account this cluster serves: queue URLs and ARNs carry it, and it is the account used when auth is off.",
@@ -83,9 +96,11 @@ extension ServerConfigKey {
         "Clock difference allowed between a signed request and the node (SQS allows 15 minutes).")
     static let credentials = ServerConfigKey(
         "credentials", .secrets, .arrayOfTables, default: .derived("none (at least one with `auth = \"sigv4\"`)"),
-        rule: "each with `access_key` and `secret_key` (both required), `account_id` (default: the top-level `account_id`; 12 digits), `admin` (default `false`)",
+        rule:
+            "each with `access_key` and `secret_key` (both required), `account_id` (default: the top-level `account_id`; 12 digits), `admin` (default `false`)",
         "One entry per access key.",
-        details: "`admin = true` lets the key change the membership and move the leader; give operators keys of their own.")
+        details:
+            "`admin = true` lets the key change the membership and move the leader; give operators keys of their own.")
 
     // MARK: Raft and storage
 
@@ -96,12 +111,16 @@ extension ServerConfigKey {
         "heartbeat_ticks", .raft, .integer(1...1000), default: .integer(5),
         "The leader's heartbeat interval (50 ms by default).")
     static let electionTimeoutTicks = ServerConfigKey(
-        "election_timeout_ticks", .raft, .integer(2...10_000), default: .integer(15), rule: "more than `heartbeat_ticks`",
-        "A follower that hears no leader for a random time between this and twice this (150-300 ms by default) campaigns.")
+        "election_timeout_ticks", .raft, .integer(2...10_000), default: .integer(15),
+        rule: "more than `heartbeat_ticks`",
+        "A follower that hears no leader for a random time between this and twice this (150-300 ms by default) campaigns."
+    )
     static let snapshotIntervalEntries = ServerConfigKey(
         "snapshot_interval_entries", .raft, .integer(10...100_000_000), default: .integer(10_000),
         "Snapshot the queue state and compact the log after at least this many entries.",
-        details: "And only once the commands applied since the last snapshot add up to that snapshot's size, so a large backlog is not rewritten every 10,000 entries.")
+        details:
+            "And only once the commands applied since the last snapshot add up to that snapshot's size, so a large backlog is not rewritten every 10,000 entries."
+    )
     static let preallocateSegments = ServerConfigKey(
         "preallocate_segments", .raft, .boolean, default: .boolean(true),
         "Keep the log's next 64 MiB segment zero-filled in the background, so appends fsync without growing the file.",
@@ -123,7 +142,8 @@ extension ServerConfigKey {
         "A request whose head or body is still arriving after this long gets 408 and its connection is closed.",
         details: "Slow clients and slow-loris hold nothing longer.")
     static let unfinishedRequestBytesMax = ServerConfigKey(
-        "unfinished_request_bytes_max", .clients, .integer((16 << 20)...(64 << 30), bytes: true), default: .integer(128 << 20),
+        "unfinished_request_bytes_max", .clients, .integer((16 << 20)...(64 << 30), bytes: true),
+        default: .integer(128 << 20),
         "Bytes of requests still arriving, over all client connections; the connection that would exceed it gets 503 and is closed.",
         details: "None of them is authenticated yet: SigV4 covers the whole body.")
 
@@ -138,7 +158,8 @@ extension ServerConfigKey {
         "A second, plain-HTTP listener that serves only `/metrics`, unauthenticated: bind it to an internal interface.")
     static let metricsBearerTokenFile = ServerConfigKey(
         "metrics_bearer_token_file", .metrics, .path, default: .none,
-        rule: "a readable file; the token, surrounding whitespace dropped, at least 16 printable ASCII characters with no spaces",
+        rule:
+            "a readable file; the token, surrounding whitespace dropped, at least 16 printable ASCII characters with no spaces",
         "With `auth = \"sigv4\"`, `/metrics` on the SQS port needs `Authorization: Bearer <token>`, else 401.")
     static let metricsPublic = ServerConfigKey(
         "metrics_public", .metrics, .boolean, default: .boolean(false),

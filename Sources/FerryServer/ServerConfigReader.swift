@@ -54,8 +54,11 @@ struct ServerConfigReader {
     }
 
     /// One of the key's allowed values, as `Choice`.
-    func choice<Choice: RawRepresentable>(_ key: ServerConfigKey) throws(ConfigError) -> Choice where Choice.RawValue == String {
-        guard case .choice(let allowed) = key.kind else { preconditionFailure("\(key.name) is not declared as a choice") }
+    func choice<Choice: RawRepresentable>(_ key: ServerConfigKey) throws(ConfigError) -> Choice
+    where Choice.RawValue == String {
+        guard case .choice(let allowed) = key.kind else {
+            preconditionFailure("\(key.name) is not declared as a choice")
+        }
         guard let text = try string(key), allowed.contains(text), let value = Choice(rawValue: text) else {
             throw .invalid("\(key.name) must be " + allowed.map { "\"\($0)\"" }.joined(separator: " or "))
         }

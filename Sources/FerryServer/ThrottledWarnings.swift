@@ -37,8 +37,10 @@ final class ThrottledWarnings {
 
     private func report(_ message: String, nowMs: UInt64) {
         guard let window = windows[message], window.suppressed > 0 else { return }
-        logger.warning("\(message) (repeated)", metadata: [
-            "suppressed": "\(window.suppressed)", "seconds": "\((nowMs - window.startedMs + 999) / 1000)",
-        ])
+        logger.warning(
+            "\(message) (repeated)",
+            metadata: [
+                "suppressed": "\(window.suppressed)", "seconds": "\((nowMs - window.startedMs + 999) / 1000)",
+            ])
     }
 }

@@ -77,12 +77,21 @@ public struct CRC32C {
         var position = 0
         let count = buffer.count
         tables.withUnsafeBufferPointer { all in
-            let t0 = all.baseAddress!, t1 = t0 + 256, t2 = t0 + 512, t3 = t0 + 768
-            let t4 = t0 + 1024, t5 = t0 + 1280, t6 = t0 + 1536, t7 = t0 + 1792
+            let t0 = all.baseAddress!
+            let t1 = t0 + 256
+            let t2 = t0 + 512
+            let t3 = t0 + 768
+            let t4 = t0 + 1024
+            let t5 = t0 + 1280
+            let t6 = t0 + 1536
+            let t7 = t0 + 1792
             while count - position >= 8 {
-                let low = crc ^ (UInt32(buffer[position]) | UInt32(buffer[position + 1]) << 8
-                    | UInt32(buffer[position + 2]) << 16 | UInt32(buffer[position + 3]) << 24)
-                crc = t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
+                let low =
+                    crc
+                    ^ (UInt32(buffer[position]) | UInt32(buffer[position + 1]) << 8
+                        | UInt32(buffer[position + 2]) << 16 | UInt32(buffer[position + 3]) << 24)
+                crc =
+                    t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
                     ^ t5[Int((low >> 16) & 0xFF)] ^ t4[Int(low >> 24)]
                     ^ t3[Int(buffer[position + 4])] ^ t2[Int(buffer[position + 5])]
                     ^ t1[Int(buffer[position + 6])] ^ t0[Int(buffer[position + 7])]

@@ -30,7 +30,8 @@ public enum DiskOperation: Sendable, CustomStringConvertible {
     public func perform(on fileSystem: FileSystem) throws(FileSystemError) {
         switch self {
         case .replaceFile(let path, let bytes): try fileSystem.writeFileAtomically(path, bytes)
-        case .replaceFileWithSnapshot(let path, let snapshot): try fileSystem.writeFileAtomically(path, parts: [StateFile.encodeHead(snapshot), snapshot.data])
+        case .replaceFileWithSnapshot(let path, let snapshot):
+            try fileSystem.writeFileAtomically(path, parts: [StateFile.encodeHead(snapshot), snapshot.data])
         case .write(let handle, _, let offset, let bytes): try fileSystem.write(handle, at: offset, bytes)
         case .sync(let handle, _): try fileSystem.sync(handle)
         case .syncDirectory(let path): try fileSystem.syncDirectory(path)
@@ -97,7 +98,10 @@ public struct DurableWrite: Sendable {
 
     /// `perform(on:)` as a `Result`, the shape a runtime posts back to the loop.
     public func performCatching(on fileSystem: FileSystem) -> Result<Void, FileSystemError> {
-        do { try perform(on: fileSystem); return .success(()) } catch { return .failure(error) }
+        do {
+            try perform(on: fileSystem)
+            return .success(())
+        } catch { return .failure(error) }
     }
 }
 

@@ -47,11 +47,13 @@ struct LogReplay {
             // truncation below the start of what survived compaction).
             guard index - 1 <= snapshot.index else {
                 if base == nil {
-                    return .missingEntries(after: snapshot.index, before: index,
-                                           reason: "the log starts at \(index) in \(file); no snapshot covers what comes before")
+                    return .missingEntries(
+                        after: snapshot.index, before: index,
+                        reason: "the log starts at \(index) in \(file); no snapshot covers what comes before")
                 }
-                return .corruption(file: file, offset: offset,
-                                   reason: "entry \(index) does not follow the log (\(base!.index + 1)...\(lastIndex))")
+                return .corruption(
+                    file: file, offset: offset,
+                    reason: "entry \(index) does not follow the log (\(base!.index + 1)...\(lastIndex))")
             }
             base = LogPosition(index: index - 1, term: 0)
             baseTerm = nil
@@ -60,8 +62,9 @@ struct LogReplay {
         let kept = Int(index - 1 - base!.index)
         let previousTerm = kept > 0 ? entries[kept - 1].term : (baseTerm ?? 0)
         guard record.term >= previousTerm else {
-            return .corruption(file: file, offset: offset,
-                               reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
+            return .corruption(
+                file: file, offset: offset,
+                reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
         }
         entries.removeLast(entries.count - kept)
         do {

@@ -39,8 +39,9 @@ extension RaftStorage {
         initialConfiguration: Configuration
     ) throws(StorageError) -> (storage: RaftStorage, state: RecoveredState, report: RecoveryReport) {
         do { try fileSystem.makeDirectory(directory) } catch { throw .unreadable(error) }
-        let scan = try RecoveryScan.scan(directory: directory, fileSystem: fileSystem,
-                                         initialConfiguration: initialConfiguration)
+        let scan = try RecoveryScan.scan(
+            directory: directory, fileSystem: fileSystem,
+            initialConfiguration: initialConfiguration)
         if let corruption = scan.corruption { throw corruption }
         do {
             try makeRecoveredStateDurable(scan, directory: directory, fileSystem: fileSystem)
@@ -60,16 +61,19 @@ extension RaftStorage {
             hardState: scan.hardState)
         let storage = RaftStorage(directory: directory, fileSystem: fileSystem, options: options, recovered: recovered)
         let state = RecoveredState(hardState: scan.hardState, snapshot: snapshot, entries: scan.entries)
-        let report = RecoveryReport(tornTail: scan.tornTail, discardedConflictingEntries: scan.discardedConflictingEntries,
-                                    removedFiles: scan.leftoverFiles)
+        let report = RecoveryReport(
+            tornTail: scan.tornTail, discardedConflictingEntries: scan.discardedConflictingEntries,
+            removedFiles: scan.leftoverFiles)
         return (storage, state, report)
     }
 
     /// Cuts the torn tail, removes what recovery dropped, and fsyncs every kept segment and the
     /// directory. The fsyncs matter after a process crash: the kernel may still hold the tail in
     /// its cache, and new records will name it as their durable prefix.
-    private static func makeRecoveredStateDurable(_ scan: RecoveryScan, directory: String,
-                                                  fileSystem: FileSystem) throws(FileSystemError) {
+    private static func makeRecoveredStateDurable(
+        _ scan: RecoveryScan, directory: String,
+        fileSystem: FileSystem
+    ) throws(FileSystemError) {
         for path in scan.droppedSegments.reversed() { try fileSystem.remove(path) }
         for path in scan.leftoverFiles { try fileSystem.remove(path) }
         for segment in scan.keptSegments {

@@ -8,8 +8,9 @@ extension RaftStorage: SnapshotChunkSource {
     public func snapshotChunk(of snapshot: StoredSnapshot, offset: Int, count: Int) -> [UInt8]? {
         // Only the durable file, with no newer snapshot staged: a staged one removes it with its write.
         guard let checksums = snapshotChecksums, checksums.snapshot == snapshot, durableSnapshot == snapshot.metadata,
-              stagedSnapshotIndex == durableSnapshot.index, let path = durableSnapshotPath,
-              offset >= 0, count >= 0, offset <= snapshot.sizeBytes - count else { return nil }
+            stagedSnapshotIndex == durableSnapshot.index, let path = durableSnapshotPath,
+            offset >= 0, count >= 0, offset <= snapshot.sizeBytes - count
+        else { return nil }
         guard count > 0 else { return [] }
         let blocks = checksums.blockRange(offset: offset, count: count)
         let blocksStart = blocks.lowerBound * SnapshotBlockChecksums.blockBytes
@@ -18,7 +19,8 @@ extension RaftStorage: SnapshotChunkSource {
         guard let handle = try? fileSystem.open(path, create: false) else { return nil }
         defer { fileSystem.close(handle) }
         guard let bytes = try? fileSystem.read(handle, at: dataOffset + blocksStart, count: blocksEnd - blocksStart),
-              checksums.verify(bytes, blocks: blocks) else {
+            checksums.verify(bytes, blocks: blocks)
+        else {
             snapshotChunkReadFailures += 1
             return nil
         }

@@ -186,7 +186,8 @@ public final class RaftStorage {
     /// rolled to a new segment.
     public func nextPreparation() -> SegmentPreparation? {
         guard options.preallocateSegments, spare == nil, !failed,
-            (segments.last?.sequence ?? 0) >= spareRetryFromSegment else { return nil }
+            (segments.last?.sequence ?? 0) >= spareRetryFromSegment
+        else { return nil }
         sparesMade += 1
         let path = StorageLayout.path(directory, StorageLayout.spareSegmentName(number: sparesMade))
         guard let handle = try? fileSystem.open(path, create: true) else {
@@ -237,7 +238,8 @@ public final class RaftStorage {
     @discardableResult
     public func append(_ entries: [Entry]) -> StorageTicket {
         guard let first = entries.first else { return stagedTicket }
-        precondition(first.index > base.index, "entries must not reach back into the snapshot (\(first.index) <= \(base.index))")
+        precondition(
+            first.index > base.index, "entries must not reach back into the snapshot (\(first.index) <= \(base.index))")
         precondition(first.index <= lastPosition.index + 1, "entries must continue the log without a gap")
         for (offset, entry) in entries.enumerated() {
             precondition(entry.index == first.index + LogIndex(offset), "entries must be contiguous")
@@ -267,8 +269,9 @@ public final class RaftStorage {
         stagedSnapshotIndex = metadata.index
         if term(at: metadata.index) != metadata.term {
             // The log does not hold the snapshot's last entry: everything in it is superseded.
-            let reset = WALRecord(kind: .logReset, index: metadata.index, term: metadata.term,
-                                  durableThrough: durableThrough, payload: [])
+            let reset = WALRecord(
+                kind: .logReset, index: metadata.index, term: metadata.term,
+                durableThrough: durableThrough, payload: [])
             stageRecord(reset)
             stagedReset = segments.last!.sequence
             noteRewrite(from: metadata.index + 1)
@@ -284,8 +287,9 @@ public final class RaftStorage {
     public func setHardState(_ state: HardState) -> StorageTicket {
         precondition(state.term >= latestHardState.term, "the term never decreases")
         precondition(state.commit >= latestHardState.commit, "commit never decreases")
-        precondition(state.commit <= max(lastPosition.index, stagedSnapshotIndex),
-                     "commit must not run ahead of the log it is written after (bug 33)")
+        precondition(
+            state.commit <= max(lastPosition.index, stagedSnapshotIndex),
+            "commit must not run ahead of the log it is written after (bug 33)")
         latestHardState = state
         let changedVote = state.term != writtenHardState.term || state.votedFor != writtenHardState.votedFor
         if changedVote || state.commit >= writtenHardState.commit + options.commitHintLagEntriesMax {
@@ -315,10 +319,13 @@ public final class RaftStorage {
     /// Every entry through `metadata.index` must be durable in this log and committed: then the file
     /// needs no order against log writes, and a crash at any point leaves either the old snapshot or
     /// this one, each with the log after it.
-    public func startSnapshotSave(_ metadata: SnapshotMetadata,
-                                  encodeData: @escaping @Sendable () -> [UInt8]) -> SnapshotSave? {
+    public func startSnapshotSave(
+        _ metadata: SnapshotMetadata,
+        encodeData: @escaping @Sendable () -> [UInt8]
+    ) -> SnapshotSave? {
         guard savingSnapshot == nil, !failed, stagedSnapshotIndex == durableSnapshot.index,
-              metadata.index > stagedSnapshotIndex else { return nil }
+            metadata.index > stagedSnapshotIndex
+        else { return nil }
         precondition(term(at: metadata.index) == metadata.term, "an own snapshot covers entries of this log")
         precondition(durableLastIndex >= metadata.index, "an own snapshot covers only durable entries")
         let path = snapshotPath(metadata)
@@ -331,7 +338,9 @@ public final class RaftStorage {
     /// snapshot files and the log segments it covers go with later writes. False when a leader's
     /// snapshot was staged meanwhile (it is newer; this file goes with the next write). A failure
     /// throws, as for a durable write: the disk may have lost what it was asked to keep.
-    public func completeSnapshotSave(_ save: SnapshotSave, _ result: Result<SavedSnapshot, FileSystemError>) throws(StorageError) -> Bool {
+    public func completeSnapshotSave(
+        _ save: SnapshotSave, _ result: Result<SavedSnapshot, FileSystemError>
+    ) throws(StorageError) -> Bool {
         guard let current = savingSnapshot, current.path == save.path else {
             preconditionFailure("completeSnapshotSave(_:_:) must be given the save in progress, once")
         }
@@ -372,8 +381,10 @@ public final class RaftStorage {
         }
         if createdSegment { operations.append(.syncDirectory(path: directory)) }
         if let state = stagedHardState {
-            operations.append(.replaceFile(path: StorageLayout.path(directory, StorageLayout.hardStateName),
-                                           bytes: StateFile.encode(state)))
+            operations.append(
+                .replaceFile(
+                    path: StorageLayout.path(directory, StorageLayout.hardStateName),
+                    bytes: StateFile.encode(state)))
         }
         for segment in removals {
             operations.append(.remove(path: segment.path))
@@ -383,9 +394,10 @@ public final class RaftStorage {
 
         writeSequence += 1
         let end = segments.last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? durableThrough
-        let write = DurableWrite(sequence: writeSequence, operations: operations, ticket: stagedTicket,
-                                 endCursor: end, lastPosition: lastPosition, witnessedThrough: stagedWitnessMax,
-                                 entriesEnd: stagedEntriesEnd, rewritesFrom: stagedRewritesFrom)
+        let write = DurableWrite(
+            sequence: writeSequence, operations: operations, ticket: stagedTicket,
+            endCursor: end, lastPosition: lastPosition, witnessedThrough: stagedWitnessMax,
+            entriesEnd: stagedEntriesEnd, rewritesFrom: stagedRewritesFrom)
         stagedWitnessMax = .zero
         stagedEntriesEnd = nil
         stagedRewritesFrom = nil
@@ -469,8 +481,10 @@ public final class RaftStorage {
     private func flushStagedRecords() {
         guard !stagedRecords.isEmpty else { return }
         let segment = segments.last!
-        stagedOperations.append(.write(handle: segment.handle!, path: segment.path, offset: stagedRecordsOffset,
-                                       bytes: stagedRecords))
+        stagedOperations.append(
+            .write(
+                handle: segment.handle!, path: segment.path, offset: stagedRecordsOffset,
+                bytes: stagedRecords))
         stagedRecords = []
     }
 
@@ -486,8 +500,10 @@ public final class RaftStorage {
         if let ready = spare, ready.ready {
             stagedOperations.append(.rename(from: ready.path, to: path))
             spare = nil
-            segments.append(Segment(sequence: sequence, path: path, handle: ready.handle, sizeBytes: 0, maxIndex: 0,
-                                    preallocatedBytes: options.segmentBytesMax))
+            segments.append(
+                Segment(
+                    sequence: sequence, path: path, handle: ready.handle, sizeBytes: 0, maxIndex: 0,
+                    preallocatedBytes: options.segmentBytesMax))
             createdSegment = true
             hasWritableSegment = true
             return

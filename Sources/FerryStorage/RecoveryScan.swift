@@ -46,20 +46,27 @@ public struct RecoveryScan: Sendable {
     var keptWitness = LogCursor.zero
     var keptEntriesEnd = LogCursor.zero
 
-    public static func scan(directory: String, fileSystem: FileSystem,
-                            initialConfiguration: Configuration) throws(StorageError) -> RecoveryScan {
+    public static func scan(
+        directory: String, fileSystem: FileSystem,
+        initialConfiguration: Configuration
+    ) throws(StorageError) -> RecoveryScan {
         let names: [String]
         do { names = try fileSystem.list(directory) } catch { throw .unreadable(error) }
-        var scan = RecoveryScan(hardState: HardState(), snapshot: .bootstrap(initialConfiguration), snapshotPath: nil,
-                                entries: [], corruption: nil, tornTail: nil, leftoverFiles: [])
-        scan.leftoverFiles = names.filter { $0.hasSuffix(StorageLayout.temporarySuffix) }.map { StorageLayout.path(directory, $0) }
+        var scan = RecoveryScan(
+            hardState: HardState(), snapshot: .bootstrap(initialConfiguration), snapshotPath: nil,
+            entries: [], corruption: nil, tornTail: nil, leftoverFiles: [])
+        scan.leftoverFiles = names.filter { $0.hasSuffix(StorageLayout.temporarySuffix) }.map {
+            StorageLayout.path(directory, $0)
+        }
         try scan.loadSnapshot(names: names, directory: directory, fileSystem: fileSystem)
         try scan.loadHardState(names: names, directory: directory, fileSystem: fileSystem)
         var segments: [SegmentScan] = []
         for name in names {
             guard let sequence = StorageLayout.segmentSequence(ofName: name) else { continue }
-            segments.append(try SegmentScan.read(sequence: sequence, path: StorageLayout.path(directory, name),
-                                                 fileSystem: fileSystem))
+            segments.append(
+                try SegmentScan.read(
+                    sequence: sequence, path: StorageLayout.path(directory, name),
+                    fileSystem: fileSystem))
             scan.highestSegmentSequence = max(scan.highestSegmentSequence, sequence)
         }
         var replay = LogReplay(snapshot: scan.snapshot.metadata)
@@ -74,7 +81,8 @@ public struct RecoveryScan: Sendable {
 
     /// Loads the newest snapshot file. It was renamed into place only after it was durable, so a
     /// failure to verify it is corruption, not a torn write.
-    private mutating func loadSnapshot(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError) {
+    private mutating func loadSnapshot(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError)
+    {
         let snapshots = names.compactMap { name in StorageLayout.snapshotPosition(ofName: name).map { (name, $0) } }
             .sorted { $0.1.index < $1.1.index }
         guard let newest = snapshots.last else { return }
@@ -95,13 +103,15 @@ public struct RecoveryScan: Sendable {
         }
     }
 
-    private mutating func loadHardState(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError) {
+    private mutating func loadHardState(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError)
+    {
         guard names.contains(StorageLayout.hardStateName) else { return }
         let path = StorageLayout.path(directory, StorageLayout.hardStateName)
         let bytes: [UInt8]
         do { bytes = try fileSystem.readFile(path) } catch { throw .unreadable(error) }
         switch StateFile.decodeHardState(bytes) {
-        case .failure(let why): throw .corruption(file: path, offset: 0, reason: "hard state does not verify: \(why.text)")
+        case .failure(let why):
+            throw .corruption(file: path, offset: 0, reason: "hard state does not verify: \(why.text)")
         case .success(let state): hardState = state
         }
     }
@@ -116,16 +126,18 @@ public struct RecoveryScan: Sendable {
         for (position, segment) in segments.enumerated() {
             let later = Array(segments[(position + 1)...])
             if position > 0, segment.sequence != segments[position - 1].sequence + 1,
-               LogCursor(segment: segment.sequence, offset: 0) >= witness,
-               let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
-               first.index <= replay.lastIndex, first.index > snapshot.metadata.index {
+                LogCursor(segment: segment.sequence, offset: 0) >= witness,
+                let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
+                first.index <= replay.lastIndex, first.index > snapshot.metadata.index
+            {
                 // Past every witness, a hole in the segment chain followed by a rewrite: a multi-segment
                 // write (a follower replacing a conflicting suffix) lost its first segment, a spare renamed
                 // into place whose name the crash took before the directory fsync. Read as a rewrite, the
                 // segment after the hole would splice the new leader's entries onto the stale suffix they
                 // replace (queue simulator seed 776): the log ends before the hole.
-                dropFrom(segment, reason: "segment \(segments[position - 1].sequence + 1) is missing before \(segment.path)",
-                         later: later)
+                dropFrom(
+                    segment, reason: "segment \(segments[position - 1].sequence + 1) is missing before \(segment.path)",
+                    later: later)
                 return nil
             }
             for (offset, record) in segment.records {
@@ -145,15 +157,17 @@ public struct RecoveryScan: Sendable {
                 if segment.recordsEnd < segment.sizeBytes, witness.segment == segment.sequence,
                     segment.recordsEnd < witness.offset
                 {
-                    return .corruption(file: segment.path, offset: segment.recordsEnd,
-                                       reason: "zeros where records were durable (witnessed through \(witness))")
+                    return .corruption(
+                        file: segment.path, offset: segment.recordsEnd,
+                        reason: "zeros where records were durable (witnessed through \(witness))")
                 }
                 keep(segment, sizeBytes: segment.recordsEnd)
                 continue
             }
             if stop.malformed || LogCursor(segment: segment.sequence, offset: stop.offset) < witness {
-                return .corruption(file: segment.path, offset: stop.offset,
-                                   reason: "\(stop.reason), inside the durable prefix (witnessed through \(witness))")
+                return .corruption(
+                    file: segment.path, offset: stop.offset,
+                    reason: "\(stop.reason), inside the durable prefix (witnessed through \(witness))")
             }
             cut(segment, at: stop.offset, reason: stop.reason, later: later)
             return nil
@@ -163,8 +177,10 @@ public struct RecoveryScan: Sendable {
 
     private mutating func keep(_ segment: SegmentScan, sizeBytes: Int) {
         let kept = segment.records.filter { $0.offset < sizeBytes }
-        keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,
-                                    maxIndex: kept.map(\.record.index).max() ?? 0))
+        keptSegments.append(
+            Segment(
+                sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,
+                maxIndex: kept.map(\.record.index).max() ?? 0))
         for (offset, record) in kept {
             keptWitness = max(keptWitness, record.durableThrough)
             if record.kind != .witness {
@@ -178,17 +194,19 @@ public struct RecoveryScan: Sendable {
         keep(segment, sizeBytes: offset)
         cutSegment = (segment.path, offset)
         droppedSegments = later.map(\.path)
-        tornTail = TornTail(file: segment.path, offset: offset,
-                            bytesDropped: segment.sizeBytes - offset + later.map(\.sizeBytes).reduce(0, +),
-                            reason: reason, removedSegments: droppedSegments)
+        tornTail = TornTail(
+            file: segment.path, offset: offset,
+            bytesDropped: segment.sizeBytes - offset + later.map(\.sizeBytes).reduce(0, +),
+            reason: reason, removedSegments: droppedSegments)
     }
 
     /// The log ends before `segment`, which follows a hole: it and `later` segments are a torn tail.
     private mutating func dropFrom(_ segment: SegmentScan, reason: String, later: [SegmentScan]) {
         droppedSegments = [segment.path] + later.map(\.path)
-        tornTail = TornTail(file: segment.path, offset: 0,
-                            bytesDropped: segment.sizeBytes + later.map(\.sizeBytes).reduce(0, +),
-                            reason: reason, removedSegments: droppedSegments)
+        tornTail = TornTail(
+            file: segment.path, offset: 0,
+            bytesDropped: segment.sizeBytes + later.map(\.sizeBytes).reduce(0, +),
+            reason: reason, removedSegments: droppedSegments)
     }
 
     /// Joins the replayed log to the snapshot and checks the hard state against the result.
@@ -198,12 +216,14 @@ public struct RecoveryScan: Sendable {
             return hardStateCheck(lastIndex: snapshotIndex)
         }
         if base.index > snapshotIndex {
-            return .missingEntries(after: snapshotIndex, before: base.index + 1,
-                                   reason: "the log starts after the snapshot ends")
+            return .missingEntries(
+                after: snapshotIndex, before: base.index + 1,
+                reason: "the log starts after the snapshot ends")
         }
         let lastIndex = base.index + LogIndex(replay.entries.count)
         if snapshotIndex < lastIndex {
-            let termAtSnapshot = snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
+            let termAtSnapshot =
+                snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
             if termAtSnapshot == nil || termAtSnapshot == snapshot.metadata.term {
                 entries = Array(replay.entries[Int(snapshotIndex - base.index)...])
             } else {

@@ -36,7 +36,10 @@ public struct SegmentPreparation: Sendable, CustomStringConvertible {
     }
 
     public func performCatching(on fileSystem: FileSystem) -> Result<Void, FileSystemError> {
-        do { try perform(on: fileSystem); return .success(()) } catch { return .failure(error) }
+        do {
+            try perform(on: fileSystem)
+            return .success(())
+        } catch { return .failure(error) }
     }
 
     public var description: String { "zero-fill \(path) (\(sizeBytes)B)" }

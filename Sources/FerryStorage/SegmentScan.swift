@@ -40,8 +40,9 @@ struct SegmentScan {
     }
 
     static func parse(sequence: UInt64, path: String, bytes: [UInt8]) throws(StorageError) -> SegmentScan {
-        var scan = SegmentScan(sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
-                               recordsEnd: bytes.count)
+        var scan = SegmentScan(
+            sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
+            recordsEnd: bytes.count)
         var offset = 0
         records: while offset < bytes.count {
             switch WALRecord.decode(bytes, at: offset) {
@@ -53,8 +54,9 @@ struct SegmentScan {
                 break records
             case .unverifiable(let reason):
                 scan.stop = (offset, reason, false)
-                scan.witness = max(scan.records.map(\.record.durableThrough).max() ?? .zero,
-                                   witnessPast(offset + 1, in: bytes))
+                scan.witness = max(
+                    scan.records.map(\.record.durableThrough).max() ?? .zero,
+                    witnessPast(offset + 1, in: bytes))
                 return scan
             case .malformed(let reason):
                 scan.stop = (offset, reason, true)
@@ -90,7 +92,9 @@ struct SegmentScan {
         var witness = LogCursor.zero
         var offset = start
         while offset + WALRecord.headerBytes <= bytes.count {
-            guard WALRecord.plausibleHeader(bytes, at: offset), case .record(let record) = WALRecord.decode(bytes, at: offset) else {
+            guard WALRecord.plausibleHeader(bytes, at: offset),
+                case .record(let record) = WALRecord.decode(bytes, at: offset)
+            else {
                 offset += 1
                 continue
             }

@@ -43,7 +43,9 @@ public struct SnapshotBlockChecksums: Hashable, Sendable {
         var start = 0
         for block in blocks {
             let end = min(start + Self.blockBytes, bytes.count)
-            guard block < sums.count, start < end, CRC32C.checksum(bytes[start..<end]) == sums[block] else { return false }
+            guard block < sums.count, start < end, CRC32C.checksum(bytes[start..<end]) == sums[block] else {
+                return false
+            }
             start = end
         }
         return start == bytes.count

@@ -37,7 +37,9 @@ enum StateFile {
 
     /// The body of a framed file, or why it does not verify.
     static func unframe(magic: [UInt8], bytes: [UInt8], bodyBytesMax: Int) -> Result<[UInt8], StorageErrorReason> {
-        guard bytes.count >= headerBytes else { return .failure(.init("file of \(bytes.count) bytes is shorter than its header")) }
+        guard bytes.count >= headerBytes else {
+            return .failure(.init("file of \(bytes.count) bytes is shorter than its header"))
+        }
         guard Array(bytes[0..<8]) == magic else { return .failure(.init("bad magic")) }
         var reader = LittleEndianReader(bytes, offset: 8)
         guard let stored = try? reader.readUInt32(), let length = try? reader.readUInt64() else {
@@ -103,22 +105,28 @@ enum StateFile {
     /// and metadata first (a small read), then the data, whose file CRC and block checksums are computed in
     /// one streaming pass over it. Reading the file whole and slicing the data out of it held the state
     /// three times over at start (file image, body, data): at a million queued messages, gigabytes.
-    static func readSnapshot(_ path: String, fileSystem: FileSystem) throws(FileSystemError)
+    static func readSnapshot(
+        _ path: String, fileSystem: FileSystem
+    ) throws(FileSystemError)
         -> Result<(Snapshot, SnapshotBlockChecksums), StorageErrorReason>
     {
         let handle = try fileSystem.open(path, create: false)
         defer { fileSystem.close(handle) }
         let fileBytes = try fileSystem.size(handle)
         let head = try fileSystem.read(handle, at: 0, count: min(fileBytes, snapshotHeadBytesMax))
-        guard head.count >= headerBytes else { return .failure(.init("file of \(head.count) bytes is shorter than its header")) }
+        guard head.count >= headerBytes else {
+            return .failure(.init("file of \(head.count) bytes is shorter than its header"))
+        }
         guard Array(head[0..<8]) == snapshotMagic else { return .failure(.init("bad magic")) }
         var reader = LittleEndianReader(head, offset: 8)
         guard let stored = try? reader.readUInt32(), let length = try? reader.readUInt64(),
-              length <= UInt64(snapshotBytesMax), Int(length) == fileBytes - headerBytes else {
+            length <= UInt64(snapshotBytesMax), Int(length) == fileBytes - headerBytes
+        else {
             return .failure(.init("body length does not match file size \(fileBytes)"))
         }
         guard let metadata = try? SnapshotMetadata.decode(from: &reader), let count = try? reader.readUInt64(),
-              count == UInt64(fileBytes - reader.offset) else { return .failure(.init("snapshot body does not decode")) }
+            count == UInt64(fileBytes - reader.offset)
+        else { return .failure(.init("snapshot body does not decode")) }
         let dataOffset = reader.offset
         let data = try fileSystem.read(handle, at: dataOffset, count: Int(count))
         guard data.count == Int(count) else { return .failure(.init("file shrank while read")) }
@@ -137,8 +145,8 @@ enum StateFile {
         unframe(magic: snapshotMagic, bytes: bytes, bodyBytesMax: snapshotBytesMax).flatMap { body in
             var reader = LittleEndianReader(body)
             guard let metadata = try? SnapshotMetadata.decode(from: &reader),
-                  let count = try? reader.readUInt64(), count == UInt64(reader.remaining),
-                  let data = try? reader.readRaw(count: Int(count))
+                let count = try? reader.readUInt64(), count == UInt64(reader.remaining),
+                let data = try? reader.readRaw(count: Int(count))
             else { return .failure(.init("snapshot body does not decode")) }
             return .success(Snapshot(metadata: metadata, data: data))
         }

@@ -36,7 +36,8 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .corruption(let file, let offset, let reason): return "corruption in \(file) at offset \(offset): \(reason)"
+        case .corruption(let file, let offset, let reason):
+            return "corruption in \(file) at offset \(offset): \(reason)"
         case .missingEntries(let after, let before, let reason):
             return "log entries missing between \(after) and \(before): \(reason)"
         case .commitBeyondLog(let commit, let lastIndex):

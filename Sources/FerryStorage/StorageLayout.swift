@@ -52,7 +52,7 @@ public enum StorageLayout {
         let middle = name.dropFirst(snapshotPrefix.count).dropLast(snapshotSuffix.count)
         let parts = middle.split(separator: "-")
         guard parts.count == 2, parts[0].count == 16, parts[1].count == 16,
-              let index = UInt64(parts[0], radix: 16), let term = UInt64(parts[1], radix: 16)
+            let index = UInt64(parts[0], radix: 16), let term = UInt64(parts[1], radix: 16)
         else { return nil }
         return (index, term)
     }

@@ -15,8 +15,10 @@ public struct StorageOptions: Sendable {
     /// Off for copy-on-write file systems (ZFS, btrfs), where every write allocates anyway.
     public var preallocateSegments: Bool
 
-    public init(segmentBytesMax: Int = 64 << 20, commitHintLagEntriesMax: UInt64 = 4096,
-                preallocateSegments: Bool = true) {
+    public init(
+        segmentBytesMax: Int = 64 << 20, commitHintLagEntriesMax: UInt64 = 4096,
+        preallocateSegments: Bool = true
+    ) {
         precondition(segmentBytesMax >= Self.segmentBytesMin, "segmentBytesMax below segmentBytesMin")
         self.segmentBytesMax = segmentBytesMax
         self.commitHintLagEntriesMax = commitHintLagEntriesMax
@@ -29,7 +31,8 @@ public struct StorageOptions: Sendable {
 
     /// Small segments and an always-written commit hint, for tests that want many rolls.
     public static func testing(segmentBytesMax: Int = 4096, preallocateSegments: Bool = false) -> StorageOptions {
-        StorageOptions(segmentBytesMax: segmentBytesMax, commitHintLagEntriesMax: 0,
-                       preallocateSegments: preallocateSegments)
+        StorageOptions(
+            segmentBytesMax: segmentBytesMax, commitHintLagEntriesMax: 0,
+            preallocateSegments: preallocateSegments)
     }
 }

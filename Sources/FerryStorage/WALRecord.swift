@@ -81,8 +81,9 @@ struct WALRecord: Equatable {
     static func entry(_ entry: Entry, durableThrough: LogCursor) -> WALRecord {
         var writer = LittleEndianWriter(capacity: entry.sizeBytes + 8)
         entry.payload.encode(into: &writer)
-        return WALRecord(kind: .entry, index: entry.index, term: entry.term, durableThrough: durableThrough,
-                         payload: writer.bytes)
+        return WALRecord(
+            kind: .entry, index: entry.index, term: entry.term, durableThrough: durableThrough,
+            payload: writer.bytes)
     }
 
     /// Appends this record's framed bytes to `buffer`.
@@ -153,8 +154,10 @@ struct WALRecord: Equatable {
     /// A fast filter before the checksum when hunting for records in damaged bytes: known kind,
     /// zero reserved field.
     static func plausibleHeader(_ bytes: [UInt8], at offset: Int) -> Bool {
-        let kind = bytes[offset + 8], reserved = bytes[offset + 12..<offset + 16]
-        return RecordKind(rawValue: UInt32(kind)) != nil && bytes[offset + 9] == 0 && bytes[offset + 10] == 0 && bytes[offset + 11] == 0
+        let kind = bytes[offset + 8]
+        let reserved = bytes[offset + 12..<offset + 16]
+        return RecordKind(rawValue: UInt32(kind)) != nil && bytes[offset + 9] == 0 && bytes[offset + 10] == 0
+            && bytes[offset + 11] == 0
             && reserved.allSatisfy { $0 == 0 }
     }
 

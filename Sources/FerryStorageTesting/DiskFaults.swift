@@ -1,4 +1,5 @@
 import FerryStorage
+
 /// The fault profile of a `SimulatedFileSystem`: what the disk does to data, with what odds.
 /// Probabilities are per operation; each draw comes from the generator the disk was given.
 public struct DiskFaults: Sendable {
@@ -19,9 +20,11 @@ public struct DiskFaults: Sendable {
     /// The unit of a torn write: real disks persist whole 512-byte sectors or not at all.
     public static let sectorBytes = 512
 
-    public init(crashKeepWriteProbability: Double = 0.3, crashTearWriteProbability: Double = 0.3,
-                readBitFlipProbability: Double = 0, misdirectedWriteProbability: Double = 0,
-                syncFailureProbability: Double = 0, capacityBytes: Int = Int.max) {
+    public init(
+        crashKeepWriteProbability: Double = 0.3, crashTearWriteProbability: Double = 0.3,
+        readBitFlipProbability: Double = 0, misdirectedWriteProbability: Double = 0,
+        syncFailureProbability: Double = 0, capacityBytes: Int = Int.max
+    ) {
         precondition(crashKeepWriteProbability + crashTearWriteProbability <= 1, "crash outcome odds exceed 1")
         self.crashKeepWriteProbability = crashKeepWriteProbability
         self.crashTearWriteProbability = crashTearWriteProbability

@@ -1,4 +1,5 @@
 import FerryStorage
+
 extension SimulatedFileSystem {
     /// Power loss: every open handle becomes invalid; each file keeps its durable bytes plus each
     /// unsynced change kept whole, torn (a random subset of its sectors) or lost; each directory
@@ -34,7 +35,8 @@ extension SimulatedFileSystem {
         if roll < faults.crashKeepWriteProbability {
             Self.apply(change, to: &bytes)
         } else if roll < faults.crashKeepWriteProbability + faults.crashTearWriteProbability,
-                  case .write(let offset, let data) = change {
+            case .write(let offset, let data) = change
+        {
             // Torn at sector granularity: each sector of the write either made it or did not. A write
             // that starts or ends inside a sector tears only its own bytes there: the bytes of that
             // sector written and synced before are kept either way. That is the sector-atomicity real
@@ -46,7 +48,8 @@ extension SimulatedFileSystem {
             // prefix and refuse to start (loud, never a silent loss), if the witness survived.
             var start = 0
             while start < data.count {
-                let sectorEnd = min(data.count, ((offset + start) / DiskFaults.sectorBytes + 1) * DiskFaults.sectorBytes - offset)
+                let sectorEnd = min(
+                    data.count, ((offset + start) / DiskFaults.sectorBytes + 1) * DiskFaults.sectorBytes - offset)
                 if uniform(2) == 0 {
                     Self.apply(.write(offset: offset + start, bytes: Array(data[start..<sectorEnd])), to: &bytes)
                 }

@@ -1,4 +1,5 @@
 import FerryStorage
+
 /// An in-memory disk with the failure modes of a real one, for tests and the simulator.
 ///
 /// Each file keeps the bytes a reader sees (`volatile`), the bytes that survive a crash
@@ -70,7 +71,10 @@ public final class SimulatedFileSystem: FileSystem {
     // MARK: Paths
 
     func split(_ path: String) -> (directory: String, name: String) {
-        (StorageLayout.directory(of: path), String(path[path.utf8.index(after: path.utf8.lastIndex(of: UInt8(ascii: "/"))!)...]))
+        (
+            StorageLayout.directory(of: path),
+            String(path[path.utf8.index(after: path.utf8.lastIndex(of: UInt8(ascii: "/"))!)...])
+        )
     }
 
     func inodeNumber(_ path: String) throws(FileSystemError) -> Int {
@@ -80,7 +84,9 @@ public final class SimulatedFileSystem: FileSystem {
     }
 
     private func inode(of handle: FileHandle) -> Int {
-        guard let number = handles[handle.rawValue] else { preconditionFailure("\(handle) is not open (closed, or opened before a crash)") }
+        guard let number = handles[handle.rawValue] else {
+            preconditionFailure("\(handle) is not open (closed, or opened before a crash)")
+        }
         return number
     }
 
@@ -223,10 +229,14 @@ public final class SimulatedFileSystem: FileSystem {
         switch change {
         case .write(let offset, let data):
             if offset == bytes.count { return bytes.append(contentsOf: data) }  // an append: no zero fill to overwrite
-            if bytes.count < offset + data.count { bytes.append(contentsOf: repeatElement(0, count: offset + data.count - bytes.count)) }
+            if bytes.count < offset + data.count {
+                bytes.append(contentsOf: repeatElement(0, count: offset + data.count - bytes.count))
+            }
             bytes.replaceSubrange(offset..<offset + data.count, with: data)
         case .truncate(let size):
-            if size < bytes.count { bytes.removeLast(bytes.count - size) } else {
+            if size < bytes.count {
+                bytes.removeLast(bytes.count - size)
+            } else {
                 bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
             }
         }

@@ -50,7 +50,10 @@ struct SQSBench: ParsableCommand {
     @Option(help: "Queues to spread sends and receives over, round robin (named <queue>-0 … when more than one).")
     var queues = 1
 
-    @Option(help: "Long polls kept parked: each a connection of its own with one ReceiveMessage of --long-poll-wait in flight.")
+    @Option(
+        help:
+            "Long polls kept parked: each a connection of its own with one ReceiveMessage of --long-poll-wait in flight."
+    )
     var longPolls = 0
 
     @Option(help: "WaitTimeSeconds of each long poll, 1-20.")
@@ -68,7 +71,10 @@ struct SQSBench: ParsableCommand {
     @Option(help: "Open-loop target rate in messages/s for a latency run, e.g. 1000 (default: as fast as possible).")
     var rate: Double?
 
-    @Option(help: "Messages per send: 1 sends SendMessage (one message per call, as most applications do), 2-10 SendMessageBatch.")
+    @Option(
+        help:
+            "Messages per send: 1 sends SendMessage (one message per call, as most applications do), 2-10 SendMessageBatch."
+    )
     var batch = 10
 
     @Option(help: "MaxNumberOfMessages of each ReceiveMessage, 1-10 (1 also deletes with DeleteMessage).")
@@ -89,7 +95,10 @@ struct SQSBench: ParsableCommand {
     @Option(help: "VisibilityTimeout of each ReceiveMessage, seconds: how soon an undeleted message comes back.")
     var visibility = 30
 
-    @Option(help: "FIFO queues with content-based deduplication, sends spread round robin over this many message groups (0: standard queues).")
+    @Option(
+        help:
+            "FIFO queues with content-based deduplication, sends spread round robin over this many message groups (0: standard queues)."
+    )
     var fifoGroups = 0
 
     @Option(help: "Queue to use (created if missing; default: a fresh ferry-bench-XXXXXXXX queue, deleted afterwards).")
@@ -109,15 +118,30 @@ struct SQSBench: ParsableCommand {
         guard (producers ?? 0) >= 0, (consumers ?? 0) >= 0, longPolls >= 0 else {
             throw ValidationError("--producers, --consumers and --long-polls must not be negative")
         }
-        guard (1...Self.queuesMax).contains(queues) else { throw ValidationError("--queues must be 1-\(Self.queuesMax)") }
+        guard (1...Self.queuesMax).contains(queues) else {
+            throw ValidationError("--queues must be 1-\(Self.queuesMax)")
+        }
         guard (1...20).contains(longPollWait) else { throw ValidationError("--long-poll-wait must be 1-20") }
-        let producerCount = producers ?? connections, consumerCount = consumers ?? connections
-        guard producerCount + consumerCount + longPolls > 0 else { throw ValidationError("nothing to run: no producers, consumers or long polls") }
-        guard producerCount > 0 || queue != nil else { throw ValidationError("--producers 0 drains a backlog: name it with --queue") }
-        guard bodyBytes >= BenchRequests.bodyBytesMin else { throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)") }
+        let producerCount = producers ?? connections
+        let consumerCount = consumers ?? connections
+        guard producerCount + consumerCount + longPolls > 0 else {
+            throw ValidationError("nothing to run: no producers, consumers or long polls")
+        }
+        guard producerCount > 0 || queue != nil else {
+            throw ValidationError("--producers 0 drains a backlog: name it with --queue")
+        }
+        guard bodyBytes >= BenchRequests.bodyBytesMin else {
+            throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)")
+        }
         guard (0...20).contains(wait) else { throw ValidationError("--wait must be 0-20") }
-        guard (0...Self.fifoGroupsMax).contains(fifoGroups) else { throw ValidationError("--fifo-groups must be 0-\(Self.fifoGroupsMax)") }
-        if fifoGroups > 0, let queue { guard queue.hasSuffix(".fifo") else { throw ValidationError("--fifo-groups needs a --queue name ending in .fifo") } }
+        guard (0...Self.fifoGroupsMax).contains(fifoGroups) else {
+            throw ValidationError("--fifo-groups must be 0-\(Self.fifoGroupsMax)")
+        }
+        if fifoGroups > 0, let queue {
+            guard queue.hasSuffix(".fifo") else {
+                throw ValidationError("--fifo-groups needs a --queue name ending in .fifo")
+            }
+        }
         if let duration { guard duration > 0 else { throw ValidationError("--duration must be positive") } }
         if let messages { guard messages > 0 else { throw ValidationError("--messages must be positive") } }
         if let rate { guard rate > 0 else { throw ValidationError("--rate must be positive") } }
@@ -130,31 +154,45 @@ struct SQSBench: ParsableCommand {
             let targets = try endpoints.map { raw throws(CLIError) in try Endpoint.list(raw) } ?? [options.endpoint]
             let runTag = Self.randomTag()
             let signer = sign ? try signing.signer() : nil
-            if sign && signer == nil { throw CLIError.usage("--sign needs credentials: --access-key and --secret-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY") }
+            if sign && signer == nil {
+                throw CLIError.usage(
+                    "--sign needs credentials: --access-key and --secret-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                )
+            }
             let admin = SQSClient(endpoint: targets[0], signer: signer)
-            let baseName = (queue.map { fifoGroups > 0 ? String($0.dropLast(".fifo".count)) : $0 }) ?? "ferry-bench-\(runTag)"
+            let baseName =
+                (queue.map { fifoGroups > 0 ? String($0.dropLast(".fifo".count)) : $0 }) ?? "ferry-bench-\(runTag)"
             let suffix = fifoGroups > 0 ? ".fifo" : ""
             let queueNames = queues == 1 ? [baseName + suffix] : (0..<queues).map { "\(baseName)-\($0)\(suffix)" }
-            let attributes: [String: JSONValue] = fifoGroups > 0
-                ? ["Attributes": .object(["FifoQueue": .string("true"), "ContentBasedDeduplication": .string("true")])] : [:]
+            let attributes: [String: JSONValue] =
+                fifoGroups > 0
+                ? ["Attributes": .object(["FifoQueue": .string("true"), "ContentBasedDeduplication": .string("true")])]
+                : [:]
             var queueURLs: [String] = []
             for name in queueNames {
                 let created = try admin.call("CreateQueue", attributes.merging(["QueueName": .string(name)]) { $1 })
-                guard let url = created["QueueUrl"]?.string else { throw CLIError.badResponse("CreateQueue without QueueUrl") }
+                guard let url = created["QueueUrl"]?.string else {
+                    throw CLIError.badResponse("CreateQueue without QueueUrl")
+                }
                 queueURLs.append(url)
             }
-            let producerCount = producers ?? connections, consumerCount = consumers ?? connections
+            let producerCount = producers ?? connections
+            let consumerCount = consumers ?? connections
             let config = BenchConfig(
                 producerEndpoints: (0..<producerCount).map { targets[$0 % targets.count] },
                 consumerEndpoints: (0..<consumerCount).map { targets[$0 % targets.count] },
                 longPollEndpoints: (0..<longPolls).map { targets[$0 % targets.count] },
-                pipelineDepth: pipeline, batchEntries: batch, receiveWaitSeconds: wait, longPollWaitSeconds: longPollWait,
+                pipelineDepth: pipeline, batchEntries: batch, receiveWaitSeconds: wait,
+                longPollWaitSeconds: longPollWait,
                 durationSeconds: duration ?? (messages == nil && producerCount > 0 ? 10 : nil), messagesMax: messages,
                 rateMessagesPerSecond: rate, warmupSeconds: warmup, drainSeconds: drain, progress: !quiet)
-            let requests = BenchRequests(host: targets[0].hostHeader, queueURLs: queueURLs, runTag: runTag,
-                                         bodyBytes: bodyBytes, receiveMessagesMax: receiveBatch,
-                                         receiveVisibilitySeconds: visibility, fifoGroups: fifoGroups, signer: signer)
-            print(queueURLs.count == 1 ? "queue \(queueURLs[0])" : "queues \(queueURLs[0]) … \(queueURLs[queueURLs.count - 1])")
+            let requests = BenchRequests(
+                host: targets[0].hostHeader, queueURLs: queueURLs, runTag: runTag,
+                bodyBytes: bodyBytes, receiveMessagesMax: receiveBatch,
+                receiveVisibilitySeconds: visibility, fifoGroups: fifoGroups, signer: signer)
+            print(
+                queueURLs.count == 1
+                    ? "queue \(queueURLs[0])" : "queues \(queueURLs[0]) … \(queueURLs[queueURLs.count - 1])")
             let loop: EventLoop
             do { loop = try EventLoop() } catch { throw CLIError.transport("event loop: \(error)") }
             let driver = BenchDriver(loop: loop, config: config, requests: requests)

@@ -12,8 +12,11 @@ import Glibc
 
 /// The admin endpoints of the cluster's nodes, shared by every command here.
 struct ClusterEndpointOptions: ParsableArguments {
-    @Option(name: .customLong("endpoints"),
-            help: "Comma-separated admin (SQS) base URLs of the cluster's nodes, e.g. http://10.0.0.1:9324,http://10.0.0.2:9324. Default: $FERRY_ENDPOINTS or the local cluster (127.0.0.1:9324-9326).")
+    @Option(
+        name: .customLong("endpoints"),
+        help:
+            "Comma-separated admin (SQS) base URLs of the cluster's nodes, e.g. http://10.0.0.1:9324,http://10.0.0.2:9324. Default: $FERRY_ENDPOINTS or the local cluster (127.0.0.1:9324-9326)."
+    )
     var endpointList: String?
 
     @Option(help: "Give up after this many seconds.")
@@ -23,11 +26,13 @@ struct ClusterEndpointOptions: ParsableArguments {
 
     /// The nodes to talk to, signing as the options say, until the timeout from now.
     func admin() throws -> ClusterAdmin {
-        ClusterAdmin(endpoints: endpoints, deadline: Date().addingTimeInterval(timeoutSeconds), signer: try signing.signer())
+        ClusterAdmin(
+            endpoints: endpoints, deadline: Date().addingTimeInterval(timeoutSeconds), signer: try signing.signer())
     }
 
     var endpoints: [String] {
-        let text = endpointList ?? ProcessInfo.processInfo.environment["FERRY_ENDPOINTS"]
+        let text =
+            endpointList ?? ProcessInfo.processInfo.environment["FERRY_ENDPOINTS"]
             ?? "http://127.0.0.1:9324,http://127.0.0.1:9325,http://127.0.0.1:9326"
         return text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -43,7 +48,8 @@ struct MembersCommand: ParsableCommand {
 struct MembersAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add node ID: as a learner, wait until it has caught up with the leader's log, then promote it to voter.",
+        abstract:
+            "Add node ID: as a learner, wait until it has caught up with the leader's log, then promote it to voter.",
         discussion: """
             The node must be running with `join = true` (or `ferryd --join`) and an empty data_dir. With \
             --peer-address its address enters the replicated configuration and every node dials it there: no \
@@ -72,9 +78,10 @@ struct MembersAdd: ParsableCommand {
             leader = try admin.waitForLeader()
             let match = leader.status.replication[id] ?? 0
             if match > 0 && match + 64 >= leader.status.lastIndex { break }
-            try admin.checkDeadline(match == 0
-                ? "node \(id) has not answered the leader (is it running with join = true, and reachable at its peer address?)"
-                : "node \(id) still catching up: match \(match) of \(leader.status.lastIndex)")
+            try admin.checkDeadline(
+                match == 0
+                    ? "node \(id) has not answered the leader (is it running with join = true, and reachable at its peer address?)"
+                    : "node \(id) still catching up: match \(match) of \(leader.status.lastIndex)")
             Thread.sleep(forTimeInterval: 0.1)
         }
         print("node \(id) caught up")
@@ -87,7 +94,9 @@ struct MembersAdd: ParsableCommand {
 struct MembersRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Remove node ID (voter or learner) from the cluster. Removing the leader makes it step down once the change commits.")
+        abstract:
+            "Remove node ID (voter or learner) from the cluster. Removing the leader makes it step down once the change commits."
+    )
 
     @Argument(help: "The node id to remove.") var id: UInt64
     @OptionGroup var cluster: ClusterEndpointOptions
@@ -141,12 +150,15 @@ struct MemberAddressOptions: ParsableArguments {
         if required && peerAddress == nil && clientURL == nil {
             throw ValidationError("give --peer-address, --client-url or both")
         }
-        return [("peer_address", peerAddress), ("client_url", clientURL)].compactMap { name, value in value.map { (name, $0) } }
+        return [("peer_address", peerAddress), ("client_url", clientURL)].compactMap { name, value in
+            value.map { (name, $0) }
+        }
     }
 }
 
 struct MembersList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Print the leader's view: voters, learners and how far each has replicated.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Print the leader's view: voters, learners and how far each has replicated.")
 
     @OptionGroup var cluster: ClusterEndpointOptions
 
@@ -158,7 +170,10 @@ struct MembersList: ParsableCommand {
         for member in (s.voters + s.learners).sorted() {
             let kind = s.voters.contains(member) ? "voter" : "learner"
             let match = member == s.node ? s.lastIndex : (s.replication[member] ?? 0)
-            let address = s.addresses[member].map { "  peer \($0.peer) (\($0.source))" + ($0.client.isEmpty ? "" : "  client \($0.client)") } ?? ""
+            let address =
+                s.addresses[member].map {
+                    "  peer \($0.peer) (\($0.source))" + ($0.client.isEmpty ? "" : "  client \($0.client)")
+                } ?? ""
             print("  \(member)  \(kind)  match \(match)\(address)")
         }
     }
@@ -215,9 +230,11 @@ struct NodeStatus {
 
     init?(json: [String: Any]) {
         func number(_ key: String) -> UInt64? { (json[key] as? NSNumber)?.uint64Value }
-        func numbers(_ key: String) -> [UInt64] { ((json[key] as? [Any]) ?? []).compactMap { ($0 as? NSNumber)?.uint64Value } }
+        func numbers(_ key: String) -> [UInt64] {
+            ((json[key] as? [Any]) ?? []).compactMap { ($0 as? NSNumber)?.uint64Value }
+        }
         guard let node = number("node"), let term = number("term"), let leader = number("leader"),
-              let commit = number("commit"), let lastIndex = number("last_index"), let role = json["role"] as? String
+            let commit = number("commit"), let lastIndex = number("last_index"), let role = json["role"] as? String
         else { return nil }
         self.node = node
         self.role = role
@@ -229,7 +246,8 @@ struct NodeStatus {
         learners = numbers("learners")
         var replication: [UInt64: UInt64] = [:]
         for item in (json["replication"] as? [[String: Any]]) ?? [] {
-            if let peer = (item["id"] as? NSNumber)?.uint64Value, let match = (item["match"] as? NSNumber)?.uint64Value {
+            if let peer = (item["id"] as? NSNumber)?.uint64Value, let match = (item["match"] as? NSNumber)?.uint64Value
+            {
                 replication[peer] = match
             }
         }
@@ -237,8 +255,10 @@ struct NodeStatus {
         var addresses: [UInt64: (peer: String, client: String, source: String)] = [:]
         for item in (json["members"] as? [[String: Any]]) ?? [] {
             if let id = (item["id"] as? NSNumber)?.uint64Value {
-                addresses[id] = (item["peer_address"] as? String ?? "", item["client_url"] as? String ?? "",
-                                 item["address_source"] as? String ?? "?")
+                addresses[id] = (
+                    item["peer_address"] as? String ?? "", item["client_url"] as? String ?? "",
+                    item["address_source"] as? String ?? "?"
+                )
             }
         }
         self.addresses = addresses
@@ -268,12 +288,16 @@ struct ClusterAdmin {
     func status(_ endpoint: String) throws -> NodeStatus? {
         guard let (code, body) = try? request("GET", endpoint, "/_ferry/status") else { return nil }
         try Self.checkNotRefused(code, body, from: endpoint)
-        guard code == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        guard code == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return nil
+        }
         return NodeStatus(json: object)
     }
 
     static func checkNotRefused(_ code: Int, _ body: [UInt8], from endpoint: String) throws {
-        if code == 403 { throw ClusterAdminError(description: "\(endpoint): \(AdminRefusal.describe(status: code, body: body))") }
+        if code == 403 {
+            throw ClusterAdminError(description: "\(endpoint): \(AdminRefusal.describe(status: code, body: body))")
+        }
     }
 
     /// The endpoint whose node says it is the leader, with its status.
@@ -289,7 +313,8 @@ struct ClusterAdmin {
 
     /// Proposes a change on the leader and waits until the leader has committed it; returns its index.
     func propose(_ action: String, id: UInt64, parameters: [(String, String)] = []) throws -> UInt64 {
-        let query = ([("id", "\(id)")] + parameters).map { "\($0.0)=\(FormDecoding.uriEncode($0.1))" }.joined(separator: "&")
+        let query = ([("id", "\(id)")] + parameters).map { "\($0.0)=\(FormDecoding.uriEncode($0.1))" }.joined(
+            separator: "&")
         while true {
             let leader = try waitForLeader()
             let (code, body) = try request("POST", leader.endpoint, "/_ferry/members/\(action)?\(query)")
@@ -327,8 +352,9 @@ struct ClusterAdmin {
         guard let url = URL(string: endpoint), let host = url.host else {
             throw ClusterAdminError(description: "bad endpoint \(endpoint)")
         }
-        return try BlockingHTTP.exchange(host: host, port: url.port ?? 80, method: method, path: path, timeoutSeconds: 2,
-                                         signer: signer)
+        return try BlockingHTTP.exchange(
+            host: host, port: url.port ?? 80, method: method, path: path, timeoutSeconds: 2,
+            signer: signer)
     }
 }
 
@@ -338,8 +364,10 @@ enum BlockingHTTP {
     /// Bytes of a response we read at most: admin answers are small.
     static let responseBytesMax = 1 << 20
 
-    static func exchange(host: String, port: Int, method: String, path: String, timeoutSeconds: Int,
-                         signer: SigV4Signer? = nil) throws -> (Int, [UInt8]) {
+    static func exchange(
+        host: String, port: Int, method: String, path: String, timeoutSeconds: Int,
+        signer: SigV4Signer? = nil
+    ) throws -> (Int, [UInt8]) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -359,9 +387,11 @@ enum BlockingHTTP {
             throw ClusterAdminError(description: "cannot connect to \(host):\(port)")
         }
         let hostHeader = "\(host):\(port)"
-        let signature = signer?.headers(method: method, target: path, host: hostHeader, headers: [], body: [])
+        let signature =
+            signer?.headers(method: method, target: path, host: hostHeader, headers: [], body: [])
             .map { "\($0.0): \($0.1)\r\n" }.joined() ?? ""
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n\(signature)Content-Length: 0\r\nConnection: close\r\n\r\n"
+        let head =
+            "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n\(signature)Content-Length: 0\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8)
         var sent = 0
         while sent < bytes.count {
@@ -382,13 +412,18 @@ enum BlockingHTTP {
 
     static func parse(_ response: [UInt8], from peer: String) throws -> (Int, [UInt8]) {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let split = (0...(max(0, response.count - 4))).first(where: { Array(response[$0..<min($0 + 4, response.count)]) == separator }),
-              response.count >= 12
+        guard
+            let split = (0...(max(0, response.count - 4))).first(where: {
+                Array(response[$0..<min($0 + 4, response.count)]) == separator
+            }),
+            response.count >= 12
         else { throw ClusterAdminError(description: "malformed HTTP response from \(peer)") }
         let head = String(decoding: response[..<split], as: UTF8.self)
         let statusLine = head.split(separator: "\r\n").first ?? ""
         let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let code = Int(parts[1]) else { throw ClusterAdminError(description: "malformed status line from \(peer)") }
+        guard parts.count >= 2, let code = Int(parts[1]) else {
+            throw ClusterAdminError(description: "malformed status line from \(peer)")
+        }
         return (code, Array(response[(split + 4)...]))
     }
 }

@@ -26,7 +26,9 @@ struct SendCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let client = options.client()
-            var request: [String: JSONValue] = ["QueueUrl": .string(try client.queueURL(queue)), "MessageBody": .string(body)]
+            var request: [String: JSONValue] = [
+                "QueueUrl": .string(try client.queueURL(queue)), "MessageBody": .string(body),
+            ]
             if let group { request["MessageGroupId"] = .string(group) }
             if let dedup { request["MessageDeduplicationId"] = .string(dedup) }
             if let delay { request["DelaySeconds"] = .int(delay) }
@@ -91,7 +93,9 @@ struct ReceiveCommand: ParsableCommand {
             let failed = result["Failed"]?.array ?? []
             print("deleted \(messages.count - failed.count) of \(messages.count)")
             for failure in failed {
-                printError("  \(failure["Id"]?.string ?? "?"): \(failure["Code"]?.string ?? "?") \(failure["Message"]?.string ?? "")")
+                printError(
+                    "  \(failure["Id"]?.string ?? "?"): \(failure["Code"]?.string ?? "?") \(failure["Message"]?.string ?? "")"
+                )
             }
             if !failed.isEmpty { throw ExitCode(1) }
         }

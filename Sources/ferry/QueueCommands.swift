@@ -29,8 +29,9 @@ struct QueueCreate: ParsableCommand {
     @Flag(help: "Create a FIFO queue (sets FifoQueue=true).")
     var fifo = false
 
-    @Option(name: .customLong("attribute"), parsing: .singleValue,
-            help: "A queue attribute as K=V, e.g. VisibilityTimeout=60; repeat for several.")
+    @Option(
+        name: .customLong("attribute"), parsing: .singleValue,
+        help: "A queue attribute as K=V, e.g. VisibilityTimeout=60; repeat for several.")
     var attributes: [String] = []
 
     func run() throws {

@@ -7,7 +7,8 @@ import FerrySQS
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every member's role, term, commit and applied index and lag behind the leader, from one endpoint.",
+        abstract:
+            "Show every member's role, term, commit and applied index and lag behind the leader, from one endpoint.",
         discussion: """
             The first node that answers names the members and their client URLs (the replicated member list);             each is then asked in turn. A member whose client URL is not known (a cluster seeded without a             [clients] table) shows as unreachable until `ferry members update ID --client-url URL` records one.             Exits with status 1 when no reachable node knows a leader.
             """)
@@ -27,8 +28,10 @@ struct StatusCommand: ParsableCommand {
             let rows = StatusRow.survey(given, signer: signer)
             print(StatusRow.table(rows))
             let leaders = Set(rows.compactMap { $0.status?.leader }.filter { $0 != 0 })
-            if let leaderRow = rows.first(where: { $0.status?.role == "leader" }) ?? rows.first(where: { $0.status != nil }),
-               let status = leaderRow.status, !status.replication.isEmpty {
+            if let leaderRow = rows.first(where: { $0.status?.role == "leader" })
+                ?? rows.first(where: { $0.status != nil }),
+                let status = leaderRow.status, !status.replication.isEmpty
+            {
                 print("")
                 print("Replication, as node \(status.node) (\(status.role)) sees it:")
                 print(StatusRow.replicationTable(status))
@@ -90,10 +93,16 @@ struct StatusRow {
             do {
                 row = fetch(try Endpoint(parsing: url), signer: signer)
             } catch {
-                row = StatusRow(endpoint: url, status: nil, failure: "\(error)".replacingPrefix("error: ", with: "bad client URL: "))
+                row = StatusRow(
+                    endpoint: url, status: nil, failure: "\(error)".replacingPrefix("error: ", with: "bad client URL: ")
+                )
             }
-            rows.append(StatusRow(memberID: row.status?.node ?? member, endpoint: row.endpoint, status: row.status, failure: row.failure))
-            for listed in row.status?.members ?? [] where members[listed.id] == nil || members[listed.id]!.clientURL.isEmpty {
+            rows.append(
+                StatusRow(
+                    memberID: row.status?.node ?? member, endpoint: row.endpoint, status: row.status,
+                    failure: row.failure))
+            for listed in row.status?.members ?? []
+            where members[listed.id] == nil || members[listed.id]!.clientURL.isEmpty {
                 members[listed.id] = listed
                 if !listed.clientURL.isEmpty { pending.append((listed.clientURL, listed.id)) }
             }
@@ -108,9 +117,12 @@ struct StatusRow {
             }
             result.append(row)
         }
-        for (id, member) in members.sorted(by: { $0.key < $1.key }) where !shown.contains(id) && member.clientURL.isEmpty {
-            result.append(StatusRow(memberID: id, endpoint: "-", status: nil,
-                                    failure: "unreachable: no client URL known (ferry members update \(id) --client-url URL)"))
+        for (id, member) in members.sorted(by: { $0.key < $1.key })
+        where !shown.contains(id) && member.clientURL.isEmpty {
+            result.append(
+                StatusRow(
+                    memberID: id, endpoint: "-", status: nil,
+                    failure: "unreachable: no client URL known (ferry members update \(id) --client-url URL)"))
         }
         return result.sorted { ($0.memberID ?? Int.max) < ($1.memberID ?? Int.max) }
     }
@@ -120,7 +132,9 @@ struct StatusRow {
         do {
             let response = try client.send(method: "GET", path: "/_ferry/status")
             guard response.status == 200 else {
-                return StatusRow(endpoint: endpoint.text, status: nil, failure: AdminRefusal.describe(status: response.status, body: response.body))
+                return StatusRow(
+                    endpoint: endpoint.text, status: nil,
+                    failure: AdminRefusal.describe(status: response.status, body: response.body))
             }
             let json = try JSONParser.parse(response.body)
             guard let fields = parse(json) else {
@@ -128,7 +142,9 @@ struct StatusRow {
             }
             return StatusRow(endpoint: endpoint.text, status: fields, failure: nil)
         } catch let error as CLIError {
-            return StatusRow(endpoint: endpoint.text, status: nil, failure: "\(error)".replacingPrefix("error: ", with: "unreachable: "))
+            return StatusRow(
+                endpoint: endpoint.text, status: nil,
+                failure: "\(error)".replacingPrefix("error: ", with: "unreachable: "))
         } catch {
             return StatusRow(endpoint: endpoint.text, status: nil, failure: "unreachable: \(error)")
         }
@@ -136,27 +152,36 @@ struct StatusRow {
 
     static func parse(_ json: JSONValue) -> Fields? {
         guard let node = json["node"]?.int, let role = json["role"]?.string, let term = json["term"]?.int,
-              let commit = json["commit"]?.int, let applied = json["applied"]?.int else { return nil }
+            let commit = json["commit"]?.int, let applied = json["applied"]?.int
+        else { return nil }
         let replication = (json["replication"]?.array ?? []).compactMap { entry -> (Int, Int)? in
             guard let id = entry["id"]?.int, let match = entry["match"]?.int else { return nil }
             return (id, match)
         }
         let members = (json["members"]?.array ?? []).compactMap { entry -> Member? in
             guard let id = entry["id"]?.int else { return nil }
-            return Member(id: id, role: entry["membership"]?.string ?? "?", peerAddress: entry["peer_address"]?.string ?? "",
-                          clientURL: entry["client_url"]?.string ?? "")
+            return Member(
+                id: id, role: entry["membership"]?.string ?? "?", peerAddress: entry["peer_address"]?.string ?? "",
+                clientURL: entry["client_url"]?.string ?? "")
         }
-        return Fields(node: node, role: role, term: term, leader: json["leader"]?.int ?? 0, commit: commit,
-                      applied: applied, lastIndex: json["last_index"]?.int ?? commit, replication: replication,
-                      connectedPeers: (json["connected_peers"]?.array ?? []).compactMap(\.int), members: members)
+        return Fields(
+            node: node, role: role, term: term, leader: json["leader"]?.int ?? 0, commit: commit,
+            applied: applied, lastIndex: json["last_index"]?.int ?? commit, replication: replication,
+            connectedPeers: (json["connected_peers"]?.array ?? []).compactMap(\.int), members: members)
     }
 
     static func table(_ rows: [StatusRow]) -> String {
         // Lag is counted on the leader's log: its last index less each member's match (its own is 0).
         let leader = rows.compactMap(\.status).first { $0.role == "leader" }
-        let memberships = Dictionary((leader?.members ?? rows.compactMap(\.status).first?.members ?? []).map { ($0.id, $0) },
-                                     uniquingKeysWith: { first, _ in first })
-        var lines = [["NODE", "MEMBER", "ENDPOINT", "PEER ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAG", "PEERS UP"]]
+        let memberships = Dictionary(
+            (leader?.members ?? rows.compactMap(\.status).first?.members ?? []).map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var lines = [
+            [
+                "NODE", "MEMBER", "ENDPOINT", "PEER ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "LAG",
+                "PEERS UP",
+            ]
+        ]
         for row in rows {
             let id = row.status?.node ?? row.memberID
             let member = id.flatMap { memberships[$0] }
@@ -167,13 +192,17 @@ struct StatusRow {
             }
             let lag: String
             if let leader {
-                let match = s.node == leader.node ? leader.lastIndex : leader.replication.first { $0.peer == s.node }?.match
+                let match =
+                    s.node == leader.node ? leader.lastIndex : leader.replication.first { $0.peer == s.node }?.match
                 lag = match.map { "\(max(0, leader.lastIndex - $0))" } ?? "-"
             } else {
                 lag = "-"
             }
-            lines.append(prefix + [s.role, "\(s.term)", s.leader == 0 ? "-" : "\(s.leader)", "\(s.commit)", "\(s.applied)", lag,
-                                   s.connectedPeers.map(String.init).joined(separator: ",")])
+            lines.append(
+                prefix + [
+                    s.role, "\(s.term)", s.leader == 0 ? "-" : "\(s.leader)", "\(s.commit)", "\(s.applied)", lag,
+                    s.connectedPeers.map(String.init).joined(separator: ","),
+                ])
         }
         return TextTable.render(lines)
     }
@@ -201,7 +230,8 @@ enum TextTable {
         }
         return rows.map { row in
             row.enumerated().map { i, cell in
-                i == row.count - 1 || i >= widths.count ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+                i == row.count - 1 || i >= widths.count
+                    ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

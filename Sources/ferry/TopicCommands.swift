@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FerrySQS
+import Foundation
 
 /// `ferry topic …`: create, list and delete SNS topics (docs/sns-wire.md).
 struct TopicCommand: ParsableCommand {
@@ -10,7 +10,8 @@ struct TopicCommand: ParsableCommand {
 }
 
 struct TopicCreate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a topic and print its ARN.")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a topic and print its ARN.")
 
     @OptionGroup var options: ClientOptions
 
@@ -34,7 +35,9 @@ struct TopicCreate: ParsableCommand {
             if contentBasedDeduplication { attributes.append(("ContentBasedDeduplication", "true")) }
             var parameters = [("Name", topicName)]
             for (index, (key, value)) in attributes.enumerated() {
-                parameters += [("Attributes.entry.\(index + 1).key", key), ("Attributes.entry.\(index + 1).value", value)]
+                parameters += [
+                    ("Attributes.entry.\(index + 1).key", key), ("Attributes.entry.\(index + 1).value", value),
+                ]
             }
             let xml = try SNSClient(endpoint: options.endpoint).call("CreateTopic", parameters)
             print(SNSClient.values("TopicArn", in: xml).first ?? "(no TopicArn in the response)")
@@ -61,7 +64,8 @@ struct TopicList: ParsableCommand {
 }
 
 struct TopicDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a topic and its subscriptions.")
+    static let configuration = CommandConfiguration(
+        commandName: "delete", abstract: "Delete a topic and its subscriptions.")
 
     @OptionGroup var options: ClientOptions
 
@@ -69,7 +73,9 @@ struct TopicDelete: ParsableCommand {
     var topicArn: String
 
     func run() throws {
-        try reportingErrors { _ = try SNSClient(endpoint: options.endpoint).call("DeleteTopic", [("TopicArn", topicArn)]) }
+        try reportingErrors {
+            _ = try SNSClient(endpoint: options.endpoint).call("DeleteTopic", [("TopicArn", topicArn)])
+        }
     }
 }
 
@@ -100,8 +106,11 @@ struct SubscribeCommand: ParsableCommand {
             if !queue.hasPrefix("arn:") {
                 let sqs = options.client()
                 let url = try sqs.queueURL(queue)
-                let result = try sqs.call("GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": .array([.string("QueueArn")])])
-                guard let arn = result["Attributes"]?["QueueArn"]?.string else { throw CLIError.badResponse("no QueueArn") }
+                let result = try sqs.call(
+                    "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": .array([.string("QueueArn")])])
+                guard let arn = result["Attributes"]?["QueueArn"]?.string else {
+                    throw CLIError.badResponse("no QueueArn")
+                }
                 endpoint = arn
             }
             var attributes: [(String, String)] = []
@@ -109,7 +118,9 @@ struct SubscribeCommand: ParsableCommand {
             if let filterPolicy { attributes.append(("FilterPolicy", filterPolicy)) }
             var parameters = [("TopicArn", topicArn), ("Protocol", "sqs"), ("Endpoint", endpoint)]
             for (index, (key, value)) in attributes.enumerated() {
-                parameters += [("Attributes.entry.\(index + 1).key", key), ("Attributes.entry.\(index + 1).value", value)]
+                parameters += [
+                    ("Attributes.entry.\(index + 1).key", key), ("Attributes.entry.\(index + 1).value", value),
+                ]
             }
             let xml = try sns.call("Subscribe", parameters)
             print(SNSClient.values("SubscriptionArn", in: xml).first ?? "(no SubscriptionArn in the response)")
@@ -119,7 +130,8 @@ struct SubscribeCommand: ParsableCommand {
 
 /// `ferry publish TOPIC MESSAGE`.
 struct PublishCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "publish", abstract: "Publish a message and print its MessageId.")
+    static let configuration = CommandConfiguration(
+        commandName: "publish", abstract: "Publish a message and print its MessageId.")
 
     @OptionGroup var options: ClientOptions
 
@@ -138,7 +150,9 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "FIFO topics: the deduplication id.")
     var deduplicationId: String?
 
-    @Option(name: .customLong("attribute"), parsing: .singleValue, help: "A String message attribute as K=V; repeat for several.")
+    @Option(
+        name: .customLong("attribute"), parsing: .singleValue,
+        help: "A String message attribute as K=V; repeat for several.")
     var attributes: [String] = []
 
     func run() throws {
@@ -153,8 +167,10 @@ struct PublishCommand: ParsableCommand {
                     throw CLIError.usage("--attribute \(attribute): expected K=V")
                 }
                 let prefix = "MessageAttributes.entry.\(index + 1)"
-                parameters += [("\(prefix).Name", String(attribute[..<equals])), ("\(prefix).Value.DataType", "String"),
-                               ("\(prefix).Value.StringValue", String(attribute[attribute.index(after: equals)...]))]
+                parameters += [
+                    ("\(prefix).Name", String(attribute[..<equals])), ("\(prefix).Value.DataType", "String"),
+                    ("\(prefix).Value.StringValue", String(attribute[attribute.index(after: equals)...])),
+                ]
             }
             let xml = try sns.call("Publish", parameters)
             print(SNSClient.values("MessageId", in: xml).first ?? "(no MessageId in the response)")

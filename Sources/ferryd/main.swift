@@ -23,9 +23,12 @@ struct FerryDaemon: ParsableCommand {
     // Each flag's name and help come from its key's entry (ServerConfigKeys.swift).
     @Option(name: .customLong(Key.nodeID.flagName), help: .init(Key.nodeID.flagHelp)) var nodeId: Int?
     @Option(name: .customLong(Key.dataDir.flagName), help: .init(Key.dataDir.flagHelp)) var dataDir: String?
-    @Option(name: .customLong(Key.clientListen.flagName), help: .init(Key.clientListen.flagHelp)) var clientListen: String?
-    @Option(name: .customLong(Key.advertisedURL.flagName), help: .init(Key.advertisedURL.flagHelp)) var advertisedUrl: String?
-    @Option(name: .customLong(Key.clusterSecret.flagName), help: .init(Key.clusterSecret.flagHelp)) var clusterSecret: String?
+    @Option(name: .customLong(Key.clientListen.flagName), help: .init(Key.clientListen.flagHelp)) var clientListen:
+        String?
+    @Option(name: .customLong(Key.advertisedURL.flagName), help: .init(Key.advertisedURL.flagHelp)) var advertisedUrl:
+        String?
+    @Option(name: .customLong(Key.clusterSecret.flagName), help: .init(Key.clusterSecret.flagHelp)) var clusterSecret:
+        String?
     @Option(name: .customLong(Key.auth.flagName), help: .init(Key.auth.flagHelp)) var auth: String?
     @Option(name: .customLong(Key.tickMs.flagName), help: .init(Key.tickMs.flagHelp)) var tickMs: Int?
     @Option(name: .customLong(Key.metrics.flagName), help: .init(Key.metrics.flagHelp)) var metrics: Bool?
@@ -37,7 +40,8 @@ struct FerryDaemon: ParsableCommand {
         [
             (Key.nodeID, nodeId.map(String.init)), (Key.dataDir, dataDir), (Key.clientListen, clientListen),
             (Key.advertisedURL, advertisedUrl), (Key.clusterSecret, clusterSecret), (Key.auth, auth),
-            (Key.tickMs, tickMs.map(String.init)), (Key.metrics, metrics.map(String.init)), (Key.join, join ? "true" : nil),
+            (Key.tickMs, tickMs.map(String.init)), (Key.metrics, metrics.map(String.init)),
+            (Key.join, join ? "true" : nil),
         ]
     }
 
@@ -66,12 +70,15 @@ struct FerryDaemon: ParsableCommand {
         }
         let settings: ServerConfig
         do {
-            settings = try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides,
-                                        environment: ProcessInfo.processInfo.environment)
+            settings = try ServerConfig(
+                file: try ConfigFile(parsing: text), overrides: overrides,
+                environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(config): \(error)")
         }
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \(logLevel)")
+        }
         LoggingSystem.bootstrap { label in
             var handler = LogLineHandler(label: label)
             handler.logLevel = level
@@ -79,13 +86,16 @@ struct FerryDaemon: ParsableCommand {
         }
         let logger = Logger(label: "ferryd")
         if settings.auth == .off {
-            logger.warning("auth = off: requests are not authenticated, admin endpoints included (local development only)")
+            logger.warning(
+                "auth = off: requests are not authenticated, admin endpoints included (local development only)")
         } else if !settings.credentials.contains(where: \.admin) {
             logger.notice("no [[credentials]] entry has admin = true: membership and leadership changes are refused")
         }
         logger.info("cluster secret loaded", metadata: ["from": "\(settings.clusterSecretSource)"])
         if settings.clusterSecretSource == .flag {
-            logger.notice("the cluster secret came from --cluster-secret, which ps shows to every local user: prefer \(ClusterSecretSource.environmentVariable) or cluster_secret_file")
+            logger.notice(
+                "the cluster secret came from --cluster-secret, which ps shows to every local user: prefer \(ClusterSecretSource.environmentVariable) or cluster_secret_file"
+            )
         }
         do {
             let server = try Server(config: settings, logger: logger)
@@ -95,12 +105,14 @@ struct FerryDaemon: ParsableCommand {
             // supervisor not to (cluster/ferryd.service).
             switch error {
             case .storage:
-                logger.critical("ferryd stopped: the durable log failed; fix the disk, then start the node again",
-                                metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
+                logger.critical(
+                    "ferryd stopped: the durable log failed; fix the disk, then start the node again",
+                    metadata: ["error": "\(error)", "exit_status": "\(Self.storageFailureExitStatus)"])
                 throw ExitCode(Self.storageFailureExitStatus)
             case .incompatibleLog:
-                logger.critical("ferryd stopped: the log holds a command this build cannot apply; start a newer ferryd",
-                                metadata: ["error": "\(error)", "exit_status": "\(Self.incompatibleLogExitStatus)"])
+                logger.critical(
+                    "ferryd stopped: the log holds a command this build cannot apply; start a newer ferryd",
+                    metadata: ["error": "\(error)", "exit_status": "\(Self.incompatibleLogExitStatus)"])
                 throw ExitCode(Self.incompatibleLogExitStatus)
             }
         } catch {

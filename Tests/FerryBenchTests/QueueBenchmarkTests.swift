@@ -1,5 +1,5 @@
-import XCTest
 import FerryBench
+import XCTest
 
 /// Issue 4's micro benchmark, run tiny: checks that it runs and stays correct, never its timing.
 final class QueueBenchmarkTests: XCTestCase {
@@ -11,7 +11,12 @@ final class QueueBenchmarkTests: XCTestCase {
         options.bodyBytes = 64
         options.publishRounds = 5
         var fakeClock: UInt64 = 0
-        let report = QueueBenchmark.run(options, clockNs: { fakeClock += 1_000; return fakeClock }, heapBytes: { 0 })
+        let report = QueueBenchmark.run(
+            options,
+            clockNs: {
+                fakeClock += 1_000
+                return fakeClock
+            }, heapBytes: { 0 })
         XCTAssertEqual(report.phases.map(\.commands), [150, 150])
         XCTAssertEqual(report.publishPhases.map(\.subscriptions), [1, 5, 20])
         XCTAssertEqual(report.publishPhases.map(\.publishes), [5, 5, 5])

@@ -1,6 +1,6 @@
-import XCTest
 import FerryClient
 import FerrySQS
+import XCTest
 
 /// The client side of HTTP/1.1: what `ferry` and `ferry bench` read back from a node.
 final class HTTPResponseParserTests: XCTestCase {
@@ -101,8 +101,10 @@ final class HTTPResponseParserTests: XCTestCase {
     }
 
     func testMalformedInputKillsTheParser() {
-        for text in ["HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
-                     "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n"] {
+        for text in [
+            "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n",
+        ] {
             var parser = HTTPResponseParser()
             guard case .malformed = firstError(parser.feed(Array(text.utf8))) else { return XCTFail(text) }
             XCTAssertTrue(parser.hasFailed)

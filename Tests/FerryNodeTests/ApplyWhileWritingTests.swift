@@ -1,6 +1,6 @@
-import XCTest
 import FerryNode
 import FerryRaft
+import XCTest
 
 /// A command is applied, and its client answered, as soon as it commits: committed means durable on a
 /// majority, so it does not wait for this node's own write of it, nor for a later write that is in flight.
@@ -8,7 +8,8 @@ final class ApplyWhileWritingTests: XCTestCase {
     func testTheLeaderAnswersOnceTheFollowersHoldTheCommandEvenIfItsOwnWriteIsStillOut() {
         let (world, leader, first) = submitCommittedByTheFollowersOnly()
         XCTAssertTrue(world.writes.contains { $0.host == leader }, "the leader's own write of 'first' is still out")
-        XCTAssertEqual(world.node(leader).raft.commitIndex, world.node(leader).raft.lastIndex, "committed by the followers")
+        XCTAssertEqual(
+            world.node(leader).raft.commitIndex, world.node(leader).raft.lastIndex, "committed by the followers")
         guard case .applied? = first else {
             return XCTFail("'first' is durable on two of three nodes: answer it now, not after the leader's fsync")
         }
@@ -37,7 +38,10 @@ final class ApplyWhileWritingTests: XCTestCase {
         // "second" taken before its log holds "second" would leave the log behind the snapshot.
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.snapshotIntervalEntries = 1
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
         let leader = world.electLeader()
         let followers = [NodeID(1), 2, 3].filter { $0 != leader }
 
@@ -50,7 +54,9 @@ final class ApplyWhileWritingTests: XCTestCase {
         world.run()
         world.tick(2)
         world.run()
-        guard case .applied? = outcomes["first"], case .applied? = outcomes["second"] else { return XCTFail("\(outcomes)") }
+        guard case .applied? = outcomes["first"], case .applied? = outcomes["second"] else {
+            return XCTFail("\(outcomes)")
+        }
         for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, ["first", "second"], "node \(id)") }
     }
 
@@ -74,7 +80,10 @@ final class ApplyWhileWritingTests: XCTestCase {
         // committed entries meanwhile must wait for that, not look for entries that are gone.
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
         let leader = world.electLeader()
         let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
 
@@ -91,8 +100,9 @@ final class ApplyWhileWritingTests: XCTestCase {
             deliverAll(world, to: [lagging])
             deliverAll(world, to: [leader])
         }
-        XCTAssertGreaterThan(world.node(lagging).raft.snapshotMetadata.index, world.node(lagging).raft.appliedIndex,
-                             "the snapshot arrived while the write was out")
+        XCTAssertGreaterThan(
+            world.node(lagging).raft.snapshotMetadata.index, world.node(lagging).raft.appliedIndex,
+            "the snapshot arrived while the write was out")
 
         world.run()
         world.tick(20)

@@ -1,5 +1,5 @@
-import XCTest
 import FerryRaft
+import XCTest
 
 @testable import FerryNode
 
@@ -27,10 +27,14 @@ final class CommandSizeLimitTests: XCTestCase {
         world.tick(2)
 
         for name in ["past at leader", "past at follower"] {
-            guard case .tooLarge(let bytes)? = outcomes[name] else { return XCTFail("\(name): \(String(describing: outcomes[name]))") }
+            guard case .tooLarge(let bytes)? = outcomes[name] else {
+                return XCTFail("\(name): \(String(describing: outcomes[name]))")
+            }
             XCTAssertEqual(bytes, limit + 1)
         }
-        guard case .applied? = outcomes["at limit"] else { return XCTFail("\(String(describing: outcomes["at limit"]))") }
+        guard case .applied? = outcomes["at limit"] else {
+            return XCTFail("\(String(describing: outcomes["at limit"]))")
+        }
         for id in [NodeID(1), 2, 3] {
             XCTAssertTrue(world.node(id).isRunning)
             XCTAssertEqual(world.node(id).machine.lines, [atLimit], "node \(id)")
@@ -43,14 +47,18 @@ final class CommandSizeLimitTests: XCTestCase {
         let follower = [NodeID(1), 2, 3].first { $0 != leader }!
         let oversized = [UInt8](repeating: 0x61, count: ReplicaNode<Journal>.commandBodyBytesMax + 1)
         let lastIndex = world.node(leader).raft.lastIndex
-        world.node(leader).receive(.forward(ForwardRequest(session: 77, sequence: 1, command: oversized)), from: follower)
+        world.node(leader).receive(
+            .forward(ForwardRequest(session: 77, sequence: 1, command: oversized)), from: follower)
         world.run()
         XCTAssertTrue(world.node(leader).isRunning)
         XCTAssertEqual(world.node(leader).raft.lastIndex, lastIndex, "nothing was proposed")
-        XCTAssertTrue(world.hosts[leader]!.events.contains { event in
-            if case .peerMessageRejected(let from, let reason) = event { return from == follower && reason.contains("exceeds") }
-            return false
-        })
+        XCTAssertTrue(
+            world.hosts[leader]!.events.contains { event in
+                if case .peerMessageRejected(let from, let reason) = event {
+                    return from == follower && reason.contains("exceeds")
+                }
+                return false
+            })
     }
 
     func testRaftRefusesToProposeAnOversizedCommand() throws {

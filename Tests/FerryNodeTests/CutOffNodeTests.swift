@@ -1,5 +1,5 @@
-import XCTest
 import FerryRaft
+import XCTest
 
 @testable import FerryNode
 

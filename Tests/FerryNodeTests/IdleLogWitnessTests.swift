@@ -44,8 +44,11 @@ final class IdleLogWitnessTests: XCTestCase {
         // The last byte of the last entry record, right before the witness.
         try disk.flipBit(segment, byteOffset: size - witnessRecordBytes - 1, bit: 2)
 
-        XCTAssertThrowsError(try RaftStorage.open(directory: "/data", fileSystem: disk, options: .testing(),
-                                                  initialConfiguration: world.configuration)) { error in
+        XCTAssertThrowsError(
+            try RaftStorage.open(
+                directory: "/data", fileSystem: disk, options: .testing(),
+                initialConfiguration: world.configuration)
+        ) { error in
             guard case .corruption(let file, _, _) = error as? StorageError else {
                 return XCTFail("the last batch was witnessed: damage there is corruption, got \(error)")
             }

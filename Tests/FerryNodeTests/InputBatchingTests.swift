@@ -23,7 +23,9 @@ final class InputBatchingTests: XCTestCase {
         let (sent, outcomes, world) = submitTen(batching: true)
         XCTAssertEqual(sent, 2, "one AppendEntries to each of the two followers")
         XCTAssertEqual(outcomes.map { if case .applied(let count) = $0 { count } else { -1 } }, Array(1...10))
-        for id in [NodeID(1), 2, 3] { XCTAssertEqual(world.node(id).machine.lines, (0..<10).map { "c\($0)" }, "node \(id)") }
+        for id in [NodeID(1), 2, 3] {
+            XCTAssertEqual(world.node(id).machine.lines, (0..<10).map { "c\($0)" }, "node \(id)")
+        }
     }
 
     func testWithoutBatchingEachRequestIsSentOnItsOwn() {

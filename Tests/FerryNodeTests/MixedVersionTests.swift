@@ -1,5 +1,5 @@
-import XCTest
 import FerryRaft
+import XCTest
 
 @testable import FerryNode
 
@@ -14,14 +14,18 @@ final class MixedVersionTests: XCTestCase {
         let leader = world.electLeader()
         let follower = [NodeID(1), 2, 3].first { $0 != leader }!
         let lastIndex = world.node(leader).raft.lastIndex
-        world.node(leader).receive(.forward(ForwardRequest(session: 5, sequence: 1, command: newerCommand)), from: follower)
+        world.node(leader).receive(
+            .forward(ForwardRequest(session: 5, sequence: 1, command: newerCommand)), from: follower)
         world.run()
         XCTAssertEqual(world.node(leader).raft.lastIndex, lastIndex, "nothing was proposed")
         XCTAssertTrue(world.node(leader).isRunning)
-        XCTAssertTrue(world.hosts[leader]!.events.contains { event in
-            if case .peerMessageRejected(let from, let reason) = event { return from == follower && reason.contains("does not decode") }
-            return false
-        })
+        XCTAssertTrue(
+            world.hosts[leader]!.events.contains { event in
+                if case .peerMessageRejected(let from, let reason) = event {
+                    return from == follower && reason.contains("does not decode")
+                }
+                return false
+            })
     }
 
     func testAReplicaStopsAtACommittedCommandItCannotDecodeAndAppliesNothingAfterIt() throws {
@@ -45,10 +49,11 @@ final class MixedVersionTests: XCTestCase {
             // A follower stops at it once it learns it is committed; with the leader gone it may never learn.
             guard node.raft.commitIndex >= position.index else { continue }
             XCTAssertFalse(node.isRunning, "node \(id) stopped")
-            XCTAssertTrue(world.hosts[id]!.events.contains { event in
-                if case .undecodableCommand(let index, _) = event { return index == position.index }
-                return false
-            }, "node \(id) said why")
+            XCTAssertTrue(
+                world.hosts[id]!.events.contains { event in
+                    if case .undecodableCommand(let index, _) = event { return index == position.index }
+                    return false
+                }, "node \(id) said why")
         }
     }
 }

@@ -3,7 +3,6 @@ import FerryRaft
 import FerryStorage
 import FerryStorageTesting
 
-
 /// A replicated log of strings: the smallest useful state machine.
 struct Journal: ReplicatedStateMachine {
     var lines: [String] = []
@@ -27,7 +26,11 @@ struct Journal: ReplicatedStateMachine {
 
     func snapshot() -> [UInt8] { Array(lines.joined(separator: "\n").utf8) }
     mutating func restore(from bytes: [UInt8]) throws {
-        lines = bytes.isEmpty ? [] : String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines =
+            bytes.isEmpty
+            ? []
+            : String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(
+                String.init)
     }
     func housekeeping(nowMs: UInt64) -> String? { nil }
 }
@@ -55,7 +58,9 @@ final class NodeTestWorld {
         /// AppendEntries this node sent that carried entries (heartbeats and empty probes not counted).
         var appendEntriesWithEntriesSent = 0
         func send(_ message: PeerMessage, to peer: NodeID) {
-            if case .raft(let envelope) = message, case .appendEntries(let append) = envelope.message, !append.entries.isEmpty {
+            if case .raft(let envelope) = message, case .appendEntries(let append) = envelope.message,
+                !append.entries.isEmpty
+            {
                 appendEntriesWithEntriesSent += 1
             }
             // Through the wire encoding, as in production.
@@ -69,17 +74,30 @@ final class NodeTestWorld {
             if write.entriesEnd == nil && write.witnessedThrough > .zero { witnessWrites += 1 }
             world.writes.append((id, { [fileSystem] in completion(write.performCatching(on: fileSystem)) }))
         }
-        func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+        func prepareSegment(
+            _ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void
+        ) {
             world.writes.append((id, { [fileSystem] in completion(preparation.performCatching(on: fileSystem)) }))
         }
-        func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void) {
+        func saveSnapshot(_ save: SnapshotSave, completion: @escaping (Result<SavedSnapshot, FileSystemError>) -> Void)
+        {
             let run = { [fileSystem] in completion(save.performCatching(on: fileSystem)) }
-            if world.holdsSnapshotSaves { world.heldSnapshotSaves.append((id, run)) } else { world.writes.append((id, run)) }
+            if world.holdsSnapshotSaves {
+                world.heldSnapshotSaves.append((id, run))
+            } else {
+                world.writes.append((id, run))
+            }
         }
-        func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
-                                               completion: @escaping (Decoded) -> Void) {
+        func decodeSnapshot<Decoded: Sendable>(
+            sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+            completion: @escaping (Decoded) -> Void
+        ) {
             let run = { completion(decode()) }
-            if world.holdsSnapshotDecodes { world.heldSnapshotDecodes.append((id, run)) } else { world.writes.append((id, run)) }
+            if world.holdsSnapshotDecodes {
+                world.heldSnapshotDecodes.append((id, run))
+            } else {
+                world.writes.append((id, run))
+            }
         }
         func record(_ event: NodeEvent) { events.append(event) }
     }
@@ -121,10 +139,12 @@ final class NodeTestWorld {
         var options = NodeOptions(raft: RaftOptions(id: id))
         options.snapshotIntervalEntries = snapshotIntervalEntries
         options.spareSegmentQuietTicks = spareSegmentQuietTicks
-        let opened = try! RaftStorage.open(directory: "/data", fileSystem: host.fileSystem,
-                                           options: storageOptions, initialConfiguration: configuration)
-        host.node = try! ReplicaNode(options: options, storage: opened.storage, recovered: opened.state,
-                                     machine: Journal(), environment: NodeEnvironmentLink(host), random: SplitMix64(seed: id * 7919))
+        let opened = try! RaftStorage.open(
+            directory: "/data", fileSystem: host.fileSystem,
+            options: storageOptions, initialConfiguration: configuration)
+        host.node = try! ReplicaNode(
+            options: options, storage: opened.storage, recovered: opened.state,
+            machine: Journal(), environment: NodeEnvironmentLink(host), random: SplitMix64(seed: id * 7919))
         down.remove(id)
     }
 
@@ -147,7 +167,10 @@ final class NodeTestWorld {
     static func withAFollowerDownPastCompaction() -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
         let leader = world.electLeader()
         let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
         world.crash(lagging)

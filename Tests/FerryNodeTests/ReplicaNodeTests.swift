@@ -1,6 +1,6 @@
-import XCTest
 import FerryNode
 import FerryRaft
+import XCTest
 
 /// A node end to end over its seams: commands replicate through Raft onto durable logs and apply on
 /// every replica; followers forward; crashes lose nothing acknowledged.
@@ -32,9 +32,10 @@ final class ReplicaNodeTests: XCTestCase {
         world.tick(2)
         XCTAssertEqual(outcomes.count, 5)
         XCTAssertEqual(world.node(leader).machine.lines, (0..<5).map { "f\($0)" })
-        XCTAssertTrue(world.hosts.values.allSatisfy { host in
-            host.events.allSatisfy { if case .storageFailed = $0 { return false } else { return true } }
-        })
+        XCTAssertTrue(
+            world.hosts.values.allSatisfy { host in
+                host.events.allSatisfy { if case .storageFailed = $0 { return false } else { return true } }
+            })
     }
 
     func testCommandsWaitForALeaderInsteadOfFailing() {
@@ -87,7 +88,9 @@ final class ReplicaNodeTests: XCTestCase {
         let follower = [NodeID(1), 2, 3].first { $0 != leader }!
         world.node(follower).submit("once") { _ in }
         // The network duplicates the forward (and a retransmission would do the same).
-        let forward = world.network.first { if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false } }!
+        let forward = world.network.first {
+            if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false }
+        }!
         world.network.append(forward)
         world.network.append(forward)
         world.run()
@@ -101,7 +104,9 @@ final class ReplicaNodeTests: XCTestCase {
         let follower = [NodeID(1), 2, 3].first { $0 != leader }!
         var outcome: SubmitOutcome<Int>?
         world.node(follower).submit("dropped once") { outcome = $0 }
-        world.network.removeAll { if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false } }
+        world.network.removeAll {
+            if case .forward = (try? PeerMessage.decode($0.bytes)) { return true } else { return false }
+        }
         world.tick(50)  // past forwardRetryTicks
         guard case .applied? = outcome else { return XCTFail("\(String(describing: outcome))") }
         XCTAssertEqual(world.node(leader).machine.lines, ["dropped once"])
@@ -129,7 +134,10 @@ final class ReplicaNodeTests: XCTestCase {
         world.start(lagging)
         world.tick(20)
         XCTAssertEqual(world.node(lagging).machine.lines, (0..<40).map { "s\($0)" })
-        XCTAssertTrue(world.hosts[lagging]!.events.contains { if case .snapshotInstalled = $0 { return true } else { return false } })
+        XCTAssertTrue(
+            world.hosts[lagging]!.events.contains {
+                if case .snapshotInstalled = $0 { return true } else { return false }
+            })
     }
 
     func testLinearizableReadSeesEveryEarlierWrite() {

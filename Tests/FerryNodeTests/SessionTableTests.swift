@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerryNode
 
 /// Client sessions (thesis §6.3): each (session, sequence) changes the state at most once.
@@ -31,7 +32,8 @@ final class SessionTableTests: XCTestCase {
     func testIdleSessionsExpireInReplicatedTime() {
         var table = SessionTable()
         _ = table.admit(session: 1, sequence: 1, timeMs: 1_000)
-        _ = table.admit(session: 2, sequence: 1, timeMs: 1_000 + SessionTable.idleExpiryMs + SessionTable.sweepIntervalMs + 1)
+        _ = table.admit(
+            session: 2, sequence: 1, timeMs: 1_000 + SessionTable.idleExpiryMs + SessionTable.sweepIntervalMs + 1)
         XCTAssertNil(table.sessions[1])
         XCTAssertNotNil(table.sessions[2])
     }
@@ -39,7 +41,9 @@ final class SessionTableTests: XCTestCase {
     func testTheSnapshotEncodingRoundTripsByteForByte() throws {
         var table = SessionTable()
         for session in [UInt64(5), 3, 9] {
-            for sequence in [UInt64(1), 2, 70, 200] { _ = table.admit(session: session, sequence: sequence, timeMs: 42) }
+            for sequence in [UInt64(1), 2, 70, 200] {
+                _ = table.admit(session: session, sequence: sequence, timeMs: 42)
+            }
         }
         var writer = LittleEndianWriter()
         table.encode(into: &writer)

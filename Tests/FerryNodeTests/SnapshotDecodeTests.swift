@@ -26,7 +26,9 @@ final class SnapshotDecodeTests: XCTestCase {
         var outcome: SubmitOutcome<Int>?
         world.node(leader).submit("during") { outcome = $0 }
         world.tick(2)
-        guard case .applied? = outcome else { return XCTFail("the majority commits without the lagging node: \(String(describing: outcome))") }
+        guard case .applied? = outcome else {
+            return XCTFail("the majority commits without the lagging node: \(String(describing: outcome))")
+        }
         XCTAssertEqual(world.node(lagging).machine.lines, [], "nothing applied on top of a state not yet restored")
         XCTAssertEqual(world.heldSnapshotDecodes.count, 1, "still one decode, not started twice by later writes")
 
@@ -35,7 +37,10 @@ final class SnapshotDecodeTests: XCTestCase {
         world.tick(5)
         XCTAssertEqual(world.node(lagging).machine.lines, (0..<40).map { "s\($0)" } + ["during"])
         XCTAssertEqual(world.node(lagging).raft.appliedIndex, world.node(leader).raft.appliedIndex)
-        XCTAssertTrue(world.hosts[lagging]!.events.contains { if case .snapshotInstalled = $0 { return true } else { return false } })
+        XCTAssertTrue(
+            world.hosts[lagging]!.events.contains {
+                if case .snapshotInstalled = $0 { return true } else { return false }
+            })
     }
 
     /// The snapshot is durable before it is decoded: a crash mid-decode restarts from it.

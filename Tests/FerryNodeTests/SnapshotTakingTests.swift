@@ -9,7 +9,10 @@ final class SnapshotTakingTests: XCTestCase {
     func testCommandsCommitWhileTheSnapshotIsBeingSaved() {
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
         world.holdsSnapshotSaves = true
         let leader = world.electLeader()
         for i in 0..<10 { world.node(leader).submit("a\(i)") { _ in } }
@@ -40,7 +43,10 @@ final class SnapshotTakingTests: XCTestCase {
     func testTheNextSnapshotWaitsUntilTheLogHoldsAsManyBytesAsTheLastSnapshot() {
         let world = NodeTestWorld(voters: [1, 2, 3])
         world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] { world.crash(id); world.start(id) }
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
         let leader = world.electLeader()
         let body = String(repeating: "x", count: 100)
         // One command per write, so the node checks after every entry.
@@ -57,7 +63,8 @@ final class SnapshotTakingTests: XCTestCase {
             // An entry count alone would snapshot every 10 entries; the state (over 8 KiB of session table)
             // holds back each snapshot until as many command bytes were applied since the one before.
             let entriesNeeded = LogIndex((previous.sizeBytes + entryBytes - 1) / entryBytes)
-            XCTAssertEqual(next.index - previous.index, max(10, entriesNeeded), "after the snapshot at \(previous.index)")
+            XCTAssertEqual(
+                next.index - previous.index, max(10, entriesNeeded), "after the snapshot at \(previous.index)")
         }
     }
 }

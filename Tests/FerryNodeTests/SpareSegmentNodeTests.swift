@@ -23,8 +23,9 @@ final class SpareSegmentNodeTests: XCTestCase {
     }
 
     func testEveryNodeWritesIntoAZeroFilledSegmentAndKeepsTheNextOneReady() throws {
-        let world = NodeTestWorld(voters: [1, 2, 3],
-                                  storageOptions: .testing(segmentBytesMax: segmentBytes, preallocateSegments: true))
+        let world = NodeTestWorld(
+            voters: [1, 2, 3],
+            storageOptions: .testing(segmentBytesMax: segmentBytes, preallocateSegments: true))
         let leader = world.electLeader()
         var applied = 0
         for n in 0..<10 {
@@ -43,19 +44,23 @@ final class SpareSegmentNodeTests: XCTestCase {
         world.node(leader).submit("after the restart") { if case .applied = $0 { applied += 1 } }
         world.tick(5)
         XCTAssertEqual(applied, 11)
-        XCTAssertEqual(world.node(follower).raft.appliedIndex, world.node(leader).raft.appliedIndex,
-                       "recovery reads the zeros after the last record as the end of the log")
+        XCTAssertEqual(
+            world.node(follower).raft.appliedIndex, world.node(leader).raft.appliedIndex,
+            "recovery reads the zeros after the last record as the end of the log")
         XCTAssertTrue(try hasSpare(world.hosts[follower]!), "a restarted node prepares a new spare")
     }
 
     func testABusyLogThatRollsFasterThanTheQuietPeriodGetsNoSpare() throws {
-        let world = NodeTestWorld(voters: [1, 2, 3],
-                                  storageOptions: .testing(segmentBytesMax: 512, preallocateSegments: true),
-                                  spareSegmentQuietTicks: 20)
+        let world = NodeTestWorld(
+            voters: [1, 2, 3],
+            storageOptions: .testing(segmentBytesMax: 512, preallocateSegments: true),
+            spareSegmentQuietTicks: 20)
         let leader = world.electLeader()
         for n in 0..<60 {
             // About 400 bytes of records a tick: a new 512-byte segment every tick or two.
-            for k in 0..<4 { world.node(leader).submit("command \(n) \(k) " + String(repeating: "x", count: 40)) { _ in } }
+            for k in 0..<4 {
+                world.node(leader).submit("command \(n) \(k) " + String(repeating: "x", count: 40)) { _ in }
+            }
             world.tick()
         }
         for (id, host) in world.hosts { XCTAssertFalse(try hasSpare(host), "n\(id): busy, no spare") }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// A body's MD5 is computed once, where the message arrives, and travels with the message: through the
@@ -6,20 +7,24 @@ import XCTest
 /// and snapshots written before it was carried still decode, with no digest.
 final class BodyMD5Tests: XCTestCase {
     /// MD5("hello") = 5d41402abc4b2a76b9719d911017c592 (docs/sqs-wire.md, "Message checksums").
-    static let helloMD5 = BodyMD5(bytes: [0x5d, 0x41, 0x40, 0x2a, 0xbc, 0x4b, 0x2a, 0x76,
-                                          0xb9, 0x71, 0x9d, 0x91, 0x10, 0x17, 0xc5, 0x92])
+    static let helloMD5 = BodyMD5(bytes: [
+        0x5d, 0x41, 0x40, 0x2a, 0xbc, 0x4b, 0x2a, 0x76,
+        0xb9, 0x71, 0x9d, 0x91, 0x10, 0x17, 0xc5, 0x92,
+    ])
 
     private func send(_ h: inout Harness, _ queue: String, body: String, md5: BodyMD5?) {
-        let result = h.run(.sendMessages(queueName: queue, entries: [SendEntry(body: Array(body.utf8), bodyMD5: md5)],
-                                         isBatch: false))
+        let result = h.run(
+            .sendMessages(
+                queueName: queue, entries: [SendEntry(body: Array(body.utf8), bodyMD5: md5)],
+                isBatch: false))
         guard case .sent(let entries) = result, case .success = entries[0].result else {
             return XCTFail("send failed: \(result)")
         }
     }
 
     func testTheDigestKeepsItsBytes() {
-        XCTAssertEqual(Self.helloMD5.high, 0x5d41402abc4b2a76)
-        XCTAssertEqual(Self.helloMD5.low, 0xb9719d911017c592)
+        XCTAssertEqual(Self.helloMD5.high, 0x5d41_402a_bc4b_2a76)
+        XCTAssertEqual(Self.helloMD5.low, 0xb971_9d91_1017_c592)
         XCTAssertEqual(BodyMD5(bytes: Self.helloMD5.bytes), Self.helloMD5)
     }
 
@@ -37,8 +42,12 @@ final class BodyMD5Tests: XCTestCase {
     func testADeadLetteredMessageKeepsItsDigest() {
         var h = Harness()
         h.create("dlq")
-        h.create("src", ["VisibilityTimeout": "1",
-                         "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}"])
+        h.create(
+            "src",
+            [
+                "VisibilityTimeout": "1",
+                "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
+            ])
         send(&h, "src", body: "hello", md5: Self.helloMD5)
         XCTAssertEqual(h.receive("src").count, 1)
         h.advance(seconds: 1)
@@ -47,8 +56,9 @@ final class BodyMD5Tests: XCTestCase {
     }
 
     func testAVersion1SendCommandDecodesWithoutADigest() throws {
-        let command = QueueCommand.sendMessages(queueName: "q", entries: [SendEntry(body: Array("hello".utf8))],
-                                                isBatch: false)
+        let command = QueueCommand.sendMessages(
+            queueName: "q", entries: [SendEntry(body: Array("hello".utf8))],
+            isBatch: false)
         let current = command.encode()
         XCTAssertEqual(current.first, 2)
         XCTAssertEqual(current.last, 0, "the entry's last field: no digest")
@@ -78,7 +88,8 @@ final class BodyMD5Tests: XCTestCase {
         XCTAssertEqual(Array(current.suffix(4)), [1, 1, 0, 0])
         // FQS1 had no presence byte after a live message's body: take it out.
         let body = Array("hello-from-fqs1".utf8)
-        let bodyStart = try XCTUnwrap((0...(current.count - body.count)).first { Array(current[$0..<$0 + body.count]) == body })
+        let bodyStart = try XCTUnwrap(
+            (0...(current.count - body.count)).first { Array(current[$0..<$0 + body.count]) == body })
         let presence = bodyStart + body.count
         XCTAssertEqual(current[presence], 0)
         var fqs1 = Array(current.dropLast(4))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// The queue's slots live in chunks so that a frozen copy (a snapshot being encoded) costs the loop one chunk
@@ -68,7 +69,7 @@ final class ChunkedArrayTests: XCTestCase {
 private struct Lcg: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return state ^ (state >> 29)
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// The largest commands the SQS limits allow must encode within `QueueLimits.encodedCommandBytesMax`, the
@@ -9,7 +10,10 @@ final class CommandSizeTests: XCTestCase {
     /// Ten attributes of the longest name and type; the value of the last one takes whatever of
     /// `totalBytes` the body does not.
     private func entry(id: String, totalBytes: Int, bodyBytes: Int) -> SendEntry {
-        let name = { (i: Int) in String(repeating: "n", count: QueueLimits.messageAttributeNameCharactersMax - 2) + (i < 10 ? "0\(i)" : "\(i)") }
+        let name = { (i: Int) in
+            String(repeating: "n", count: QueueLimits.messageAttributeNameCharactersMax - 2)
+                + (i < 10 ? "0\(i)" : "\(i)")
+        }
         let type = "String." + String(repeating: "t", count: QueueLimits.messageAttributeTypeCharactersMax - 7)
         var attributes = (0..<QueueLimits.messageAttributesMax).map {
             MessageAttribute(name: name($0), dataType: type, value: .string("v"))
@@ -25,7 +29,8 @@ final class CommandSizeTests: XCTestCase {
     }
 
     func testTheLargestSendMessageFitsTheCommandBound() throws {
-        let message = entry(id: "", totalBytes: QueueLimits.messageBytesMax, bodyBytes: QueueLimits.messageBytesMax - 20_000)
+        let message = entry(
+            id: "", totalBytes: QueueLimits.messageBytesMax, bodyBytes: QueueLimits.messageBytesMax - 20_000)
         XCTAssertEqual(message.sizeBytes, QueueLimits.messageBytesMax)
         XCTAssertNoThrow(try QueueValidation.validateSendEntry(message))
         let encoded = QueueCommand.sendMessages(queueName: fifoQueue, entries: [message], isBatch: false).encode()

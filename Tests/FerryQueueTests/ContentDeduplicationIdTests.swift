@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// A content-based deduplication id is the SHA-256 of the body (of the message, on a topic) in lowercase hex,
@@ -11,15 +12,20 @@ final class ContentDeduplicationIdTests: XCTestCase {
 
     private func fifo() -> Harness {
         var h = Harness()
-        XCTAssertEqual(h.create("q.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"]),
-                       .queueCreated(name: "q.fifo"))
+        XCTAssertEqual(
+            h.create("q.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"]),
+            .queueCreated(name: "q.fifo"))
         return h
     }
 
     private func send(_ h: inout Harness, _ body: String, contentId: String?) -> SentMessage? {
         let entry = SendEntry(body: Array(body.utf8), messageGroupId: "g", contentDeduplicationId: contentId)
         guard case .sent(let entries) = h.run(.sendMessages(queueName: "q.fifo", entries: [entry], isBatch: false)),
-              case .success(let sent) = entries[0].result else { XCTFail("send failed"); return nil }
+            case .success(let sent) = entries[0].result
+        else {
+            XCTFail("send failed")
+            return nil
+        }
         return sent
     }
 
@@ -39,8 +45,9 @@ final class ContentDeduplicationIdTests: XCTestCase {
 
     func testAnExplicitIdWinsOverACarriedOne() {
         var h = fifo()
-        let entry = SendEntry(body: Array("hello".utf8), messageGroupId: "g", messageDeduplicationId: "explicit",
-                              contentDeduplicationId: Self.helloId)
+        let entry = SendEntry(
+            body: Array("hello".utf8), messageGroupId: "g", messageDeduplicationId: "explicit",
+            contentDeduplicationId: Self.helloId)
         _ = h.run(.sendMessages(queueName: "q.fifo", entries: [entry], isBatch: false))
         XCTAssertEqual(h.receive("q.fifo").map(\.messageDeduplicationId), ["explicit"])
     }
@@ -49,13 +56,17 @@ final class ContentDeduplicationIdTests: XCTestCase {
         var h = Harness()
         h.create("q.fifo", ["FifoQueue": "true"])
         let entry = SendEntry(body: Array("hello".utf8), messageGroupId: "g", contentDeduplicationId: Self.helloId)
-        XCTAssertEqual(h.run(.sendMessages(queueName: "q.fifo", entries: [entry], isBatch: false)).error,
-                       .noDeduplicationId)
+        XCTAssertEqual(
+            h.run(.sendMessages(queueName: "q.fifo", entries: [entry], isBatch: false)).error,
+            .noDeduplicationId)
     }
 
     func testACommandWithoutCarriedIdsIsWrittenAsVersion2AndOneWithThemAsVersion3() throws {
-        let plain = QueueCommand.sendMessages(queueName: "q.fifo", entries: [
-            SendEntry(body: Array("hello".utf8), messageGroupId: "g", bodyMD5: BodyMD5Tests.helloMD5)], isBatch: false)
+        let plain = QueueCommand.sendMessages(
+            queueName: "q.fifo",
+            entries: [
+                SendEntry(body: Array("hello".utf8), messageGroupId: "g", bodyMD5: BodyMD5Tests.helloMD5)
+            ], isBatch: false)
         let encoded = plain.encode()
         XCTAssertEqual(encoded.first, 2, "what a node one version older decodes, byte for byte")
         XCTAssertEqual(try QueueCommand.decode(encoded), plain)
@@ -82,36 +93,60 @@ final class ContentDeduplicationIdTests: XCTestCase {
 
         var old = fifo()
         var new = fifo()
-        let oldResult = old.machine.apply(try QueueCommand.decode(version2), at: CommandStamp(logIndex: 9, timeMs: old.nowMs))
-        let newResult = new.machine.apply(try QueueCommand.decode(version3), at: CommandStamp(logIndex: 9, timeMs: new.nowMs))
+        let oldResult = old.machine.apply(
+            try QueueCommand.decode(version2), at: CommandStamp(logIndex: 9, timeMs: old.nowMs))
+        let newResult = new.machine.apply(
+            try QueueCommand.decode(version3), at: CommandStamp(logIndex: 9, timeMs: new.nowMs))
         XCTAssertEqual(oldResult, newResult)
         XCTAssertEqual(old.machine.snapshot(), new.machine.snapshot(), "the same state, to the byte")
     }
 
     func testAFifoTopicUsesTheCarriedIdAndAnOldPublishHashesTheMessage() throws {
         var h = Harness()
-        _ = h.run(.topic(.createTopic(name: "t.fifo", attributes: [KeyValue("FifoTopic", "true"),
-                                                                   KeyValue("ContentBasedDeduplication", "true")], tags: [])))
+        _ = h.run(
+            .topic(
+                .createTopic(
+                    name: "t.fifo",
+                    attributes: [
+                        KeyValue("FifoTopic", "true"),
+                        KeyValue("ContentBasedDeduplication", "true"),
+                    ], tags: [])))
         h.create("q.fifo", ["FifoQueue": "true"])
-        _ = h.run(.topic(.subscribe(topicName: "t.fifo", endpoint: "arn:aws:sqs:us-east-1:000000000000:q.fifo",
-                                    attributes: [KeyValue("RawMessageDelivery", "true")])))
+        _ = h.run(
+            .topic(
+                .subscribe(
+                    topicName: "t.fifo", endpoint: "arn:aws:sqs:us-east-1:000000000000:q.fifo",
+                    attributes: [KeyValue("RawMessageDelivery", "true")])))
         h.fork()
         func publish(_ contentId: String?) -> QueueResult {
-            h.run(.topic(.publish(topicName: "t.fifo", entries: [
-                PublishEntry(message: "hello", messageGroupId: "g", contentDeduplicationId: contentId)],
-                isBatch: false, endpointBase: "http://ferry:9324")))
+            h.run(
+                .topic(
+                    .publish(
+                        topicName: "t.fifo",
+                        entries: [
+                            PublishEntry(message: "hello", messageGroupId: "g", contentDeduplicationId: contentId)
+                        ],
+                        isBatch: false, endpointBase: "http://ferry:9324")))
         }
         guard case .published(let first) = publish(Self.helloId), case .published(let again) = publish(nil),
-              case .success(let firstMessage) = first[0].result, case .success(let againMessage) = again[0].result
+            case .success(let firstMessage) = first[0].result, case .success(let againMessage) = again[0].result
         else { return XCTFail("publish failed") }
         XCTAssertEqual(againMessage, firstMessage, "the second publish is the first one's duplicate")
         XCTAssertEqual(h.receive("q.fifo").map(\.messageDeduplicationId), [Self.helloId])
 
-        let carried = QueueCommand.topic(.publish(topicName: "t.fifo", entries: [
-            PublishEntry(message: "m", messageGroupId: "g", contentDeduplicationId: Self.helloId)],
-            isBatch: false, endpointBase: "http://ferry:9324"))
-        let uncarried = QueueCommand.topic(.publish(topicName: "t.fifo", entries: [
-            PublishEntry(message: "m", messageGroupId: "g")], isBatch: false, endpointBase: "http://ferry:9324"))
+        let carried = QueueCommand.topic(
+            .publish(
+                topicName: "t.fifo",
+                entries: [
+                    PublishEntry(message: "m", messageGroupId: "g", contentDeduplicationId: Self.helloId)
+                ],
+                isBatch: false, endpointBase: "http://ferry:9324"))
+        let uncarried = QueueCommand.topic(
+            .publish(
+                topicName: "t.fifo",
+                entries: [
+                    PublishEntry(message: "m", messageGroupId: "g")
+                ], isBatch: false, endpointBase: "http://ferry:9324"))
         XCTAssertEqual(carried.encode().first, 3)
         XCTAssertEqual(uncarried.encode().first, 2)
         XCTAssertEqual(try QueueCommand.decode(carried.encode()), carried)

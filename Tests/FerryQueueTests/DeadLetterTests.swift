@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// docs/sqs-wire.md, "Dead-letter queues".
@@ -9,7 +10,8 @@ final class DeadLetterTests: XCTestCase {
         let base = fifo ? ["FifoQueue": "true"] : [:]
         XCTAssertEqual(h.create("dlq" + suffix, base), .queueCreated(name: "dlq" + suffix))
         var attributes = base
-        attributes["RedrivePolicy"] = "{\"deadLetterTargetArn\":\"\(h.arn("dlq" + suffix))\",\"maxReceiveCount\":\(maxReceiveCount)}"
+        attributes["RedrivePolicy"] =
+            "{\"deadLetterTargetArn\":\"\(h.arn("dlq" + suffix))\",\"maxReceiveCount\":\(maxReceiveCount)}"
         attributes["VisibilityTimeout"] = "1"
         XCTAssertEqual(h.create("src" + suffix, attributes), .queueCreated(name: "src" + suffix))
         return h
@@ -48,30 +50,44 @@ final class DeadLetterTests: XCTestCase {
     func testRedrivePolicyTargetMustExistAndMatchType() {
         var h = Harness()
         h.create("std")
-        let policy = { (arn: String) in ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(arn)\",\"maxReceiveCount\":3}"] }
+        let policy = { (arn: String) in ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(arn)\",\"maxReceiveCount\":3}"]
+        }
         XCTAssertEqual(h.create("a", policy(h.arn("missing"))).error?.code, .invalidParameterValue)
         var fifoAttributes = policy(h.arn("std"))
         fifoAttributes["FifoQueue"] = "true"
-        XCTAssertEqual(h.create("f.fifo", fifoAttributes).error?.code, .invalidParameterValue, "a FIFO queue's DLQ must be FIFO")
-        XCTAssertEqual(h.create("b", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":0}"]).error?.code,
-                       .invalidAttributeValue)
+        XCTAssertEqual(
+            h.create("f.fifo", fifoAttributes).error?.code, .invalidParameterValue, "a FIFO queue's DLQ must be FIFO")
+        XCTAssertEqual(
+            h.create("b", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":0}"])
+                .error?.code,
+            .invalidAttributeValue)
         XCTAssertEqual(h.create("c", ["RedrivePolicy": "not json"]).error?.code, .invalidAttributeValue)
-        XCTAssertEqual(h.create("d", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":\"3\"}"]),
-                       .queueCreated(name: "d"), "maxReceiveCount may be a string")
-        XCTAssertEqual(h.attribute("d", "RedrivePolicy"), "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":3}")
+        XCTAssertEqual(
+            h.create("d", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":\"3\"}"]),
+            .queueCreated(name: "d"), "maxReceiveCount may be a string")
+        XCTAssertEqual(
+            h.attribute("d", "RedrivePolicy"), "{\"deadLetterTargetArn\":\"\(h.arn("std"))\",\"maxReceiveCount\":3}")
     }
 
     func testRedriveAllowPolicyGatesSources() {
         var h = Harness()
-        h.create("dlq", ["RedriveAllowPolicy": "{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"\(h.arn("ok"))\"]}"])
+        h.create(
+            "dlq",
+            ["RedriveAllowPolicy": "{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"\(h.arn("ok"))\"]}"])
         let policy = ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":3}"]
         XCTAssertEqual(h.create("ok", policy), .queueCreated(name: "ok"))
         XCTAssertEqual(h.create("other", policy).error?.code, .invalidParameterValue)
         h.create("closed", ["RedriveAllowPolicy": "{\"redrivePermission\":\"denyAll\"}"])
-        XCTAssertEqual(h.create("x", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("closed"))\",\"maxReceiveCount\":3}"]).error?.code,
-                       .invalidParameterValue)
-        XCTAssertEqual(h.create("y", ["RedriveAllowPolicy": "{\"redrivePermission\":\"allowAll\",\"sourceQueueArns\":[\"\(h.arn("a"))\"]}"]).error?.code,
-                       .invalidAttributeValue, "sourceQueueArns only with byQueue")
+        XCTAssertEqual(
+            h.create("x", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("closed"))\",\"maxReceiveCount\":3}"])
+                .error?.code,
+            .invalidParameterValue)
+        XCTAssertEqual(
+            h.create(
+                "y",
+                ["RedriveAllowPolicy": "{\"redrivePermission\":\"allowAll\",\"sourceQueueArns\":[\"\(h.arn("a"))\"]}"]
+            ).error?.code,
+            .invalidAttributeValue, "sourceQueueArns only with byQueue")
     }
 
     func testListDeadLetterSourceQueues() {
@@ -90,10 +106,15 @@ final class DeadLetterTests: XCTestCase {
         h.advance(seconds: 1)
         _ = h.receive("src")
         XCTAssertEqual(h.counts("dlq"), [5, 0, 0])
-        guard case .moveTaskStarted(let handle) = h.run(.startMessageMoveTask(MoveTaskRequest(
-            sourceArn: h.arn("dlq"), maxMessagesPerSecond: 2))) else { return XCTFail() }
-        XCTAssertEqual(h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("dlq")))).error?.code,
-                       .invalidParameterValue, "one active task per queue (AWS: InvalidParameterValue)")
+        guard
+            case .moveTaskStarted(let handle) = h.run(
+                .startMessageMoveTask(
+                    MoveTaskRequest(
+                        sourceArn: h.arn("dlq"), maxMessagesPerSecond: 2)))
+        else { return XCTFail() }
+        XCTAssertEqual(
+            h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("dlq")))).error?.code,
+            .invalidParameterValue, "one active task per queue (AWS: InvalidParameterValue)")
         h.advance(seconds: 1)
         h.tick()
         XCTAssertEqual(h.counts("src"), [2, 0, 0])
@@ -104,7 +125,9 @@ final class DeadLetterTests: XCTestCase {
         h.tick()
         XCTAssertEqual(h.counts("dlq"), [0, 0, 0])
         XCTAssertEqual(h.counts("src"), [5, 0, 0])
-        guard case .success(let tasks) = h.machine.listMessageMoveTasks(sourceArn: h.arn("dlq")) else { return XCTFail() }
+        guard case .success(let tasks) = h.machine.listMessageMoveTasks(sourceArn: h.arn("dlq")) else {
+            return XCTFail()
+        }
         XCTAssertEqual(tasks.map(\.status), [.completed])
         XCTAssertEqual(tasks[0].approximateNumberOfMessagesMoved, 5)
         XCTAssertNil(tasks[0].taskHandle, "only running tasks show a handle")
@@ -116,18 +139,26 @@ final class DeadLetterTests: XCTestCase {
         var h = withDeadLetterQueue(maxReceiveCount: 1)
         h.create("target")
         for i in 0..<4 { h.send("src", "m\(i)") }
-        _ = h.receive("src"); h.advance(seconds: 1); _ = h.receive("src")
-        guard case .moveTaskStarted(let handle) = h.run(.startMessageMoveTask(MoveTaskRequest(
-            sourceArn: h.arn("dlq"), destinationArn: h.arn("target"), maxMessagesPerSecond: 1))) else { return XCTFail() }
+        _ = h.receive("src")
+        h.advance(seconds: 1)
+        _ = h.receive("src")
+        guard
+            case .moveTaskStarted(let handle) = h.run(
+                .startMessageMoveTask(
+                    MoveTaskRequest(
+                        sourceArn: h.arn("dlq"), destinationArn: h.arn("target"), maxMessagesPerSecond: 1)))
+        else { return XCTFail() }
         h.advance(seconds: 1)
         h.tick()
-        XCTAssertEqual(h.run(.cancelMessageMoveTask(taskHandle: handle)), .moveTaskCancelled(approximateNumberOfMessagesMoved: 1))
+        XCTAssertEqual(
+            h.run(.cancelMessageMoveTask(taskHandle: handle)), .moveTaskCancelled(approximateNumberOfMessagesMoved: 1))
         h.advance(seconds: 5)
         h.tick()
         XCTAssertEqual(h.counts("target"), [1, 0, 0])
         XCTAssertEqual(h.counts("dlq"), [3, 0, 0])
-        XCTAssertEqual(h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("src")))).error?.code,
-                       .invalidParameterValue, "the source must be a dead-letter queue")
+        XCTAssertEqual(
+            h.run(.startMessageMoveTask(MoveTaskRequest(sourceArn: h.arn("src")))).error?.code,
+            .invalidParameterValue, "the source must be a dead-letter queue")
     }
 
     func testDeadLetterRetentionCountsFromTheFirstSendEvenBehindYoungerMessages() {
@@ -135,8 +166,12 @@ final class DeadLetterTests: XCTestCase {
         // tick's sweep must still find it.
         var h = Harness()
         h.create("dlq", ["MessageRetentionPeriod": "120"])
-        h.create("src", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
-                         "VisibilityTimeout": "1"])
+        h.create(
+            "src",
+            [
+                "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
+                "VisibilityTimeout": "1",
+            ])
         h.send("src", "old")
         _ = h.receive("src")
         h.advance(seconds: 0.5)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// docs/sqs-wire.md, "FIFO queues", and the emulator bugs it names.
@@ -23,7 +24,8 @@ final class FifoQueueTests: XCTestCase {
 
     func testPerMessageDelayIsRejected() {
         var h = fifo()
-        XCTAssertEqual(h.sendResult("q.fifo", "x", group: "g", dedup: "1", delay: 5).error?.code, .invalidParameterValue)
+        XCTAssertEqual(
+            h.sendResult("q.fifo", "x", group: "g", dedup: "1", delay: 5).error?.code, .invalidParameterValue)
     }
 
     func testOrderIsKeptWithinAGroupAndSequenceNumbersIncrease() {
@@ -33,7 +35,8 @@ final class FifoQueueTests: XCTestCase {
         XCTAssertEqual(sequence, sequence.sorted())
         XCTAssertEqual(Set(sequence).count, 5)
         let got = h.receive("q.fifo")
-        XCTAssertEqual(got.map(\.bodyText), ["m0", "m1", "m2", "m3", "m4"], "as many of one group as possible, in order")
+        XCTAssertEqual(
+            got.map(\.bodyText), ["m0", "m1", "m2", "m3", "m4"], "as many of one group as possible, in order")
         XCTAssertEqual(got.map { $0.sequenceNumber! }, sequence)
     }
 
@@ -122,8 +125,9 @@ final class FifoQueueTests: XCTestCase {
         let first = h.send("q.fifo", "hello", group: "g")
         XCTAssertTrue(h.send("q.fifo", "hello", group: "g").wasDuplicate)
         XCTAssertFalse(h.send("q.fifo", "hello", group: "g", dedup: "explicit").wasDuplicate)
-        XCTAssertEqual(h.receive("q.fifo", max: 1)[0].messageDeduplicationId,
-                       "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        XCTAssertEqual(
+            h.receive("q.fifo", max: 1)[0].messageDeduplicationId,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
         XCTAssertFalse(first.wasDuplicate)
     }
 
@@ -200,8 +204,11 @@ final class FifoQueueTests: XCTestCase {
 
     func testBatchEntriesAreEnqueuedInOrder() {
         var h = fifo()
-        let entries = (0..<10).map { SendEntry(id: "e\($0)", body: Array("m\($0)".utf8), messageGroupId: "g",
-                                               messageDeduplicationId: "\($0)") }
+        let entries = (0..<10).map {
+            SendEntry(
+                id: "e\($0)", body: Array("m\($0)".utf8), messageGroupId: "g",
+                messageDeduplicationId: "\($0)")
+        }
         let result = h.run(.sendMessages(queueName: "q.fifo", entries: entries, isBatch: true))
         XCTAssertEqual(result.sentEntries.map(\.id), entries.map(\.id))
         XCTAssertEqual(h.bodies("q.fifo"), (0..<10).map { "m\($0)" })
@@ -213,8 +220,9 @@ final class FifoQueueTests: XCTestCase {
         h.send("q.fifo", "m2", group: "g", dedup: "2")
         XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .ready(receivable: 1))
         _ = h.receive("q.fifo", max: 1)
-        XCTAssertEqual(h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .waitUntil(h.nowMs + 10_000),
-                       "m2 is stored but its group is locked until m1's visibility ends")
+        XCTAssertEqual(
+            h.machine.receiveReadiness("q.fifo", nowMs: h.nowMs), .waitUntil(h.nowMs + 10_000),
+            "m2 is stored but its group is locked until m1's visibility ends")
     }
 
     func testLoweringRetentionExpiresOlderMessages() {
@@ -222,7 +230,8 @@ final class FifoQueueTests: XCTestCase {
         h.send("q.fifo", "old", group: "g", dedup: "1")
         h.advance(seconds: 100)
         h.send("q.fifo", "new", group: "g", dedup: "2")
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q.fifo", attributes: [KeyValue("MessageRetentionPeriod", "60")])), .done)
+        XCTAssertEqual(
+            h.run(.setQueueAttributes(name: "q.fifo", attributes: [KeyValue("MessageRetentionPeriod", "60")])), .done)
         h.tick()
         XCTAssertEqual(h.bodies("q.fifo"), ["new"])
     }

@@ -1,13 +1,22 @@
 import Foundation
 import XCTest
+
 @testable import FerryQueue
 
 /// Filter policies: validation as AWS words it, and matching (docs/sns-wire.md, "Filter policies"). The
 /// recorded facts live in Tests/fixtures/sns/filter-policy-cases.json.
 final class FilterPolicyTests: XCTestCase {
     struct Cases: Decodable {
-        struct Invalid: Decodable { var policy: String; var subscribe: String?; var set: String? }
-        struct Match: Decodable { var policy: String; var attributes: [String: [String]]; var delivered: Bool }
+        struct Invalid: Decodable {
+            var policy: String
+            var subscribe: String?
+            var set: String?
+        }
+        struct Match: Decodable {
+            var policy: String
+            var attributes: [String: [String]]
+            var delivered: Bool
+        }
         var invalid: [Invalid]
         var matches: [Match]
     }
@@ -22,10 +31,12 @@ final class FilterPolicyTests: XCTestCase {
         for c in Self.cases.invalid {
             var subscription = Subscription(number: 1, topicName: "t", endpoint: "arn:aws:sqs:r:a:q")
             if let expected = c.subscribe {
-                XCTAssertEqual(subscription.set("FilterPolicy", c.policy, subscribing: true)?.message, expected, c.policy)
+                XCTAssertEqual(
+                    subscription.set("FilterPolicy", c.policy, subscribing: true)?.message, expected, c.policy)
             }
             if let expected = c.set {
-                XCTAssertEqual(subscription.set("FilterPolicy", c.policy, subscribing: false)?.message, expected, c.policy)
+                XCTAssertEqual(
+                    subscription.set("FilterPolicy", c.policy, subscribing: false)?.message, expected, c.policy)
             }
             XCTAssertNil(subscription.filterPolicy)
         }
@@ -42,11 +53,14 @@ final class FilterPolicyTests: XCTestCase {
     }
 
     func attrs(_ pairs: [(String, String, String)]) -> AttributeFilterSubject {
-        AttributeFilterSubject(attributes: pairs.map { MessageAttribute(name: $0.0, dataType: $0.1, value: .string($0.2)) })
+        AttributeFilterSubject(
+            attributes: pairs.map { MessageAttribute(name: $0.0, dataType: $0.1, value: .string($0.2)) })
     }
 
-    func matches(_ policy: String, _ subject: FilterSubject, scope: FilterPolicy.Scope = .messageAttributes,
-                 file: StaticString = #filePath, line: UInt = #line) -> Bool {
+    func matches(
+        _ policy: String, _ subject: FilterSubject, scope: FilterPolicy.Scope = .messageAttributes,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> Bool {
         do {
             return try FilterPolicy.parse(policy, scope: scope).matches(subject)
         } catch {
@@ -56,8 +70,10 @@ final class FilterPolicyTests: XCTestCase {
     }
 
     func testEveryOperator() {
-        let s = attrs([("name", "String", "Example-Corp"), ("price", "Number", "12.5"), ("ip", "String", "10.0.3.7"),
-                       ("tags", "String.Array", #"["a","b",3]"#)])
+        let s = attrs([
+            ("name", "String", "Example-Corp"), ("price", "Number", "12.5"), ("ip", "String", "10.0.3.7"),
+            ("tags", "String.Array", #"["a","b",3]"#),
+        ])
         XCTAssertTrue(matches(#"{"name":["Example-Corp"]}"#, s))
         XCTAssertFalse(matches(#"{"name":["example-corp"]}"#, s))
         XCTAssertTrue(matches(#"{"name":[{"equals-ignore-case":"example-CORP"}]}"#, s))
@@ -78,13 +94,15 @@ final class FilterPolicyTests: XCTestCase {
         XCTAssertTrue(matches(#"{"tags":["b"]}"#, s), "String.Array matches any element")
         XCTAssertTrue(matches(#"{"tags":[3]}"#, s))
         XCTAssertFalse(matches(#"{"name":["x"],"$or":[{"price":[1]},{"ip":["10.0.3.7"]}]}"#, s), "keys AND with $or")
-        XCTAssertThrowsError(try FilterPolicy.parse(#"{"$or":[{"price":[1]}]}"#, scope: .messageAttributes), "$or needs two branches")
+        XCTAssertThrowsError(
+            try FilterPolicy.parse(#"{"$or":[{"price":[1]}]}"#, scope: .messageAttributes), "$or needs two branches")
         XCTAssertTrue(matches(#"{"$or":[{"name":["x"]},{"price":[{"numeric":[">",1]}]}]}"#, s))
         XCTAssertTrue(matches(#"{"missing":[{"exists":false}],"name":[{"exists":true}]}"#, s))
     }
 
     func testBodyScopeWalksNestedKeysAndArrays() {
-        let body = BodyFilterSubject(document: PolicyJSON.parse(#"{"order":{"items":[{"sku":"A1"},{"sku":"B2"}],"total":40,"gift":true}}"#))
+        let body = BodyFilterSubject(
+            document: PolicyJSON.parse(#"{"order":{"items":[{"sku":"A1"},{"sku":"B2"}],"total":40,"gift":true}}"#))
         XCTAssertTrue(matches(#"{"order":{"items":{"sku":["B2"]}}}"#, body, scope: .messageBody))
         XCTAssertTrue(matches(#"{"order":{"total":[{"numeric":[">",10]}],"gift":[true]}}"#, body, scope: .messageBody))
         XCTAssertFalse(matches(#"{"order":{"items":{"sku":["C3"]}}}"#, body, scope: .messageBody))
@@ -98,14 +116,17 @@ final class FilterPolicyTests: XCTestCase {
         XCTAssertNoThrow(try FilterPolicy.parse(five, scope: .messageAttributes))
         // 150 combinations: 5 x 5 x 6; 151 is refused as too complex.
         func values(_ n: Int) -> String { "[" + (0..<n).map { "\"v\($0)\"" }.joined(separator: ",") + "]" }
-        XCTAssertNoThrow(try FilterPolicy.parse("{\"a\":\(values(5)),\"b\":\(values(5)),\"c\":\(values(6))}", scope: .messageAttributes))
+        XCTAssertNoThrow(
+            try FilterPolicy.parse(
+                "{\"a\":\(values(5)),\"b\":\(values(5)),\"c\":\(values(6))}", scope: .messageAttributes))
         XCTAssertThrowsError(try FilterPolicy.parse("{\"a\":\(values(151))}", scope: .messageAttributes)) { error in
             XCTAssertEqual((error as? FilterPolicy.Invalid)?.reason, "Filter policy is too complex")
         }
         let big = "{\"a\":[\"" + String(repeating: "x", count: FilterPolicy.policyBytesMax) + "\"]}"
         XCTAssertThrowsError(try FilterPolicy.parse(big, scope: .messageAttributes))
         let deep = String(repeating: "{\"a\":", count: 100) + "[1]" + String(repeating: "}", count: 100)
-        XCTAssertThrowsError(try FilterPolicy.parse(deep, scope: .messageBody), "nesting past the parser's depth is refused")
+        XCTAssertThrowsError(
+            try FilterPolicy.parse(deep, scope: .messageBody), "nesting past the parser's depth is refused")
     }
 
     func ip(_ value: String) -> AttributeFilterSubject { attrs([("ip", "String", value)]) }
@@ -133,8 +154,10 @@ final class FilterPolicyTests: XCTestCase {
         XCTAssertTrue(matches(cidr("::ffff:0:0/96"), ip("::ffff:192.0.2.1")), "an IPv4 tail is the last 32 bits")
         XCTAssertFalse(matches(cidr("::/0"), ip("192.0.2.1")), "an IPv6 range holds no IPv4 address")
         XCTAssertFalse(matches(cidr("::/0"), ip("2001:db8::1::2")), "a malformed address matches nothing")
-        for bad in ["2001:db8::/129", "2001:db8::/1000", "2001:db8::1::/64", "2001:db8:::/64", "12345::/16", "g::/16",
-                    "1:2:3:4:5:6:7:8:9/64", "1:2:3:4:5:6:7/64", "fe80::1%eth0/64", "::ffff:192.0.2.256/96"] {
+        for bad in [
+            "2001:db8::/129", "2001:db8::/1000", "2001:db8::1::/64", "2001:db8:::/64", "12345::/16", "g::/16",
+            "1:2:3:4:5:6:7:8:9/64", "1:2:3:4:5:6:7/64", "fe80::1%eth0/64", "::ffff:192.0.2.256/96",
+        ] {
             XCTAssertThrowsError(try FilterPolicy.parse(cidr(bad), scope: .messageAttributes), bad)
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// Drives a QueueMachine the way the node will: every command goes through its wire encoding, gets the next
@@ -16,7 +17,8 @@ struct Harness {
         logIndex += 1
         let stamp = CommandStamp(logIndex: logIndex, timeMs: nowMs)
         let result = machine.apply(decoded, at: stamp)
-        XCTAssertEqual(try! QueueResult.decode(result.encode()), result, "result wire round trip", file: file, line: line)
+        XCTAssertEqual(
+            try! QueueResult.decode(result.encode()), result, "result wire round trip", file: file, line: line)
         if var twin {
             XCTAssertEqual(twin.apply(decoded, at: stamp), result, "the restored twin diverged", file: file, line: line)
             XCTAssertEqual(twin.snapshot(), machine.snapshot(), "twin snapshot differs", file: file, line: line)
@@ -37,23 +39,34 @@ struct Harness {
     mutating func advance(seconds: Double) { nowMs += Int64(seconds * 1000) }
 
     @discardableResult
-    mutating func create(_ name: String, _ attributes: [String: String] = [:], file: StaticString = #filePath,
-                         line: UInt = #line) -> QueueResult {
+    mutating func create(
+        _ name: String, _ attributes: [String: String] = [:], file: StaticString = #filePath,
+        line: UInt = #line
+    ) -> QueueResult {
         let pairs = attributes.keys.sorted().map { KeyValue($0, attributes[$0]!) }
         let result = run(.createQueue(name: name, attributes: pairs, tags: []), file: file, line: line)
         return result
     }
 
-    mutating func sendResult(_ queue: String, _ body: String, group: String? = nil, dedup: String? = nil,
-                             delay: Int? = nil, attributes: [MessageAttribute] = []) -> QueueResult {
-        run(.sendMessages(queueName: queue, entries: [SendEntry(
-            body: Array(body.utf8), delaySeconds: delay, attributes: attributes, messageGroupId: group,
-            messageDeduplicationId: dedup)], isBatch: false))
+    mutating func sendResult(
+        _ queue: String, _ body: String, group: String? = nil, dedup: String? = nil,
+        delay: Int? = nil, attributes: [MessageAttribute] = []
+    ) -> QueueResult {
+        run(
+            .sendMessages(
+                queueName: queue,
+                entries: [
+                    SendEntry(
+                        body: Array(body.utf8), delaySeconds: delay, attributes: attributes, messageGroupId: group,
+                        messageDeduplicationId: dedup)
+                ], isBatch: false))
     }
 
     @discardableResult
-    mutating func send(_ queue: String, _ body: String, group: String? = nil, dedup: String? = nil, delay: Int? = nil,
-                       attributes: [MessageAttribute] = [], file: StaticString = #filePath, line: UInt = #line) -> SentMessage {
+    mutating func send(
+        _ queue: String, _ body: String, group: String? = nil, dedup: String? = nil, delay: Int? = nil,
+        attributes: [MessageAttribute] = [], file: StaticString = #filePath, line: UInt = #line
+    ) -> SentMessage {
         let result = sendResult(queue, body, group: group, dedup: dedup, delay: delay, attributes: attributes)
         guard case .sent(let entries) = result, case .success(let sent) = entries[0].result else {
             XCTFail("send failed: \(result)", file: file, line: line)
@@ -62,10 +75,15 @@ struct Harness {
         return sent
     }
 
-    mutating func receive(_ queue: String, max: Int = 10, visibility: Int? = nil, attemptId: String? = nil,
-                          file: StaticString = #filePath, line: UInt = #line) -> [ReceivedMessage] {
-        let result = run(.receiveMessages(ReceiveRequest(queueName: queue, maxMessages: max,
-            visibilityTimeoutSeconds: visibility, receiveRequestAttemptId: attemptId)), file: file, line: line)
+    mutating func receive(
+        _ queue: String, max: Int = 10, visibility: Int? = nil, attemptId: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> [ReceivedMessage] {
+        let result = run(
+            .receiveMessages(
+                ReceiveRequest(
+                    queueName: queue, maxMessages: max,
+                    visibilityTimeoutSeconds: visibility, receiveRequestAttemptId: attemptId)), file: file, line: line)
         guard case .received(let messages) = result else {
             XCTFail("receive failed: \(result)", file: file, line: line)
             return []
@@ -82,8 +100,10 @@ struct Harness {
     }
 
     mutating func changeVisibility(_ queue: String, _ handle: String, _ seconds: Int) -> QueueResult {
-        run(.changeVisibility(queueName: queue,
-            entries: [HandleEntry(receiptHandle: handle, visibilityTimeoutSeconds: seconds)], isBatch: false))
+        run(
+            .changeVisibility(
+                queueName: queue,
+                entries: [HandleEntry(receiptHandle: handle, visibilityTimeoutSeconds: seconds)], isBatch: false))
     }
 
     mutating func tick() { XCTAssertEqual(run(.tick), .done) }

@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerryQueue
 
 /// Message ids and receipt handles are written straight into strings (every replica mints them on every
@@ -8,10 +9,12 @@ import FerryRaft
 final class IdentifierTests: XCTestCase {
     func testMessageIdsMatchTheByteLayoutDefinition() {
         var random = SplitMix64(seed: 3)
-        let samples = [(QueueID(0), UInt64(0)), (QueueID.max, UInt64.max), (1, 1)]
+        let samples =
+            [(QueueID(0), UInt64(0)), (QueueID.max, UInt64.max), (1, 1)]
             + (0..<2_000).map { _ in (QueueID(truncatingIfNeeded: random.next()), random.next()) }
         for (queue, seq) in samples {
-            XCTAssertEqual(MessageIdentity.messageId(queue: queue, seq: seq), referenceMessageId(queue: queue, seq: seq))
+            XCTAssertEqual(
+                MessageIdentity.messageId(queue: queue, seq: seq), referenceMessageId(queue: queue, seq: seq))
         }
         XCTAssertEqual(MessageIdentity.messageId(queue: 7, seq: 42).count, 36)
     }
@@ -19,12 +22,14 @@ final class IdentifierTests: XCTestCase {
     func testReceiptHandlesRoundTripAndMatchTheByteLayoutDefinition() {
         var random = SplitMix64(seed: 4)
         for _ in 0..<2_000 {
-            let handle = ReceiptHandle(queue: QueueID(truncatingIfNeeded: random.next()), seq: random.next(),
-                                       epoch: UInt32(truncatingIfNeeded: random.next()))
+            let handle = ReceiptHandle(
+                queue: QueueID(truncatingIfNeeded: random.next()), seq: random.next(),
+                epoch: UInt32(truncatingIfNeeded: random.next()))
             XCTAssertEqual(handle.text, referenceHandleText(handle))
             XCTAssertEqual(ReceiptHandle(text: handle.text), handle)
-            XCTAssertEqual(ReceiptHandle(text: "FR1" + handle.text.dropFirst(3).uppercased()), handle,
-                           "hex digits are accepted in either case")
+            XCTAssertEqual(
+                ReceiptHandle(text: "FR1" + handle.text.dropFirst(3).uppercased()), handle,
+                "hex digits are accepted in either case")
         }
     }
 
@@ -32,16 +37,19 @@ final class IdentifierTests: XCTestCase {
         let good = ReceiptHandle(queue: 9, seq: 123_456, epoch: 2).text
         var flipped = Array(good.utf8)
         flipped[20] = flipped[20] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
-        for text in ["", "FR1", String(good.dropLast()), good + "0", "XR1" + good.dropFirst(3),
-                     String(decoding: flipped, as: UTF8.self), good.replacingOccurrences(of: "FR1", with: "FR2"),
-                     "FR1" + String(repeating: "g", count: 40), "FR1" + String(repeating: "é", count: 20)] {
+        for text in [
+            "", "FR1", String(good.dropLast()), good + "0", "XR1" + good.dropFirst(3),
+            String(decoding: flipped, as: UTF8.self), good.replacingOccurrences(of: "FR1", with: "FR2"),
+            "FR1" + String(repeating: "g", count: 40), "FR1" + String(repeating: "é", count: 20),
+        ] {
             XCTAssertNil(ReceiptHandle(text: text), "\(text) must not decode")
         }
     }
 
     func testSequenceNumbersMatchThePaddedDecimalDefinition() {
         var random = SplitMix64(seed: 6)
-        let samples: [UInt64] = [0, 1, 9, 10, 99, 100, 12_345, 9_999_999_999_999_999_999, UInt64.max]
+        let samples: [UInt64] =
+            [0, 1, 9, 10, 99, 100, 12_345, 9_999_999_999_999_999_999, UInt64.max]
             + (0..<2_000).map { _ in random.next() >> (random.next() % 64) }
         for seq in samples {
             XCTAssertEqual(MessageIdentity.sequenceNumber(seq), referenceSequenceNumber(seq))
@@ -52,12 +60,14 @@ final class IdentifierTests: XCTestCase {
     /// The machine resolves a redrive target's ARN on every receive; ASCII ARNs are parsed byte by byte,
     /// and must be parsed exactly as the Character split does (non-ASCII text still takes that split).
     func testQueueARNsParseAsTheCharacterSplitDefinition() {
-        let fixed = ["arn:aws:sqs:us-east-1:000000000000:q", "arn:aws-cn:sqs:cn-north-1:123:q.fifo",
-                     "arn:aws:sqs:us-east-1:000000000000:", "arn:aws:sqs:us-east-1:000000000000:q:extra",
-                     "arn:aws:sqs:us-east-1:q", "arn:aws:sns:us-east-1:000000000000:q", "arn:awz:sqs:r:a:q",
-                     "ARN:aws:sqs:r:a:q", ":::::", "arn:aws:sqs:::q", "", "arn", "arn:aws:sqs:r:a:\r\nq",
-                     "arn:aws:sqs:us-east-1:000000000000:qé", "arn:aws:sqs:us-east-1:000000000000:\u{301}q",
-                     "arn:aws:sqs:us-\u{212A}:000000000000:q", "arn:aws:sqs:r:a:q\u{0}"]
+        let fixed = [
+            "arn:aws:sqs:us-east-1:000000000000:q", "arn:aws-cn:sqs:cn-north-1:123:q.fifo",
+            "arn:aws:sqs:us-east-1:000000000000:", "arn:aws:sqs:us-east-1:000000000000:q:extra",
+            "arn:aws:sqs:us-east-1:q", "arn:aws:sns:us-east-1:000000000000:q", "arn:awz:sqs:r:a:q",
+            "ARN:aws:sqs:r:a:q", ":::::", "arn:aws:sqs:::q", "", "arn", "arn:aws:sqs:r:a:\r\nq",
+            "arn:aws:sqs:us-east-1:000000000000:qé", "arn:aws:sqs:us-east-1:000000000000:\u{301}q",
+            "arn:aws:sqs:us-\u{212A}:000000000000:q", "arn:aws:sqs:r:a:q\u{0}",
+        ]
         var random = SplitMix64(seed: 5)
         let alphabet = Array("arnwsq:-0aé\u{301}:")
         let drawn = (0..<3_000).map { _ in
@@ -66,8 +76,9 @@ final class IdentifierTests: XCTestCase {
         for text in fixed + drawn.map({ "arn:aws:sqs:" + $0 }) + drawn {
             XCTAssertEqual(QueueARN(text), referenceQueueARN(text), "\(text.unicodeScalars.map(\.value))")
         }
-        XCTAssertEqual(QueueARN("arn:aws:sqs:us-east-1:000000000000:q"),
-                       QueueARN(region: "us-east-1", accountId: "000000000000", queueName: "q"))
+        XCTAssertEqual(
+            QueueARN("arn:aws:sqs:us-east-1:000000000000:q"),
+            QueueARN(region: "us-east-1", accountId: "000000000000", queueName: "q"))
     }
 
     // MARK: - The definitions, as first written
@@ -80,7 +91,8 @@ final class IdentifierTests: XCTestCase {
     private func referenceQueueARN(_ text: String) -> QueueARN? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sqs",
-              !parts[5].isEmpty else { return nil }
+            !parts[5].isEmpty
+        else { return nil }
         return QueueARN(region: String(parts[3]), accountId: String(parts[4]), queueName: String(parts[5]))
     }
 

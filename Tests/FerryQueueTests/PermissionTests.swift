@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// AddPermission / RemovePermission as replicated edits of the queue's Policy attribute
@@ -6,7 +7,9 @@ import XCTest
 final class PermissionTests: XCTestCase {
     static let arn = "arn:aws:sqs:us-east-1:000000000000:q"
 
-    func grant(_ label: String, _ accounts: [String] = ["111122223333"], _ actions: [String] = ["SendMessage"]) -> PermissionGrant {
+    func grant(
+        _ label: String, _ accounts: [String] = ["111122223333"], _ actions: [String] = ["SendMessage"]
+    ) -> PermissionGrant {
         PermissionGrant(label: label, accountIds: accounts, actions: actions)
     }
 
@@ -26,7 +29,9 @@ final class PermissionTests: XCTestCase {
         XCTAssertNil(h.attribute("q", "Policy"), "a new queue has no Policy")
         h.advance(seconds: 3)
         XCTAssertEqual(add(&h, grant("send")), .done)
-        XCTAssertEqual(h.attribute("q", "Policy"), """
+        XCTAssertEqual(
+            h.attribute("q", "Policy"),
+            """
             {"Version":"2012-10-17","Id":"\(Self.arn)/SQSDefaultPolicy","Statement":[{"Sid":"send","Effect":"Allow",\
             "Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"SQS:SendMessage","Resource":"\(Self.arn)"}]}
             """)
@@ -37,7 +42,9 @@ final class PermissionTests: XCTestCase {
         var h = Harness()
         h.create("q")
         XCTAssertEqual(add(&h, grant("both", ["222222222222", "111111111111"], ["ReceiveMessage", "*"])), .done)
-        XCTAssertEqual(statement(h, 0), """
+        XCTAssertEqual(
+            statement(h, 0),
+            """
             {"Sid":"both","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root",\
             "arn:aws:iam::111111111111:root"]},"Action":["SQS:ReceiveMessage","SQS:*"],"Resource":"\(Self.arn)"}
             """)
@@ -69,13 +76,17 @@ final class PermissionTests: XCTestCase {
 
     func testAGrantIsAddedToAPolicySetWithSetQueueAttributes() {
         var h = Harness()
-        let own = #"{ "Version": "2012-10-17", "Statement": { "Sid": "mine", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": false}} }, "Extra": [1, 2.5e3, null, true] }"#
+        let own =
+            #"{ "Version": "2012-10-17", "Statement": { "Sid": "mine", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": false}} }, "Extra": [1, 2.5e3, null, true] }"#
         h.create("q", ["Policy": own])
-        XCTAssertEqual(add(&h, grant("mine")).error,
-                       QueueError(.invalidParameterValue, "Value mine for parameter Label is invalid. Reason: Already exists."))
+        XCTAssertEqual(
+            add(&h, grant("mine")).error,
+            QueueError(.invalidParameterValue, "Value mine for parameter Label is invalid. Reason: Already exists."))
         XCTAssertEqual(h.attribute("q", "Policy"), own, "a refused grant leaves the Policy as it was")
         XCTAssertEqual(add(&h, grant("theirs")), .done)
-        XCTAssertEqual(h.attribute("q", "Policy"), """
+        XCTAssertEqual(
+            h.attribute("q", "Policy"),
+            """
             {"Version":"2012-10-17","Statement":[{"Sid":"mine","Effect":"Deny","Principal":"*","Action":"sqs:*",\
             "Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false}}},{"Sid":"theirs","Effect":"Allow",\
             "Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"SQS:SendMessage","Resource":"\(Self.arn)"}],\
@@ -93,8 +104,10 @@ final class PermissionTests: XCTestCase {
         XCTAssertEqual(remove(&h, "a").error?.code, .invalidAttributeValue)
         XCTAssertEqual(h.attribute("q", "Policy"), "not json")
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("Policy", "{\"a\":\(deep)}")])), .done)
-        XCTAssertEqual(add(&h, grant("a")).error?.code, .invalidAttributeValue, "nesting past the parser's depth is refused")
+        XCTAssertEqual(
+            h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("Policy", "{\"a\":\(deep)}")])), .done)
+        XCTAssertEqual(
+            add(&h, grant("a")).error?.code, .invalidAttributeValue, "nesting past the parser's depth is refused")
     }
 
     // MARK: Errors
@@ -103,14 +116,19 @@ final class PermissionTests: XCTestCase {
         var h = Harness()
         h.create("q")
         XCTAssertEqual(add(&h, grant("test")), .done)
-        XCTAssertEqual(add(&h, grant("test", ["111111111111"], ["ReceiveMessage"])).error,
-                       QueueError(.invalidParameterValue, "Value test for parameter Label is invalid. Reason: Already exists."))
-        XCTAssertEqual(remove(&h, "other").error, QueueError(.invalidParameterValue,
-            "Value other for parameter Label is invalid. Reason: can't find label on existing policy."))
+        XCTAssertEqual(
+            add(&h, grant("test", ["111111111111"], ["ReceiveMessage"])).error,
+            QueueError(.invalidParameterValue, "Value test for parameter Label is invalid. Reason: Already exists."))
+        XCTAssertEqual(
+            remove(&h, "other").error,
+            QueueError(
+                .invalidParameterValue,
+                "Value other for parameter Label is invalid. Reason: can't find label on existing policy."))
         XCTAssertEqual(remove(&h, "test"), .done)
-        XCTAssertEqual(remove(&h, "test").error?.message,
-                       "Value test for parameter Label is invalid. Reason: can't find label on existing policy.",
-                       "a queue without Policy has no label")
+        XCTAssertEqual(
+            remove(&h, "test").error?.message,
+            "Value test for parameter Label is invalid. Reason: can't find label on existing policy.",
+            "a queue without Policy has no label")
         XCTAssertEqual(add(&h, grant("a"), queue: "missing").error?.code, .queueDoesNotExist)
         XCTAssertEqual(remove(&h, "a", queue: "missing").error?.code, .queueDoesNotExist)
     }
@@ -121,34 +139,51 @@ final class PermissionTests: XCTestCase {
         for bad in [String(repeating: "a", count: 81), "", "has space", "dot.ted", "é"] {
             XCTAssertThrowsError(try PermissionPolicy.validate(grant(bad)), bad) { error in
                 XCTAssertEqual((error as? QueueError)?.code, .invalidParameterValue)
-                XCTAssertTrue((error as? QueueError)?.message.hasPrefix("Value \(bad) for parameter Label is invalid.") ?? false)
+                XCTAssertTrue(
+                    (error as? QueueError)?.message.hasPrefix("Value \(bad) for parameter Label is invalid.") ?? false)
             }
         }
     }
 
     func testAccountIdsAreTwelveDigits() {
         XCTAssertNoThrow(try PermissionPolicy.validate(grant("l", ["000000000000"])))
-        XCTAssertEqual(error(grant("l", [])),
-                       QueueError(.invalidParameterValue, "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify."))
+        XCTAssertEqual(
+            error(grant("l", [])),
+            QueueError(
+                .invalidParameterValue, "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify."))
         for bad in ["11112222333", "1111222233334", "11112222333x", "*", "arn:aws:iam::111122223333:root"] {
-            XCTAssertEqual(error(grant("l", ["111122223333", bad])),
-                           QueueError(.invalidParameterValue, "Value \(bad) for parameter PrincipalId is invalid. Reason: Unable to verify."))
+            XCTAssertEqual(
+                error(grant("l", ["111122223333", bad])),
+                QueueError(
+                    .invalidParameterValue,
+                    "Value \(bad) for parameter PrincipalId is invalid. Reason: Unable to verify."))
         }
     }
 
     func testSevenActionsAtMostAndOnlyGrantableOnes() {
-        let seven = ["ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
-                     "ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage"]
+        let seven = [
+            "ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+            "ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage",
+        ]
         XCTAssertNoThrow(try PermissionPolicy.validate(grant("l", ["111122223333"], seven)))
-        XCTAssertEqual(error(grant("l", ["111122223333"], seven + ["SendMessage"])),
-                       QueueError(.overLimit, "8 Actions were found, maximum allowed is 7."))
-        XCTAssertEqual(error(grant("l", ["111122223333", "222233334444"], ["SendMessage", "*"])), nil,
-                       "the limit counts actions, not accounts times actions")
-        XCTAssertEqual(error(grant("l", ["111122223333"], [])),
-                       QueueError(.missingParameter, "The request must contain the parameter Actions."))
-        for owner in ["RemovePermission", "AddPermission", "SetQueueAttributes", "DeleteQueue", "SendMessageBatch", "sendmessage"] {
-            XCTAssertEqual(error(grant("l", ["111122223333"], [owner])), QueueError(.invalidParameterValue,
-                "Value SQS:\(owner) for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action."))
+        XCTAssertEqual(
+            error(grant("l", ["111122223333"], seven + ["SendMessage"])),
+            QueueError(.overLimit, "8 Actions were found, maximum allowed is 7."))
+        XCTAssertEqual(
+            error(grant("l", ["111122223333", "222233334444"], ["SendMessage", "*"])), nil,
+            "the limit counts actions, not accounts times actions")
+        XCTAssertEqual(
+            error(grant("l", ["111122223333"], [])),
+            QueueError(.missingParameter, "The request must contain the parameter Actions."))
+        for owner in [
+            "RemovePermission", "AddPermission", "SetQueueAttributes", "DeleteQueue", "SendMessageBatch", "sendmessage",
+        ] {
+            XCTAssertEqual(
+                error(grant("l", ["111122223333"], [owner])),
+                QueueError(
+                    .invalidParameterValue,
+                    "Value SQS:\(owner) for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action."
+                ))
         }
     }
 
@@ -158,7 +193,8 @@ final class PermissionTests: XCTestCase {
         h.create("q")
         XCTAssertEqual(add(&h, grant("bad label")).error?.code, .invalidParameterValue)
         XCTAssertEqual(add(&h, grant("l", ["1"])).error?.code, .invalidParameterValue)
-        XCTAssertEqual(add(&h, grant("l", ["111122223333"], Array(repeating: "SendMessage", count: 8))).error?.code, .overLimit)
+        XCTAssertEqual(
+            add(&h, grant("l", ["111122223333"], Array(repeating: "SendMessage", count: 8))).error?.code, .overLimit)
         XCTAssertNil(h.attribute("q", "Policy"))
     }
 
@@ -186,7 +222,8 @@ final class PermissionTests: XCTestCase {
         var restored = QueueMachine(config: h.machine.config)
         try restored.restore(from: bytes)
         XCTAssertEqual(restored.snapshot(), bytes)
-        XCTAssertEqual(restored.getQueueAttributes("q", names: ["Policy"]), h.machine.getQueueAttributes("q", names: ["Policy"]))
+        XCTAssertEqual(
+            restored.getQueueAttributes("q", names: ["Policy"]), h.machine.getQueueAttributes("q", names: ["Policy"]))
         let stamp = CommandStamp(logIndex: h.logIndex + 1, timeMs: h.nowMs)
         let command = QueueCommand.removePermission(queueName: "q", label: "a")
         XCTAssertEqual(restored.apply(command, at: stamp), .done)
@@ -210,7 +247,8 @@ final class PermissionTests: XCTestCase {
         XCTAssertEqual(try QueueCommand.decode(untagV1), .untagQueue(name: "q", keys: ["a", "b"]))
         XCTAssertEqual(try QueueCommand.decode([2] + untagV1.dropFirst()), .untagQueue(name: "q", keys: ["a", "b"]))
         XCTAssertThrowsError(try QueueCommand.decode([2, 16]), "tags past the last are refused")
-        XCTAssertThrowsError(try QueueCommand.decode(Array(commands[0].encode().dropLast())), "a truncated grant is refused")
+        XCTAssertThrowsError(
+            try QueueCommand.decode(Array(commands[0].encode().dropLast())), "a truncated grant is refused")
     }
 
     // MARK: Helpers
@@ -230,7 +268,8 @@ final class PermissionTests: XCTestCase {
 
     func statements(_ h: Harness) -> [MiniJSON.Node] {
         guard case .object(let members)? = document(h),
-              case .array(let list)? = members.first(where: { $0.0 == "Statement" })?.1 else { return [] }
+            case .array(let list)? = members.first(where: { $0.0 == "Statement" })?.1
+        else { return [] }
         return list
     }
 
@@ -241,7 +280,8 @@ final class PermissionTests: XCTestCase {
 
     func sids(_ h: Harness) -> [String] {
         statements(h).compactMap { node in
-            guard case .object(let members) = node, case .string(let sid)? = members.first(where: { $0.0 == "Sid" })?.1 else {
+            guard case .object(let members) = node, case .string(let sid)? = members.first(where: { $0.0 == "Sid" })?.1
+            else {
                 return nil
             }
             return sid

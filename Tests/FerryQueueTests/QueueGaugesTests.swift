@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// What /metrics reports per queue: the counts GetQueueAttributes answers, the oldest message's age, and the
@@ -16,7 +17,8 @@ final class QueueGaugesTests: XCTestCase {
         XCTAssertEqual(gauges.map(\.name), ["a", "b"])
         XCTAssertEqual([gauges[0].visible, gauges[0].inflight, gauges[0].delayed], h.counts("a"))
         XCTAssertEqual([gauges[0].visible, gauges[0].inflight, gauges[0].delayed], [1, 1, 1])
-        XCTAssertEqual([gauges[1].visible, gauges[1].inflight, gauges[1].delayed, Int(gauges[1].oldestMessageAgeMs)], [0, 0, 0, 0])
+        XCTAssertEqual(
+            [gauges[1].visible, gauges[1].inflight, gauges[1].delayed, Int(gauges[1].oldestMessageAgeMs)], [0, 0, 0, 0])
     }
 
     func testCountsAreAsOfTheAskingClockLikeGetQueueAttributes() {
@@ -39,12 +41,14 @@ final class QueueGaugesTests: XCTestCase {
         let first = h.receive("q", max: 1)
         XCTAssertEqual(first.map(\.bodyText), ["first"])
         XCTAssertEqual(h.machine.queueGauges(nowMs: h.nowMs)[0].oldestMessageAgeMs, 15_000, "in flight still counts")
-        guard case .deleted(let entries) = h.delete("q", first[0].receiptHandle), case .success = entries[0].result else {
+        guard case .deleted(let entries) = h.delete("q", first[0].receiptHandle), case .success = entries[0].result
+        else {
             return XCTFail("the delete failed")
         }
         XCTAssertEqual(h.machine.queueGauges(nowMs: h.nowMs)[0].oldestMessageAgeMs, 5_000)
-        XCTAssertEqual(h.machine.queueGauges(nowMs: h.nowMs - 60_000)[0].oldestMessageAgeMs, 5_000,
-                       "a clock behind the machine's answers as of the machine's time")
+        XCTAssertEqual(
+            h.machine.queueGauges(nowMs: h.nowMs - 60_000)[0].oldestMessageAgeMs, 5_000,
+            "a clock behind the machine's answers as of the machine's time")
         _ = h.run(.purgeQueue(name: "q"))
         XCTAssertEqual(h.machine.queueGauges(nowMs: h.nowMs)[0].oldestMessageAgeMs, 0, "an empty queue has no age")
     }
@@ -52,8 +56,12 @@ final class QueueGaugesTests: XCTestCase {
     func testAppendedTotalAroundAReceiveCountsTheMovesToTheDeadLetterQueue() {
         var h = Harness()
         h.create("dlq")
-        h.create("src", ["VisibilityTimeout": "1",
-                         "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}"])
+        h.create(
+            "src",
+            [
+                "VisibilityTimeout": "1",
+                "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
+            ])
         XCTAssertEqual(h.machine.deadLetterQueueName(of: "src"), "dlq")
         XCTAssertNil(h.machine.deadLetterQueueName(of: "dlq"))
         XCTAssertNil(h.machine.messagesAppendedTotal("nope"))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// docs/sqs-wire.md, "Operations", "Queue attributes", "Queue lifecycle": queues, attributes, tags, purge.
@@ -9,7 +10,8 @@ final class QueueLifecycleTests: XCTestCase {
         XCTAssertEqual(h.create("q", ["VisibilityTimeout": "40"]), .queueCreated(name: "q"))
         XCTAssertEqual(h.create("q", ["VisibilityTimeout": "41"]).error?.code, .queueNameExists)
         XCTAssertEqual(h.create("d"), .queueCreated(name: "d"))
-        XCTAssertEqual(h.create("d", ["VisibilityTimeout": "30"]), .queueCreated(name: "d"), "a default restated is identical")
+        XCTAssertEqual(
+            h.create("d", ["VisibilityTimeout": "30"]), .queueCreated(name: "d"), "a default restated is identical")
     }
 
     func testRecreateWithinSixtySecondsOfDeleteIsQueueDeletedRecently() {
@@ -45,7 +47,8 @@ final class QueueLifecycleTests: XCTestCase {
         var h = Harness()
         XCTAssertEqual(h.create("has space").error?.code, .invalidParameterValue)
         XCTAssertEqual(h.create(String(repeating: "a", count: 81)).error?.code, .invalidParameterValue)
-        XCTAssertEqual(h.create(String(repeating: "a", count: 80)), .queueCreated(name: String(repeating: "a", count: 80)))
+        XCTAssertEqual(
+            h.create(String(repeating: "a", count: 80)), .queueCreated(name: String(repeating: "a", count: 80)))
         XCTAssertEqual(h.create("x.fifo").error?.code, .invalidParameterValue, ".fifo needs FifoQueue=true")
         XCTAssertEqual(h.create("x", ["FifoQueue": "true"]).error?.code, .invalidParameterValue)
     }
@@ -89,16 +92,21 @@ final class QueueLifecycleTests: XCTestCase {
             ("VisibilityTimeout", "abc"),
         ]
         for (name, value) in cases {
-            XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue(name, value)])).error?.code,
-                           .invalidAttributeValue, "\(name)=\(value)")
+            XCTAssertEqual(
+                h.run(.setQueueAttributes(name: "q", attributes: [KeyValue(name, value)])).error?.code,
+                .invalidAttributeValue, "\(name)=\(value)")
         }
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("Nope", "1")])).error?.code,
-                       .invalidAttributeName)
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("ContentBasedDeduplication", "true")])).error?.code,
-                       .invalidAttributeName, "FIFO-only attribute on a standard queue")
-        XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("FifoQueue", "true")])).error,
-                       QueueError(.invalidAttributeName, "Unknown Attribute FifoQueue."),
-                       "a standard queue does not know FifoQueue (AWS, recorded)")
+        XCTAssertEqual(
+            h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("Nope", "1")])).error?.code,
+            .invalidAttributeName)
+        XCTAssertEqual(
+            h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("ContentBasedDeduplication", "true")])).error?
+                .code,
+            .invalidAttributeName, "FIFO-only attribute on a standard queue")
+        XCTAssertEqual(
+            h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("FifoQueue", "true")])).error,
+            QueueError(.invalidAttributeName, "Unknown Attribute FifoQueue."),
+            "a standard queue does not know FifoQueue (AWS, recorded)")
         h.advance(seconds: 5)
         XCTAssertEqual(h.run(.setQueueAttributes(name: "q", attributes: [KeyValue("VisibilityTimeout", "0")])), .done)
         XCTAssertEqual(h.attribute("q", "VisibilityTimeout"), "0")
@@ -119,7 +127,9 @@ final class QueueLifecycleTests: XCTestCase {
     func testPurgeDeletesEverythingOncePerMinute() {
         var h = Harness()
         h.create("q")
-        h.send("q", "a"); h.send("q", "b"); h.send("q", "c", delay: 60)
+        h.send("q", "a")
+        h.send("q", "b")
+        h.send("q", "c", delay: 60)
         _ = h.receive("q", max: 1)
         XCTAssertEqual(h.run(.purgeQueue(name: "q")), .done)
         XCTAssertEqual(h.counts("q"), [0, 0, 0])
@@ -134,12 +144,14 @@ final class QueueLifecycleTests: XCTestCase {
     func testQueuesPerClusterIsBounded() {
         var machine = QueueMachine(config: .init(region: "r", accountId: "a"))
         for i in 0..<QueueLimits.queuesMax {
-            _ = machine.apply(.createQueue(name: "q\(i)", attributes: [], tags: []),
-                              at: CommandStamp(logIndex: UInt64(i + 1), timeMs: 0))
+            _ = machine.apply(
+                .createQueue(name: "q\(i)", attributes: [], tags: []),
+                at: CommandStamp(logIndex: UInt64(i + 1), timeMs: 0))
         }
         XCTAssertEqual(machine.queueCount, QueueLimits.queuesMax)
-        let over = machine.apply(.createQueue(name: "one-more", attributes: [], tags: []),
-                                 at: CommandStamp(logIndex: UInt64(QueueLimits.queuesMax + 1), timeMs: 0))
+        let over = machine.apply(
+            .createQueue(name: "one-more", attributes: [], tags: []),
+            at: CommandStamp(logIndex: UInt64(QueueLimits.queuesMax + 1), timeMs: 0))
         XCTAssertEqual(over.error?.code, .overLimit)
         XCTAssertEqual(machine.listQueues().names.count, QueueLimits.listQueuesResultsMax, "at most 1000 per page")
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// Seeded random workloads, the way the simulator will drive the machine: invariants after every command,
@@ -24,15 +25,19 @@ final class RandomizedTests: XCTestCase {
         var rng = SplitMix(state: seed)
         var h = Harness()
         h.create("s", ["VisibilityTimeout": "3"])
-        h.create("f.fifo", ["FifoQueue": "true", "VisibilityTimeout": "3",
-                            "DeduplicationScope": Bool.random(using: &rng) ? "queue" : "messageGroup"])
-        var sent: [String: String] = [:]          // messageId -> body, acknowledged sends
+        h.create(
+            "f.fifo",
+            [
+                "FifoQueue": "true", "VisibilityTimeout": "3",
+                "DeduplicationScope": Bool.random(using: &rng) ? "queue" : "messageGroup",
+            ])
+        var sent: [String: String] = [:]  // messageId -> body, acknowledged sends
         var deleted = Set<String>()
         var received = Set<String>()
         var groupOrder: [String: [String]] = [:]  // FIFO group -> live message ids in send order
         var groupOf: [String: String] = [:]
         var held: [(queue: String, message: ReceivedMessage)] = []
-        var dedupIds: [String: String] = [:]      // dedup key -> message id
+        var dedupIds: [String: String] = [:]  // dedup key -> message id
         for step in 0..<steps {
             switch Int.random(in: 0..<100, using: &rng) {
             case 0..<25:
@@ -41,7 +46,8 @@ final class RandomizedTests: XCTestCase {
             case 25..<50:
                 let group = "g\(Int.random(in: 0..<4, using: &rng))"
                 let dedup = "d\(Int.random(in: 0..<60, using: &rng))"
-                let key = h.machine.queues[h.machine.queueIdByName["f.fifo"]!]!.attributes.deduplicationScope == .queue
+                let key =
+                    h.machine.queues[h.machine.queueIdByName["f.fifo"]!]!.attributes.deduplicationScope == .queue
                     ? dedup : group + "/" + dedup
                 let result = h.send("f.fifo", "f\(step)", group: group, dedup: dedup)
                 if result.wasDuplicate {
@@ -62,8 +68,9 @@ final class RandomizedTests: XCTestCase {
                     received.insert(message.messageId)
                     if queue == "f.fifo", let group = groupOf[message.messageId] {
                         let position = groupOrder[group]!.firstIndex(of: message.messageId)
-                        XCTAssertEqual(position, earlierInBatch[group, default: 0],
-                                       "seed \(seed) step \(step): FIFO group \(group) delivered out of order")
+                        XCTAssertEqual(
+                            position, earlierInBatch[group, default: 0],
+                            "seed \(seed) step \(step): FIFO group \(group) delivered out of order")
                         earlierInBatch[group, default: 0] += 1
                     }
                     held.append((queue, message))
@@ -73,7 +80,9 @@ final class RandomizedTests: XCTestCase {
                 if h.delete(queue, message.receiptHandle).error == nil, !deleted.contains(message.messageId) {
                     if h.machine.queues[h.machine.queueIdByName[queue]!]!.index(ofMessageId: message.messageId) == nil {
                         deleted.insert(message.messageId)
-                        if let group = groupOf[message.messageId] { groupOrder[group]!.removeAll { $0 == message.messageId } }
+                        if let group = groupOf[message.messageId] {
+                            groupOrder[group]!.removeAll { $0 == message.messageId }
+                        }
                     }
                 }
             case 85..<90 where !held.isEmpty:

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// Issue 4: "a restored state is identical to the original (compare canonical encodings)"; docs/simulation.md, "Planted
@@ -9,12 +10,17 @@ final class SnapshotTests: XCTestCase {
     private func busyHarness() -> Harness {
         var h = Harness()
         h.create("dlq")
-        h.create("src", ["RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
-                         "VisibilityTimeout": "5"])
+        h.create(
+            "src",
+            [
+                "RedrivePolicy": "{\"deadLetterTargetArn\":\"\(h.arn("dlq"))\",\"maxReceiveCount\":1}",
+                "VisibilityTimeout": "5",
+            ])
         _ = h.run(.tagQueue(name: "src", tags: [KeyValue("b", "2"), KeyValue("a", "1")]))
         h.create("f.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])
         for i in 0..<20 {
-            h.send("src", "s\(i)", attributes: [MessageAttribute(name: "n", dataType: "Number", value: .string("\(i)"))])
+            h.send(
+                "src", "s\(i)", attributes: [MessageAttribute(name: "n", dataType: "Number", value: .string("\(i)"))])
             h.send("f.fifo", "f\(i)", group: "g\(i % 3)")
         }
         h.send("src", "delayed", delay: 100)
@@ -45,7 +51,8 @@ final class SnapshotTests: XCTestCase {
         let plain = machine.snapshot()
         let prefix: [UInt8] = [7, 0, 255, 3]
         for capacity in [0, plain.count + prefix.count, 10 * plain.count] {
-            XCTAssertEqual(machine.snapshot(after: prefix, capacityBytes: capacity), prefix + plain, "capacity \(capacity)")
+            XCTAssertEqual(
+                machine.snapshot(after: prefix, capacityBytes: capacity), prefix + plain, "capacity \(capacity)")
         }
         XCTAssertEqual(machine.snapshot(after: [], capacityBytes: 1), plain)
     }
@@ -80,11 +87,24 @@ final class SnapshotTests: XCTestCase {
         let original = h.send("q.fifo", "x", group: "g", dedup: "once")
         var restored = QueueMachine(config: h.machine.config)
         try restored.restore(from: h.machine.snapshot())
-        let result = restored.apply(.sendMessages(queueName: "q.fifo", entries: [SendEntry(
-            body: Array("x".utf8), messageGroupId: "g", messageDeduplicationId: "once")], isBatch: false),
+        let result = restored.apply(
+            .sendMessages(
+                queueName: "q.fifo",
+                entries: [
+                    SendEntry(
+                        body: Array("x".utf8), messageGroupId: "g", messageDeduplicationId: "once")
+                ], isBatch: false),
             at: CommandStamp(logIndex: h.logIndex + 1, timeMs: h.nowMs + 1000))
-        XCTAssertEqual(result, .sent([EntryResult(id: "", .success(SentMessage(
-            messageId: original.messageId, sequenceNumber: original.sequenceNumber, wasDuplicate: true)))]))
+        XCTAssertEqual(
+            result,
+            .sent([
+                EntryResult(
+                    id: "",
+                    .success(
+                        SentMessage(
+                            messageId: original.messageId, sequenceNumber: original.sequenceNumber, wasDuplicate: true))
+                )
+            ]))
     }
 
     func testInFlightStateAndHandlesSurviveSnapshot() throws {
@@ -114,14 +134,25 @@ final class SnapshotTests: XCTestCase {
             .createQueue(name: "q", attributes: [KeyValue("VisibilityTimeout", "5")], tags: [KeyValue("t", "v")]),
             .deleteQueue(name: "q"), .setQueueAttributes(name: "q", attributes: [KeyValue("a", "b")]),
             .tagQueue(name: "q", tags: []), .untagQueue(name: "q", keys: ["a", "b"]), .purgeQueue(name: "q"),
-            .sendMessages(queueName: "q", entries: [SendEntry(id: "e", body: [1, 2, 3], delaySeconds: 4, attributes: [
-                MessageAttribute(name: "s", dataType: "String.x", value: .string("é")),
-                MessageAttribute(name: "b", dataType: "Binary", value: .binary([0, 255]))],
-                awsTraceHeader: "Root=1", messageGroupId: "g", messageDeduplicationId: "d")], isBatch: true),
-            .receiveMessages(ReceiveRequest(queueName: "q", maxMessages: 7, visibilityTimeoutSeconds: 0, receiveRequestAttemptId: "a")),
+            .sendMessages(
+                queueName: "q",
+                entries: [
+                    SendEntry(
+                        id: "e", body: [1, 2, 3], delaySeconds: 4,
+                        attributes: [
+                            MessageAttribute(name: "s", dataType: "String.x", value: .string("é")),
+                            MessageAttribute(name: "b", dataType: "Binary", value: .binary([0, 255])),
+                        ],
+                        awsTraceHeader: "Root=1", messageGroupId: "g", messageDeduplicationId: "d")
+                ], isBatch: true),
+            .receiveMessages(
+                ReceiveRequest(
+                    queueName: "q", maxMessages: 7, visibilityTimeoutSeconds: 0, receiveRequestAttemptId: "a")),
             .receiveMessages(ReceiveRequest(queueName: "q")),
             .deleteMessages(queueName: "q", entries: [HandleEntry(id: "1", receiptHandle: "h")], isBatch: false),
-            .changeVisibility(queueName: "q", entries: [HandleEntry(id: "1", receiptHandle: "h", visibilityTimeoutSeconds: 9)], isBatch: true),
+            .changeVisibility(
+                queueName: "q", entries: [HandleEntry(id: "1", receiptHandle: "h", visibilityTimeoutSeconds: 9)],
+                isBatch: true),
             .startMessageMoveTask(MoveTaskRequest(sourceArn: "arn", destinationArn: nil, maxMessagesPerSecond: 3)),
             .cancelMessageMoveTask(taskHandle: "t"), .tick,
         ]

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// docs/sqs-wire.md, "Receive" and "Visibility and receipt handles".
@@ -24,7 +25,8 @@ final class StandardQueueTests: XCTestCase {
     func testMessageIdsAreDistinctAndIdenticalOnEveryReplica() {
         var a = Harness()
         var b = Harness()
-        a.create("q"); b.create("q")
+        a.create("q")
+        b.create("q")
         let idsA = (0..<50).map { a.send("q", "m\($0)").messageId }
         let idsB = (0..<50).map { b.send("q", "m\($0)").messageId }
         XCTAssertEqual(idsA, idsB)
@@ -37,8 +39,9 @@ final class StandardQueueTests: XCTestCase {
         for i in 0..<15 { h.send("q", "m\(i)") }
         XCTAssertEqual(h.receive("q", max: 10).count, 10)
         XCTAssertEqual(h.receive("q", max: 10).count, 5)
-        XCTAssertEqual(h.run(.receiveMessages(ReceiveRequest(queueName: "q", maxMessages: 11))).error?.code,
-                       .invalidParameterValue)
+        XCTAssertEqual(
+            h.run(.receiveMessages(ReceiveRequest(queueName: "q", maxMessages: 11))).error?.code,
+            .invalidParameterValue)
     }
 
     func testVisibilityTimeoutHidesThenRedeliversWithNewHandleAndCount() {
@@ -71,14 +74,17 @@ final class StandardQueueTests: XCTestCase {
         let old = h.receive("q", visibility: 1)[0]
         h.advance(seconds: 1)
         _ = h.receive("q", visibility: 60)
-        XCTAssertEqual(h.delete("q", old.receiptHandle).error, nil, "SQS: succeeds (DeleteMessage works while another consumer holds it)")
+        XCTAssertEqual(
+            h.delete("q", old.receiptHandle).error, nil,
+            "SQS: succeeds (DeleteMessage works while another consumer holds it)")
         XCTAssertEqual(h.counts("q"), [0, 0, 0])
         XCTAssertEqual(h.delete("q", old.receiptHandle).error, nil, "deleting a deleted message succeeds")
     }
 
     func testMalformedOrForeignHandleIsReceiptHandleIsInvalid() {
         var h = Harness()
-        h.create("a"); h.create("b")
+        h.create("a")
+        h.create("b")
         h.send("a", "x")
         let handle = h.receive("a")[0].receiptHandle
         XCTAssertEqual(h.delete("a", "garbage").error?.code, .receiptHandleIsInvalid)
@@ -173,10 +179,17 @@ final class StandardQueueTests: XCTestCase {
     func testMessageAttributesAndTraceHeaderComeBack() {
         var h = Harness()
         h.create("q")
-        let attributes = [MessageAttribute(name: "a", dataType: "String", value: .string("x")),
-                          MessageAttribute(name: "b", dataType: "Binary", value: .binary([0, 1]))]
-        _ = h.run(.sendMessages(queueName: "q", entries: [SendEntry(
-            body: Array("x".utf8), attributes: attributes, awsTraceHeader: "Root=1-5759e988")], isBatch: false))
+        let attributes = [
+            MessageAttribute(name: "a", dataType: "String", value: .string("x")),
+            MessageAttribute(name: "b", dataType: "Binary", value: .binary([0, 1])),
+        ]
+        _ = h.run(
+            .sendMessages(
+                queueName: "q",
+                entries: [
+                    SendEntry(
+                        body: Array("x".utf8), attributes: attributes, awsTraceHeader: "Root=1-5759e988")
+                ], isBatch: false))
         let m = h.receive("q")[0]
         XCTAssertEqual(m.attributes, attributes)
         XCTAssertEqual(m.awsTraceHeader, "Root=1-5759e988")
@@ -187,8 +200,9 @@ final class StandardQueueTests: XCTestCase {
         h.create("q", ["MaximumMessageSize": "1024"])
         XCTAssertNil(h.sendResult("q", String(repeating: "a", count: 1024)).sentEntries.first?.result.failure)
         let attribute = MessageAttribute(name: "n", dataType: "String", value: .string("v"))
-        XCTAssertEqual(h.sendResult("q", String(repeating: "a", count: 1020), attributes: [attribute]).error?.code,
-                       .invalidParameterValue)
+        XCTAssertEqual(
+            h.sendResult("q", String(repeating: "a", count: 1020), attributes: [attribute]).error?.code,
+            .invalidParameterValue)
     }
 
     func testOverLimitWhenTooManyInFlight() {
@@ -197,16 +211,19 @@ final class StandardQueueTests: XCTestCase {
         var entries: [SendEntry] = []
         for i in 0..<10 { entries.append(SendEntry(id: "e\(i)", body: [UInt8(ascii: "a")])) }
         for _ in 0..<(QueueLimits.inflightMessagesMax / 10 + 1) {
-            _ = h.machine.apply(.sendMessages(queueName: "q", entries: entries, isBatch: true),
-                                at: CommandStamp(logIndex: h.logIndex + 1, timeMs: h.nowMs))
+            _ = h.machine.apply(
+                .sendMessages(queueName: "q", entries: entries, isBatch: true),
+                at: CommandStamp(logIndex: h.logIndex + 1, timeMs: h.nowMs))
             h.logIndex += 1
         }
         var received = 0
         while received < QueueLimits.inflightMessagesMax {
             h.logIndex += 1
-            guard case .received(let batch) = h.machine.apply(
-                .receiveMessages(ReceiveRequest(queueName: "q", maxMessages: 10)),
-                at: CommandStamp(logIndex: h.logIndex, timeMs: h.nowMs)) else { return XCTFail("receive failed") }
+            guard
+                case .received(let batch) = h.machine.apply(
+                    .receiveMessages(ReceiveRequest(queueName: "q", maxMessages: 10)),
+                    at: CommandStamp(logIndex: h.logIndex, timeMs: h.nowMs))
+            else { return XCTFail("receive failed") }
             received += batch.count
         }
         XCTAssertEqual(h.run(.receiveMessages(ReceiveRequest(queueName: "q"))).error?.code, .overLimit)
@@ -217,8 +234,9 @@ final class StandardQueueTests: XCTestCase {
         h.create("q")
         h.send("q", "x", group: "tenant-1")
         XCTAssertEqual(h.receive("q")[0].messageGroupId, "tenant-1")
-        XCTAssertEqual(h.sendResult("q", "y", dedup: "d").error?.code, .invalidParameterValue,
-                       "MessageDeduplicationId is FIFO-only")
+        XCTAssertEqual(
+            h.sendResult("q", "y", dedup: "d").error?.code, .invalidParameterValue,
+            "MessageDeduplicationId is FIFO-only")
     }
 
     func testReceiveReadinessForLongPolling() {
@@ -245,8 +263,9 @@ final class StandardQueueTests: XCTestCase {
         _ = h.changeVisibility("q", got[1].receiptHandle, 60)
         XCTAssertEqual(h.counts("q"), [0, 1, 0])
         h.advance(seconds: 30)
-        XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .waitUntil(h.nowMs + 30_000),
-                       "neither timer of 30 s is live: the next is the new 60 s timeout")
+        XCTAssertEqual(
+            h.machine.receiveReadiness("q", nowMs: h.nowMs), .waitUntil(h.nowMs + 30_000),
+            "neither timer of 30 s is live: the next is the new 60 s timeout")
         h.advance(seconds: 30)
         XCTAssertEqual(h.machine.receiveReadiness("q", nowMs: h.nowMs), .ready(receivable: 1))
         XCTAssertEqual(h.bodies("q"), ["held"])
@@ -276,8 +295,9 @@ final class StandardQueueTests: XCTestCase {
         h.send("q", "b")
         _ = h.receive("q", max: 1, visibility: 5)
         XCTAssertEqual(h.counts("q"), [0, 1, 1])
-        XCTAssertEqual(h.machine.getQueueAttributes("q", names: ["ApproximateNumberOfMessages"], nowMs: h.nowMs + 5_000),
-                       .success([KeyValue("ApproximateNumberOfMessages", "1")]))
+        XCTAssertEqual(
+            h.machine.getQueueAttributes("q", names: ["ApproximateNumberOfMessages"], nowMs: h.nowMs + 5_000),
+            .success([KeyValue("ApproximateNumberOfMessages", "1")]))
         h.advance(seconds: 10)
         h.send("other", "x")  // time passes for the machine; q's timers have not run
         XCTAssertEqual(h.counts("q"), [2, 0, 0])

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// Topics, subscriptions and Publish in the machine: one publish is one command that reaches every matching
@@ -9,15 +10,18 @@ final class TopicTests: XCTestCase {
 
     @discardableResult
     func createTopic(_ h: inout Harness, _ name: String, _ attributes: [KeyValue] = []) -> String {
-        guard case .topicCreated(let arn) = h.run(.topic(.createTopic(name: name, attributes: attributes, tags: []))) else {
+        guard case .topicCreated(let arn) = h.run(.topic(.createTopic(name: name, attributes: attributes, tags: [])))
+        else {
             XCTFail("create topic \(name)")
             return ""
         }
         return arn
     }
 
-    func subscribe(_ h: inout Harness, _ topic: String, _ queue: String, _ attributes: [KeyValue] = [],
-                   file: StaticString = #filePath, line: UInt = #line) -> String {
+    func subscribe(
+        _ h: inout Harness, _ topic: String, _ queue: String, _ attributes: [KeyValue] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> String {
         let result = h.run(.topic(.subscribe(topicName: topic, endpoint: queueArn(queue), attributes: attributes)))
         guard case .subscribed(let arn) = result else {
             XCTFail("subscribe failed: \(result)", file: file, line: line)
@@ -54,12 +58,15 @@ final class TopicTests: XCTestCase {
             let got = h.receive("q\(i)")
             XCTAssertEqual(got.count, 1)
             let body = got[0].bodyText
-            XCTAssertTrue(body.hasPrefix("{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"\(published!.messageId)\""), body)
+            XCTAssertTrue(
+                body.hasPrefix("{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"\(published!.messageId)\""), body
+            )
             XCTAssertTrue(body.contains("\"TopicArn\" : \"\(arn)\""))
             XCTAssertTrue(body.contains("\"Subject\" : \"s\""))
             XCTAssertTrue(body.contains("\"Message\" : \"hello\""))
             XCTAssertTrue(body.contains("\"Timestamp\" : \"2023-11-14T22:13:20.000Z\""), body)
-            XCTAssertTrue(body.contains("\"UnsubscribeURL\" : \"http://ferry:9324/?Action=Unsubscribe&SubscriptionArn=\(arn):"))
+            XCTAssertTrue(
+                body.contains("\"UnsubscribeURL\" : \"http://ferry:9324/?Action=Unsubscribe&SubscriptionArn=\(arn):"))
         }
     }
 
@@ -82,8 +89,12 @@ final class TopicTests: XCTestCase {
         var h = Harness()
         createTopic(&h, "t")
         h.create("dlq")
-        _ = subscribe(&h, "t", "gone", [KeyValue("RawMessageDelivery", "true"),
-                                         KeyValue("RedrivePolicy", "{\"deadLetterTargetArn\":\"\(queueArn("dlq"))\"}")])
+        _ = subscribe(
+            &h, "t", "gone",
+            [
+                KeyValue("RawMessageDelivery", "true"),
+                KeyValue("RedrivePolicy", "{\"deadLetterTargetArn\":\"\(queueArn("dlq"))\"}"),
+            ])
         _ = publishedId(publish(&h, "t", [PublishEntry(message: "m")]))
         XCTAssertEqual(h.bodies("dlq"), ["m"])
     }
@@ -106,9 +117,12 @@ final class TopicTests: XCTestCase {
         h.create("q.fifo", ["FifoQueue": "true"])
         _ = subscribe(&h, "t.fifo", "q.fifo", [KeyValue("RawMessageDelivery", "true")])
         h.fork()
-        let first = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d1")]))
-        let again = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "a2", messageGroupId: "g", messageDeduplicationId: "d1")]))
-        let second = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "b", messageGroupId: "g", messageDeduplicationId: "d2")]))
+        let first = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d1")]))
+        let again = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "a2", messageGroupId: "g", messageDeduplicationId: "d1")]))
+        let second = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "b", messageGroupId: "g", messageDeduplicationId: "d2")]))
         XCTAssertEqual(first, again)
         XCTAssertNotEqual(first?.messageId, second?.messageId)
         XCTAssertEqual(first?.sequenceNumber, "00000000000000000001")
@@ -119,7 +133,8 @@ final class TopicTests: XCTestCase {
         // Five minutes later the id is new again.
         h.advance(seconds: 301)
         _ = h.run(.tick)
-        let later = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "a3", messageGroupId: "g", messageDeduplicationId: "d1")]))
+        let later = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "a3", messageGroupId: "g", messageDeduplicationId: "d1")]))
         XCTAssertNotEqual(later?.messageId, first?.messageId)
     }
 
@@ -127,14 +142,22 @@ final class TopicTests: XCTestCase {
         var h = Harness()
         createTopic(&h, "t.fifo", [KeyValue("FifoTopic", "true")])
         createTopic(&h, "std")
-        XCTAssertEqual(publish(&h, "t.fifo", [PublishEntry(message: "m", messageDeduplicationId: "d")]).error?.message,
-                       "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
-        XCTAssertEqual(publish(&h, "t.fifo", [PublishEntry(message: "m", messageGroupId: "g")]).error?.code, .invalidParameter)
-        XCTAssertEqual(publish(&h, "std", [PublishEntry(message: "m", messageDeduplicationId: "d")]).error?.code, .invalidParameter)
-        XCTAssertEqual(h.run(.topic(.subscribe(topicName: "std", endpoint: queueArn("q.fifo"), attributes: []))).error?.message,
-                       "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
-        XCTAssertEqual(h.run(.topic(.createTopic(name: "nofifo", attributes: [KeyValue("FifoTopic", "true")], tags: []))).error?.code,
-                       .invalidParameter)
+        XCTAssertEqual(
+            publish(&h, "t.fifo", [PublishEntry(message: "m", messageDeduplicationId: "d")]).error?.message,
+            "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+        XCTAssertEqual(
+            publish(&h, "t.fifo", [PublishEntry(message: "m", messageGroupId: "g")]).error?.code, .invalidParameter)
+        XCTAssertEqual(
+            publish(&h, "std", [PublishEntry(message: "m", messageDeduplicationId: "d")]).error?.code, .invalidParameter
+        )
+        XCTAssertEqual(
+            h.run(.topic(.subscribe(topicName: "std", endpoint: queueArn("q.fifo"), attributes: []))).error?.message,
+            "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
+        )
+        XCTAssertEqual(
+            h.run(.topic(.createTopic(name: "nofifo", attributes: [KeyValue("FifoTopic", "true")], tags: []))).error?
+                .code,
+            .invalidParameter)
     }
 
     func testFilterPolicyDecidesWhichQueuesGetAPublishInTheSameCommand() {
@@ -142,14 +165,37 @@ final class TopicTests: XCTestCase {
         createTopic(&h, "t")
         for q in ["all", "red", "cheap", "body"] { h.create(q) }
         _ = subscribe(&h, "t", "all", [KeyValue("RawMessageDelivery", "true")])
-        _ = subscribe(&h, "t", "red", [KeyValue("RawMessageDelivery", "true"), KeyValue("FilterPolicy", #"{"color":["red"]}"#)])
-        _ = subscribe(&h, "t", "cheap", [KeyValue("RawMessageDelivery", "true"),
-                                         KeyValue("FilterPolicy", #"{"price":[{"numeric":["<",10]}]}"#)])
-        _ = subscribe(&h, "t", "body", [KeyValue("RawMessageDelivery", "true"), KeyValue("FilterPolicyScope", "MessageBody"),
-                                        KeyValue("FilterPolicy", #"{"order":{"kind":[{"prefix":"ex"}]}}"#)])
-        func attr(_ n: String, _ t: String, _ v: String) -> MessageAttribute { MessageAttribute(name: n, dataType: t, value: .string(v)) }
-        _ = publishedId(publish(&h, "t", [PublishEntry(message: "1", attributes: [attr("color", "String", "red"), attr("price", "Number", "5")])]))
-        _ = publishedId(publish(&h, "t", [PublishEntry(message: "2", attributes: [attr("color", "String", "blue"), attr("price", "Number", "50")])]))
+        _ = subscribe(
+            &h, "t", "red", [KeyValue("RawMessageDelivery", "true"), KeyValue("FilterPolicy", #"{"color":["red"]}"#)])
+        _ = subscribe(
+            &h, "t", "cheap",
+            [
+                KeyValue("RawMessageDelivery", "true"),
+                KeyValue("FilterPolicy", #"{"price":[{"numeric":["<",10]}]}"#),
+            ])
+        _ = subscribe(
+            &h, "t", "body",
+            [
+                KeyValue("RawMessageDelivery", "true"), KeyValue("FilterPolicyScope", "MessageBody"),
+                KeyValue("FilterPolicy", #"{"order":{"kind":[{"prefix":"ex"}]}}"#),
+            ])
+        func attr(_ n: String, _ t: String, _ v: String) -> MessageAttribute {
+            MessageAttribute(name: n, dataType: t, value: .string(v))
+        }
+        _ = publishedId(
+            publish(
+                &h, "t",
+                [
+                    PublishEntry(
+                        message: "1", attributes: [attr("color", "String", "red"), attr("price", "Number", "5")])
+                ]))
+        _ = publishedId(
+            publish(
+                &h, "t",
+                [
+                    PublishEntry(
+                        message: "2", attributes: [attr("color", "String", "blue"), attr("price", "Number", "50")])
+                ]))
         _ = publishedId(publish(&h, "t", [PublishEntry(message: #"{"order":{"kind":"express"}}"#)]))
         XCTAssertEqual(h.bodies("all"), ["1", "2", #"{"order":{"kind":"express"}}"#])
         XCTAssertEqual(h.bodies("red"), ["1"])
@@ -163,8 +209,12 @@ final class TopicTests: XCTestCase {
         h.create("q")
         let arn = subscribe(&h, "t", "q")
         XCTAssertEqual(subscribe(&h, "t", "q"), arn, "subscribing again answers the same subscription")
-        XCTAssertEqual(h.run(.topic(.setSubscriptionAttribute(subscriptionArn: arn, attribute: "FilterPolicy",
-                                                               value: #"{"a":[{"exists":true}]}"#))), .done)
+        XCTAssertEqual(
+            h.run(
+                .topic(
+                    .setSubscriptionAttribute(
+                        subscriptionArn: arn, attribute: "FilterPolicy",
+                        value: #"{"a":[{"exists":true}]}"#))), .done)
         h.fork()
         let attributes = try! h.machine.getSubscriptionAttributes(arn).get()
         XCTAssertTrue(attributes.contains(KeyValue("FilterPolicy", #"{"a":[{"exists":true}]}"#)))
@@ -190,12 +240,21 @@ final class TopicTests: XCTestCase {
         createTopic(&h, "t.fifo", [KeyValue("FifoTopic", "true"), KeyValue("ContentBasedDeduplication", "true")])
         h.create("q.fifo", ["FifoQueue": "true"])
         _ = subscribe(&h, "t.fifo", "q.fifo")
-        let result = publish(&h, "t.fifo", [PublishEntry(id: "a", message: "x", messageGroupId: "g"),
-                                            PublishEntry(id: "b", message: "y")], isBatch: true)
-        XCTAssertEqual(result.error?.message, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+        let result = publish(
+            &h, "t.fifo",
+            [
+                PublishEntry(id: "a", message: "x", messageGroupId: "g"),
+                PublishEntry(id: "b", message: "y"),
+            ], isBatch: true)
+        XCTAssertEqual(
+            result.error?.message, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
         XCTAssertEqual(h.bodies("q.fifo"), [], "nothing of the batch is published")
-        let ok = publish(&h, "t.fifo", [PublishEntry(id: "a", message: "x", messageGroupId: "g"),
-                                        PublishEntry(id: "b", message: "y", messageGroupId: "g")], isBatch: true)
+        let ok = publish(
+            &h, "t.fifo",
+            [
+                PublishEntry(id: "a", message: "x", messageGroupId: "g"),
+                PublishEntry(id: "b", message: "y", messageGroupId: "g"),
+            ], isBatch: true)
         guard case .published(let entries) = ok else { return XCTFail("\(ok)") }
         XCTAssertEqual(entries.map(\.id), ["a", "b"])
     }
@@ -214,8 +273,11 @@ final class TopicTests: XCTestCase {
         let blob = MessageAttribute(name: "b", dataType: "Binary", value: .binary([2, 3, 4]))
         let one = publishedId(publish(&h, "std", [PublishEntry(message: "Test msg", attributes: [attribute, blob])]))!
         let body = h.receive("q")[0].bodyText
-        let signature = body.split(separator: "\n").first { $0.hasPrefix("  \"Signature\" : ") }.map(String.init) ?? "missing"
-        XCTAssertEqual(body, """
+        let signature =
+            body.split(separator: "\n").first { $0.hasPrefix("  \"Signature\" : ") }.map(String.init) ?? "missing"
+        XCTAssertEqual(
+            body,
+            """
             {
               "Type" : "Notification",
               "MessageId" : "\(one.messageId)",
@@ -237,9 +299,17 @@ final class TopicTests: XCTestCase {
         XCTAssertEqual(h.run(.topic(.setTopicAttribute(name: "std", attribute: "SignatureVersion", value: "2"))), .done)
         _ = publishedId(publish(&h, "std", [PublishEntry(message: "v2")]))
         XCTAssertTrue(h.receive("q")[0].bodyText.contains("\n  \"SignatureVersion\" : \"2\",\n"))
-        let two = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "Test", subject: "Subject", messageGroupId: "g",
-                                                                  messageDeduplicationId: "d")]))!
-        XCTAssertEqual(h.receive("f.fifo")[0].bodyText, """
+        let two = publishedId(
+            publish(
+                &h, "t.fifo",
+                [
+                    PublishEntry(
+                        message: "Test", subject: "Subject", messageGroupId: "g",
+                        messageDeduplicationId: "d")
+                ]))!
+        XCTAssertEqual(
+            h.receive("f.fifo")[0].bodyText,
+            """
             {
               "Type" : "Notification",
               "MessageId" : "\(two.messageId)",
@@ -261,20 +331,27 @@ final class TopicTests: XCTestCase {
         createTopic(&h, "t")
         for queue in ["a", "b", "raw", "orders", "refunds"] { h.create(queue) }
         let bodyScope = KeyValue("FilterPolicyScope", "MessageBody")
-        let subscriptionArns = [subscribe(&h, "t", "a"), subscribe(&h, "t", "b"),
-                                subscribe(&h, "t", "orders", [bodyScope, KeyValue("FilterPolicy", #"{"kind":["order"]}"#)])]
+        let subscriptionArns = [
+            subscribe(&h, "t", "a"), subscribe(&h, "t", "b"),
+            subscribe(&h, "t", "orders", [bodyScope, KeyValue("FilterPolicy", #"{"kind":["order"]}"#)]),
+        ]
         subscribe(&h, "t", "raw", [KeyValue("RawMessageDelivery", "true")])
         subscribe(&h, "t", "refunds", [bodyScope, KeyValue("FilterPolicy", #"{"kind":["refund"]}"#)])
         let message = "{\"kind\":\"order\",\"note\":\"say \\\"hi\\\" \\\\ \u{e9}\"}\n\t"
         _ = publishedId(publish(&h, "t", [PublishEntry(message: message)]))
         let bodies = ["a", "b", "orders"].map { h.receive($0).first?.bodyText ?? "missing" }
         for (body, arn) in zip(bodies, subscriptionArns) {
-            XCTAssertTrue(body.contains("\"UnsubscribeURL\" : \"http://ferry:9324/?Action=Unsubscribe&SubscriptionArn=\(arn)\""), body)
-            XCTAssertEqual(body.replacingOccurrences(of: arn, with: "{arn}"),
-                           bodies[0].replacingOccurrences(of: subscriptionArns[0], with: "{arn}"))
+            XCTAssertTrue(
+                body.contains("\"UnsubscribeURL\" : \"http://ferry:9324/?Action=Unsubscribe&SubscriptionArn=\(arn)\""),
+                body)
+            XCTAssertEqual(
+                body.replacingOccurrences(of: arn, with: "{arn}"),
+                bodies[0].replacingOccurrences(of: subscriptionArns[0], with: "{arn}"))
         }
-        XCTAssertTrue(bodies[0].contains(#"  "Message" : "{\"kind\":\"order\",\"note\":\"say \\\"hi\\\" \\\\ \#u{e9}\"}\n\t",\#n"#),
-                      bodies[0])
+        XCTAssertTrue(
+            bodies[0].contains(
+                #"  "Message" : "{\"kind\":\"order\",\"note\":\"say \\\"hi\\\" \\\\ \#u{e9}\"}\n\t",\#n"#),
+            bodies[0])
         guard case .object(let members)? = MiniJSON.parse(bodies[0]) else { return XCTFail("not JSON: \(bodies[0])") }
         XCTAssertEqual(members.first { $0.0 == "Message" }?.1, .string(message))
         XCTAssertEqual(h.receive("raw").map(\.bodyText), [message])
@@ -293,8 +370,10 @@ final class TopicTests: XCTestCase {
         _ = subscribe(&h, "t.fifo", "std")
         _ = subscribe(&h, "t.fifo", "raw", [KeyValue("RawMessageDelivery", "true")])
         _ = subscribe(&h, "t.fifo", "f.fifo", [KeyValue("RawMessageDelivery", "true")])
-        let first = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d")]))
-        let again = publishedId(publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d")]))
+        let first = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d")]))
+        let again = publishedId(
+            publish(&h, "t.fifo", [PublishEntry(message: "a", messageGroupId: "g", messageDeduplicationId: "d")]))
         XCTAssertEqual(first, again, "the topic deduplicates")
         let enveloped = h.receive("std")
         XCTAssertEqual(enveloped.count, 1)
@@ -323,23 +402,38 @@ final class TopicTests: XCTestCase {
         createTopic(&h, "plain")
         let sub = subscribe(&h, "t.fifo", "f.fifo")
         func set(_ value: String) -> String? {
-            h.run(.topic(.setSubscriptionAttribute(subscriptionArn: sub, attribute: "RedrivePolicy", value: value))).error?.message
+            h.run(.topic(.setSubscriptionAttribute(subscriptionArn: sub, attribute: "RedrivePolicy", value: value)))
+                .error?.message
         }
-        XCTAssertEqual(set(#"{"deadLetterTargetArn": "not-an-arn"}"#), "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
-        XCTAssertEqual(set("{invalid}"), "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character or end of input")
-        XCTAssertEqual(set(#"{"deadLetterTargetArn": "\#(queueArn("dlq"))"}"#),
-                       "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+        XCTAssertEqual(
+            set(#"{"deadLetterTargetArn": "not-an-arn"}"#),
+            "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
+        XCTAssertEqual(
+            set("{invalid}"),
+            "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character or end of input")
+        XCTAssertEqual(
+            set(#"{"deadLetterTargetArn": "\#(queueArn("dlq"))"}"#),
+            "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
         XCTAssertNil(set(#"{"deadLetterTargetArn": "\#(queueArn("dlq.fifo"))"}"#))
-        let stdSub = subscribe(&h, "t.fifo", "std", [KeyValue("RedrivePolicy", #"{"deadLetterTargetArn": "\#(queueArn("dlq"))"}"#)])
+        let stdSub = subscribe(
+            &h, "t.fifo", "std", [KeyValue("RedrivePolicy", #"{"deadLetterTargetArn": "\#(queueArn("dlq"))"}"#)])
         XCTAssertFalse(stdSub.isEmpty, "a standard subscription of a FIFO topic may use a standard DLQ")
-        XCTAssertEqual(h.run(.topic(.createTopic(name: "plain", attributes: [], tags: [KeyValue("k", "v")]))).error?.message,
-                       "Invalid parameter: Tags Reason: Topic already exists with different tags")
+        XCTAssertEqual(
+            h.run(.topic(.createTopic(name: "plain", attributes: [], tags: [KeyValue("k", "v")]))).error?.message,
+            "Invalid parameter: Tags Reason: Topic already exists with different tags")
         let attributes = try! h.machine.getTopicAttributes("t.fifo").get()
         let policy = attributes.first { $0.key == "Policy" }?.value
-        XCTAssertEqual(policy, #"{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":""# + topic + #"","Condition":{"StringEquals":{"AWS:SourceOwner":"000000000000"}}}]}"#)
-        XCTAssertEqual(attributes.map(\.key), ["ContentBasedDeduplication", "DisplayName", "EffectiveDeliveryPolicy", "FifoTopic",
-                                               "Owner", "Policy", "SubscriptionsConfirmed", "SubscriptionsDeleted",
-                                               "SubscriptionsPending", "TopicArn"], "the attribute set AWS answers")
+        XCTAssertEqual(
+            policy,
+            #"{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":""#
+                + topic + #"","Condition":{"StringEquals":{"AWS:SourceOwner":"000000000000"}}}]}"#)
+        XCTAssertEqual(
+            attributes.map(\.key),
+            [
+                "ContentBasedDeduplication", "DisplayName", "EffectiveDeliveryPolicy", "FifoTopic",
+                "Owner", "Policy", "SubscriptionsConfirmed", "SubscriptionsDeleted",
+                "SubscriptionsPending", "TopicArn",
+            ], "the attribute set AWS answers")
     }
 
     func testOldCommandTagsAndSnapshotsStillDecode() throws {

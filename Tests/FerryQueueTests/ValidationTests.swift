@@ -1,17 +1,22 @@
 import XCTest
+
 @testable import FerryQueue
 
 /// State-independent checks (docs/sqs-wire.md, "Operations", "Message limits", "Message checksums") and the
 /// standard-library-only primitives.
 final class ValidationTests: XCTestCase {
     func testSha256StandardVectors() {
-        XCTAssertEqual(SHA256.hexDigest(Array("hello".utf8)), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        XCTAssertEqual(
+            SHA256.hexDigest(Array("hello".utf8)), "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
         XCTAssertEqual(SHA256.hexDigest([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hexDigest(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hexDigest([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertEqual(
+            SHA256.hexDigest(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(
+            SHA256.hexDigest(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(
+            SHA256.hexDigest([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         var incremental = SHA256()
         for chunk in ["hel", "", "lo"] { incremental.update(Array(chunk.utf8)) }
         XCTAssertEqual(Hex.encode(incremental.finalize()), SHA256.hexDigest(Array("hello".utf8)))
@@ -37,19 +42,28 @@ final class ValidationTests: XCTestCase {
 
     func testMessageAttributeRules() {
         func check(_ attributes: [MessageAttribute]) -> QueueErrorCode? {
-            do { try QueueValidation.validateMessageAttributes(attributes); return nil } catch { return (error as! QueueError).code }
+            do {
+                try QueueValidation.validateMessageAttributes(attributes)
+                return nil
+            } catch { return (error as! QueueError).code }
         }
         let ok = MessageAttribute(name: "a.b-c_1", dataType: "String.label", value: .string("v"))
         XCTAssertNil(check([ok]))
         XCTAssertNil(check([MessageAttribute(name: "n", dataType: "Number", value: .string("-3.14e5"))]))
-        XCTAssertEqual(check([MessageAttribute(name: "n", dataType: "Number", value: .string("abc"))]), .invalidParameterValue)
-        XCTAssertEqual(check((0..<11).map { MessageAttribute(name: "a\($0)", dataType: "String", value: .string("v")) }),
-                       .invalidParameterValue, "at most 10")
+        XCTAssertEqual(
+            check([MessageAttribute(name: "n", dataType: "Number", value: .string("abc"))]), .invalidParameterValue)
+        XCTAssertEqual(
+            check((0..<11).map { MessageAttribute(name: "a\($0)", dataType: "String", value: .string("v")) }),
+            .invalidParameterValue, "at most 10")
         for bad in ["AWS.x", "amazon.y", ".a", "a.", "a..b", "a b", ""] {
-            XCTAssertEqual(check([MessageAttribute(name: bad, dataType: "String", value: .string("v"))]), .invalidParameterValue, bad)
+            XCTAssertEqual(
+                check([MessageAttribute(name: bad, dataType: "String", value: .string("v"))]), .invalidParameterValue,
+                bad)
         }
-        XCTAssertEqual(check([MessageAttribute(name: "a", dataType: "Blob", value: .string("v"))]), .invalidParameterValue)
-        XCTAssertEqual(check([MessageAttribute(name: "a", dataType: "Binary", value: .string("v"))]), .invalidParameterValue)
+        XCTAssertEqual(
+            check([MessageAttribute(name: "a", dataType: "Blob", value: .string("v"))]), .invalidParameterValue)
+        XCTAssertEqual(
+            check([MessageAttribute(name: "a", dataType: "Binary", value: .string("v"))]), .invalidParameterValue)
     }
 
     func testFifoIdsArePrintableAsciiUpTo128() {

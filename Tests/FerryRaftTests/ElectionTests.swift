@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRaft
 
 /// Leader election: Raft §5.2, §5.4.1, thesis §9.6 (PreVote) and §6.2 (CheckQuorum).
@@ -40,11 +41,17 @@ final class ElectionTests: XCTestCase {
 
     func testVoteIsPersistedBeforeTheResponseLeaves() {
         // Figure 2: votedFor and currentTerm are durable before the vote is granted on the wire.
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 7), snapshotSource: nil)
-        node.step(Envelope(from: 1, to: 2, message: .voteRequest(VoteRequest(
-            term: 1, lastLogIndex: 0, lastLogTerm: 0, isPreVote: false, isLeadershipTransfer: false))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .voteRequest(
+                    VoteRequest(
+                        term: 1, lastLogIndex: 0, lastLogTerm: 0, isPreVote: false, isLeadershipTransfer: false))))
         XCTAssertTrue(node.takeMessages().isEmpty, "nothing may leave before the vote is durable")
         let ready = node.ready()
         XCTAssertEqual(ready.hardState, HardState(term: 1, votedFor: 1, commit: 0))
@@ -66,8 +73,13 @@ final class ElectionTests: XCTestCase {
         cluster.restart(2)
         XCTAssertEqual(cluster.node(2).votedFor, 1)
         var n2 = cluster.nodes[2]!
-        n2.step(Envelope(from: 3, to: 2, message: .voteRequest(VoteRequest(
-            term: term, lastLogIndex: 5, lastLogTerm: term, isPreVote: false, isLeadershipTransfer: false))))
+        n2.step(
+            Envelope(
+                from: 3, to: 2,
+                message: .voteRequest(
+                    VoteRequest(
+                        term: term, lastLogIndex: 5, lastLogTerm: term, isPreVote: false, isLeadershipTransfer: false)))
+        )
         let ready = n2.ready()
         guard case .voteResponse(let response) = ready.messagesAfterPersist.first?.message else { return XCTFail() }
         XCTAssertFalse(response.granted)
@@ -90,13 +102,19 @@ final class ElectionTests: XCTestCase {
 
     func testPreVoteGrantDoesNotResetTheVotersTimer() {
         // docs/simulation.md, "Planted bugs", bug 25: a PreVote grant must change no state on the voter.
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(term: 3), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(term: 3), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         for _ in 0..<5 { node.tick() }
         let before = node.electionElapsedTicks
-        node.step(Envelope(from: 1, to: 2, message: .voteRequest(VoteRequest(
-            term: 4, lastLogIndex: 0, lastLogTerm: 0, isPreVote: true, isLeadershipTransfer: false))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .voteRequest(
+                    VoteRequest(
+                        term: 4, lastLogIndex: 0, lastLogTerm: 0, isPreVote: true, isLeadershipTransfer: false))))
         XCTAssertEqual(node.term, 3)
         XCTAssertNil(node.votedFor)
         XCTAssertEqual(node.electionElapsedTicks, before)
@@ -115,8 +133,9 @@ final class ElectionTests: XCTestCase {
             cluster.tick()
             guard tick >= timeout else { continue }
             let term = cluster.node(4).term
-            let request = VoteRequest(term: term + 1, lastLogIndex: cluster.node(2).lastIndex, lastLogTerm: term,
-                                      isPreVote: true, isLeadershipTransfer: false)
+            let request = VoteRequest(
+                term: term + 1, lastLogIndex: cluster.node(2).lastIndex, lastLogTerm: term,
+                isPreVote: true, isLeadershipTransfer: false)
             cluster.nodes[4]!.step(Envelope(from: 2, to: 4, message: .voteRequest(request)))
             cluster.drain(4)
             let answered = cluster.network.contains {

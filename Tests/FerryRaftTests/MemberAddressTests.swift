@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRaft
 
 /// The replicated configuration carries each member's address (as etcd's member list does): it travels in
@@ -22,8 +23,10 @@ final class MemberAddressTests: XCTestCase {
     }
 
     /// The bytes a node without addresses wrote for voters [1, 2], learners [3].
-    static let versionOneBytes: [UInt8] = [2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
-                                           1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]
+    static let versionOneBytes: [UInt8] = [
+        2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+        1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0,
+    ]
 
     // MARK: - Wire
 
@@ -39,8 +42,9 @@ final class MemberAddressTests: XCTestCase {
         var entryBytes: [UInt8] = [7, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2]
         entryBytes += Self.versionOneBytes
         var reader = LittleEndianReader(entryBytes)
-        XCTAssertEqual(try Entry.decode(from: &reader),
-                       Entry(index: 7, term: 2, payload: .configuration(Configuration(voters: [1, 2], learners: [3]))))
+        XCTAssertEqual(
+            try Entry.decode(from: &reader),
+            Entry(index: 7, term: 2, payload: .configuration(Configuration(voters: [1, 2], learners: [3]))))
         var metadataBytes: [UInt8] = [9, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
         metadataBytes += Self.versionOneBytes
         reader = LittleEndianReader(metadataBytes)
@@ -50,15 +54,17 @@ final class MemberAddressTests: XCTestCase {
     }
 
     func testAddressesRoundTripInEntriesAndSnapshots() throws {
-        let configuration = Configuration(voters: [1, 2, 3], learners: [4], addresses: [4: node4, 1: MemberAddress(peer: "a:1")])
+        let configuration = Configuration(
+            voters: [1, 2, 3], learners: [4], addresses: [4: node4, 1: MemberAddress(peer: "a:1")])
         XCTAssertEqual(try roundTrip(configuration), configuration)
         var writer = LittleEndianWriter()
         SnapshotMetadata(index: 5, term: 1, configuration: configuration).encode(into: &writer)
         var reader = LittleEndianReader(writer.bytes)
         XCTAssertEqual(try SnapshotMetadata.decode(from: &reader).configuration.address(of: 4), node4)
         let entry = Entry(index: 3, term: 1, payload: .configuration(configuration))
-        XCTAssertGreaterThan(entry.sizeBytes, 24 + 8 * 4 + node4.peer.utf8.count + node4.clientURL.utf8.count,
-                             "addresses count against message and batch bounds")
+        XCTAssertGreaterThan(
+            entry.sizeBytes, 24 + 8 * 4 + node4.peer.utf8.count + node4.clientURL.utf8.count,
+            "addresses count against message and batch bounds")
     }
 
     func testAVersionOneReaderRefusesAddressesByName() throws {
@@ -71,31 +77,54 @@ final class MemberAddressTests: XCTestCase {
 
     func testFieldsAtTheirBoundDecodeAndOnePastIsRefused() throws {
         let longest = String(repeating: "h", count: MemberAddress.fieldBytesMax - 2) + ":1"
-        let atBound = Configuration(voters: [1], addresses: [1: MemberAddress(peer: longest, clientURL: String(repeating: "u", count: MemberAddress.fieldBytesMax))])
+        let atBound = Configuration(
+            voters: [1],
+            addresses: [
+                1: MemberAddress(peer: longest, clientURL: String(repeating: "u", count: MemberAddress.fieldBytesMax))
+            ])
         XCTAssertEqual(try roundTrip(atBound), atBound)
         let onePast = MemberAddress(peer: "h" + longest)
         XCTAssertNotNil(onePast.problem)
         var writer = LittleEndianWriter()
         // Written by hand: a well-behaved encoder never gets such an address (proposals refuse it).
-        writer.write(UInt32.max); writer.write(UInt8(2))
-        writer.write(UInt32(1)); writer.write(UInt64(1)); writer.write(UInt32(0))
-        writer.write(UInt32(1)); writer.write(UInt64(1)); writer.writeLengthPrefixed(Array(onePast.peer.utf8)); writer.writeLengthPrefixed([])
+        writer.write(UInt32.max)
+        writer.write(UInt8(2))
+        writer.write(UInt32(1))
+        writer.write(UInt64(1))
+        writer.write(UInt32(0))
+        writer.write(UInt32(1))
+        writer.write(UInt64(1))
+        writer.writeLengthPrefixed(Array(onePast.peer.utf8))
+        writer.writeLengthPrefixed([])
         XCTAssertThrowsError(try decode(writer.bytes)) { error in
-            XCTAssertEqual(error as? WireError, .lengthTooLarge(length: MemberAddress.fieldBytesMax + 1, max: MemberAddress.fieldBytesMax))
+            XCTAssertEqual(
+                error as? WireError,
+                .lengthTooLarge(length: MemberAddress.fieldBytesMax + 1, max: MemberAddress.fieldBytesMax))
         }
     }
 
     func testHostileAddressSectionsAreRefused() {
-        func bytes(version: UInt8 = 2, count: UInt32 = 1, id: UInt64 = 1, peer: [UInt8] = Array("a:1".utf8)) -> [UInt8] {
+        func bytes(version: UInt8 = 2, count: UInt32 = 1, id: UInt64 = 1, peer: [UInt8] = Array("a:1".utf8)) -> [UInt8]
+        {
             var writer = LittleEndianWriter()
-            writer.write(UInt32.max); writer.write(version)
-            writer.write(UInt32(1)); writer.write(UInt64(1)); writer.write(UInt32(0))
-            writer.write(count); writer.write(id); writer.writeLengthPrefixed(peer); writer.writeLengthPrefixed([])
+            writer.write(UInt32.max)
+            writer.write(version)
+            writer.write(UInt32(1))
+            writer.write(UInt64(1))
+            writer.write(UInt32(0))
+            writer.write(count)
+            writer.write(id)
+            writer.writeLengthPrefixed(peer)
+            writer.writeLengthPrefixed([])
             return writer.bytes
         }
         XCTAssertNoThrow(try decode(bytes()))
-        XCTAssertThrowsError(try decode(bytes(version: 3))) { XCTAssertEqual($0 as? WireError, .unknownTag(type: "Configuration version", tag: 3)) }
-        XCTAssertThrowsError(try decode(bytes(count: 2))) { XCTAssertEqual($0 as? WireError, .lengthTooLarge(length: 2, max: 1)) }
+        XCTAssertThrowsError(try decode(bytes(version: 3))) {
+            XCTAssertEqual($0 as? WireError, .unknownTag(type: "Configuration version", tag: 3))
+        }
+        XCTAssertThrowsError(try decode(bytes(count: 2))) {
+            XCTAssertEqual($0 as? WireError, .lengthTooLarge(length: 2, max: 1))
+        }
         XCTAssertThrowsError(try decode(bytes(id: 9)), "an address for a non-member")
         XCTAssertThrowsError(try decode(bytes(peer: [])), "an empty peer address")
         XCTAssertThrowsError(try decode(bytes(peer: Array("a b:1".utf8))), "a space")
@@ -112,7 +141,8 @@ final class MemberAddressTests: XCTestCase {
         cluster.campaign(1)
         cluster.addBlankNode(4)
         _ = try cluster.nodes[1]!.proposeConfigurationChange(.addLearner(4, address: node4))
-        XCTAssertEqual(cluster.node(1).configuration.address(of: 4), node4, "in force on the leader as soon as appended")
+        XCTAssertEqual(
+            cluster.node(1).configuration.address(of: 4), node4, "in force on the leader as soon as appended")
         cluster.drain(1)
         cluster.tick(10)
         for id in cluster.ids { XCTAssertEqual(cluster.node(id).configuration.address(of: 4), node4, "node \(id)") }
@@ -154,16 +184,29 @@ final class MemberAddressTests: XCTestCase {
     func testAnAddressChangeIsUsedWhenAppendedAndRolledBackWhenOverwritten() {
         // The address book follows the latest configuration entry in the log, committed or not (thesis §4.1).
         let seeded = Configuration(voters: [1, 2, 3], addresses: [3: MemberAddress(peer: "old:7001")])
-        var node = RaftNode(options: RaftOptions(id: 3), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(seeded), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 3),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(seeded), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         let moved = seeded.with(address: MemberAddress(peer: "new:7001"), for: 3)
-        node.step(Envelope(from: 1, to: 3, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0,
-            entries: [Entry(index: 1, term: 1, payload: .configuration(moved))], leaderCommit: 0))))
+        node.step(
+            Envelope(
+                from: 1, to: 3,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 1, prevLogIndex: 0, prevLogTerm: 0,
+                        entries: [Entry(index: 1, term: 1, payload: .configuration(moved))], leaderCommit: 0))))
         XCTAssertEqual(node.configuration.address(of: 3)?.peer, "new:7001", "in force before it commits")
-        node.step(Envelope(from: 2, to: 3, message: .appendEntries(AppendEntries(term: 2, prevLogIndex: 0, prevLogTerm: 0,
-            entries: [Entry(index: 1, term: 2, payload: .noop)], leaderCommit: 0))))
-        XCTAssertEqual(node.configuration.address(of: 3)?.peer, "old:7001", "the overwritten entry's address is gone with it")
+        node.step(
+            Envelope(
+                from: 2, to: 3,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 2, prevLogIndex: 0, prevLogTerm: 0,
+                        entries: [Entry(index: 1, term: 2, payload: .noop)], leaderCommit: 0))))
+        XCTAssertEqual(
+            node.configuration.address(of: 3)?.peer, "old:7001", "the overwritten entry's address is gone with it")
     }
 
     func testANodeThatJoinsAfterCompactionLearnsAddressesFromTheSnapshot() throws {
@@ -175,7 +218,8 @@ final class MemberAddressTests: XCTestCase {
         for i in 0..<5 { try cluster.propose("c\(i)", at: 1) }
         var leader = cluster.nodes[1]!
         let snapshot = leader.makeSnapshot(at: leader.appliedIndex, data: [1, 2, 3])
-        XCTAssertEqual(snapshot.metadata.configuration.address(of: 2)?.peer, "10.0.0.2:7001", "the snapshot carries addresses")
+        XCTAssertEqual(
+            snapshot.metadata.configuration.address(of: 2)?.peer, "10.0.0.2:7001", "the snapshot carries addresses")
         cluster.disks[1]!.snapshot = snapshot
         cluster.disks[1]!.entries.removeAll { $0.index <= snapshot.metadata.index }
         leader.compact(to: snapshot)
@@ -190,6 +234,7 @@ final class MemberAddressTests: XCTestCase {
         XCTAssertEqual(cluster.node(4).configuration.address(of: 4), node4)
         cluster.crash(4)
         cluster.restart(4)
-        XCTAssertEqual(cluster.node(4).configuration.address(of: 2)?.peer, "10.0.0.2:7001", "and keeps them across a restart")
+        XCTAssertEqual(
+            cluster.node(4).configuration.address(of: 2)?.peer, "10.0.0.2:7001", "and keeps them across a restart")
     }
 }

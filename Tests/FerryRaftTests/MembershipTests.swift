@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRaft
 
 /// Single-server membership changes (thesis §4.1-4.3), learners, leadership transfer (§3.10), ReadIndex (§6.4).
@@ -44,7 +45,8 @@ final class MembershipTests: XCTestCase {
         cluster.tick(10)
         XCTAssertLessThan(cluster.node(1).lastIndex, RaftOptions(id: 1).promotionLagEntriesMax, "a young log")
         XCTAssertThrowsError(try cluster.nodes[1]!.proposeConfigurationChange(.promote(4))) { error in
-            XCTAssertEqual(error as? ProposeError, .invalidConfigurationChange("learner 4 has not answered the leader yet"))
+            XCTAssertEqual(
+                error as? ProposeError, .invalidConfigurationChange("learner 4 has not answered the leader yet"))
         }
         XCTAssertEqual(cluster.node(1).configuration.voters, [1, 2, 3])
 
@@ -93,7 +95,8 @@ final class MembershipTests: XCTestCase {
         XCTAssertEqual(cluster.leaders.count, 1)
         XCTAssertTrue([2, 3].contains(cluster.leaders.first ?? 0), "\(cluster.leaders)")
         for id in cluster.ids {
-            XCTAssertEqual(cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id): the uncommitted removal is gone")
+            XCTAssertEqual(
+                cluster.node(id).configuration.voters, [1, 2, 3, 4], "node \(id): the uncommitted removal is gone")
         }
     }
 
@@ -111,18 +114,25 @@ final class MembershipTests: XCTestCase {
 
     func testANewLeaderProposesNoChangeBeforeItCommitsAnEntryOfItsTerm() {
         // Bug 22 (Ongaro 2015): the fix is to wait for the leader's first entry of its term to commit.
-        var leader = RaftNode(options: RaftOptions(id: 1), recovered: RecoveredState(
-            hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var leader = RaftNode(
+            options: RaftOptions(id: 1),
+            recovered: RecoveredState(
+                hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         leader.campaign()
         leader.advance(leader.ready())
-        leader.step(Envelope(from: 2, to: 1, message: .voteResponse(VoteResponse(term: leader.term, granted: true, isPreVote: false))))
+        leader.step(
+            Envelope(
+                from: 2, to: 1, message: .voteResponse(VoteResponse(term: leader.term, granted: true, isPreVote: false))
+            ))
         XCTAssertEqual(leader.role, .leader)
         XCTAssertThrowsError(try leader.proposeConfigurationChange(.addLearner(4))) { error in
             XCTAssertEqual(error as? ProposeError, .configurationChangePending)
         }
         leader.advance(leader.ready())
-        leader.step(Envelope(from: 2, to: 1, message: .appendResponse(AppendResponse(term: leader.term, success: true, index: 1))))
+        leader.step(
+            Envelope(
+                from: 2, to: 1, message: .appendResponse(AppendResponse(term: leader.term, success: true, index: 1))))
         XCTAssertEqual(leader.commitIndex, 1)
         XCTAssertNoThrow(try leader.proposeConfigurationChange(.addLearner(4)))
     }
@@ -130,15 +140,27 @@ final class MembershipTests: XCTestCase {
     func testATruncatedConfigurationEntryRollsBackToThePreviousOne() {
         // Bug 23: a follower uses the latest configuration in its log; when that entry is overwritten,
         // the previous configuration is in force again.
-        var node = RaftNode(options: RaftOptions(id: 3), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 3),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         let widened = Configuration(voters: [1, 2, 3], learners: [4])
-        node.step(Envelope(from: 1, to: 3, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0,
-            entries: [Entry(index: 1, term: 1, payload: .configuration(widened))], leaderCommit: 0))))
+        node.step(
+            Envelope(
+                from: 1, to: 3,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 1, prevLogIndex: 0, prevLogTerm: 0,
+                        entries: [Entry(index: 1, term: 1, payload: .configuration(widened))], leaderCommit: 0))))
         XCTAssertEqual(node.configuration, widened)
-        node.step(Envelope(from: 2, to: 3, message: .appendEntries(AppendEntries(term: 2, prevLogIndex: 0, prevLogTerm: 0,
-            entries: [Entry(index: 1, term: 2, payload: .noop)], leaderCommit: 0))))
+        node.step(
+            Envelope(
+                from: 2, to: 3,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 2, prevLogIndex: 0, prevLogTerm: 0,
+                        entries: [Entry(index: 1, term: 2, payload: .noop)], leaderCommit: 0))))
         XCTAssertEqual(node.configuration, Configuration(voters: [1, 2, 3]))
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRaft
 
 /// Log replication: Raft §5.3, §5.4.2 (Figure 8), Figure 2's AppendEntries receiver rules.
@@ -22,8 +23,10 @@ final class ReplicationTests: XCTestCase {
 
     func testLeaderDoesNotCommitAnEntryAppendedButNotDurable() {
         // Bugs 10 and 12: a single voter commits only once its own write is durable.
-        var node = RaftNode(options: RaftOptions(id: 1), recovered: RecoveredState(
-            hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 1),
+            recovered: RecoveredState(
+                hardState: HardState(), snapshot: .bootstrap(Configuration(voters: [1])), entries: []),
             random: SeededGenerator(seed: 3), snapshotSource: nil)
         node.campaign()
         XCTAssertEqual(node.role, .leader)
@@ -83,7 +86,8 @@ final class ReplicationTests: XCTestCase {
         cluster.campaign(2)
         var n3 = cluster.nodes[3]!
         let lastBefore = n3.lastIndex
-        let stale = AppendEntries(term: 1, prevLogIndex: 1, prevLogTerm: 1,
+        let stale = AppendEntries(
+            term: 1, prevLogIndex: 1, prevLogTerm: 1,
             entries: [Entry(index: 2, term: 1, payload: .command([9]))], leaderCommit: 2)
         n3.step(Envelope(from: 1, to: 3, message: .appendEntries(stale)))
         XCTAssertEqual(n3.lastIndex, lastBefore)
@@ -92,28 +96,47 @@ final class ReplicationTests: XCTestCase {
 
     func testStaleOrReorderedAppendDoesNotTruncateMatchingEntries() {
         // Bug 7: an old AppendEntries carrying a prefix must not cut entries that came after it.
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         let e = (1...3).map { Entry(index: LogIndex($0), term: 1, payload: .command([UInt8($0)])) }
-        node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: e, leaderCommit: 0))))
-        node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [e[0]], leaderCommit: 0))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .appendEntries(
+                    AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: e, leaderCommit: 0))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .appendEntries(
+                    AppendEntries(term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [e[0]], leaderCommit: 0))))
         XCTAssertEqual(node.lastIndex, 3)
     }
 
     func testCommitIndexIsCappedAtTheLastEntryTheRequestProved() {
         // Figure 2, receiver rule 5 (bug 9): commit = min(leaderCommit, index of last new entry).
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
-            entries: (1...5).map { Entry(index: LogIndex($0), term: 1, payload: .command([UInt8($0)])) }),
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
+                entries: (1...5).map { Entry(index: LogIndex($0), term: 1, payload: .command([UInt8($0)])) }),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
-        node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(
-            term: 2, prevLogIndex: 2, prevLogTerm: 1, entries: [], leaderCommit: 9))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 2, prevLogIndex: 2, prevLogTerm: 1, entries: [], leaderCommit: 9))))
         XCTAssertEqual(node.commitIndex, 2, "entries 3-5 may differ from the leader's")
     }
 
     func testInflightWindowBoundsUnacknowledgedAppends() {
-        var cluster = TestCluster(voters: [1, 2, 3]) { $0.inflightAppendsMax = 4; $0.appendEntriesMax = 1 }
+        var cluster = TestCluster(voters: [1, 2, 3]) {
+            $0.inflightAppendsMax = 4
+            $0.appendEntriesMax = 1
+        }
         cluster.campaign(1)
         cluster.isolate(1)
         var leader = cluster.nodes[1]!
@@ -129,7 +152,8 @@ final class ReplicationTests: XCTestCase {
         var leader = cluster.nodes[1]!
         _ = try! leader.propose([42])
         let now = leader.takeMessages()
-        XCTAssertEqual(now.filter { if case .appendEntries = $0.message { return true } else { return false } }.count, 2)
+        XCTAssertEqual(
+            now.filter { if case .appendEntries = $0.message { return true } else { return false } }.count, 2)
         XCTAssertTrue(leader.hasReady)
     }
 
@@ -151,14 +175,30 @@ final class AcknowledgementTests: XCTestCase {
         // The follower acks 2-3@1 but has not persisted yet; a term-2 leader replaces index 2 before the next
         // persist. The term-1 ack would leave after a persist that no longer holds 3@1, and the term-1 leader
         // could count it toward a commit (DUR). It must be dropped.
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
-            entries: [Entry(index: 1, term: 1, payload: .noop)]), random: SeededGenerator(seed: 1), snapshotSource: nil)
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])),
+                entries: [Entry(index: 1, term: 1, payload: .noop)]), random: SeededGenerator(seed: 1),
+            snapshotSource: nil)
         let outstanding = node.ready()  // a persist is in flight: new output waits for the next Ready
-        node.step(Envelope(from: 1, to: 2, message: .appendEntries(AppendEntries(term: 1, prevLogIndex: 1, prevLogTerm: 1,
-            entries: [Entry(index: 2, term: 1, payload: .command([1])), Entry(index: 3, term: 1, payload: .command([2]))], leaderCommit: 1))))
-        node.step(Envelope(from: 3, to: 2, message: .appendEntries(AppendEntries(term: 2, prevLogIndex: 1, prevLogTerm: 1,
-            entries: [Entry(index: 2, term: 2, payload: .noop)], leaderCommit: 1))))
+        node.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 1, prevLogIndex: 1, prevLogTerm: 1,
+                        entries: [
+                            Entry(index: 2, term: 1, payload: .command([1])),
+                            Entry(index: 3, term: 1, payload: .command([2])),
+                        ], leaderCommit: 1))))
+        node.step(
+            Envelope(
+                from: 3, to: 2,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 2, prevLogIndex: 1, prevLogTerm: 1,
+                        entries: [Entry(index: 2, term: 2, payload: .noop)], leaderCommit: 1))))
         node.advance(outstanding)
         let ready = node.ready()
         let acks = ready.messagesAfterPersist.compactMap { envelope -> AppendResponse? in

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRaft
 
 /// Log compaction and InstallSnapshot (Raft §7), sent in bounded chunks.
@@ -30,7 +31,9 @@ final class SnapshotTests: XCTestCase {
         cluster.heal()
         try! cluster.propose("after", at: 1)
         cluster.tick(20)
-        let chunks = cluster.delivered.filter { if case .snapshotChunk = $0.message { return $0.to == 3 } else { return false } }
+        let chunks = cluster.delivered.filter {
+            if case .snapshotChunk = $0.message { return $0.to == 3 } else { return false }
+        }
         XCTAssertGreaterThanOrEqual(chunks.count, 10, "1000 bytes in chunks of at most 100")
         XCTAssertEqual(cluster.disks[3]!.snapshot.metadata, snapshot.metadata)
         XCTAssertEqual(cluster.disks[3]!.snapshot.data, snapshot.data)
@@ -43,12 +46,14 @@ final class SnapshotTests: XCTestCase {
         let snapshot = leaveNode3BehindASnapshot(&cluster)
 
         XCTAssertEqual(cluster.node(1).log.snapshot, StoredSnapshot(metadata: snapshot.metadata, sizeBytes: 1000))
-        XCTAssertLessThan(longestByteArray(in: cluster.node(1)), 100, "nothing in the leader's memory is near the data's size")
+        XCTAssertLessThan(
+            longestByteArray(in: cluster.node(1)), 100, "nothing in the leader's memory is near the data's size")
 
         cluster.heal()
         cluster.tick(20)
         XCTAssertEqual(cluster.disks[3]!.snapshot, snapshot)
-        XCTAssertGreaterThanOrEqual(cluster.disks[1]!.file.chunksRead, 10, "1000 bytes read from the disk in chunks of 100")
+        XCTAssertGreaterThanOrEqual(
+            cluster.disks[1]!.file.chunksRead, 10, "1000 bytes read from the disk in chunks of 100")
         XCTAssertLessThan(longestByteArray(in: cluster.node(1)), 1000)
     }
 
@@ -65,7 +70,9 @@ final class SnapshotTests: XCTestCase {
         cluster.heal()
         try! cluster.propose("after", at: 1)
         cluster.tick(30)
-        let chunks = cluster.delivered.filter { if case .snapshotChunk = $0.message { return $0.to == 3 } else { return false } }
+        let chunks = cluster.delivered.filter {
+            if case .snapshotChunk = $0.message { return $0.to == 3 } else { return false }
+        }
         XCTAssertGreaterThanOrEqual(chunks.count, 16, "1000 bytes in chunks of at most 64")
         XCTAssertEqual(cluster.disks[3]!.snapshot, snapshot, "every byte, from the restarted leader's disk")
         XCTAssertEqual(cluster.commands(3), ["after"])
@@ -79,7 +86,8 @@ final class SnapshotTests: XCTestCase {
         cluster.disks[1]!.file.snapshot = .bootstrap(snapshot.metadata.configuration)  // the file is not that one
         cluster.heal()
         cluster.tick(10)
-        XCTAssertFalse(cluster.delivered.contains { if case .snapshotChunk = $0.message { return true } else { return false } })
+        XCTAssertFalse(
+            cluster.delivered.contains { if case .snapshotChunk = $0.message { return true } else { return false } })
         XCTAssertLessThan(cluster.node(3).commitIndex, snapshot.metadata.index, "still behind")
 
         cluster.disks[1]!.file.snapshot = served
@@ -104,8 +112,12 @@ final class SnapshotTests: XCTestCase {
         var n2 = cluster.nodes[2]!
         let commitBefore = n2.commitIndex
         let old = SnapshotMetadata(index: 2, term: n2.term(at: 2)!, configuration: n2.configuration)
-        n2.step(Envelope(from: 1, to: 2, message: .snapshotChunk(SnapshotChunk(
-            term: n2.term, metadata: old, offset: 0, data: [1, 2, 3], totalBytes: 3))))
+        n2.step(
+            Envelope(
+                from: 1, to: 2,
+                message: .snapshotChunk(
+                    SnapshotChunk(
+                        term: n2.term, metadata: old, offset: 0, data: [1, 2, 3], totalBytes: 3))))
         let ready = n2.ready()
         XCTAssertNil(ready.snapshot)
         XCTAssertEqual(n2.commitIndex, commitBefore)
@@ -113,14 +125,20 @@ final class SnapshotTests: XCTestCase {
     }
 
     func testChunksOutOfOrderAreReassembledExactly() {
-        var node = RaftNode(options: RaftOptions(id: 2), recovered: RecoveredState(
-            hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
+        var node = RaftNode(
+            options: RaftOptions(id: 2),
+            recovered: RecoveredState(
+                hardState: HardState(term: 1), snapshot: .bootstrap(Configuration(voters: [1, 2, 3])), entries: []),
             random: SeededGenerator(seed: 1), snapshotSource: nil)
         let metadata = SnapshotMetadata(index: 9, term: 1, configuration: Configuration(voters: [1, 2, 3]))
         let data: [UInt8] = Array(0..<30)
         func chunk(_ offset: Int) -> Envelope {
-            Envelope(from: 1, to: 2, message: .snapshotChunk(SnapshotChunk(
-                term: 1, metadata: metadata, offset: offset, data: Array(data[offset..<offset + 10]), totalBytes: 30)))
+            Envelope(
+                from: 1, to: 2,
+                message: .snapshotChunk(
+                    SnapshotChunk(
+                        term: 1, metadata: metadata, offset: offset, data: Array(data[offset..<offset + 10]),
+                        totalBytes: 30)))
         }
         node.step(chunk(10))  // no start yet: asks for offset 0
         node.step(chunk(0))

@@ -32,7 +32,8 @@ struct TestCluster {
     var delivered: [Envelope] = []
     var seed: UInt64
 
-    init(voters: [NodeID], learners: [NodeID] = [], seed: UInt64 = 1, configure: (inout RaftOptions) -> Void = { _ in }) {
+    init(voters: [NodeID], learners: [NodeID] = [], seed: UInt64 = 1, configure: (inout RaftOptions) -> Void = { _ in })
+    {
         self.seed = seed
         let configuration = Configuration(voters: voters, learners: learners)
         for id in voters + learners {
@@ -60,8 +61,9 @@ struct TestCluster {
     mutating func start(_ id: NodeID) {
         let disk = disks[id]!
         let recovered = RecoveredState(hardState: disk.hardState, snapshot: disk.snapshot, entries: disk.entries)
-        nodes[id] = RaftNode(options: options[id]!, recovered: recovered, random: SeededGenerator(seed: seed &* 31 &+ id),
-                             snapshotSource: disk.file)
+        nodes[id] = RaftNode(
+            options: options[id]!, recovered: recovered, random: SeededGenerator(seed: seed &* 31 &+ id),
+            snapshotSource: disk.file)
         applied[id] = applied[id, default: []].filter { $0.index <= disk.snapshot.metadata.index }
         down.remove(id)
     }
@@ -191,7 +193,9 @@ final class SnapshotFile: SnapshotChunkSource {
     init(_ snapshot: Snapshot) { self.snapshot = snapshot }
 
     func snapshotChunk(of stored: StoredSnapshot, offset: Int, count: Int) -> [UInt8]? {
-        guard stored == snapshot.stored, offset >= 0, count >= 0, offset + count <= snapshot.data.count else { return nil }
+        guard stored == snapshot.stored, offset >= 0, count >= 0, offset + count <= snapshot.data.count else {
+            return nil
+        }
         chunksRead += 1
         return Array(snapshot.data[offset..<offset + count])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FerryRuntime
 
 /// A micro benchmark for the report: 1 KiB frames over one loopback connection, producer paced by
@@ -12,7 +13,9 @@ final class BenchmarkTests: XCTestCase {
         let payloadBytes = 1_024
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        var receivedFrames = 0, receivedBytes = 0, corrupt = 0
+        var receivedFrames = 0
+        var receivedBytes = 0
+        var corrupt = 0
         var serverLink: FramedConnection?
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
             let link = FramedConnection(connection: connection)
@@ -52,9 +55,12 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertEqual(corrupt, 0)
         let framesPerSecond = Double(receivedFrames) / seconds
         let megabytesPerSecond = Double(receivedBytes + 4 * receivedFrames) / seconds / 1e6
-        print(String(format: "BENCH FerryRuntime: %d frames of %d B over one loopback connection: %.0f frames/s, %.1f MB/s, %d uv_write calls (%.1f frames per write)",
-                     receivedFrames, payloadBytes, framesPerSecond, megabytesPerSecond, client.writeBatchCount,
-                     Double(receivedFrames) / Double(max(1, client.writeBatchCount))))
+        print(
+            String(
+                format:
+                    "BENCH FerryRuntime: %d frames of %d B over one loopback connection: %.0f frames/s, %.1f MB/s, %d uv_write calls (%.1f frames per write)",
+                receivedFrames, payloadBytes, framesPerSecond, megabytesPerSecond, client.writeBatchCount,
+                Double(receivedFrames) / Double(max(1, client.writeBatchCount))))
         clientLink?.close()
         serverLink?.close()
         listener.close()

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRuntime
 
 final class BrokenPipeTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FerryRuntime
 
 final class EventLoopTests: XCTestCase {
@@ -10,7 +11,9 @@ final class EventLoopTests: XCTestCase {
     func testRepeatingTimerFiresExactlyTheRequestedNumberOfTimes() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        var ticks = 0, oneShots = 0, cancelledFires = 0
+        var ticks = 0
+        var oneShots = 0
+        var cancelledFires = 0
         let tick = try LoopTimer(loop: loop)
         tick.start(afterMs: 1, repeatMs: 1) {
             ticks += 1
@@ -49,8 +52,12 @@ final class EventLoopTests: XCTestCase {
         }
         try loop.scheduleOnce(afterMs: 50) { loop.stop() }
         runBounded(loop)
-        XCTAssertEqual(order, ["first callback", "second callback", "first action", "second action",
-                               "action deferred by an action"])
+        XCTAssertEqual(
+            order,
+            [
+                "first callback", "second callback", "first action", "second action",
+                "action deferred by an action",
+            ])
     }
 
     func testFlushesRegisteredLastGoAfterEveryOtherFlushOfTheTurn() throws {
@@ -61,10 +68,11 @@ final class EventLoopTests: XCTestCase {
         // does what its flush registers.
         try loop.scheduleOnce(afterMs: 5) {
             loop.flushAtEndOfTurn(EndOfTurnAction { order.append("peer link") }, order: .last)
-            loop.flushAtEndOfTurn(EndOfTurnAction {
-                order.append("client connection")
-                loop.atEndOfTurn { order.append("action registered by a flush") }
-            })
+            loop.flushAtEndOfTurn(
+                EndOfTurnAction {
+                    order.append("client connection")
+                    loop.atEndOfTurn { order.append("action registered by a flush") }
+                })
         }
         try loop.scheduleOnce(afterMs: 50) { loop.stop() }
         runBounded(loop)
@@ -80,7 +88,8 @@ final class EventLoopTests: XCTestCase {
             var allOnLoopThread = true
         }
         let results = Results()
-        let postsPerThread = 500, posterThreads = 2
+        let postsPerThread = 500
+        let posterThreads = 2
         let posters = (0..<posterThreads).map { t in
             Thread {
                 for i in 0..<postsPerThread {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRuntime
 
 final class FrameDecoderTests: XCTestCase {
@@ -13,7 +14,8 @@ final class FrameDecoderTests: XCTestCase {
             var decoded: [[UInt8]] = []
             var offset = 0
             while offset < stream.count {
-                let chunkBytes = min(stream.count - offset, Int.random(in: 1...(seed.isMultiple(of: 2) ? 7 : 5_000), using: &random))
+                let chunkBytes = min(
+                    stream.count - offset, Int.random(in: 1...(seed.isMultiple(of: 2) ? 7 : 5_000), using: &random))
                 decoder.append(Array(stream[offset..<(offset + chunkBytes)]))
                 offset += chunkBytes
                 while let frame = try decoder.nextFrame() { decoded.append(frame) }

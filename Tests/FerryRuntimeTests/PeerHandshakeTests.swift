@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRuntime
 
 /// What one side of a peer link saw.
@@ -21,7 +22,8 @@ final class PeerHandshakeTests: XCTestCase {
     ) throws -> (acceptor: LinkObservation, dialer: LinkObservation) {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        let acceptor = LinkObservation(), dialer = LinkObservation()
+        let acceptor = LinkObservation()
+        let dialer = LinkObservation()
         var channels: [PeerChannel] = []
         func maybeStop() {
             let bothClosed = acceptor.closed && dialer.closed
@@ -45,16 +47,18 @@ final class PeerHandshakeTests: XCTestCase {
             channels.append(channel)
         }
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
-            let channel = try! PeerChannel(connection: connection, role: .acceptor, localNodeID: 1,
-                                           expectedPeerNodeID: nil, clusterSecret: acceptorSecret)
+            let channel = try! PeerChannel(
+                connection: connection, role: .acceptor, localNodeID: 1,
+                expectedPeerNodeID: nil, clusterSecret: acceptorSecret)
             observe(channel, into: acceptor, greeting: "from 1")
         }
         var connection: TCPConnection!
         connection = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
             XCTAssertNil(error)
-            let channel = try! PeerChannel(connection: connection, role: .dialer, localNodeID: 2,
-                                           expectedPeerNodeID: expectedByDialer, clusterSecret: dialerSecret,
-                                           version: dialerVersion)
+            let channel = try! PeerChannel(
+                connection: connection, role: .dialer, localNodeID: 2,
+                expectedPeerNodeID: expectedByDialer, clusterSecret: dialerSecret,
+                version: dialerVersion)
             observe(channel, into: dialer, greeting: "from 2")
         }
         runBounded(loop)
@@ -101,9 +105,12 @@ final class PeerHandshakeTests: XCTestCase {
 
     // MARK: The state machine alone (no sockets)
 
-    func machine(_ role: PeerHandshake.Role, id: UInt64, secret: [UInt8], nonceByte: UInt8, version: UInt16 = 1) -> PeerHandshake {
-        PeerHandshake(role: role, localNodeID: id, expectedPeerNodeID: nil, clusterSecret: secret,
-                      nonce: [UInt8](repeating: nonceByte, count: PeerHandshake.nonceBytes), version: version)
+    func machine(
+        _ role: PeerHandshake.Role, id: UInt64, secret: [UInt8], nonceByte: UInt8, version: UInt16 = 1
+    ) -> PeerHandshake {
+        PeerHandshake(
+            role: role, localNodeID: id, expectedPeerNodeID: nil, clusterSecret: secret,
+            nonce: [UInt8](repeating: nonceByte, count: PeerHandshake.nonceBytes), version: version)
     }
 
     static func sent(_ actions: [PeerHandshake.Action]) -> [UInt8] {
@@ -115,9 +122,12 @@ final class PeerHandshakeTests: XCTestCase {
     func testNoMessageContainsTheSecret() {
         var a = machine(.dialer, id: 2, secret: secret, nonceByte: 1)
         var b = machine(.acceptor, id: 1, secret: secret, nonceByte: 2)
-        let helloA = Self.sent(a.start()), helloB = Self.sent(b.start())
-        let proofA = Self.sent(a.receive(helloB)), proofB = Self.sent(b.receive(helloA))
-        let verdictA = Self.sent(a.receive(proofB)), verdictB = Self.sent(b.receive(proofA))
+        let helloA = Self.sent(a.start())
+        let helloB = Self.sent(b.start())
+        let proofA = Self.sent(a.receive(helloB))
+        let proofB = Self.sent(b.receive(helloA))
+        let verdictA = Self.sent(a.receive(proofB))
+        let verdictB = Self.sent(b.receive(proofA))
         XCTAssertEqual(a.receive(verdictB), [.established(peerNodeID: 1)])
         XCTAssertEqual(b.receive(verdictA), [.established(peerNodeID: 2)])
         for message in [helloA, helloB, proofA, proofB, verdictA, verdictB] {
@@ -142,9 +152,10 @@ final class PeerHandshakeTests: XCTestCase {
         _ = other.start()
         let hello = HandshakeWire.hello(version: 1, nodeID: 2, nonce: [UInt8](repeating: 9, count: 32))
         let victimProof = Self.sent(other.receive(hello))
-        XCTAssertEqual(other.receive(victimProof).first.map { action -> Bool in
-            if case .fail(.authenticationFailed(peerNodeID: 2), _) = action { true } else { false }
-        }, true)
+        XCTAssertEqual(
+            other.receive(victimProof).first.map { action -> Bool in
+                if case .fail(.authenticationFailed(peerNodeID: 2), _) = action { true } else { false }
+            }, true)
     }
 
     func testMalformedFrameIsRefused() {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryRuntime
 
 final class TCPTests: XCTestCase {
@@ -14,7 +15,8 @@ final class TCPTests: XCTestCase {
         }
         XCTAssertNotEqual(listener.port, 0)
 
-        let writes = 2_000, writeBytes = 16
+        let writes = 2_000
+        let writeBytes = 16
         let sent: [UInt8] = (0..<(writes * writeBytes)).map { UInt8(truncatingIfNeeded: $0 * 13) }
         var echoed: [UInt8] = []
         var client: TCPConnection!
@@ -60,7 +62,8 @@ final class TCPTests: XCTestCase {
             connection.startReading()
         }
         var client: TCPConnection!
-        var queuedAfterSmallFlush = -1, queuedAfterLargeFlush = -1
+        var queuedAfterSmallFlush = -1
+        var queuedAfterLargeFlush = -1
         client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
             XCTAssertNil(error)
             client.write(small)
@@ -123,8 +126,10 @@ final class TCPTests: XCTestCase {
         var accepted: [TCPConnection] = []
         var connects = 0
         var connector: TCPConnector!
-        connector = try TCPConnector(loop: loop, host: "127.0.0.1", port: port,
-                                     backoff: ExponentialBackoff(backoffMsMin: 60_000, backoffMsMax: 60_000)) { _ in
+        connector = try TCPConnector(
+            loop: loop, host: "127.0.0.1", port: port,
+            backoff: ExponentialBackoff(backoffMsMin: 60_000, backoffMsMax: 60_000)
+        ) { _ in
             connects += 1
             connector.redialNow()  // connected: nothing to do
             loop.stop()
@@ -173,7 +178,8 @@ final class TCPTests: XCTestCase {
     func testConnectorReconnectsWithBackoffAfterListenerRestarts() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        var acceptedCount = 0, connects = 0
+        var acceptedCount = 0
+        var connects = 0
         var accepted: [TCPConnection] = []
         var listener: TCPListener?
         func maybeStop() { if acceptedCount == 2 && connects == 2 { loop.stop() } }
@@ -231,7 +237,11 @@ final class TCPTests: XCTestCase {
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { accepted.append($0) }  // never reads
         let limits = TCPConnection.Limits(queuedBytesHighWater: 1 << 20, queuedBytesMax: 4 << 20)
         let chunk = [UInt8](repeating: 0xAB, count: 64 << 10)
-        var producedBytes = 0, told = 0, stalledTicks = 0, ticks = 0, queuedBytesPeak = 0
+        var producedBytes = 0
+        var told = 0
+        var stalledTicks = 0
+        var ticks = 0
+        var queuedBytesPeak = 0
         var writableEvents = 0
         var closeReason: TCPCloseReason?
         var client: TCPConnection!
@@ -304,7 +314,8 @@ final class TCPTests: XCTestCase {
     func testHalfCloseDeliversDataThenEOFAndTheOtherDirectionStaysOpen() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
-        var serverGot: [UInt8] = [], clientGot: [UInt8] = []
+        var serverGot: [UInt8] = []
+        var clientGot: [UInt8] = []
         var serverSawEOF = false
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
             connection.onRead = { serverGot.append(contentsOf: $0) }
@@ -365,8 +376,10 @@ final class HostNameTests: XCTestCase {
     func testAnUnknownHostIsRetriedNotFatal() throws {
         let loop = try EventLoop()
         var redials = 0
-        let connector = try TCPConnector(loop: loop, host: "no-such-host.invalid", port: 7000,
-                                         backoff: ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 10)) { _ in }
+        let connector = try TCPConnector(
+            loop: loop, host: "no-such-host.invalid", port: 7000,
+            backoff: ExponentialBackoff(backoffMsMin: 5, backoffMsMax: 10)
+        ) { _ in }
         connector.onRedialScheduled = { _, _ in
             redials += 1
             if redials == 2 { loop.stop() }

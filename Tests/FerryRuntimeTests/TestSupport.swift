@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerryRuntime
 
 /// Every test's run is bounded: a watchdog stops the loop and fails the test if the scenario hangs.

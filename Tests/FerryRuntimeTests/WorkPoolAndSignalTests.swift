@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FerryRuntime
 
 final class WorkPoolAndSignalTests: XCTestCase {
@@ -10,7 +11,10 @@ final class WorkPoolAndSignalTests: XCTestCase {
         let path = NSTemporaryDirectory() + "ferry-workpool-\(getpid()).dat"
         let fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
         XCTAssertGreaterThanOrEqual(fd, 0)
-        defer { close(fd); unlink(path) }
+        defer {
+            close(fd)
+            unlink(path)
+        }
         let bytes = [UInt8](repeating: 0x5A, count: 64 << 10)
         XCTAssertEqual(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, bytes.count)
 

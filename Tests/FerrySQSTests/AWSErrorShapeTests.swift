@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerrySQS
 
 /// Where AWS's JSON `__type` and query-protocol text differ from the plain code (recorded answers in
@@ -13,8 +14,9 @@ final class AWSErrorShapeTests: XCTestCase {
     }
 
     func testTheQueryProtocolWordsAnUnknownQueueForTheWsdlVersion() {
-        XCTAssertTrue(SQSXMLEncoder.document(.noSuchQueue, requestId: "r")
-            .contains("<Message>The specified queue does not exist for this wsdl version.</Message>"))
+        XCTAssertTrue(
+            SQSXMLEncoder.document(.noSuchQueue, requestId: "r")
+                .contains("<Message>The specified queue does not exist for this wsdl version.</Message>"))
         let other = SQSError(.queueDoesNotExist, "something else")
         XCTAssertTrue(SQSXMLEncoder.document(other, requestId: "r").contains("<Message>something else</Message>"))
     }

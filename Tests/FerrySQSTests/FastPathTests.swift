@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerrySQS
 
 /// The fast paths of the request path against the general code they shortcut: `DirectJSONDecoder` against
@@ -57,7 +58,9 @@ final class FastPathTests: XCTestCase {
             var mutated = request
             mutated.body = body
             let general = Result { () throws(SQSError) in try SQSProtocol.decodeJSONMembers(operation, mutated) }
-            XCTAssertEqual(general, .success(direct), "seed \(seed) iteration \(iteration): \(String(decoding: body, as: UTF8.self))")
+            XCTAssertEqual(
+                general, .success(direct),
+                "seed \(seed) iteration \(iteration): \(String(decoding: body, as: UTF8.self))")
         }
         XCTAssertGreaterThan(taken, Self.iterations / 20)
     }
@@ -70,21 +73,32 @@ final class FastPathTests: XCTestCase {
             var head = heads.randomElement(using: &rng)!
             for _ in 0...(rng.next() % 3) { ProtocolFuzzTests.mutate(&head, &rng) }
             let limits = iteration % 4 == 0 ? HTTPLimits(headerCountMax: Int(rng.next() % 12)) : .standard
-            guard let fast = head.withUnsafeBufferPointer({ HTTPHeadParser.parseASCII($0, limits: limits) }) else { continue }
+            guard let fast = head.withUnsafeBufferPointer({ HTTPHeadParser.parseASCII($0, limits: limits) }) else {
+                continue
+            }
             taken += 1
-            let general = Result { () throws(HTTPParseError) in try HTTPHeadParser.parseGeneral(head[...], limits: limits) }
-            XCTAssertEqual(general, .success(fast), "seed \(seed) iteration \(iteration): \(String(decoding: head, as: UTF8.self))")
+            let general = Result { () throws(HTTPParseError) in
+                try HTTPHeadParser.parseGeneral(head[...], limits: limits)
+            }
             XCTAssertEqual(
-                Result { () throws(HTTPParseError) in try HTTPHeadParser.framing(of: fast, limits: limits) }.map { "\($0)" },
-                Result { () throws(HTTPParseError) in try HTTPHeadParser.framingGeneral(of: fast, limits: limits) }.map { "\($0)" })
+                general, .success(fast), "seed \(seed) iteration \(iteration): \(String(decoding: head, as: UTF8.self))"
+            )
+            XCTAssertEqual(
+                Result { () throws(HTTPParseError) in try HTTPHeadParser.framing(of: fast, limits: limits) }.map {
+                    "\($0)"
+                },
+                Result { () throws(HTTPParseError) in try HTTPHeadParser.framingGeneral(of: fast, limits: limits) }.map
+                { "\($0)" })
         }
         XCTAssertGreaterThan(taken, Self.iterations / 20)
     }
 
     func testASCIIQueueURLParserAgreesWithTheGeneralParser() {
         var rng = SplitMix64(seed: seed)
-        let urls = ["http://127.0.0.1:9324/000000000000/orders", "https://sqs.us-east-1.amazonaws.com/123456789012/q.fifo",
-                    "/000000000000/q1", "http://h/prefix/000000000000/q1?x=1#f", "http://h//a//b//", "q", "http://h"]
+        let urls = [
+            "http://127.0.0.1:9324/000000000000/orders", "https://sqs.us-east-1.amazonaws.com/123456789012/q.fifo",
+            "/000000000000/q1", "http://h/prefix/000000000000/q1?x=1#f", "http://h//a//b//", "q", "http://h",
+        ]
         var taken = 0
         for iteration in 0..<Self.iterations {
             var url = Array(urls.randomElement(using: &rng)!.utf8)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerrySQS
 
 /// HMACSHA256 is RFC 2104 HMAC with SHA-256: it must give RFC 4231's codes for keys shorter than, equal to and
@@ -14,19 +15,23 @@ final class HMACSHA256Tests: XCTestCase {
     }
 
     func testRFC4231Case1ShortKey() {
-        XCTAssertEqual(code(key: [UInt8](repeating: 0x0b, count: 20), [Array("Hi There".utf8)]),
-                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        XCTAssertEqual(
+            code(key: [UInt8](repeating: 0x0b, count: 20), [Array("Hi There".utf8)]),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
     }
 
     func testRFC4231Case2KeyShorterThanTheCode() {
-        XCTAssertEqual(code(key: Array("Jefe".utf8), [Array("what do ya want ".utf8), Array("for nothing?".utf8)]),
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(
+            code(key: Array("Jefe".utf8), [Array("what do ya want ".utf8), Array("for nothing?".utf8)]),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     func testRFC4231Case6KeyLongerThanABlockIsHashedFirst() {
-        XCTAssertEqual(code(key: [UInt8](repeating: 0xaa, count: 131),
-                            [Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)]),
-                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        XCTAssertEqual(
+            code(
+                key: [UInt8](repeating: 0xaa, count: 131),
+                [Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)]),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
     func testAKeyOfExactlyOneBlockIsUsedAsIs() {
@@ -43,10 +48,12 @@ final class HMACSHA256Tests: XCTestCase {
         first.update(Array("what do ya want for nothing?".utf8))
         var second = keyed
         second.update(Array("what do ya want for nothing?".utf8))
-        XCTAssertEqual(hex(first.finalize().withUnsafeBytes { Array($0) }),
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        XCTAssertEqual(hex(second.finalize().withUnsafeBytes { Array($0) }),
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(
+            hex(first.finalize().withUnsafeBytes { Array($0) }),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(
+            hex(second.finalize().withUnsafeBytes { Array($0) }),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         XCTAssertEqual(hex(keyed.finalize().withUnsafeBytes { Array($0) }), code(key: Array("Jefe".utf8), []))
     }
 }

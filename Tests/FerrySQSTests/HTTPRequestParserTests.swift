@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerrySQS
 
 /// The HTTP/1.1 front door: incremental, keep-alive, pipelined, bounded (issue 6).
@@ -104,7 +105,8 @@ final class HTTPRequestParserTests: XCTestCase {
 
     func testAbsoluteFormTargetIsReducedToItsPath() {
         var parser = HTTPRequestParser()
-        let got = requests(parser.feed(Array("GET http://h:9324/000000000000/q1?x=1 HTTP/1.1\r\nHost: h:9324\r\n\r\n".utf8)))
+        let got = requests(
+            parser.feed(Array("GET http://h:9324/000000000000/q1?x=1 HTTP/1.1\r\nHost: h:9324\r\n\r\n".utf8)))
         XCTAssertEqual(got.first?.target, "/000000000000/q1?x=1")
     }
 
@@ -124,8 +126,8 @@ final class HTTPRequestParserTests: XCTestCase {
             "GET / HTTP/1.1\r\nHost: h\r\nNoColon\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
-            "GET / HTTP/1.1\r\n\r\n",                                        // no Host
-            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",                  // two Hosts
+            "GET / HTTP/1.1\r\n\r\n",  // no Host
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",  // two Hosts
             "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1x\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
             "GET nopath HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -138,15 +140,19 @@ final class HTTPRequestParserTests: XCTestCase {
 
     func testLimitsEachHaveTheirStatus() {
         let small = HTTPLimits(requestLineBytesMax: 64, headerBytesMax: 256, headerCountMax: 3, bodyBytesMax: 10)
-        XCTAssertEqual(parseError("GET /\(String(repeating: "a", count: 100)) HTTP/1.1\r\n", limits: small), .requestLineTooLong)
-        XCTAssertEqual(parseError("GET /\(String(repeating: "a", count: 100))", limits: small)?.status, 414,
-                       "an unterminated long line is refused before it ends")
+        XCTAssertEqual(
+            parseError("GET /\(String(repeating: "a", count: 100)) HTTP/1.1\r\n", limits: small), .requestLineTooLong)
+        XCTAssertEqual(
+            parseError("GET /\(String(repeating: "a", count: 100))", limits: small)?.status, 414,
+            "an unterminated long line is refused before it ends")
         let manyHeaders = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"
         XCTAssertEqual(parseError(manyHeaders, limits: small)?.status, 431)
         let bigHeader = "GET / HTTP/1.1\r\nHost: h\r\nA: \(String(repeating: "x", count: 300))"
         XCTAssertEqual(parseError(bigHeader, limits: small)?.status, 431)
-        XCTAssertEqual(parseError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", limits: small), .bodyTooLarge(11))
-        XCTAssertEqual(parseError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n")?.status, 413)
+        XCTAssertEqual(
+            parseError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", limits: small), .bodyTooLarge(11))
+        XCTAssertEqual(
+            parseError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n")?.status, 413)
         XCTAssertEqual(parseError("POST / HTTP/1.1\r\nHost: h\r\n\r\n"), .lengthRequired)
         XCTAssertEqual(parseError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")?.status, 501)
         XCTAssertEqual(parseError("GET / HTTP/2.0\r\nHost: h\r\n\r\n")?.status, 505)
@@ -172,15 +178,20 @@ final class HTTPRequestParserTests: XCTestCase {
         headers.add(name: "Content-Type", value: "application/x-amz-json-1.0")
         headers.add(name: "Content-Length", value: "999")  // replaced by the real length
         let bytes = HTTPResponse(status: 400, headers: headers, body: Array("{}".utf8)).serialized(keepAlive: true)
-        XCTAssertEqual(String(decoding: bytes, as: UTF8.self),
-                       "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}")
+        XCTAssertEqual(
+            String(decoding: bytes, as: UTF8.self),
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}"
+        )
         let closing = HTTPResponse(status: 200).serialized(keepAlive: false)
-        XCTAssertTrue(String(decoding: closing, as: UTF8.self).hasSuffix("Content-Length: 0\r\nConnection: close\r\n\r\n"))
+        XCTAssertTrue(
+            String(decoding: closing, as: UTF8.self).hasSuffix("Content-Length: 0\r\nConnection: close\r\n\r\n"))
     }
 
     func testParseErrorResponsesAreClientErrorsOrTheTwoProtocolRefusals() {
-        let errors: [HTTPParseError] = [.badRequest("x"), .requestLineTooLong, .headersTooLarge("x"), .bodyTooLarge(1),
-                                        .lengthRequired, .expectationFailed("x")]
+        let errors: [HTTPParseError] = [
+            .badRequest("x"), .requestLineTooLong, .headersTooLarge("x"), .bodyTooLarge(1),
+            .lengthRequired, .expectationFailed("x"),
+        ]
         for error in errors { XCTAssertTrue((400..<500).contains(error.response.status), "\(error)") }
         // RFC 9110 §15.6.2 and §15.6.6: what the server does not implement is a 5xx by definition,
         // but a definite one (never 500: no SDK retries 501 or 505).

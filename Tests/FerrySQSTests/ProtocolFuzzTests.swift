@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerrySQS
 
 /// Seeded random-input testing of the whole protocol path: HTTP parser -> SigV4 -> decode ->
@@ -18,10 +19,12 @@ final class ProtocolFuzzTests: XCTestCase {
     /// debug build.
     static let iterations = 4000
 
-    static let seeds: [[UInt8]] = BotocoreFixtures.all.map { Array($0.text.utf8) } + [
-        "POST /000000000000/q1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 171\r\n\r\nAction=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String",
-        "GET /?Action=CreateQueue&QueueName=q&Attribute.1.Name=A&Attribute.1.Value=1&Tag.1.Key=k HTTP/1.1\r\nHost: h\r\n\r\n",
-    ].map { Array($0.utf8) }
+    static let seeds: [[UInt8]] =
+        BotocoreFixtures.all.map { Array($0.text.utf8) }
+        + [
+            "POST /000000000000/q1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 171\r\n\r\nAction=SendMessageBatch&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=String",
+            "GET /?Action=CreateQueue&QueueName=q&Attribute.1.Name=A&Attribute.1.Value=1&Tag.1.Key=k HTTP/1.1\r\nHost: h\r\n\r\n",
+        ].map { Array($0.utf8) }
 
     static let tokens: [String] = [
         "\r\n", "\r\n\r\n", "\n", ":", " ", "\"", "\\", "\\u", "\\ud800", "{", "}", "[", "]", ",", "%", "%zz", "&",
@@ -109,8 +112,9 @@ final class ProtocolFuzzTests: XCTestCase {
         // head and the parser rightly sends none (RFC 9110 §10.1.1), so chunking may add one. Everything
         // else must be identical.
         let isContinue: (HTTPRequestParser.Event) -> Bool = { if case .sendContinue = $0 { true } else { false } }
-        XCTAssertEqual(events.filter { !isContinue($0) }, expected.filter { !isContinue($0) },
-                       "chunking changed the parse: \(label)")
+        XCTAssertEqual(
+            events.filter { !isContinue($0) }, expected.filter { !isContinue($0) },
+            "chunking changed the parse: \(label)")
         var outcome = "incomplete"
         for event in expected {
             switch event {

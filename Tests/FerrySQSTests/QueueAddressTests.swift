@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerrySQS
 
 /// Queue URLs and ARNs (docs/sqs-wire.md, "Queue URLs").
@@ -6,8 +7,10 @@ final class QueueAddressTests: XCTestCase {
     let addressing = QueueAddressing(advertisedBase: "http://ferry.example:9324/", region: "eu-west-1")
 
     func testURLAndARNFromTheAdvertisedBase() {
-        XCTAssertEqual(addressing.url(account: "000000000000", queueName: "q1"), "http://ferry.example:9324/000000000000/q1")
-        XCTAssertEqual(addressing.arn(account: "000000000000", queueName: "q1.fifo"), "arn:aws:sqs:eu-west-1:000000000000:q1.fifo")
+        XCTAssertEqual(
+            addressing.url(account: "000000000000", queueName: "q1"), "http://ferry.example:9324/000000000000/q1")
+        XCTAssertEqual(
+            addressing.arn(account: "000000000000", queueName: "q1.fifo"), "arn:aws:sqs:eu-west-1:000000000000:q1.fifo")
         let prefixed = QueueAddressing(advertisedBase: "https://lb.example/sqs")
         XCTAssertEqual(prefixed.url(account: "1", queueName: "q"), "https://lb.example/sqs/1/q")
     }
@@ -20,7 +23,8 @@ final class QueueAddressTests: XCTestCase {
         XCTAssertEqual(QueueAddress.parse(url: "/000000000000/q1"), expected, "legacy path form (a2)")
         XCTAssertEqual(QueueAddress.parse(url: "http://h/000000000000/q1?Action=x"), expected)
         XCTAssertEqual(QueueAddress.parse(url: "http://h/000000000000/Q1.fifo")?.queueName, "Q1.fifo", "case-sensitive")
-        XCTAssertEqual(QueueAddress.parse(url: "http://localhost:9324/queue/q1")?.account, "queue", "ElasticMQ's legacy form")
+        XCTAssertEqual(
+            QueueAddress.parse(url: "http://localhost:9324/queue/q1")?.account, "queue", "ElasticMQ's legacy form")
     }
 
     func testParsingRejectsWhatIsNotAQueueURL() {

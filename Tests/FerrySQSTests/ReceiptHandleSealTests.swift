@@ -1,5 +1,6 @@
 import FerryQueue
 import XCTest
+
 @testable import FerrySQS
 
 /// Receipt handles carry a MAC keyed from the cluster secret: only a handle the cluster sealed, for the
@@ -23,8 +24,11 @@ final class ReceiptHandleSealTests: XCTestCase {
         XCTAssertTrue(handle.hasPrefix(machineHandle))
         XCTAssertEqual(handle.utf8.count, machineHandle.utf8.count + 32, "128 bits of MAC as hex")
         XCTAssertLessThanOrEqual(handle.utf8.count, 1_024, "SQS's receipt handle limit")
-        XCTAssertTrue(handle.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) },
-                      "URL- and XML-safe: letters and digits only")
+        XCTAssertTrue(
+            handle.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0)
+            },
+            "URL- and XML-safe: letters and digits only")
     }
 
     func testEveryNodeOfTheClusterSealsAlike() {
@@ -91,7 +95,8 @@ final class ReceiptHandleSealTests: XCTestCase {
         let handle = sealed(longest)
         XCTAssertEqual(open(handle), longest)
         XCTAssertLessThanOrEqual(handle.utf8.count, 1_024)
-        XCTAssertNil(open(String(repeating: "x", count: ReceiptHandleSeal.innerBytesMax + 1) + handle.suffix(32)),
-                     "one byte past the bound is refused before hashing")
+        XCTAssertNil(
+            open(String(repeating: "x", count: ReceiptHandleSeal.innerBytesMax + 1) + handle.suffix(32)),
+            "one byte past the bound is refused before hashing")
     }
 }

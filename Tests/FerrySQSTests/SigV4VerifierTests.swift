@@ -1,26 +1,36 @@
 import XCTest
+
 @testable import FerrySQS
 
 /// SigV4 verification (docs/sqs-wire.md, "Signature V4"), against the spec's vector and requests signed by botocore.
 final class SigV4VerifierTests: XCTestCase {
     static let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-    static let configuration = SigV4Configuration(mode: .sigv4, credentials: [
-        "AKIDEXAMPLE": .init(secretAccessKey: secret, accountId: "000000000000"),
-        "ASIAEXAMPLE": .init(secretAccessKey: "secret2", accountId: "111122223333", sessionToken: "SESSIONTOKEN"),
-    ])
+    static let configuration = SigV4Configuration(
+        mode: .sigv4,
+        credentials: [
+            "AKIDEXAMPLE": .init(secretAccessKey: secret, accountId: "000000000000"),
+            "ASIAEXAMPLE": .init(secretAccessKey: "secret2", accountId: "111122223333", sessionToken: "SESSIONTOKEN"),
+        ])
 
     /// The docs/sqs-wire.md, "Signature V4" test vector request.
-    static func specVectorRequest(signature: String = "550a7a4dee2811e010ce7bfaa87a29aaa1144194b02b3a58d0f72718f7072981") -> HTTPRequest {
+    static func specVectorRequest(
+        signature: String = "550a7a4dee2811e010ce7bfaa87a29aaa1144194b02b3a58d0f72718f7072981"
+    ) -> HTTPRequest {
         let body = #"{"QueueUrl": "http://localhost:9324/000000000000/q1", "MessageBody": "hello"}"#
-        return HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders([
-            ("Host", "localhost:9324"),
-            ("X-Amz-Target", "AmazonSQS.SendMessage"),
-            ("Content-Type", "application/x-amz-json-1.0"),
-            ("x-amzn-query-mode", "true"),
-            ("X-Amz-Date", "20250115T120000Z"),
-            ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode, Signature=\(signature)"),
-            ("Content-Length", String(body.utf8.count)),
-        ]), body: Array(body.utf8))
+        return HTTPRequest(
+            method: "POST", target: "/",
+            headers: HTTPHeaders([
+                ("Host", "localhost:9324"),
+                ("X-Amz-Target", "AmazonSQS.SendMessage"),
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("x-amzn-query-mode", "true"),
+                ("X-Amz-Date", "20250115T120000Z"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode, Signature=\(signature)"
+                ),
+                ("Content-Length", String(body.utf8.count)),
+            ]), body: Array(body.utf8))
     }
 
     static let vectorTime = AmzDate.parseBasic("20250115T120000Z")!
@@ -35,8 +45,10 @@ final class SigV4VerifierTests: XCTestCase {
         return request
     }
 
-    func verifyError(_ request: HTTPRequest, now: Int64 = vectorTime,
-                     configuration: SigV4Configuration = configuration) -> SQSError? {
+    func verifyError(
+        _ request: HTTPRequest, now: Int64 = vectorTime,
+        configuration: SigV4Configuration = configuration
+    ) -> SQSError? {
         var verifier = SigV4Verifier(configuration)
         do {
             _ = try verifier.verify(request, now: now)
@@ -53,7 +65,9 @@ final class SigV4VerifierTests: XCTestCase {
         let canonical = CanonicalRequest.build(
             request, signedHeaders: ["content-type", "host", "x-amz-date", "x-amz-target", "x-amzn-query-mode"],
             payloadHash: CanonicalRequest.sha256Hex(request.body))
-        XCTAssertEqual(canonical, """
+        XCTAssertEqual(
+            canonical,
+            """
             POST
             /
 
@@ -66,8 +80,9 @@ final class SigV4VerifierTests: XCTestCase {
             content-type;host;x-amz-date;x-amz-target;x-amzn-query-mode
             47eb8e911e0c578f33c8ca3d92d42d777093366df05b3c8ab6e3fc059cfdd58c
             """)
-        XCTAssertEqual(CanonicalRequest.sha256Hex(Array(canonical.utf8)),
-                       "bf6add5002c73b67afc43a252496433664ca62f63ffea6e86f09e6ca5e61afac")
+        XCTAssertEqual(
+            CanonicalRequest.sha256Hex(Array(canonical.utf8)),
+            "bf6add5002c73b67afc43a252496433664ca62f63ffea6e86f09e6ca5e61afac")
     }
 
     func testSpecVectorSignatureVerifies() throws {
@@ -79,7 +94,9 @@ final class SigV4VerifierTests: XCTestCase {
     }
 
     func testUppercaseHexSignatureIsAccepted() {
-        XCTAssertNil(verifyError(Self.specVectorRequest(signature: "550A7A4DEE2811E010CE7BFAA87A29AAA1144194B02B3A58D0F72718F7072981")))
+        XCTAssertNil(
+            verifyError(
+                Self.specVectorRequest(signature: "550A7A4DEE2811E010CE7BFAA87A29AAA1144194B02B3A58D0F72718F7072981")))
     }
 
     // MARK: - requests signed by botocore 1.43.11
@@ -128,7 +145,8 @@ final class SigV4VerifierTests: XCTestCase {
     func testWrongSecretIsSignatureDoesNotMatch() {
         var configuration = Self.configuration
         configuration.credentials["AKIDEXAMPLE"]?.secretAccessKey = "not-the-secret"
-        XCTAssertEqual(verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch)
+        XCTAssertEqual(
+            verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch)
     }
 
     func testMissingAuthorizationIsMissingAuthenticationToken() {
@@ -140,11 +158,14 @@ final class SigV4VerifierTests: XCTestCase {
     }
 
     func testMalformedAuthorizationIsIncompleteSignature() {
-        for bad in ["AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request",
-                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, SignedHeaders=host, Signature=00",
-                    "AWS AKIDEXAMPLE:signature", "AWS4-HMAC-SHA256 garbage"] {
+        for bad in [
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, SignedHeaders=host, Signature=00",
+            "AWS AKIDEXAMPLE:signature", "AWS4-HMAC-SHA256 garbage",
+        ] {
             var request = Self.specVectorRequest()
-            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", bad) : $0 })
+            request.headers = HTTPHeaders(
+                request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", bad) : $0 })
             let error = verifyError(request)
             XCTAssertEqual(error?.code, .incompleteSignature, bad)
             XCTAssertEqual(error?.code.status, 400)
@@ -161,21 +182,25 @@ final class SigV4VerifierTests: XCTestCase {
         ]
         for header in variants {
             var request = Self.specVectorRequest()
-            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", header) : $0 })
+            request.headers = HTTPHeaders(
+                request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", header) : $0 })
             XCTAssertNil(verifyError(request), header)
         }
     }
 
     func testAuthorizationHeaderPartsWithoutANameOrAValueOrWithEmptyScopeFieldsAreIncomplete() {
         let tail = "SignedHeaders=host, Signature=00"
-        for bad in ["AWS4-HMAC-SHA256 =AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, \(tail)",
-                    "AWS4-HMAC-SHA256 Credential=, \(tail)",
-                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE//us-east-1/sqs/aws4_request, \(tail)",
-                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request/x, \(tail)",
-                    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=host;;x, Signature=00",
-                    "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256x Credential=a/b/c/d/e, \(tail)", ""] {
+        for bad in [
+            "AWS4-HMAC-SHA256 =AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, \(tail)",
+            "AWS4-HMAC-SHA256 Credential=, \(tail)",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE//us-east-1/sqs/aws4_request, \(tail)",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request/x, \(tail)",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250115/us-east-1/sqs/aws4_request, SignedHeaders=host;;x, Signature=00",
+            "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256x Credential=a/b/c/d/e, \(tail)", "",
+        ] {
             var request = Self.specVectorRequest()
-            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", bad) : $0 })
+            request.headers = HTTPHeaders(
+                request.headers.fields.map { $0.name == "Authorization" ? ("Authorization", bad) : $0 })
             XCTAssertEqual(verifyError(request)?.code, .incompleteSignature, bad)
         }
     }
@@ -197,8 +222,10 @@ final class SigV4VerifierTests: XCTestCase {
         var request = Self.specVectorRequest()
         request.headers.add(name: "X-Amz-Content-SHA256", value: bodyHash)
         XCTAssertNil(verifyError(request), "the claimed hash, as computed, enters the canonical request")
-        for (claimed, matches) in [(bodyHash.uppercased(), true), (String(bodyHash.dropLast()) + "d", false),
-                                   (String(bodyHash.dropLast()), false)] {
+        for (claimed, matches) in [
+            (bodyHash.uppercased(), true), (String(bodyHash.dropLast()) + "d", false),
+            (String(bodyHash.dropLast()), false),
+        ] {
             var request = Self.specVectorRequest()
             request.headers.add(name: "X-Amz-Content-SHA256", value: claimed)
             let error = verifyError(request)
@@ -213,17 +240,20 @@ final class SigV4VerifierTests: XCTestCase {
         XCTAssertNil(verifyError(Self.specVectorRequest(), now: Self.vectorTime - 15 * 60))
         let expired = verifyError(Self.specVectorRequest(), now: Self.vectorTime + 15 * 60 + 1)
         XCTAssertEqual(expired?.code, .signatureDoesNotMatch)
-        XCTAssertEqual(expired?.message,
-                       "Signature expired: 20250115T120000Z is now earlier than 20250115T120001Z (20250115T121501Z - 15 min.)")
-        XCTAssertEqual(verifyError(Self.specVectorRequest(), now: Self.vectorTime - 15 * 60 - 1)?.code,
-                       .signatureDoesNotMatch)
+        XCTAssertEqual(
+            expired?.message,
+            "Signature expired: 20250115T120000Z is now earlier than 20250115T120001Z (20250115T121501Z - 15 min.)")
+        XCTAssertEqual(
+            verifyError(Self.specVectorRequest(), now: Self.vectorTime - 15 * 60 - 1)?.code,
+            .signatureDoesNotMatch)
     }
 
     func testSkewWindowIsConfigurable() {
         var configuration = Self.configuration
         configuration.clockSkewSecondsMax = 5 * 60
-        XCTAssertEqual(verifyError(Self.specVectorRequest(), now: Self.vectorTime + 6 * 60, configuration: configuration)?.code,
-                       .signatureDoesNotMatch)
+        XCTAssertEqual(
+            verifyError(Self.specVectorRequest(), now: Self.vectorTime + 6 * 60, configuration: configuration)?.code,
+            .signatureDoesNotMatch)
     }
 
     func testConfiguredRegionIsEnforced() {
@@ -244,7 +274,9 @@ final class SigV4VerifierTests: XCTestCase {
         XCTAssertNil(verifyError(Self.specVectorRequest(), configuration: configuration))
         for other in ["us-east-2", "US-EAST-1", "us-east-", "us-east-1a", "us-east-1 "] {
             configuration.region = other
-            XCTAssertEqual(verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch, other)
+            XCTAssertEqual(
+                verifyError(Self.specVectorRequest(), configuration: configuration)?.code, .signatureDoesNotMatch, other
+            )
         }
     }
 
@@ -256,8 +288,9 @@ final class SigV4VerifierTests: XCTestCase {
         configuration.region = "us-west-2"
         XCTAssertNil(verifyError(request, configuration: configuration), "the signature itself is valid")
         configuration.region = "us-east-1"
-        XCTAssertEqual(verifyError(request, configuration: configuration)?.message,
-                       "Credential should be scoped to a valid region, not 'us-west-2'.")
+        XCTAssertEqual(
+            verifyError(request, configuration: configuration)?.message,
+            "Credential should be scoped to a valid region, not 'us-west-2'.")
     }
 
     func testSessionTokenMustMatchWhenConfigured() {
@@ -275,7 +308,8 @@ final class SigV4VerifierTests: XCTestCase {
         var request = Self.specVectorRequest()
         request.headers = HTTPHeaders(request.headers.fields.filter { $0.name != "Authorization" })
         var verifier = SigV4Verifier(.off)
-        XCTAssertEqual(try verifier.verify(request, now: 0), AuthenticatedCaller(accessKeyId: nil, accountId: "000000000000"))
+        XCTAssertEqual(
+            try verifier.verify(request, now: 0), AuthenticatedCaller(accessKeyId: nil, accountId: "000000000000"))
     }
 
     // MARK: - canonicalization details
@@ -296,10 +330,12 @@ final class SigV4VerifierTests: XCTestCase {
 
     func testCanonicalHeadersTrimCollapseAndJoin() {
         let headers = HTTPHeaders([("X-A", "  a   b  "), ("x-a", "c"), ("Host", "h:1")])
-        XCTAssertEqual(CanonicalRequest.canonicalHeaders(headers, signedHeaders: ["host", "x-a"]), "host:h:1\nx-a:a b,c\n")
+        XCTAssertEqual(
+            CanonicalRequest.canonicalHeaders(headers, signedHeaders: ["host", "x-a"]), "host:h:1\nx-a:a b,c\n")
         let edges = HTTPHeaders([("a", "\t \t"), ("b", ""), ("c", "x\t \ty z\t"), ("d", "\tlead"), ("e", "one")])
-        XCTAssertEqual(CanonicalRequest.canonicalHeaders(edges, signedHeaders: ["a", "b", "c", "d", "e", "f"]),
-                       "a:\nb:\nc:x y z\nd:lead\ne:one\nf:\n", "blank-only and empty values, mixed runs of tabs and spaces")
+        XCTAssertEqual(
+            CanonicalRequest.canonicalHeaders(edges, signedHeaders: ["a", "b", "c", "d", "e", "f"]),
+            "a:\nb:\nc:x y z\nd:lead\ne:one\nf:\n", "blank-only and empty values, mixed runs of tabs and spaces")
     }
 
     func testDates() {

@@ -1,5 +1,6 @@
 import FerrySQS
 import XCTest
+
 @testable import FerryServer
 
 /// Who may call the `/_ferry/` endpoints: health is open, status needs any valid credential, everything else
@@ -7,22 +8,29 @@ import XCTest
 final class AdminAccessTests: XCTestCase {
     static let now: Int64 = 1_736_942_400
     static let host = "127.0.0.1:9324"
-    static let signing = SigV4Configuration(mode: .sigv4, credentials: [
-        "AKIDADMIN": .init(secretAccessKey: "admin-secret", accountId: "000000000000"),
-        "AKIDUSER": .init(secretAccessKey: "user-secret", accountId: "000000000000"),
-    ], region: "us-east-1")
+    static let signing = SigV4Configuration(
+        mode: .sigv4,
+        credentials: [
+            "AKIDADMIN": .init(secretAccessKey: "admin-secret", accountId: "000000000000"),
+            "AKIDUSER": .init(secretAccessKey: "user-secret", accountId: "000000000000"),
+        ], region: "us-east-1")
     static let access = AdminAccess(administratorKeys: ["AKIDADMIN"])
 
     static let admin = SigV4Signer(accessKeyId: "AKIDADMIN", secretAccessKey: "admin-secret", region: "us-east-1")
     static let user = SigV4Signer(accessKeyId: "AKIDUSER", secretAccessKey: "user-secret", region: "us-east-1")
-    static let adminWrongSecret = SigV4Signer(accessKeyId: "AKIDADMIN", secretAccessKey: "not-the-secret", region: "us-east-1")
-    static let adminWrongRegion = SigV4Signer(accessKeyId: "AKIDADMIN", secretAccessKey: "admin-secret", region: "us-west-2")
+    static let adminWrongSecret = SigV4Signer(
+        accessKeyId: "AKIDADMIN", secretAccessKey: "not-the-secret", region: "us-east-1")
+    static let adminWrongRegion = SigV4Signer(
+        accessKeyId: "AKIDADMIN", secretAccessKey: "admin-secret", region: "us-west-2")
 
     static let mutatingEndpoints = [
         ("POST", "/_ferry/members/add-learner?id=4"), ("POST", "/_ferry/members/promote?id=4"),
         ("POST", "/_ferry/members/remove?id=1"), ("POST", "/_ferry/transfer-leadership?to=3"),
         ("POST", "/_ferry/members/update?id=2&peer_address=10.0.0.9%3A7001"),
-        ("POST", "/_ferry/members/add-learner?id=4&peer_address=10.0.0.4%3A7001&client_url=http%3A%2F%2F10.0.0.4%3A9324"),
+        (
+            "POST",
+            "/_ferry/members/add-learner?id=4&peer_address=10.0.0.4%3A7001&client_url=http%3A%2F%2F10.0.0.4%3A9324"
+        ),
     ]
 
     static func request(_ method: String, _ target: String, signedBy signer: SigV4Signer?) -> HTTPRequest {
@@ -31,8 +39,10 @@ final class AdminAccessTests: XCTestCase {
     }
 
     /// "allowed", or the refusal's code.
-    func outcome(_ method: String, _ target: String, signedBy signer: SigV4Signer?,
-                 configuration: SigV4Configuration = signing) -> String {
+    func outcome(
+        _ method: String, _ target: String, signedBy signer: SigV4Signer?,
+        configuration: SigV4Configuration = signing
+    ) -> String {
         outcome(Self.request(method, target, signedBy: signer), configuration: configuration)
     }
 
@@ -49,7 +59,8 @@ final class AdminAccessTests: XCTestCase {
 
     func testHealthIsOpenToEveryone() {
         for signer in [nil, Self.user, Self.admin, Self.adminWrongSecret] {
-            XCTAssertEqual(outcome("GET", "/_ferry/health", signedBy: signer), "allowed", "\(String(describing: signer))")
+            XCTAssertEqual(
+                outcome("GET", "/_ferry/health", signedBy: signer), "allowed", "\(String(describing: signer))")
         }
         XCTAssertEqual(outcome("GET", "/_ferry/health", signedBy: nil, configuration: .off), "allowed")
     }
@@ -82,11 +93,15 @@ final class AdminAccessTests: XCTestCase {
 
     func testUnknownPathsAndOtherMethodsNeedAnAdministratorToo() {
         // A probe without admin credentials cannot tell which admin paths exist.
-        for (method, target) in [("POST", "/_ferry/health"), ("POST", "/_ferry/status"), ("HEAD", "/_ferry/status"),
-                                 ("GET", "/_ferry/members/remove?id=1"), ("DELETE", "/_ferry/transfer-leadership?to=2"),
-                                 ("GET", "/_ferry/"), ("GET", "/_ferry/debug")] {
-            XCTAssertEqual(AdminAccess.requirement(method: method, path: HTTPRequest(method: method, target: target, headers: HTTPHeaders()).path),
-                           .administrator, "\(method) \(target)")
+        for (method, target) in [
+            ("POST", "/_ferry/health"), ("POST", "/_ferry/status"), ("HEAD", "/_ferry/status"),
+            ("GET", "/_ferry/members/remove?id=1"), ("DELETE", "/_ferry/transfer-leadership?to=2"),
+            ("GET", "/_ferry/"), ("GET", "/_ferry/debug"),
+        ] {
+            XCTAssertEqual(
+                AdminAccess.requirement(
+                    method: method, path: HTTPRequest(method: method, target: target, headers: HTTPHeaders()).path),
+                .administrator, "\(method) \(target)")
             XCTAssertEqual(outcome(method, target, signedBy: Self.user), "AccessDenied", "\(method) \(target)")
         }
     }
@@ -114,12 +129,17 @@ final class AdminAccessTests: XCTestCase {
         XCTAssertEqual(outcome(garbled), "IncompleteSignature", "400 on the SQS API, 403 here like every refusal")
 
         var verifier = SigV4Verifier(Self.signing)
-        XCTAssertThrowsError(try Self.access.check(Self.request("POST", "/_ferry/members/remove?id=1", signedBy: Self.user),
-                                                   verifier: &verifier, now: Self.now)) { error in
+        XCTAssertThrowsError(
+            try Self.access.check(
+                Self.request("POST", "/_ferry/members/remove?id=1", signedBy: Self.user),
+                verifier: &verifier, now: Self.now)
+        ) { error in
             let response = (error as! AdminAccess.Refusal).response
             XCTAssertEqual(response.status, 403)
             XCTAssertEqual(response.headers["Content-Type"], "application/json")
-            XCTAssertEqual(String(decoding: response.body, as: UTF8.self), """
+            XCTAssertEqual(
+                String(decoding: response.body, as: UTF8.self),
+                """
                 {"ok": false, "error": "AccessDenied", "detail": "AKIDUSER is not an administrator: only [[credentials]] \
                 entries with admin = true may call POST /_ferry/members/remove"}
 
@@ -130,9 +150,13 @@ final class AdminAccessTests: XCTestCase {
     func testWithNoAdministratorsConfiguredNothingMutatesUnderSigV4() {
         let nobody = AdminAccess()
         var verifier = SigV4Verifier(Self.signing)
-        XCTAssertThrowsError(try nobody.check(Self.request("POST", "/_ferry/transfer-leadership?to=3", signedBy: Self.admin),
-                                              verifier: &verifier, now: Self.now))
-        XCTAssertNoThrow(try nobody.check(Self.request("GET", "/_ferry/status", signedBy: Self.admin),
-                                          verifier: &verifier, now: Self.now))
+        XCTAssertThrowsError(
+            try nobody.check(
+                Self.request("POST", "/_ferry/transfer-leadership?to=3", signedBy: Self.admin),
+                verifier: &verifier, now: Self.now))
+        XCTAssertNoThrow(
+            try nobody.check(
+                Self.request("GET", "/_ferry/status", signedBy: Self.admin),
+                verifier: &verifier, now: Self.now))
     }
 }

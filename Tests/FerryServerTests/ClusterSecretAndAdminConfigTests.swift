@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryServer
 
 #if canImport(Glibc)
@@ -39,13 +40,17 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
     }
 
     /// The sample with its `cluster_secret` line replaced by `line` (empty: no secret in the file).
-    func config(secretLine line: String, overrides: [String: String] = [:],
-                environment: [String: String] = [:]) throws -> ServerConfig {
+    func config(
+        secretLine line: String, overrides: [String: String] = [:],
+        environment: [String: String] = [:]
+    ) throws -> ServerConfig {
         let text = Self.sample.replacingOccurrences(of: "cluster_secret = \"\(Self.configSecret)\"", with: line)
         return try ServerConfig(file: try ConfigFile(parsing: text), overrides: overrides, environment: environment)
     }
 
-    func configError(secretLine line: String, overrides: [String: String] = [:], environment: [String: String] = [:]) -> String {
+    func configError(
+        secretLine line: String, overrides: [String: String] = [:], environment: [String: String] = [:]
+    ) -> String {
         do {
             _ = try config(secretLine: line, overrides: overrides, environment: environment)
             return "no error"
@@ -57,18 +62,19 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
     // MARK: - admin credentials
 
     func testCredentialsAreNotAdministratorsUnlessMarked() throws {
-        let text = Self.sample + """
+        let text =
+            Self.sample + """
 
-            [[credentials]]
-            access_key = "AKIDOPS"
-            secret_key = "ops-secret"
-            admin = true
+                [[credentials]]
+                access_key = "AKIDOPS"
+                secret_key = "ops-secret"
+                admin = true
 
-            [[credentials]]
-            access_key = "AKIDAPP"
-            secret_key = "app-secret"
-            admin = false
-            """
+                [[credentials]]
+                access_key = "AKIDAPP"
+                secret_key = "app-secret"
+                admin = false
+                """
         let config = try ServerConfig(file: try ConfigFile(parsing: text))
         XCTAssertEqual(config.credentials.map(\.accessKey), ["AKIDFERRY", "AKIDOPS", "AKIDAPP"])
         XCTAssertEqual(config.credentials.map(\.admin), [false, true, false])
@@ -105,8 +111,9 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
         let crlf = write("secret-crlf", Array((Self.fileSecret + "\r\n").utf8))
         XCTAssertEqual(try self.config(secretLine: "cluster_secret_file = \"\(crlf)\"").clusterSecret, Self.fileSecret)
         let inner = write("secret-inner", Array("  spaces and\ttabs inside are kept  \n".utf8))
-        XCTAssertEqual(try self.config(secretLine: "cluster_secret_file = \"\(inner)\"").clusterSecret,
-                       "  spaces and\ttabs inside are kept  ")
+        XCTAssertEqual(
+            try self.config(secretLine: "cluster_secret_file = \"\(inner)\"").clusterSecret,
+            "  spaces and\ttabs inside are kept  ")
     }
 
     func testPrecedenceIsFlagThenEnvironmentThenFile() throws {
@@ -123,7 +130,8 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
         XCTAssertEqual(noFlag.clusterSecret, Self.envSecret)
         XCTAssertEqual(noFlag.clusterSecretSource, .environment)
 
-        let overConfigValue = try config(secretLine: "cluster_secret = \"\(Self.configSecret)\"", environment: environment)
+        let overConfigValue = try config(
+            secretLine: "cluster_secret = \"\(Self.configSecret)\"", environment: environment)
         XCTAssertEqual(overConfigValue.clusterSecretSource, .environment)
 
         let flagOverConfigValue = try config(secretLine: "cluster_secret = \"\(Self.configSecret)\"", overrides: flag)
@@ -137,42 +145,56 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
     func testAFileNamingBothTheSecretAndASecretFileIsRefused() {
         let path = write("secret", Array(Self.fileSecret.utf8))
         let both = "cluster_secret = \"\(Self.configSecret)\"\ncluster_secret_file = \"\(path)\""
-        XCTAssertEqual(configError(secretLine: both), "invalid setting: set either cluster_secret or cluster_secret_file, not both")
+        XCTAssertEqual(
+            configError(secretLine: both), "invalid setting: set either cluster_secret or cluster_secret_file, not both"
+        )
         // Even when a higher source would win: the file itself is ambiguous.
-        XCTAssertEqual(configError(secretLine: both, overrides: ["cluster_secret": Self.flagSecret]),
-                       "invalid setting: set either cluster_secret or cluster_secret_file, not both")
+        XCTAssertEqual(
+            configError(secretLine: both, overrides: ["cluster_secret": Self.flagSecret]),
+            "invalid setting: set either cluster_secret or cluster_secret_file, not both")
     }
 
     func testNoSourceAtAllIsNamed() {
-        XCTAssertEqual(configError(secretLine: ""),
-                       "missing required setting 'cluster_secret (or cluster_secret_file, or FERRY_CLUSTER_SECRET in the environment)'")
+        XCTAssertEqual(
+            configError(secretLine: ""),
+            "missing required setting 'cluster_secret (or cluster_secret_file, or FERRY_CLUSTER_SECRET in the environment)'"
+        )
     }
 
     func testAnEmptyEnvironmentVariableIsRefusedRatherThanSkipped() {
-        XCTAssertEqual(configError(secretLine: "cluster_secret = \"\(Self.configSecret)\"",
-                                   environment: [ClusterSecretSource.environmentVariable: ""]),
-                       "invalid setting: FERRY_CLUSTER_SECRET is set but empty")
+        XCTAssertEqual(
+            configError(
+                secretLine: "cluster_secret = \"\(Self.configSecret)\"",
+                environment: [ClusterSecretSource.environmentVariable: ""]),
+            "invalid setting: FERRY_CLUSTER_SECRET is set but empty")
     }
 
     func testBadSecretFilesAreNamed() {
         let missing = directory + "/no-such-file"
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(missing)\""),
-                       "invalid setting: cluster_secret_file \(missing): cannot open: No such file or directory")
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(directory)\""),
-                       "invalid setting: cluster_secret_file \(directory): cannot read: Is a directory")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(missing)\""),
+            "invalid setting: cluster_secret_file \(missing): cannot open: No such file or directory")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(directory)\""),
+            "invalid setting: cluster_secret_file \(directory): cannot read: Is a directory")
         let empty = write("empty", [])
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(empty)\""),
-                       "invalid setting: cluster_secret_file \(empty) is empty")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(empty)\""),
+            "invalid setting: cluster_secret_file \(empty) is empty")
         let newlineOnly = write("newline", Array("\n".utf8))
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(newlineOnly)\""),
-                       "invalid setting: cluster_secret_file \(newlineOnly) is empty")
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\""), "invalid setting: cluster_secret_file is empty")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(newlineOnly)\""),
+            "invalid setting: cluster_secret_file \(newlineOnly) is empty")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\""), "invalid setting: cluster_secret_file is empty")
         let short = write("short", Array("too-short\n".utf8))
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(short)\""),
-                       "invalid setting: the cluster secret (from cluster_secret_file \(short)) must be at least 16 characters")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(short)\""),
+            "invalid setting: the cluster secret (from cluster_secret_file \(short)) must be at least 16 characters")
         let binary = write("binary", [0x66, 0xFF, 0xFE] + Array(repeating: 0x61, count: 20))
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(binary)\""),
-                       "invalid setting: cluster_secret_file \(binary) is not UTF-8 text")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(binary)\""),
+            "invalid setting: cluster_secret_file \(binary) is not UTF-8 text")
     }
 
     func testTheSecretFileSizeLimitHoldsAtTheLimitAndOnePast() throws {
@@ -180,14 +202,17 @@ final class ClusterSecretAndAdminConfigTests: XCTestCase {
         let atLimit = write("at-limit", Array(repeating: UInt8(ascii: "s"), count: max))
         XCTAssertEqual(try config(secretLine: "cluster_secret_file = \"\(atLimit)\"").clusterSecret.utf8.count, max)
         let pastLimit = write("past-limit", Array(repeating: UInt8(ascii: "s"), count: max + 1))
-        XCTAssertEqual(configError(secretLine: "cluster_secret_file = \"\(pastLimit)\""),
-                       "invalid setting: cluster_secret_file \(pastLimit) is larger than \(max) bytes: not a secret file")
+        XCTAssertEqual(
+            configError(secretLine: "cluster_secret_file = \"\(pastLimit)\""),
+            "invalid setting: cluster_secret_file \(pastLimit) is larger than \(max) bytes: not a secret file")
     }
 
     func testAShortSecretIsRefusedWhateverItsSource() {
-        XCTAssertEqual(configError(secretLine: "", environment: [ClusterSecretSource.environmentVariable: "short"]),
-                       "invalid setting: the cluster secret (from FERRY_CLUSTER_SECRET) must be at least 16 characters")
-        XCTAssertEqual(configError(secretLine: "", overrides: ["cluster_secret": "short"]),
-                       "invalid setting: the cluster secret (from --cluster-secret) must be at least 16 characters")
+        XCTAssertEqual(
+            configError(secretLine: "", environment: [ClusterSecretSource.environmentVariable: "short"]),
+            "invalid setting: the cluster secret (from FERRY_CLUSTER_SECRET) must be at least 16 characters")
+        XCTAssertEqual(
+            configError(secretLine: "", overrides: ["cluster_secret": "short"]),
+            "invalid setting: the cluster secret (from --cluster-secret) must be at least 16 characters")
     }
 }

@@ -1,6 +1,7 @@
 import FerryRuntime
 import Foundation
 import Logging
+
 @testable import FerrySQS
 @testable import FerryServer
 
@@ -39,7 +40,9 @@ final class InProcessNode {
         var logger = Logger(label: "ferry-inprocess")
         logger.logLevel = .critical
         server = try Server(config: config, logger: logger)
-        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in self.server.node.tick() }
+        tickTimer = try loop.scheduleRepeating(everyMs: UInt64(config.tickMs)) { [unowned self] in
+            self.server.node.tick()
+        }
         try runUntil(timeoutMs: Self.answerTimeoutMs) { [unowned self] done in
             let poll = try? self.loop.scheduleRepeating(everyMs: 5) {
                 if self.server.node.raft.leader == self.server.config.nodeID { done() }
@@ -86,7 +89,8 @@ final class InProcessNode {
     /// A JSON-protocol request: the status and the parsed body.
     func json(_ action: String, _ members: [String: JSONValue]) throws -> (status: Int, body: [String: JSONValue]) {
         let body = JSONWriter.serialize(.object(members))
-        let head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        let head =
+            "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
             + "X-Amz-Target: AmazonSQS.\(action)\r\nContent-Length: \(body.count)\r\n\r\n"
         let response = try answer(Array(head.utf8) + body)
         guard case .object(let object) = try JSONParser.parse(response.body) else { return (response.status, [:]) }

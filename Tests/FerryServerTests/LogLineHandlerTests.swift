@@ -1,5 +1,6 @@
 import Logging
 import XCTest
+
 @testable import FerryServer
 
 /// ferryd's log lines: StreamLogHandler's layout, stamped in UTC to the millisecond.
@@ -15,7 +16,8 @@ final class LogLineHandlerTests: XCTestCase {
         let logger = Logger(label: "ferryd", factory: { _ in handler })
         logger.warning("event loop stalled", metadata: ["ms": "392", "after": "x"])
         let line = try XCTUnwrap(captured.lines.first)
-        let pattern = #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z warning ferryd: after=x ms=392 node=2 \[FerryServerTests\] event loop stalled\n$"#
+        let pattern =
+            #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z warning ferryd: after=x ms=392 node=2 \[FerryServerTests\] event loop stalled\n$"#
         XCTAssertNotNil(line.range(of: pattern, options: .regularExpression), line)
     }
 

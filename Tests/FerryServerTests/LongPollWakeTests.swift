@@ -1,6 +1,7 @@
 import FerryQueue
 import FerrySQS
 import XCTest
+
 @testable import FerryServer
 
 /// Which parked long polls wake when a queue becomes receivable, and when a woken one may retry. A message
@@ -9,8 +10,9 @@ final class LongPollWakeTests: XCTestCase {
     private func poll(maxMessages: Int = 10) -> LongPoll {
         LongPoll(
             request: ReceiveRequest(queueName: "q", maxMessages: maxMessages),
-            view: ReceivedMessageView(ReceiveMessageRequest(queueUrl: "http://x/1/q"), senderId: "1", queueName: "q",
-                                      receiptHandles: ReceiptHandleSeal(clusterSecret: "a-long-enough-cluster-secret")),
+            view: ReceivedMessageView(
+                ReceiveMessageRequest(queueUrl: "http://x/1/q"), senderId: "1", queueName: "q",
+                receiptHandles: ReceiptHandleSeal(clusterSecret: "a-long-enough-cluster-secret")),
             deadlineMs: 20_000, clientGone: { false }, respond: { _ in })
     }
 
@@ -60,7 +62,8 @@ final class LongPollWakeTests: XCTestCase {
         let polls = [poll(maxMessages: 10), poll(maxMessages: 10)]
         polls[0].inFlight = true
         XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 10, nowMs: 100).isEmpty)
-        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 11, nowMs: 100).elementsEqual([polls[1]], by: ===))
+        XCTAssertTrue(
+            LongPollRegistry.pollsToWake(polls, receivable: 11, nowMs: 100).elementsEqual([polls[1]], by: ===))
     }
 
     func testUnpacedPollsWakeBeforePacedOnes() {
@@ -69,8 +72,9 @@ final class LongPollWakeTests: XCTestCase {
         polls[0].pacing.started(atMs: 90)
         polls[0].pacing.cameBackEmpty()  // paced until 140
         XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 100).elementsEqual([polls[1]], by: ===))
-        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 140).elementsEqual([polls[0]], by: ===),
-                      "once its pause is over, the oldest is first again")
+        XCTAssertTrue(
+            LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 140).elementsEqual([polls[0]], by: ===),
+            "once its pause is over, the oldest is first again")
     }
 
     func testAnArrivingRequestsReceiveCoversWhatItWillTake() {
@@ -78,7 +82,8 @@ final class LongPollWakeTests: XCTestCase {
         // poll would. Waking the parked poll as well would bring back an empty receive and pause it.
         let polls = [poll(maxMessages: 10), poll(maxMessages: 10)]
         XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 10, arrivalsTaking: 10, nowMs: 100).isEmpty)
-        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 15, arrivalsTaking: 10, nowMs: 100)
-            .elementsEqual([polls[0]], by: ===), "what the arrival cannot take still wakes the oldest")
+        XCTAssertTrue(
+            LongPollRegistry.pollsToWake(polls, receivable: 15, arrivalsTaking: 10, nowMs: 100)
+                .elementsEqual([polls[0]], by: ===), "what the arrival cannot take still wakes the oldest")
     }
 }

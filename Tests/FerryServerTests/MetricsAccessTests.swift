@@ -1,5 +1,6 @@
 import FerrySQS
 import XCTest
+
 @testable import FerryServer
 
 /// Who may scrape `GET /metrics` on the SQS port: with sigv4, the bearer token of metrics_bearer_token_file
@@ -8,13 +9,17 @@ final class MetricsAccessTests: XCTestCase {
     static let token = "scrape-token-0123456789abcdef"
     static let signing = AdminAccessTests.signing
 
-    func outcome(_ access: AdminAccess, authorization: String?, configuration: SigV4Configuration = signing,
-                 method: String = "GET", target: String = "/metrics") -> String {
+    func outcome(
+        _ access: AdminAccess, authorization: String?, configuration: SigV4Configuration = signing,
+        method: String = "GET", target: String = "/metrics"
+    ) -> String {
         var headers = HTTPHeaders([("Host", "127.0.0.1:9324")])
         if let authorization { headers.add(name: "Authorization", value: authorization) }
         var verifier = SigV4Verifier(configuration)
         do {
-            try access.check(HTTPRequest(method: method, target: target, headers: headers), verifier: &verifier, now: AdminAccessTests.now)
+            try access.check(
+                HTTPRequest(method: method, target: target, headers: headers), verifier: &verifier,
+                now: AdminAccessTests.now)
             return "allowed"
         } catch {
             return "\(error.response.status) \(error.code)"
@@ -29,15 +34,18 @@ final class MetricsAccessTests: XCTestCase {
         XCTAssertEqual(outcome(access, authorization: "Bearer " + Self.token + "x"), "401 AccessDenied")
         XCTAssertEqual(outcome(access, authorization: "bearer " + Self.token), "401 AccessDenied")
         XCTAssertEqual(outcome(access, authorization: Self.token), "401 AccessDenied")
-        XCTAssertEqual(outcome(access, authorization: "Bearer " + Self.token, target: "/metrics?x=1"), "allowed",
-                       "the query does not change the path")
+        XCTAssertEqual(
+            outcome(access, authorization: "Bearer " + Self.token, target: "/metrics?x=1"), "allowed",
+            "the query does not change the path")
     }
 
     func testTheTokenOpensNothingElse() {
         let access = AdminAccess(administratorKeys: ["AKIDADMIN"], metricsBearerToken: Self.token)
-        XCTAssertEqual(outcome(access, authorization: "Bearer " + Self.token, target: "/_ferry/status"), "403 IncompleteSignature")
-        XCTAssertEqual(outcome(access, authorization: "Bearer " + Self.token, method: "POST", target: "/metrics"),
-                       "403 IncompleteSignature", "POST /metrics is no scrape: an admin path like any unknown one")
+        XCTAssertEqual(
+            outcome(access, authorization: "Bearer " + Self.token, target: "/_ferry/status"), "403 IncompleteSignature")
+        XCTAssertEqual(
+            outcome(access, authorization: "Bearer " + Self.token, method: "POST", target: "/metrics"),
+            "403 IncompleteSignature", "POST /metrics is no scrape: an admin path like any unknown one")
     }
 
     func testWithNeitherTokenNorPublicMetricsAreRefusedUnderSigV4() {

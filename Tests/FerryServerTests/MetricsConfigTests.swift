@@ -1,12 +1,15 @@
 import Foundation
 import XCTest
+
 @testable import FerryServer
 
 /// The metrics settings: defaults (on, no listener, not public, 100 labelled queues), the token file, limits.
 final class MetricsConfigTests: XCTestCase {
     func config(_ extra: String) throws -> ServerConfig {
-        try ServerConfig(file: try ConfigFile(parsing: ServerConfigTests.sample.replacingOccurrences(
-            of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\n" + extra)))
+        try ServerConfig(
+            file: try ConfigFile(
+                parsing: ServerConfigTests.sample.replacingOccurrences(
+                    of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\n" + extra)))
     }
 
     func error(_ extra: String) -> String {
@@ -36,7 +39,8 @@ final class MetricsConfigTests: XCTestCase {
 
     func testEverySettingReads() throws {
         let path = try tokenFile("  scrape-token-0123456789\n")
-        let all = try config("""
+        let all = try config(
+            """
             metrics = true
             metrics_listen = "10.0.0.5:9100"
             metrics_bearer_token_file = "\(path)"
@@ -55,10 +59,14 @@ final class MetricsConfigTests: XCTestCase {
         XCTAssertTrue(error("metrics_public = \"yes\"").contains("metrics_public must be true or false"))
         XCTAssertTrue(error("metrics_queues_max = 10001").contains("0...10000"))
         XCTAssertEqual(error("metrics_queues_max = 10000"), "no error")
-        XCTAssertTrue(error("metrics_bearer_token_file = \"/nonexistent/token\"").contains("metrics_bearer_token_file /nonexistent/token: cannot open"))
-        XCTAssertTrue(error("metrics_bearer_token_file = \"\(try tokenFile("fifteen-chars!!"))\"").contains("at least 16"))
+        XCTAssertTrue(
+            error("metrics_bearer_token_file = \"/nonexistent/token\"").contains(
+                "metrics_bearer_token_file /nonexistent/token: cannot open"))
+        XCTAssertTrue(
+            error("metrics_bearer_token_file = \"\(try tokenFile("fifteen-chars!!"))\"").contains("at least 16"))
         XCTAssertEqual(error("metrics_bearer_token_file = \"\(try tokenFile("sixteen-chars!!!"))\""), "no error")
-        XCTAssertTrue(error("metrics_bearer_token_file = \"\(try tokenFile("has a space in the token"))\"").contains("no spaces"))
+        XCTAssertTrue(
+            error("metrics_bearer_token_file = \"\(try tokenFile("has a space in the token"))\"").contains("no spaces"))
         XCTAssertTrue(error("metrics_bearer_token_file = \"\(try tokenFile(""))\"").contains("is empty"))
     }
 }

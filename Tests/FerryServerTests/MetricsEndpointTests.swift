@@ -1,5 +1,6 @@
 import FerryRuntime
 import XCTest
+
 @testable import FerrySQS
 @testable import FerryServer
 
@@ -32,13 +33,15 @@ final class MetricsEndpointTests: XCTestCase {
         try send(node, "missing")
         let metrics = try scrape(node)
         XCTAssertEqual(metrics["ferry_sqs_requests_total", ["operation": "SendMessage", "outcome": "ok"]], 2)
-        XCTAssertEqual(metrics["ferry_sqs_requests_total", ["operation": "SendMessage", "outcome": "QueueDoesNotExist"]], 1)
+        XCTAssertEqual(
+            metrics["ferry_sqs_requests_total", ["operation": "SendMessage", "outcome": "QueueDoesNotExist"]], 1)
         XCTAssertEqual(metrics["ferry_sqs_requests_total", ["operation": "CreateQueue", "outcome": "ok"]], 1)
         XCTAssertEqual(metrics["ferry_sqs_request_duration_seconds_count", ["operation": "SendMessage"]], 3)
         XCTAssertGreaterThan(metrics["ferry_sqs_request_duration_seconds_sum", ["operation": "SendMessage"]] ?? 0, 0)
         XCTAssertEqual(metrics["ferry_queue_messages_sent_total", ["queue": "orders"]], 2)
-        XCTAssertNil(metrics["ferry_sqs_requests_total", ["operation": "unknown", "outcome": "ok"]],
-                     "a request refused before decoding never succeeds")
+        XCTAssertNil(
+            metrics["ferry_sqs_requests_total", ["operation": "unknown", "outcome": "ok"]],
+            "a request refused before decoding never succeeds")
         XCTAssertNil(metrics["ferry_queue_messages_sent_total", ["queue": "missing"]], "only real queues get series")
     }
 
@@ -54,18 +57,30 @@ final class MetricsEndpointTests: XCTestCase {
         let node = try InProcessNode()
         try call(node, "CreateQueue", ["QueueName": .string("jobs")])
         for n in 0..<3 { try send(node, "jobs", "job \(n)") }
-        try call(node, "SendMessage", ["QueueUrl": .string(Self.queueUrlBase + "jobs"), "MessageBody": .string("later"),
-                                       "DelaySeconds": .number("60")])
-        let received = try call(node, "ReceiveMessage", ["QueueUrl": .string(Self.queueUrlBase + "jobs"), "MaxNumberOfMessages": .number("1")])
+        try call(
+            node, "SendMessage",
+            [
+                "QueueUrl": .string(Self.queueUrlBase + "jobs"), "MessageBody": .string("later"),
+                "DelaySeconds": .number("60"),
+            ])
+        let received = try call(
+            node, "ReceiveMessage",
+            ["QueueUrl": .string(Self.queueUrlBase + "jobs"), "MaxNumberOfMessages": .number("1")])
         guard case .array(let messages)? = received["Messages"] else { return XCTFail("no messages: \(received)") }
         XCTAssertEqual(messages.count, 1)
-        let attributes = try call(node, "GetQueueAttributes", ["QueueUrl": .string(Self.queueUrlBase + "jobs"),
-                                                               "AttributeNames": .array([.string("All")])])
+        let attributes = try call(
+            node, "GetQueueAttributes",
+            [
+                "QueueUrl": .string(Self.queueUrlBase + "jobs"),
+                "AttributeNames": .array([.string("All")]),
+            ])
         guard case .object(let values)? = attributes["Attributes"] else { return XCTFail("no attributes") }
         let metrics = try scrape(node)
-        for (attribute, family) in [("ApproximateNumberOfMessages", "ferry_queue_messages_visible"),
-                                    ("ApproximateNumberOfMessagesNotVisible", "ferry_queue_messages_in_flight"),
-                                    ("ApproximateNumberOfMessagesDelayed", "ferry_queue_messages_delayed")] {
+        for (attribute, family) in [
+            ("ApproximateNumberOfMessages", "ferry_queue_messages_visible"),
+            ("ApproximateNumberOfMessagesNotVisible", "ferry_queue_messages_in_flight"),
+            ("ApproximateNumberOfMessagesDelayed", "ferry_queue_messages_delayed"),
+        ] {
             guard case .string(let count)? = values[attribute] else { return XCTFail(attribute) }
             XCTAssertEqual(metrics[family, ["queue": "jobs"]], Double(count), family)
         }
@@ -79,8 +94,14 @@ final class MetricsEndpointTests: XCTestCase {
         let node = try InProcessNode()
         try call(node, "CreateQueue", ["QueueName": .string("dlq")])
         let policy = "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"1\"}"
-        try call(node, "CreateQueue", ["QueueName": .string("src"), "Attributes": .object([
-            "RedrivePolicy": .string(policy), "VisibilityTimeout": .string("0")])])
+        try call(
+            node, "CreateQueue",
+            [
+                "QueueName": .string("src"),
+                "Attributes": .object([
+                    "RedrivePolicy": .string(policy), "VisibilityTimeout": .string("0"),
+                ]),
+            ])
         try send(node, "src")
         let url = JSONValue.string(Self.queueUrlBase + "src")
         try call(node, "ReceiveMessage", ["QueueUrl": url])
@@ -104,8 +125,9 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertEqual(metrics["ferry_queue_messages_sent_total", ["queue": "other"]], 2)
         try call(node, "DeleteQueue", ["QueueUrl": .string(Self.queueUrlBase + "a")])
         metrics = try scrape(node)
-        XCTAssertEqual(metrics.labelValues("ferry_queue_messages_visible", "queue"), ["b", "c", "other"],
-                       "a's series left with it, and its label went to the next queue seen")
+        XCTAssertEqual(
+            metrics.labelValues("ferry_queue_messages_visible", "queue"), ["b", "c", "other"],
+            "a's series left with it, and its label went to the next queue seen")
         XCTAssertEqual(metrics["ferry_queue_messages_visible", ["queue": "other"]], 1)
         try call(node, "CreateQueue", ["QueueName": .string("e")])
         try send(node, "e")
@@ -129,8 +151,10 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(metrics["ferry_storage_log_segments", [:]] ?? 0, 1)
         XCTAssertGreaterThan(metrics["ferry_process_resident_memory_bytes", [:]] ?? 0, 1_048_576)
         XCTAssertGreaterThan(metrics["ferry_process_open_fds", [:]] ?? 0, 2)
-        for definition in MetricCatalog.all where !["ferry_raft_follower_lag_entries", "ferry_peer_connected"].contains(definition.name) {
-            XCTAssertTrue(metrics.text.contains("# TYPE \(definition.name) \(definition.kind.rawValue)\n"), definition.name)
+        for definition in MetricCatalog.all
+        where !["ferry_raft_follower_lag_entries", "ferry_peer_connected"].contains(definition.name) {
+            XCTAssertTrue(
+                metrics.text.contains("# TYPE \(definition.name) \(definition.kind.rawValue)\n"), definition.name)
         }
     }
 
@@ -150,7 +174,9 @@ struct Exposition {
     init(_ text: String) {
         self.text = text
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             samples[String(line[..<space])] = value
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerrySQS
 @testable import FerryServer
 
@@ -9,10 +10,12 @@ final class ReceiptHandleEdgeTests: XCTestCase {
         let node = try InProcessNode()
         let created = try node.json("CreateQueue", ["QueueName": .string("orders")])
         guard case .string(let url)? = created.body["QueueUrl"] else { return XCTFail("CreateQueue: \(created)") }
-        XCTAssertEqual(try node.json("SendMessage", ["QueueUrl": .string(url), "MessageBody": .string("m")]).status, 200)
+        XCTAssertEqual(
+            try node.json("SendMessage", ["QueueUrl": .string(url), "MessageBody": .string("m")]).status, 200)
         let received = try node.json("ReceiveMessage", ["QueueUrl": .string(url), "VisibilityTimeout": .int(60)])
         guard case .array(let messages)? = received.body["Messages"], case .object(let message)? = messages.first,
-              case .string(let handle)? = message["ReceiptHandle"] else { return XCTFail("ReceiveMessage: \(received)") }
+            case .string(let handle)? = message["ReceiptHandle"]
+        else { return XCTFail("ReceiveMessage: \(received)") }
 
         // The slot's last hex digit changed; the rest, the machine's check and the MAC included, left as they were.
         var bytes = Array(handle.utf8)
@@ -26,11 +29,16 @@ final class ReceiptHandleEdgeTests: XCTestCase {
             let answer = try node.json(action, members.merging(["QueueUrl": .string(url)]) { a, _ in a })
             XCTAssertEqual(answer.status, 404, action)
             XCTAssertEqual(answer.body["__type"], .string("com.amazonaws.sqs#ReceiptHandleIsInvalid"), action)
-            XCTAssertEqual(answer.body["message"], .string("The input receipt handle \"\(forged)\" is not a valid receipt handle."))
+            XCTAssertEqual(
+                answer.body["message"], .string("The input receipt handle \"\(forged)\" is not a valid receipt handle.")
+            )
         }
         for (action, entry) in [
             ("DeleteMessageBatch", ["Id": JSONValue.string("a"), "ReceiptHandle": .string(forged)]),
-            ("ChangeMessageVisibilityBatch", ["Id": .string("a"), "ReceiptHandle": .string(forged), "VisibilityTimeout": .int(0)]),
+            (
+                "ChangeMessageVisibilityBatch",
+                ["Id": .string("a"), "ReceiptHandle": .string(forged), "VisibilityTimeout": .int(0)]
+            ),
         ] {
             let answer = try node.json(action, ["QueueUrl": .string(url), "Entries": .array([.object(entry)])])
             XCTAssertEqual(answer.status, 200, action)
@@ -43,7 +51,8 @@ final class ReceiptHandleEdgeTests: XCTestCase {
         }
         XCTAssertEqual(node.server.node.raft.lastIndex, lastIndex, "no forged handle reached the log")
 
-        XCTAssertEqual(try node.json("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": .string(handle)]).status, 200)
+        XCTAssertEqual(
+            try node.json("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": .string(handle)]).status, 200)
         XCTAssertGreaterThan(node.server.node.raft.lastIndex, lastIndex)
     }
 }

@@ -1,6 +1,7 @@
 import FerryQueue
 import FerryRaft
 import Foundation
+
 @testable import FerrySQS
 
 /// Random SQS requests for `RequestFuzzTests`: every operation, in JSON or query form, with members drawn at
@@ -86,11 +87,14 @@ struct RequestFuzzGenerator {
             let nameLength = chance(50) ? pick([256, 257]) : 1 + int(8)
             var name = String(i) + text(max(0, nameLength - String(i).count))
             if chance(5) { name = pick(["AWS.x", ".x", "a..b", "x."]) }
-            let dataType = chance(90) ? pick(["String", "Number", "Binary", "String.custom"]) : pick(["", "Bogus", text(257)])
-            let valueBytes = fillsBudget ? max(0, budgetBytes / max(count, 1) - name.utf8.count - dataType.utf8.count) : int(16)
+            let dataType =
+                chance(90) ? pick(["String", "Number", "Binary", "String.custom"]) : pick(["", "Bogus", text(257)])
+            let valueBytes =
+                fillsBudget ? max(0, budgetBytes / max(count, 1) - name.utf8.count - dataType.utf8.count) : int(16)
             var value: [String: JSONValue] = ["DataType": .string(dataType)]
             if dataType == "Binary" {
-                value["BinaryValue"] = .string(chance(90) ? Base64.encode(Array(repeating: 0x5a, count: valueBytes * 3 / 4)) : "%%%")
+                value["BinaryValue"] = .string(
+                    chance(90) ? Base64.encode(Array(repeating: 0x5a, count: valueBytes * 3 / 4)) : "%%%")
             } else if dataType == "Number" {
                 value["StringValue"] = .string(pick(["1", "-1.5e3", "x", String(repeating: "9", count: 39)]))
             } else {
@@ -113,8 +117,11 @@ struct RequestFuzzGenerator {
         if chance(30) { members["MessageGroupId"] = .string(text(length(around: [128]))) }
         if chance(20) { members["MessageDeduplicationId"] = .string(text(length(around: [128]))) }
         if chance(5) {
-            members["MessageSystemAttributes"] = .object(["AWSTraceHeader": .object([
-                "DataType": .string("String"), "StringValue": .string("Root=1-" + text(int(40)))])])
+            members["MessageSystemAttributes"] = .object([
+                "AWSTraceHeader": .object([
+                    "DataType": .string("String"), "StringValue": .string("Root=1-" + text(int(40))),
+                ])
+            ])
         }
     }
 
@@ -151,13 +158,26 @@ struct RequestFuzzGenerator {
                     ("DelaySeconds", ["0", "900", "901", "-1"]), ("VisibilityTimeout", ["0", "43200", "43201"]),
                     ("MessageRetentionPeriod", ["59", "60", "1209600", "1209601"]),
                     ("ReceiveMessageWaitTimeSeconds", ["0", "20", "21"]), ("ContentBasedDeduplication", ["true", "x"]),
-                    ("RedrivePolicy", ["{}", "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"maxReceiveCount\":1}", "[", ""]),
+                    (
+                        "RedrivePolicy",
+                        [
+                            "{}",
+                            "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"maxReceiveCount\":1}",
+                            "[", "",
+                        ]
+                    ),
                     ("Bogus", ["1"]),
                 ])
                 attributes[name] = .string(pick(values))
             }
             members["Attributes"] = .object(attributes)
-            if chance(20) { members["tags"] = .object(Dictionary(uniqueKeysWithValues: (0..<pick([1, 50, 51])).map { ("k\($0)", JSONValue.string(text(pick([0, 256, 257])))) })) }
+            if chance(20) {
+                members["tags"] = .object(
+                    Dictionary(
+                        uniqueKeysWithValues: (0..<pick([1, 50, 51])).map {
+                            ("k\($0)", JSONValue.string(text(pick([0, 256, 257]))))
+                        }))
+            }
         case .getQueueUrl:
             members["QueueName"] = .string(text(length(around: [80])))
         case .listQueues:
@@ -165,14 +185,19 @@ struct RequestFuzzGenerator {
             if chance(50) { members["MaxResults"] = .int(pick([0, 1, 1000, 1001])) }
             if chance(20) { members["NextToken"] = .string(text(int(60))) }
         case .deleteQueue, .purgeQueue, .listQueueTags, .listDeadLetterSourceQueues:
-            members["QueueUrl"] = .string(operation == .deleteQueue && chance(70) ? accountBase + "/gone" + text(3) : url)
+            members["QueueUrl"] = .string(
+                operation == .deleteQueue && chance(70) ? accountBase + "/gone" + text(3) : url)
         case .getQueueAttributes:
             members["QueueUrl"] = .string(url)
-            members["AttributeNames"] = .array([.string(pick(["All", "ApproximateNumberOfMessages", "Bogus", "QueueArn"]))])
+            members["AttributeNames"] = .array([
+                .string(pick(["All", "ApproximateNumberOfMessages", "Bogus", "QueueArn"]))
+            ])
         case .setQueueAttributes:
             members["QueueUrl"] = .string(url)
-            members["Attributes"] = .object([pick(["MaximumMessageSize", "VisibilityTimeout", "Policy", "FifoQueue"]):
-                .string(pick(["0", "1024", "1048576", "1048577", "43201", "true", ""]))])
+            members["Attributes"] = .object([
+                pick(["MaximumMessageSize", "VisibilityTimeout", "Policy", "FifoQueue"]):
+                    .string(pick(["0", "1024", "1048576", "1048577", "43201", "true", ""]))
+            ])
         case .tagQueue:
             members["QueueUrl"] = .string(url)
             members["Tags"] = .object([text(length(around: [128])): .string(text(length(around: [256])))])
@@ -183,18 +208,25 @@ struct RequestFuzzGenerator {
             members["QueueUrl"] = .string(url)
             members["Label"] = .string(text(length(around: [80])))
             // Ids of 11-13 digits or none; 0-8 actions, some owner-only: both sides of every limit.
-            members["AWSAccountIds"] = .array((0..<int(3)).map { _ in
-                .string(String(repeating: "1", count: pick([11, 12, 12, 13])))
-            })
-            members["Actions"] = .array((0..<int(9)).map { _ in
-                .string(pick(["SendMessage", "*", "ReceiveMessage", "RemovePermission", "SendMessageBatch", text(int(20))]))
-            })
+            members["AWSAccountIds"] = .array(
+                (0..<int(3)).map { _ in
+                    .string(String(repeating: "1", count: pick([11, 12, 12, 13])))
+                })
+            members["Actions"] = .array(
+                (0..<int(9)).map { _ in
+                    .string(
+                        pick([
+                            "SendMessage", "*", "ReceiveMessage", "RemovePermission", "SendMessageBatch", text(int(20)),
+                        ]))
+                })
         case .removePermission:
             members["QueueUrl"] = .string(url)
             members["Label"] = .string(text(length(around: [80])))
         case .startMessageMoveTask, .listMessageMoveTasks:
             members["SourceArn"] = .string(pick(["arn:aws:sqs:us-east-1:000000000000:" + text(int(10)), "arn:x", ""]))
-            if operation == .startMessageMoveTask, chance(50) { members["MaxNumberOfMessagesPerSecond"] = .int(pick([0, 1, 500, 501])) }
+            if operation == .startMessageMoveTask, chance(50) {
+                members["MaxNumberOfMessagesPerSecond"] = .int(pick([0, 1, 500, 501]))
+            }
             if operation == .listMessageMoveTasks, chance(50) { members["MaxResults"] = .int(pick([0, 1, 10, 11])) }
         case .cancelMessageMoveTask:
             members["TaskHandle"] = .string(text(pick([0, 36, 200])))
@@ -206,11 +238,12 @@ struct RequestFuzzGenerator {
             let count = pick([0, 1, 2, 10, 10, 11])
             // 10 x 104,857 bytes fits the 1 MiB batch limit; 10 x 104,858 is just past it.
             let perEntry: Int? = chance(50) ? pick([104_857, 104_858, 26_214]) : nil
-            members["Entries"] = .array((0..<count).map { i in
-                var entry: [String: JSONValue] = ["Id": .string(chance(95) ? "e\(i)" : batchId())]
-                message(into: &entry, budgetBytes: perEntry)
-                return .object(entry)
-            })
+            members["Entries"] = .array(
+                (0..<count).map { i in
+                    var entry: [String: JSONValue] = ["Id": .string(chance(95) ? "e\(i)" : batchId())]
+                    message(into: &entry, budgetBytes: perEntry)
+                    return .object(entry)
+                })
         case .receiveMessage:
             members["QueueUrl"] = .string(url)
             if chance(70) { members["MaxNumberOfMessages"] = .int(pick([0, 1, 10, 10, 11])) }
@@ -218,8 +251,12 @@ struct RequestFuzzGenerator {
             // 1 s of long poll at most: a full 20 s wait would stall the run (the decoder's range is covered
             // by the protocol tests); 21 is past the limit.
             if chance(30) { members["WaitTimeSeconds"] = .int(pick([-1, 0, 1, 21])) }
-            if chance(50) { members["MessageSystemAttributeNames"] = .array([.string(pick(["All", "SentTimestamp", "Bogus"]))]) }
-            if chance(50) { members["MessageAttributeNames"] = .array([.string(pick(["All", ".*", "1.*", text(257)]))]) }
+            if chance(50) {
+                members["MessageSystemAttributeNames"] = .array([.string(pick(["All", "SentTimestamp", "Bogus"]))])
+            }
+            if chance(50) {
+                members["MessageAttributeNames"] = .array([.string(pick(["All", ".*", "1.*", text(257)]))])
+            }
             if chance(20) { members["ReceiveRequestAttemptId"] = .string(text(length(around: [128]))) }
         case .deleteMessage, .changeMessageVisibility:
             members["QueueUrl"] = .string(url)
@@ -231,15 +268,21 @@ struct RequestFuzzGenerator {
             }
         case .deleteMessageBatch, .changeMessageVisibilityBatch:
             members["QueueUrl"] = .string(url)
-            members["Entries"] = .array((0..<pick([0, 1, 10, 11])).map { i in
-                var entry: [String: JSONValue] = ["Id": .string(chance(95) ? "e\(i)" : batchId()),
-                                                  "ReceiptHandle": .string(receiptHandle(for: url).handle)]
-                if operation == .changeMessageVisibilityBatch, chance(90) { entry["VisibilityTimeout"] = seconds(limit: 43_200) }
-                return .object(entry)
-            })
+            members["Entries"] = .array(
+                (0..<pick([0, 1, 10, 11])).map { i in
+                    var entry: [String: JSONValue] = [
+                        "Id": .string(chance(95) ? "e\(i)" : batchId()),
+                        "ReceiptHandle": .string(receiptHandle(for: url).handle),
+                    ]
+                    if operation == .changeMessageVisibilityBatch, chance(90) {
+                        entry["VisibilityTimeout"] = seconds(limit: 43_200)
+                    }
+                    return .object(entry)
+                })
         }
-        var request = Request(action: operation.rawValue, members: members, wire: chance(70) ? .json : .query,
-                              expectsInvalidHandle: expectsInvalidHandle)
+        var request = Request(
+            action: operation.rawValue, members: members, wire: chance(70) ? .json : .query,
+            expectsInvalidHandle: expectsInvalidHandle)
         if chance(25) {
             request.expectsInvalidHandle = false
             breakMembers(&request)
@@ -254,8 +297,10 @@ struct RequestFuzzGenerator {
 
     /// A client's mistake in the request's content.
     mutating func breakMembers(_ request: inout Request) {
-        let wrongTypes: [JSONValue] = [.int(7), .string("7"), .bool(true), .null, .array([.string("x")]), .object(["a": .int(1)]),
-                                       .number("1e400"), .number("-0")]
+        let wrongTypes: [JSONValue] = [
+            .int(7), .string("7"), .bool(true), .null, .array([.string("x")]), .object(["a": .int(1)]),
+            .number("1e400"), .number("-0"),
+        ]
         switch int(5) {
         case 0 where !request.members.isEmpty:
             request.members[pick(Array(request.members.keys.sorted()))] = nil
@@ -316,9 +361,11 @@ struct RequestFuzzGenerator {
 
     /// The query protocol's flattened names for one JSON member (the inverse of `QueryParameters.fold`).
     static func queryPairs(_ name: String, _ value: JSONValue, entryName: String) -> [(String, String)] {
-        let lists = ["AttributeNames": "AttributeName", "MessageAttributeNames": "MessageAttributeName",
-                     "MessageSystemAttributeNames": "MessageSystemAttributeName", "TagKeys": "TagKey",
-                     "AWSAccountIds": "AWSAccountId", "Actions": "ActionName"]
+        let lists = [
+            "AttributeNames": "AttributeName", "MessageAttributeNames": "MessageAttributeName",
+            "MessageSystemAttributeNames": "MessageSystemAttributeName", "TagKeys": "TagKey",
+            "AWSAccountIds": "AWSAccountId", "Actions": "ActionName",
+        ]
         switch (name, value) {
         case ("Attributes", .object(let map)), ("tags", .object(let map)), ("Tags", .object(let map)):
             let (prefix, key) = name == "Attributes" ? ("Attribute", "Name") : ("Tag", "Key")
@@ -330,7 +377,9 @@ struct RequestFuzzGenerator {
             return map.sorted { $0.key < $1.key }.enumerated().flatMap { i, pair -> [(String, String)] in
                 var pairs = [("\(prefix).\(i + 1).Name", pair.key)]
                 if case .object(let fields) = pair.value {
-                    pairs += fields.sorted { $0.key < $1.key }.map { ("\(prefix).\(i + 1).Value.\($0.key)", scalar($0.value)) }
+                    pairs += fields.sorted { $0.key < $1.key }.map {
+                        ("\(prefix).\(i + 1).Value.\($0.key)", scalar($0.value))
+                    }
                 }
                 return pairs
             }
@@ -338,7 +387,9 @@ struct RequestFuzzGenerator {
             return entries.enumerated().flatMap { i, entry -> [(String, String)] in
                 guard case .object(let fields) = entry else { return [("\(entryName).\(i + 1)", scalar(entry))] }
                 return fields.sorted { $0.key < $1.key }.flatMap { field in
-                    queryPairs(field.key, field.value, entryName: entryName).map { ("\(entryName).\(i + 1).\($0.0)", $0.1) }
+                    queryPairs(field.key, field.value, entryName: entryName).map {
+                        ("\(entryName).\(i + 1).\($0.0)", $0.1)
+                    }
                 }
             }
         case (_, .array(let items)) where lists[name] != nil:
@@ -363,10 +414,12 @@ struct RequestFuzzGenerator {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xf, radix: 16, uppercase: true)
+                out +=
+                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xf, radix: 16, uppercase: true)
             }
         }
         return out

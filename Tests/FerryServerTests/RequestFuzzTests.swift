@@ -1,6 +1,7 @@
 import FerryRaft
 import Foundation
 import XCTest
+
 @testable import FerrySQS
 @testable import FerryServer
 
@@ -34,7 +35,9 @@ final class RequestFuzzTests: XCTestCase {
     func testRandomRequestsNeverTrapAndAlwaysGetASuccessOrAnSQSError() throws {
         let environment = ProcessInfo.processInfo.environment
         let seeds: [UInt64]
-        if let one = environment["FERRY_FUZZ_SEED"].flatMap({ UInt64($0.replacingOccurrences(of: "0x", with: ""), radix: 16) }) {
+        if let one = environment["FERRY_FUZZ_SEED"].flatMap({
+            UInt64($0.replacingOccurrences(of: "0x", with: ""), radix: 16)
+        }) {
             seeds = [one]
         } else {
             let count = environment["FERRY_FUZZ_SEEDS"].flatMap(Int.init) ?? Self.seedsDefault
@@ -46,12 +49,14 @@ final class RequestFuzzTests: XCTestCase {
             print("request fuzz: seed \(String(seed, radix: 16)) (replay: FERRY_FUZZ_SEED=\(String(seed, radix: 16)))")
             try run(seed: seed, tally: &tally)
         }
-        print("request fuzz: \(seeds.count) seeds, \(tally.requests) requests, \(tally.bytesSent) bytes in "
-              + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s; "
-              + "successes \(tally.successes.values.reduce(0, +)), errors \(tally.errors.sorted { $0.key < $1.key })")
+        print(
+            "request fuzz: \(seeds.count) seeds, \(tally.requests) requests, \(tally.bytesSent) bytes in "
+                + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s; "
+                + "successes \(tally.successes.values.reduce(0, +)), errors \(tally.errors.sorted { $0.key < $1.key })")
         // The requests must get past the decoder often, or the run proves little about the node behind it.
         XCTAssertGreaterThan(tally.successes.values.reduce(0, +), tally.requests / 5, "\(tally.successes)")
-        XCTAssertGreaterThan(tally.successes.keys.count, 8, "operations that succeeded at least once: \(tally.successes.keys.sorted())")
+        XCTAssertGreaterThan(
+            tally.successes.keys.count, 8, "operations that succeeded at least once: \(tally.successes.keys.sorted())")
     }
 
     /// The same properties for SNS requests (`SNSRequestFuzzGenerator`): hostile filter policies, oversized
@@ -63,15 +68,24 @@ final class RequestFuzzTests: XCTestCase {
             print("sns request fuzz: seed \(String(seed, radix: 16))")
             let node = try InProcessNode()
             let config = node.server.config
-            for (name, attributes) in [("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])] {
-                _ = try node.json("CreateQueue", ["QueueName": .string(name), "Attributes": .object(attributes.mapValues(JSONValue.string))])
+            for (name, attributes) in [
+                ("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"]),
+            ] {
+                _ = try node.json(
+                    "CreateQueue",
+                    ["QueueName": .string(name), "Attributes": .object(attributes.mapValues(JSONValue.string))])
             }
-            var generator = SNSRequestFuzzGenerator(seed: seed, region: config.region, account: config.defaultAccountID, topicArns: [])
+            var generator = SNSRequestFuzzGenerator(
+                seed: seed, region: config.region, account: config.defaultAccountID, topicArns: [])
             for name in ["fuzz-topic", "fuzz-topic.fifo"] {
                 var create = SNSRequestFuzzGenerator.Request(action: "CreateTopic", pairs: [("Name", name)])
-                if name.hasSuffix(".fifo") { create.pairs += [("Attributes.entry.1.key", "FifoTopic"), ("Attributes.entry.1.value", "true")] }
+                if name.hasSuffix(".fifo") {
+                    create.pairs += [("Attributes.entry.1.key", "FifoTopic"), ("Attributes.entry.1.value", "true")]
+                }
                 let text = String(decoding: try node.answer(generator.encode(create)).body, as: UTF8.self)
-                guard let arn = Self.element("TopicArn", in: text) else { return XCTFail("CreateTopic \(name): \(text)") }
+                guard let arn = Self.element("TopicArn", in: text) else {
+                    return XCTFail("CreateTopic \(name): \(text)")
+                }
                 generator.topicArns.append(arn)
             }
             for index in 0..<Self.requestsPerSeed {
@@ -80,9 +94,12 @@ final class RequestFuzzTests: XCTestCase {
                 let response = try node.answer(request.bytes)
                 tally.requests += 1
                 // The same properties as the SQS requests': an SNS error has the query protocol's shape.
-                check(response, for: .init(action: request.action, members: [:], wire: .query, bytes: request.bytes),
-                      context: context, tally: &tally)
-                if response.status == 200, let arn = Self.element("SubscriptionArn", in: String(decoding: response.body, as: UTF8.self)) {
+                check(
+                    response, for: .init(action: request.action, members: [:], wire: .query, bytes: request.bytes),
+                    context: context, tally: &tally)
+                if response.status == 200,
+                    let arn = Self.element("SubscriptionArn", in: String(decoding: response.body, as: UTF8.self))
+                {
                     generator.subscriptionArns.append(arn)
                 }
             }
@@ -90,14 +107,19 @@ final class RequestFuzzTests: XCTestCase {
             let listed = try node.answer(generator.encode(.init(action: "ListTopics", pairs: [])))
             XCTAssertEqual(listed.status, 200)
         }
-        print("sns request fuzz: \(tally.requests) requests; successes \(tally.successes.sorted { $0.key < $1.key }), errors \(tally.errors.sorted { $0.key < $1.key })")
-        XCTAssertGreaterThan(tally.successes.keys.count, 5, "actions that succeeded at least once: \(tally.successes.keys.sorted())")
+        print(
+            "sns request fuzz: \(tally.requests) requests; successes \(tally.successes.sorted { $0.key < $1.key }), errors \(tally.errors.sorted { $0.key < $1.key })"
+        )
+        XCTAssertGreaterThan(
+            tally.successes.keys.count, 5, "actions that succeeded at least once: \(tally.successes.keys.sorted())")
         XCTAssertGreaterThan(tally.successes["Publish", default: 0], 0, "no publish got past the edge")
         XCTAssertGreaterThan(tally.successes["Subscribe", default: 0], 0, "no subscription was made")
     }
 
     static func element(_ name: String, in text: String) -> String? {
-        guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else {
+        guard let start = text.range(of: "<\(name)>"),
+            let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+        else {
             return nil
         }
         return String(text[start.upperBound..<end.lowerBound])
@@ -107,9 +129,15 @@ final class RequestFuzzTests: XCTestCase {
         let node = try InProcessNode()
         let base = node.server.config.advertisedURL + "/" + node.server.config.defaultAccountID
         var generator = RequestFuzzGenerator(seed: seed, queueUrls: [], accountBase: base)
-        for (name, attributes) in [("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"])] {
-            let created = try node.json("CreateQueue", ["QueueName": .string(name),
-                                                        "Attributes": .object(attributes.mapValues(JSONValue.string))])
+        for (name, attributes) in [
+            ("fuzz", [:]), ("fuzz.fifo", ["FifoQueue": "true", "ContentBasedDeduplication": "true"]),
+        ] {
+            let created = try node.json(
+                "CreateQueue",
+                [
+                    "QueueName": .string(name),
+                    "Attributes": .object(attributes.mapValues(JSONValue.string)),
+                ])
             guard created.status == 200, case .string(let url)? = created.body["QueueUrl"] else {
                 return XCTFail("seed \(String(seed, radix: 16)): CreateQueue \(name) answered \(created)")
             }
@@ -117,18 +145,23 @@ final class RequestFuzzTests: XCTestCase {
         }
         for index in 0..<Self.requestsPerSeed {
             let request = generator.next()
-            let context = "seed \(String(seed, radix: 16)) request #\(index) \(request.label) (replay: FERRY_FUZZ_SEED=\(String(seed, radix: 16)))"
+            let context =
+                "seed \(String(seed, radix: 16)) request #\(index) \(request.label) (replay: FERRY_FUZZ_SEED=\(String(seed, radix: 16)))"
             let response = try node.answer(request.bytes)
             tally.requests += 1
             tally.bytesSent += request.bytes.count
             check(response, for: request, context: context, tally: &tally)
-            if request.action == "ReceiveMessage", response.status == 200, case .string(let url)? = request.members["QueueUrl"] {
+            if request.action == "ReceiveMessage", response.status == 200,
+                case .string(let url)? = request.members["QueueUrl"]
+            {
                 generator.handles[url, default: []] += Self.receiptHandles(in: response.body)
             }
         }
     }
 
-    private func check(_ response: HTTPResponse, for request: RequestFuzzGenerator.Request, context: String, tally: inout Tally) {
+    private func check(
+        _ response: HTTPResponse, for request: RequestFuzzGenerator.Request, context: String, tally: inout Tally
+    ) {
         if response.status == 200 {
             tally.successes[request.action, default: 0] += 1
             XCTAssertFalse(request.expectsInvalidHandle, "\(context): an altered receipt handle was accepted")
@@ -149,12 +182,15 @@ final class RequestFuzzTests: XCTestCase {
             return XCTAssertEqual(response.status, 413, "\(context): a body past HTTPLimits.bodyBytesMax")
         }
         guard let code = Self.errorCode(response, wire: request.wire) else {
-            return XCTFail("\(context): \(response.status) is neither a success nor an SQS error: "
-                           + String(decoding: response.body.prefix(300), as: UTF8.self))
+            return XCTFail(
+                "\(context): \(response.status) is neither a success nor an SQS error: "
+                    + String(decoding: response.body.prefix(300), as: UTF8.self))
         }
         tally.errors[code, default: 0] += 1
-        XCTAssertTrue((400..<500).contains(response.status), "\(context): \(response.status) \(code): "
-                      + String(decoding: response.body.prefix(300), as: UTF8.self))
+        XCTAssertTrue(
+            (400..<500).contains(response.status),
+            "\(context): \(response.status) \(code): "
+                + String(decoding: response.body.prefix(300), as: UTF8.self))
         XCTAssertTrue(Self.knownErrorCodes.contains(code), "\(context): unknown error code \(code)")
         if request.expectsInvalidHandle {
             XCTAssertEqual(code, "ReceiptHandleIsInvalid", "\(context): an altered receipt handle")
@@ -166,16 +202,17 @@ final class RequestFuzzTests: XCTestCase {
         switch wire {
         case .json:
             guard let header = response.headers["x-amzn-query-error"],
-                  case .object(let body)? = try? JSONParser.parse(response.body),
-                  case .string(let type)? = body["__type"], case .string? = body["message"],
-                  let code = header.split(separator: ";").first.map(String.init),
-                  type == (SQSErrorCode.allCases.first { $0.legacyCode == code }?.jsonType ?? "?")
+                case .object(let body)? = try? JSONParser.parse(response.body),
+                case .string(let type)? = body["__type"], case .string? = body["message"],
+                let code = header.split(separator: ";").first.map(String.init),
+                type == (SQSErrorCode.allCases.first { $0.legacyCode == code }?.jsonType ?? "?")
             else { return nil }
             return code
         case .query:
             let text = String(decoding: response.body, as: UTF8.self)
             guard text.hasPrefix("<?xml"), let start = text.range(of: "<Code>"),
-                  let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex) else { return nil }
+                let end = text.range(of: "</Code>", range: start.upperBound..<text.endIndex)
+            else { return nil }
             return String(text[start.upperBound..<end.lowerBound])
         }
     }
@@ -184,11 +221,15 @@ final class RequestFuzzTests: XCTestCase {
     static func receiptHandles(in body: [UInt8]) -> [String] {
         if case .object(let members)? = try? JSONParser.parse(body), case .array(let messages)? = members["Messages"] {
             return messages.compactMap { message in
-                guard case .object(let fields) = message, case .string(let handle)? = fields["ReceiptHandle"] else { return nil }
+                guard case .object(let fields) = message, case .string(let handle)? = fields["ReceiptHandle"] else {
+                    return nil
+                }
                 return handle
             }
         }
         let text = String(decoding: body, as: UTF8.self)
-        return text.components(separatedBy: "<ReceiptHandle>").dropFirst().compactMap { $0.components(separatedBy: "</ReceiptHandle>").first }
+        return text.components(separatedBy: "<ReceiptHandle>").dropFirst().compactMap {
+            $0.components(separatedBy: "</ReceiptHandle>").first
+        }
     }
 }

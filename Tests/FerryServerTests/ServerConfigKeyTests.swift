@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import FerryServer
 
 /// The key table is the configuration's one declaration: `ServerConfig.init` reads every key through it (its
@@ -7,7 +8,8 @@ import XCTest
 /// configs in cluster/local/ mention every key with its default and nothing else.
 final class ServerConfigKeyTests: XCTestCase {
     typealias Key = ServerConfigKey
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        .standardized
     static let docsPath = repository.appendingPathComponent("docs/configuration.md").path
     static let endMarker = "<!-- END GENERATED -->"
 
@@ -25,8 +27,9 @@ final class ServerConfigKeyTests: XCTestCase {
             switch (key.kind, key.defaultValue) {
             case (.integer(let range, _), .integer(let value)):
                 XCTAssertTrue(range.contains(value), "\(key.name)'s default is in its range")
-                XCTAssertTrue(["_ms", "_ticks", "_seconds", "_entries", "_max"].contains { key.name.hasSuffix($0) },
-                              "an integer's name says its unit: \(key.name)")
+                XCTAssertTrue(
+                    ["_ms", "_ticks", "_seconds", "_entries", "_max"].contains { key.name.hasSuffix($0) },
+                    "an integer's name says its unit: \(key.name)")
             case (.integer, _): XCTFail("\(key.name): an integer has an integer default")
             case (.boolean, .boolean): break
             case (.boolean, _): XCTFail("\(key.name): a boolean has a boolean default")
@@ -35,7 +38,8 @@ final class ServerConfigKeyTests: XCTestCase {
             default: break
             }
         }
-        XCTAssertEqual(Key.auth.kind, .choice([ServerConfig.AuthMode.sigv4.rawValue, ServerConfig.AuthMode.off.rawValue]))
+        XCTAssertEqual(
+            Key.auth.kind, .choice([ServerConfig.AuthMode.sigv4.rawValue, ServerConfig.AuthMode.off.rawValue]))
     }
 
     // MARK: - ServerConfig reads every key through its entry
@@ -71,7 +75,8 @@ final class ServerConfigKeyTests: XCTestCase {
         let defaults = try ServerConfig(file: try ConfigFile(parsing: ServerConfigTests.sample))
         for key in Key.all where key.name != Key.auth.name {  // the sample sets auth
             guard let value = Self.toml(key.defaultValue) else { continue }
-            XCTAssertEqual(try ServerConfig(file: try ConfigFile(parsing: Self.sample([(key.name, value)]))), defaults, key.name)
+            XCTAssertEqual(
+                try ServerConfig(file: try ConfigFile(parsing: Self.sample([(key.name, value)]))), defaults, key.name)
         }
     }
 
@@ -90,8 +95,11 @@ final class ServerConfigKeyTests: XCTestCase {
         let defaults = try ServerConfig(file: try ConfigFile(parsing: ServerConfigTests.sample))
         for key in Key.all {
             guard case .integer(let range, _) = key.kind else { continue }
-            let refusal = "invalid setting: '\(key.name)' must be an integer in \(range.lowerBound)...\(range.upperBound)"
-            for (limit, onePast) in [(range.lowerBound, range.lowerBound - 1), (range.upperBound, range.upperBound + 1)] {
+            let refusal =
+                "invalid setting: '\(key.name)' must be an integer in \(range.lowerBound)...\(range.upperBound)"
+            for (limit, onePast) in [
+                (range.lowerBound, range.lowerBound - 1), (range.upperBound, range.upperBound + 1),
+            ] {
                 let settings = [(key.name, "\(limit)")] + Self.companions(key.name, limit)
                 let config = try ServerConfig(file: try ConfigFile(parsing: Self.sample(settings)))
                 XCTAssertNotEqual(config, defaults, "\(key.name) = \(limit) is read")
@@ -128,7 +136,10 @@ final class ServerConfigKeyTests: XCTestCase {
     /// Each generated block of docs/configuration.md: its begin marker and what belongs between the markers.
     static var generatedBlocks: [(marker: String, text: String)] {
         Key.Section.allCases.map { section in
-            ("<!-- BEGIN GENERATED: ServerConfigKey.referenceMarkdown(.\(section)) -->\n", Key.referenceMarkdown(section))
+            (
+                "<!-- BEGIN GENERATED: ServerConfigKey.referenceMarkdown(.\(section)) -->\n",
+                Key.referenceMarkdown(section)
+            )
         } + [("<!-- BEGIN GENERATED: ServerConfigKey.flagsMarkdown() -->\n", Key.flagsMarkdown())]
     }
 
@@ -137,13 +148,18 @@ final class ServerConfigKeyTests: XCTestCase {
         let rewrite = ProcessInfo.processInfo.environment["FERRY_WRITE_CONFIG_DOC"] == "1"
         for block in Self.generatedBlocks {
             guard let begin = text.range(of: block.marker),
-                  let end = text.range(of: Self.endMarker, range: begin.upperBound..<text.endIndex)
-            else { XCTFail("docs/configuration.md lacks the marker \(block.marker)"); continue }
+                let end = text.range(of: Self.endMarker, range: begin.upperBound..<text.endIndex)
+            else {
+                XCTFail("docs/configuration.md lacks the marker \(block.marker)")
+                continue
+            }
             if rewrite {
                 text.replaceSubrange(begin.upperBound..<end.lowerBound, with: block.text)
             } else {
-                XCTAssertEqual(String(text[begin.upperBound..<end.lowerBound]), block.text,
-                               "docs/configuration.md is stale: FERRY_WRITE_CONFIG_DOC=1 swift test --filter ServerConfigKeyTests rewrites it")
+                XCTAssertEqual(
+                    String(text[begin.upperBound..<end.lowerBound]), block.text,
+                    "docs/configuration.md is stale: FERRY_WRITE_CONFIG_DOC=1 swift test --filter ServerConfigKeyTests rewrites it"
+                )
             }
         }
         if rewrite { try text.write(toFile: Self.docsPath, atomically: true, encoding: .utf8) }
@@ -181,7 +197,9 @@ final class ServerConfigKeyTests: XCTestCase {
             guard inRoot, !setting.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             let parsed = try ConfigFile(parsing: setting)
             for (key, value) in parsed.root {
-                rootLines.append(ExampleLine(key: key, value: value, commented: commented, comment: String(line.dropFirst(setting.count))))
+                rootLines.append(
+                    ExampleLine(
+                        key: key, value: value, commented: commented, comment: String(line.dropFirst(setting.count))))
             }
         }
         return (try ConfigFile(parsing: lines.joined(separator: "\n")), rootLines)
@@ -206,7 +224,8 @@ final class ServerConfigKeyTests: XCTestCase {
         compare("array", Set(file.arrays.keys), Set(Key.all.filter { $0.kind == .arrayOfTables }.map(\.name)))
         compare("credentials key", Set(file.arrays["credentials"]?.flatMap(\.keys) ?? []), Key.credentialKeys)
         for key in Key.all {
-            guard let expected = value(key.defaultValue), let line = rootLines.first(where: { $0.key == key.name }) else { continue }
+            guard let expected = value(key.defaultValue), let line = rootLines.first(where: { $0.key == key.name })
+            else { continue }
             if line.value == expected { continue }
             // A setting this node chooses differently says what the default is; a commented one shows it.
             if line.commented || !line.comment.contains("default \(toml(key.defaultValue)!)") {
@@ -236,15 +255,23 @@ final class ServerConfigKeyTests: XCTestCase {
             XCTAssertNotEqual(changed, text, old)
             return try Self.exampleProblems(changed)
         }
-        XCTAssertEqual(try problems(replacing: "# tick_ms = 10 ", with: "# tick_ms = 20 "), ["tick_ms is not shown with its default 10"])
-        XCTAssertEqual(try problems(replacing: "# tick_ms = 10 ", with: "# tick_msec = 10 "),
-                       ["key tick_ms not mentioned", "key tick_msec unknown"])
-        XCTAssertEqual(try problems(replacing: "# admin = false", with: "# admn = false"),
-                       ["credentials key admin not mentioned", "credentials key admn unknown"])
-        XCTAssertEqual(try problems(replacing: "# default \"sigv4\":", with: "#"),
-                       ["auth is not shown with its default \"sigv4\""])
-        XCTAssertEqual(try problems(replacing: "# metrics_queues_max = 100", with: "metrics_queues_max = 100000"),
-                       ["metrics_queues_max is not shown with its default 100",
-                        "invalid setting: 'metrics_queues_max' must be an integer in 0...10000"])
+        XCTAssertEqual(
+            try problems(replacing: "# tick_ms = 10 ", with: "# tick_ms = 20 "),
+            ["tick_ms is not shown with its default 10"])
+        XCTAssertEqual(
+            try problems(replacing: "# tick_ms = 10 ", with: "# tick_msec = 10 "),
+            ["key tick_ms not mentioned", "key tick_msec unknown"])
+        XCTAssertEqual(
+            try problems(replacing: "# admin = false", with: "# admn = false"),
+            ["credentials key admin not mentioned", "credentials key admn unknown"])
+        XCTAssertEqual(
+            try problems(replacing: "# default \"sigv4\":", with: "#"),
+            ["auth is not shown with its default \"sigv4\""])
+        XCTAssertEqual(
+            try problems(replacing: "# metrics_queues_max = 100", with: "metrics_queues_max = 100000"),
+            [
+                "metrics_queues_max is not shown with its default 100",
+                "invalid setting: 'metrics_queues_max' must be an integer in 0...10000",
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FerryServer
 
 final class ServerConfigTests: XCTestCase {
@@ -27,7 +28,9 @@ final class ServerConfigTests: XCTestCase {
         XCTAssertEqual(config.peers.count, 3)
         XCTAssertEqual(config.peerListen, .init(host: "127.0.0.1", port: 7101))
         XCTAssertEqual(config.advertisedURL, "http://127.0.0.1:9324")
-        XCTAssertEqual(config.credentials, [.init(accessKey: "AKIDFERRY", secretKey: "secret#with#hashes", accountID: "123456789012")])
+        XCTAssertEqual(
+            config.credentials,
+            [.init(accessKey: "AKIDFERRY", secretKey: "secret#with#hashes", accountID: "123456789012")])
         XCTAssertEqual(config.tickMs, 10)
         XCTAssertEqual(config.electionTimeoutTicks, 15)
         XCTAssertEqual(config.signatureSkewSeconds, 900)
@@ -35,17 +38,24 @@ final class ServerConfigTests: XCTestCase {
     }
 
     func testPreallocateSegmentsIsABoolean() throws {
-        let off = try ServerConfig(file: try ConfigFile(parsing: Self.sample.replacingOccurrences(
-            of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = false")))
+        let off = try ServerConfig(
+            file: try ConfigFile(
+                parsing: Self.sample.replacingOccurrences(
+                    of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = false")))
         XCTAssertFalse(off.preallocateSegments)
-        XCTAssertThrowsError(try ServerConfig(file: try ConfigFile(parsing: Self.sample.replacingOccurrences(
-            of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = 0")))) { error in
+        XCTAssertThrowsError(
+            try ServerConfig(
+                file: try ConfigFile(
+                    parsing: Self.sample.replacingOccurrences(
+                        of: "auth = \"sigv4\"", with: "auth = \"sigv4\"\npreallocate_segments = 0")))
+        ) { error in
             XCTAssertEqual("\(error)", "invalid setting: preallocate_segments must be true or false")
         }
     }
 
     func testFlagsOverrideTheFile() throws {
-        let config = try ServerConfig(file: try ConfigFile(parsing: Self.sample), overrides: ["node_id": "2", "data_dir": "/d2"])
+        let config = try ServerConfig(
+            file: try ConfigFile(parsing: Self.sample), overrides: ["node_id": "2", "data_dir": "/d2"])
         XCTAssertEqual(config.nodeID, 2)
         XCTAssertEqual(config.dataDirectory, "/d2")
         XCTAssertEqual(config.peerListen.port, 7102)
@@ -61,13 +71,25 @@ final class ServerConfigTests: XCTestCase {
             }
         }
 
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "node_id = 1", with: "node_id = 1\nnode_idd = 3")).contains("unknown setting 'node_idd'"))
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "node_id = 1", with: "")).contains("missing required setting 'node_id'"))
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "\"127.0.0.1:9324\"", with: "\"nowhere\"")).contains("not host:port"))
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "a-long-enough-cluster-secret", with: "short")).contains("at least 16"))
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "1 = \"127.0.0.1:7101\"", with: "")).contains("must list this node"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "node_id = 1", with: "node_id = 1\nnode_idd = 3")).contains(
+                "unknown setting 'node_idd'"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "node_id = 1", with: "")).contains(
+                "missing required setting 'node_id'"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "\"127.0.0.1:9324\"", with: "\"nowhere\"")).contains(
+                "not host:port"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "a-long-enough-cluster-secret", with: "short")).contains(
+                "at least 16"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "1 = \"127.0.0.1:7101\"", with: "")).contains(
+                "must list this node"))
         XCTAssertTrue(error(Self.sample + "\nbroken line").contains("line"))
-        XCTAssertTrue(error(Self.sample.replacingOccurrences(of: "[[credentials]]", with: "[[creds]]")).contains("unknown setting '[[creds]]'"))
+        XCTAssertTrue(
+            error(Self.sample.replacingOccurrences(of: "[[credentials]]", with: "[[creds]]")).contains(
+                "unknown setting '[[creds]]'"))
     }
 
     func testAuthOffNeedsNoCredentials() throws {
@@ -79,12 +101,13 @@ final class ServerConfigTests: XCTestCase {
     }
 
     func testTheConfigSubsetParsesStringsArraysAndComments() throws {
-        let file = try ConfigFile(parsing: """
-            a = "x # not a comment" # a comment
-            b = ["p", "q",]
-            c = 1_000
-            d = false
-            """)
+        let file = try ConfigFile(
+            parsing: """
+                a = "x # not a comment" # a comment
+                b = ["p", "q",]
+                c = 1_000
+                d = false
+                """)
         XCTAssertEqual(file.root["a"], .string("x # not a comment"))
         XCTAssertEqual(file.root["b"], .strings(["p", "q"]))
         XCTAssertEqual(file.root["c"], .integer(1000))

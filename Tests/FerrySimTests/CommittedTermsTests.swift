@@ -24,23 +24,31 @@ final class CommittedTermsTests: XCTestCase {
     }
 
     func testAStaleSuffixAtCommittedIndexesIsAFollowerThatCrashedBeforeTheFixReachedItsDisk() {
-        XCTAssertNil(committed().disagreement(snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 1), (5, 1)])))
+        XCTAssertNil(
+            committed().disagreement(snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 1), (5, 1)])))
     }
 
     func testAStaleEntryUnderOneThatMatchesIsASplicedLog() {
         // Seed 776's shape: 4-5 of the stale term kept, then the committed term's 6.
-        let problem = committed().disagreement(snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 2)]))
-        XCTAssertEqual(problem, "it holds 4@1 before 6@2, which matches the committed log, but index 4 committed in term 2")
+        let problem = committed().disagreement(
+            snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 2)]))
+        XCTAssertEqual(
+            problem, "it holds 4@1 before 6@2, which matches the committed log, but index 4 committed in term 2")
     }
 
     func testAStaleEntryMayCarryALaterTermThanTheOneCommittedThere() {
         // A leader of term 3 wrote 5@3 and crashed; a leader of a later term committed the older 5@2 (§5.4.2).
-        XCTAssertNil(committed().disagreement(snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 2), (5, 3)])))
+        XCTAssertNil(
+            committed().disagreement(snapshot: noSnapshot, entries: log([(1, 1), (2, 1), (3, 1), (4, 2), (5, 3)])))
     }
 
     func testASnapshotMustEndOnACommittedEntry() {
-        XCTAssertNotNil(committed().disagreement(snapshot: SnapshotMetadata(index: 5, term: 1, configuration: Configuration(voters: [1])), entries: []))
-        XCTAssertNil(committed().disagreement(snapshot: SnapshotMetadata(index: 5, term: 2, configuration: Configuration(voters: [1])), entries: []))
+        XCTAssertNotNil(
+            committed().disagreement(
+                snapshot: SnapshotMetadata(index: 5, term: 1, configuration: Configuration(voters: [1])), entries: []))
+        XCTAssertNil(
+            committed().disagreement(
+                snapshot: SnapshotMetadata(index: 5, term: 2, configuration: Configuration(voters: [1])), entries: []))
     }
 
     func testIndexesNeverSeenCommittedAreNotJudged() {

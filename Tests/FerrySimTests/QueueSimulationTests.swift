@@ -1,7 +1,7 @@
 import FerryNode
-@testable import FerryQueue
 import XCTest
 
+@testable import FerryQueue
 @testable import FerrySim
 
 /// Whole runs of queue mode (the production node, storage and queue machine), and the queue checker's
@@ -12,7 +12,8 @@ final class QueueSimulationTests: XCTestCase {
     }
 
     func testSameSeedReplaysWithTheSameTraceHash() {
-        let first = run(seed: 3), second = run(seed: 3)
+        let first = run(seed: 3)
+        let second = run(seed: 3)
         XCTAssertEqual(first.traceHash, second.traceHash, "a queue-mode seed must replay exactly")
         XCTAssertEqual(first.eventCount, second.eventCount)
         XCTAssertNotEqual(first.traceHash, run(seed: 4).traceHash)
@@ -48,16 +49,18 @@ final class QueueSimulationTests: XCTestCase {
     }
 
     private func fifoSend(_ body: String, group: String) -> QueueCommand {
-        .sendMessages(queueName: QueueSimConstants.fifoQueue,
-                      entries: [SendEntry(body: Array(body.utf8), messageGroupId: group, messageDeduplicationId: body)],
-                      isBatch: false)
+        .sendMessages(
+            queueName: QueueSimConstants.fifoQueue,
+            entries: [SendEntry(body: Array(body.utf8), messageGroupId: group, messageDeduplicationId: body)],
+            isBatch: false)
     }
 
     private func delivery(_ id: String, group: String) -> ReceivedMessage {
-        ReceivedMessage(messageId: id, receiptHandle: "h-\(id)", body: [1], attributes: [], sentTimestampMs: 0,
-                        approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
-                        messageGroupId: group, messageDeduplicationId: nil, awsTraceHeader: nil,
-                        deadLetterQueueSourceArn: nil)
+        ReceivedMessage(
+            messageId: id, receiptHandle: "h-\(id)", body: [1], attributes: [], sentTimestampMs: 0,
+            approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+            messageGroupId: group, messageDeduplicationId: nil, awsTraceHeader: nil,
+            deadLetterQueueSourceArn: nil)
     }
 
     func testTheLogModelFlagsADedupIdEnqueuedTwice() {
@@ -71,7 +74,8 @@ final class QueueSimulationTests: XCTestCase {
         var model = QueueLogModel()
         _ = model.apply(fifoSend("a", group: "g"), sent("m1"), EntryStamp(index: 1, timeMs: 1_000))
         _ = model.apply(fifoSend("b", group: "g"), sent("m2"), EntryStamp(index: 2, timeMs: 1_000))
-        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
+        let receive = QueueCommand.receiveMessages(
+            ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
         let problem = model.apply(receive, .received([delivery("m2", group: "g")]), EntryStamp(index: 3, timeMs: 1_000))
         XCTAssertEqual(problem?.invariant, "Q-fifo")
     }
@@ -79,7 +83,8 @@ final class QueueSimulationTests: XCTestCase {
     func testTheLogModelFlagsARedeliveryInsideTheVisibilityTimeout() {
         var model = QueueLogModel()
         _ = model.apply(fifoSend("a", group: "g"), sent("m1"), EntryStamp(index: 1, timeMs: 1_000))
-        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
+        let receive = QueueCommand.receiveMessages(
+            ReceiveRequest(queueName: QueueSimConstants.fifoQueue, visibilityTimeoutSeconds: 5))
         XCTAssertNil(model.apply(receive, .received([delivery("m1", group: "g")]), EntryStamp(index: 2, timeMs: 1_000)))
         let problem = model.apply(receive, .received([delivery("m1", group: "g")]), EntryStamp(index: 3, timeMs: 3_000))
         XCTAssertEqual(problem?.invariant, "Q-excl")
@@ -88,10 +93,11 @@ final class QueueSimulationTests: XCTestCase {
 
     /// A receive of a plain message: the body is the key.
     private func plainReceive(_ key: String, messageId: String, bodyMD5: BodyMD5?) -> ReceivedMessage {
-        ReceivedMessage(messageId: messageId, receiptHandle: "h-\(messageId)", body: Array(key.utf8), attributes: [],
-                        sentTimestampMs: 0, approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0,
-                        sequenceNumber: nil, messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
-                        deadLetterQueueSourceArn: nil, bodyMD5: bodyMD5)
+        ReceivedMessage(
+            messageId: messageId, receiptHandle: "h-\(messageId)", body: Array(key.utf8), attributes: [],
+            sentTimestampMs: 0, approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0,
+            sequenceNumber: nil, messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
+            deadLetterQueueSourceArn: nil, bodyMD5: bodyMD5)
     }
 
     func testTheHistoryFlagsLostAndUnexpectedMessages() {
@@ -130,15 +136,20 @@ final class QueueSimulationTests: XCTestCase {
 private enum QueueLogModelProbe {
     static func redeliverAfterTimeout() -> QueueProblem? {
         var model = QueueLogModel()
-        let send = QueueCommand.sendMessages(queueName: QueueSimConstants.standardQueue,
-                                             entries: [SendEntry(body: [1])], isBatch: false)
-        let ok = QueueResult.sent([EntryResult(id: "", .success(SentMessage(messageId: "m1", sequenceNumber: nil, wasDuplicate: false)))])
+        let send = QueueCommand.sendMessages(
+            queueName: QueueSimConstants.standardQueue,
+            entries: [SendEntry(body: [1])], isBatch: false)
+        let ok = QueueResult.sent([
+            EntryResult(id: "", .success(SentMessage(messageId: "m1", sequenceNumber: nil, wasDuplicate: false)))
+        ])
         _ = model.apply(send, ok, EntryStamp(index: 1, timeMs: 1_000))
-        let receive = QueueCommand.receiveMessages(ReceiveRequest(queueName: QueueSimConstants.standardQueue, visibilityTimeoutSeconds: 5))
-        let message = ReceivedMessage(messageId: "m1", receiptHandle: "h", body: [1], attributes: [], sentTimestampMs: 0,
-                                      approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
-                                      messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
-                                      deadLetterQueueSourceArn: nil)
+        let receive = QueueCommand.receiveMessages(
+            ReceiveRequest(queueName: QueueSimConstants.standardQueue, visibilityTimeoutSeconds: 5))
+        let message = ReceivedMessage(
+            messageId: "m1", receiptHandle: "h", body: [1], attributes: [], sentTimestampMs: 0,
+            approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+            messageGroupId: nil, messageDeduplicationId: nil, awsTraceHeader: nil,
+            deadLetterQueueSourceArn: nil)
         _ = model.apply(receive, .received([message]), EntryStamp(index: 2, timeMs: 1_000))
         return model.apply(receive, .received([message]), EntryStamp(index: 3, timeMs: 6_000))
     }

@@ -1,7 +1,7 @@
 import FerryNode
-@testable import FerryQueue
 import XCTest
 
+@testable import FerryQueue
 @testable import FerrySim
 
 /// The size-boundary workload (issues 17 and 18): each shape sits exactly at an SQS limit or one byte past
@@ -13,11 +13,15 @@ final class QueueSizeBoundaryTests: XCTestCase {
         var history = QueueHistory()
         let payloads = shape.payloads(random: &random)
         let entries = payloads.enumerated().map { position, payload in
-            payload.entry(key: "p0-\(position)", id: shape.isBatch ? "e\(position)" : "", group: fifo ? "g0-0" : nil,
-                          attributes: history.attributes(payload.attributes))
+            payload.entry(
+                key: "p0-\(position)", id: shape.isBatch ? "e\(position)" : "", group: fifo ? "g0-0" : nil,
+                attributes: history.attributes(payload.attributes))
         }
-        return (.sendMessages(queueName: fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
-                              entries: entries, isBatch: shape.isBatch), payloads)
+        return (
+            .sendMessages(
+                queueName: fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
+                entries: entries, isBatch: shape.isBatch), payloads
+        )
     }
 
     private func entries(_ command: QueueCommand) -> [SendEntry] {
@@ -69,13 +73,14 @@ final class QueueSizeBoundaryTests: XCTestCase {
         let (command, payloads) = request(.maxAttributes)
         let entry = entries(command)[0]
         history.attempt("p0-0", fifo: true, group: "g0-0", payload: payloads[0])
-        var message = ReceivedMessage(messageId: "m1", receiptHandle: "h", body: entry.body, attributes: entry.attributes,
-                                      sentTimestampMs: 0, approximateReceiveCount: 1,
-                                      approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
-                                      messageGroupId: entry.messageGroupId,
-                                      messageDeduplicationId: entry.messageDeduplicationId,
-                                      awsTraceHeader: entry.awsTraceHeader, deadLetterQueueSourceArn: nil,
-                                      bodyMD5: entry.bodyMD5)
+        var message = ReceivedMessage(
+            messageId: "m1", receiptHandle: "h", body: entry.body, attributes: entry.attributes,
+            sentTimestampMs: 0, approximateReceiveCount: 1,
+            approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+            messageGroupId: entry.messageGroupId,
+            messageDeduplicationId: entry.messageDeduplicationId,
+            awsTraceHeader: entry.awsTraceHeader, deadLetterQueueSourceArn: nil,
+            bodyMD5: entry.bodyMD5)
         history.receive(message)
         XCTAssertNil(history.problem, "what was sent comes back")
 
@@ -86,8 +91,9 @@ final class QueueSizeBoundaryTests: XCTestCase {
 
         var truncated = history
         message.body = entry.body
-        message.attributes[9] = MessageAttribute(name: entry.attributes[9].name, dataType: entry.attributes[9].dataType,
-                                                 value: .binary([1]))
+        message.attributes[9] = MessageAttribute(
+            name: entry.attributes[9].name, dataType: entry.attributes[9].dataType,
+            value: .binary([1]))
         truncated.receive(message)
         XCTAssertEqual(truncated.problem?.invariant, "Q-bytes", "an attribute value that is not the one sent")
     }
@@ -96,17 +102,21 @@ final class QueueSizeBoundaryTests: XCTestCase {
         var history = QueueHistory()
         history.refuse("p0-0")
         let entry = entries(request(.overTraceHeader).0)[0]
-        history.receive(ReceivedMessage(messageId: "m1", receiptHandle: "h", body: entry.body, attributes: [],
-                                        sentTimestampMs: 0, approximateReceiveCount: 1,
-                                        approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil, messageGroupId: nil,
-                                        messageDeduplicationId: nil, awsTraceHeader: entry.awsTraceHeader,
-                                        deadLetterQueueSourceArn: nil))
+        history.receive(
+            ReceivedMessage(
+                messageId: "m1", receiptHandle: "h", body: entry.body, attributes: [],
+                sentTimestampMs: 0, approximateReceiveCount: 1,
+                approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil, messageGroupId: nil,
+                messageDeduplicationId: nil, awsTraceHeader: entry.awsTraceHeader,
+                deadLetterQueueSourceArn: nil))
         XCTAssertEqual(history.problem?.invariant, "Q-limit")
     }
 
     func testTheLogModelFlagsAMessageOverTheLimitThatWasEnqueued() {
         var model = QueueLogModel()
-        let ok = QueueResult.sent([EntryResult(id: "", .success(SentMessage(messageId: "m1", sequenceNumber: nil, wasDuplicate: false)))])
+        let ok = QueueResult.sent([
+            EntryResult(id: "", .success(SentMessage(messageId: "m1", sequenceNumber: nil, wasDuplicate: false)))
+        ])
         let problem = model.apply(request(.overBody, fifo: false).0, ok, EntryStamp(index: 1, timeMs: 1_000))
         XCTAssertEqual(problem?.invariant, "Q-limit")
     }
@@ -115,9 +125,10 @@ final class QueueSizeBoundaryTests: XCTestCase {
     /// snapshots and restarts and come back byte-exact; every request one byte past a limit is refused.
     func testASeedWithEveryShapePasses() {
         // Each shape once at the start, then small and over-limit ones drawn often, large ones rarely.
-        let everyShapeOnce = QueueSizeBoundaries(small: MessageShape.small, smallChance: 0.3,
-                                                 large: MessageShape.large, largeChance: 0.01,
-                                                 over: MessageShape.over, overChance: 0.05, tour: MessageShape.allCases)
+        let everyShapeOnce = QueueSizeBoundaries(
+            small: MessageShape.small, smallChance: 0.3,
+            large: MessageShape.large, largeChance: 0.01,
+            over: MessageShape.over, overChance: 0.05, tour: MessageShape.allCases)
         var sent: [MessageShape: Int] = [:]
         for seed: UInt64 in [5] {
             var options = QueueSimOptions(seed: seed, nodeCount: 3)

@@ -38,7 +38,9 @@ final class SimulationTeardownTests: XCTestCase {
         let parts = runQueueSeedAndDropIt(seed: 2, nodes: 3)
         XCTAssertFalse(parts.nodes.isEmpty, "the seed ends with nodes up: their release is what is checked")
         XCTAssertNil(parts.simulation, "the simulation outlived its seed")
-        for (index, host) in parts.hosts.enumerated() { XCTAssertNil(host.object, "host n\(index + 1) outlived its seed") }
+        for (index, host) in parts.hosts.enumerated() {
+            XCTAssertNil(host.object, "host n\(index + 1) outlived its seed")
+        }
         for node in parts.nodes { XCTAssertNil(node.object, "a ReplicaNode outlived its seed") }
         for disk in parts.disks { XCTAssertNil(disk.object, "a simulated disk outlived its seed") }
     }
@@ -57,6 +59,8 @@ final class SimulationTeardownTests: XCTestCase {
     func testARaftSeedsSimulationAndNodesAreFreedOnceDropped() {
         let parts = runRaftSeedAndDropIt(seed: 2)
         XCTAssertNil(parts.simulation, "the simulation outlived its seed")
-        for (index, node) in parts.nodes.enumerated() { XCTAssertNil(node.object, "node n\(index + 1) outlived its seed") }
+        for (index, node) in parts.nodes.enumerated() {
+            XCTAssertNil(node.object, "node n\(index + 1) outlived its seed")
+        }
     }
 }

@@ -11,7 +11,8 @@ final class SimulationTests: XCTestCase {
 
     func testSameSeedReplaysWithTheSameTraceHash() {
         for seed: UInt64 in [1, 2] {
-            let first = run(seed: seed), second = run(seed: seed)
+            let first = run(seed: seed)
+            let second = run(seed: seed)
             XCTAssertEqual(first.traceHash, second.traceHash, "seed \(seed) must replay exactly")
             XCTAssertEqual(first.eventCount, second.eventCount)
             XCTAssertEqual(first.simulatedMicros, second.simulatedMicros)
@@ -77,8 +78,12 @@ final class SimulationTests: XCTestCase {
         let node = simulation.node(1)
         simulation.boot(node)
         // Node 1 votes for node 2 in term 7 in memory only: nothing written to its disk.
-        node.raft!.step(Envelope(from: 2, to: 1, message: .voteRequest(VoteRequest(
-            term: 7, lastLogIndex: 100, lastLogTerm: 6, isPreVote: false, isLeadershipTransfer: false))))
+        node.raft!.step(
+            Envelope(
+                from: 2, to: 1,
+                message: .voteRequest(
+                    VoteRequest(
+                        term: 7, lastLogIndex: 100, lastLogTerm: 6, isPreVote: false, isLeadershipTransfer: false))))
         let ready = node.raft!.ready()
         let grant = ready.messagesAfterPersist.first { envelope in
             if case .voteResponse(let response) = envelope.message { return response.granted }

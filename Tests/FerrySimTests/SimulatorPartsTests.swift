@@ -8,7 +8,9 @@ import XCTest
 /// The simulator's own parts, without a Raft core: generator, event order, raft mode's disk and durable record, checkers.
 final class SimulatorPartsTests: XCTestCase {
     func testSameSeedSameStream() {
-        var a = Xoshiro256StarStar(seed: 42), b = Xoshiro256StarStar(seed: 42), c = Xoshiro256StarStar(seed: 43)
+        var a = Xoshiro256StarStar(seed: 42)
+        var b = Xoshiro256StarStar(seed: 42)
+        var c = Xoshiro256StarStar(seed: 43)
         let streamA = (0..<100).map { _ in a.next() }
         XCTAssertEqual(streamA, (0..<100).map { _ in b.next() })
         XCTAssertNotEqual(streamA, (0..<100).map { _ in c.next() })
@@ -55,8 +57,10 @@ final class SimulatorPartsTests: XCTestCase {
         options.unsyncedPrefixSurvives = false
         let disk = SimulatedFileSystem(random: Xoshiro256StarStar(seed: 1), faults: options.diskFaults)
         for completes in [false, true] {
-            let storage = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: disk,
-                                               initialConfiguration: configuration).storage
+            let storage = try RaftStorage.open(
+                directory: SimConstants.dataDirectory, fileSystem: disk,
+                initialConfiguration: configuration
+            ).storage
             storage.append([entry(1, 1), entry(2, 1)])
             storage.setHardState(HardState(term: 1, votedFor: 2))
             let write = try XCTUnwrap(try storage.nextWrite())
@@ -67,8 +71,9 @@ final class SimulatorPartsTests: XCTestCase {
             }
             storage.close()
             disk.crash()
-            let recovered = try RaftStorage.open(directory: SimConstants.dataDirectory, fileSystem: disk,
-                                                 initialConfiguration: configuration)
+            let recovered = try RaftStorage.open(
+                directory: SimConstants.dataDirectory, fileSystem: disk,
+                initialConfiguration: configuration)
             recovered.storage.close()
             XCTAssertEqual(recovered.state.entries.map(\.index), completes ? [1, 2] : [])
             XCTAssertEqual(recovered.state.hardState, completes ? HardState(term: 1, votedFor: 2) : HardState())
@@ -82,7 +87,8 @@ final class SimulatorPartsTests: XCTestCase {
         XCTAssertEqual(durable.lastIndex, 2)
         XCTAssertEqual(durable.term(at: 2), 2)
         XCTAssertEqual(durable.hardState.term, 2)
-        let snapshot = Snapshot(metadata: SnapshotMetadata(index: 5, term: 3, configuration: Configuration(voters: [1, 2, 3])), data: [])
+        let snapshot = Snapshot(
+            metadata: SnapshotMetadata(index: 5, term: 3, configuration: Configuration(voters: [1, 2, 3])), data: [])
         durable.apply(snapshot: snapshot, entries: [], hardState: nil)
         XCTAssertEqual(durable.lastIndex, 5)
         XCTAssertTrue(durable.holds(LogPosition(index: 5, term: 3)))
@@ -91,8 +97,10 @@ final class SimulatorPartsTests: XCTestCase {
 
     func testDurableRecordIsWhatRecoveryReadBack() {
         let snapshot = Snapshot.bootstrap(Configuration(voters: [1, 2, 3]))
-        let durable = DurableLog(recovered: RecoveredState(hardState: HardState(term: 4, votedFor: 1), snapshot: snapshot,
-                                                           entries: [entry(1, 2), entry(2, 4)]))
+        let durable = DurableLog(
+            recovered: RecoveredState(
+                hardState: HardState(term: 4, votedFor: 1), snapshot: snapshot,
+                entries: [entry(1, 2), entry(2, 4)]))
         XCTAssertEqual(durable.lastIndex, 2)
         XCTAssertEqual(durable.hardState, HardState(term: 4, votedFor: 1))
         XCTAssertTrue(durable.holds(LogPosition(index: 2, term: 4)))
@@ -154,7 +162,8 @@ final class SimulatorPartsTests: XCTestCase {
     }
 
     func testOptionsAreDrawnFromTheSeedAlone() {
-        let a = SimOptions(seed: 99, nodeCount: 3), b = SimOptions(seed: 99, nodeCount: 3)
+        let a = SimOptions(seed: 99, nodeCount: 3)
+        let b = SimOptions(seed: 99, nodeCount: 3)
         XCTAssertEqual(a.description, b.description)
         XCTAssertNotEqual(a.description, SimOptions(seed: 100, nodeCount: 3).description)
     }

@@ -1,6 +1,6 @@
-@testable import FerryQueue
 import XCTest
 
+@testable import FerryQueue
 @testable import FerrySim
 
 /// The pub/sub checks of queue mode: the model's own filter matcher, and Q-topic's ability to fail.
@@ -21,7 +21,8 @@ final class TopicCheckTests: XCTestCase {
         let anythingButRed = TopicFilterModel.parse("{\"color\":[{\"anything-but\":[\"red\"]}]}")!
         XCTAssertTrue(anythingButRed.matches(attributes: attributes(color: "blue", size: nil)))
         XCTAssertFalse(anythingButRed.matches(attributes: attributes(color: "red", size: nil)))
-        XCTAssertFalse(anythingButRed.matches(attributes: attributes(color: nil, size: 1)), "anything-but needs the key")
+        XCTAssertFalse(
+            anythingButRed.matches(attributes: attributes(color: nil, size: 1)), "anything-but needs the key")
         let blueAndSmall = TopicFilterModel.parse("{\"color\":[\"blue\"],\"size\":[{\"numeric\":[\"<\",3]}]}")!
         XCTAssertTrue(blueAndSmall.matches(attributes: attributes(color: "blue", size: 2)))
         XCTAssertFalse(blueAndSmall.matches(attributes: attributes(color: "blue", size: 3)), "keys AND")
@@ -29,32 +30,45 @@ final class TopicCheckTests: XCTestCase {
         XCTAssertFalse(blueAndSmall.matches(body: "not json"))
         let threeOrSeven = TopicFilterModel.parse("{\"size\":[3,7]}")!
         XCTAssertTrue(threeOrSeven.matches(attributes: attributes(color: nil, size: 7)), "values OR")
-        XCTAssertFalse(threeOrSeven.matches(attributes: [MessageAttribute(name: "size", dataType: "String", value: .string("7"))]),
-                       "a numeric condition meets Number attributes only")
+        XCTAssertFalse(
+            threeOrSeven.matches(attributes: [MessageAttribute(name: "size", dataType: "String", value: .string("7"))]),
+            "a numeric condition meets Number attributes only")
     }
 
     private func workload(fifo: Bool, filter: TopicFilterModel?) -> TopicWorkload {
         let topic = fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic
-        return TopicWorkload(publisherCount: 1, contentBasedDeduplication: false,
-                             subscriptions: [.init(topic: topic, queue: fifo ? "t-f0.fifo" : "t-s0", queueExists: true, raw: true,
-                                                   bodyScope: false, filter: filter, deadLetterQueue: nil)],
-                             batchChance: 0, omitChance: 0)
+        return TopicWorkload(
+            publisherCount: 1, contentBasedDeduplication: false,
+            subscriptions: [
+                .init(
+                    topic: topic, queue: fifo ? "t-f0.fifo" : "t-s0", queueExists: true, raw: true,
+                    bodyScope: false, filter: filter, deadLetterQueue: nil)
+            ],
+            batchChance: 0, omitChance: 0)
     }
 
     private func publish(_ history: inout TopicHistory, _ key: String, number: Int, fifo: Bool, color: String) {
         let message = "{\"key\":\"\(key)\",\"color\":\"\(color)\"}"
-        history.attempt(key, .init(topic: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic, group: fifo ? "pg0-0" : nil,
-                                   entry: PublishEntry(message: message, attributes: attributes(color: color, size: nil),
-                                                       messageGroupId: fifo ? "pg0-0" : nil),
-                                   number: number))
+        history.attempt(
+            key,
+            .init(
+                topic: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic, group: fifo ? "pg0-0" : nil,
+                entry: PublishEntry(
+                    message: message, attributes: attributes(color: color, size: nil),
+                    messageGroupId: fifo ? "pg0-0" : nil),
+                number: number))
         history.acknowledge(key)
     }
 
     private func deliver(_ history: inout TopicHistory, _ key: String, to queue: String, as id: String, fifo: Bool) {
-        history.receive(queue: queue, ReceivedMessage(
-            messageId: id, receiptHandle: "h-\(id)", body: Array("{\"key\":\"\(key)\"}".utf8), attributes: [], sentTimestampMs: 0,
-            approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
-            messageGroupId: fifo ? "pg0-0" : nil, messageDeduplicationId: nil, awsTraceHeader: nil, deadLetterQueueSourceArn: nil))
+        history.receive(
+            queue: queue,
+            ReceivedMessage(
+                messageId: id, receiptHandle: "h-\(id)", body: Array("{\"key\":\"\(key)\"}".utf8), attributes: [],
+                sentTimestampMs: 0,
+                approximateReceiveCount: 1, approximateFirstReceiveTimestampMs: 0, sequenceNumber: nil,
+                messageGroupId: fifo ? "pg0-0" : nil, messageDeduplicationId: nil, awsTraceHeader: nil,
+                deadLetterQueueSourceArn: nil))
     }
 
     func testQTopicFlagsAMatchingPublishThatNeverArrived() {

@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 
 /// The hard state and snapshots are replaced atomically: a crash between any two system calls of
@@ -10,8 +11,9 @@ final class AtomicStateTests: XCTestCase {
     let newHardState = HardState(term: 3, votedFor: 2, commit: 12)
 
     func snapshot(_ index: LogIndex, term: Term) -> Snapshot {
-        Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: testConfiguration),
-                 data: payload(index, sizeBytes: 3000))
+        Snapshot(
+            metadata: SnapshotMetadata(index: index, term: term, configuration: testConfiguration),
+            data: payload(index, sizeBytes: 3000))
     }
 
     /// A node with `oldHardState`, a snapshot at 5 and entries 1...20 durable.
@@ -66,8 +68,11 @@ final class AtomicStateTests: XCTestCase {
                 let context = "crash after \(crashAfter) of \(callsInWrite) calls, seed \(seed)"
                 XCTAssertTrue([oldHardState, newHardState].contains(node.recovered.hardState), context)
                 XCTAssertTrue([5, 15].contains(node.recovered.snapshot.metadata.index), context)
-                XCTAssertEqual(node.recovered.snapshot, snapshot(node.recovered.snapshot.metadata.index, term: 2), context)
-                let expectedEntries = entries(1...20, term: 2).filter { $0.index > node.recovered.snapshot.metadata.index }
+                XCTAssertEqual(
+                    node.recovered.snapshot, snapshot(node.recovered.snapshot.metadata.index, term: 2), context)
+                let expectedEntries = entries(1...20, term: 2).filter {
+                    $0.index > node.recovered.snapshot.metadata.index
+                }
                 XCTAssertEqual(Array(node.recovered.entries.prefix(expectedEntries.count)), expectedEntries, context)
                 if completed {
                     XCTAssertEqual(node.recovered.hardState, newHardState, context)
@@ -86,7 +91,8 @@ final class AtomicStateTests: XCTestCase {
                 node.storage.installSnapshot(snapshot(30, term: 4))
                 node.storage.append(entries(31...32, term: 4))
                 let write = try XCTUnwrap(try node.storage.nextWrite())
-                let completed = (try? write.perform(on: CrashAfterFileSystem(node.disk, mutatingCalls: crashAfter))) != nil
+                let completed =
+                    (try? write.perform(on: CrashAfterFileSystem(node.disk, mutatingCalls: crashAfter))) != nil
 
                 try node.crashAndRestart()
 

@@ -1,5 +1,6 @@
-import XCTest
 import FerryRaft
+import XCTest
+
 @testable import FerryStorage
 
 final class CRC32CTests: XCTestCase {

@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 
 /// Old segments go only once a durable snapshot covers them.
@@ -22,8 +23,11 @@ final class CompactionTests: XCTestCase {
         node.storage.installSnapshot(snapshot(150))
         node.storage.compact(through: 150)
         let first = try XCTUnwrap(try node.storage.nextWrite())
-        XCTAssertFalse(first.operations.contains { if case .remove(let path) = $0 { return path.contains("wal-") } else { return false } },
-                       "the write that makes the snapshot durable must not also remove what it covers")
+        XCTAssertFalse(
+            first.operations.contains {
+                if case .remove(let path) = $0 { return path.contains("wal-") } else { return false }
+            },
+            "the write that makes the snapshot durable must not also remove what it covers")
         try node.storage.complete(first, first.performCatching(on: node.disk))
         XCTAssertEqual(try node.segmentPaths(), before)
 
@@ -44,12 +48,18 @@ final class CompactionTests: XCTestCase {
         try node.persist()
         let write = try XCTUnwrap(try node.storage.nextWrite())
         let removed = write.operations.compactMap { if case .remove(let path) = $0 { return path } else { return nil } }
-        let closed = write.operations.compactMap { if case .close(_, let path) = $0 { return path } else { return nil } }
+        let closed = write.operations.compactMap {
+            if case .close(_, let path) = $0 { return path } else { return nil }
+        }
         XCTAssertFalse(removed.isEmpty)
         XCTAssertEqual(closed, removed, "every removed segment's descriptor is closed in the same write")
         for path in removed {
-            let removeAt = write.operations.firstIndex { if case .remove(path) = $0 { return true } else { return false } }!
-            let closeAt = write.operations.firstIndex { if case .close(_, path) = $0 { return true } else { return false } }!
+            let removeAt = write.operations.firstIndex {
+                if case .remove(path) = $0 { return true } else { return false }
+            }!
+            let closeAt = write.operations.firstIndex {
+                if case .close(_, path) = $0 { return true } else { return false }
+            }!
             XCTAssertLessThan(removeAt, closeAt, "closed after it is unlinked, so the close frees the blocks")
         }
         try node.storage.complete(write, write.performCatching(on: node.disk))

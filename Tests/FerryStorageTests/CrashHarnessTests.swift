@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -51,10 +52,12 @@ final class CrashHarnessTests: XCTestCase {
                 node.storage.append(entries(next...next, term: 1))
             }
             try node.persist()
-            XCTAssertEqual(node.storage.owesWitness, !byWitnessRecord, "seed \(seed): a later batch is owed a witness in turn")
+            XCTAssertEqual(
+                node.storage.owesWitness, !byWitnessRecord, "seed \(seed): a later batch is owed a witness in turn")
             let (path, offset) = try pickWitnessedByte(node, through: witnessed, random: &random)
             if LogCursor(segment: sequence(of: path), offset: offset) >= lastBatchStart { lastBatchHits += 1 }
-            try expectRefusal(node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed)")
+            try expectRefusal(
+                node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed)")
         }
         XCTAssertGreaterThan(lastBatchHits, 0, "some flips must land in the last batch")
     }
@@ -64,10 +67,14 @@ final class CrashHarnessTests: XCTestCase {
     }
 
     /// A byte of a segment before `witnessed`: earlier segments whole, the witnessed one up to its offset.
-    private func pickWitnessedByte(_ node: StorageUnderTest, through witnessed: LogCursor,
-                                   random: inout SplitMix64) throws -> (path: String, offset: Int) {
+    private func pickWitnessedByte(
+        _ node: StorageUnderTest, through witnessed: LogCursor,
+        random: inout SplitMix64
+    ) throws -> (path: String, offset: Int) {
         let sized = try node.segmentPaths().compactMap { path -> (String, Int)? in
-            let end = sequence(of: path) < witnessed.segment ? try node.disk.fileSize(path)
+            let end =
+                sequence(of: path) < witnessed.segment
+                ? try node.disk.fileSize(path)
                 : sequence(of: path) == witnessed.segment ? witnessed.offset : 0
             return end > 0 ? (path, end) : nil
         }
@@ -76,19 +83,24 @@ final class CrashHarnessTests: XCTestCase {
     }
 
     /// Flips a bit and expects recovery to name the file and the record holding that byte.
-    private func expectRefusal(_ node: StorageUnderTest, flippingBitAt offset: Int, of path: String, bit: Int,
-                               context: String) throws {
-        let records = try SegmentScan.parse(sequence: sequence(of: path), path: path, bytes: node.disk.contents(path)).records
+    private func expectRefusal(
+        _ node: StorageUnderTest, flippingBitAt offset: Int, of path: String, bit: Int,
+        context: String
+    ) throws {
+        let records = try SegmentScan.parse(sequence: sequence(of: path), path: path, bytes: node.disk.contents(path))
+            .records
         let record = try XCTUnwrap(records.last { $0.offset <= offset }, context)
         XCTAssertLessThan(offset, record.offset + record.record.sizeBytes, "\(context): the byte is inside a record")
         try node.disk.flipBit(path, byteOffset: offset, bit: bit)
-        node.assertRefusesAsCorruption(file: path, offset: record.offset, "\(context): a flipped witnessed bit at \(path)@\(offset)")
+        node.assertRefusesAsCorruption(
+            file: path, offset: record.offset, "\(context): a flipped witnessed bit at \(path)@\(offset)")
     }
 
     private func runHistory(seed: UInt64) throws {
         var random = SplitMix64(seed: seed ^ 0x5EED)
         let faults = DiskFaults(crashKeepWriteProbability: 0.3, crashTearWriteProbability: 0.4)
-        let node = try StorageUnderTest(seed: seed, faults: faults, options: .testing(segmentBytesMax: 1024 + Int(seed % 4) * 512))
+        let node = try StorageUnderTest(
+            seed: seed, faults: faults, options: .testing(segmentBytesMax: 1024 + Int(seed % 4) * 512))
         var staged = LogModel()
         var durable = LogModel()
         var inFlight: (write: DurableWrite, model: LogModel)?
@@ -116,7 +128,9 @@ final class CrashHarnessTests: XCTestCase {
         for step in 0..<Self.stepsPerSeed {
             let context = "seed \(seed) step \(step)"
             if ProcessInfo.processInfo.environment["FERRY_TRACE_SEED"] == "\(seed)" {
-                print(context, "snapshot", staged.snapshotIndex, "last", staged.lastIndex, "durable snap", durable.snapshotIndex)
+                print(
+                    context, "snapshot", staged.snapshotIndex, "last", staged.lastIndex, "durable snap",
+                    durable.snapshotIndex)
             }
             switch random.next() % 13 {
             case 0...4:
@@ -129,19 +143,30 @@ final class CrashHarnessTests: XCTestCase {
                 let count = LogIndex(1 + random.next() % 8)
                 let batch = entries(start...(start + count - 1), term: term, sizeBytes: Int(random.next() % 300))
                 node.storage.append(batch)
-                for index in start...staged.lastIndex + 1 where index <= staged.lastIndex { staged.entries[index] = nil }
-                for entry in batch { staged.entries[entry.index] = entry; written[entry.index, default: []].append(entry) }
+                for index in start...staged.lastIndex + 1 where index <= staged.lastIndex {
+                    staged.entries[index] = nil
+                }
+                for entry in batch {
+                    staged.entries[entry.index] = entry
+                    written[entry.index, default: []].append(entry)
+                }
                 staged.lastIndex = start + count - 1
             case 5 where staged.lastIndex > staged.snapshotIndex:
                 let index = staged.snapshotIndex + 1 + random.next() % (staged.lastIndex - staged.snapshotIndex)
                 let entryTerm = staged.entries[index]!.term
-                node.storage.installSnapshot(Snapshot(metadata: SnapshotMetadata(index: index, term: entryTerm, configuration: testConfiguration), data: payload(index)))
+                node.storage.installSnapshot(
+                    Snapshot(
+                        metadata: SnapshotMetadata(index: index, term: entryTerm, configuration: testConfiguration),
+                        data: payload(index)))
                 node.storage.compact(through: index - min(index, random.next() % 3))
                 staged.snapshotIndex = index
             case 6 where random.next() % 4 == 0:
                 term += 1
                 let index = staged.lastIndex + 1 + random.next() % 4
-                node.storage.installSnapshot(Snapshot(metadata: SnapshotMetadata(index: index, term: term, configuration: testConfiguration), data: payload(index)))
+                node.storage.installSnapshot(
+                    Snapshot(
+                        metadata: SnapshotMetadata(index: index, term: term, configuration: testConfiguration),
+                        data: payload(index)))
                 lowestRewritten = min(lowestRewritten, staged.snapshotIndex + 1)
                 staged.entries = [:]
                 staged.snapshotIndex = index
@@ -171,10 +196,11 @@ final class CrashHarnessTests: XCTestCase {
                 try node.crashAndRestart()
                 try check(context)
                 let recovered = node.recovered
-                staged = LogModel(snapshotIndex: recovered.snapshot.metadata.index,
-                                  entries: Dictionary(uniqueKeysWithValues: recovered.entries.map { ($0.index, $0) }),
-                                  lastIndex: recovered.entries.last?.index ?? recovered.snapshot.metadata.index,
-                                  hardState: recovered.hardState)
+                staged = LogModel(
+                    snapshotIndex: recovered.snapshot.metadata.index,
+                    entries: Dictionary(uniqueKeysWithValues: recovered.entries.map { ($0.index, $0) }),
+                    lastIndex: recovered.entries.last?.index ?? recovered.snapshot.metadata.index,
+                    hardState: recovered.hardState)
                 durable = staged
                 lowestRewritten = .max
                 term = max(term, recovered.hardState.term, recovered.entries.last?.term ?? 0)
@@ -192,7 +218,8 @@ final class CrashHarnessTests: XCTestCase {
     private func damageTheWitnessedLog(_ node: StorageUnderTest, seed: UInt64, random: inout SplitMix64) throws {
         try node.crashAndRestart()
         let snapshot = node.recovered.snapshot.metadata
-        let last = node.recovered.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
+        let last =
+            node.recovered.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
             ?? LogPosition(index: snapshot.index, term: snapshot.term)
         let count = 1 + random.next() % 4
         node.storage.append(entries((last.index + 1)...(last.index + count), term: max(last.term, 1)))
@@ -202,10 +229,13 @@ final class CrashHarnessTests: XCTestCase {
         node.storage.stageWitness()
         try node.persist()
         XCTAssertFalse(node.storage.owesWitness, "seed \(seed)")
-        guard try node.segmentPaths().contains(where: {
-            sequence(of: $0) < witnessed.segment || (sequence(of: $0) == witnessed.segment && witnessed.offset > 0)
-        }) else { return }
+        guard
+            try node.segmentPaths().contains(where: {
+                sequence(of: $0) < witnessed.segment || (sequence(of: $0) == witnessed.segment && witnessed.offset > 0)
+            })
+        else { return }
         let (path, offset) = try pickWitnessedByte(node, through: witnessed, random: &random)
-        try expectRefusal(node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed) final flip")
+        try expectRefusal(
+            node, flippingBitAt: offset, of: path, bit: Int(random.next() % 8), context: "seed \(seed) final flip")
     }
 }

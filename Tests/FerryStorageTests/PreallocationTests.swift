@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -13,7 +14,8 @@ final class PreallocationTests: XCTestCase {
     let spareName = StorageLayout.spareSegmentName(number: 1)
 
     func preallocating(segmentBytesMax: Int = 64 << 10, faults: DiskFaults = .crashOnly) throws -> StorageUnderTest {
-        try StorageUnderTest(faults: faults, options: .testing(segmentBytesMax: segmentBytesMax, preallocateSegments: true))
+        try StorageUnderTest(
+            faults: faults, options: .testing(segmentBytesMax: segmentBytesMax, preallocateSegments: true))
     }
 
     func testTheSpareIsZeroFilledAndBecomesTheNextSegmentWhoseAppendsDoNotGrowIt() throws {
@@ -54,8 +56,9 @@ final class PreallocationTests: XCTestCase {
     func testASegmentCreatedEmptyGivesWayToTheSpareOnceItIsReady() throws {
         let node = try preallocating()
         try node.appendDurably(1...3)
-        XCTAssertEqual(try node.disk.fileSize(try XCTUnwrap(try node.segmentPaths().first)), 3 * recordBytes,
-                       "no spare yet: the first segment is created empty")
+        XCTAssertEqual(
+            try node.disk.fileSize(try XCTUnwrap(try node.segmentPaths().first)), 3 * recordBytes,
+            "no spare yet: the first segment is created empty")
         try node.prepareSpare()
         try node.appendDurably(4...5)
         XCTAssertEqual(try node.segmentPaths().count, 2, "the next append rolled to the spare")
@@ -97,7 +100,8 @@ final class PreallocationTests: XCTestCase {
 
     func testACrashBeforeTheRenameIsDurableLosesNothingAcknowledged() throws {
         for seed in 0..<20 as Range<UInt64> {
-            let node = try StorageUnderTest(seed: seed, options: .testing(segmentBytesMax: 64 << 10, preallocateSegments: true))
+            let node = try StorageUnderTest(
+                seed: seed, options: .testing(segmentBytesMax: 64 << 10, preallocateSegments: true))
             try node.appendDurably(1...3)
             try node.prepareSpare()
             node.storage.append(entries(4...5, term: 1))  // rolls to the spare
@@ -109,7 +113,8 @@ final class PreallocationTests: XCTestCase {
 
             try node.crashAndRestart()
 
-            XCTAssertTrue([entries(1...3, term: 1), entries(1...5, term: 1)].contains(node.recovered.entries), "seed \(seed)")
+            XCTAssertTrue(
+                [entries(1...3, term: 1), entries(1...5, term: 1)].contains(node.recovered.entries), "seed \(seed)")
             XCTAssertFalse(try node.files().contains(spareName), "seed \(seed)")
         }
     }

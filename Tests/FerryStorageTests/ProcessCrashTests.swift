@@ -1,6 +1,7 @@
 import FerryRaft
 import Foundation
 import XCTest
+
 @testable import FerryStorage
 
 /// A real process appending with fdatasync is killed with SIGKILL at random moments; after each
@@ -15,18 +16,21 @@ final class ProcessCrashTests: XCTestCase {
 
     func testWriterProcess() throws {
         guard let directory = ProcessInfo.processInfo.environment[Self.writerEnvironmentKey] else {
-            throw XCTSkip("the writer half of testEveryEntryReportedDurableSurvivesSIGKILL; runs only in the process it starts")
+            throw XCTSkip(
+                "the writer half of testEveryEntryReportedDurableSurvivesSIGKILL; runs only in the process it starts")
         }
         let fileSystem = PosixFileSystem()
-        let (storage, recovered, _) = try RaftStorage.open(directory: directory, fileSystem: fileSystem,
-                                                           options: StorageOptions(segmentBytesMax: 64 << 10),
-                                                           initialConfiguration: testConfiguration)
+        let (storage, recovered, _) = try RaftStorage.open(
+            directory: directory, fileSystem: fileSystem,
+            options: StorageOptions(segmentBytesMax: 64 << 10),
+            initialConfiguration: testConfiguration)
         var next = (recovered.entries.last?.index ?? 0) + 1
         while true {
             let count = LogIndex(1 + next % 7)
-            storage.append((next...(next + count - 1)).map { index in
-                Entry(index: index, term: 1, payload: .command(Self.payload(index)))
-            })
+            storage.append(
+                (next...(next + count - 1)).map { index in
+                    Entry(index: index, term: 1, payload: .command(Self.payload(index)))
+                })
             let write = try storage.nextWrite()!
             try storage.complete(write, write.performCatching(on: fileSystem))
             next += count
@@ -49,7 +53,9 @@ final class ProcessCrashTests: XCTestCase {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             process.arguments = ["FerryStorageTests.ProcessCrashTests/testWriterProcess"]
-            process.environment = ProcessInfo.processInfo.environment.merging([Self.writerEnvironmentKey: directory]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging([Self.writerEnvironmentKey: directory]) {
+                $1
+            }
             let output = Pipe()
             process.standardOutput = output
             process.standardError = Foundation.FileHandle.nullDevice
@@ -62,13 +68,16 @@ final class ProcessCrashTests: XCTestCase {
                 acknowledged = max(acknowledged, LogIndex(line.dropFirst(8))!)
             }
 
-            let (storage, recovered, _) = try RaftStorage.open(directory: directory, fileSystem: PosixFileSystem(),
-                                                               initialConfiguration: testConfiguration)
+            let (storage, recovered, _) = try RaftStorage.open(
+                directory: directory, fileSystem: PosixFileSystem(),
+                initialConfiguration: testConfiguration)
             storage.close()
             let last = recovered.entries.last?.index ?? 0
-            XCTAssertGreaterThanOrEqual(last, acknowledged, "kill \(kill): acknowledged \(acknowledged), recovered \(last)")
+            XCTAssertGreaterThanOrEqual(
+                last, acknowledged, "kill \(kill): acknowledged \(acknowledged), recovered \(last)")
             for entry in recovered.entries {
-                XCTAssertEqual(entry.payload, .command(Self.payload(entry.index)), "kill \(kill): entry \(entry.index) differs")
+                XCTAssertEqual(
+                    entry.payload, .command(Self.payload(entry.index)), "kill \(kill): entry \(entry.index) differs")
             }
         }
         XCTAssertGreaterThan(acknowledged, 0, "the writer never acknowledged anything")

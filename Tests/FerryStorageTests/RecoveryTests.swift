@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -203,8 +204,9 @@ final class RecoveryTests: XCTestCase {
         let before = Set(try node.segmentPaths())
         // Entry 6 fills a segment of its own, so the segment after it starts with a rewrite of 7.
         let sevenRecordsBytes = recordOffset(ofIndex: 8, firstIndex: 1)
-        node.storage.append(entries(6...6, term: 2, sizeBytes: 40 + sevenRecordsBytes - recordOffset(ofIndex: 2, firstIndex: 1))
-                            + entries(7...30, term: 2))
+        node.storage.append(
+            entries(6...6, term: 2, sizeBytes: 40 + sevenRecordsBytes - recordOffset(ofIndex: 2, firstIndex: 1))
+                + entries(7...30, term: 2))
         try writeWithoutSync(node)
         let created = try node.segmentPaths().filter { !before.contains($0) }
         guard created.count > 2 else { return XCTFail("the rewrite spans several new segments: \(created)") }
@@ -212,10 +214,14 @@ final class RecoveryTests: XCTestCase {
 
         try node.restart()
 
-        let terms = Dictionary(node.recovered.entries.map { ($0.index, $0.term) }, uniquingKeysWith: { _, last in last })
-        XCTAssertEqual(node.recovered.entries, entries(1...7, term: 1), "the log ends before the hole, never term 2 after stale term 1: \(terms)")
+        let terms = Dictionary(
+            node.recovered.entries.map { ($0.index, $0.term) }, uniquingKeysWith: { _, last in last })
+        XCTAssertEqual(
+            node.recovered.entries, entries(1...7, term: 1),
+            "the log ends before the hole, never term 2 after stale term 1: \(terms)")
         XCTAssertEqual(node.report.tornTail?.file, created[1])
-        XCTAssertEqual(try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
+        XCTAssertEqual(
+            try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
     }
 
     func testAFailedFsyncIsFatalAndNeverRetried() throws {
@@ -264,7 +270,9 @@ final class RecoveryTests: XCTestCase {
         }
         node.disk.faults.readBitFlipProbability = 0.2
         for attempt in 0..<10 {
-            if let error = node.reopenError() { XCTFail("attempt \(attempt): transient read flip reported as \(error)") }
+            if let error = node.reopenError() {
+                XCTFail("attempt \(attempt): transient read flip reported as \(error)")
+            }
         }
         node.disk.faults.readBitFlipProbability = 0
         XCTAssertEqual(node.recovered.entries, entries(1...12, term: 1))

@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -11,8 +12,10 @@ final class SnapshotChunkReadTests: XCTestCase {
 
     func saved(_ node: StorageUnderTest, at index: LogIndex = 150) throws -> StoredSnapshot {
         let data = self.data
-        let save = try XCTUnwrap(node.storage.startSnapshotSave(
-            SnapshotMetadata(index: index, term: 1, configuration: testConfiguration)) { data })
+        let save = try XCTUnwrap(
+            node.storage.startSnapshotSave(
+                SnapshotMetadata(index: index, term: 1, configuration: testConfiguration)
+            ) { data })
         let result = save.performCatching(on: node.disk)
         XCTAssertTrue(try node.storage.completeSnapshotSave(save, result))
         try node.persist()
@@ -23,7 +26,9 @@ final class SnapshotChunkReadTests: XCTestCase {
         var out: [UInt8] = []
         while out.count < snapshot.sizeBytes {
             let count = min(chunkBytes, snapshot.sizeBytes - out.count)
-            guard let chunk = node.storage.snapshotChunk(of: snapshot, offset: out.count, count: count) else { return nil }
+            guard let chunk = node.storage.snapshotChunk(of: snapshot, offset: out.count, count: count) else {
+                return nil
+            }
             XCTAssertEqual(chunk.count, count)
             out += chunk
         }
@@ -64,8 +69,9 @@ final class SnapshotChunkReadTests: XCTestCase {
     func testNothingIsServedWhileALeadersNewerSnapshotReplacesTheFile() throws {
         let node = try storageFilledWith200Entries()
         let snapshot = try saved(node)
-        node.storage.installSnapshot(Snapshot(
-            metadata: SnapshotMetadata(index: 300, term: 2, configuration: testConfiguration), data: [1, 2, 3]))
+        node.storage.installSnapshot(
+            Snapshot(
+                metadata: SnapshotMetadata(index: 300, term: 2, configuration: testConfiguration), data: [1, 2, 3]))
         XCTAssertNil(node.storage.snapshotChunk(of: snapshot, offset: 0, count: 10), "its removal is staged")
     }
 
@@ -76,8 +82,9 @@ final class SnapshotChunkReadTests: XCTestCase {
         let dataOffset = try node.disk.fileSize(path) - data.count
         try node.disk.flipBit(path, byteOffset: dataOffset + 70_000, bit: 3)
 
-        XCTAssertEqual(node.storage.snapshotChunk(of: snapshot, offset: 0, count: 65_536), Array(data[0..<65_536]),
-                       "blocks before the damage still verify")
+        XCTAssertEqual(
+            node.storage.snapshotChunk(of: snapshot, offset: 0, count: 65_536), Array(data[0..<65_536]),
+            "blocks before the damage still verify")
         XCTAssertNil(node.storage.snapshotChunk(of: snapshot, offset: 65_536, count: 10), "the damaged block")
         XCTAssertNil(node.storage.snapshotChunk(of: snapshot, offset: 60_000, count: 10_000), "a read across it")
         XCTAssertEqual(node.storage.snapshotChunkReadFailures, 2)
@@ -85,12 +92,15 @@ final class SnapshotChunkReadTests: XCTestCase {
 
     func testTheChecksumOfALeadersSnapshotIsLearnedOnlyForTheDurableOne() throws {
         let node = try storageFilledWith200Entries()
-        let installed = Snapshot(metadata: SnapshotMetadata(index: 300, term: 2, configuration: testConfiguration), data: data)
+        let installed = Snapshot(
+            metadata: SnapshotMetadata(index: 300, term: 2, configuration: testConfiguration), data: data)
         node.storage.installSnapshot(installed)
         node.storage.noteSnapshotChecksums(SnapshotBlockChecksums(of: installed.stored, data: data))
         XCTAssertNil(node.storage.snapshotChunk(of: installed.stored, offset: 0, count: 10), "not durable yet")
         try node.persist()
-        XCTAssertNil(node.storage.snapshotChunk(of: installed.stored, offset: 0, count: 10), "checksums given too early are dropped")
+        XCTAssertNil(
+            node.storage.snapshotChunk(of: installed.stored, offset: 0, count: 10),
+            "checksums given too early are dropped")
         node.storage.noteSnapshotChecksums(SnapshotBlockChecksums(of: installed.stored, data: data))
         XCTAssertEqual(read(node, installed.stored, chunkBytes: 100_000), data)
     }

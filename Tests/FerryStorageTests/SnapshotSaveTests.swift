@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 
 /// A node's own snapshot is saved beside the log, not inside its writes: the log goes on meanwhile, and
@@ -17,13 +18,14 @@ final class SnapshotSaveTests: XCTestCase {
 
         node.storage.append(entries(201...210, term: 1))
         let write = try XCTUnwrap(try node.storage.nextWrite(), "a log write goes out while the save is out")
-        XCTAssertFalse(write.operations.contains {
-            switch $0 {
-            case .replaceFile(let path, _): return path.contains("snap")
-            case .replaceFileWithSnapshot: return true
-            default: return false
-            }
-        }, "the snapshot is no part of the log's writes")
+        XCTAssertFalse(
+            write.operations.contains {
+                switch $0 {
+                case .replaceFile(let path, _): return path.contains("snap")
+                case .replaceFileWithSnapshot: return true
+                default: return false
+                }
+            }, "the snapshot is no part of the log's writes")
         try node.storage.complete(write, write.performCatching(on: node.disk))
         XCTAssertEqual(node.storage.durableSnapshot.index, 0, "not durable before the save completes")
     }
@@ -65,8 +67,9 @@ final class SnapshotSaveTests: XCTestCase {
         XCTAssertFalse(try node.storage.completeSnapshotSave(save, result), "older than the leader's: dropped")
 
         try node.persist()
-        XCTAssertFalse(try node.files().contains { $0.contains(StorageLayout.snapshotName(index: 150, term: 1)) },
-                       "the dropped snapshot's file is removed")
+        XCTAssertFalse(
+            try node.files().contains { $0.contains(StorageLayout.snapshotName(index: 150, term: 1)) },
+            "the dropped snapshot's file is removed")
         try node.crashAndRestart()
         XCTAssertEqual(node.recovered.snapshot, leaders)
         XCTAssertEqual(node.recovered.entries, [])

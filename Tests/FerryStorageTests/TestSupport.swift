@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -28,8 +29,9 @@ final class StorageUnderTest {
     init(seed: UInt64 = 1, faults: DiskFaults = .crashOnly, options: StorageOptions = .testing()) throws {
         disk = SimulatedFileSystem(random: SplitMix64(seed: seed), faults: faults)
         self.options = options
-        (storage, recovered, report) = try RaftStorage.open(directory: testDirectory, fileSystem: disk, options: options,
-                                                           initialConfiguration: testConfiguration)
+        (storage, recovered, report) = try RaftStorage.open(
+            directory: testDirectory, fileSystem: disk, options: options,
+            initialConfiguration: testConfiguration)
     }
 
     /// Performs everything staged and completes it: the node's persist step, with an instant fsync.
@@ -48,17 +50,23 @@ final class StorageUnderTest {
 
     /// A restart without power loss (the process exited; the disk kept everything it was given).
     func restart() throws {
-        (storage, recovered, report) = try RaftStorage.open(directory: testDirectory, fileSystem: disk, options: options,
-                                                           initialConfiguration: testConfiguration)
+        (storage, recovered, report) = try RaftStorage.open(
+            directory: testDirectory, fileSystem: disk, options: options,
+            initialConfiguration: testConfiguration)
     }
 
     /// Opens the directory as a restart would, returning the error instead of throwing it.
     func reopenError() -> StorageError? {
-        do { try restart(); return nil } catch { return error as? StorageError }
+        do {
+            try restart()
+            return nil
+        } catch { return error as? StorageError }
     }
 
     func segmentPaths() throws -> [String] {
-        try disk.list(testDirectory).filter { StorageLayout.segmentSequence(ofName: $0) != nil }.map { testDirectory + "/" + $0 }
+        try disk.list(testDirectory).filter { StorageLayout.segmentSequence(ofName: $0) != nil }.map {
+            testDirectory + "/" + $0
+        }
     }
 
     func files() throws -> [String] { try disk.list(testDirectory) }
@@ -74,8 +82,10 @@ func recordOffset(ofIndex index: LogIndex, firstIndex: LogIndex, payloadBytes: I
 extension StorageUnderTest {
     /// Opens the directory as a restart would and expects recovery to refuse it as corruption naming
     /// `file` and `offset` (never a shorter log).
-    func assertRefusesAsCorruption(file expectedFile: String, offset expectedOffset: Int, _ message: String,
-                                   filePath: StaticString = #filePath, line: UInt = #line) {
+    func assertRefusesAsCorruption(
+        file expectedFile: String, offset expectedOffset: Int, _ message: String,
+        filePath: StaticString = #filePath, line: UInt = #line
+    ) {
         guard case .corruption(let file, let offset, _) = reopenError() else {
             return XCTFail("\(message): recovery must refuse the disk, not shorten its log", file: filePath, line: line)
         }

@@ -6,7 +6,8 @@ final class WireCodecTests: XCTestCase {
         let samples = [
             Entry(index: 1, term: 1, payload: .noop),
             Entry(index: 2, term: 3, payload: .command([1, 2, 3, 255])),
-            Entry(index: UInt64.max, term: 9, payload: .configuration(Configuration(voters: [1, 2, 3], learners: [4]))),
+            Entry(
+                index: UInt64.max, term: 9, payload: .configuration(Configuration(voters: [1, 2, 3], learners: [4]))),
         ]
         for entry in samples {
             var writer = LittleEndianWriter()

@@ -1,5 +1,6 @@
 import FerryRaft
 import XCTest
+
 @testable import FerryStorage
 @testable import FerryStorageTesting
 
@@ -74,10 +75,12 @@ final class WitnessTests: XCTestCase {
         // The witness starts mid-sector, after synced bytes of the batch. Torn sector by sector, the
         // sector it shares with the batch keeps the batch's bytes whichever way it tears.
         for seed in 0..<40 as Range<UInt64> {
-            let node = try StorageUnderTest(seed: seed, faults: DiskFaults(crashKeepWriteProbability: 0, crashTearWriteProbability: 1))
+            let node = try StorageUnderTest(
+                seed: seed, faults: DiskFaults(crashKeepWriteProbability: 0, crashTearWriteProbability: 1))
             node.storage.append(entries(1...3, term: 1, sizeBytes: 100 + Int(seed) * 13))
             try node.persist()
-            XCTAssertNotEqual(node.storage.durableThrough.offset % DiskFaults.sectorBytes, 0, "seed \(seed): mid-sector")
+            XCTAssertNotEqual(
+                node.storage.durableThrough.offset % DiskFaults.sectorBytes, 0, "seed \(seed): mid-sector")
             node.storage.stageWitness()
             let write = try XCTUnwrap(try node.storage.nextWrite())
             for operation in write.operations {
@@ -86,7 +89,8 @@ final class WitnessTests: XCTestCase {
 
             try node.crashAndRestart()
 
-            XCTAssertEqual(node.recovered.entries, entries(1...3, term: 1, sizeBytes: 100 + Int(seed) * 13), "seed \(seed)")
+            XCTAssertEqual(
+                node.recovered.entries, entries(1...3, term: 1, sizeBytes: 100 + Int(seed) * 13), "seed \(seed)")
         }
     }
 
@@ -105,7 +109,9 @@ final class WitnessTests: XCTestCase {
             next += count
             XCTAssertFalse(node.storage.owesWitness, "batch \(batch): staged records already witness the last write")
             let write = try XCTUnwrap(try node.persist())
-            XCTAssertEqual(write.witnessedThrough, batch == 0 ? .zero : node.storage.durableThrough.advanced(by: -write.bytesWritten))
+            XCTAssertEqual(
+                write.witnessedThrough,
+                batch == 0 ? .zero : node.storage.durableThrough.advanced(by: -write.bytesWritten))
             if node.storage.owesWitness && batch == batches - 1 {
                 node.storage.stageWitness()
                 try node.persist()
@@ -140,8 +146,9 @@ final class WitnessTests: XCTestCase {
         let first = try XCTUnwrap(try node.segmentPaths().first)
         try node.disk.flipBit(first, byteOffset: recordOffset(ofIndex: 8, firstIndex: 1) + 3)
 
-        node.assertRefusesAsCorruption(file: first, offset: recordOffset(ofIndex: 8, firstIndex: 1),
-                                       "the witness in the next segment covers the whole of the first")
+        node.assertRefusesAsCorruption(
+            file: first, offset: recordOffset(ofIndex: 8, firstIndex: 1),
+            "the witness in the next segment covers the whole of the first")
     }
 
     func testALogResetIsWitnessedLikeEntries() throws {
@@ -149,7 +156,8 @@ final class WitnessTests: XCTestCase {
         node.storage.stageWitness()
         try node.persist()
         // A leader's snapshot past the log: the reset record is the new tail and must be witnessed.
-        let snapshot = Snapshot(metadata: SnapshotMetadata(index: 20, term: 2, configuration: testConfiguration), data: payload(20))
+        let snapshot = Snapshot(
+            metadata: SnapshotMetadata(index: 20, term: 2, configuration: testConfiguration), data: payload(20))
         node.storage.installSnapshot(snapshot)
         try node.persist()
         XCTAssertTrue(node.storage.owesWitness)

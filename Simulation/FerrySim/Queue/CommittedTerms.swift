@@ -28,7 +28,8 @@ struct CommittedTerms {
     /// How the recovered snapshot or entries contradict the committed log, described; nil when they do not.
     func disagreement(snapshot: SnapshotMetadata, entries: [Entry]) -> String? {
         if snapshot.index > 0, let committed = term(at: snapshot.index), committed != snapshot.term {
-            return "its snapshot ends at \(snapshot.index)@\(snapshot.term), but index \(snapshot.index) committed in term \(committed)"
+            return
+                "its snapshot ends at \(snapshot.index)@\(snapshot.term), but index \(snapshot.index) committed in term \(committed)"
         }
         var lastMatching: Entry?
         for entry in entries {
@@ -37,7 +38,8 @@ struct CommittedTerms {
         guard let lastMatching else { return nil }
         for entry in entries where entry.index < lastMatching.index {
             if let committed = term(at: entry.index), committed != entry.term {
-                return "it holds \(entry.index)@\(entry.term) before \(lastMatching.index)@\(lastMatching.term), which matches the committed log, but index \(entry.index) committed in term \(committed)"
+                return
+                    "it holds \(entry.index)@\(entry.term) before \(lastMatching.index)@\(lastMatching.term), which matches the committed log, but index \(entry.index) committed in term \(committed)"
             }
         }
         return nil

@@ -1,5 +1,7 @@
 /// The exact command that replays one queue-mode seed.
-public func queueReplayCommand(seed: UInt64, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn) -> String {
+public func queueReplayCommand(
+    seed: UInt64, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn
+) -> String {
     var command = "swift run -c release ferry-sim --mode queue --seed \(seed) --nodes \(nodeCount)"
     if campaign != .swarm { command += " --campaign \(campaign.rawValue)" }
     if sizes != .drawn { command += " --sizes \(sizes.rawValue)" }

@@ -46,7 +46,8 @@ enum QueueEvent: SimulationEvent {
     var targetNode: NodeID? {
         switch self {
         case .tick(let node, _), .diskStep(let node, _), .preparation(let node, _), .endOfInputs(let node, _),
-             .snapshotSave(let node, _), .snapshotDecode(let node, _): return node
+            .snapshotSave(let node, _), .snapshotDecode(let node, _):
+            return node
         case .deliver(_, let to, _): return to
         default: return nil
         }

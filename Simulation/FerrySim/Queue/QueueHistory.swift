@@ -66,7 +66,11 @@ struct QueueHistory {
         guard let sent = submissions[key] else { return nil }
         enqueues[key, default: 0] += 1
         guard enqueues[key]! > sent else { return nil }
-        return QueueProblem(invariant: "Q-session", detail: "\(key), submitted \(sent) time(s), enqueued \(enqueues[key]!) times (the last as \(messageId) at index \(index)): a re-sent command applied twice")
+        return QueueProblem(
+            invariant: "Q-session",
+            detail:
+                "\(key), submitted \(sent) time(s), enqueued \(enqueues[key]!) times (the last as \(messageId) at index \(index)): a re-sent command applied twice"
+        )
     }
 
     mutating func acknowledge(_ key: String, messageId: String) {
@@ -80,11 +84,18 @@ struct QueueHistory {
         noteFifoId(key, message.messageId, how: "received")
         guard problem == nil else { return }
         if refused.contains(key) {
-            problem = QueueProblem(invariant: "Q-limit", detail: "\(key) was received as \(message.messageId), but its send was over a limit and refused")
+            problem = QueueProblem(
+                invariant: "Q-limit",
+                detail: "\(key) was received as \(message.messageId), but its send was over a limit and refused")
         } else if attempted[key] != nil, message.bodyMD5 != Self.carriedMD5(key) {
-            problem = QueueProblem(invariant: "Q-md5", detail: "\(key) received with body digest \(String(describing: message.bodyMD5)), but its send carried \(String(describing: Self.carriedMD5(key)))")
+            problem = QueueProblem(
+                invariant: "Q-md5",
+                detail:
+                    "\(key) received with body digest \(String(describing: message.bodyMD5)), but its send carried \(String(describing: Self.carriedMD5(key)))"
+            )
         } else if let sent = attempted[key], let mismatch = mismatch(message, key: key, sent: sent) {
-            problem = QueueProblem(invariant: "Q-bytes", detail: "\(key) received as \(message.messageId) with \(mismatch)")
+            problem = QueueProblem(
+                invariant: "Q-bytes", detail: "\(key) received as \(message.messageId) with \(mismatch)")
         }
     }
 
@@ -95,15 +106,18 @@ struct QueueHistory {
             return "a body of \(message.body.count) bytes that is not the \(payload.body(key: key).count) bytes sent"
         }
         if message.attributes != attributes(payload.attributes) {
-            return "attributes \(message.attributes.map(\.name).map { $0.prefix(12) }) (\(message.attributes.reduce(0) { $0 + $1.sizeBytes }) bytes) that are not the \(payload.attributes.count) sent"
+            return
+                "attributes \(message.attributes.map(\.name).map { $0.prefix(12) }) (\(message.attributes.reduce(0) { $0 + $1.sizeBytes }) bytes) that are not the \(payload.attributes.count) sent"
         }
         if message.awsTraceHeader != payload.traceHeader(key: key) {
-            return "trace header of \(message.awsTraceHeader?.utf8.count ?? 0) bytes, not the \(payload.traceHeaderBytes) sent"
+            return
+                "trace header of \(message.awsTraceHeader?.utf8.count ?? 0) bytes, not the \(payload.traceHeaderBytes) sent"
         }
         let group = sent.fifo ? sent.group.map(payload.fifoId) : nil
         let dedupId = sent.fifo ? payload.fifoId(key) : nil
         if message.messageGroupId != group || message.messageDeduplicationId != dedupId {
-            return "group \(message.messageGroupId ?? "none") and dedup id \(message.messageDeduplicationId ?? "none"), not \(group ?? "none") and \(dedupId ?? "none")"
+            return
+                "group \(message.messageGroupId ?? "none") and dedup id \(message.messageDeduplicationId ?? "none"), not \(group ?? "none") and \(dedupId ?? "none")"
         }
         return nil
     }
@@ -112,7 +126,9 @@ struct QueueHistory {
         guard attempted[key]?.fifo == true else { return }
         if let first = fifoMessageId[key] {
             if first != messageId, problem == nil {
-                problem = QueueProblem(invariant: "Q-dup", detail: "FIFO send \(key) (one dedup id) \(how) as \(messageId), but it was enqueued as \(first)")
+                problem = QueueProblem(
+                    invariant: "Q-dup",
+                    detail: "FIFO send \(key) (one dedup id) \(how) as \(messageId), but it was enqueued as \(first)")
             }
         } else {
             fifoMessageId[key] = messageId
@@ -132,11 +148,13 @@ struct QueueHistory {
         let lost = acknowledged.filter { receivedCount[$0] == nil }.sorted()
         let unexpected = receivedCount.keys.filter { attempted[$0] == nil }.sorted()
         let recovered = receivedCount.keys.filter { attempted[$0] != nil && !acknowledged.contains($0) }.count
-        var standard = 0, fifo = 0
+        var standard = 0
+        var fifo = 0
         for (key, count) in receivedCount where count > 1 {
             if attempted[key]?.fifo == true { fifo += count - 1 } else { standard += count - 1 }
         }
-        return Verdict(lost: lost, unexpected: unexpected, recovered: recovered,
-                       standardRedeliveries: standard, fifoRedeliveries: fifo)
+        return Verdict(
+            lost: lost, unexpected: unexpected, recovered: recovered,
+            standardRedeliveries: standard, fifoRedeliveries: fifo)
     }
 }

@@ -104,7 +104,9 @@ final class QueueHost: NodeEnvironment {
         simulation.scheduleDiskStep(self)
     }
 
-    func prepareSegment(_ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
+    func prepareSegment(
+        _ preparation: SegmentPreparation, completion: @escaping (Result<Void, FileSystemError>) -> Void
+    ) {
         precondition(self.preparation == nil, "the node prepares one spare segment at a time")
         self.preparation = (preparation, completion)
         simulation.schedulePreparation(self)
@@ -116,8 +118,10 @@ final class QueueHost: NodeEnvironment {
         simulation.scheduleSnapshotSave(self)
     }
 
-    func decodeSnapshot<Decoded: Sendable>(sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
-                                           completion: @escaping (Decoded) -> Void) {
+    func decodeSnapshot<Decoded: Sendable>(
+        sizeBytes: Int, _ decode: @escaping @Sendable () -> Decoded,
+        completion: @escaping (Decoded) -> Void
+    ) {
         precondition(self.snapshotDecode == nil, "the node decodes one snapshot at a time")
         self.snapshotDecode = { completion(decode()) }
         simulation.scheduleSnapshotDecode(self, sizeBytes: sizeBytes)

@@ -64,8 +64,11 @@ struct QueueLogModel {
         case (.changeVisibility(_, let entries, _), .visibilityChanged(let results)):
             // A success may have changed nothing (an older handle of a standard queue): the bound only relaxes.
             for (entry, result) in zip(entries, results) {
-                guard case .success = result.result, let id = messageOfHandle[entry.receiptHandle], var state = messages[id] else { continue }
-                state.inflightUntilMs = min(state.inflightUntilMs, timeMs + Int64(entry.visibilityTimeoutSeconds) * 1000)
+                guard case .success = result.result, let id = messageOfHandle[entry.receiptHandle],
+                    var state = messages[id]
+                else { continue }
+                state.inflightUntilMs = min(
+                    state.inflightUntilMs, timeMs + Int64(entry.visibilityTimeoutSeconds) * 1000)
                 messages[id] = state
             }
             return nil
@@ -74,24 +77,39 @@ struct QueueLogModel {
         }
     }
 
-    private mutating func sent(queue: String, _ entries: [SendEntry], _ results: [EntryResult<SentMessage>],
-                               index: LogIndex) -> QueueProblem? {
+    private mutating func sent(
+        queue: String, _ entries: [SendEntry], _ results: [EntryResult<SentMessage>],
+        index: LogIndex
+    ) -> QueueProblem? {
         let batchBytes = entries.reduce(0) { $0 + $1.sizeBytes }
         for (entry, result) in zip(entries, results) {
             guard case .success(let sent) = result.result else { continue }
             // Checked from the sizes themselves, not through QueueValidation: the code under test.
             if entry.sizeBytes > QueueLimits.messageBytesMax || batchBytes > QueueLimits.batchBytesMax
-                || entries.count > QueueLimits.batchEntriesMax {
-                return QueueProblem(invariant: "Q-limit", detail: "index \(index) enqueued \(sent.messageId), a message of \(entry.sizeBytes) bytes in a request of \(entries.count) entries and \(batchBytes) bytes, past SQS's limits")
+                || entries.count > QueueLimits.batchEntriesMax
+            {
+                return QueueProblem(
+                    invariant: "Q-limit",
+                    detail:
+                        "index \(index) enqueued \(sent.messageId), a message of \(entry.sizeBytes) bytes in a request of \(entries.count) entries and \(batchBytes) bytes, past SQS's limits"
+                )
             }
             let isFifo = queue == QueueSimConstants.fifoQueue
             if isFifo, let dedupId = entry.messageDeduplicationId {
                 if let first = firstEnqueue[dedupId], timeMs - first.timeMs < QueueLimits.dedupWindowMs {
                     if !sent.wasDuplicate {
-                        return QueueProblem(invariant: "Q-dup", detail: "dedup id \(dedupId) enqueued twice at index \(index) (first as \(first.messageId), again as \(sent.messageId)) within the window")
+                        return QueueProblem(
+                            invariant: "Q-dup",
+                            detail:
+                                "dedup id \(dedupId) enqueued twice at index \(index) (first as \(first.messageId), again as \(sent.messageId)) within the window"
+                        )
                     }
                     if sent.messageId != first.messageId {
-                        return QueueProblem(invariant: "Q-dup", detail: "dedup id \(dedupId) answered with \(sent.messageId), but it was enqueued as \(first.messageId)")
+                        return QueueProblem(
+                            invariant: "Q-dup",
+                            detail:
+                                "dedup id \(dedupId) answered with \(sent.messageId), but it was enqueued as \(first.messageId)"
+                        )
                     }
                     continue
                 }
@@ -100,7 +118,8 @@ struct QueueLogModel {
             }
             guard !sent.wasDuplicate else { continue }
             if messages[sent.messageId] != nil {
-                return QueueProblem(invariant: "Q-dup", detail: "message id \(sent.messageId) minted twice (index \(index))")
+                return QueueProblem(
+                    invariant: "Q-dup", detail: "message id \(sent.messageId) minted twice (index \(index))")
             }
             messages[sent.messageId] = Message(group: isFifo ? entry.messageGroupId : nil)
             if isFifo, let group = entry.messageGroupId { pendingByGroup[group, default: []].append(sent.messageId) }
@@ -108,7 +127,9 @@ struct QueueLogModel {
         return nil
     }
 
-    private mutating func received(_ request: ReceiveRequest, _ delivered: [ReceivedMessage], index: LogIndex) -> QueueProblem? {
+    private mutating func received(
+        _ request: ReceiveRequest, _ delivered: [ReceivedMessage], index: LogIndex
+    ) -> QueueProblem? {
         // A topic's fan-out copies carry ids this log model never saw enqueued: the reference model judges them.
         guard !request.queueName.hasPrefix(TopicWorkload.queuePrefix) else { return nil }
         let visibilityMs = Int64(request.visibilityTimeoutSeconds ?? 30) * 1000
@@ -116,14 +137,19 @@ struct QueueLogModel {
         for message in delivered {
             let id = message.messageId
             guard var state = messages[id], !state.deleted else {
-                return QueueProblem(invariant: "Q-unexp", detail: "index \(index) delivered \(id), which is not in the queue")
+                return QueueProblem(
+                    invariant: "Q-unexp", detail: "index \(index) delivered \(id), which is not in the queue")
             }
             // The same handle again is a ReceiveRequestAttemptId's retry of that receive, not a redelivery.
             let isRetry = request.receiveRequestAttemptId != nil && messageOfHandle[message.receiptHandle] == id
             if state.inflightUntilMs > 0 && !isRetry {
                 redeliveries += 1
                 if timeMs < state.inflightUntilMs {
-                    return QueueProblem(invariant: "Q-excl", detail: "index \(index) delivered \(id) again at \(timeMs) ms, while its previous delivery holds it until \(state.inflightUntilMs) ms")
+                    return QueueProblem(
+                        invariant: "Q-excl",
+                        detail:
+                            "index \(index) delivered \(id) again at \(timeMs) ms, while its previous delivery holds it until \(state.inflightUntilMs) ms"
+                    )
                 }
             }
             if let group = state.group {
@@ -131,7 +157,11 @@ struct QueueLogModel {
                 let pending = pendingByGroup[group, default: []]
                 guard position < pending.count, pending[position] == id else {
                     let expected = position < pending.count ? pending[position] : "nothing"
-                    return QueueProblem(invariant: "Q-fifo", detail: "index \(index) delivered \(id) of group \(group) when \(expected) was next (undeleted: \(pending.prefix(4)))")
+                    return QueueProblem(
+                        invariant: "Q-fifo",
+                        detail:
+                            "index \(index) delivered \(id) of group \(group) when \(expected) was next (undeleted: \(pending.prefix(4)))"
+                    )
                 }
                 takenInGroup[group] = position + 1
             }

@@ -39,11 +39,15 @@ enum MessageShape: String, CaseIterable, Sendable {
 
     static let small: [MessageShape] = [.oneByte, .typical, .longIds, .batch]
     /// Requests of about 1 MiB, at a limit or one byte past it: drawn rarely, so a seed stays fast.
-    static let large: [MessageShape] = [.maxBody, .maxAttributes, .fullBatch, .overBody, .overAttributes,
-                                        .overBatchBytes, .overCommand]
+    static let large: [MessageShape] = [
+        .maxBody, .maxAttributes, .fullBatch, .overBody, .overAttributes,
+        .overBatchBytes, .overCommand,
+    ]
     /// Small requests one byte past a limit.
-    static let over: [MessageShape] = [.overBatchEntries, .overAttributeCount, .overAttributeName,
-                                       .overAttributeType, .overFifoId, .overTraceHeader]
+    static let over: [MessageShape] = [
+        .overBatchEntries, .overAttributeCount, .overAttributeName,
+        .overAttributeType, .overFifoId, .overTraceHeader,
+    ]
 
     var isOverLimit: Bool { rawValue.hasPrefix("over-") }
     var isBatch: Bool { [.batch, .fullBatch, .overBatchBytes, .overBatchEntries].contains(self) }
@@ -56,17 +60,19 @@ extension MessageShape {
     /// encodes the command (`QueueSimulation.sizedPastCommandLimit`).
     func payloads(random: inout Xoshiro256StarStar) -> [MessagePayload] {
         func maximal() -> AttributeLayout {
-            AttributeLayout(count: QueueLimits.messageAttributesMax,
-                            nameBytes: QueueLimits.messageAttributeNameCharactersMax,
-                            typeBytes: QueueLimits.messageAttributeTypeCharactersMax,
-                            valueBytes: random.int(in: 1...8_192))
+            AttributeLayout(
+                count: QueueLimits.messageAttributesMax,
+                nameBytes: QueueLimits.messageAttributeNameCharactersMax,
+                typeBytes: QueueLimits.messageAttributeTypeCharactersMax,
+                valueBytes: random.int(in: 1...8_192))
         }
         let fullBatch: [MessagePayload] = (0..<QueueLimits.batchEntriesMax).map { i in
             let share = QueueLimits.batchBytesMax / QueueLimits.batchEntriesMax
             let last = i == QueueLimits.batchEntriesMax - 1
-            return MessagePayload(bodyBytes: last ? QueueLimits.batchBytesMax - share * i : share,
-                                  traceHeaderBytes: i == 0 ? QueueLimits.traceHeaderBytesMax : 0,
-                                  fifoIdBytes: QueueLimits.fifoIdCharactersMax)
+            return MessagePayload(
+                bodyBytes: last ? QueueLimits.batchBytesMax - share * i : share,
+                traceHeaderBytes: i == 0 ? QueueLimits.traceHeaderBytesMax : 0,
+                fifoIdBytes: QueueLimits.fifoIdCharactersMax)
         }
         switch self {
         case .plain:
@@ -76,21 +82,29 @@ extension MessageShape {
         case .typical:
             return [Self.typical(&random)]
         case .longIds:
-            return [MessagePayload(traceHeaderBytes: QueueLimits.traceHeaderBytesMax, fifoIdBytes: QueueLimits.fifoIdCharactersMax)]
+            return [
+                MessagePayload(
+                    traceHeaderBytes: QueueLimits.traceHeaderBytesMax, fifoIdBytes: QueueLimits.fifoIdCharactersMax)
+            ]
         case .batch:
             return (0..<random.int(in: 2...QueueLimits.batchEntriesMax)).map { _ in Self.typical(&random) }
         case .maxBody:
             return [MessagePayload(bodyBytes: QueueLimits.messageBytesMax)]
         case .maxAttributes:
             let attributes = maximal()
-            return [MessagePayload(bodyBytes: QueueLimits.messageBytesMax - attributes.sizeBytes, attributes: attributes)]
+            return [
+                MessagePayload(bodyBytes: QueueLimits.messageBytesMax - attributes.sizeBytes, attributes: attributes)
+            ]
         case .fullBatch:
             return fullBatch
         case .overBody:
             return [MessagePayload(bodyBytes: QueueLimits.messageBytesMax + 1)]
         case .overAttributes:
             let attributes = maximal()
-            return [MessagePayload(bodyBytes: QueueLimits.messageBytesMax - attributes.sizeBytes + 1, attributes: attributes)]
+            return [
+                MessagePayload(
+                    bodyBytes: QueueLimits.messageBytesMax - attributes.sizeBytes + 1, attributes: attributes)
+            ]
         case .overBatchBytes:
             var entries = fullBatch
             entries[entries.count - 1].bodyBytes += 1
@@ -98,11 +112,21 @@ extension MessageShape {
         case .overBatchEntries:
             return Array(repeating: MessagePayload(), count: QueueLimits.batchEntriesMax + 1)
         case .overAttributeCount:
-            return [MessagePayload(attributes: AttributeLayout(count: QueueLimits.messageAttributesMax + 1, valueBytes: 8))]
+            return [
+                MessagePayload(attributes: AttributeLayout(count: QueueLimits.messageAttributesMax + 1, valueBytes: 8))
+            ]
         case .overAttributeName:
-            return [MessagePayload(attributes: AttributeLayout(count: 1, nameBytes: QueueLimits.messageAttributeNameCharactersMax + 1, valueBytes: 8))]
+            return [
+                MessagePayload(
+                    attributes: AttributeLayout(
+                        count: 1, nameBytes: QueueLimits.messageAttributeNameCharactersMax + 1, valueBytes: 8))
+            ]
         case .overAttributeType:
-            return [MessagePayload(attributes: AttributeLayout(count: 1, typeBytes: QueueLimits.messageAttributeTypeCharactersMax + 1, valueBytes: 8))]
+            return [
+                MessagePayload(
+                    attributes: AttributeLayout(
+                        count: 1, typeBytes: QueueLimits.messageAttributeTypeCharactersMax + 1, valueBytes: 8))
+            ]
         case .overFifoId:
             return [MessagePayload(fifoIdBytes: QueueLimits.fifoIdCharactersMax + 1)]
         case .overTraceHeader:
@@ -113,8 +137,9 @@ extension MessageShape {
     }
 
     private static func typical(_ random: inout Xoshiro256StarStar) -> MessagePayload {
-        MessagePayload(bodyBytes: Int(random.logUniform(in: 16...8_192)),
-                       attributes: AttributeLayout(count: random.int(in: 0...3), valueBytes: random.int(in: 1...64)))
+        MessagePayload(
+            bodyBytes: Int(random.logUniform(in: 16...8_192)),
+            attributes: AttributeLayout(count: random.int(in: 0...3), valueBytes: random.int(in: 1...64)))
     }
 }
 
@@ -181,7 +206,9 @@ enum PayloadBytes {
         return bytes
     }()
     /// Every byte value, for Binary attributes.
-    static let binary: [UInt8] = (0..<(QueueLimits.messageBytesMax + 64)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    static let binary: [UInt8] = (0..<(QueueLimits.messageBytesMax + 64)).map {
+        UInt8(truncatingIfNeeded: $0 &* 31 &+ 7)
+    }
 
     static func text(prefix: String, to length: Int) -> String {
         let prefixBytes = prefix.utf8.count
@@ -193,14 +220,18 @@ enum PayloadBytes {
     static func letters(prefix: String, to length: Int) -> String {
         let prefixBytes = prefix.utf8.count
         guard length > prefixBytes else { return prefix }
-        let letters = (0..<(length - prefixBytes)).map { $0 == 0 ? UInt8(ascii: "_") : UInt8(ascii: "a") + UInt8($0 % 26) }
+        let letters = (0..<(length - prefixBytes)).map {
+            $0 == 0 ? UInt8(ascii: "_") : UInt8(ascii: "a") + UInt8($0 % 26)
+        }
         return prefix + String(decoding: letters, as: UTF8.self)
     }
 }
 
 extension MessagePayload {
     /// The key a received message carries: the trace header's prefix if it has one, else the body's.
-    static func key(of message: ReceivedMessage) -> String { key(traceHeader: message.awsTraceHeader, body: message.body) }
+    static func key(of message: ReceivedMessage) -> String {
+        key(traceHeader: message.awsTraceHeader, body: message.body)
+    }
 
     static func key(of entry: SendEntry) -> String { key(traceHeader: entry.awsTraceHeader, body: entry.body) }
 
@@ -224,9 +255,10 @@ extension MessagePayload {
     func fifoId(_ id: String) -> String { PayloadBytes.text(prefix: id, to: fifoIdBytes) }
 
     func entry(key: String, id: String, group: String?, attributes: [MessageAttribute]) -> SendEntry {
-        SendEntry(id: id, body: body(key: key), attributes: attributes, awsTraceHeader: traceHeader(key: key),
-                  messageGroupId: group.map(fifoId), messageDeduplicationId: group == nil ? nil : fifoId(key),
-                  bodyMD5: QueueHistory.carriedMD5(key))
+        SendEntry(
+            id: id, body: body(key: key), attributes: attributes, awsTraceHeader: traceHeader(key: key),
+            messageGroupId: group.map(fifoId), messageDeduplicationId: group == nil ? nil : fifoId(key),
+            bodyMD5: QueueHistory.carriedMD5(key))
     }
 
     /// Whether `body` is byte for byte what `body(key:)` builds, without building it.

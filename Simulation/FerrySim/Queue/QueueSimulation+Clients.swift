@@ -16,11 +16,16 @@ extension QueueSimulation {
             return [(QueueSimConstants.standardQueue, []), (QueueSimConstants.fifoQueue, [fifo])]
         }
         func redrive(_ target: String) -> KeyValue {
-            KeyValue("RedrivePolicy", "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:\(target)\",\"maxReceiveCount\":\(maxReceiveCount)}")
+            KeyValue(
+                "RedrivePolicy",
+                "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:\(target)\",\"maxReceiveCount\":\(maxReceiveCount)}"
+            )
         }
-        return [(QueueSimConstants.standardDeadLetterQueue, []), (QueueSimConstants.fifoDeadLetterQueue, [fifo]),
-                (QueueSimConstants.standardQueue, [redrive(QueueSimConstants.standardDeadLetterQueue)]),
-                (QueueSimConstants.fifoQueue, [fifo, redrive(QueueSimConstants.fifoDeadLetterQueue)])]
+        return [
+            (QueueSimConstants.standardDeadLetterQueue, []), (QueueSimConstants.fifoDeadLetterQueue, [fifo]),
+            (QueueSimConstants.standardQueue, [redrive(QueueSimConstants.standardDeadLetterQueue)]),
+            (QueueSimConstants.fifoQueue, [fifo, redrive(QueueSimConstants.fifoDeadLetterQueue)]),
+        ]
     }
 
     func onClientTimer(_ index: Int, generation: UInt64) {
@@ -42,8 +47,9 @@ extension QueueSimulation {
 
     func think(_ index: Int, _ micros: SimMicros? = nil) {
         clients[index].generation += 1
-        schedule(.client(index: index, generation: clients[index].generation),
-                 after: micros ?? clientRandom.uint64(in: 1...options.clientThinkMicrosMax))
+        schedule(
+            .client(index: index, generation: clients[index].generation),
+            after: micros ?? clientRandom.uint64(in: 1...options.clientThinkMicrosMax))
     }
 
     private func act(_ index: Int) {
@@ -76,8 +82,12 @@ extension QueueSimulation {
             }
             guard !phaseOver else { return }
             var queue = clientRandom.chance(0.5) ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue
-            if options.behaviours.maxReceiveCount != nil && clientRandom.chance(options.behaviours.deadLetterReceiveChance) {
-                queue = queue == QueueSimConstants.fifoQueue ? QueueSimConstants.fifoDeadLetterQueue : QueueSimConstants.standardDeadLetterQueue
+            if options.behaviours.maxReceiveCount != nil
+                && clientRandom.chance(options.behaviours.deadLetterReceiveChance)
+            {
+                queue =
+                    queue == QueueSimConstants.fifoQueue
+                    ? QueueSimConstants.fifoDeadLetterQueue : QueueSimConstants.standardDeadLetterQueue
             }
             if let topicQueue = drawTopicQueue() { queue = topicQueue }
             let visibility = clientRandom.int(in: options.visibilitySecondsMin...options.visibilitySecondsMax)
@@ -86,9 +96,10 @@ extension QueueSimulation {
                 clients[index].attemptsIssued += 1
                 attemptId = "c\(index)-\(clients[index].attemptsIssued)"
             }
-            let command = QueueCommand.receiveMessages(ReceiveRequest(
-                queueName: queue, maxMessages: clientRandom.int(in: 1...10), visibilityTimeoutSeconds: visibility,
-                receiveRequestAttemptId: attemptId))
+            let command = QueueCommand.receiveMessages(
+                ReceiveRequest(
+                    queueName: queue, maxMessages: clientRandom.int(in: 1...10), visibilityTimeoutSeconds: visibility,
+                    receiveRequestAttemptId: attemptId))
             submit(index, .receive(queue: queue, command: command), command)
         case .reader:
             readerAct(index)
@@ -108,14 +119,18 @@ extension QueueSimulation {
             return HandleEntry(id: "v\(position)", receiptHandle: handle, visibilityTimeoutSeconds: timeoutSeconds)
         }
         let queue = clients[index].heldQueue
-        submit(index, .changeVisibility(queue: queue), .changeVisibility(queueName: queue, entries: entries, isBatch: true))
+        submit(
+            index, .changeVisibility(queue: queue), .changeVisibility(queueName: queue, entries: entries, isBatch: true)
+        )
     }
 
     private func deleteHeld(_ index: Int) {
         var entries: [HandleEntry] = []
         for (position, held) in clients[index].held.enumerated() {
             var handle = held.handle
-            if clientRandom.chance(options.staleDeleteChance), let earlier = clients[index].earlierHandle[held.messageId] {
+            if clientRandom.chance(options.staleDeleteChance),
+                let earlier = clients[index].earlierHandle[held.messageId]
+            {
                 handle = earlier
             }
             entries.append(HandleEntry(id: "e\(position)", receiptHandle: handle))
@@ -173,7 +188,8 @@ extension QueueSimulation {
             }
         case (.receive(_, let command), .timedOut), (.receive(_, let command), .unavailable):
             if case .receiveMessages(let request) = command, request.receiveRequestAttemptId != nil,
-               clients[index].receiveToRetry == nil {
+                clients[index].receiveToRetry == nil
+            {
                 clients[index].receiveToRetry = command  // once: then the consumer moves on
             } else {
                 clients[index].receiveToRetry = nil

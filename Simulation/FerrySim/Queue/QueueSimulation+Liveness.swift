@@ -37,11 +37,15 @@ extension QueueSimulation {
                 return finalCheck()
             }
         } else if admin.draining {
-            guard now < deadline else { return checker.fail("LIVE", "the drain did not finish in \(Self.drainSecondsMax)s") }
+            guard now < deadline else {
+                return checker.fail("LIVE", "the drain did not finish in \(Self.drainSecondsMax)s")
+            }
         } else if let blocker = convergenceBlocker() {
             emit("not converged: \(blocker); \(nodeStates)")
             guard now < deadline else {
-                return checker.fail("LIVE", "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker); \(nodeStates)")
+                return checker.fail(
+                    "LIVE",
+                    "no convergence \(SimConstants.livenessPhaseSecondsMax)s after healing: \(blocker); \(nodeStates)")
             }
         } else {
             // Consumers stopped at the heal; messages they held come back after their visibility timeout.
@@ -60,19 +64,25 @@ extension QueueSimulation {
         hosts.map { host in
             guard let node = host.node else { return "n\(host.id) down" }
             let raft = node.raft
-            return "n\(host.id) \(raft.role) term \(raft.term) last \(raft.lastIndex) stable \(raft.stableIndex) commit \(raft.commitIndex) applied \(raft.appliedIndex) write \(host.write.map { "op \($0.next)/\($0.write.operations.count)" } ?? "none")"
+            return
+                "n\(host.id) \(raft.role) term \(raft.term) last \(raft.lastIndex) stable \(raft.stableIndex) commit \(raft.commitIndex) applied \(raft.appliedIndex) write \(host.write.map { "op \($0.next)/\($0.write.operations.count)" } ?? "none")"
         }.joined(separator: ", ")
     }
 
     private var liveHosts: [QueueHost] { hosts.filter { $0.refusedToStart == nil } }
 
     private func convergenceBlocker() -> String? {
-        guard let leader = hosts.first(where: { $0.isUp && $0.node!.raft.role == .leader }), let node = leader.node else {
+        guard let leader = hosts.first(where: { $0.isUp && $0.node!.raft.role == .leader }), let node = leader.node
+        else {
             return "no leader"
         }
-        if let busy = clients.first(where: { $0.isBusy }) { return "client \(busy.index) is busy (\(String(describing: busy.request)))" }
+        if let busy = clients.first(where: { $0.isBusy }) {
+            return "client \(busy.index) is busy (\(String(describing: busy.request)))"
+        }
         let commit = node.raft.commitIndex
-        guard commit == node.raft.lastIndex else { return "leader n\(leader.id) committed \(commit) of \(node.raft.lastIndex)" }
+        guard commit == node.raft.lastIndex else {
+            return "leader n\(leader.id) committed \(commit) of \(node.raft.lastIndex)"
+        }
         for host in liveHosts {
             guard let member = host.node else { return "n\(host.id) is down" }
             guard member.raft.appliedIndex == commit else {
@@ -85,11 +95,15 @@ extension QueueSimulation {
     // MARK: The drain
 
     func drainStep(_ index: Int) {
-        let queues = Array(queuesToCreate.map(\.name).reversed()) + topicQueuesToDrain  // dead-letter queues last: the drain redrives too
+        // dead-letter queues last: the drain redrives too
+        let queues = Array(queuesToCreate.map(\.name).reversed()) + topicQueuesToDrain
         if !clients[index].held.isEmpty {
             let queue = clients[index].heldQueue
-            let entries = clients[index].held.enumerated().map { HandleEntry(id: "d\($0.offset)", receiptHandle: $0.element.handle) }
-            return submit(index, .drainDelete(queue: queue), .deleteMessages(queueName: queue, entries: entries, isBatch: true))
+            let entries = clients[index].held.enumerated().map {
+                HandleEntry(id: "d\($0.offset)", receiptHandle: $0.element.handle)
+            }
+            return submit(
+                index, .drainDelete(queue: queue), .deleteMessages(queueName: queue, entries: entries, isBatch: true))
         }
         guard clients[index].drainQueueIndex < queues.count else {
             clients[index].drainDone = true
@@ -98,12 +112,16 @@ extension QueueSimulation {
         }
         clients[index].drainReceives += 1
         if clients[index].drainReceives > QueueSimConstants.drainReceivesMax {
-            return checker.fail("LIVE", "the drain received \(QueueSimConstants.drainReceivesMax) times and the queues are not empty")
+            return checker.fail(
+                "LIVE", "the drain received \(QueueSimConstants.drainReceivesMax) times and the queues are not empty")
         }
         let queue = queues[clients[index].drainQueueIndex]
-        submit(index, .drainReceive(queue: queue), .receiveMessages(ReceiveRequest(
-            queueName: queue, maxMessages: QueueSimConstants.drainBatch,
-            visibilityTimeoutSeconds: QueueSimConstants.drainVisibilitySeconds)))
+        submit(
+            index, .drainReceive(queue: queue),
+            .receiveMessages(
+                ReceiveRequest(
+                    queueName: queue, maxMessages: QueueSimConstants.drainBatch,
+                    visibilityTimeoutSeconds: QueueSimConstants.drainVisibilitySeconds)))
     }
 
     func drainReceived(_ index: Int, queue: String, _ outcome: SubmitOutcome<QueueResult>) {
@@ -138,7 +156,10 @@ extension QueueSimulation {
     private func messagesLeft(in queue: String) -> Int {
         guard let leader = hosts.first(where: { $0.isUp && $0.node!.raft.role == .leader }) else { return -1 }
         let machine = leader.node!.machine.queues
-        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+        let names = [
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
         guard case .success(let counts) = machine.getQueueAttributes(queue, names: names) else { return -1 }
         return counts.reduce(0) { $0 + (Int($1.value) ?? 0) }
     }
@@ -152,7 +173,10 @@ extension QueueSimulation {
             let bytes = host.node!.machine.snapshot()
             if let reference {
                 if reference.bytes != bytes {
-                    return checker.fail("SMS", "replicas diverge at the end: n\(reference.id) and n\(host.id) hold different queue states at the same applied index")
+                    return checker.fail(
+                        "SMS",
+                        "replicas diverge at the end: n\(reference.id) and n\(host.id) hold different queue states at the same applied index"
+                    )
                 }
             } else {
                 reference = (host.id, bytes)
@@ -161,13 +185,18 @@ extension QueueSimulation {
         if let problem = history.problem { return checker.fail(problem.invariant, problem.detail) }
         let verdict = history.verdict()
         if !verdict.lost.isEmpty {
-            return checker.fail("Q-lost", "\(verdict.lost.count) acknowledged sends never received, e.g. \(verdict.lost.prefix(5))")
+            return checker.fail(
+                "Q-lost", "\(verdict.lost.count) acknowledged sends never received, e.g. \(verdict.lost.prefix(5))")
         }
         if !verdict.unexpected.isEmpty {
-            return checker.fail("Q-unexp", "\(verdict.unexpected.count) received bodies never sent, e.g. \(verdict.unexpected.prefix(5))")
+            return checker.fail(
+                "Q-unexp",
+                "\(verdict.unexpected.count) received bodies never sent, e.g. \(verdict.unexpected.prefix(5))")
         }
         if let problem = topicHistory.verdict(options.topics) { return checker.fail(problem.invariant, problem.detail) }
         self.verdict = verdict
-        emit("verdict: acknowledged \(history.acknowledged.count) (publishes \(topicHistory.acknowledged.count), fan-out receives \(topicHistory.received)) attempted \(history.attempted.count) recovered \(verdict.recovered) redelivered std \(verdict.standardRedeliveries) fifo \(verdict.fifoRedeliveries)")
+        emit(
+            "verdict: acknowledged \(history.acknowledged.count) (publishes \(topicHistory.acknowledged.count), fan-out receives \(topicHistory.received)) attempted \(history.attempted.count) recovered \(verdict.recovered) redelivered std \(verdict.standardRedeliveries) fifo \(verdict.fifoRedeliveries)"
+        )
     }
 }

@@ -26,15 +26,18 @@ extension QueueSimulation {
         case .transfer: transferLeadership()
         case nil: break
         }
-        schedule(.nemesis, after: Nemesis.nextActionAfterMicros(meanMicros: options.base.nemesisMicrosMean, random: &nemesisRandom))
+        schedule(
+            .nemesis,
+            after: Nemesis.nextActionAfterMicros(meanMicros: options.base.nemesisMicrosMean, random: &nemesisRandom))
     }
 
     private var ids: [NodeID] { hosts.map(\.id) }
 
     /// Queue mode's topologies: no one-way cuts (its wire is request-response over TCP-like links).
     private func repartition() {
-        let what = Nemesis.repartition(&network, ids: ids, topologies: [.healed, .isolated, .split, .partial],
-                                       random: &nemesisRandom, isolating: { [ids] random in random.pick(ids) })
+        let what = Nemesis.repartition(
+            &network, ids: ids, topologies: [.healed, .isolated, .split, .partial],
+            random: &nemesisRandom, isolating: { [ids] random in random.pick(ids) })
         emit("nemesis: \(what)")
     }
 
@@ -51,7 +54,8 @@ extension QueueSimulation {
         emit("nemesis: coordinated power loss")
         for host in hosts where host.isUp {
             crash(host)
-            schedule(.restart(node: host.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
+            schedule(
+                .restart(node: host.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
         }
     }
 
@@ -90,12 +94,15 @@ extension QueueSimulation {
         }
         guard !files.isEmpty else { return }
         let newest = files.first { Self.segmentSequence(ofPath: $0.path) == witnessedEnd.segment }
-        let file: String, offset: Int
+        let file: String
+        let offset: Int
         if let newest, nemesisRandom.chance(0.5) {
             // The newest witnessed stretch: bytes only witness records (or the node's promise) cover, else
             // the last KiB.
             let byEntries = victim.witnessedByEntriesThrough
-            let start = byEntries < witnessedEnd && byEntries.segment == witnessedEnd.segment ? byEntries.offset
+            let start =
+                byEntries < witnessedEnd && byEntries.segment == witnessedEnd.segment
+                ? byEntries.offset
                 : byEntries < witnessedEnd ? 0 : max(0, newest.size - 1024)
             (file, offset) = (newest.path, nemesisRandom.int(in: start...(newest.size - 1)))
         } else {
@@ -104,13 +111,15 @@ extension QueueSimulation {
         }
         try? disk.flipBit(file, byteOffset: offset, bit: nemesisRandom.int(in: 0...7))
         victim.corrupted = true
-        let witnessOnly = Self.segmentSequence(ofPath: file).map {
-            LogCursor(segment: $0, offset: offset) >= victim.witnessedByEntriesThrough
-        } ?? false
+        let witnessOnly =
+            Self.segmentSequence(ofPath: file).map {
+                LogCursor(segment: $0, offset: offset) >= victim.witnessedByEntriesThrough
+            } ?? false
         if witnessOnly { witnessOnlyFlips += 1 }
-        emit("nemesis: flip a bit of \(file) at \(offset) on n\(victim.id)"
-            + (witnessOnly ? " (bytes only a witness record witnesses)" : "")
-            + (overdue && victim.entriesDurableEnd > victim.witnessedThrough ? " (its witness is overdue)" : ""))
+        emit(
+            "nemesis: flip a bit of \(file) at \(offset) on n\(victim.id)"
+                + (witnessOnly ? " (bytes only a witness record witnesses)" : "")
+                + (overdue && victim.entriesDurableEnd > victim.witnessedThrough ? " (its witness is overdue)" : ""))
     }
 
     /// The node has been idle past `witnessIdleTicks` with no write in flight: by its promise, the end of its
@@ -134,8 +143,11 @@ extension QueueSimulation {
     }
 
     private func pauseOne() {
-        guard case let (victim, duration)? = Nemesis.pauseOne(of: hosts, now: now, pauseMicrosMax: options.base.pauseMicrosMax,
-                                                               random: &nemesisRandom) else { return }
+        guard
+            case let (victim, duration)? = Nemesis.pauseOne(
+                of: hosts, now: now, pauseMicrosMax: options.base.pauseMicrosMax,
+                random: &nemesisRandom)
+        else { return }
         schedule(.resume(node: victim.id, incarnation: victim.incarnation), after: duration)
         emit("nemesis: pause n\(victim.id) for \(duration / 1000)ms")
     }

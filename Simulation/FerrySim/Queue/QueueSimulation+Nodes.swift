@@ -27,18 +27,22 @@ extension QueueSimulation {
         host.snapshotDecode = nil
         host.endOfInputs = nil
         host.ticksSinceWriteCompleted = 0
-        let storageOptions = StorageOptions(segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
-                                            preallocateSegments: options.preallocateSegments)
+        let storageOptions = StorageOptions(
+            segmentBytesMax: options.segmentBytesMax, commitHintLagEntriesMax: 64,
+            preallocateSegments: options.preallocateSegments)
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
-            opened = try RaftStorage.open(directory: QueueSimConstants.dataDirectory, fileSystem: host.fileSystem,
-                                          options: storageOptions, initialConfiguration: configuration)
+            opened = try RaftStorage.open(
+                directory: QueueSimConstants.dataDirectory, fileSystem: host.fileSystem,
+                options: storageOptions, initialConfiguration: configuration)
         } catch {
             if case .writeFailed = error, host.id == failingDiskNode {
                 // Recovery's own fsyncs met the injected EIO: the supervisor tries again later.
                 emit("n\(host.id) failed to open its storage: \(error)")
                 storageFailures += 1
-                schedule(.restart(node: host.id), after: nemesisRandom.uint64(in: 10_000...QueueSimConstants.restartMicrosMax))
+                schedule(
+                    .restart(node: host.id),
+                    after: nemesisRandom.uint64(in: 10_000...QueueSimConstants.restartMicrosMax))
                 return
             }
             refuse(host, "\(error)")
@@ -47,9 +51,10 @@ extension QueueSimulation {
         checkRecovered(host, opened.state)
         let node: QueueHost.Node
         do {
-            node = try ReplicaNode(options: nodeOptions(id: host.id), storage: opened.storage, recovered: opened.state,
-                                   machine: QueueReplica(config: .init(region: "us-east-1", accountId: "000000000000")),
-                                   environment: NodeEnvironmentLink(host), random: nodeRandom.fork())
+            node = try ReplicaNode(
+                options: nodeOptions(id: host.id), storage: opened.storage, recovered: opened.state,
+                machine: QueueReplica(config: .init(region: "us-east-1", accountId: "000000000000")),
+                environment: NodeEnvironmentLink(host), random: nodeRandom.fork())
         } catch {
             refuse(host, "snapshot does not restore: \(error)")
             return
@@ -59,8 +64,12 @@ extension QueueSimulation {
             self.applied(command, output, stamp, on: host)
         }
         host.node = node
-        emit("boot n\(host.id): \(opened.state.hardState) snapshot \(opened.state.snapshot.metadata.index) entries \(opened.state.entries.count)\(opened.report.tornTail != nil ? " (torn tail cut)" : "")")
-        schedule(.tick(node: host.id, incarnation: host.incarnation), after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
+        emit(
+            "boot n\(host.id): \(opened.state.hardState) snapshot \(opened.state.snapshot.metadata.index) entries \(opened.state.entries.count)\(opened.report.tornTail != nil ? " (torn tail cut)" : "")"
+        )
+        schedule(
+            .tick(node: host.id, incarnation: host.incarnation),
+            after: nodeRandom.uint64(in: 1...SimConstants.tickMicros))
     }
 
     private func refuse(_ host: QueueHost, _ why: String) {
@@ -137,8 +146,9 @@ extension QueueSimulation {
         if next < write.operations.count {
             switch write.operations[next] {
             case .sync, .syncDirectory, .replaceFile, .replaceFileWithSnapshot:
-                delay = diskRandom.uint64(in: livenessDeadline == nil
-                    ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
+                delay = diskRandom.uint64(
+                    in: livenessDeadline == nil
+                        ? options.base.fsyncMicrosMin...options.base.fsyncMicrosMax : options.healthyFsyncMicros)
             case .write, .remove, .rename, .close:
                 break
             }
@@ -160,7 +170,9 @@ extension QueueSimulation {
     }
 
     func onSnapshotSave(_ host: QueueHost, incarnation: UInt32) {
-        guard host.incarnation == incarnation, host.node != nil, let (save, completion) = host.snapshotSave else { return }
+        guard host.incarnation == incarnation, host.node != nil, let (save, completion) = host.snapshotSave else {
+            return
+        }
         host.snapshotSave = nil
         completion(save.performCatching(on: host.fileSystem))
     }
@@ -168,7 +180,8 @@ extension QueueSimulation {
     /// Decoding takes time in proportion to the snapshot (1 µs per KB, at least 100 µs), with no random draw:
     /// seeds that never install a leader's snapshot keep their histories.
     func scheduleSnapshotDecode(_ host: QueueHost, sizeBytes: Int) {
-        schedule(.snapshotDecode(node: host.id, incarnation: host.incarnation), after: 100 + SimMicros(sizeBytes / 1_000))
+        schedule(
+            .snapshotDecode(node: host.id, incarnation: host.incarnation), after: 100 + SimMicros(sizeBytes / 1_000))
     }
 
     func onSnapshotDecode(_ host: QueueHost, incarnation: UInt32) {
@@ -188,13 +201,17 @@ extension QueueSimulation {
     }
 
     func onPreparation(_ host: QueueHost, incarnation: UInt32) {
-        guard host.incarnation == incarnation, host.node != nil, let (preparation, completion) = host.preparation else { return }
+        guard host.incarnation == incarnation, host.node != nil, let (preparation, completion) = host.preparation else {
+            return
+        }
         host.preparation = nil
         completion(preparation.performCatching(on: host.fileSystem))
     }
 
     func onDiskStep(_ host: QueueHost, incarnation: UInt32) {
-        guard host.incarnation == incarnation, host.node != nil, let (write, next, completion) = host.write else { return }
+        guard host.incarnation == incarnation, host.node != nil, let (write, next, completion) = host.write else {
+            return
+        }
         if next == write.operations.count {
             host.write = nil
             noteDurable(host, write)
@@ -213,10 +230,12 @@ extension QueueSimulation {
         }
         host.write!.next += 1
         if options.slowFsync || options.powerLoss, livenessDeadline == nil,
-           diskRandom.chance(QueueSimConstants.crashMidWriteChance) {
+            diskRandom.chance(QueueSimConstants.crashMidWriteChance)
+        {
             emit("nemesis: crash n\(host.id) between operations \(next) and \(next + 1) of a durable write")
             crash(host)
-            schedule(.restart(node: host.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
+            schedule(
+                .restart(node: host.id), after: nemesisRandom.uint64(in: 1_000...QueueSimConstants.restartMicrosMax))
             return
         }
         scheduleDiskStep(host)
@@ -225,7 +244,8 @@ extension QueueSimulation {
     /// DUR across restarts: recovery must give back at least the log that the last completed durable write
     /// made durable. A crash never excuses a shorter log; a corrupted disk must be refused instead.
     private func checkRecovered(_ host: QueueHost, _ state: RecoveredState) {
-        let last = state.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
+        let last =
+            state.entries.last.map { LogPosition(index: $0.index, term: $0.term) }
             ?? LogPosition(index: state.snapshot.metadata.index, term: state.snapshot.metadata.term)
         // A write in flight that replaced a suffix with a newer leader's entries (or reset the log after its
         // snapshot) may have reached the disk in part; the entries it replaced could never commit (a leader
@@ -234,7 +254,10 @@ extension QueueSimulation {
         // holds an older term's entries there), so only the index the write rewrites from tells.
         let floor = min(host.durableLast.index, (host.unfinishedWriteRewritesFrom ?? LogIndex.max) - 1)
         if last.index < floor {
-            checker.fail("DUR", "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")")
+            checker.fail(
+                "DUR",
+                "n\(host.id) recovered a log ending at \(last), but a completed durable write had made it end at \(host.durableLast)\(host.corrupted ? " (its disk was corrupted: it must refuse to start, never serve a shorter log)" : "")"
+            )
         }
         host.durableLast = last
         if let problem = committedTerms.disagreement(snapshot: state.snapshot.metadata, entries: state.entries) {
@@ -259,7 +282,9 @@ extension QueueSimulation {
     private func checkMajorityDurable(_ index: LogIndex, acknowledging body: String) {
         let durable = hosts.filter { $0.durableLast.index >= index }.count
         if durable * 2 <= hosts.count {
-            checker.fail("DUR", "send \(body) acknowledged at index \(index), durable on only \(durable) of \(hosts.count) disks")
+            checker.fail(
+                "DUR", "send \(body) acknowledged at index \(index), durable on only \(durable) of \(hosts.count) disks"
+            )
         }
     }
 
@@ -309,22 +334,32 @@ extension QueueSimulation {
         let digest = QueueDigest.of(command, output, stamp)
         if let first = logModel.digest(at: stamp.index) {
             if first != digest {
-                checker.fail("SMS", "n\(host.id) applied a different command or output at index \(stamp.index): \(abbreviated(command)) -> \(abbreviated(output))")
+                checker.fail(
+                    "SMS",
+                    "n\(host.id) applied a different command or output at index \(stamp.index): \(abbreviated(command)) -> \(abbreviated(output))"
+                )
             } else if let judged = judgedOutputs[stamp.index], judged != output {
-                checker.fail("Q-model", "n\(host.id) answered index \(stamp.index) (\(abbreviated(command, characters: 200))) with \(abbreviated(output)), not the output the model accepted: \(abbreviated(judged))")
+                checker.fail(
+                    "Q-model",
+                    "n\(host.id) answered index \(stamp.index) (\(abbreviated(command, characters: 200))) with \(abbreviated(output)), not the output the model accepted: \(abbreviated(judged))"
+                )
             }
         } else {
             logModel.record(digest, at: stamp.index)
             if let term = host.node?.raft.term(at: stamp.index) { committedTerms.record(stamp.index, term: term) }
             // The first application of each index is judged by the reference model; every other replica's
             // output must then equal it, field by field.
-            if let problem = referenceModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
+            if let problem = referenceModel.apply(command, output, stamp) {
+                checker.fail(problem.invariant, problem.detail)
+            }
             logModel.noteMoved(referenceModel.movedByLastCommand)
             if let problem = logModel.apply(command, output, stamp) { checker.fail(problem.invariant, problem.detail) }
             if case .sendMessages(_, let entries, _) = command, case .sent(let results) = output {
                 for (entry, result) in zip(entries, results) {
                     guard case .success(let sent) = result.result, !sent.wasDuplicate else { continue }
-                    if let problem = history.enqueued(MessagePayload.key(of: entry), as: sent.messageId, index: stamp.index) {
+                    if let problem = history.enqueued(
+                        MessagePayload.key(of: entry), as: sent.messageId, index: stamp.index)
+                    {
                         checker.fail(problem.invariant, problem.detail)
                     }
                 }

@@ -29,19 +29,24 @@ extension QueueSimulation {
     var topicsReady: Bool { !clients[publisherZero].topicSetupPending }
 
     var topicSetupSteps: [TopicSetupStep] {
-        options.topics.queues.map(TopicSetupStep.queue) + [.topic(TopicWorkload.standardTopic), .topic(TopicWorkload.fifoTopic)]
+        options.topics.queues.map(TopicSetupStep.queue) + [
+            .topic(TopicWorkload.standardTopic), .topic(TopicWorkload.fifoTopic),
+        ]
             + options.topics.subscriptions.map(TopicSetupStep.subscribe)
     }
 
     func setupCommand(_ step: TopicSetupStep) -> QueueCommand {
         switch step {
         case .queue(let name):
-            return .createQueue(name: name, attributes: name.hasSuffix(".fifo") ? [KeyValue("FifoQueue", "true")] : [], tags: [])
+            return .createQueue(
+                name: name, attributes: name.hasSuffix(".fifo") ? [KeyValue("FifoQueue", "true")] : [], tags: [])
         case .topic(let name):
             var attributes: [KeyValue] = []
             if name == TopicWorkload.fifoTopic {
                 attributes.append(KeyValue("FifoTopic", "true"))
-                if options.topics.contentBasedDeduplication { attributes.append(KeyValue("ContentBasedDeduplication", "true")) }
+                if options.topics.contentBasedDeduplication {
+                    attributes.append(KeyValue("ContentBasedDeduplication", "true"))
+                }
             }
             return .topic(.createTopic(name: name, attributes: attributes, tags: []))
         case .subscribe(let s):
@@ -50,9 +55,11 @@ extension QueueSimulation {
             if s.bodyScope { attributes.append(KeyValue("FilterPolicyScope", "MessageBody")) }
             if let filter = s.filter { attributes.append(KeyValue("FilterPolicy", filter.text)) }
             if let target = s.deadLetterQueue {
-                attributes.append(KeyValue("RedrivePolicy", "{\"deadLetterTargetArn\":\"\(referenceModel.arnPrefix)\(target)\"}"))
+                attributes.append(
+                    KeyValue("RedrivePolicy", "{\"deadLetterTargetArn\":\"\(referenceModel.arnPrefix)\(target)\"}"))
             }
-            return .topic(.subscribe(topicName: s.topic, endpoint: referenceModel.arnPrefix + s.queue, attributes: attributes))
+            return .topic(
+                .subscribe(topicName: s.topic, endpoint: referenceModel.arnPrefix + s.queue, attributes: attributes))
         }
     }
 
@@ -109,16 +116,22 @@ extension QueueSimulation {
                 attributes.append(MessageAttribute(name: "size", dataType: "Number", value: .string(String(size))))
             }
             let dedupId = fifo && !(workload.contentBasedDeduplication && clientRandom.chance(0.5)) ? key : nil
-            let entry = PublishEntry(id: count > 1 ? "e\(position)" : "", message: "{" + fields.joined(separator: ",") + "}",
-                                     subject: clientRandom.chance(0.3) ? "about \(key)" : nil, attributes: attributes,
-                                     messageGroupId: group, messageDeduplicationId: dedupId)
-            topicHistory.attempt(key, .init(topic: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic, group: group,
-                                            entry: entry, number: number))
+            let entry = PublishEntry(
+                id: count > 1 ? "e\(position)" : "", message: "{" + fields.joined(separator: ",") + "}",
+                subject: clientRandom.chance(0.3) ? "about \(key)" : nil, attributes: attributes,
+                messageGroupId: group, messageDeduplicationId: dedupId)
+            topicHistory.attempt(
+                key,
+                .init(
+                    topic: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic, group: group,
+                    entry: entry, number: number))
             keys.append(key)
             entries.append(entry)
         }
-        let command = QueueCommand.topic(.publish(topicName: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic,
-                                                  entries: entries, isBatch: count > 1, endpointBase: TopicWorkload.endpointBase))
+        let command = QueueCommand.topic(
+            .publish(
+                topicName: fifo ? TopicWorkload.fifoTopic : TopicWorkload.standardTopic,
+                entries: entries, isBatch: count > 1, endpointBase: TopicWorkload.endpointBase))
         return PendingPublish(keys: keys, fifo: fifo, command: command)
     }
 

@@ -49,8 +49,11 @@ extension QueueSimulation {
             host.node!.read { [unowned self, unowned host] confirmed in
                 // Runs inside the node's input, at the moment the node answers: its machine is what it reads.
                 guard self.clients[index].generation == generation else { return }
-                if confirmed, let machine = host.node?.machine.queues { self.checkRead(machine, mustSee: queue, at: host) }
-                self.emit("client \(index) read at n\(host.id) for \(queue): \(confirmed ? "confirmed" : "not confirmed")")
+                if confirmed, let machine = host.node?.machine.queues {
+                    self.checkRead(machine, mustSee: queue, at: host)
+                }
+                self.emit(
+                    "client \(index) read at n\(host.id) for \(queue): \(confirmed ? "confirmed" : "not confirmed")")
                 self.clients[index].readsOutstanding -= 1
                 self.clients[index].readsAllConfirmed = self.clients[index].readsAllConfirmed && confirmed
                 guard self.clients[index].readsOutstanding == 0 else { return }
@@ -65,7 +68,10 @@ extension QueueSimulation {
         let listed = machine.listQueues(prefix: queue).names.contains(queue)
         let attributes = machine.getQueueAttributes(queue, names: ["QueueArn"])
         guard arn == nil || !listed || (try? attributes.get()) == nil else { return }
-        checker.fail("LIN", "a linearizable read at n\(host.id) (\(host.node.map { "\($0.raft.role) term \($0.raft.term) applied \($0.raft.appliedIndex)" } ?? "down")) started after the create of \(queue) was acknowledged, but GetQueueUrl \(arn == nil ? "fails" : "works"), ListQueues \(listed ? "lists" : "omits") it, GetQueueAttributes \(attributes)")
+        checker.fail(
+            "LIN",
+            "a linearizable read at n\(host.id) (\(host.node.map { "\($0.raft.role) term \($0.raft.term) applied \($0.raft.appliedIndex)" } ?? "down")) started after the create of \(queue) was acknowledged, but GetQueueUrl \(arn == nil ? "fails" : "works"), ListQueues \(listed ? "lists" : "omits") it, GetQueueAttributes \(attributes)"
+        )
     }
 
     private func readAnswered(_ index: Int, mustSee queue: String, confirmed: Bool) {

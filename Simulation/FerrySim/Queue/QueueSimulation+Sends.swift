@@ -35,30 +35,44 @@ extension QueueSimulation {
             payloads[0].bodyBytes += QueueHost.Node.commandBodyBytesMax + 1 - probe
             command = sendCommand(shape, keys: keys, payloads: payloads, fifo: fifo, group: group)
         }
-        let send = QueueClient.PendingSend(keys: keys, fifo: fifo, group: group, shape: shape, command: command,
-                                           edgeRefusal: Self.edgeRefusal(command))
+        let send = QueueClient.PendingSend(
+            keys: keys, fifo: fifo, group: group, shape: shape, command: command,
+            edgeRefusal: Self.edgeRefusal(command))
         if shape.isOverLimit {
-            if send.edgeRefusal == nil { checker.fail("Q-limit", "the edge's validation accepts \(send), one byte past a limit") }
+            if send.edgeRefusal == nil {
+                checker.fail("Q-limit", "the edge's validation accepts \(send), one byte past a limit")
+            }
             for key in keys { history.refuse(key) }
         } else {
-            if let error = send.edgeRefusal { checker.fail("Q-limit", "the edge's validation refuses \(send), which is within every limit: \(error)") }
-            for (key, payload) in zip(keys, payloads) { history.attempt(key, fifo: fifo, group: group, payload: payload) }
+            if let error = send.edgeRefusal {
+                checker.fail("Q-limit", "the edge's validation refuses \(send), which is within every limit: \(error)")
+            }
+            for (key, payload) in zip(keys, payloads) {
+                history.attempt(key, fifo: fifo, group: group, payload: payload)
+            }
         }
         shapesSent[shape, default: 0] += 1
         return send
     }
 
-    private func sendCommand(_ shape: MessageShape, keys: [String], payloads: [MessagePayload], fifo: Bool,
-                             group: String?) -> QueueCommand {
+    private func sendCommand(
+        _ shape: MessageShape, keys: [String], payloads: [MessagePayload], fifo: Bool,
+        group: String?
+    ) -> QueueCommand {
         let entries = zip(keys, payloads).enumerated().map { position, message in
-            let id = !shape.isBatch ? ""
+            let id =
+                !shape.isBatch
+                ? ""
                 : shape == .fullBatch || shape == .overBatchBytes
-                ? PayloadBytes.letters(prefix: "e\(position)", to: QueueLimits.batchEntryIdCharactersMax) : "e\(position)"
-            return message.1.entry(key: message.0, id: id, group: group,
-                                   attributes: history.attributes(message.1.attributes))
+                    ? PayloadBytes.letters(prefix: "e\(position)", to: QueueLimits.batchEntryIdCharactersMax)
+                    : "e\(position)"
+            return message.1.entry(
+                key: message.0, id: id, group: group,
+                attributes: history.attributes(message.1.attributes))
         }
-        return .sendMessages(queueName: fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
-                             entries: entries, isBatch: shape.isBatch)
+        return .sendMessages(
+            queueName: fifo ? QueueSimConstants.fifoQueue : QueueSimConstants.standardQueue,
+            entries: entries, isBatch: shape.isBatch)
     }
 
     /// What the API edge answers before proposing (FerryServer runs the same `QueueValidation`), or nil.
@@ -76,7 +90,9 @@ extension QueueSimulation {
     }
 
     /// The answer to a send. Returns the pause before the producer acts again (nil: think as usual).
-    func sendAnswered(_ index: Int, _ send: QueueClient.PendingSend, _ outcome: SubmitOutcome<QueueResult>) -> SimMicros? {
+    func sendAnswered(
+        _ index: Int, _ send: QueueClient.PendingSend, _ outcome: SubmitOutcome<QueueResult>
+    ) -> SimMicros? {
         if send.shape.isOverLimit { return overLimitAnswered(index, send, outcome) }
         switch outcome {
         case .applied(.sent(let results)):
@@ -89,7 +105,10 @@ extension QueueSimulation {
             clients[index].pendingSend = nil
             return nil
         case .tooLarge(let bytes):
-            checker.fail("Q-limit", "\(send) (within every SQS limit) was refused as too large: \(bytes) encoded bytes, commandBodyBytesMax \(QueueHost.Node.commandBodyBytesMax)")
+            checker.fail(
+                "Q-limit",
+                "\(send) (within every SQS limit) was refused as too large: \(bytes) encoded bytes, commandBodyBytesMax \(QueueHost.Node.commandBodyBytesMax)"
+            )
             return nil
         case .timedOut where !send.fifo && clientRandom.chance(QueueSimConstants.giveUpOnUnknownChance):
             // A standard-queue producer sometimes moves on after an unknown outcome (Jepsen's "info"): if
@@ -104,17 +123,29 @@ extension QueueSimulation {
 
     /// One byte past a limit: the cluster must refuse it with the edge's SQS error (or, past the command
     /// bound, at `submit`). Its messages are in `history.refused` already; the producer never retries it.
-    private func overLimitAnswered(_ index: Int, _ send: QueueClient.PendingSend, _ outcome: SubmitOutcome<QueueResult>) -> SimMicros? {
+    private func overLimitAnswered(
+        _ index: Int, _ send: QueueClient.PendingSend, _ outcome: SubmitOutcome<QueueResult>
+    ) -> SimMicros? {
         switch outcome {
         case .timedOut, .unavailable:
             break  // unknown, and it must never land: the receive check says if it did
         case .tooLarge:
-            if send.shape != .overCommand { checker.fail("Q-limit", "\(send) refused as too large at submit, not by validation: the command bound is too small") }
+            if send.shape != .overCommand {
+                checker.fail(
+                    "Q-limit",
+                    "\(send) refused as too large at submit, not by validation: the command bound is too small")
+            }
         case .applied(.failed(let error)):
             if send.shape == .overCommand {
-                checker.fail("Q-limit", "\(send) was proposed and applied (\(error)): submit must refuse a command past commandBodyBytesMax")
+                checker.fail(
+                    "Q-limit",
+                    "\(send) was proposed and applied (\(error)): submit must refuse a command past commandBodyBytesMax"
+                )
             } else if error != send.edgeRefusal {
-                checker.fail("Q-limit", "\(send) refused by the cluster with \(error), but by the edge with \(String(describing: send.edgeRefusal))")
+                checker.fail(
+                    "Q-limit",
+                    "\(send) refused by the cluster with \(error), but by the edge with \(String(describing: send.edgeRefusal))"
+                )
             }
         case .applied(let result):
             checker.fail("Q-limit", "\(send), one byte past a limit, answered \(abbreviated(result))")

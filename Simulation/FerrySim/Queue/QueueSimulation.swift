@@ -74,8 +74,9 @@ public final class QueueSimulation: SimulationWorld {
         network = Network(nodeIDs: 1...NodeID(options.nodeCount), options: options.base)
         for id in 1...NodeID(options.nodeCount) {
             let disk = SimulatedFileSystem(random: diskRandom.fork(), faults: .crashOnly)
-            let host = QueueHost(id: id, simulation: self, fileSystem: disk,
-                                 monotonicBaseMs: nodeRandom.uint64(in: 1_000...1_000_000_000))
+            let host = QueueHost(
+                id: id, simulation: self, fileSystem: disk,
+                monotonicBaseMs: nodeRandom.uint64(in: 1_000...1_000_000_000))
             if options.clockDriftPpmMax > 0 {
                 host.driftPpm = Int64(nodeRandom.int(in: -options.clockDriftPpmMax...options.clockDriftPpmMax))
             }
@@ -96,7 +97,8 @@ public final class QueueSimulation: SimulationWorld {
     public func run() -> SeedOutcome {
         for host in hosts { boot(host) }
         for index in clients.indices {
-            schedule(.client(index: index, generation: 0), after: clientRandom.uint64(in: 0...options.clientThinkMicrosMax))
+            schedule(
+                .client(index: index, generation: 0), after: clientRandom.uint64(in: 0...options.clientThinkMicrosMax))
         }
         schedule(.nemesis, after: nemesisRandom.uint64(in: 0...(2 * options.base.nemesisMicrosMean)))
         schedule(.heal, after: options.base.safetyPhaseSeconds * 1_000_000)
@@ -104,8 +106,9 @@ public final class QueueSimulation: SimulationWorld {
         if checker.violation == nil && !finished {
             checker.fail("LIVE", "the event queue ran dry before the run finished")
         }
-        return SeedOutcome(seed: options.seed, violation: checker.violation, simulatedMicros: now,
-                           eventCount: eventCount, traceHash: trace.value, acknowledgedCount: history.acknowledged.count)
+        return SeedOutcome(
+            seed: options.seed, violation: checker.violation, simulatedMicros: now,
+            eventCount: eventCount, traceHash: trace.value, acknowledgedCount: history.acknowledged.count)
     }
 
     var hasEnded: Bool { finished }

@@ -18,16 +18,18 @@ public struct QueueSizeBoundaries: Sendable {
         let small = MessageShape.small.filter { _ in random.chance(0.7) }
         let large = MessageShape.large.filter { _ in random.chance(0.7) }
         let over = MessageShape.over.filter { _ in random.chance(0.5) }
-        return QueueSizeBoundaries(small: small, smallChance: random.logUniform(in: 0.05...0.6),
-                                   large: large, largeChance: random.logUniform(in: 0.001...0.004),
-                                   over: over, overChance: random.logUniform(in: 0.002...0.02))
+        return QueueSizeBoundaries(
+            small: small, smallChance: random.logUniform(in: 0.05...0.6),
+            large: large, largeChance: random.logUniform(in: 0.001...0.004),
+            over: over, overChance: random.logUniform(in: 0.002...0.02))
     }
 
     /// Every shape: each once at the start of the seed, then all of them drawn often.
-    public static let everyShape = QueueSizeBoundaries(small: MessageShape.small, smallChance: 0.5,
-                                                       large: MessageShape.large, largeChance: 0.04,
-                                                       over: MessageShape.over, overChance: 0.04,
-                                                       tour: MessageShape.allCases)
+    public static let everyShape = QueueSizeBoundaries(
+        small: MessageShape.small, smallChance: 0.5,
+        large: MessageShape.large, largeChance: 0.04,
+        over: MessageShape.over, overChance: 0.04,
+        tour: MessageShape.allCases)
 
     /// The shape of the next send.
     func pick(_ random: inout Xoshiro256StarStar) -> MessageShape {
@@ -42,10 +44,13 @@ public struct QueueSizeBoundaries: Sendable {
 extension QueueSizeBoundaries: CustomStringConvertible {
     public var description: String {
         func list(_ shapes: [MessageShape], _ chance: Double) -> String {
-            shapes.isEmpty ? "none" : "\(shapes.map(\.rawValue).joined(separator: " ")) \(Double(Int((chance * 1000).rounded())) / 10)%"
+            shapes.isEmpty
+                ? "none"
+                : "\(shapes.map(\.rawValue).joined(separator: " ")) \(Double(Int((chance * 1000).rounded())) / 10)%"
         }
         let tour = self.tour.isEmpty ? "" : "each shape once, then "
-        return tour + "small [\(list(small, smallChance))] large [\(list(large, largeChance))] over a limit [\(list(over, overChance))]"
+        return tour
+            + "small [\(list(small, smallChance))] large [\(list(large, largeChance))] over a limit [\(list(over, overChance))]"
     }
 }
 

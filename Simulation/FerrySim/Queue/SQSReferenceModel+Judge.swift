@@ -32,7 +32,9 @@ extension SQSReferenceModel {
 
         mutating func expectError(_ code: QueueErrorCode?) {
             guard case .failed(let error) = output, code == nil || error.code == code else {
-                return fail("the model expects the error \(code?.rawValue ?? "(any)"), the machine answered \(abbreviated(output))")
+                return fail(
+                    "the model expects the error \(code?.rawValue ?? "(any)"), the machine answered \(abbreviated(output))"
+                )
             }
         }
 
@@ -43,7 +45,9 @@ extension SQSReferenceModel {
                 return nil
             }
             guard case .sent(let results) = output, results.count == expected.count else {
-                fail("the model expects \(expected.count) send results (\(expected)), the machine answered \(abbreviated(output))")
+                fail(
+                    "the model expects \(expected.count) send results (\(expected)), the machine answered \(abbreviated(output))"
+                )
                 return nil
             }
             for (n, (outcome, result)) in zip(expected, results).enumerated() {
@@ -51,12 +55,13 @@ extension SQSReferenceModel {
                 case (.enqueued, .success(let sent)) where !sent.wasDuplicate:
                     continue
                 case (.duplicate(let original, let sequenceNumber), .success(let sent))
-                    where sent.wasDuplicate && sent.messageId == original && sent.sequenceNumber == sequenceNumber:
+                where sent.wasDuplicate && sent.messageId == original && sent.sequenceNumber == sequenceNumber:
                     continue
                 case (.failure(let code), .failure(let error)) where code == nil || error.code == code:
                     continue
                 default:
-                    fail("message \(n) of the send: the model expects \(outcome), the machine answered \(result.result)")
+                    fail(
+                        "message \(n) of the send: the model expects \(outcome), the machine answered \(result.result)")
                 }
             }
             return problem == nil ? results : nil
@@ -70,7 +75,9 @@ extension SQSReferenceModel {
             case .deleted(let r), .visibilityChanged(let r): results = r
             default: return fail("the model expects \(expected), the machine answered \(abbreviated(output))")
             }
-            guard results.count == expected.count else { return fail("the model expects \(expected), the machine answered \(results)") }
+            guard results.count == expected.count else {
+                return fail("the model expects \(expected), the machine answered \(results)")
+            }
             for (n, (outcome, result)) in zip(expected, results).enumerated() {
                 switch (outcome, result.result) {
                 case (.done, .success): continue
@@ -83,10 +90,14 @@ extension SQSReferenceModel {
         /// A receive delivers exactly these messages, in this order, with every field SQS defines.
         mutating func expectReceived(_ messages: [Message], newHandles: Bool, arnPrefix: String) {
             guard case .received(let got) = output else {
-                return fail("the model expects \(messages.count) messages received, the machine answered \(abbreviated(output))")
+                return fail(
+                    "the model expects \(messages.count) messages received, the machine answered \(abbreviated(output))"
+                )
             }
             guard got.count == messages.count else {
-                return fail("the model expects \(messages.count) messages (\(messages.map(\.messageId).prefix(10))), the machine delivered \(got.count) (\(got.map(\.messageId).prefix(10)))")
+                return fail(
+                    "the model expects \(messages.count) messages (\(messages.map(\.messageId).prefix(10))), the machine delivered \(got.count) (\(got.map(\.messageId).prefix(10)))"
+                )
             }
             for (want, message) in zip(messages, got) {
                 if let difference = Self.difference(want, message, newHandle: newHandles, arnPrefix: arnPrefix) {
@@ -95,14 +106,19 @@ extension SQSReferenceModel {
             }
         }
 
-        private static func difference(_ want: Message, _ got: ReceivedMessage, newHandle: Bool, arnPrefix: String) -> String? {
+        private static func difference(
+            _ want: Message, _ got: ReceivedMessage, newHandle: Bool, arnPrefix: String
+        ) -> String? {
             let entry = want.entry
             var differences: [String] = []
             func check<T: Equatable>(_ field: String, _ model: T, _ machine: T) {
                 guard model != machine else { return }
-                differences.append("\(field): the model expects \(abbreviated(model, characters: 120)), the machine gave \(abbreviated(machine, characters: 120))")
+                differences.append(
+                    "\(field): the model expects \(abbreviated(model, characters: 120)), the machine gave \(abbreviated(machine, characters: 120))"
+                )
             }
-            if !want.messageId.isEmpty { check("MessageId", want.messageId, got.messageId) }  // else a fan-out copy's first receive
+            // else a fan-out copy's first receive
+            if !want.messageId.isEmpty { check("MessageId", want.messageId, got.messageId) }
             check("ApproximateReceiveCount", want.receiveCount, got.approximateReceiveCount)
             check("ApproximateFirstReceiveTimestamp", want.firstReceiveMs, got.approximateFirstReceiveTimestampMs)
             check("SentTimestamp", want.sentMs, got.sentTimestampMs)
@@ -117,11 +133,15 @@ extension SQSReferenceModel {
             check("MessageGroupId", entry.messageGroupId, got.messageGroupId)
             check("MessageDeduplicationId", entry.messageDeduplicationId, got.messageDeduplicationId)
             check("AWSTraceHeader", entry.awsTraceHeader, got.awsTraceHeader)
-            check("DeadLetterQueueSourceArn", want.deadLetterSource.map { arnPrefix + $0 }, got.deadLetterQueueSourceArn)
+            check(
+                "DeadLetterQueueSourceArn", want.deadLetterSource.map { arnPrefix + $0 }, got.deadLetterQueueSourceArn)
             check("body MD5", entry.bodyMD5, got.bodyMD5)
-            if entry.body != got.body { differences.append("body: \(got.body.count) bytes, not the \(entry.body.count) bytes sent") }
+            if entry.body != got.body {
+                differences.append("body: \(got.body.count) bytes, not the \(entry.body.count) bytes sent")
+            }
             if entry.attributes != got.attributes {
-                differences.append("attributes \(got.attributes.map(\.name)), not the \(entry.attributes.map(\.name)) sent")
+                differences.append(
+                    "attributes \(got.attributes.map(\.name)), not the \(entry.attributes.map(\.name)) sent")
             }
             return differences.first
         }

@@ -10,12 +10,16 @@ extension SQSReferenceModel {
             if entries.isEmpty { return judge.expectError(.emptyBatchRequest) }
             if entries.count > QueueLimits.batchEntriesMax { return judge.expectError(.tooManyEntriesInBatchRequest) }
             if Set(entries.map(\.id)).count != entries.count { return judge.expectError(.batchEntryIdsNotDistinct) }
-            if entries.reduce(0, { $0 + $1.sizeBytes }) > QueueLimits.batchBytesMax { return judge.expectError(.batchRequestTooLong) }
+            if entries.reduce(0, { $0 + $1.sizeBytes }) > QueueLimits.batchBytesMax {
+                return judge.expectError(.batchRequestTooLong)
+            }
         }
         // Taken out of the table while it changes (put back on every return), so its tables are not copied.
         guard var queue = queues.removeValue(forKey: name) else { return judge.expectError(.queueDoesNotExist) }
         defer { queues[name] = queue }
-        if isBatch, queue.isFifo, entries.contains(where: { $0.messageGroupId == nil || $0.messageDeduplicationId == nil }) {
+        if isBatch, queue.isFifo,
+            entries.contains(where: { $0.messageGroupId == nil || $0.messageDeduplicationId == nil })
+        {
             return judge.expectError(.invalidParameterValue)
         }
         var expected: [Outcome] = []
@@ -42,13 +46,18 @@ extension SQSReferenceModel {
             if queue.isFifo, let group = entry.messageGroupId {
                 let number = sent.sequenceNumber ?? ""
                 if let last = queue.lastSequenceNumber[group], (number.count, number) <= (last.count, last) {
-                    judge.fail("sequence number \(number) of \(sent.messageId) does not grow past \(last) in group \(group)")
+                    judge.fail(
+                        "sequence number \(number) of \(sent.messageId) does not grow past \(last) in group \(group)")
                 }
                 queue.lastSequenceNumber[group] = number
             }
-            let visibleAt = nowMs + (queue.isFifo ? queue.delayMs : entry.delaySeconds.map { Int64($0) * 1000 } ?? queue.delayMs)
-            Self.append(&queue, Message(seq: 0, messageId: sent.messageId, entry: entry, sentMs: nowMs, visibleAtMs: visibleAt,
-                                        sequenceNumber: sent.sequenceNumber), nowMs)
+            let visibleAt =
+                nowMs + (queue.isFifo ? queue.delayMs : entry.delaySeconds.map { Int64($0) * 1000 } ?? queue.delayMs)
+            Self.append(
+                &queue,
+                Message(
+                    seq: 0, messageId: sent.messageId, entry: entry, sentMs: nowMs, visibleAtMs: visibleAt,
+                    sequenceNumber: sent.sequenceNumber), nowMs)
             if queue.isFifo, let dedupId = entry.messageDeduplicationId {
                 let key = queue.dedupByGroup ? (entry.messageGroupId ?? "") + "\u{1}" + dedupId : dedupId
                 queue.dedup[key] = (sent.messageId, sent.sequenceNumber, nowMs + Self.dedupWindowMs)
@@ -59,17 +68,24 @@ extension SQSReferenceModel {
     /// SQS's refusal of this one message (docs/sqs-wire.md, "Message limits"), or nil. A message over a limit of b3 fails with
     /// whatever error the edge's validation gives (Q-limit compares the two).
     static func refusal(_ entry: SendEntry, _ queue: Queue) -> Outcome? {
-        if entry.sizeBytes > min(QueueLimits.messageBytesMax, queue.maximumMessageBytes) { return .failure(.invalidParameterValue) }
-        let overLimit = entry.attributes.count > QueueLimits.messageAttributesMax
-            || entry.attributes.contains { $0.name.count > QueueLimits.messageAttributeNameCharactersMax
-                || $0.dataType.count > QueueLimits.messageAttributeTypeCharactersMax }
+        if entry.sizeBytes > min(QueueLimits.messageBytesMax, queue.maximumMessageBytes) {
+            return .failure(.invalidParameterValue)
+        }
+        let overLimit =
+            entry.attributes.count > QueueLimits.messageAttributesMax
+            || entry.attributes.contains {
+                $0.name.count > QueueLimits.messageAttributeNameCharactersMax
+                    || $0.dataType.count > QueueLimits.messageAttributeTypeCharactersMax
+            }
             || (entry.awsTraceHeader?.utf8.count ?? 0) > QueueLimits.traceHeaderBytesMax
             || (entry.messageGroupId?.count ?? 0) > QueueLimits.fifoIdCharactersMax
             || (entry.messageDeduplicationId?.count ?? 0) > QueueLimits.fifoIdCharactersMax
         if overLimit { return .failure(nil) }
         if queue.isFifo {
             if entry.messageGroupId == nil { return .failure(.missingParameter) }
-            if entry.messageDeduplicationId == nil || (entry.delaySeconds ?? 0) != 0 { return .failure(.invalidParameterValue) }
+            if entry.messageDeduplicationId == nil || (entry.delaySeconds ?? 0) != 0 {
+                return .failure(.invalidParameterValue)
+            }
         } else if entry.messageDeduplicationId != nil {
             return .failure(.invalidParameterValue)
         }
@@ -80,9 +96,12 @@ extension SQSReferenceModel {
 
     mutating func receive(_ request: ReceiveRequest, _ judge: inout Judge) {
         guard (1...10).contains(request.maxMessages),
-              (0...43_200).contains(request.visibilityTimeoutSeconds ?? 0) else { return judge.expectError(.invalidParameterValue) }
+            (0...43_200).contains(request.visibilityTimeoutSeconds ?? 0)
+        else { return judge.expectError(.invalidParameterValue) }
         guard queues[request.queueName] != nil else { return judge.expectError(.queueDoesNotExist) }
-        let redrive = queues[request.queueName]!.redrive.flatMap { queues[$0.target] != nil && $0.target != request.queueName ? $0 : nil }
+        let redrive = queues[request.queueName]!.redrive.flatMap {
+            queues[$0.target] != nil && $0.target != request.queueName ? $0 : nil
+        }
         var queue = queues.removeValue(forKey: request.queueName)!  // out of the table while it changes: no copy
         defer { queues[request.queueName] = queue }
         let visibilityMs = request.visibilityTimeoutSeconds.map { Int64($0) * 1000 } ?? queue.visibilityMs
@@ -90,7 +109,9 @@ extension SQSReferenceModel {
         var moved: [Message] = []
         if queue.isFifo {
             queue.attempts = queue.attempts.filter { $0.value.untilMs > nowMs }
-            if let attemptId = request.receiveRequestAttemptId, visibilityMs > 0, let retried = retry(&queue, attemptId, visibilityMs) {
+            if let attemptId = request.receiveRequestAttemptId, visibilityMs > 0,
+                let retried = retry(&queue, attemptId, visibilityMs)
+            {
                 judge.expectReceived(retried.map { queue.messages[$0]! }, newHandles: false, arnPrefix: arnPrefix)
                 return
             }
@@ -99,7 +120,9 @@ extension SQSReferenceModel {
                 let group = queue.groupQueue.removeFirst()
                 queue.queuedGroups.remove(group)
                 touched.append(group)
-                guard !(queue.groups[group] ?? []).contains(where: { queue.messages[$0]!.isInFlight(nowMs) }) else { continue }
+                guard !(queue.groups[group] ?? []).contains(where: { queue.messages[$0]!.isInFlight(nowMs) }) else {
+                    continue
+                }
                 for seq in queue.groups[group] ?? [] {
                     guard delivered.count < request.maxMessages else { break }
                     guard queue.messages[seq]!.isVisible(nowMs) else { break }
@@ -121,8 +144,10 @@ extension SQSReferenceModel {
         judge.expectReceived(delivered.map { queue.messages[$0]! }, newHandles: true, arnPrefix: arnPrefix)
         learnHandles(&queue, delivered, &judge)
         if queue.isFifo, let attemptId = request.receiveRequestAttemptId, !delivered.isEmpty, visibilityMs > 0 {
-            queue.attempts[attemptId] = (delivered.map { ($0, queue.messages[$0]!.receiveCount, queue.messages[$0]!.visibleAtMs) },
-                                         nowMs + Self.attemptWindowMs)
+            queue.attempts[attemptId] = (
+                delivered.map { ($0, queue.messages[$0]!.receiveCount, queue.messages[$0]!.visibleAtMs) },
+                nowMs + Self.attemptWindowMs
+            )
         }
         if let redrive, !moved.isEmpty { moveToDeadLetterQueue(moved, from: queue.name, redrive) }
     }
@@ -133,16 +158,22 @@ extension SQSReferenceModel {
         if case .received(let got) = judge.output, got.count == delivered.count {
             for (seq, message) in zip(delivered, got) {
                 if queue.handles[message.receiptHandle] != nil {
-                    judge.fail("receive returned handle \(message.receiptHandle) of \(message.messageId) again: a handle is new on every receive")
+                    judge.fail(
+                        "receive returned handle \(message.receiptHandle) of \(message.messageId) again: a handle is new on every receive"
+                    )
                 }
                 if queue.messages[seq]!.messageId.isEmpty {
                     // A topic's fan-out copy: its id is the machine's, learnt now and unique like every other.
-                    if !mintedIds.insert(message.messageId).inserted { judge.fail("fan-out copy received as \(message.messageId), an id minted before") }
+                    if !mintedIds.insert(message.messageId).inserted {
+                        judge.fail("fan-out copy received as \(message.messageId), an id minted before")
+                    }
                     queue.messages[seq]!.messageId = message.messageId
                 }
                 queue.handles[message.receiptHandle] = (seq, queue.messages[seq]!.receiveCount)
                 queue.messages[seq]!.latestHandle = message.receiptHandle
-                if queue.messages[seq]!.sequenceNumber == nil { queue.messages[seq]!.sequenceNumber = message.sequenceNumber }
+                if queue.messages[seq]!.sequenceNumber == nil {
+                    queue.messages[seq]!.sequenceNumber = message.sequenceNumber
+                }
             }
         }
     }
@@ -165,8 +196,10 @@ extension SQSReferenceModel {
 
     /// One visible message met by a receive: expired ones go, ones received maxReceiveCount times move to
     /// the dead-letter queue, the rest are delivered.
-    private func take(_ queue: inout Queue, _ seq: Int, _ visibilityMs: Int64, _ redrive: Redrive?,
-                      _ delivered: inout [Int], _ moved: inout [Message]) {
+    private func take(
+        _ queue: inout Queue, _ seq: Int, _ visibilityMs: Int64, _ redrive: Redrive?,
+        _ delivered: inout [Int], _ moved: inout [Message]
+    ) {
         let message = queue.messages[seq]!
         if queue.isExpired(message, nowMs) {
             Self.remove(&queue, seq, nowMs, refreshing: false)
@@ -188,7 +221,8 @@ extension SQSReferenceModel {
         guard let attempt = queue.attempts[attemptId] else { return nil }
         for item in attempt.items {
             guard let message = queue.messages[item.seq], message.receiveCount == item.receives,
-                  message.visibleAtMs == item.deadlineMs, message.isInFlight(nowMs) else { return nil }
+                message.visibleAtMs == item.deadlineMs, message.isInFlight(nowMs)
+            else { return nil }
         }
         var items = attempt.items
         for k in items.indices where items[k].deadlineMs != nowMs + visibilityMs {
@@ -201,8 +235,10 @@ extension SQSReferenceModel {
 
     // MARK: Delete and change visibility
 
-    mutating func handleCommand(_ name: String, _ entries: [HandleEntry], isBatch: Bool, _ judge: inout Judge,
-                                _ body: (inout Queue, HandleEntry) -> QueueErrorCode?) {
+    mutating func handleCommand(
+        _ name: String, _ entries: [HandleEntry], isBatch: Bool, _ judge: inout Judge,
+        _ body: (inout Queue, HandleEntry) -> QueueErrorCode?
+    ) {
         if isBatch {
             if entries.isEmpty { return judge.expectError(.emptyBatchRequest) }
             if entries.count > QueueLimits.batchEntriesMax { return judge.expectError(.tooManyEntriesInBatchRequest) }
@@ -220,7 +256,9 @@ extension SQSReferenceModel {
     static func delete(_ queue: inout Queue, _ handle: String, _ now: Int64) -> QueueErrorCode? {
         guard let issued = queue.handles[handle] else { return .receiptHandleIsInvalid }
         guard let message = queue.messages[issued.seq] else { return nil }
-        if queue.isFifo, issued.receive != message.receiveCount || !message.isInFlight(now) { return .invalidParameterValue }
+        if queue.isFifo, issued.receive != message.receiveCount || !message.isInFlight(now) {
+            return .invalidParameterValue
+        }
         remove(&queue, issued.seq, now)
         return nil
     }
@@ -228,7 +266,8 @@ extension SQSReferenceModel {
     /// docs/sqs-wire.md, "Visibility and receipt handles": the new timeout counts from now, 0 makes the message visible at once, at most 12 hours
     /// since the receive; with an older handle, or for a message not in flight, a standard queue answers
     /// OK and does nothing, a FIFO queue refuses.
-    static func changeVisibility(_ queue: inout Queue, _ handle: String, seconds: Int, _ now: Int64) -> QueueErrorCode? {
+    static func changeVisibility(_ queue: inout Queue, _ handle: String, seconds: Int, _ now: Int64) -> QueueErrorCode?
+    {
         guard (0...43_200).contains(seconds) else { return .invalidParameterValue }
         guard let issued = queue.handles[handle] else { return .receiptHandleIsInvalid }
         guard let message = queue.messages[issued.seq], issued.receive == message.receiveCount else {
@@ -239,7 +278,11 @@ extension SQSReferenceModel {
         guard deadline - message.lastReceiveMs <= visibilityTotalMaxMs else { return .invalidParameterValue }
         if seconds == 0 {
             queue.messages[issued.seq]!.visibleAtMs = now
-            if queue.isFifo { refreshGroup(&queue, message.entry.messageGroupId ?? "", now) } else { queue.ready.append(issued.seq) }
+            if queue.isFifo {
+                refreshGroup(&queue, message.entry.messageGroupId ?? "", now)
+            } else {
+                queue.ready.append(issued.seq)
+            }
         } else if deadline != message.visibleAtMs {
             setVisibleAt(&queue, issued.seq, deadline, now)
         }

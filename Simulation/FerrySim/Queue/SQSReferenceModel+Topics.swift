@@ -71,9 +71,12 @@ extension SQSReferenceModel {
                 }
                 return judge.expect(.topicCreated(topicArn: snsArnPrefix + name))
             }
-            guard case .topicCreated = judge.output else { return judge.expect(.topicCreated(topicArn: snsArnPrefix + name)) }
-            topics[name] = Topic(isFifo: value("FifoTopic") == "true",
-                                 contentBasedDeduplication: value("ContentBasedDeduplication") == "true")
+            guard case .topicCreated = judge.output else {
+                return judge.expect(.topicCreated(topicArn: snsArnPrefix + name))
+            }
+            topics[name] = Topic(
+                isFifo: value("FifoTopic") == "true",
+                contentBasedDeduplication: value("ContentBasedDeduplication") == "true")
             judge.expect(.topicCreated(topicArn: snsArnPrefix + name))
         case .deleteTopic(let name):
             topics[name] = nil
@@ -81,7 +84,9 @@ extension SQSReferenceModel {
         case .setTopicAttribute(let name, let attribute, let value):
             guard topics[name] != nil else { return judge.expectError(.notFound) }
             guard case .done = judge.output else { return }  // validation is not modelled
-            if attribute == "ContentBasedDeduplication" { topics[name]!.contentBasedDeduplication = value.lowercased() == "true" }
+            if attribute == "ContentBasedDeduplication" {
+                topics[name]!.contentBasedDeduplication = value.lowercased() == "true"
+            }
         case .subscribe(let topicName, let endpoint, let attributes): subscribe(topicName, endpoint, attributes, &judge)
         case .unsubscribe(let arn):
             guard let (name, position) = subscription(arn) else { return judge.expectDone() }  // gone: still success
@@ -107,7 +112,9 @@ extension SQSReferenceModel {
         return nil
     }
 
-    private mutating func subscribe(_ topicName: String, _ endpoint: String, _ attributes: [KeyValue], _ judge: inout Judge) {
+    private mutating func subscribe(
+        _ topicName: String, _ endpoint: String, _ attributes: [KeyValue], _ judge: inout Judge
+    ) {
         guard let topic = topics[topicName] else { return judge.expectError(.notFound) }
         // SNS delivers a standard topic to standard queues only; a FIFO topic to either kind.
         guard topic.isFifo || !endpoint.hasSuffix(".fifo") else { return judge.expectError(.invalidParameter) }
@@ -117,8 +124,10 @@ extension SQSReferenceModel {
         }
         if let existing = topic.subscriptions.first(where: { $0.queueArn == endpoint }) {
             // Subscribing again answers the subscription there is (with other settings SNS refuses).
-            let same = existing.raw == candidate.raw && existing.filterText == candidate.filterText
-                && existing.bodyScope == candidate.bodyScope && existing.redrivePolicyText == candidate.redrivePolicyText
+            let same =
+                existing.raw == candidate.raw && existing.filterText == candidate.filterText
+                && existing.bodyScope == candidate.bodyScope
+                && existing.redrivePolicyText == candidate.redrivePolicyText
             guard attributes.isEmpty || same else { return judge.expectError(.invalidParameter) }
             return judge.expect(.subscribed(subscriptionArn: existing.arn))
         }
@@ -140,15 +149,19 @@ extension SQSReferenceModel {
         if entry.message.isEmpty || bytes > 262_144 { return .failure(.invalidParameter) }
         if topic.isFifo {
             if entry.messageGroupId == nil { return .failure(.invalidParameter) }
-            if entry.messageDeduplicationId == nil && !topic.contentBasedDeduplication { return .failure(.invalidParameter) }
+            if entry.messageDeduplicationId == nil && !topic.contentBasedDeduplication {
+                return .failure(.invalidParameter)
+            }
         } else if entry.messageDeduplicationId != nil {
             return .failure(.invalidParameter)
         }
         return nil
     }
 
-    private mutating func publish(_ topicName: String, _ entries: [PublishEntry], isBatch: Bool, endpointBase: String,
-                                  _ judge: inout Judge) {
+    private mutating func publish(
+        _ topicName: String, _ entries: [PublishEntry], isBatch: Bool, endpointBase: String,
+        _ judge: inout Judge
+    ) {
         if entries.isEmpty { return judge.expectError(.emptyBatchRequest) }
         guard var topic = topics[topicName] else { return judge.expectError(.notFound) }
         if topic.isFifo { topic.dedup = topic.dedup.filter { $0.value.untilMs > nowMs } }
@@ -159,16 +172,21 @@ extension SQSReferenceModel {
         switch judge.output {
         case .published(let r) where r.count == entries.count: results = r
         default:
-            return judge.fail("the model expects \(entries.count) publish results, the machine answered \(abbreviated(judge.output))")
+            return judge.fail(
+                "the model expects \(entries.count) publish results, the machine answered \(abbreviated(judge.output))")
         }
         for (n, (entry, result)) in zip(entries, results).enumerated() {
             guard case .success(let published) = result.result else {
-                return judge.fail("publish entry \(n): the model expects it published, the machine answered \(result.result)")
+                return judge.fail(
+                    "publish entry \(n): the model expects it published, the machine answered \(result.result)")
             }
-            let dedupId = topic.isFifo ? entry.messageDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8)) : nil
+            let dedupId =
+                topic.isFifo ? entry.messageDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8)) : nil
             if let dedupId, let original = topic.dedup[dedupId] {
                 if published.messageId != original.messageId || published.sequenceNumber != original.sequenceNumber {
-                    judge.fail("publish entry \(n): a duplicate of \(original.messageId) (dedup id \(dedupId)) answered \(published)")
+                    judge.fail(
+                        "publish entry \(n): a duplicate of \(original.messageId) (dedup id \(dedupId)) answered \(published)"
+                    )
                 }
                 continue  // a duplicate enqueues nothing
             }
@@ -184,19 +202,30 @@ extension SQSReferenceModel {
             } else if published.sequenceNumber != nil {
                 judge.fail("a standard topic's publish answered sequence number \(published.sequenceNumber!)")
             }
-            if let dedupId { topic.dedup[dedupId] = (published.messageId, published.sequenceNumber, nowMs + Self.dedupWindowMs) }
+            if let dedupId {
+                topic.dedup[dedupId] = (published.messageId, published.sequenceNumber, nowMs + Self.dedupWindowMs)
+            }
             for k in topic.subscriptions.indices where topic.subscriptions[k].accepts(entry) {
                 let subscription = topic.subscriptions[k]
-                let envelope = TopicEnvelopeModel(messageId: published.messageId, sequenceNumber: published.sequenceNumber,
-                                                  topicArn: snsArnPrefix + topicName, entry: entry, timestampMs: nowMs,
-                                                  endpointBase: endpointBase)
-                let message = subscription.raw
-                    ? SendEntry(body: Array(entry.message.utf8), attributes: entry.attributes, messageGroupId: entry.messageGroupId,
-                                messageDeduplicationId: dedupId)
-                    : SendEntry(body: Array(envelope.text(subscriptionArn: subscription.arn).utf8), messageGroupId: entry.messageGroupId,
-                                messageDeduplicationId: dedupId)
+                let envelope = TopicEnvelopeModel(
+                    messageId: published.messageId, sequenceNumber: published.sequenceNumber,
+                    topicArn: snsArnPrefix + topicName, entry: entry, timestampMs: nowMs,
+                    endpointBase: endpointBase)
+                let message =
+                    subscription.raw
+                    ? SendEntry(
+                        body: Array(entry.message.utf8), attributes: entry.attributes,
+                        messageGroupId: entry.messageGroupId,
+                        messageDeduplicationId: dedupId)
+                    : SendEntry(
+                        body: Array(envelope.text(subscriptionArn: subscription.arn).utf8),
+                        messageGroupId: entry.messageGroupId,
+                        messageDeduplicationId: dedupId)
                 if enqueue(message, into: subscription.queueArn, fromFifoTopic: topic.isFifo) { continue }
-                if let target = subscription.deadLetterArn, enqueue(message, into: target, fromFifoTopic: topic.isFifo) { continue }
+                if let target = subscription.deadLetterArn, enqueue(message, into: target, fromFifoTopic: topic.isFifo)
+                {
+                    continue
+                }
                 topic.subscriptions[k].failures += 1
             }
         }
@@ -208,7 +237,8 @@ extension SQSReferenceModel {
     /// first receive.
     private mutating func enqueue(_ message: SendEntry, into arn: String, fromFifoTopic: Bool) -> Bool {
         // Taken out of the table while it changes (put back on every return), so its tables are not copied.
-        guard arn.hasPrefix(arnPrefix), var queue = queues.removeValue(forKey: String(arn.dropFirst(arnPrefix.count))) else { return false }
+        guard arn.hasPrefix(arnPrefix), var queue = queues.removeValue(forKey: String(arn.dropFirst(arnPrefix.count)))
+        else { return false }
         defer { queues[queue.name] = queue }
         var message = message
         if !queue.isFifo {
@@ -221,7 +251,9 @@ extension SQSReferenceModel {
             if let original = queue.dedup[key], original.untilMs > nowMs { return true }
             queue.dedup[key] = ("", nil, nowMs + Self.dedupWindowMs)
         }
-        Self.append(&queue, Message(seq: 0, messageId: "", entry: message, sentMs: nowMs, visibleAtMs: nowMs + queue.delayMs), nowMs)
+        Self.append(
+            &queue, Message(seq: 0, messageId: "", entry: message, sentMs: nowMs, visibleAtMs: nowMs + queue.delayMs),
+            nowMs)
         return true
     }
 }
@@ -230,7 +262,9 @@ extension TinyJSON {
     /// A string member of a JSON object's top level.
     static func member(_ name: String, of text: String) -> String? {
         var reader = TinyJSON(text)
-        guard case .object(let members)? = reader.document(), case .string(let value)? = members.first(where: { $0.0 == name })?.1 else {
+        guard case .object(let members)? = reader.document(),
+            case .string(let value)? = members.first(where: { $0.0 == name })?.1
+        else {
             return nil
         }
         return value

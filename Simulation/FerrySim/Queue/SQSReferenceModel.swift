@@ -80,7 +80,9 @@ struct SQSReferenceModel {
             redrive = raw["RedrivePolicy"].flatMap(SQSReferenceModel.parseRedrive)
         }
 
-        func seconds(_ attribute: String, _ defaultValue: Int) -> Int64 { Int64(raw[attribute].flatMap { Int($0) } ?? defaultValue) }
+        func seconds(_ attribute: String, _ defaultValue: Int) -> Int64 {
+            Int64(raw[attribute].flatMap { Int($0) } ?? defaultValue)
+        }
         var visibilityMs: Int64 { seconds("VisibilityTimeout", 30) * 1000 }
         var delayMs: Int64 { seconds("DelaySeconds", 0) * 1000 }
         var retentionMs: Int64 { seconds("MessageRetentionPeriod", 345_600) * 1000 }
@@ -118,7 +120,9 @@ struct SQSReferenceModel {
         for name in queues.keys.sorted() { promote(name) }
         if let broken = brokenProperty(command, output) { return broken }
         guard let difference = judged(command, output) else { return nil }
-        return QueueProblem(invariant: "Q-model", detail: "index \(stamp.index) at \(nowMs) ms, \(abbreviated(command, characters: 300)): \(difference)")
+        return QueueProblem(
+            invariant: "Q-model",
+            detail: "index \(stamp.index) at \(nowMs) ms, \(abbreviated(command, characters: 300)): \(difference)")
     }
 
     /// SQS's promises checked on the machine's output alone: a message received more than maxReceiveCount
@@ -129,15 +133,24 @@ struct SQSReferenceModel {
         case (.receiveMessages(let request), .received(let messages)):
             guard let redrive = queues[request.queueName]?.redrive, queues[redrive.target] != nil else { return nil }
             for message in messages where message.approximateReceiveCount > redrive.maxReceiveCount {
-                return QueueProblem(invariant: "Q-dlq", detail: "\(message.messageId) received from \(request.queueName) for the \(message.approximateReceiveCount)th time, past its maxReceiveCount \(redrive.maxReceiveCount): it belongs in \(redrive.target)")
+                return QueueProblem(
+                    invariant: "Q-dlq",
+                    detail:
+                        "\(message.messageId) received from \(request.queueName) for the \(message.approximateReceiveCount)th time, past its maxReceiveCount \(redrive.maxReceiveCount): it belongs in \(redrive.target)"
+                )
             }
         case (.deleteMessages(let name, let entries, _), .deleted(let results)),
-             (.changeVisibility(let name, let entries, _), .visibilityChanged(let results)):
+            (.changeVisibility(let name, let entries, _), .visibilityChanged(let results)):
             guard let queue = queues[name], queue.isFifo else { return nil }
             for (entry, result) in zip(entries, results) {
                 guard case .success = result.result, let issued = queue.handles[entry.receiptHandle],
-                      let message = queue.messages[issued.seq], message.latestHandle != entry.receiptHandle else { continue }
-                return QueueProblem(invariant: "Q-handle", detail: "\(name): a handle of receive \(issued.receive) of \(message.messageId) was accepted, but it was received \(message.receiveCount) times: only the latest handle is valid")
+                    let message = queue.messages[issued.seq], message.latestHandle != entry.receiptHandle
+                else { continue }
+                return QueueProblem(
+                    invariant: "Q-handle",
+                    detail:
+                        "\(name): a handle of receive \(issued.receive) of \(message.messageId) was accepted, but it was received \(message.receiveCount) times: only the latest handle is valid"
+                )
             }
         default:
             break
@@ -150,7 +163,9 @@ struct SQSReferenceModel {
         switch command {
         case .createQueue(let name, let attributes, _): createQueue(name, attributes, &judge)
         case .deleteQueue(let name):
-            if queues.removeValue(forKey: name) == nil { judge.expectError(.queueDoesNotExist) } else {
+            if queues.removeValue(forKey: name) == nil {
+                judge.expectError(.queueDoesNotExist)
+            } else {
                 recentlyDeleted[name] = nowMs
                 judge.expectDone()
             }
@@ -166,7 +181,9 @@ struct SQSReferenceModel {
         case .receiveMessages(let request): receive(request, &judge)
         case .deleteMessages(let name, let entries, let isBatch):
             let now = nowMs
-            handleCommand(name, entries, isBatch: isBatch, &judge) { queue, entry in Self.delete(&queue, entry.receiptHandle, now) }
+            handleCommand(name, entries, isBatch: isBatch, &judge) { queue, entry in
+                Self.delete(&queue, entry.receiptHandle, now)
+            }
         case .changeVisibility(let name, let entries, let isBatch):
             let now = nowMs
             handleCommand(name, entries, isBatch: isBatch, &judge) { queue, entry in
@@ -194,7 +211,8 @@ struct SQSReferenceModel {
         }
         if let redrive = raw["RedrivePolicy"] {
             guard let policy = Self.parseRedrive(redrive), let target = queues[policy.target], target.name != name,
-                  target.isFifo == (raw["FifoQueue"] == "true") else { return judge.expectError(.invalidParameterValue) }
+                target.isFifo == (raw["FifoQueue"] == "true")
+            else { return judge.expectError(.invalidParameterValue) }
         }
         guard case .queueCreated = judge.output else { return judge.expect(.queueCreated(name: name)) }
         queues[name] = Queue(name: name, raw: raw)
@@ -204,7 +222,9 @@ struct SQSReferenceModel {
 
     private mutating func purge(_ name: String, _ judge: inout Judge) {
         guard var queue = queues[name] else { return judge.expectError(.queueDoesNotExist) }
-        if let last = queue.lastPurgeMs, nowMs - last < Self.purgeCooldownMs { return judge.expectError(.purgeQueueInProgress) }
+        if let last = queue.lastPurgeMs, nowMs - last < Self.purgeCooldownMs {
+            return judge.expectError(.purgeQueueInProgress)
+        }
         queue.lastPurgeMs = nowMs
         // Every message goes; deduplication ids keep counting (they outlive their messages).
         queue.messages = [:]
@@ -242,7 +262,8 @@ struct SQSReferenceModel {
             return String(rest.prefix { !ends.contains($0) })
         }
         guard let arn = value(of: "deadLetterTargetArn"), let target = arn.split(separator: ":").last,
-              let count = value(of: "maxReceiveCount").flatMap({ Int($0) }) else { return nil }
+            let count = value(of: "maxReceiveCount").flatMap({ Int($0) })
+        else { return nil }
         return Redrive(target: String(target), maxReceiveCount: count)
     }
 
@@ -253,7 +274,9 @@ struct SQSReferenceModel {
     private mutating func promote(_ name: String) {
         guard queues[name]!.pending.contains(where: { $0.ms <= nowMs }) else { return }
         var queue = queues.removeValue(forKey: name)!  // out of the table while it changes: no copy
-        let due = queue.pending.filter { $0.ms <= nowMs }.sorted { ($0.ms, $0.seq, $0.receives) < ($1.ms, $1.seq, $1.receives) }
+        let due = queue.pending.filter { $0.ms <= nowMs }.sorted {
+            ($0.ms, $0.seq, $0.receives) < ($1.ms, $1.seq, $1.receives)
+        }
         queue.pending.removeAll { $0.ms <= nowMs }
         // A timer whose message was deleted, received again or had its visibility changed is void.
         let live = due.filter { timer in
@@ -265,7 +288,8 @@ struct SQSReferenceModel {
         for timer in live {
             stillHeld.remove(timer.seq)
             if queue.isFifo {
-                Self.refreshGroup(&queue, queue.messages[timer.seq]!.entry.messageGroupId ?? "", nowMs, stillHeld: stillHeld)
+                Self.refreshGroup(
+                    &queue, queue.messages[timer.seq]!.entry.messageGroupId ?? "", nowMs, stillHeld: stillHeld)
             } else {
                 queue.ready.append(timer.seq)
             }
@@ -286,7 +310,8 @@ struct SQSReferenceModel {
             queue.groups[group] = nil
             return
         }
-        if !locked, !queue.queuedGroups.contains(group), let head = members.first, queue.messages[head]!.isVisible(now) {
+        if !locked, !queue.queuedGroups.contains(group), let head = members.first, queue.messages[head]!.isVisible(now)
+        {
             queue.queuedGroups.insert(group)
             queue.groupQueue.append(group)
         }

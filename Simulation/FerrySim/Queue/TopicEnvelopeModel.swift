@@ -23,8 +23,10 @@ struct TopicEnvelopeModel {
         if let subject = entry.subject { lines.append(("Subject", subject)) }
         lines += [("Message", entry.message), ("Timestamp", timestamp)]
         if sequenceNumber == nil {  // AWS signs no FIFO topic's notification
-            lines += [("SignatureVersion", "1"), ("Signature", Base64.encode(SHA256.hash(Array(toSign.utf8)))),
-                      ("SigningCertURL", endpointBase + "/SimpleNotificationService-ferry.pem")]
+            lines += [
+                ("SignatureVersion", "1"), ("Signature", Base64.encode(SHA256.hash(Array(toSign.utf8)))),
+                ("SigningCertURL", endpointBase + "/SimpleNotificationService-ferry.pem"),
+            ]
         }
         lines.append(("UnsubscribeURL", endpointBase + "/?Action=Unsubscribe&SubscriptionArn=" + subscriptionArn))
         var out = "{\n" + lines.map { "  \(Self.quote($0.0)) : \(Self.quote($0.1))" }.joined(separator: ",\n")
@@ -32,7 +34,8 @@ struct TopicEnvelopeModel {
             // The workload's attributes are String and Number: their values are text.
             let members = entry.attributes.sorted { $0.name < $1.name }.map { attribute -> String in
                 guard case .string(let value) = attribute.value else { return "" }
-                return "    \(Self.quote(attribute.name)) : {\"Type\":\(Self.quote(attribute.dataType)),\"Value\":\(Self.quote(value))}"
+                return
+                    "    \(Self.quote(attribute.name)) : {\"Type\":\(Self.quote(attribute.dataType)),\"Value\":\(Self.quote(value))}"
             }
             out += ",\n  \"MessageAttributes\" : {\n" + members.joined(separator: ",\n") + "\n  }"
         }
@@ -60,7 +63,8 @@ struct TopicEnvelopeModel {
 
     /// `2023-11-14T22:13:20.000Z` (UTC; the simulator's clocks start after 1970).
     static func iso8601(ms: Int64) -> String {
-        let days = ms / 86_400_000, msOfDay = ms % 86_400_000
+        let days = ms / 86_400_000
+        let msOfDay = ms % 86_400_000
         // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
         let z = days + 719_468
         let era = z / 146_097
@@ -75,7 +79,8 @@ struct TopicEnvelopeModel {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(msOfDay / 3_600_000, 2)):\(pad(msOfDay / 60_000 % 60, 2)):"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(msOfDay / 3_600_000, 2)):\(pad(msOfDay / 60_000 % 60, 2)):"
             + "\(pad(msOfDay / 1000 % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
     }
 }

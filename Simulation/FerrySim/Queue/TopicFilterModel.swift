@@ -36,12 +36,15 @@ struct TopicFilterModel: Equatable {
             case .exact(let s): return "\"\(s)\""
             case .number(let n): return Self.render(n)
             case .prefix(let s): return "{\"prefix\":\"\(s)\"}"
-            case .anythingBut(let values): return "{\"anything-but\":[\(values.map { "\"\($0)\"" }.joined(separator: ","))]}"
+            case .anythingBut(let values):
+                return "{\"anything-but\":[\(values.map { "\"\($0)\"" }.joined(separator: ","))]}"
             case .atLeast(let n): return "{\"numeric\":[\">=\",\(Self.render(n))]}"
             case .below(let n): return "{\"numeric\":[\"<\",\(Self.render(n))]}"
             }
         }
-        return "{" + keys.map { "\"\($0.name)\":[\($0.conditions.map(render).joined(separator: ","))]" }.joined(separator: ",") + "}"
+        return "{"
+            + keys.map { "\"\($0.name)\":[\($0.conditions.map(render).joined(separator: ","))]" }.joined(separator: ",")
+            + "}"
     }
 
     private static func render(_ n: Double) -> String { n == n.rounded() ? String(Int(n)) : String(n) }
@@ -84,7 +87,8 @@ struct TopicFilterModel: Equatable {
 
     func matches(attributes: [MessageAttribute]) -> Bool {
         matches { name in
-            guard let attribute = attributes.first(where: { $0.name == name }), case .string(let text) = attribute.value else { return nil }
+            guard let attribute = attributes.first(where: { $0.name == name }), case .string(let text) = attribute.value
+            else { return nil }
             switch attribute.dataType {
             case "String": return .string(text)
             case "Number": return Double(text).map(Value.number)
@@ -140,7 +144,8 @@ struct TinyJSON {
             case (.string(let x), .string(let y)), (.literal(let x), .literal(let y)): return x == y
             case (.number(let x), .number(let y)): return x == y
             case (.array(let x), .array(let y)): return x == y
-            case (.object(let x), .object(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            case (.object(let x), .object(let y)):
+                return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
             default: return false
             }
         }
@@ -170,13 +175,19 @@ struct TinyJSON {
             i += 1
             var items: [Node] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(items)
+            }
             while true {
                 guard let item = value(depth: depth + 1) else { return nil }
                 items.append(item)
                 skipSpace()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(items)
+                }
                 guard bytes[i] == UInt8(ascii: ",") else { return nil }
                 i += 1
             }
@@ -184,7 +195,10 @@ struct TinyJSON {
             i += 1
             var members: [(String, Node)] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(members)
+            }
             while true {
                 skipSpace()
                 guard let name = string() else { return nil }
@@ -195,7 +209,10 @@ struct TinyJSON {
                 members.append((name, member))
                 skipSpace()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(members)
+                }
                 guard bytes[i] == UInt8(ascii: ",") else { return nil }
                 i += 1
             }

@@ -32,12 +32,17 @@ struct TopicHistory {
         received += 1
         guard problem == nil else { return }
         guard let key = Self.key(in: message.body), let sent = attempted[key] else {
-            problem = QueueProblem(invariant: "Q-topic", detail: "\(queue) delivered \(message.messageId), whose body no publish carried")
+            problem = QueueProblem(
+                invariant: "Q-topic", detail: "\(queue) delivered \(message.messageId), whose body no publish carried")
             return
         }
         let expectedGroup = queue.hasSuffix(".fifo") ? sent.group : nil
         if message.messageGroupId != expectedGroup {
-            problem = QueueProblem(invariant: "Q-topic", detail: "\(key) reached \(queue) in group \(message.messageGroupId ?? "none"), expected \(expectedGroup ?? "none")")
+            problem = QueueProblem(
+                invariant: "Q-topic",
+                detail:
+                    "\(key) reached \(queue) in group \(message.messageGroupId ?? "none"), expected \(expectedGroup ?? "none")"
+            )
             return
         }
         let isFirst = idsByQueue[queue, default: [:]][key, default: []].isEmpty
@@ -45,7 +50,11 @@ struct TopicHistory {
         guard isFirst, let group = expectedGroup else { return }
         let slot = queue + " " + group
         if let last = lastFirstReceipt[slot], sent.number <= last {
-            problem = QueueProblem(invariant: "Q-topic", detail: "\(queue), group \(group): \(key) (publish \(sent.number)) first received after publish \(last) of the group")
+            problem = QueueProblem(
+                invariant: "Q-topic",
+                detail:
+                    "\(queue), group \(group): \(key) (publish \(sent.number)) first received after publish \(last) of the group"
+            )
             return
         }
         lastFirstReceipt[slot] = sent.number
@@ -53,7 +62,10 @@ struct TopicHistory {
 
     /// The publish key (`pub<publisher>-<n>`) inside a raw message or an envelope.
     static func key(in body: [UInt8]) -> String? {
-        let p = UInt8(ascii: "p"), u = UInt8(ascii: "u"), b = UInt8(ascii: "b"), dash = UInt8(ascii: "-")
+        let p = UInt8(ascii: "p")
+        let u = UInt8(ascii: "u")
+        let b = UInt8(ascii: "b")
+        let dash = UInt8(ascii: "-")
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         var i = 0
         while i + 3 < body.count {
@@ -78,23 +90,39 @@ struct TopicHistory {
             let isFifo = subscription.topic == TopicWorkload.fifoTopic
             let ids = idsByQueue[queue] ?? [:]
             for (key, copies) in ids where attempted[key]?.topic != subscription.topic {
-                return QueueProblem(invariant: "Q-topic", detail: "\(queue) holds \(key) (as \(copies.first!)), published to \(attempted[key]?.topic ?? "no topic")")
+                return QueueProblem(
+                    invariant: "Q-topic",
+                    detail:
+                        "\(queue) holds \(key) (as \(copies.first!)), published to \(attempted[key]?.topic ?? "no topic")"
+                )
             }
             for key in attempted.keys.sorted() {
                 let sent = attempted[key]!
                 guard sent.topic == subscription.topic else { continue }
-                let matches = subscription.filter.map {
-                    subscription.bodyScope ? $0.matches(body: sent.entry.message) : $0.matches(attributes: sent.entry.attributes)
-                } ?? true
+                let matches =
+                    subscription.filter.map {
+                        subscription.bodyScope
+                            ? $0.matches(body: sent.entry.message) : $0.matches(attributes: sent.entry.attributes)
+                    } ?? true
                 let copies = ids[key] ?? []
                 if matches && acknowledged.contains(key) && copies.isEmpty {
-                    return QueueProblem(invariant: "Q-topic", detail: "acknowledged publish \(key) matches the subscription of \(subscription.queue) (\(subscription.filter?.text ?? "no filter")) but never reached \(queue)")
+                    return QueueProblem(
+                        invariant: "Q-topic",
+                        detail:
+                            "acknowledged publish \(key) matches the subscription of \(subscription.queue) (\(subscription.filter?.text ?? "no filter")) but never reached \(queue)"
+                    )
                 }
                 if !matches && !copies.isEmpty {
-                    return QueueProblem(invariant: "Q-topic", detail: "\(key) reached \(queue) as \(copies.sorted()), but the filter \(subscription.filter?.text ?? "") refuses it")
+                    return QueueProblem(
+                        invariant: "Q-topic",
+                        detail:
+                            "\(key) reached \(queue) as \(copies.sorted()), but the filter \(subscription.filter?.text ?? "") refuses it"
+                    )
                 }
                 if isFifo && copies.count > 1 {
-                    return QueueProblem(invariant: "Q-topic", detail: "FIFO publish \(key) is in \(queue) \(copies.count) times (\(copies.sorted()))")
+                    return QueueProblem(
+                        invariant: "Q-topic",
+                        detail: "FIFO publish \(key) is in \(queue) \(copies.count) times (\(copies.sorted()))")
                 }
             }
         }

@@ -35,7 +35,9 @@ public struct TopicWorkload: CustomStringConvertible, Sendable {
         TopicFilterModel(keys: [.init(name: "color", conditions: [.anythingBut(["red"])])]),
         TopicFilterModel(keys: [.init(name: "size", conditions: [.atLeast(5)])]),
         TopicFilterModel(keys: [.init(name: "size", conditions: [.number(3), .number(7)])]),
-        TopicFilterModel(keys: [.init(name: "color", conditions: [.exact("blue")]), .init(name: "size", conditions: [.below(3)])]),
+        TopicFilterModel(keys: [
+            .init(name: "color", conditions: [.exact("blue")]), .init(name: "size", conditions: [.below(3)]),
+        ]),
     ]
 
     public var publisherCount: Int
@@ -51,30 +53,39 @@ public struct TopicWorkload: CustomStringConvertible, Sendable {
         var subscriptions: [Subscription] = []
         for (topic, suffix) in [(standardTopic, ""), (fifoTopic, ".fifo")] {
             for n in 0..<random.int(in: 1...3) {
-                subscriptions.append(Subscription(topic: topic, queue: "t-\(suffix.isEmpty ? "s" : "f")\(n)\(suffix)", queueExists: true,
-                                                  raw: random.chance(0.5), bodyScope: random.chance(0.3),
-                                                  filter: random.pick(filters), deadLetterQueue: nil))
+                subscriptions.append(
+                    Subscription(
+                        topic: topic, queue: "t-\(suffix.isEmpty ? "s" : "f")\(n)\(suffix)", queueExists: true,
+                        raw: random.chance(0.5), bodyScope: random.chance(0.3),
+                        filter: random.pick(filters), deadLetterQueue: nil))
             }
             if !suffix.isEmpty && random.chance(0.5) {
-                subscriptions.append(Subscription(topic: topic, queue: "t-fs", queueExists: true, raw: random.chance(0.5),
-                                                  bodyScope: random.chance(0.3), filter: random.pick(filters), deadLetterQueue: nil))
+                subscriptions.append(
+                    Subscription(
+                        topic: topic, queue: "t-fs", queueExists: true, raw: random.chance(0.5),
+                        bodyScope: random.chance(0.3), filter: random.pick(filters), deadLetterQueue: nil))
             }
             if random.chance(0.4) {
-                subscriptions.append(Subscription(topic: topic, queue: "t-gone\(suffix)", queueExists: false, raw: random.chance(0.5),
-                                                  bodyScope: false, filter: random.pick(filters),
-                                                  deadLetterQueue: random.chance(0.7) ? "t-dlq\(suffix)" : nil))
+                subscriptions.append(
+                    Subscription(
+                        topic: topic, queue: "t-gone\(suffix)", queueExists: false, raw: random.chance(0.5),
+                        bodyScope: false, filter: random.pick(filters),
+                        deadLetterQueue: random.chance(0.7) ? "t-dlq\(suffix)" : nil))
             }
         }
-        return TopicWorkload(publisherCount: random.int(in: 1...2), contentBasedDeduplication: random.chance(0.5),
-                             subscriptions: subscriptions, batchChance: random.chance(0.5) ? random.logUniform(in: 0.05...0.5) : 0,
-                             omitChance: random.logUniform(in: 0.02...0.3))
+        return TopicWorkload(
+            publisherCount: random.int(in: 1...2), contentBasedDeduplication: random.chance(0.5),
+            subscriptions: subscriptions, batchChance: random.chance(0.5) ? random.logUniform(in: 0.05...0.5) : 0,
+            omitChance: random.logUniform(in: 0.02...0.3))
     }
 
     /// The queues the workload creates: subscribed queues that exist, and dead-letter queues.
     var queues: [String] {
         var names: [String] = []
         for subscription in subscriptions {
-            for name in [subscription.queueExists ? subscription.queue : nil, subscription.deadLetterQueue].compactMap({ $0 })
+            for name in [subscription.queueExists ? subscription.queue : nil, subscription.deadLetterQueue].compactMap({
+                $0
+            })
             where !names.contains(name) { names.append(name) }
         }
         return names
@@ -84,6 +95,7 @@ public struct TopicWorkload: CustomStringConvertible, Sendable {
         let parts = subscriptions.map { s in
             "\(s.queueExists ? s.queue : "\(s.queue)(missing, dlq \(s.deadLetterQueue ?? "none"))")\(s.raw ? " raw" : "")\(s.bodyScope ? " body" : "") \(s.filter?.text ?? "all")"
         }
-        return "\(publisherCount) publishers, batch \(batchChance), omit \(omitChance), content dedup \(contentBasedDeduplication ? "on" : "off"); subscriptions: \(parts.joined(separator: "; "))"
+        return
+            "\(publisherCount) publishers, batch \(batchChance), omit \(omitChance), content dedup \(contentBasedDeduplication ? "on" : "off"); subscriptions: \(parts.joined(separator: "; "))"
     }
 }

@@ -55,7 +55,8 @@ extension Configuration {
 
     /// Bytes the address section takes at most, with the version marker: room to reserve for it.
     public var addressBytesEstimate: Int {
-        addresses.isEmpty ? 0 : 9 + addresses.values.reduce(0) { $0 + 16 + $1.peer.utf8.count + $1.clientURL.utf8.count }
+        addresses.isEmpty
+            ? 0 : 9 + addresses.values.reduce(0) { $0 + 16 + $1.peer.utf8.count + $1.clientURL.utf8.count }
     }
 
     public static func decode(from reader: inout LittleEndianReader) throws(WireError) -> Configuration {
@@ -63,7 +64,9 @@ extension Configuration {
         let versioned = first == versionedMarker
         if versioned {
             let version = try reader.readUInt8()
-            guard version == versionWithAddresses else { throw .unknownTag(type: "Configuration version", tag: version) }
+            guard version == versionWithAddresses else {
+                throw .unknownTag(type: "Configuration version", tag: version)
+            }
             first = try reader.readUInt32()
         }
         let voters = try decodeIDs(count: first, from: &reader)
@@ -89,7 +92,9 @@ extension Configuration {
         return Configuration(voters: voters, learners: learners, addresses: addresses)
     }
 
-    private static func decodeIDs(count raw: UInt32, from reader: inout LittleEndianReader) throws(WireError) -> [NodeID] {
+    private static func decodeIDs(
+        count raw: UInt32, from reader: inout LittleEndianReader
+    ) throws(WireError) -> [NodeID] {
         let count = Int(raw)
         guard count <= WireLimits.configurationMembersMax else {
             throw .lengthTooLarge(length: count, max: WireLimits.configurationMembersMax)

@@ -62,8 +62,10 @@ public enum MessageChecksums {
 
     private static func appendLengthPrefixed(_ value: [UInt8], to bytes: inout [UInt8]) {
         let length = UInt32(value.count)
-        bytes.append(contentsOf: [UInt8(length >> 24), UInt8((length >> 16) & 0xFF),
-                                  UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)])
+        bytes.append(contentsOf: [
+            UInt8(length >> 24), UInt8((length >> 16) & 0xFF),
+            UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF),
+        ])
         bytes.append(contentsOf: value)
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+
 import enum FerryQueue.Hex
 
 /// Receipt handles as clients see them: the queue machine's handle followed by a keyed MAC, so a client can
@@ -41,7 +42,8 @@ public struct ReceiptHandleSeal {
     public func seal(_ handle: String, account: String, queueName: String) -> String {
         var handle = handle
         return handle.withUTF8 { inner in
-            precondition(inner.count <= Self.innerBytesMax, "the queue machine minted a handle longer than innerBytesMax")
+            precondition(
+                inner.count <= Self.innerBytesMax, "the queue machine minted a handle longer than innerBytesMax")
             let code = mac(inner, account: account, queueName: queueName)
             return String(unsafeUninitializedCapacity: inner.count + Self.macHexBytes) { out in
                 _ = out.initialize(from: inner)

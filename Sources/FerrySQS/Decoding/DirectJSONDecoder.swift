@@ -53,9 +53,11 @@ enum DirectJSONDecoder {
 
     static func sendMessageBatch(_ p: inout JSONParser) -> SendMessageBatchRequest? {
         guard let (queueUrl, entries) = batch(&p, sendEntry),
-              (try? MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "SendMessageBatchRequestEntry")) != nil,
-              entries.allSatisfy({ (try? MessageValidation.validate($0.message)) != nil }),
-              (try? SQSRequestDecoder.checkPayload(entries)) != nil else { return nil }
+            (try? MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "SendMessageBatchRequestEntry"))
+                != nil,
+            entries.allSatisfy({ (try? MessageValidation.validate($0.message)) != nil }),
+            (try? SQSRequestDecoder.checkPayload(entries)) != nil
+        else { return nil }
         return SendMessageBatchRequest(queueUrl: queueUrl, entries: entries)
     }
 
@@ -78,7 +80,8 @@ enum DirectJSONDecoder {
             return fields.read(name, &p)
         }
         guard read, let queueUrl, !queueUrl.isEmpty, let message = fields.message,
-              (try? MessageValidation.validate(message)) != nil else { return nil }
+            (try? MessageValidation.validate(message)) != nil
+        else { return nil }
         return SendMessageRequest(queueUrl: queueUrl, message: message)
     }
 
@@ -99,8 +102,9 @@ enum DirectJSONDecoder {
 
         var message: OutgoingMessage? {
             guard let body else { return nil }
-            return OutgoingMessage(body: body, delaySeconds: delaySeconds,
-                                   messageDeduplicationId: deduplicationId, messageGroupId: groupId)
+            return OutgoingMessage(
+                body: body, delaySeconds: delaySeconds,
+                messageDeduplicationId: deduplicationId, messageGroupId: groupId)
         }
     }
 
@@ -125,21 +129,24 @@ enum DirectJSONDecoder {
             return false
         }
         guard read, let queueUrl, !queueUrl.isEmpty,
-              maxMessages.map({ (1...SQSLimits.receiveMessagesMax).contains($0) }) ?? true,
-              visibilityTimeout.map({ (0...SQSLimits.visibilityTimeoutSecondsMax).contains($0) }) ?? true,
-              waitTimeSeconds.map({ (0...SQSLimits.waitTimeSecondsMax).contains($0) }) ?? true,
-              attemptId.map({ (try? MessageValidation.validateFifoId($0, name: "ReceiveRequestAttemptId")) != nil }) ?? true
+            maxMessages.map({ (1...SQSLimits.receiveMessagesMax).contains($0) }) ?? true,
+            visibilityTimeout.map({ (0...SQSLimits.visibilityTimeoutSecondsMax).contains($0) }) ?? true,
+            waitTimeSeconds.map({ (0...SQSLimits.waitTimeSecondsMax).contains($0) }) ?? true,
+            attemptId.map({ (try? MessageValidation.validateFifoId($0, name: "ReceiveRequestAttemptId")) != nil })
+                ?? true
         else { return nil }
         return ReceiveMessageRequest(
             queueUrl: queueUrl,
-            messageSystemAttributeNames: SQSRequestDecoder.systemAttributeNames(systemNames ?? [], deprecated: deprecatedNames ?? []),
+            messageSystemAttributeNames: SQSRequestDecoder.systemAttributeNames(
+                systemNames ?? [], deprecated: deprecatedNames ?? []),
             messageAttributeNames: attributeNames ?? [], maxNumberOfMessages: maxMessages,
             visibilityTimeout: visibilityTimeout, waitTimeSeconds: waitTimeSeconds, receiveRequestAttemptId: attemptId)
     }
 
     static func deleteMessageBatch(_ p: inout JSONParser) -> DeleteMessageBatchRequest? {
         guard let (queueUrl, entries) = batch(&p, deleteEntry),
-              (try? MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry")) != nil
+            (try? MessageValidation.validateBatch(ids: entries.map(\.id), entryName: "DeleteMessageBatchRequestEntry"))
+                != nil
         else { return nil }
         return DeleteMessageBatchRequest(queueUrl: queueUrl, entries: entries)
     }
@@ -192,8 +199,14 @@ extension JSONParser {
             guard member(&self, name) else { return false }
             skipWhitespace()
             guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return true }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return true
+            }
             return false
         }
     }
@@ -212,8 +225,14 @@ extension JSONParser {
             guard element(&self) else { return false }
             skipWhitespace()
             guard index < bytes.count else { return false }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return true }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return true
+            }
             return false
         }
     }
@@ -235,7 +254,8 @@ extension JSONParser {
     /// there the last one wins).
     mutating func readOnce(_ slot: inout String?) -> Bool {
         guard slot == nil, index < bytes.count, bytes[index] == UInt8(ascii: "\""),
-              let value = try? parseString() else { return false }
+            let value = try? parseString()
+        else { return false }
         slot = value
         return true
     }
@@ -243,8 +263,9 @@ extension JSONParser {
     /// An integer as `RequestFields.int` reads one: a JSON number whose text `Int` parses.
     mutating func readOnce(_ slot: inout Int?) -> Bool {
         guard slot == nil, index < bytes.count,
-              bytes[index] == UInt8(ascii: "-") || (bytes[index] >= 0x30 && bytes[index] <= 0x39),
-              let text = try? parseNumber(), let value = Int(text) else { return false }
+            bytes[index] == UInt8(ascii: "-") || (bytes[index] >= 0x30 && bytes[index] <= 0x39),
+            let text = try? parseNumber(), let value = Int(text)
+        else { return false }
         slot = value
         return true
     }

@@ -62,41 +62,52 @@ public enum MessageValidation {
     public static func validate(_ message: OutgoingMessage) throws(SQSError) {
         if message.body.isEmpty { throw .missingParameter("MessageBody") }
         if let bad = firstDisallowed(in: message.body) {
-            throw SQSError(.invalidMessageContents,
-                           "Invalid binary character '#x\(String(bad.value, radix: 16, uppercase: true))' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+            throw SQSError(
+                .invalidMessageContents,
+                "Invalid binary character '#x\(String(bad.value, radix: 16, uppercase: true))' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+            )
         }
         if let delay = message.delaySeconds, !(0...SQSLimits.delaySecondsMax).contains(delay) {
-            throw .invalidParameter("DelaySeconds", value: String(delay),
-                                    "Must be between 0 and \(SQSLimits.delaySecondsMax), if provided.")
+            throw .invalidParameter(
+                "DelaySeconds", value: String(delay),
+                "Must be between 0 and \(SQSLimits.delaySecondsMax), if provided.")
         }
         try validateAttributes(message.messageAttributes)
         try validateSystemAttributes(message.messageSystemAttributes)
-        for (name, id) in [("MessageGroupId", message.messageGroupId),
-                           ("MessageDeduplicationId", message.messageDeduplicationId)] {
+        for (name, id) in [
+            ("MessageGroupId", message.messageGroupId),
+            ("MessageDeduplicationId", message.messageDeduplicationId),
+        ] {
             if let id { try validateFifoId(id, name: name) }
         }
         let size = sizeBytes(of: message)
         if size > SQSLimits.messageBytesMax {
-            throw SQSError(.invalidParameterValue,
-                           "One or more parameters are invalid. Reason: Message must be shorter than \(SQSLimits.messageBytesMax) bytes.")
+            throw SQSError(
+                .invalidParameterValue,
+                "One or more parameters are invalid. Reason: Message must be shorter than \(SQSLimits.messageBytesMax) bytes."
+            )
         }
     }
 
     /// MessageGroupId / MessageDeduplicationId / ReceiveRequestAttemptId: 1-128 characters,
     /// alphanumeric and punctuation `!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~` (docs/sqs-wire.md, "Operations").
     public static func validateFifoId(_ id: String, name: String) throws(SQSError) {
-        let ok = !id.isEmpty && id.utf8.count <= SQSLimits.fifoIdCharsMax
+        let ok =
+            !id.isEmpty && id.utf8.count <= SQSLimits.fifoIdCharsMax
             && id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
         if !ok {
-            throw .invalidParameter(name, value: id,
-                                    "\(name) can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+            throw .invalidParameter(
+                name, value: id,
+                "\(name) can only include alphanumeric and punctuation characters. 1 to 128 in length.")
         }
     }
 
     static func validateAttributes(_ attributes: [String: MessageAttributeValue]) throws(SQSError) {
         if attributes.count > SQSLimits.messageAttributesMax {
-            throw SQSError(.invalidParameterValue,
-                           "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(SQSLimits.messageAttributesMax)].")
+            throw SQSError(
+                .invalidParameterValue,
+                "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(SQSLimits.messageAttributesMax)]."
+            )
         }
         for (name, value) in attributes.sorted(by: { $0.key < $1.key }) {
             try validateAttributeName(name)
@@ -112,7 +123,8 @@ public enum MessageValidation {
             (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
                 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
         }
-        let ok = !name.isEmpty && name.utf8.count <= SQSLimits.messageAttributeNameCharsMax && charsOK
+        let ok =
+            !name.isEmpty && name.utf8.count <= SQSLimits.messageAttributeNameCharsMax && charsOK
             && !lower.hasPrefix("aws.") && !lower.hasPrefix("amazon.")
             && !name.hasPrefix(".") && !name.hasSuffix(".") && !name.contains("..")
         if !ok {
@@ -124,34 +136,50 @@ public enum MessageValidation {
         let base = value.dataType.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let labelOK = !value.dataType.contains(".") || value.dataType.split(separator: ".", maxSplits: 1).count == 2
         guard ["String", "Number", "Binary"].contains(base), labelOK, value.dataType.utf8.count <= 256 else {
-            throw SQSError(.invalidParameterValue,
-                           "The type of message (user) attribute '\(name)' is invalid. You must use only the following supported type prefixes: Binary, Number, String.")
+            throw SQSError(
+                .invalidParameterValue,
+                "The type of message (user) attribute '\(name)' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+            )
         }
         switch (value.stringValue, value.binaryValue) {
         case (let s?, nil):
             guard base != "Binary" else {
-                throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' with type 'Binary' must use field 'Binary'.")
+                throw SQSError(
+                    .invalidParameterValue,
+                    "Message (user) attribute '\(name)' with type 'Binary' must use field 'Binary'.")
             }
             guard !s.isEmpty else {
-                throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' must contain a non-empty value of type '\(base)'.")
+                throw SQSError(
+                    .invalidParameterValue,
+                    "Message (user) attribute '\(name)' must contain a non-empty value of type '\(base)'.")
             }
             if firstDisallowed(in: s) != nil {
-                throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' contains an invalid character.")
+                throw SQSError(
+                    .invalidParameterValue, "Message (user) attribute '\(name)' contains an invalid character.")
             }
             if base == "Number", Double(s) == nil {
-                throw SQSError(.invalidParameterValue, "Can't cast the value of message (user) attribute '\(name)' to a number.")
+                throw SQSError(
+                    .invalidParameterValue, "Can't cast the value of message (user) attribute '\(name)' to a number.")
             }
         case (nil, let b?):
             guard base == "Binary" else {
-                throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' with type '\(base)' must use field 'String'.")
+                throw SQSError(
+                    .invalidParameterValue,
+                    "Message (user) attribute '\(name)' with type '\(base)' must use field 'String'.")
             }
             guard !b.isEmpty else {
-                throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' must contain a non-empty value of type 'Binary'.")
+                throw SQSError(
+                    .invalidParameterValue,
+                    "Message (user) attribute '\(name)' must contain a non-empty value of type 'Binary'.")
             }
         case (nil, nil):
-            throw SQSError(.invalidParameterValue, "The message attribute '\(name)' must contain a non-empty message attribute value.")
+            throw SQSError(
+                .invalidParameterValue,
+                "The message attribute '\(name)' must contain a non-empty message attribute value.")
         case (.some, .some):
-            throw SQSError(.invalidParameterValue, "Message (user) attribute '\(name)' must have exactly one of StringValue or BinaryValue.")
+            throw SQSError(
+                .invalidParameterValue,
+                "Message (user) attribute '\(name)' must have exactly one of StringValue or BinaryValue.")
         }
     }
 
@@ -162,7 +190,8 @@ public enum MessageValidation {
                 throw SQSError(.invalidParameterValue, "Message system attribute name '\(name)' is invalid.")
             }
             guard value.dataType == "String", let s = value.stringValue, !s.isEmpty, value.binaryValue == nil else {
-                throw SQSError(.invalidParameterValue, "Message system attribute 'AWSTraceHeader' must be a non-empty String.")
+                throw SQSError(
+                    .invalidParameterValue, "Message system attribute 'AWSTraceHeader' must be a non-empty String.")
             }
         }
     }
@@ -173,17 +202,22 @@ public enum MessageValidation {
             throw SQSError(.emptyBatchRequest, "There should be at least one \(entryName) in the request.")
         }
         if ids.count > SQSLimits.batchEntriesMax {
-            throw SQSError(.tooManyEntriesInBatchRequest,
-                           "Maximum number of entries per request are \(SQSLimits.batchEntriesMax). You have sent \(ids.count).")
+            throw SQSError(
+                .tooManyEntriesInBatchRequest,
+                "Maximum number of entries per request are \(SQSLimits.batchEntriesMax). You have sent \(ids.count).")
         }
         for (position, id) in ids.enumerated() {
-            let ok = !id.isEmpty && id.utf8.count <= SQSLimits.batchEntryIdCharsMax && id.utf8.allSatisfy { b in
-                (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
-                    || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
-            }
+            let ok =
+                !id.isEmpty && id.utf8.count <= SQSLimits.batchEntryIdCharsMax
+                && id.utf8.allSatisfy { b in
+                    (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+                        || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+                }
             if !ok {
-                throw SQSError(.invalidBatchEntryId,
-                               "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most \(SQSLimits.batchEntryIdCharsMax) letters long.")
+                throw SQSError(
+                    .invalidBatchEntryId,
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most \(SQSLimits.batchEntryIdCharsMax) letters long."
+                )
             }
             // At most ten ids: comparing with the earlier ones is cheaper than hashing them into a Set.
             if ids[..<position].contains(id) {
@@ -195,13 +229,16 @@ public enum MessageValidation {
     /// Queue names ("Operations"): 1-80 of `[A-Za-z0-9_-]`, with an optional `.fifo` suffix counted in the 80.
     public static func validateQueueName(_ name: String) throws(SQSError) {
         let stem = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
-        let ok = !stem.isEmpty && name.utf8.count <= SQSLimits.queueNameCharsMax && stem.utf8.allSatisfy { b in
-            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
-                || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
-        }
+        let ok =
+            !stem.isEmpty && name.utf8.count <= SQSLimits.queueNameCharsMax
+            && stem.utf8.allSatisfy { b in
+                (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+                    || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+            }
         if !ok {
-            throw SQSError(.invalidParameterValue,
-                           "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+            throw SQSError(
+                .invalidParameterValue,
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
         }
     }
 }

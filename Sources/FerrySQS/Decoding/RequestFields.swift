@@ -1,4 +1,5 @@
 import FerryQueue
+
 /// Typed access to a request's members, shared by both protocols.
 ///
 /// JSON requests arrive as a `JSONValue.object`; query requests are first folded into the same
@@ -43,8 +44,9 @@ struct RequestFields {
         }
         guard let number = parsed else { throw .invalidParameter(name, "must be an integer.") }
         if let range, !range.contains(number) {
-            throw .invalidParameter(name, value: String(number),
-                                    "Must be between \(range.lowerBound) and \(range.upperBound), if provided.")
+            throw .invalidParameter(
+                name, value: String(number),
+                "Must be between \(range.lowerBound) and \(range.upperBound), if provided.")
         }
         return number
     }
@@ -107,7 +109,8 @@ struct RequestFields {
     private func messageAttributeValue(_ attribute: String) throws(SQSError) -> MessageAttributeValue {
         let dataType = try string("DataType")
         guard let dataType, !dataType.isEmpty else {
-            throw SQSError(.invalidParameterValue, "The message attribute '\(attribute)' must contain a non-empty attribute type.")
+            throw SQSError(
+                .invalidParameterValue, "The message attribute '\(attribute)' must contain a non-empty attribute type.")
         }
         let stringValue = try string("StringValue")
         var binaryValue: [UInt8]?
@@ -119,8 +122,9 @@ struct RequestFields {
         }
         if value("StringListValues") != nil || value("BinaryListValues") != nil {
             // "Not implemented. Reserved for future use." in the SQS model (docs/sqs-wire.md, "Message limits").
-            throw SQSError(.invalidParameterValue,
-                           "Message attribute list values in '\(attribute)' are not supported.")
+            throw SQSError(
+                .invalidParameterValue,
+                "Message attribute list values in '\(attribute)' are not supported.")
         }
         return MessageAttributeValue(dataType: dataType, stringValue: stringValue, binaryValue: binaryValue)
     }
@@ -131,7 +135,9 @@ struct RequestFields {
         guard case .array(let elements) = value else { throw .invalidParameter(name, "must be a list.") }
         var list: [RequestFields] = []
         for element in elements {
-            guard case .object(let members) = element else { throw .invalidParameter(name, "must be a list of structures.") }
+            guard case .object(let members) = element else {
+                throw .invalidParameter(name, "must be a list of structures.")
+            }
             list.append(RequestFields(members, scalarsAreStrings: scalarsAreStrings))
         }
         return list

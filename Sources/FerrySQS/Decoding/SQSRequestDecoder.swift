@@ -6,8 +6,9 @@ enum SQSRequestDecoder {
         case .addPermission:
             return .addPermission(try addPermission(f))
         case .removePermission:
-            return .removePermission(RemovePermissionRequest(
-                queueUrl: try f.requiredString("QueueUrl"), label: try f.requiredString("Label")))
+            return .removePermission(
+                RemovePermissionRequest(
+                    queueUrl: try f.requiredString("QueueUrl"), label: try f.requiredString("Label")))
         case .cancelMessageMoveTask:
             return .cancelMessageMoveTask(CancelMessageMoveTaskRequest(taskHandle: try f.requiredString("TaskHandle")))
         case .changeMessageVisibility:
@@ -17,8 +18,9 @@ enum SQSRequestDecoder {
         case .createQueue:
             return .createQueue(try createQueue(f))
         case .deleteMessage:
-            return .deleteMessage(DeleteMessageRequest(
-                queueUrl: try f.requiredString("QueueUrl"), receiptHandle: try f.requiredString("ReceiptHandle")))
+            return .deleteMessage(
+                DeleteMessageRequest(
+                    queueUrl: try f.requiredString("QueueUrl"), receiptHandle: try f.requiredString("ReceiptHandle")))
         case .deleteMessageBatch:
             return .deleteMessageBatch(try deleteMessageBatch(f))
         case .deleteQueue:
@@ -28,15 +30,18 @@ enum SQSRequestDecoder {
         case .listQueueTags:
             return .listQueueTags(QueueRequest(queueUrl: try f.requiredString("QueueUrl")))
         case .getQueueAttributes:
-            return .getQueueAttributes(GetQueueAttributesRequest(
-                queueUrl: try f.requiredString("QueueUrl"), attributeNames: try f.stringList("AttributeNames")))
+            return .getQueueAttributes(
+                GetQueueAttributesRequest(
+                    queueUrl: try f.requiredString("QueueUrl"), attributeNames: try f.stringList("AttributeNames")))
         case .setQueueAttributes:
-            return .setQueueAttributes(SetQueueAttributesRequest(
-                queueUrl: try f.requiredString("QueueUrl"), attributes: try f.requiredStringMap("Attributes")))
+            return .setQueueAttributes(
+                SetQueueAttributesRequest(
+                    queueUrl: try f.requiredString("QueueUrl"), attributes: try f.requiredStringMap("Attributes")))
         case .getQueueUrl:
-            return .getQueueUrl(GetQueueUrlRequest(
-                queueName: try f.requiredString("QueueName"),
-                queueOwnerAWSAccountId: try f.string("QueueOwnerAWSAccountId")))
+            return .getQueueUrl(
+                GetQueueUrlRequest(
+                    queueName: try f.requiredString("QueueName"),
+                    queueOwnerAWSAccountId: try f.string("QueueOwnerAWSAccountId")))
         case .listQueues:
             return .listQueues(try listQueues(f))
         case .listDeadLetterSourceQueues:
@@ -54,7 +59,8 @@ enum SQSRequestDecoder {
         case .sendMessageBatch:
             return .sendMessageBatch(try sendMessageBatch(f))
         case .tagQueue:
-            return .tagQueue(TagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tags: try f.requiredStringMap("Tags")))
+            return .tagQueue(
+                TagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tags: try f.requiredStringMap("Tags")))
         case .untagQueue:
             return .untagQueue(UntagQueueRequest(queueUrl: try f.requiredString("QueueUrl"), tagKeys: try tagKeys(f)))
         }
@@ -75,7 +81,8 @@ enum SQSRequestDecoder {
     static func createQueue(_ f: RequestFields) throws(SQSError) -> CreateQueueRequest {
         let name = try f.requiredString("QueueName")
         try MessageValidation.validateQueueName(name)
-        return CreateQueueRequest(queueName: name, attributes: try f.stringMap("Attributes"), tags: try f.stringMap("tags"))
+        return CreateQueueRequest(
+            queueName: name, attributes: try f.stringMap("Attributes"), tags: try f.stringMap("tags"))
     }
 
     static func listQueues(_ f: RequestFields) throws(SQSError) -> ListQueuesRequest {
@@ -99,8 +106,9 @@ enum SQSRequestDecoder {
     static func startMessageMoveTask(_ f: RequestFields) throws(SQSError) -> StartMessageMoveTaskRequest {
         StartMessageMoveTaskRequest(
             sourceArn: try f.requiredString("SourceArn"), destinationArn: try f.string("DestinationArn"),
-            maxNumberOfMessagesPerSecond: try f.int("MaxNumberOfMessagesPerSecond",
-                                                    in: 1...SQSLimits.moveTaskMessagesPerSecondMax))
+            maxNumberOfMessagesPerSecond: try f.int(
+                "MaxNumberOfMessagesPerSecond",
+                in: 1...SQSLimits.moveTaskMessagesPerSecondMax))
     }
 
     /// An empty TagKeys list is an invalid value, not a missing one (moto's AWS-checked wording; see
@@ -126,8 +134,9 @@ enum SQSRequestDecoder {
     }
 
     static func receiveMessage(_ f: RequestFields) throws(SQSError) -> ReceiveMessageRequest {
-        let systemNames = systemAttributeNames(try f.stringList("MessageSystemAttributeNames"),
-                                               deprecated: try f.stringList("AttributeNames"))
+        let systemNames = systemAttributeNames(
+            try f.stringList("MessageSystemAttributeNames"),
+            deprecated: try f.stringList("AttributeNames"))
         let attemptId = try f.string("ReceiveRequestAttemptId")
         if let attemptId { try MessageValidation.validateFifoId(attemptId, name: "ReceiveRequestAttemptId") }
         return ReceiveMessageRequest(
@@ -151,9 +160,12 @@ enum SQSRequestDecoder {
     /// (EmptyBatchRequest, TooManyEntriesInBatchRequest, InvalidBatchEntryId,
     /// BatchEntryIdsNotDistinct); everything about one entry's content fails that entry alone and
     /// is reported in the response's `Failed`, so the other entries still go through.
-    static func entries<Entry>(_ f: RequestFields, entryName: String,
-                               _ decodeEntry: (String, RequestFields) throws(SQSError) -> Entry)
-        throws(SQSError) -> (entries: [Entry], failed: [BatchResultErrorEntry]) {
+    static func entries<Entry>(
+        _ f: RequestFields, entryName: String,
+        _ decodeEntry: (String, RequestFields) throws(SQSError) -> Entry
+    )
+        throws(SQSError) -> (entries: [Entry], failed: [BatchResultErrorEntry])
+    {
         let raw = try f.structureList("Entries")
         var ids: [String] = []
         for entry in raw { ids.append(try entry.string("Id") ?? "") }
@@ -178,7 +190,8 @@ enum SQSRequestDecoder {
         // The total counts every entry, an invalid one too: SQS refuses the whole request beyond 1 MiB, even
         // when a single oversized entry is what takes it there.
         try checkPayload(parsed)
-        let (entries, failed) = try Self.entries(f, entryName: "SendMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+        let (entries, failed) = try Self.entries(f, entryName: "SendMessageBatchRequestEntry") {
+            (id, entry) throws(SQSError) in
             let message = try outgoingMessage(entry)
             try MessageValidation.validate(message)
             return SendMessageBatchRequest.Entry(id: id, message: message)
@@ -190,22 +203,27 @@ enum SQSRequestDecoder {
     static func checkPayload(_ entries: [SendMessageBatchRequest.Entry]) throws(SQSError) {
         let payloadBytes = entries.reduce(0) { $0 + MessageValidation.sizeBytes(of: $1.message) }
         if payloadBytes > SQSLimits.batchPayloadBytesMax {
-            throw SQSError(.batchRequestTooLong,
-                           "Batch requests cannot be longer than \(SQSLimits.batchPayloadBytesMax) bytes. You have sent \(payloadBytes) bytes.")
+            throw SQSError(
+                .batchRequestTooLong,
+                "Batch requests cannot be longer than \(SQSLimits.batchPayloadBytesMax) bytes. You have sent \(payloadBytes) bytes."
+            )
         }
     }
 
     static func deleteMessageBatch(_ f: RequestFields) throws(SQSError) -> DeleteMessageBatchRequest {
         let queueUrl = try f.requiredString("QueueUrl")
-        let (entries, failed) = try entries(f, entryName: "DeleteMessageBatchRequestEntry") { (id, entry) throws(SQSError) in
+        let (entries, failed) = try entries(f, entryName: "DeleteMessageBatchRequestEntry") {
+            (id, entry) throws(SQSError) in
             DeleteMessageBatchRequest.Entry(id: id, receiptHandle: try entry.requiredString("ReceiptHandle"))
         }
         return DeleteMessageBatchRequest(queueUrl: queueUrl, entries: entries, failed: failed)
     }
 
-    static func changeMessageVisibilityBatch(_ f: RequestFields) throws(SQSError) -> ChangeMessageVisibilityBatchRequest {
+    static func changeMessageVisibilityBatch(_ f: RequestFields) throws(SQSError) -> ChangeMessageVisibilityBatchRequest
+    {
         let queueUrl = try f.requiredString("QueueUrl")
-        let (entries, failed) = try entries(f, entryName: "ChangeMessageVisibilityBatchRequestEntry") { (id, entry) throws(SQSError) in
+        let (entries, failed) = try entries(f, entryName: "ChangeMessageVisibilityBatchRequestEntry") {
+            (id, entry) throws(SQSError) in
             ChangeMessageVisibilityBatchRequest.Entry(
                 id: id, receiptHandle: try entry.requiredString("ReceiptHandle"),
                 visibilityTimeout: try entry.int("VisibilityTimeout", in: 0...SQSLimits.visibilityTimeoutSecondsMax))

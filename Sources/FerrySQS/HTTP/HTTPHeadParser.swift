@@ -50,12 +50,14 @@ enum HTTPHeadParser {
     static func parseRequestLineASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, HTTPVersion)? {
         guard let firstSpace = line.firstIndex(of: 0x20) else { return nil }
         guard let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20),
-              !line[(secondSpace + 1)...].contains(0x20) else { return nil }
+            !line[(secondSpace + 1)...].contains(0x20)
+        else { return nil }
         let method = UnsafeBufferPointer(rebasing: line[..<firstSpace])
         let target = UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
         let version = UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...])
         guard !method.isEmpty, !target.isEmpty, target[0] == UInt8(ascii: "/"),
-              method.allSatisfy(isTokenByte), target.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else { return nil }
+            method.allSatisfy(isTokenByte), target.allSatisfy({ $0 > 0x20 && $0 != 0x7F })
+        else { return nil }
         let parsedVersion: HTTPVersion
         if version.elementsEqual("HTTP/1.1".utf8) {
             parsedVersion = .http11
@@ -123,7 +125,8 @@ enum HTTPHeadParser {
         let versionText = String(parts[2])
         guard let version = HTTPVersion(rawValue: versionText) else {
             let bytes = Array(versionText.utf8)
-            let looksLikeHTTP = bytes.count == 8 && versionText.hasPrefix("HTTP/")
+            let looksLikeHTTP =
+                bytes.count == 8 && versionText.hasPrefix("HTTP/")
                 && isDigit(bytes[5]) && bytes[6] == UInt8(ascii: ".") && isDigit(bytes[7])
             if looksLikeHTTP { throw .versionNotSupported(versionText) }
             throw .badRequest("malformed HTTP version")
@@ -176,12 +179,14 @@ enum HTTPHeadParser {
                 guard length == nil else { return nil }
                 length = field.value
             } else if HTTPHeaders.equalsIgnoringCase(field.name, "transfer-encoding")
-                        || HTTPHeaders.equalsIgnoringCase(field.name, "expect") {
+                || HTTPHeaders.equalsIgnoringCase(field.name, "expect")
+            {
                 return nil
             }
         }
         guard let text = length, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit),
-              let value = Int(text), value <= limits.bodyBytesMax else { return nil }
+            let value = Int(text), value <= limits.bodyBytesMax
+        else { return nil }
         return value
     }
 
@@ -219,8 +224,8 @@ enum HTTPHeadParser {
         switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
         case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
             return true
         default: return false
         }

@@ -20,10 +20,12 @@ public struct HTTPLimits: Sendable, Equatable {
     /// attributes and base64 (4/3) binaries. Exceeded: 413 Content Too Large.
     public var bodyBytesMax: Int
 
-    public init(requestLineBytesMax: Int = 16 * 1024,
-                headerBytesMax: Int = 32 * 1024,
-                headerCountMax: Int = 100,
-                bodyBytesMax: Int = 4 * 1024 * 1024) {
+    public init(
+        requestLineBytesMax: Int = 16 * 1024,
+        headerBytesMax: Int = 32 * 1024,
+        headerCountMax: Int = 100,
+        bodyBytesMax: Int = 4 * 1024 * 1024
+    ) {
         self.requestLineBytesMax = requestLineBytesMax
         self.headerBytesMax = headerBytesMax
         self.headerCountMax = headerCountMax

@@ -58,7 +58,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// every other part of a header lookup.
     static func namesEqual(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
+        var a = a
+        var b = b
         return a.withUTF8 { au in
             b.withUTF8 { bu in
                 for i in 0..<au.count where au[i] != bu[i] {
@@ -104,8 +105,10 @@ public struct HTTPRequest: Sendable, Equatable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(method: String, target: String, version: HTTPVersion = .http11,
-                headers: HTTPHeaders, body: [UInt8] = []) {
+    public init(
+        method: String, target: String, version: HTTPVersion = .http11,
+        headers: HTTPHeaders, body: [UInt8] = []
+    ) {
         self.method = method
         self.target = target
         self.version = version
@@ -177,7 +180,9 @@ public struct HTTPResponse: Sendable, Equatable {
         out.append(contentsOf: HTTPResponse.reasonPhrase(status).utf8)
         append("\r\n", to: &out)
         for (name, value) in headers.fields
-        where !HTTPHeaders.equalsIgnoringCase(name, "content-length") && !HTTPHeaders.equalsIgnoringCase(name, "connection") {
+        where !HTTPHeaders.equalsIgnoringCase(name, "content-length")
+            && !HTTPHeaders.equalsIgnoringCase(name, "connection")
+        {
             out.append(contentsOf: name.utf8)
             append(": ", to: &out)
             out.append(contentsOf: value.utf8)

@@ -132,7 +132,10 @@ public enum JSONWriter {
     static func appendInt(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 {
             out.append(UInt8(ascii: "-"))
-            if value == .min { appendLiteral("9223372036854775808", to: &out); return }
+            if value == .min {
+                appendLiteral("9223372036854775808", to: &out)
+                return
+            }
         }
         var magnitude = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // scratch: up to 20 digits, written back to front

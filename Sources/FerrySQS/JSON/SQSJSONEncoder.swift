@@ -1,4 +1,5 @@
 import FerryQueue
+
 /// Typed responses and errors -> AWS JSON 1.0 bodies, member names exactly as botocore's SQS
 /// model has them (docs/sqs-wire.md, "JSON protocol"): PascalCase, except ListDeadLetterSourceQueues' `queueUrls`;
 /// attribute values are strings, blobs base64, empty outputs `{}`.
@@ -8,7 +9,7 @@ enum SQSJSONEncoder {
     static func serialize(_ response: SQSResponse) -> [UInt8] {
         switch response {
         case .addPermission, .changeMessageVisibility, .deleteMessage, .deleteQueue, .purgeQueue,
-             .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
+            .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
             return [UInt8(ascii: "{"), UInt8(ascii: "}")]
         case .changeMessageVisibilityBatch(let result), .deleteMessageBatch(let result):
             var out = JSONOutput(reservingCapacity: 64 + 48 * (result.successful.count + result.failed.count))
@@ -119,7 +120,7 @@ enum SQSJSONEncoder {
     static func body(_ response: SQSResponse) -> JSONValue {
         switch response {
         case .addPermission, .changeMessageVisibility, .deleteMessage, .deleteQueue, .purgeQueue,
-             .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
+            .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
             return .object([:])
         case .cancelMessageMoveTask(let moved):
             return .object(["ApproximateNumberOfMessagesMoved": .int64(moved)])
@@ -152,11 +153,12 @@ enum SQSJSONEncoder {
             return .object(sendResult(result))
         case .sendMessageBatch(let batch):
             return .object([
-                "Successful": .array(batch.successful.map { entry in
-                    var members = sendResult(entry.result)
-                    members["Id"] = .string(entry.id)
-                    return .object(members)
-                }),
+                "Successful": .array(
+                    batch.successful.map { entry in
+                        var members = sendResult(entry.result)
+                        members["Id"] = .string(entry.id)
+                        return .object(members)
+                    }),
                 "Failed": .array(batch.failed.map(errorEntry)),
             ])
         case .startMessageMoveTask(let handle):

@@ -93,8 +93,9 @@ public struct QueueAddress: Sendable, Equatable {
         let segments = rest.split(separator: "/")
         guard segments.count >= 2 else { return nil }
         guard let name = FormDecoding.percentDecode(segments[segments.count - 1], plusIsSpace: false),
-              let account = FormDecoding.percentDecode(segments[segments.count - 2], plusIsSpace: false),
-              !account.isEmpty, (try? MessageValidation.validateQueueName(name)) != nil else { return nil }
+            let account = FormDecoding.percentDecode(segments[segments.count - 2], plusIsSpace: false),
+            !account.isEmpty, (try? MessageValidation.validateQueueName(name)) != nil
+        else { return nil }
         return QueueAddress(account: account, queueName: name)
     }
 
@@ -102,7 +103,8 @@ public struct QueueAddress: Sendable, Equatable {
     public static func parse(arn: String) -> (region: String, address: QueueAddress)? {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[2] == "sqs", !parts[4].isEmpty,
-              (try? MessageValidation.validateQueueName(parts[5])) != nil else { return nil }
+            (try? MessageValidation.validateQueueName(parts[5])) != nil
+        else { return nil }
         return (parts[3], QueueAddress(account: parts[4], queueName: parts[5]))
     }
 }

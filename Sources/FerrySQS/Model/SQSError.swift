@@ -86,8 +86,8 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
         case .queueDoesNotExist: return "AWS.SimpleQueueService.NonExistentQueue"
         case .queueNameExists: return "QueueAlreadyExists"
         case .queueDeletedRecently, .purgeQueueInProgress, .emptyBatchRequest, .tooManyEntriesInBatchRequest,
-             .batchEntryIdsNotDistinct, .invalidBatchEntryId, .batchRequestTooLong, .messageNotInflight,
-             .unsupportedOperation:
+            .batchEntryIdsNotDistinct, .invalidBatchEntryId, .batchRequestTooLong, .messageNotInflight,
+            .unsupportedOperation:
             return "AWS.SimpleQueueService." + rawValue
         default: return rawValue
         }
@@ -96,7 +96,7 @@ public enum SQSErrorCode: String, Sendable, CaseIterable {
     public var status: Int {
         switch self {
         case .purgeQueueInProgress, .overLimit, .requestThrottled, .accessDenied, .invalidClientTokenId,
-             .signatureDoesNotMatch, .missingAuthenticationToken:
+            .signatureDoesNotMatch, .missingAuthenticationToken:
             return 403
         // Not modeled; real SQS answered 404 (amazon-sqs-java-extended-client-lib #16).
         case .resourceNotFoundException, .receiptHandleIsInvalid, .notFound, .resourceNotFound: return 404

@@ -142,10 +142,12 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var messageDeduplicationId: String?
     public var messageGroupId: String?
 
-    public init(body: String, delaySeconds: Int? = nil,
-                messageAttributes: [String: MessageAttributeValue] = [:],
-                messageSystemAttributes: [String: MessageAttributeValue] = [:],
-                messageDeduplicationId: String? = nil, messageGroupId: String? = nil) {
+    public init(
+        body: String, delaySeconds: Int? = nil,
+        messageAttributes: [String: MessageAttributeValue] = [:],
+        messageSystemAttributes: [String: MessageAttributeValue] = [:],
+        messageDeduplicationId: String? = nil, messageGroupId: String? = nil
+    ) {
         self.body = body
         self.delaySeconds = delaySeconds
         self.messageAttributes = messageAttributes
@@ -199,9 +201,11 @@ public struct ReceiveMessageRequest: Sendable, Equatable {
     public var waitTimeSeconds: Int?
     public var receiveRequestAttemptId: String?
 
-    public init(queueUrl: String, messageSystemAttributeNames: [String] = [], messageAttributeNames: [String] = [],
-                maxNumberOfMessages: Int? = nil, visibilityTimeout: Int? = nil, waitTimeSeconds: Int? = nil,
-                receiveRequestAttemptId: String? = nil) {
+    public init(
+        queueUrl: String, messageSystemAttributeNames: [String] = [], messageAttributeNames: [String] = [],
+        maxNumberOfMessages: Int? = nil, visibilityTimeout: Int? = nil, waitTimeSeconds: Int? = nil,
+        receiveRequestAttemptId: String? = nil
+    ) {
         self.queueUrl = queueUrl
         self.messageSystemAttributeNames = messageSystemAttributeNames
         self.messageAttributeNames = messageAttributeNames

@@ -72,8 +72,9 @@ public struct BatchResultErrorEntry: Sendable, Equatable {
     }
 
     public init(id: String, error: SQSError) {
-        self.init(id: id, senderFault: error.code.fault == .sender, code: error.code.rawValue,
-                  message: error.message)
+        self.init(
+            id: id, senderFault: error.code.fault == .sender, code: error.code.rawValue,
+            message: error.message)
     }
 }
 
@@ -95,8 +96,10 @@ public struct SendMessageResult: Sendable, Equatable {
     public var md5OfMessageSystemAttributes: String?
     public var sequenceNumber: String?
 
-    public init(messageId: String, md5OfMessageBody: String, md5OfMessageAttributes: String? = nil,
-                md5OfMessageSystemAttributes: String? = nil, sequenceNumber: String? = nil) {
+    public init(
+        messageId: String, md5OfMessageBody: String, md5OfMessageAttributes: String? = nil,
+        md5OfMessageSystemAttributes: String? = nil, sequenceNumber: String? = nil
+    ) {
         self.messageId = messageId
         self.md5OfMessageBody = md5OfMessageBody
         self.md5OfMessageAttributes = md5OfMessageAttributes
@@ -107,11 +110,12 @@ public struct SendMessageResult: Sendable, Equatable {
     /// The result for `message`, with the checksums docs/sqs-wire.md, "Message checksums" requires: body MD5 always
     /// (`bodyMD5` when the caller already has it), the attribute MD5s only when attributes were sent.
     public init(messageId: String, message: OutgoingMessage, bodyMD5: BodyMD5? = nil, sequenceNumber: String? = nil) {
-        self.init(messageId: messageId,
-                  md5OfMessageBody: bodyMD5.map(MessageChecksums.hex) ?? MessageChecksums.md5OfBody(message.body),
-                  md5OfMessageAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageAttributes),
-                  md5OfMessageSystemAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageSystemAttributes),
-                  sequenceNumber: sequenceNumber)
+        self.init(
+            messageId: messageId,
+            md5OfMessageBody: bodyMD5.map(MessageChecksums.hex) ?? MessageChecksums.md5OfBody(message.body),
+            md5OfMessageAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageAttributes),
+            md5OfMessageSystemAttributes: MessageChecksums.md5OfAttributesIfAny(message.messageSystemAttributes),
+            sequenceNumber: sequenceNumber)
     }
 }
 
@@ -148,8 +152,10 @@ public struct ReceivedMessage: Sendable, Equatable {
 
     /// Computes both checksums from what is returned, so they always agree with it; `bodyMD5`, the digest
     /// computed when this very body was sent, spares hashing it again.
-    public init(messageId: String, receiptHandle: String, body: String, bodyMD5: BodyMD5? = nil,
-                attributes: [String: String] = [:], messageAttributes: [String: MessageAttributeValue] = [:]) {
+    public init(
+        messageId: String, receiptHandle: String, body: String, bodyMD5: BodyMD5? = nil,
+        attributes: [String: String] = [:], messageAttributes: [String: MessageAttributeValue] = [:]
+    ) {
         self.messageId = messageId
         self.receiptHandle = receiptHandle
         self.body = body
@@ -172,10 +178,12 @@ public struct MessageMoveTask: Sendable, Equatable {
     /// Epoch milliseconds.
     public var startedTimestamp: Int64?
 
-    public init(taskHandle: String? = nil, status: String? = nil, sourceArn: String? = nil,
-                destinationArn: String? = nil, maxNumberOfMessagesPerSecond: Int? = nil,
-                approximateNumberOfMessagesMoved: Int64? = nil, approximateNumberOfMessagesToMove: Int64? = nil,
-                failureReason: String? = nil, startedTimestamp: Int64? = nil) {
+    public init(
+        taskHandle: String? = nil, status: String? = nil, sourceArn: String? = nil,
+        destinationArn: String? = nil, maxNumberOfMessagesPerSecond: Int? = nil,
+        approximateNumberOfMessagesMoved: Int64? = nil, approximateNumberOfMessagesToMove: Int64? = nil,
+        failureReason: String? = nil, startedTimestamp: Int64? = nil
+    ) {
         self.taskHandle = taskHandle
         self.status = status
         self.sourceArn = sourceArn

@@ -7,7 +7,8 @@ public enum FormDecoding {
         for part in text.split(separator: "&") where !part.isEmpty {
             let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = percentDecode(pieces[0], plusIsSpace: true),
-                  let value = percentDecode(pieces.count > 1 ? pieces[1] : "", plusIsSpace: true) else { return nil }
+                let value = percentDecode(pieces.count > 1 ? pieces[1] : "", plusIsSpace: true)
+            else { return nil }
             result.append((name, value))
         }
         return result
@@ -50,7 +51,7 @@ public enum FormDecoding {
         for b in text.utf8 {
             switch b {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                 UInt8(ascii: "~"):
+                UInt8(ascii: "~"):
                 out.append(b)
             case UInt8(ascii: "/") where keepSlash:
                 out.append(b)

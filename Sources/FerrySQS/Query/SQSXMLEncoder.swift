@@ -1,4 +1,5 @@
 import FerryQueue
+
 /// Typed responses and errors -> query-protocol XML (docs/sqs-wire.md, "Query protocol"): `<XResponse>` around the
 /// `<XResult>` result wrapper and `<ResponseMetadata>`; lists flattened; maps as
 /// `<Attribute><Name/><Value/></Attribute>`, `<Tag><Key/><Value/></Tag>`.
@@ -7,8 +8,9 @@ enum SQSXMLEncoder {
 
     static func document(_ response: SQSResponse, requestId: String) -> String {
         let action = response.operation.rawValue
-        return XMLWriter.responseDocument(action: action, namespace: namespace, result: resultBody(response),
-                                          requestId: requestId)
+        return XMLWriter.responseDocument(
+            action: action, namespace: namespace, result: resultBody(response),
+            requestId: requestId)
     }
 
     /// `<ErrorResponse><Error><Type/><Code/><Message/><Detail/></Error><RequestId/></ErrorResponse>`.
@@ -31,7 +33,7 @@ enum SQSXMLEncoder {
         var x = XMLWriter()
         switch response {
         case .addPermission, .changeMessageVisibility, .deleteMessage, .deleteQueue, .purgeQueue,
-             .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
+            .removePermission, .setQueueAttributes, .tagQueue, .untagQueue:
             return nil
         case .cancelMessageMoveTask(let moved):
             x.element("ApproximateNumberOfMessagesMoved", String(moved))

@@ -1,12 +1,22 @@
 /// The SNS actions Ferry serves (docs/sns-wire.md, "Operations").
 public enum SNSAction: String, Sendable, CaseIterable {
-    case createTopic = "CreateTopic", deleteTopic = "DeleteTopic", listTopics = "ListTopics"
-    case getTopicAttributes = "GetTopicAttributes", setTopicAttributes = "SetTopicAttributes"
-    case subscribe = "Subscribe", unsubscribe = "Unsubscribe", confirmSubscription = "ConfirmSubscription"
-    case listSubscriptions = "ListSubscriptions", listSubscriptionsByTopic = "ListSubscriptionsByTopic"
-    case getSubscriptionAttributes = "GetSubscriptionAttributes", setSubscriptionAttributes = "SetSubscriptionAttributes"
-    case publish = "Publish", publishBatch = "PublishBatch"
-    case tagResource = "TagResource", untagResource = "UntagResource", listTagsForResource = "ListTagsForResource"
+    case createTopic = "CreateTopic"
+    case deleteTopic = "DeleteTopic"
+    case listTopics = "ListTopics"
+    case getTopicAttributes = "GetTopicAttributes"
+    case setTopicAttributes = "SetTopicAttributes"
+    case subscribe = "Subscribe"
+    case unsubscribe = "Unsubscribe"
+    case confirmSubscription = "ConfirmSubscription"
+    case listSubscriptions = "ListSubscriptions"
+    case listSubscriptionsByTopic = "ListSubscriptionsByTopic"
+    case getSubscriptionAttributes = "GetSubscriptionAttributes"
+    case setSubscriptionAttributes = "SetSubscriptionAttributes"
+    case publish = "Publish"
+    case publishBatch = "PublishBatch"
+    case tagResource = "TagResource"
+    case untagResource = "UntagResource"
+    case listTagsForResource = "ListTagsForResource"
 }
 
 /// One SNS query-protocol request: its action and flat parameters (`Attributes.entry.1.key=...`), read with
@@ -35,7 +45,9 @@ public struct SNSQuery: Sendable {
     }
 
     /// `prefix.entry.N.key` / `prefix.entry.N.value` (SNS's maps), in index order; the last of a repeated key wins.
-    public func map(_ prefix: String, key: String = "key", value: String = "value", entry: String = "entry") -> [String: String] {
+    public func map(
+        _ prefix: String, key: String = "key", value: String = "value", entry: String = "entry"
+    ) -> [String: String] {
         var out: [String: String] = [:]
         for index in indices(of: "\(prefix).\(entry).") {
             guard let k = parameters["\(prefix).\(entry).\(index).\(key)"] else { continue }
@@ -55,7 +67,9 @@ public struct SNSQuery: Sendable {
         return indices(of: head).map { index in
             let inner = "\(head)\(index)."
             var sub: [String: String] = [:]
-            for (name, value) in parameters where name.hasPrefix(inner) { sub[String(name.dropFirst(inner.count))] = value }
+            for (name, value) in parameters where name.hasPrefix(inner) {
+                sub[String(name.dropFirst(inner.count))] = value
+            }
             return SNSQuery(action: action, parameters: sub)
         }
     }
@@ -93,7 +107,8 @@ public enum SNSProtocol {
             throw SQSError(.invalidParameterValue, "The request body is not correctly form-encoded.")
         }
         guard pairs.count <= SNSQuery.parametersMax else {
-            throw SQSError(.invalidParameter, "Invalid parameter: too many parameters (at most \(SNSQuery.parametersMax))")
+            throw SQSError(
+                .invalidParameter, "Invalid parameter: too many parameters (at most \(SNSQuery.parametersMax))")
         }
         guard let actionName = pairs.last(where: { $0.0 == "Action" })?.1, !actionName.isEmpty else {
             throw SQSError(.missingAction, "The request must contain the parameter Action.")
@@ -109,19 +124,23 @@ public enum SNSProtocol {
     private static func formPairs(_ request: HTTPRequest) -> [(String, String)]? {
         guard var pairs = FormDecoding.pairs(request.query) else { return nil }
         if !request.body.isEmpty {
-            guard let text = String(validating: request.body, as: UTF8.self), let body = FormDecoding.pairs(text) else { return nil }
+            guard let text = String(validating: request.body, as: UTF8.self), let body = FormDecoding.pairs(text) else {
+                return nil
+            }
             pairs += body
         }
         return pairs
     }
 
     public static func encode(_ response: SNSResponse, requestId: String) -> HTTPResponse {
-        SQSProtocol.make(status: 200, contentType: SQSProtocol.xmlContentType, requestId: requestId,
-                         body: Array(SNSXMLEncoder.document(response, requestId: requestId).utf8))
+        SQSProtocol.make(
+            status: 200, contentType: SQSProtocol.xmlContentType, requestId: requestId,
+            body: Array(SNSXMLEncoder.document(response, requestId: requestId).utf8))
     }
 
     public static func encode(_ error: SQSError, requestId: String) -> HTTPResponse {
-        SQSProtocol.make(status: error.code.status, contentType: SQSProtocol.xmlContentType, requestId: requestId,
-                         body: Array(SNSXMLEncoder.document(error, requestId: requestId).utf8))
+        SQSProtocol.make(
+            status: error.code.status, contentType: SQSProtocol.xmlContentType, requestId: requestId,
+            body: Array(SNSXMLEncoder.document(error, requestId: requestId).utf8))
     }
 }

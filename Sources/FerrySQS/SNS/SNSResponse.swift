@@ -44,7 +44,8 @@ public enum SNSResponse: Sendable, Equatable {
 
     var action: SNSAction {
         switch self {
-        case .empty(let a), .topicArn(let a, _), .subscriptionArn(let a, _), .attributes(let a, _), .subscriptions(let a, _, _):
+        case .empty(let a), .topicArn(let a, _), .subscriptionArn(let a, _), .attributes(let a, _),
+            .subscriptions(let a, _, _):
             return a
         case .topics: return .listTopics
         case .published: return .publish
@@ -61,8 +62,9 @@ enum SNSXMLEncoder {
         let action = response.action.rawValue
         var result = XMLWriter()
         body(response, into: &result)
-        return XMLWriter.responseDocument(action: action, namespace: SNSProtocol.xmlNamespace, result: result.text,
-                                          requestId: requestId)
+        return XMLWriter.responseDocument(
+            action: action, namespace: SNSProtocol.xmlNamespace, result: result.text,
+            requestId: requestId)
     }
 
     static func document(_ error: SQSError, requestId: String) -> String {
@@ -89,7 +91,10 @@ enum SNSXMLEncoder {
         case .attributes(_, let attributes):
             x.element("Attributes") { a in
                 for key in attributes.keys.sorted() {
-                    a.element("entry") { $0.element("key", key); $0.element("value", attributes[key]!) }
+                    a.element("entry") {
+                        $0.element("key", key)
+                        $0.element("value", attributes[key]!)
+                    }
                 }
             }
         case .subscriptions(_, let entries, let nextToken):
@@ -131,7 +136,10 @@ enum SNSXMLEncoder {
         case .tags(let tags):
             x.element("Tags") { t in
                 for key in tags.keys.sorted() {
-                    t.element("member") { $0.element("Key", key); $0.element("Value", tags[key]!) }
+                    t.element("member") {
+                        $0.element("Key", key)
+                        $0.element("Value", tags[key]!)
+                    }
                 }
             }
         }

@@ -1,4 +1,5 @@
 import FerryQueue
+
 /// SigV4 timestamps: `YYYYMMDD'T'HHMMSS'Z'` (X-Amz-Date) and RFC 1123 (`Date`), to and from epoch
 /// seconds. Hand-written civil-calendar arithmetic (H. Hinnant's days_from_civil), no Foundation.
 public enum AmzDate {
@@ -7,7 +8,8 @@ public enum AmzDate {
         let b = Array(text.utf8)
         guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
         guard let year = number(b[0..<4]), let month = number(b[4..<6]), let day = number(b[6..<8]),
-              let hour = number(b[9..<11]), let minute = number(b[11..<13]), let second = number(b[13..<15]) else {
+            let hour = number(b[9..<11]), let minute = number(b[11..<13]), let second = number(b[13..<15])
+        else {
             return nil
         }
         return epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
@@ -20,9 +22,11 @@ public enum AmzDate {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard let monthIndex = months.firstIndex(of: String(parts[2])) else { return nil }
         let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let day = number(ArraySlice(parts[1].utf8)), let year = number(ArraySlice(parts[3].utf8)),
-              let hour = number(ArraySlice(clock[0].utf8)), let minute = number(ArraySlice(clock[1].utf8)),
-              let second = number(ArraySlice(clock[2].utf8)) else { return nil }
+        guard clock.count == 3, let day = number(ArraySlice(parts[1].utf8)),
+            let year = number(ArraySlice(parts[3].utf8)),
+            let hour = number(ArraySlice(clock[0].utf8)), let minute = number(ArraySlice(clock[1].utf8)),
+            let second = number(ArraySlice(clock[2].utf8))
+        else { return nil }
         return epoch(year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
     }
 
@@ -46,7 +50,8 @@ public enum AmzDate {
 
     static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
         guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
-              (0...60).contains(second) else { return nil }
+            (0...60).contains(second)
+        else { return nil }
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

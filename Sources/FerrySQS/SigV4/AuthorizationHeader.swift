@@ -27,40 +27,57 @@ struct AuthorizationHeader: Equatable {
     private static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> Result<AuthorizationHeader, SQSError> {
         let whole = trimmed(text, 0..<text.count)
         guard whole.count >= algorithmPrefix.count,
-              equals(text, whole.lowerBound..<(whole.lowerBound + algorithmPrefix.count), algorithmPrefix) else {
+            equals(text, whole.lowerBound..<(whole.lowerBound + algorithmPrefix.count), algorithmPrefix)
+        else {
             return .failure(SQSError(.incompleteSignature, "Unsupported AWS 'algorithm': expected '\(algorithm)'."))
         }
-        var credential: Range<Int>?, signed: Range<Int>?, signature: Range<Int>?
-        for rawPart in pieces(of: text, (whole.lowerBound + algorithmPrefix.count)..<whole.upperBound, at: UInt8(ascii: ","))
+        var credential: Range<Int>?
+        var signed: Range<Int>?
+        var signature: Range<Int>?
+        for rawPart in pieces(
+            of: text, (whole.lowerBound + algorithmPrefix.count)..<whole.upperBound, at: UInt8(ascii: ","))
         where !rawPart.isEmpty {
             let part = trimmed(text, rawPart)
             guard let equals = part.first(where: { text[$0] == UInt8(ascii: "=") }), equals > part.lowerBound,
-                  equals + 1 < part.upperBound else {
-                return .failure(SQSError(.incompleteSignature,
-                                         "Authorization header is malformed: '\(string(text, part))'."))
+                equals + 1 < part.upperBound
+            else {
+                return .failure(
+                    SQSError(
+                        .incompleteSignature,
+                        "Authorization header is malformed: '\(string(text, part))'."))
             }
-            let name = part.lowerBound..<equals, value = (equals + 1)..<part.upperBound
-            if Self.equals(text, name, credentialName) { credential = value }
-            else if Self.equals(text, name, signedHeadersName) { signed = value }
-            else if Self.equals(text, name, signatureName) { signature = value }
+            let name = part.lowerBound..<equals
+            let value = (equals + 1)..<part.upperBound
+            if Self.equals(text, name, credentialName) {
+                credential = value
+            } else if Self.equals(text, name, signedHeadersName) {
+                signed = value
+            } else if Self.equals(text, name, signatureName) {
+                signature = value
+            }
         }
         guard let credential, let signed, let signature else {
-            return .failure(SQSError(.incompleteSignature,
-                                     "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."))
+            return .failure(
+                SQSError(
+                    .incompleteSignature,
+                    "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."))
         }
         let scope = pieces(of: text, credential, at: UInt8(ascii: "/"))
         guard scope.count == 5, scope.allSatisfy({ !$0.isEmpty }) else {
-            return .failure(SQSError(.incompleteSignature,
-                                     "Credential must have the form <key>/<date>/<region>/<service>/aws4_request."))
+            return .failure(
+                SQSError(
+                    .incompleteSignature,
+                    "Credential must have the form <key>/<date>/<region>/<service>/aws4_request."))
         }
         let signedHeaders = pieces(of: text, signed, at: UInt8(ascii: ";"))
         guard !signedHeaders.contains(where: { $0.isEmpty }) else {
             return .failure(SQSError(.incompleteSignature, "SignedHeaders is malformed."))
         }
-        return .success(AuthorizationHeader(
-            accessKeyId: string(text, scope[0]), scopeDate: string(text, scope[1]), region: string(text, scope[2]),
-            service: string(text, scope[3]), terminator: string(text, scope[4]),
-            signedHeaders: signedHeaders.map { string(text, $0) }, signature: string(text, signature)))
+        return .success(
+            AuthorizationHeader(
+                accessKeyId: string(text, scope[0]), scopeDate: string(text, scope[1]), region: string(text, scope[2]),
+                service: string(text, scope[3]), terminator: string(text, scope[4]),
+                signedHeaders: signedHeaders.map { string(text, $0) }, signature: string(text, signature)))
     }
 
     private static let credentialName = Array("Credential".utf8)
@@ -68,7 +85,9 @@ struct AuthorizationHeader: Equatable {
     private static let signatureName = Array("Signature".utf8)
 
     /// The ranges of `range` between every `separator`, empty pieces kept.
-    private static func pieces(of text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, at separator: UInt8) -> [Range<Int>] {
+    private static func pieces(
+        of text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, at separator: UInt8
+    ) -> [Range<Int>] {
         var result: [Range<Int>] = []
         result.reserveCapacity(8)
         var start = range.lowerBound
@@ -93,7 +112,8 @@ struct AuthorizationHeader: Equatable {
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     private static func trimmed(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
-        var start = range.lowerBound, end = range.upperBound
+        var start = range.lowerBound
+        var end = range.upperBound
         while start < end, isSpace(text[start]) { start += 1 }
         while end > start, isSpace(text[end - 1]) { end -= 1 }
         return start..<end

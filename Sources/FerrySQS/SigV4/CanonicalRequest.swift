@@ -38,7 +38,8 @@ enum CanonicalRequest {
     static func canonicalURI(_ rawPath: String) -> String {
         guard !rawPath.isEmpty else { return "/" }
         var output: [Substring] = []
-        for segment in rawPath.split(separator: "/", omittingEmptySubsequences: false) where !segment.isEmpty && segment != "." {
+        for segment in rawPath.split(separator: "/", omittingEmptySubsequences: false)
+        where !segment.isEmpty && segment != "." {
             if segment == ".." {
                 if !output.isEmpty { output.removeLast() }
             } else {
@@ -93,7 +94,8 @@ enum CanonicalRequest {
     private static func appendCollapsingWhitespace(_ value: String, to out: inout [UInt8]) {
         var value = value
         value.withUTF8 { bytes in
-            var i = 0, end = bytes.count
+            var i = 0
+            var end = bytes.count
             while i < end, isBlank(bytes[i]) { i += 1 }
             while end > i, isBlank(bytes[end - 1]) { end -= 1 }
             var runStart = i

@@ -35,8 +35,10 @@ public struct SigV4Configuration: Sendable {
     /// When set, the credential scope's region must equal it; nil accepts any region.
     public var region: String?
 
-    public init(mode: Mode, credentials: [String: Credential] = [:], defaultAccountId: String = "000000000000",
-                clockSkewSecondsMax: Int64 = 15 * 60, region: String? = nil) {
+    public init(
+        mode: Mode, credentials: [String: Credential] = [:], defaultAccountId: String = "000000000000",
+        clockSkewSecondsMax: Int64 = 15 * 60, region: String? = nil
+    ) {
         self.mode = mode
         self.credentials = credentials
         self.defaultAccountId = defaultAccountId

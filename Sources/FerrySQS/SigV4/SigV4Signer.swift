@@ -47,18 +47,23 @@ public struct SigV4Signer: Sendable, Equatable {
         signed.headers.add(name: "X-Amz-Date", value: amzDate)
         if let sessionToken { signed.headers.add(name: "X-Amz-Security-Token", value: sessionToken) }
         let names = Array(Set(signed.headers.fields.map { $0.name.lowercased() })).sorted()
-        let canonical = CanonicalRequest.build(signed, signedHeaders: names,
-                                               payloadHash: CanonicalRequest.sha256Hex(signed.body))
+        let canonical = CanonicalRequest.build(
+            signed, signedHeaders: names,
+            payloadHash: CanonicalRequest.sha256Hex(signed.body))
         let scopeDate = String(amzDate.prefix(8))
         let scope = Self.scope(date: scopeDate, region: region)
         if dayKey?.date != scopeDate {
-            dayKey = DayKey(date: scopeDate,
-                            key: Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service))
+            dayKey = DayKey(
+                date: scopeDate,
+                key: Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service))
         }
         let key = dayKey!.key
-        let signature = Self.signature(Self.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical), key: key)
-        signed.headers.add(name: "Authorization", value: "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
-                           + "SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)")
+        let signature = Self.signature(
+            Self.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical), key: key)
+        signed.headers.add(
+            name: "Authorization",
+            value: "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
+                + "SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)")
         return signed
     }
 
@@ -84,6 +89,7 @@ public struct SigV4Signer: Sendable, Equatable {
 
     /// The signature as lowercase hex.
     static func signature(_ stringToSign: String, key: [UInt8]) -> String {
-        MessageChecksums.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: key)))
+        MessageChecksums.hex(
+            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: key)))
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+
 import enum FerryQueue.Hex
 
 /// Verifies AWS Signature Version 4 on SQS requests (docs/sqs-wire.md, "Signature V4").
@@ -32,8 +33,10 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// `verify(_:now:)` with the Authorization header already parsed (the server parses it once per request).
-    public mutating func verify(_ request: HTTPRequest, authorization: PresentedAuthorization,
-                                now: Int64) throws(SQSError) -> AuthenticatedCaller {
+    public mutating func verify(
+        _ request: HTTPRequest, authorization: PresentedAuthorization,
+        now: Int64
+    ) throws(SQSError) -> AuthenticatedCaller {
         guard configuration.mode == .sigv4 else {
             return AuthenticatedCaller(accessKeyId: nil, accountId: configuration.defaultAccountId)
         }
@@ -48,16 +51,19 @@ public struct SigV4Verifier: Sendable {
         try checkSessionToken(request, header, credential)
         let (timestamp, amzDate) = try requestTime(request)
         guard amzDate.hasPrefix(header.scopeDate) else {
-            throw SQSError(.signatureDoesNotMatch,
-                           "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(header.scopeDate)' != '\(amzDate.prefix(8))'.")
+            throw SQSError(
+                .signatureDoesNotMatch,
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '\(header.scopeDate)' != '\(amzDate.prefix(8))'."
+            )
         }
         try checkSkew(timestamp: timestamp, amzDate: amzDate, now: now)
         guard header.signedHeaders.contains("host") else {
             throw SQSError(.signatureDoesNotMatch, "'Host' must be a signed header.")
         }
         // Bytes from here on: the canonical request and the string to sign are hashed once and never read as text.
-        let canonical = CanonicalRequest.bytes(request, signedHeaders: header.signedHeaders,
-                                               payloadHash: try payloadHash(request))
+        let canonical = CanonicalRequest.bytes(
+            request, signedHeaders: header.signedHeaders,
+            payloadHash: try payloadHash(request))
         var stringToSign: [UInt8] = []
         stringToSign.reserveCapacity(160)
         stringToSign += AuthorizationHeader.algorithm.utf8
@@ -71,33 +77,41 @@ public struct SigV4Verifier: Sendable {
         hmac.update(stringToSign)
         let expected = hmac.finalize()
         guard expected.withUnsafeBytes({ SigV4Verifier.hexEqualsIgnoringCase($0, header.signature) }) else {
-            throw SQSError(.signatureDoesNotMatch,
-                           "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+            throw SQSError(
+                .signatureDoesNotMatch,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+            )
         }
         return AuthenticatedCaller(accessKeyId: header.accessKeyId, accountId: credential.accountId)
     }
 
     private func checkScope(_ header: AuthorizationHeader) throws(SQSError) {
         guard SigV4Verifier.services.contains(header.service) else {
-            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped to correct service: '\(SigV4Verifier.service)'.")
+            throw SQSError(
+                .signatureDoesNotMatch, "Credential should be scoped to correct service: '\(SigV4Verifier.service)'.")
         }
         guard header.terminator == "aws4_request" else {
-            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped with a valid terminator: 'aws4_request'.")
+            throw SQSError(
+                .signatureDoesNotMatch, "Credential should be scoped with a valid terminator: 'aws4_request'.")
         }
         if let region = configuration.region, header.region != region {
-            throw SQSError(.signatureDoesNotMatch, "Credential should be scoped to a valid region, not '\(header.region)'.")
+            throw SQSError(
+                .signatureDoesNotMatch, "Credential should be scoped to a valid region, not '\(header.region)'.")
         }
     }
 
     /// docs/sqs-wire.md, "Signature V4", step 6: a presented token must be signed; a configured one must be presented.
-    private func checkSessionToken(_ request: HTTPRequest, _ header: AuthorizationHeader,
-                                   _ credential: SigV4Configuration.Credential) throws(SQSError) {
+    private func checkSessionToken(
+        _ request: HTTPRequest, _ header: AuthorizationHeader,
+        _ credential: SigV4Configuration.Credential
+    ) throws(SQSError) {
         let presented = request.headers["X-Amz-Security-Token"]
         if presented != nil, !header.signedHeaders.contains("x-amz-security-token") {
             throw SQSError(.signatureDoesNotMatch, "X-Amz-Security-Token must be a signed header.")
         }
         if let expected = credential.sessionToken,
-           !SigV4Verifier.constantTimeEquals(expected, presented ?? "") {
+            !SigV4Verifier.constantTimeEquals(expected, presented ?? "")
+        {
             throw SQSError(.invalidClientTokenId, "The security token included in the request is invalid.")
         }
     }
@@ -116,8 +130,9 @@ public struct SigV4Verifier: Sendable {
             }
             return (t, AmzDate.formatBasic(t))
         }
-        throw SQSError(.incompleteSignature,
-                       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+        throw SQSError(
+            .incompleteSignature,
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
     }
 
     /// "Signature expired: <t> is now earlier than <t'> (<now> - 15 min.)" (docs/sqs-wire.md, "Signature V4", step 2).
@@ -125,12 +140,16 @@ public struct SigV4Verifier: Sendable {
         let skew = configuration.clockSkewSecondsMax
         let minutes = "\(skew / 60) min."
         if timestamp < now - skew {
-            throw SQSError(.signatureDoesNotMatch,
-                           "Signature expired: \(amzDate) is now earlier than \(AmzDate.formatBasic(now - skew)) (\(AmzDate.formatBasic(now)) - \(minutes))")
+            throw SQSError(
+                .signatureDoesNotMatch,
+                "Signature expired: \(amzDate) is now earlier than \(AmzDate.formatBasic(now - skew)) (\(AmzDate.formatBasic(now)) - \(minutes))"
+            )
         }
         if timestamp > now + skew {
-            throw SQSError(.signatureDoesNotMatch,
-                           "Signature not yet current: \(amzDate) is still later than \(AmzDate.formatBasic(now + skew)) (\(AmzDate.formatBasic(now)) + \(minutes))")
+            throw SQSError(
+                .signatureDoesNotMatch,
+                "Signature not yet current: \(amzDate) is still later than \(AmzDate.formatBasic(now + skew)) (\(AmzDate.formatBasic(now)) + \(minutes))"
+            )
         }
     }
 
@@ -144,7 +163,8 @@ public struct SigV4Verifier: Sendable {
         SHA256.hash(data: request.body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &computed) }
         guard let claimed else { return computed }
         guard SigV4Verifier.hexTextEqualsIgnoringCase(computed, claimed) else {
-            throw SQSError(.signatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            throw SQSError(
+                .signatureDoesNotMatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
         return Array(claimed.utf8)
     }
@@ -166,11 +186,14 @@ public struct SigV4Verifier: Sendable {
     }
 
     private mutating func signingKey(_ header: AuthorizationHeader, secret: String) -> KeyedHMAC {
-        let scope = SigningKeyScope(accessKeyId: header.accessKeyId, date: header.scopeDate, region: header.region,
-                                    service: header.service)
+        let scope = SigningKeyScope(
+            accessKeyId: header.accessKeyId, date: header.scopeDate, region: header.region,
+            service: header.service)
         if let key = signingKeys[scope] { return key }
-        let key = KeyedHMAC(hmac: HMACSHA256(key: SigV4Signer.signingKey(
-            secret: secret, date: header.scopeDate, region: header.region, service: header.service)))
+        let key = KeyedHMAC(
+            hmac: HMACSHA256(
+                key: SigV4Signer.signingKey(
+                    secret: secret, date: header.scopeDate, region: header.region, service: header.service)))
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
         signingKeys[scope] = key
         return key
@@ -210,7 +233,8 @@ public struct SigV4Verifier: Sendable {
 
     /// Compares without an early exit, so the time taken does not reveal the matching prefix.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         var difference = UInt8(x.count == y.count ? 0 : 1)
         for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
         return difference == 0

@@ -1,5 +1,6 @@
 import FerryRuntime
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,7 +106,8 @@ final class BenchDriver {
             timers.append(try loop.scheduleRepeating(everyMs: OpenLoopPacer.periodMs) { [unowned self] in self.pace() })
         }
         if let seconds = config.durationSeconds {
-            timers.append(try loop.scheduleOnce(afterMs: UInt64(seconds * 1000)) { [unowned self] in self.stopProducing() })
+            timers.append(
+                try loop.scheduleOnce(afterMs: UInt64(seconds * 1000)) { [unowned self] in self.stopProducing() })
         }
         loop.run()
         for timer in timers { timer.close() }
@@ -137,7 +139,8 @@ final class BenchDriver {
         guard phase == .producing, pacer != nil else { return }
         pacer!.pace(nowNs: EventLoop.hrtimeNs, connections: producers.count, mayIssue: { mayIssue }) { index in
             let connection = producers[index]
-            guard connection.isReady, connection.inFlight < config.pipelineDepth, !pausedProducers.contains(index) else { return false }
+            guard connection.isReady, connection.inFlight < config.pipelineDepth, !pausedProducers.contains(index)
+            else { return false }
             issueBatch(on: connection)
             return true
         }
@@ -234,7 +237,8 @@ final class BenchDriver {
         case .delete(let count):
             deletesInFlight -= 1
             stats.deleteRequests += 1
-            let failures = response.status != 200 ? nil : count == 1 ? [] : BatchResponseReader.failures(in: response.body)
+            let failures =
+                response.status != 200 ? nil : count == 1 ? [] : BatchResponseReader.failures(in: response.body)
             if let failures {
                 for failure in failures { stats.countError("Delete:" + failure.code) }
                 stats.deletedMessages += count - failures.count
@@ -250,7 +254,10 @@ final class BenchDriver {
             stats.countError("BadReceiveResponse")
             return
         }
-        if messages.isEmpty { stats.emptyReceives += 1; return }
+        if messages.isEmpty {
+            stats.emptyReceives += 1
+            return
+        }
         let now = EventLoop.hrtimeNs
         if sentNs >= warmupEndNs { BenchStats.record(&stats.receiveLatency, nanos: now - sentNs) }
         for message in messages {
@@ -356,13 +363,18 @@ final class BenchDriver {
         let elapsed = Double(now - startNs) / 1e9
         let label = phase == .producing ? "" : phase == .done ? "  (done)" : "  (draining)"
         let window = stats.sendLatencySinceProgress
-        let latency = window.totalCount == 0 ? "" : "  send p50/p99/max µs "
-            + "\(Format.count(Int(window.valueAtPercentile(50))))/\(Format.count(Int(window.valueAtPercentile(99))))"
-            + "/\(Format.count(Int(window.max)))"
+        let latency =
+            window.totalCount == 0
+            ? ""
+            : "  send p50/p99/max µs "
+                + "\(Format.count(Int(window.valueAtPercentile(50))))/\(Format.count(Int(window.valueAtPercentile(99))))"
+                + "/\(Format.count(Int(window.max)))"
         stats.sendLatencySinceProgress.reset()
-        print("\(Format.fixed(elapsed, 1).leftPadded(6))s  sent \(Format.count(Int(sentRate)).leftPadded(8))/s  "
-              + "consumed \(Format.count(Int(consumedRate)).leftPadded(8))/s  "
-              + "backlog \(Format.count(ledger.outstanding).leftPadded(8))  errors \(stats.errorCount)\(latency)\(label)")
+        print(
+            "\(Format.fixed(elapsed, 1).leftPadded(6))s  sent \(Format.count(Int(sentRate)).leftPadded(8))/s  "
+                + "consumed \(Format.count(Int(consumedRate)).leftPadded(8))/s  "
+                + "backlog \(Format.count(ledger.outstanding).leftPadded(8))  errors \(stats.errorCount)\(latency)\(label)"
+        )
         fflush(nil)  // all output streams: the progress line must show now, also through a pipe
     }
 }

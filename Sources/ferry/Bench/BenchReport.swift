@@ -1,4 +1,5 @@
 import Histogram
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,25 +19,31 @@ enum BenchReport {
         var lines: [String] = []
         lines += header(driver, config: config, window: window)
         if window > 0 {
-            lines.append("throughput   sent \(Format.count(Int(Double(stats.sentMeasured) / window))) msgs/s   "
-                         + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s"
-                         + (config.batchEntries == 1 ? "   (= SendMessage calls/s)" : ""))
+            lines.append(
+                "throughput   sent \(Format.count(Int(Double(stats.sentMeasured) / window))) msgs/s   "
+                    + "consumed \(Format.count(Int(Double(stats.consumedMeasured) / window))) msgs/s"
+                    + (config.batchEntries == 1 ? "   (= SendMessage calls/s)" : ""))
         }
         let sendName = config.batchEntries == 1 ? "SendMessage" : "SendMessageBatch"
         lines.append("send latency per \(sendName) (µs)".padded(54) + percentiles(stats.sendLatency))
         lines.append("receive latency, non-empty, with long-poll wait (µs)  " + percentiles(stats.receiveLatency))
         lines.append("end-to-end latency, send→receive (µs)                 " + percentiles(stats.endToEndLatency))
-        lines.append("requests     send \(Format.count(stats.sendRequests))   receive \(Format.count(stats.receiveRequests)) "
-                     + "(\(Format.count(stats.emptyReceives)) empty)   delete \(Format.count(stats.deleteRequests)) "
-                     + "(\(Format.count(stats.deletedMessages)) msgs)")
+        lines.append(
+            "requests     send \(Format.count(stats.sendRequests))   receive \(Format.count(stats.receiveRequests)) "
+                + "(\(Format.count(stats.emptyReceives)) empty)   delete \(Format.count(stats.deleteRequests)) "
+                + "(\(Format.count(stats.deletedMessages)) msgs)")
         let elapsed = Double(driver.endNs - driver.startNs) / 1e9
         if elapsed > 0 {
-            lines.append("client CPU   \(Format.fixed(100 * processCPUSeconds() / elapsed, 0))% of one core (the load generator itself)")
+            lines.append(
+                "client CPU   \(Format.fixed(100 * processCPUSeconds() / elapsed, 0))% of one core (the load generator itself)"
+            )
         }
         if let rate = config.rateMessagesPerSecond,
-           driver.pacerLagBatchesMax > max(2, Int(rate / Double(config.batchEntries) * pacerLagToleratedSeconds)) {
-            lines.append("rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) batches behind "
-                         + "(raise --pipeline or --connections)")
+            driver.pacerLagBatchesMax > max(2, Int(rate / Double(config.batchEntries) * pacerLagToleratedSeconds))
+        {
+            lines.append(
+                "rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) batches behind "
+                    + "(raise --pipeline or --connections)")
         }
         lines += deliveryLines(ledger, config: config)
         if stats.errors.isEmpty {
@@ -52,16 +59,24 @@ enum BenchReport {
     static func header(_ driver: BenchDriver, config: BenchConfig, window: Double) -> [String] {
         var lines: [String] = []
         lines.append("")
-        let sendShape = config.batchEntries == 1 ? "ONE message per SendMessage" : "SendMessageBatch of \(config.batchEntries)"
-        lines.append("== ferry bench: \(sendShape) x \(driver.requests.bodyBytes) B, receive up to \(driver.requests.receiveMessagesMax), "
-                     + (driver.requests.signer == nil ? "unsigned" : "SigV4-signed")
-                     + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
-        lines.append("   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
-                     + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
-                     + (driver.requests.fifoGroups > 0 ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
-                     + (config.longPollEndpoints.isEmpty ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
-        lines.append("   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))")
-        lines.append("   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")
+        let sendShape =
+            config.batchEntries == 1 ? "ONE message per SendMessage" : "SendMessageBatch of \(config.batchEntries)"
+        lines.append(
+            "== ferry bench: \(sendShape) x \(driver.requests.bodyBytes) B, receive up to \(driver.requests.receiveMessagesMax), "
+                + (driver.requests.signer == nil ? "unsigned" : "SigV4-signed")
+                + (config.rateMessagesPerSecond.map { ", target \(Format.count(Int($0))) msgs/s" } ?? ", closed loop"))
+        lines.append(
+            "   \(config.producerEndpoints.count) producer + \(config.consumerEndpoints.count) consumer connections, "
+                + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
+                + (driver.requests.fifoGroups > 0
+                    ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
+                + (config.longPollEndpoints.isEmpty
+                    ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
+        lines.append(
+            "   endpoints: producers \(describe(config.producerEndpoints)); consumers \(describe(config.consumerEndpoints + config.longPollEndpoints))"
+        )
+        lines.append(
+            "   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up")
         return lines
     }
 
@@ -69,21 +84,27 @@ enum BenchReport {
     static func deliveryLines(_ ledger: MessageLedger, config: BenchConfig) -> [String] {
         var lines: [String] = []
         if !config.consumesMessages {
-            lines.append("backlog      left queued \(Format.count(ledger.acknowledged)) messages (no consumers); drain them with "
-                         + "--producers 0 --queue …")
+            lines.append(
+                "backlog      left queued \(Format.count(ledger.acknowledged)) messages (no consumers); drain them with "
+                    + "--producers 0 --queue …")
         } else if !config.producesMessages {
-            lines.append("delivery     drained \(Format.count(ledger.consumed)) messages   duplicates \(Format.count(ledger.duplicates))"
-                         + "   not from ferry bench \(ledger.unexpected)")
+            lines.append(
+                "delivery     drained \(Format.count(ledger.consumed)) messages   duplicates \(Format.count(ledger.duplicates))"
+                    + "   not from ferry bench \(ledger.unexpected)")
         } else {
-            lines.append("delivery     sent (acknowledged) \(Format.count(ledger.acknowledged))   consumed \(Format.count(ledger.consumedAcknowledged))   "
-                         + "duplicates \(Format.count(ledger.duplicates))   missing \(Format.count(ledger.missing))")
+            lines.append(
+                "delivery     sent (acknowledged) \(Format.count(ledger.acknowledged))   consumed \(Format.count(ledger.consumedAcknowledged))   "
+                    + "duplicates \(Format.count(ledger.duplicates))   missing \(Format.count(ledger.missing))")
             if ledger.refused + ledger.unknown + ledger.consumedRefused + ledger.unexpected > 0 {
-                lines.append("             refused sends \(Format.count(ledger.refused))   unknown (connection lost / 5xx) "
-                             + "\(Format.count(ledger.unknown))   consumed although refused \(ledger.consumedRefused)   "
-                             + "unexpected \(ledger.unexpected)")
+                lines.append(
+                    "             refused sends \(Format.count(ledger.refused))   unknown (connection lost / 5xx) "
+                        + "\(Format.count(ledger.unknown))   consumed although refused \(ledger.consumedRefused)   "
+                        + "unexpected \(ledger.unexpected)")
             }
             if ledger.missing > 0 {
-                lines.append("             missing, first: \(ledger.missingSample(limit: missingSampleMax).map(String.init).joined(separator: ", "))")
+                lines.append(
+                    "             missing, first: \(ledger.missingSample(limit: missingSampleMax).map(String.init).joined(separator: ", "))"
+                )
             }
         }
         return lines
@@ -100,7 +121,8 @@ enum BenchReport {
 
     static func percentiles(_ histogram: Histogram<UInt64>) -> String {
         guard histogram.totalCount > 0 else { return "(none)" }
-        return "p50 \(Format.count(Int(histogram.valueAtPercentile(50))))  p99 \(Format.count(Int(histogram.valueAtPercentile(99))))  "
+        return
+            "p50 \(Format.count(Int(histogram.valueAtPercentile(50))))  p99 \(Format.count(Int(histogram.valueAtPercentile(99))))  "
             + "p99.9 \(Format.count(Int(histogram.valueAtPercentile(99.9))))  max \(Format.count(Int(histogram.max)))  "
             + "(n=\(Format.count(Int(histogram.totalCount))))"
     }
@@ -109,7 +131,11 @@ enum BenchReport {
     static func describe(_ endpoints: [Endpoint]) -> String {
         var counts: [(String, Int)] = []
         for endpoint in endpoints {
-            if let i = counts.firstIndex(where: { $0.0 == endpoint.text }) { counts[i].1 += 1 } else { counts.append((endpoint.text, 1)) }
+            if let i = counts.firstIndex(where: { $0.0 == endpoint.text }) {
+                counts[i].1 += 1
+            } else {
+                counts.append((endpoint.text, 1))
+            }
         }
         return counts.map { "\($0.0) x\($0.1)" }.joined(separator: ", ")
     }

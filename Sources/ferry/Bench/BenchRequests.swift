@@ -1,5 +1,6 @@
 import FerryQueue
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,8 +33,10 @@ final class BenchRequests {
     /// `{"QueueUrl":"…"` per queue: every request starts with it.
     private let queuePrefixes: [[UInt8]]
 
-    init(host: String, queueURLs: [String], runTag: String, bodyBytes: Int, receiveMessagesMax: Int,
-         receiveVisibilitySeconds: Int, fifoGroups: Int = 0, signer: SigV4Signer?) {
+    init(
+        host: String, queueURLs: [String], runTag: String, bodyBytes: Int, receiveMessagesMax: Int,
+        receiveVisibilitySeconds: Int, fifoGroups: Int = 0, signer: SigV4Signer?
+    ) {
         precondition(runTag.utf8.count == 8 && bodyBytes >= Self.bodyBytesMin && !queueURLs.isEmpty)
         self.host = host
         self.queueURLs = queueURLs
@@ -54,7 +57,9 @@ final class BenchRequests {
     /// A ReceiveMessage on queue `queue` that waits up to `waitSeconds`.
     func receive(queue: Int, waitSeconds: Int) -> [UInt8] {
         var body = queuePrefixes[queue]
-        body += Array(",\"MaxNumberOfMessages\":\(receiveMessagesMax),\"VisibilityTimeout\":\(receiveVisibilitySeconds),\"WaitTimeSeconds\":\(waitSeconds)}".utf8)
+        body += Array(
+            ",\"MaxNumberOfMessages\":\(receiveMessagesMax),\"VisibilityTimeout\":\(receiveVisibilitySeconds),\"WaitTimeSeconds\":\(waitSeconds)}"
+                .utf8)
         return frame(operation: "ReceiveMessage", body: body)
     }
 
@@ -137,8 +142,9 @@ final class BenchRequests {
         guard body.count >= Self.bodyHeaderBytes else { return nil }
         let base = body.startIndex
         guard body[base] == UInt8(ascii: "f"), body[base + 1] == UInt8(ascii: "b"),
-              let seq = Self.parseDigits(body[(base + 12)..<(base + 22)]),
-              let sentNs = Self.parseDigits(body[(base + 23)..<(base + 43)]) else { return nil }
+            let seq = Self.parseDigits(body[(base + 12)..<(base + 22)]),
+            let sentNs = Self.parseDigits(body[(base + 23)..<(base + 43)])
+        else { return nil }
         return (body[(base + 3)..<(base + 11)], Int(seq), sentNs)
     }
 
@@ -180,7 +186,8 @@ final class BenchRequests {
     /// there is a signer. Content-Length is not signed (botocore adds it after signing too).
     func frame(operation: String, body: [UInt8]) -> [UInt8] {
         var fields: [(name: String, value: String)] = [
-            ("Host", host), ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", "application/x-amz-json-1.0")]
+            ("Host", host), ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", "application/x-amz-json-1.0"),
+        ]
         if let signer {
             let request = HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders(fields), body: body)
             fields = signer.sign(request, now: Int64(time(nil)), dayKey: &dayKey).headers.fields

@@ -28,8 +28,9 @@ struct BenchStats {
     var errors: [String: Int] = [:]
 
     static func histogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: latencyMicrosMax,
-                          numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: latencyMicrosMax,
+            numberOfSignificantValueDigits: .three)
     }
 
     mutating func countError(_ code: String, _ count: Int = 1) {

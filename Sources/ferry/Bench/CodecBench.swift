@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,8 +44,9 @@ struct CodecBench: ParsableCommand {
                 let elapsed = Self.nowNs() - start
                 let perOp = Double(elapsed) / Double(max(iterations, 1))
                 let bytes = sink / max(iterations + warmup, 1)
-                print(pad(codecCase.name, 8) + pad(String(Int(perOp)), 9, left: true) + " ns/op "
-                      + pad(String(Int(perOp / 10)), 7, left: true) + " ns/msg   response \(bytes) bytes")
+                print(
+                    pad(codecCase.name, 8) + pad(String(Int(perOp)), 9, left: true) + " ns/op "
+                        + pad(String(Int(perOp / 10)), 7, left: true) + " ns/msg   response \(bytes) bytes")
             }
         }
     }
@@ -105,17 +107,23 @@ struct CodecCase {
                 guard case .sendMessageBatch(let r) = request, let _ = QueueAddress.parse(url: r.queueUrl) else {
                     throw CLIError.badResponse("send: unexpected request")
                 }
-                return .sendMessageBatch(SendMessageBatchResult(successful: r.entries.enumerated().map { i, entry in
-                    .init(id: entry.id, result: SendMessageResult(messageId: messageIds[i % messageIds.count], message: entry.message))
-                }, failed: r.failed))
+                return .sendMessageBatch(
+                    SendMessageBatchResult(
+                        successful: r.entries.enumerated().map { i, entry in
+                            .init(
+                                id: entry.id,
+                                result: SendMessageResult(
+                                    messageId: messageIds[i % messageIds.count], message: entry.message))
+                        }, failed: r.failed))
             },
             CodecCase(name: "receive", requestBytes: receive) { request in
                 guard case .receiveMessage(let r) = request, let _ = QueueAddress.parse(url: r.queueUrl) else {
                     throw CLIError.badResponse("receive: unexpected request")
                 }
-                return .receiveMessage(bodies.enumerated().map { i, body in
-                    ReceivedMessage(messageId: messageIds[i], receiptHandle: receiptHandles[i], body: body)
-                })
+                return .receiveMessage(
+                    bodies.enumerated().map { i, body in
+                        ReceivedMessage(messageId: messageIds[i], receiptHandle: receiptHandles[i], body: body)
+                    })
             },
             CodecCase(name: "delete", requestBytes: delete) { request in
                 guard case .deleteMessageBatch(let r) = request, let _ = QueueAddress.parse(url: r.queueUrl) else {

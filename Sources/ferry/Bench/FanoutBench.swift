@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryRuntime
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,8 @@ struct FanoutBench: ParsableCommand {
     @Option(help: "Seconds to publish for.")
     var duration = 10.0
 
-    @Option(help: "Open-loop target in publishes (messages) per second, for a latency run (default: as fast as possible).")
+    @Option(
+        help: "Open-loop target in publishes (messages) per second, for a latency run (default: as fast as possible).")
     var rate: Double?
 
     @Option(help: "Bytes per message (at least \(BenchRequests.bodyBytesMin)).")
@@ -65,8 +67,12 @@ struct FanoutBench: ParsableCommand {
             throw ValidationError("--publishers, --consumers-per-queue and --pipeline must be at least 1")
         }
         guard (1...10).contains(batch) else { throw ValidationError("--batch must be 1-10") }
-        guard bodyBytes >= BenchRequests.bodyBytesMin else { throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)") }
-        guard duration > 0, warmup >= 0, drain >= 0 else { throw ValidationError("--duration must be positive, --warmup and --drain not negative") }
+        guard bodyBytes >= BenchRequests.bodyBytesMin else {
+            throw ValidationError("--body-bytes must be at least \(BenchRequests.bodyBytesMin)")
+        }
+        guard duration > 0, warmup >= 0, drain >= 0 else {
+            throw ValidationError("--duration must be positive, --warmup and --drain not negative")
+        }
         if let rate { guard rate > 0 else { throw ValidationError("--rate must be positive") } }
     }
 
@@ -81,17 +87,27 @@ struct FanoutBench: ParsableCommand {
             var queueURLs: [String] = []
             for index in 0..<subscribers {
                 let created = try sqs.call("CreateQueue", ["QueueName": .string("ferry-fanout-\(tag)-\(index)")])
-                guard let url = created["QueueUrl"]?.string else { throw CLIError.badResponse("CreateQueue without QueueUrl") }
-                let attributes = try sqs.call("GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": .array([.string("QueueArn")])])
-                guard let arn = attributes["Attributes"]?["QueueArn"]?.string else { throw CLIError.badResponse("no QueueArn") }
-                _ = try sns.call("Subscribe", [("TopicArn", topicArn), ("Protocol", "sqs"), ("Endpoint", arn),
-                                               ("Attributes.entry.1.key", "RawMessageDelivery"), ("Attributes.entry.1.value", "true")])
+                guard let url = created["QueueUrl"]?.string else {
+                    throw CLIError.badResponse("CreateQueue without QueueUrl")
+                }
+                let attributes = try sqs.call(
+                    "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": .array([.string("QueueArn")])])
+                guard let arn = attributes["Attributes"]?["QueueArn"]?.string else {
+                    throw CLIError.badResponse("no QueueArn")
+                }
+                _ = try sns.call(
+                    "Subscribe",
+                    [
+                        ("TopicArn", topicArn), ("Protocol", "sqs"), ("Endpoint", arn),
+                        ("Attributes.entry.1.key", "RawMessageDelivery"), ("Attributes.entry.1.value", "true"),
+                    ])
                 queueURLs.append(url)
             }
             print("topic \(topicArn), \(subscribers) subscribed queues")
             let queueRequests = queueURLs.map {
-                BenchRequests(host: targets[0].hostHeader, queueURLs: [$0], runTag: tag, bodyBytes: bodyBytes,
-                              receiveMessagesMax: 10, receiveVisibilitySeconds: 30, signer: nil)
+                BenchRequests(
+                    host: targets[0].hostHeader, queueURLs: [$0], runTag: tag, bodyBytes: bodyBytes,
+                    receiveMessagesMax: 10, receiveVisibilitySeconds: 30, signer: nil)
             }
             let config = FanoutDriver.Config(
                 publisherEndpoints: (0..<publishers).map { targets[$0 % targets.count] }, consumerEndpoints: targets,
@@ -100,8 +116,10 @@ struct FanoutBench: ParsableCommand {
                 warmupSeconds: warmup, drainSeconds: drain, progress: !quiet)
             let loop: EventLoop
             do { loop = try EventLoop() } catch { throw CLIError.transport("event loop: \(error)") }
-            let publishRequests = FanoutRequests(host: targets[0].hostHeader, topicArn: topicArn, bodies: queueRequests[0])
-            let driver = FanoutDriver(loop: loop, config: config, publishRequests: publishRequests, queueRequests: queueRequests)
+            let publishRequests = FanoutRequests(
+                host: targets[0].hostHeader, topicArn: topicArn, bodies: queueRequests[0])
+            let driver = FanoutDriver(
+                loop: loop, config: config, publishRequests: publishRequests, queueRequests: queueRequests)
             do { try driver.run() } catch { throw CLIError.transport("\(error)") }
             loop.shutdown()
             print(Self.report(driver))
@@ -122,30 +140,45 @@ struct FanoutBench: ParsableCommand {
     static func report(_ driver: FanoutDriver) -> String {
         let config = driver.config
         let window = driver.measuredSeconds
-        var lines = ["", "== ferry bench fanout: \(driver.queueRequests.count) subscribers (\(config.consumersPerQueue) consumer connections each), "
-                     + "\(config.publisherEndpoints.count) publisher connections, pipeline \(config.pipelineDepth), \(config.batchEntries == 1 ? "Publish" : "PublishBatch of \(config.batchEntries)")"
-                     + " x \(driver.publishRequests.bodies.bodyBytes) B" + (config.ratePublishesPerSecond.map { ", target \(Format.count(Int($0))) publishes/s" } ?? ", closed loop"),
-                     "   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up"]
+        var lines = [
+            "",
+            "== ferry bench fanout: \(driver.queueRequests.count) subscribers (\(config.consumersPerQueue) consumer connections each), "
+                + "\(config.publisherEndpoints.count) publisher connections, pipeline \(config.pipelineDepth), \(config.batchEntries == 1 ? "Publish" : "PublishBatch of \(config.batchEntries)")"
+                + " x \(driver.publishRequests.bodies.bodyBytes) B"
+                + (config.ratePublishesPerSecond.map { ", target \(Format.count(Int($0))) publishes/s" }
+                    ?? ", closed loop"),
+            "   measured over \(Format.fixed(window, 1)) s after a \(Format.fixed(config.warmupSeconds, 1)) s warm-up",
+        ]
         if window > 0 {
-            lines.append("throughput   published \(Format.count(Int(Double(driver.publishedMeasured) / window))) msgs/s   "
-                         + "delivered \(Format.count(Int(Double(driver.deliveredMeasured) / window))) msgs/s (all queues)")
+            lines.append(
+                "throughput   published \(Format.count(Int(Double(driver.publishedMeasured) / window))) msgs/s   "
+                    + "delivered \(Format.count(Int(Double(driver.deliveredMeasured) / window))) msgs/s (all queues)")
         }
         lines.append("publish latency per request (µs)        " + BenchReport.percentiles(driver.publishLatency))
         lines.append("publish→receive latency, per copy (µs)  " + BenchReport.percentiles(driver.endToEndLatency))
         if let rate = config.ratePublishesPerSecond,
-           driver.pacerLagBatchesMax > max(2, Int(rate / Double(config.batchEntries) * BenchReport.pacerLagToleratedSeconds)) {
-            lines.append("rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) requests behind (raise --pipeline or --publishers)")
+            driver.pacerLagBatchesMax
+                > max(2, Int(rate / Double(config.batchEntries) * BenchReport.pacerLagToleratedSeconds))
+        {
+            lines.append(
+                "rate         NOT held: the pacer fell up to \(driver.pacerLagBatchesMax) requests behind (raise --pipeline or --publishers)"
+            )
         }
-        lines.append("delivery     published (acknowledged) \(Format.count(driver.acknowledged)) x \(driver.queueRequests.count) queues   "
-                     + "missing \(Format.count(driver.missing))   duplicates \(Format.count(driver.duplicates))")
+        lines.append(
+            "delivery     published (acknowledged) \(Format.count(driver.acknowledged)) x \(driver.queueRequests.count) queues   "
+                + "missing \(Format.count(driver.missing))   duplicates \(Format.count(driver.duplicates))")
         if driver.missing == 0 && driver.endNs > driver.produceEndNs {
-            lines.append("             every copy consumed \(Format.fixed(Double(driver.endNs - driver.produceEndNs) / 1e9, 1)) s after publishing stopped")
+            lines.append(
+                "             every copy consumed \(Format.fixed(Double(driver.endNs - driver.produceEndNs) / 1e9, 1)) s after publishing stopped"
+            )
         }
         let errors = driver.errors.sorted { $0.value > $1.value }.map { "\($0.key) \(Format.count($0.value))" }
         lines.append("errors       " + (errors.isEmpty ? "none" : errors.joined(separator: ", ")))
         let elapsed = Double(driver.endNs - driver.startNs) / 1e9
         if elapsed > 0 {
-            lines.append("client CPU   \(Format.fixed(100 * BenchReport.processCPUSeconds() / elapsed, 0))% of one core (the load generator itself)")
+            lines.append(
+                "client CPU   \(Format.fixed(100 * BenchReport.processCPUSeconds() / elapsed, 0))% of one core (the load generator itself)"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,6 @@
 import FerryRuntime
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -111,7 +112,10 @@ final class FanoutDriver {
             pacer = OpenLoopPacer(messagesPerSecond: rate, messagesPerRequest: config.batchEntries, startNs: startNs)
             timers.append(try loop.scheduleRepeating(everyMs: OpenLoopPacer.periodMs) { [unowned self] in self.pace() })
         }
-        timers.append(try loop.scheduleOnce(afterMs: UInt64(config.durationSeconds * 1000)) { [unowned self] in self.stopProducing() })
+        timers.append(
+            try loop.scheduleOnce(afterMs: UInt64(config.durationSeconds * 1000)) { [unowned self] in
+                self.stopProducing()
+            })
         loop.run()
         for timer in timers { timer.close() }
         for connection in publishers + consumers { connection.stop() }
@@ -152,7 +156,8 @@ final class FanoutDriver {
 
     private func settle(_ first: Int, _ count: Int, acknowledged: Set<Int>, unknown: Bool) {
         for offset in 0..<count {
-            let state: MessageLedger.SendState = acknowledged.contains(offset) ? .acknowledged : unknown ? .unknown : .refused
+            let state: MessageLedger.SendState =
+                acknowledged.contains(offset) ? .acknowledged : unknown ? .unknown : .refused
             for k in ledgers.indices { ledgers[k].settle(first + offset, state) }
         }
     }
@@ -167,7 +172,9 @@ final class FanoutDriver {
     // MARK: Answers
 
     private func didAnswer(_ tag: Request, _ response: HTTPResponse, publisher index: Int) {
-        guard case .publish(let first, let count, let sentNs) = tag else { preconditionFailure("publishers only publish") }
+        guard case .publish(let first, let count, let sentNs) = tag else {
+            preconditionFailure("publishers only publish")
+        }
         publishesInFlight -= 1
         let now = EventLoop.hrtimeNs
         if response.status == 200 {
@@ -223,7 +230,11 @@ final class FanoutDriver {
         guard phase != .done else { return }
         let connection = consumers[index]
         while receivesInFlight[index] < Self.receivesInFlightPerConsumer, connection.isReady {
-            guard connection.send(queueRequests[index % queueRequests.count].receive(queue: 0, waitSeconds: Self.receiveWaitSeconds), tag: .receive(sentNs: EventLoop.hrtimeNs)) else { break }
+            guard
+                connection.send(
+                    queueRequests[index % queueRequests.count].receive(queue: 0, waitSeconds: Self.receiveWaitSeconds),
+                    tag: .receive(sentNs: EventLoop.hrtimeNs))
+            else { break }
             receivesInFlight[index] += 1
         }
     }
@@ -263,10 +274,11 @@ final class FanoutDriver {
         let now = EventLoop.hrtimeNs
         let seconds = Double(now - progressLast.ns) / 1e9
         let delivered = ledgers.reduce(0) { $0 + $1.consumed }
-        print("\(Format.fixed(Double(now - startNs) / 1e9, 1).leftPadded(6))s  published "
-              + "\(Format.count(Int(Double(acknowledged - progressLast.published) / seconds)).leftPadded(8))/s  delivered "
-              + "\(Format.count(Int(Double(delivered - progressLast.delivered) / seconds)).leftPadded(8))/s  "
-              + "backlog \(Format.count(missing).leftPadded(8))\(phase == .producing ? "" : "  (draining)")")
+        print(
+            "\(Format.fixed(Double(now - startNs) / 1e9, 1).leftPadded(6))s  published "
+                + "\(Format.count(Int(Double(acknowledged - progressLast.published) / seconds)).leftPadded(8))/s  delivered "
+                + "\(Format.count(Int(Double(delivered - progressLast.delivered) / seconds)).leftPadded(8))/s  "
+                + "backlog \(Format.count(missing).leftPadded(8))\(phase == .producing ? "" : "  (draining)")")
         fflush(nil)
         progressLast = (now, acknowledged, delivered)
     }

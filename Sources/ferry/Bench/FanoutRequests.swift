@@ -9,7 +9,9 @@ struct FanoutRequests {
 
     /// Publish (`count` 1) or PublishBatch of messages numbered from `firstSeq`, stamped with `sentNs`.
     func publish(firstSeq: Int, count: Int, sentNs: UInt64, batch: Bool) -> [UInt8] {
-        var form = Array("Action=\(batch ? "PublishBatch" : "Publish")&TopicArn=".utf8) + Self.formEncoded(Array(topicArn.utf8))
+        var form =
+            Array("Action=\(batch ? "PublishBatch" : "Publish")&TopicArn=".utf8)
+            + Self.formEncoded(Array(topicArn.utf8))
         for index in 0..<count {
             var body: [UInt8] = []
             bodies.appendMessageBody(seq: firstSeq + index, sentNs: sentNs, to: &body)
@@ -21,7 +23,8 @@ struct FanoutRequests {
             }
             form += Self.formEncoded(body)
         }
-        var request = Array("""
+        var request = Array(
+            """
             POST / HTTP/1.1\r
             Host: \(host)\r
             Content-Type: application/x-www-form-urlencoded; charset=utf-8\r
@@ -37,7 +40,9 @@ struct FanoutRequests {
     static func acknowledged(in body: [UInt8], count: Int, batch: Bool) -> Set<Int> {
         let xml = String(decoding: body, as: UTF8.self)
         guard batch else { return xml.contains("<MessageId>") ? [0] : [] }
-        guard let start = xml.firstRange(of: "<Successful>"), let end = xml.firstRange(of: "</Successful>") else { return [] }
+        guard let start = xml.firstRange(of: "<Successful>"), let end = xml.firstRange(of: "</Successful>") else {
+            return []
+        }
         var ids = Set<Int>()
         var rest = xml[start.upperBound..<end.lowerBound]
         while let open = rest.firstRange(of: "<Id>"), let close = rest[open.upperBound...].firstRange(of: "</Id>") {
@@ -54,8 +59,9 @@ struct FanoutRequests {
         out.reserveCapacity(bytes.count + 16)
         for byte in bytes {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(byte)
             default:
                 out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]

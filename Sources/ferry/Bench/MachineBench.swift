@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryBench
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,9 @@ import Glibc
 struct MachineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machine",
-        abstract: "The queue machine alone (no Raft, no I/O): commands/s for a send/receive/delete mix, heap bytes per queued message.")
+        abstract:
+            "The queue machine alone (no Raft, no I/O): commands/s for a send/receive/delete mix, heap bytes per queued message."
+    )
 
     @Option(help: "Send/receive/delete rounds in each throughput phase.")
     var rounds: Int = QueueBenchmark.Options().rounds
@@ -42,12 +45,17 @@ struct MachineBench: ParsableCommand {
     private static func residentBytes() -> Int {
         guard let file = fopen("/proc/self/statm", "r") else { return 0 }
         defer { fclose(file) }
-        var sizePages = 0, residentPages = 0
-        guard withUnsafeMutablePointer(to: &sizePages, { size in
-            withUnsafeMutablePointer(to: &residentPages) { resident in
-                withVaList([size, resident]) { vfscanf(file, "%ld %ld", $0) }
-            }
-        }) == 2 else { return 0 }
+        var sizePages = 0
+        var residentPages = 0
+        guard
+            withUnsafeMutablePointer(
+                to: &sizePages,
+                { size in
+                    withUnsafeMutablePointer(to: &residentPages) { resident in
+                        withVaList([size, resident]) { vfscanf(file, "%ld %ld", $0) }
+                    }
+                }) == 2
+        else { return 0 }
         return residentPages * sysconf(Int32(_SC_PAGESIZE))
     }
 

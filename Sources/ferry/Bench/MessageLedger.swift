@@ -63,10 +63,16 @@ struct MessageLedger {
     /// Records one receive of `seq`; returns true the first time.
     @discardableResult
     mutating func receive(_ seq: Int) -> Bool {
-        guard seq < sendStates.count else { unexpected += 1; return false }
+        guard seq < sendStates.count else {
+            unexpected += 1
+            return false
+        }
         let first = receiveCounts[seq] == 0
         if receiveCounts[seq] < UInt8.max { receiveCounts[seq] += 1 }
-        guard first else { duplicates += 1; return false }
+        guard first else {
+            duplicates += 1
+            return false
+        }
         consumed += 1
         switch sendStates[seq] {
         case .acknowledged: consumedAcknowledged += 1

@@ -21,7 +21,8 @@ struct OpenLoopPacer {
     /// whether it could (false: the connection has no room); `mayIssue` stops the round early (a message cap).
     mutating func pace(nowNs: UInt64, connections: Int, mayIssue: () -> Bool = { true }, issue: (Int) -> Bool) {
         let due = Int(Double(nowNs - startNs) / 1e9 * requestsPerSecond) - issued
-        var sent = 0, tried = 0
+        var sent = 0
+        var tried = 0
         while sent < due, tried < connections, mayIssue() {
             let index = nextConnection
             nextConnection = (nextConnection + 1) % connections

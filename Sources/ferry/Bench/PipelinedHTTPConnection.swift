@@ -1,5 +1,5 @@
-import FerryRuntime
 import FerryClient
+import FerryRuntime
 import FerrySQS
 
 /// One keep-alive HTTP/1.1 connection with many requests in flight (pipelining): requests leave in
@@ -45,7 +45,9 @@ final class PipelinedHTTPConnection<Tag> {
     /// Closes for good; requests in flight are dropped without `onLost`.
     func stop() {
         isStopped = true
-        onResponse = nil; onLost = nil; onReady = nil
+        onResponse = nil
+        onLost = nil
+        onReady = nil
         connection?.close()
         connection = nil
     }
@@ -65,7 +67,8 @@ final class PipelinedHTTPConnection<Tag> {
         parser = HTTPResponseParser()
         do {
             var opened: TCPConnection?
-            opened = try TCPConnection.connect(loop: loop, host: endpoint.address, port: endpoint.port) { [weak self] error in
+            opened = try TCPConnection.connect(loop: loop, host: endpoint.address, port: endpoint.port) {
+                [weak self] error in
                 guard let self, let connection = opened, error == nil else { return }
                 self.isConnecting = false
                 connection.startReading()

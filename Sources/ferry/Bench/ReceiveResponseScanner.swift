@@ -37,17 +37,25 @@ enum ReceiveResponseScanner {
                 i = skipSpaces(json, from: keyEnd + 1)
                 guard i < n, json[i] == UInt8(ascii: ":") else { continue }  // a value, not a key
                 let isBody = key.elementsEqual("Body".utf8)
-                guard isBody || key.elementsEqual("ReceiptHandle".utf8) else { i += 1; continue }
+                guard isBody || key.elementsEqual("ReceiptHandle".utf8) else {
+                    i += 1
+                    continue
+                }
                 i = skipSpaces(json, from: i + 1)
                 guard i < n, json[i] == UInt8(ascii: "\""), let valueEnd = stringEnd(json, from: i) else { continue }
                 let value = json[(i + 1)..<valueEnd]
                 i = valueEnd + 1
                 let object = objectStarts.last ?? -1
-                if object != currentObject { currentObject = object; body = nil; handle = nil }
+                if object != currentObject {
+                    currentObject = object
+                    body = nil
+                    handle = nil
+                }
                 if isBody { body = value } else { handle = value }
                 if let b = body, let h = handle {
                     messages.append(Message(body: b, receiptHandle: h))
-                    body = nil; handle = nil
+                    body = nil
+                    handle = nil
                 }
             default:
                 i += 1

@@ -14,7 +14,8 @@ enum AdminRefusal {
     static func hint(_ code: String) -> String {
         switch code {
         case "MissingAuthenticationToken":
-            return " (the cluster runs with auth = \"sigv4\": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --access-key and --secret-key)"
+            return
+                " (the cluster runs with auth = \"sigv4\": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --access-key and --secret-key)"
         case "AccessDenied":
             return " (sign with a key whose [[credentials]] entry has admin = true)"
         case "SignatureDoesNotMatch":

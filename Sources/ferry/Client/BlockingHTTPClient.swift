@@ -1,5 +1,6 @@
 import FerryClient
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,9 +29,13 @@ final class BlockingHTTPClient {
 
     /// Sends one request and waits for its response. Reconnects once if a kept-alive connection
     /// turns out to be closed before any byte of the response arrived.
-    func send(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [],
-              waitSeconds: Int = 0) throws(CLIError) -> HTTPResponse {
-        let sent = signer?.headers(method: method, target: path, host: endpoint.hostHeader, headers: headers, body: body) ?? headers
+    func send(
+        method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = [],
+        waitSeconds: Int = 0
+    ) throws(CLIError) -> HTTPResponse {
+        let sent =
+            signer?.headers(method: method, target: path, host: endpoint.hostHeader, headers: headers, body: body)
+            ?? headers
         let request = Self.serialize(method: method, path: path, host: endpoint.hostHeader, headers: sent, body: body)
         let reused = socket >= 0
         do {
@@ -42,8 +47,10 @@ final class BlockingHTTPClient {
         }
     }
 
-    static func serialize(method: String, path: String, host: String, headers: [(String, String)],
-                          body: [UInt8]) -> [UInt8] {
+    static func serialize(
+        method: String, path: String, host: String, headers: [(String, String)],
+        body: [UInt8]
+    ) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if method != "GET" || !body.isEmpty { head += "Content-Length: \(body.count)\r\n" }

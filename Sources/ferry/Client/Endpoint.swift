@@ -1,4 +1,5 @@
 import ArgumentParser
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,8 +65,11 @@ struct Endpoint: Equatable, CustomStringConvertible, ExpressibleByArgument {
         }
         defer { freeaddrinfo(result) }
         var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count),
-                          nil, 0, NI_NUMERICHOST) == 0 else {
+        guard
+            getnameinfo(
+                first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count),
+                nil, 0, NI_NUMERICHOST) == 0
+        else {
             throw .usage("cannot resolve host \(host)")
         }
         return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -16,9 +16,11 @@ final class SQSClient {
     /// empty) or throws the SQS error the node answered with.
     func call(_ operation: String, _ members: [String: JSONValue], waitSeconds: Int = 0) throws(CLIError) -> JSONValue {
         let body = JSONWriter.serialize(.object(members))
-        let response = try http.send(method: "POST", path: "/", headers: [
-            ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", Self.contentType),
-        ], body: body, waitSeconds: waitSeconds)
+        let response = try http.send(
+            method: "POST", path: "/",
+            headers: [
+                ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", Self.contentType),
+            ], body: body, waitSeconds: waitSeconds)
         guard response.status == 200 else { throw Self.error(from: response) }
         if response.body.isEmpty { return .object([:]) }
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerrySQS
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,10 @@ struct SigningOptions: ParsableArguments {
     @Option(help: "Secret access key to sign with. Default: $AWS_SECRET_ACCESS_KEY (prefer it: flags show in ps).")
     var secretKey: String?
 
-    @Option(help: "Region of the signature's credential scope; must be the nodes' `region`. Default: $AWS_REGION, $AWS_DEFAULT_REGION, then us-east-1.")
+    @Option(
+        help:
+            "Region of the signature's credential scope; must be the nodes' `region`. Default: $AWS_REGION, $AWS_DEFAULT_REGION, then us-east-1."
+    )
     var region: String?
 
     static let regionDefault = "us-east-1"
@@ -32,12 +36,18 @@ struct SigningOptions: ParsableArguments {
         case (let key?, let secret?):
             // A session token in the environment belongs to the environment's key, not to one given as a flag.
             let token = fromFlags ? nil : Self.environment("AWS_SESSION_TOKEN")
-            let region = nonEmpty(region) ?? Self.environment("AWS_REGION") ?? Self.environment("AWS_DEFAULT_REGION") ?? Self.regionDefault
+            let region =
+                nonEmpty(region) ?? Self.environment("AWS_REGION") ?? Self.environment("AWS_DEFAULT_REGION")
+                ?? Self.regionDefault
             return SigV4Signer(accessKeyId: key, secretAccessKey: secret, region: region, sessionToken: token)
         case (nil, _):
-            throw .usage(fromFlags ? "--secret-key needs --access-key" : "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID")
+            throw .usage(
+                fromFlags ? "--secret-key needs --access-key" : "AWS_SECRET_ACCESS_KEY is set without AWS_ACCESS_KEY_ID"
+            )
         case (_, nil):
-            throw .usage(fromFlags ? "--access-key needs --secret-key" : "AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY")
+            throw .usage(
+                fromFlags ? "--access-key needs --secret-key" : "AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY"
+            )
         }
     }
 
@@ -58,10 +68,13 @@ struct SigningOptions: ParsableArguments {
 extension SigV4Signer {
     /// The headers to send for `method target` to `host`: `headers` with the SigV4 ones added. Only `Host`
     /// and `headers` are signed; the caller adds Content-Length and Connection afterwards.
-    func headers(method: String, target: String, host: String, headers: [(String, String)],
-                 body: [UInt8]) -> [(String, String)] {
-        let request = HTTPRequest(method: method, target: target,
-                                  headers: HTTPHeaders([("Host", host)] + headers.map { (name: $0.0, value: $0.1) }), body: body)
+    func headers(
+        method: String, target: String, host: String, headers: [(String, String)],
+        body: [UInt8]
+    ) -> [(String, String)] {
+        let request = HTTPRequest(
+            method: method, target: target,
+            headers: HTTPHeaders([("Host", host)] + headers.map { (name: $0.0, value: $0.1) }), body: body)
         return sign(request, now: SigningOptions.nowSeconds()).headers.fields.dropFirst().map { ($0.name, $0.value) }
     }
 }
