@@ -174,30 +174,44 @@ public struct HTTPResponseParser: Sendable {
         return .length(length)
     }
 
-    /// Status line (`HTTP/1.1 200 OK`) and header fields, up to the last field's line end.
+    /// Status line (`HTTP/1.1 200 OK`) and header fields, up to the last field's line end. Scans the bytes
+    /// (lines end in LF, an optional CR before it dropped); only names and values become Strings.
     static func parseHead(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPResponseParseError) -> HTTPResponse
     {
-        var lines: [Substring] = []
-        for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            let bytes = raw.last == 0x0D ? raw.dropLast() : raw
-            guard let line = String(validating: bytes, as: UTF8.self) else {
-                throw .malformed("header section is not valid UTF-8")
-            }
-            lines.append(Substring(line))
+        var lines: [Range<Int>] = []
+        var lineStart = head.startIndex
+        for index in head.indices where head[index] == 0x0A {
+            lines.append(lineStart..<index)
+            lineStart = index + 1
         }
+        lines.append(lineStart..<head.endIndex)
+        lines = lines.map { head[$0].last == 0x0D ? $0.lowerBound..<($0.upperBound - 1) : $0 }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
-        guard let statusLine = lines.first else { throw .malformed("empty response") }
-        let status = try parseStatusLine(statusLine)
-        let fieldLines = lines.dropFirst()
-        if fieldLines.count > limits.headerCountMax { throw .headersTooLarge(limits.headerBytesMax) }
+        guard let statusRange = lines.first else { throw .malformed("empty response") }
+        guard let statusLine = String(validating: head[statusRange], as: UTF8.self) else {
+            throw .malformed("header section is not valid UTF-8")
+        }
+        let status = try parseStatusLine(Substring(statusLine))
+        if lines.count - 1 > limits.headerCountMax { throw .headersTooLarge(limits.headerBytesMax) }
         var headers = HTTPHeaders()
-        for line in fieldLines {
-            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+        for range in lines.dropFirst() {
+            let line = head[range]
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon != line.startIndex else {
                 throw .malformed("header field without a name or colon")
             }
-            let name = line[..<colon]
-            guard !name.contains(" "), !name.contains("\t") else { throw .malformed("whitespace in a field name") }
-            headers.add(name: String(name), value: line[line.index(after: colon)...].trimmingSpaces())
+            let nameBytes = line[..<colon]
+            guard !nameBytes.contains(0x20), !nameBytes.contains(0x09) else {
+                throw .malformed("whitespace in a field name")
+            }
+            var valueBytes = line[(colon + 1)...]
+            while let first = valueBytes.first, first == 0x20 || first == 0x09 { valueBytes.removeFirst() }
+            while let last = valueBytes.last, last == 0x20 || last == 0x09 { valueBytes.removeLast() }
+            guard let name = String(validating: nameBytes, as: UTF8.self),
+                let value = String(validating: valueBytes, as: UTF8.self)
+            else {
+                throw .malformed("header section is not valid UTF-8")
+            }
+            headers.add(name: name, value: value)
         }
         return HTTPResponse(status: status, headers: headers)
     }

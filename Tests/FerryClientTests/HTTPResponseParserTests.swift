@@ -112,6 +112,27 @@ final class HTTPResponseParserTests: XCTestCase {
         }
     }
 
+    func testFieldValuesLoseSurroundingSpacesAndTabsOnly() {
+        var parser = HTTPResponseParser()
+        let text = "HTTP/1.1 200 OK\r\nX-A: \t a  b \t\r\nX-B:\r\nContent-Length: 0\r\n\r\n"
+        let got = responses(parser.feed(Array(text.utf8)))
+        XCTAssertEqual(got.first?.headers["x-a"], "a  b")
+        XCTAssertEqual(got.first?.headers["x-b"], "")
+    }
+
+    func testBadUTF8OrWhitespaceInANameKillsTheParser() {
+        let heads: [[UInt8]] = [
+            Array("HTTP/1.1 200 OK\r\nX-A: ".utf8) + [0xC3, 0x28] + Array("\r\n\r\n".utf8),
+            Array("HTTP/1.1 200 OK\r\nX-".utf8) + [0xFF] + Array(": a\r\n\r\n".utf8),
+            Array("HTTP/1.1 200 OK\r\nX A: a\r\n\r\n".utf8), Array("HTTP/1.1 200 OK\r\nX-A\t: a\r\n\r\n".utf8),
+            Array("HTTP/1.1 200 OK\r\n: a\r\n\r\n".utf8),
+        ]
+        for head in heads {
+            var parser = HTTPResponseParser()
+            guard case .malformed = firstError(parser.feed(head)) else { return XCTFail("\(head)") }
+        }
+    }
+
     func testChunkedIsRefused() {
         var parser = HTTPResponseParser()
         let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"

@@ -25,6 +25,19 @@ final class SigV4SignerTests: XCTestCase {
         XCTAssertEqual(signed.headers["Authorization"], SigV4VerifierTests.specVectorRequest().headers["Authorization"])
     }
 
+    func testAKeptDayKeySignsLikeAFreshSignerAndIsReplacedAtMidnight() {
+        var dayKey: SigV4Signer.DayKey?
+        let request = Self.unsignedVectorRequest()
+        for now in [
+            SigV4VerifierTests.vectorTime, SigV4VerifierTests.vectorTime + 1, SigV4VerifierTests.vectorTime + 86_400,
+            SigV4VerifierTests.vectorTime,
+        ] {
+            let kept = Self.signer.sign(request, now: now, dayKey: &dayKey)
+            XCTAssertEqual(kept.headers["Authorization"], Self.signer.sign(request, now: now).headers["Authorization"])
+            XCTAssertEqual(dayKey?.date, String(kept.headers["X-Amz-Date"]!.prefix(8)))
+        }
+    }
+
     func testTheVerifierAcceptsWhatTheSignerSigns() throws {
         let admin = HTTPRequest(
             method: "POST", target: "/_ferry/members/remove?id=2",

@@ -1,5 +1,7 @@
 import Crypto
 
+import enum FerryQueue.Hex
+
 /// Signs requests with AWS Signature Version 4 in the header form botocore's `SigV4Auth` uses: the `ferry`
 /// tool signs its admin requests with it. `SigV4Verifier` derives its signing keys and strings to sign with
 /// the same functions, so what one signs the other accepts by construction, and both follow the spec vector.
@@ -33,38 +35,52 @@ public struct SigV4Signer: Sendable, Equatable {
         return sign(request, now: epochSeconds, dayKey: &dayKey)
     }
 
-    /// kSigning for one scope date: the same for every request of that UTC day, so a client that signs many
-    /// requests (the SDKs, `ferry bench --sign`) derives it once a day instead of four HMACs per request.
-    public struct DayKey: Sendable {
+    /// kSigning for one scope date, already keyed into an HMAC: the same for every request of that UTC day, so a
+    /// client that signs many requests (the SDKs, `ferry bench --sign`) derives it once a day instead of four
+    /// HMACs per request, and copies the keyed state instead of hashing two key blocks per request.
+    public struct DayKey: @unchecked Sendable {
         let date: String
-        let key: [UInt8]
+        /// `HMACSHA256` copies its hash states on write, so a copy never touches this one.
+        let hmac: HMACSHA256
     }
 
     /// `sign(_:now:)`, reusing `dayKey` while its date is the request's (and replacing it when the day changes).
+    /// Builds the canonical request and the string to sign as bytes, as the verifier does.
     public func sign(_ request: HTTPRequest, now epochSeconds: Int64, dayKey: inout DayKey?) -> HTTPRequest {
         var signed = request
         let amzDate = AmzDate.formatBasic(epochSeconds)
         signed.headers.add(name: "X-Amz-Date", value: amzDate)
         if let sessionToken { signed.headers.add(name: "X-Amz-Security-Token", value: sessionToken) }
-        let names = Array(Set(signed.headers.fields.map { $0.name.lowercased() })).sorted()
-        let canonical = CanonicalRequest.build(
-            signed, signedHeaders: names,
-            payloadHash: CanonicalRequest.sha256Hex(signed.body))
+        let names = Self.signedHeaderNames(signed.headers)
+        var payloadHash: [UInt8] = []
+        payloadHash.reserveCapacity(64)
+        SHA256.hash(data: signed.body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &payloadHash) }
+        let canonical = CanonicalRequest.bytes(signed, signedHeaders: names, payloadHash: payloadHash)
         let scopeDate = String(amzDate.prefix(8))
         let scope = Self.scope(date: scopeDate, region: region)
         if dayKey?.date != scopeDate {
-            dayKey = DayKey(
-                date: scopeDate,
-                key: Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service))
+            let key = Self.signingKey(secret: secretAccessKey, date: scopeDate, region: region, service: Self.service)
+            dayKey = DayKey(date: scopeDate, hmac: HMACSHA256(key: key))
         }
-        let key = dayKey!.key
-        let signature = Self.signature(
-            Self.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical), key: key)
+        var hmac = dayKey!.hmac
+        hmac.update(Self.stringToSignBytes(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+        let signature = hmac.finalize().withUnsafeBytes { Hex.encode($0) }
         signed.headers.add(
             name: "Authorization",
             value: "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
                 + "SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)")
         return signed
+    }
+
+    /// Every header name on the request, lowercased, once each, in byte order (SigV4 step 4).
+    static func signedHeaderNames(_ headers: HTTPHeaders) -> [String] {
+        var names: [String] = []
+        names.reserveCapacity(headers.count)
+        for field in headers.fields {
+            let name = field.name.lowercased()
+            if !names.contains(name) { names.append(name) }
+        }
+        return names.sorted()
     }
 
     // MARK: - The steps both sides share
@@ -82,14 +98,18 @@ public struct SigV4Signer: Sendable, Equatable {
         return hmac(hmac(hmac(kDate, region), service), terminator)
     }
 
-    static func stringToSign(amzDate: String, scope: String, canonicalRequest: String) -> String {
-        [AuthorizationHeader.algorithm, amzDate, scope, CanonicalRequest.sha256Hex(Array(canonicalRequest.utf8))]
-            .joined(separator: "\n")
+    /// Algorithm, request date, scope and the canonical request's SHA-256 in hex, one a line.
+    static func stringToSignBytes(amzDate: String, scope: String, canonicalRequest: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out += AuthorizationHeader.algorithm.utf8
+        out.append(UInt8(ascii: "\n"))
+        out += amzDate.utf8
+        out.append(UInt8(ascii: "\n"))
+        out += scope.utf8
+        out.append(UInt8(ascii: "\n"))
+        SHA256.hash(data: canonicalRequest).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &out) }
+        return out
     }
 
-    /// The signature as lowercase hex.
-    static func signature(_ stringToSign: String, key: [UInt8]) -> String {
-        MessageChecksums.hex(
-            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: SymmetricKey(data: key)))
-    }
 }

@@ -64,15 +64,8 @@ public struct SigV4Verifier: Sendable {
         let canonical = CanonicalRequest.bytes(
             request, signedHeaders: header.signedHeaders,
             payloadHash: try payloadHash(request))
-        var stringToSign: [UInt8] = []
-        stringToSign.reserveCapacity(160)
-        stringToSign += AuthorizationHeader.algorithm.utf8
-        stringToSign.append(UInt8(ascii: "\n"))
-        stringToSign += amzDate.utf8
-        stringToSign.append(UInt8(ascii: "\n"))
-        stringToSign += header.scope.utf8
-        stringToSign.append(UInt8(ascii: "\n"))
-        SHA256.hash(data: canonical).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &stringToSign) }
+        let stringToSign = SigV4Signer.stringToSignBytes(
+            amzDate: amzDate, scope: header.scope, canonicalRequest: canonical)
         var hmac = signingKey(header, secret: credential.secretAccessKey).hmac
         hmac.update(stringToSign)
         let expected = hmac.finalize()
