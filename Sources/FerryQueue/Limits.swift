@@ -5,7 +5,8 @@ public enum QueueLimits {
 
     /// SQS: queue names are 1-80 characters of `[A-Za-z0-9_-]`, the `.fifo` suffix included.
     public static let queueNameCharactersMax = 80
-    /// Queues per cluster. AWS has no documented cap; ours bounds snapshot size and the O(queues) tick.
+    /// Queues per cluster. AWS has no documented cap; ours bounds snapshot size, memory and the
+    /// metrics scrape (O(queues)); the tick visits only queues that hold something.
     public static let queuesMax = 10_000
     /// SQS: re-creating a queue within 60 s of its deletion fails with QueueDeletedRecently.
     public static let queueDeleteCooldownMs: Int64 = 60_000

@@ -7,6 +7,9 @@ extension QueueMachine {
             precondition(queues[id]?.name == name, "name index points at the wrong queue")
         }
         for queue in queues.values { queue.checkInvariants(now: queue.timersRunMs) }
+        precondition(
+            tickQueueIds == Set(queues.values.filter(\.hasTickWork).map(\.id)),
+            "the tick's queue set is not the queues with tick work")
     }
 }
 

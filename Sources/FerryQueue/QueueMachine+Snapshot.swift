@@ -72,6 +72,7 @@ extension QueueMachine {
             }
             restored.queues[queue.id] = queue
             restored.queueIdByName[queue.name] = queue.id
+            if queue.hasTickWork { restored.tickQueueIds.insert(queue.id) }
         }
         for _ in 0..<(try r.count()) { restored.recentlyDeleted[try r.string()] = try r.varint() }
         for _ in 0..<(try r.count()) { restored.moveTasks.append(try MoveTask.decode(from: &r)) }

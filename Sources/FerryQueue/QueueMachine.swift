@@ -27,6 +27,9 @@ public struct QueueMachine: Sendable {
 
     var queues: [QueueID: QueueState] = [:]
     var queueIdByName: [String: QueueID] = [:]
+    /// The queues the periodic tick has work in (`QueueState.hasTickWork`), so a tick over many idle queues
+    /// visits only these. Derived from encoded state: kept by `withQueue`, rebuilt on restore.
+    var tickQueueIds: Set<QueueID> = []
     var nextQueueId: QueueID = 1
     /// Names deleted less than `queueDeleteCooldownMs` ago, with the deletion time.
     var recentlyDeleted: [String: Int64] = [:]
@@ -103,6 +106,7 @@ public struct QueueMachine: Sendable {
         let result = body(&queue)
         queue.dropStaleTimers()
         queue.compactIfNeeded()
+        if queue.hasTickWork { tickQueueIds.insert(id) } else { tickQueueIds.remove(id) }
         queues[id] = queue
         return result
     }
@@ -168,6 +172,7 @@ public struct QueueMachine: Sendable {
     mutating func deleteQueue(_ name: String) -> QueueResult {
         guard let id = queueIdByName.removeValue(forKey: name) else { return .failed(.noQueue(name)) }
         queues[id] = nil
+        tickQueueIds.remove(id)
         recentlyDeleted[name] = nowMs
         for index in moveTasks.indices where moveTasks[index].sourceQueue == id && moveTasks[index].status == .running {
             moveTasks[index].fail("The source queue was deleted.")

@@ -164,6 +164,12 @@ struct QueueState: Sendable {
             slotsHead += 1
             deadSlots -= 1
         }
+        if slotsHead > 0 && slotsHead == slots.count {
+            // Drained: an idle queue keeps no message storage (with 10,000 queues, each kept its tombstones
+            // until 4,096 of them had piled up).
+            slots = []
+            slotsHead = 0
+        }
         if deadSlots >= QueueState.compactionTombstonesMin && deadSlots > liveCount {
             slots = ChunkedArray(slots[slotsHead...].lazy.filter(\.isLive))
             slotsHead = 0

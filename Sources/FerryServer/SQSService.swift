@@ -29,9 +29,10 @@ final class SQSService: SQSRequestHandler {
     private(set) lazy var longPolls = LongPollRegistry(service: self)
     /// Parsed QueueUrls (see `queueName(fromUrl:)`), emptied when full.
     private var queueNamesByUrl: [String: String] = [:]
-    /// Distinct queue URLs remembered at once: far more than the queues a cluster's clients use together,
-    /// and a client cycling through made-up URLs costs at most this many short strings.
-    static let queueNamesByUrlMax = 1024
+    /// Distinct queue URLs remembered at once: twice the queues a cluster may hold (at 1,024, a client
+    /// spreading over 10,000 queues emptied it every 1,024 URLs and nearly every request parsed its URL
+    /// again), and a client cycling through made-up URLs costs at most this many short strings (~3 MB).
+    static let queueNamesByUrlMax = 2 * QueueLimits.queuesMax
 
     init(node: ReplicaNode<QueueReplica>, config: ServerConfig, loop: EventLoop, logger: Logger) {
         self.node = node

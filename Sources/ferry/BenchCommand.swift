@@ -168,14 +168,8 @@ struct SQSBench: ParsableCommand {
                 fifoGroups > 0
                 ? ["Attributes": .object(["FifoQueue": .string("true"), "ContentBasedDeduplication": .string("true")])]
                 : [:]
-            var queueURLs: [String] = []
-            for name in queueNames {
-                let created = try admin.call("CreateQueue", attributes.merging(["QueueName": .string(name)]) { $1 })
-                guard let url = created["QueueUrl"]?.string else {
-                    throw CLIError.badResponse("CreateQueue without QueueUrl")
-                }
-                queueURLs.append(url)
-            }
+            let queueURLs = try QueueCreation.create(
+                queueNames, attributes: attributes, endpoint: targets[0], signer: signer)
             let producerCount = producers ?? connections
             let consumerCount = consumers ?? connections
             let config = BenchConfig(
@@ -215,7 +209,7 @@ struct SQSBench: ParsableCommand {
         }
     }
 
-    /// Queues one run may create (and delete) one by one before it starts.
+    /// Queues one run may create (pipelined) and delete (one by one) around it.
     static let queuesMax = 100_000
     /// Message groups one run may spread FIFO sends over.
     static let fifoGroupsMax = 10_000

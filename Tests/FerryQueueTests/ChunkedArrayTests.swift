@@ -63,6 +63,36 @@ final class ChunkedArrayTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(live.chunksShared(with: held), live.chunkCount - 1)
         XCTAssertEqual(held.count, 10_000, "the frozen copy is unchanged")
     }
+
+    func testAFewElementsTakeRoomForAFewNotAWholeChunk() {
+        var chunked = ChunkedArray<Int>()
+        for i in 0..<10 { chunked.append(i) }
+        XCTAssertLessThan(chunked.capacity, 64, "the first chunk grows as an array does")
+        for i in 10..<4_097 { chunked.append(i) }
+        XCTAssertEqual(chunked.chunkCount, 2)
+        XCTAssertEqual(Array(chunked), Array(0..<4_097))
+    }
+
+    func testADrainedQueueKeepsNoMessageStorage() throws {
+        var harness = Harness()
+        for name in ["a", "b"] { harness.create(name) }
+        for i in 0..<20 {
+            harness.send("a", "m\(i)")
+            harness.send("b", "m\(i)")
+        }
+        harness.fork()
+        for message in harness.receive("a") + harness.receive("a") {
+            XCTAssertNil(harness.delete("a", message.receiptHandle).error)
+        }
+        let a = try XCTUnwrap(harness.machine.queueIdByName["a"])
+        let b = try XCTUnwrap(harness.machine.queueIdByName["b"])
+        XCTAssertEqual(harness.machine.queues[a]!.slots.chunkCount, 0, "drained: its slots were released")
+        XCTAssertEqual(harness.machine.queues[a]!.slotsHead, 0)
+        XCTAssertLessThan(harness.machine.queues[b]!.slots.capacity, 64, "20 messages take room for a few dozen")
+        harness.send("a", "again")
+        XCTAssertEqual(harness.bodies("a"), ["again"])
+        harness.machine.checkInvariants()
+    }
 }
 
 /// A deterministic generator, so a failure replays.

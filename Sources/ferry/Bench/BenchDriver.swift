@@ -16,8 +16,9 @@ import Glibc
 final class BenchDriver {
     /// What a pipelined request was, so its response can be accounted for.
     enum Request {
-        case send(firstSeq: Int, count: Int, sentNs: UInt64)
-        case receive(sentNs: UInt64, queue: Int)
+        case send(firstSeq: Int, count: Int, sentNs: UInt64, queue: Int)
+        /// `claimed`: the messages it claimed in `backlogs` (0 for a round-robin receive).
+        case receive(sentNs: UInt64, queue: Int, claimed: Int)
         case delete(count: Int)
     }
 
@@ -59,6 +60,10 @@ final class BenchDriver {
     /// Round robin over the queues, for sends and for receives.
     private var nextSendQueue = 0
     private var nextReceiveQueue = 0
+    /// With more than one queue and producers, consumers receive from the queues holding acknowledged
+    /// messages no receive has claimed (long polls and draining stay round robin).
+    private var backlogs: QueueBacklogs
+    var targetsBacklogs: Bool { requests.queueURLs.count > 1 && config.producesMessages }
     /// Draining another run's backlog (no producers): empty receives and consumed messages at the last
     /// progress tick; a second with empty receives and nothing consumed means the queues are empty.
     private var drainTick = (emptyReceives: 0, consumed: 0)
@@ -68,6 +73,7 @@ final class BenchDriver {
         self.loop = loop
         self.config = config
         self.requests = requests
+        self.backlogs = QueueBacklogs(queues: requests.queueURLs.count)
     }
 
     var measuredSeconds: Double {
@@ -152,9 +158,10 @@ final class BenchDriver {
         if let max = config.messagesMax { count = min(count, max - ledger.issued) }
         let first = ledger.issue(count)
         let now = EventLoop.hrtimeNs
-        let bytes = requests.send(queue: nextSendQueue, firstSeq: first, count: count, sentNs: now)
+        let queue = nextSendQueue
+        let bytes = requests.send(queue: queue, firstSeq: first, count: count, sentNs: now)
         nextSendQueue = (nextSendQueue + 1) % requests.queueURLs.count
-        if connection.send(bytes, tag: .send(firstSeq: first, count: count, sentNs: now)) {
+        if connection.send(bytes, tag: .send(firstSeq: first, count: count, sentNs: now, queue: queue)) {
             sendsInFlight += 1
         } else {
             for seq in first..<(first + count) { ledger.settle(seq, .refused) }
@@ -177,19 +184,39 @@ final class BenchDriver {
         let isLongPoll = index >= firstLongPoll
         let depth = isLongPoll ? 1 : config.pipelineDepth
         let waitSeconds = isLongPoll ? config.longPollWaitSeconds : config.receiveWaitSeconds
+        let targeted = targetsBacklogs && !isLongPoll
         while receivesInFlight[index] < depth, connection.isReady {
-            let queue = nextReceiveQueue
+            var queue = nextReceiveQueue
+            var claimed = 0
+            if targeted, let backlog = backlogs.claim(messagesMax: requests.receiveMessagesMax) {
+                queue = backlog
+                claimed = requests.receiveMessagesMax
+            } else if targeted && phase != .draining {
+                break  // nothing acknowledged is unclaimed: the next acknowledged send fills this consumer
+            }
             let request = requests.receive(queue: queue, waitSeconds: waitSeconds)
-            guard connection.send(request, tag: .receive(sentNs: EventLoop.hrtimeNs, queue: queue)) else { break }
-            nextReceiveQueue = (nextReceiveQueue + 1) % requests.queueURLs.count
+            guard connection.send(request, tag: .receive(sentNs: EventLoop.hrtimeNs, queue: queue, claimed: claimed))
+            else {
+                backlogs.answered(queue: queue, claimed: claimed, received: 0)
+                break
+            }
+            if claimed == 0 { nextReceiveQueue = (nextReceiveQueue + 1) % requests.queueURLs.count }
             receivesInFlight[index] += 1
+        }
+    }
+
+    /// Fills the consumers (not the long polls) that wait for acknowledged messages to receive.
+    private func fillTargetedConsumers() {
+        for index in 0..<firstLongPoll where receivesInFlight[index] < config.pipelineDepth {
+            guard backlogs.listedCount > 0 else { return }
+            fillConsumer(index)
         }
     }
 
     // MARK: Answers
 
     private func didAnswer(_ tag: Request, _ response: HTTPResponse, producer index: Int) {
-        guard case .send(let first, let count, let sentNs) = tag else {
+        guard case .send(let first, let count, let sentNs, let queue) = tag else {
             preconditionFailure("producers only send")
         }
         sendsInFlight -= 1
@@ -207,6 +234,10 @@ final class BenchDriver {
                 ledger.settle(first + offset, failed.contains(offset) ? .refused : .acknowledged)
             }
             if now >= warmupEndNs { stats.sentMeasured += count - failed.count }
+            if targetsBacklogs {
+                backlogs.acknowledged(count - failed.count, queue: queue)
+                fillTargetedConsumers()
+            }
             if sentNs >= warmupEndNs { BenchStats.record(&stats.sendLatency, nanos: now - sentNs) }
             BenchStats.record(&stats.sendLatencySinceProgress, nanos: now - sentNs)
         } else {
@@ -223,15 +254,17 @@ final class BenchDriver {
         switch tag {
         case .send:
             preconditionFailure("consumers do not send")
-        case .receive(let sentNs, let queue):
+        case .receive(let sentNs, let queue, let claimed):
             receivesInFlight[index] -= 1
             stats.receiveRequests += 1
             guard response.status == 200 else {
+                backlogs.answered(queue: queue, claimed: claimed, received: 0)
                 stats.countError(Self.errorCode(response))
                 pause(consumer: index)
                 return
             }
-            didReceive(response.body, sentNs: sentNs, queue: queue, consumer: index)
+            let received = didReceive(response.body, sentNs: sentNs, queue: queue, consumer: index)
+            backlogs.answered(queue: queue, claimed: claimed, received: received)
             if phase == .draining { maybeAdvance() }
             fillConsumer(index)
         case .delete(let count):
@@ -249,15 +282,17 @@ final class BenchDriver {
         }
     }
 
-    private func didReceive(_ body: [UInt8], sentNs: UInt64, queue: Int, consumer index: Int) {
+    /// Accounts for one receive's messages and deletes them; returns how many were new (not duplicates).
+    private func didReceive(_ body: [UInt8], sentNs: UInt64, queue: Int, consumer index: Int) -> Int {
         guard let messages = ReceiveResponseScanner.messages(in: body) else {
             stats.countError("BadReceiveResponse")
-            return
+            return 0
         }
         if messages.isEmpty {
             stats.emptyReceives += 1
-            return
+            return 0
         }
+        var new = 0
         let now = EventLoop.hrtimeNs
         if sentNs >= warmupEndNs { BenchStats.record(&stats.receiveLatency, nanos: now - sentNs) }
         for message in messages {
@@ -268,6 +303,7 @@ final class BenchDriver {
                     continue
                 }
                 guard ledger.receive(seq) else { continue }
+                new += 1
                 messageSentNs = sentNs
             } else {
                 // Draining another run's backlog: its ledger is gone, so only duplicates can be told.
@@ -289,18 +325,19 @@ final class BenchDriver {
         } else {
             stats.countError("DeleteNotSent")
         }
+        return new
     }
 
     private func didLose(_ tag: Request, _ why: String) {
         stats.countError("ConnectionLost")
         switch tag {
-        case .send(let first, let count, _):
+        case .send(let first, let count, _, _):
             sendsInFlight -= 1
             for seq in first..<(first + count) { ledger.settle(seq, .unknown) }
         case .delete:
             deletesInFlight -= 1
-        case .receive:
-            break
+        case .receive(_, let queue, let claimed):
+            backlogs.answered(queue: queue, claimed: claimed, received: 0)
         }
         maybeAdvance()
     }
@@ -331,7 +368,9 @@ final class BenchDriver {
 
     private func maybeAdvance() {
         let now = EventLoop.hrtimeNs
+        var enteringDrain = false
         if phase == .settling && sendsInFlight == 0 {
+            enteringDrain = true
             phase = .draining
             drainDeadlineNs = now + UInt64(config.drainSeconds * 1e9)
         }
@@ -341,6 +380,9 @@ final class BenchDriver {
             endNs = now
             if config.progress { printProgress(now: now) }
             loop.stop()
+        } else if phase == .draining && targetsBacklogs && enteringDrain {
+            // Targeted consumers idle when nothing is unclaimed; draining, they fall back to round robin.
+            for index in 0..<firstLongPoll { fillConsumer(index) }
         }
     }
 

@@ -70,6 +70,7 @@ enum BenchReport {
                 + "pipeline \(config.pipelineDepth), \(Format.count(driver.requests.queueURLs.count)) queue(s)"
                 + (driver.requests.fifoGroups > 0
                     ? " FIFO over \(Format.count(driver.requests.fifoGroups)) groups, content-based dedup" : "")
+                + (driver.targetsBacklogs ? ", consumers receive where acknowledged messages wait" : "")
                 + (config.longPollEndpoints.isEmpty
                     ? "" : ", \(Format.count(config.longPollEndpoints.count)) parked long polls"))
         lines.append(

@@ -27,8 +27,8 @@ final class BenchRequests {
     /// FIFO queues: message `seq` goes to group `seq % fifoGroups` (its dedup id is the body's SHA-256,
     /// content-based deduplication). 0: standard queues, no group ids.
     let fifoGroups: Int
-    let signer: SigV4Signer?
-    private var dayKey: SigV4Signer.DayKey?
+    var signer: SigV4Signer? { framing.signer }
+    private let framing: RequestFraming
     private let padding: [UInt8]
     /// `{"QueueUrl":"…"` per queue: every request starts with it.
     private let queuePrefixes: [[UInt8]]
@@ -45,7 +45,7 @@ final class BenchRequests {
         self.receiveMessagesMax = receiveMessagesMax
         self.receiveVisibilitySeconds = receiveVisibilitySeconds
         self.fifoGroups = fifoGroups
-        self.signer = signer
+        framing = RequestFraming(host: host, signer: signer)
         padding = [UInt8](repeating: UInt8(ascii: "x"), count: bodyBytes - Self.bodyHeaderBytes)
         queuePrefixes = queueURLs.map { url in
             var prefix = Array("{\"QueueUrl\":".utf8)
@@ -182,21 +182,7 @@ final class BenchRequests {
         return value
     }
 
-    /// `POST /` with the JSON 1.0 headers (docs/sqs-wire.md, "JSON protocol") around `body`, signed when
-    /// there is a signer. Content-Length is not signed (botocore adds it after signing too).
     func frame(operation: String, body: [UInt8]) -> [UInt8] {
-        var fields: [(name: String, value: String)] = [
-            ("Host", host), ("X-Amz-Target", "AmazonSQS.\(operation)"), ("Content-Type", "application/x-amz-json-1.0"),
-        ]
-        if let signer {
-            let request = HTTPRequest(method: "POST", target: "/", headers: HTTPHeaders(fields), body: body)
-            fields = signer.sign(request, now: Int64(time(nil)), dayKey: &dayKey).headers.fields
-        }
-        var request = Array("POST / HTTP/1.1\r\n".utf8)
-        request.reserveCapacity(body.count + 400)
-        for field in fields { request += Array("\(field.name): \(field.value)\r\n".utf8) }
-        request += Array("Content-Length: \(body.count)\r\n\r\n".utf8)
-        request += body
-        return request
+        framing.frame(operation: operation, body: body)
     }
 }
