@@ -35,7 +35,9 @@ public final class SerialWorker: LoopHandle {
         let async = handleMemory.assumingMemoryBound(to: uv_async_t.self)
         try uvCheck(
             uv_async_init(loop.uvLoop, async) { async in
-                LoopHandle.owner(async, as: SerialWorker.self).completeFinishedJobs()
+                let worker = LoopHandle.owner(async, as: SerialWorker.self)
+                worker.loop.noteAwake()
+                worker.completeFinishedJobs()
             }, "uv_async_init")
         retainIntoHandle()
         // Idle, the worker must not keep the loop running; `submit` refs the handle while jobs are out.

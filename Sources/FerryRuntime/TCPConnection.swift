@@ -147,6 +147,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         let status = address.withSockaddr { sockaddr in
             uv_tcp_connect(request, connection.tcp, sockaddr) { request, status in
                 let connection = LoopHandle.owner(request!.pointee.handle, as: TCPConnection.self)
+                connection.loop.noteAwake()
                 request!.deallocate()
                 connection.didConnect(status: status)
             }
@@ -202,6 +203,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
             stream,
             { handle, _, buffer in
                 let me = LoopHandle.owner(handle, as: TCPConnection.self)
+                me.loop.noteAwake()  // libuv asks for the buffer before every read
                 buffer!.pointee = uv_buf_init(
                     me.loop.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
             },
@@ -334,8 +336,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         // uv_write copies the uv_buf_t array; the bytes stay in inFlight until the write completes.
         let status = Self.withBuffers(inFlight) { buffers, count in
             uv_write(writeRequest, stream, buffers, count) { request, status in
-                Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(
-                    status: status)
+                let connection = Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue()
+                connection.loop.noteAwake()
+                connection.didWrite(status: status)
             }
         }
         if status < 0 {
@@ -394,6 +397,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
         let status = uv_shutdown(request, stream) { request, status in
             let connection = LoopHandle.owner(request!.pointee.handle, as: TCPConnection.self)
+            connection.loop.noteAwake()
             request!.deallocate()
             if status < 0 && !connection.isClosing {
                 connection.close(reason: .error(UVError(code: status, operation: "shutdown")))
