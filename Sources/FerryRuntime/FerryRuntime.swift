@@ -17,7 +17,6 @@ import CLibUV
 /// | PeerHandshake(+Wire)  | versioned HMAC-SHA256 challenge-response, a pure state machine        |
 /// | PeerChannel           | the handshake driven over a FramedConnection, then frames             |
 /// | WorkPool              | fsync and other blocking work on the pool, completion on the loop     |
-/// | SerialWorker          | one thread of its own, jobs in order (durable writes), completion on the loop |
 /// | SignalWatcher         | SIGTERM / SIGINT as loop callbacks                                    |
 ///
 /// FerryServer composes these into a node: `PeerMesh` (a listener and a `TCPConnector` per peer, each

@@ -30,10 +30,7 @@ public final class WorkPool {
     ) throws(WorkPoolError) {
         loop.preconditionInLoop()
         guard jobsInFlight < Self.jobsInFlightMax else { throw .saturated(jobsInFlightMax: Self.jobsInFlightMax) }
-        let job = ClosureJob(work: work) { (result: T) in
-            self.jobDidComplete()
-            completion(result)
-        }
+        let job = TypedPoolJob(work: work, completion: completion, pool: self)
         let request = UnsafeMutablePointer<uv_work_t>.allocate(capacity: 1)
         request.pointee.data = Unmanaged<PoolJob>.passRetained(job).toOpaque()
         let status = uv_queue_work(
@@ -103,24 +100,25 @@ class PoolJob: @unchecked Sendable {
     func completeOnLoopThread() { preconditionFailure("abstract") }
 }
 
-/// A job made of a closure and its completion (`WorkPool`, `SerialWorker`).
-///
-/// `@unchecked Sendable`: as `PoolJob`; `completion` is touched on the loop thread only.
-final class ClosureJob<T: Sendable>: PoolJob, @unchecked Sendable {
+/// `@unchecked Sendable`: as `PoolJob`; `completion` and `pool` are touched on the loop thread only.
+private final class TypedPoolJob<T: Sendable>: PoolJob, @unchecked Sendable {
     private let work: @Sendable () -> T
     private var result: T?
     /// Loop thread only.
     private let completion: (T) -> Void
+    private let pool: WorkPool
 
-    init(work: @escaping @Sendable () -> T, completion: @escaping (T) -> Void) {
+    init(work: @escaping @Sendable () -> T, completion: @escaping (T) -> Void, pool: WorkPool) {
         self.work = work
         self.completion = completion
+        self.pool = pool
     }
 
     override func runOnPoolThread() { result = work() }
 
     override func completeOnLoopThread() {
-        // Never cancelled, so the work always ran and `result` is set.
+        pool.jobDidComplete()
+        // uv_cancel is never called, so the work always ran and `result` is set.
         completion(result!)
     }
 }

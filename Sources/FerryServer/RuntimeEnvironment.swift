@@ -13,8 +13,6 @@ import Glibc
 final class RuntimeEnvironment: NodeEnvironment {
     let loop: EventLoop
     let workPool: WorkPool
-    /// The durable writes' own thread: they go one at a time, and a snapshot save on the pool never delays one.
-    let durableWriter: SerialWorker
     let fileSystem: PosixFileSystem
     let mesh: PeerMesh
     var logger: Logger
@@ -24,13 +22,10 @@ final class RuntimeEnvironment: NodeEnvironment {
     /// Told about events, peer messages and durable writes; nil when metrics are off.
     let metrics: NodeMetrics?
 
-    init(
-        loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger, metrics: NodeMetrics? = nil
-    ) throws(UVError) {
+    init(loop: EventLoop, fileSystem: PosixFileSystem, mesh: PeerMesh, logger: Logger, metrics: NodeMetrics? = nil) {
         self.loop = loop
         self.metrics = metrics
         self.workPool = WorkPool(loop: loop)
-        self.durableWriter = try SerialWorker(loop: loop)
         self.fileSystem = fileSystem
         self.mesh = mesh
         self.logger = logger
@@ -72,21 +67,24 @@ final class RuntimeEnvironment: NodeEnvironment {
 
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void) {
         let fileSystem = self.fileSystem
-        durableWriter.submit(Self.timed { write.performCatching(on: fileSystem) }) {
-            [weak self] (timed: (Result<Void, FileSystemError>, UInt64)) in
-            let (result, durationNs) = timed
-            let durationMs = durationNs / 1_000_000
-            let slow = durationMs >= Self.slowDurableWriteMs
-            if slow {
-                self?.logger.warning(
-                    "slow durable write",
-                    metadata: [
-                        "ms": "\(durationMs)",
-                        "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))",
-                    ])
+        do {
+            try submitTimed({ write.performCatching(on: fileSystem) }) { [weak self] result, durationNs in
+                let durationMs = durationNs / 1_000_000
+                let slow = durationMs >= Self.slowDurableWriteMs
+                if slow {
+                    self?.logger.warning(
+                        "slow durable write",
+                        metadata: [
+                            "ms": "\(durationMs)",
+                            "operations": "\(write.operations.map { "\($0)" }.joined(separator: "; "))",
+                        ])
+                }
+                self?.metrics?.durableWrite(write, seconds: Double(durationNs) / 1e9, slow: slow)
+                completion(result)
             }
-            self?.metrics?.durableWrite(write, seconds: Double(durationNs) / 1e9, slow: slow)
-            completion(result)
+        } catch {
+            // The pool holds at most one node's single write in flight; saturation means a bug.
+            preconditionFailure("durable write could not be queued: \(error)")
         }
     }
 
@@ -142,16 +140,12 @@ final class RuntimeEnvironment: NodeEnvironment {
     private func submitTimed<T: Sendable>(
         _ work: @escaping @Sendable () -> T, completion: @escaping (T, UInt64) -> Void
     ) throws(WorkPoolError) {
-        try workPool.submit(Self.timed(work), completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
-    }
-
-    /// `work`, returning its result with how long it took (ns).
-    private static func timed<T: Sendable>(_ work: @escaping @Sendable () -> T) -> @Sendable () -> (T, UInt64) {
-        {
-            let startNs = RuntimeEnvironment.monotonicNowNs()
-            let result = work()
-            return (result, RuntimeEnvironment.monotonicNowNs() - startNs)
-        }
+        try workPool.submit(
+            { () -> (T, UInt64) in
+                let startNs = RuntimeEnvironment.monotonicNowNs()
+                let result = work()
+                return (result, RuntimeEnvironment.monotonicNowNs() - startNs)
+            }, completion: { (timed: (T, UInt64)) in completion(timed.0, timed.1) })
     }
 
     func record(_ event: NodeEvent) {

@@ -78,7 +78,7 @@ public final class Server {
         let metrics = config.metricsEnabled ? NodeMetrics(queuesMax: config.metricsQueuesMax) : nil
         self.metrics = metrics
         scrapedGauges = metrics.map { ScrapedGauges(registry: $0.registry) }
-        environment = try RuntimeEnvironment(
+        environment = RuntimeEnvironment(
             loop: loop, fileSystem: fileSystem, mesh: mesh, logger: logger, metrics: metrics)
 
         var raftOptions = RaftOptions(id: config.nodeID)
