@@ -14,6 +14,10 @@ public protocol NodeEnvironment: AnyObject {
     func monotonicMs() -> UInt64
     /// Sends to a peer, best effort: a message to an unreachable peer may be dropped (Raft retries).
     func send(_ message: PeerMessage, to peer: NodeID)
+    /// Sends Raft messages produced together (one collection of Raft's output), each as `send(_:to:)` would:
+    /// ferryd writes each peer's share of them with one system call, not one per message (a follower's
+    /// acknowledgements of several appends, after one durable write).
+    func send(raft envelopes: [Envelope])
     /// Performs a durable write off the node's thread and calls `completion` later on the node's thread.
     /// Writes are handed out one at a time, in order.
     func performDurableWrite(_ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void)
@@ -40,6 +44,11 @@ public protocol NodeEnvironment: AnyObject {
 }
 
 extension NodeEnvironment {
+    /// One `send(_:to:)` per message (the simulator, tests).
+    public func send(raft envelopes: [Envelope]) {
+        for envelope in envelopes { send(.raft(envelope), to: envelope.to) }
+    }
+
     /// Without batching (the simulator, tests): at once, as if each input arrived alone.
     public func atEndOfInputs(_ body: @escaping () -> Void) { body() }
 }

@@ -14,6 +14,7 @@ public final class NodeEnvironmentLink<Host: NodeEnvironment>: NodeEnvironment {
     public func wallClockMs() -> UInt64 { host.wallClockMs() }
     public func monotonicMs() -> UInt64 { host.monotonicMs() }
     public func send(_ message: PeerMessage, to peer: NodeID) { host.send(message, to: peer) }
+    public func send(raft envelopes: [Envelope]) { host.send(raft: envelopes) }
 
     public func performDurableWrite(
         _ write: DurableWrite, completion: @escaping (Result<Void, FileSystemError>) -> Void

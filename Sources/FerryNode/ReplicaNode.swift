@@ -240,9 +240,8 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     }
 
     func sendMessages(_ envelopes: [Envelope]) {
-        for envelope in envelopes {
-            environment.send(.raft(envelope), to: envelope.to)
-        }
+        guard !envelopes.isEmpty else { return }
+        environment.send(raft: envelopes)
     }
 
     private func noteRoleChange() {

@@ -49,6 +49,10 @@ public final class EventLoop: @unchecked Sendable {
     private var endOfTurnFlushes: [EndOfTurnFlushing] = []
     /// Loop thread only: flushed at the end of the turn once `endOfTurnFlushes` is empty.
     private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []
+    /// Loop thread only: when this turn's poll for events started (`uv_hrtime`), 0 once the turn woke.
+    private var pollStartedNs: UInt64 = 0
+    /// Loop thread only: nanoseconds spent waiting for events so far (`idleTimeNs`).
+    private var idleNs: UInt64 = 0
 
     /// libuv writes to sockets with write(2), which raises SIGPIPE when the peer has gone (a client that
     /// closed while its response was being written); the default action kills the process without a word
@@ -75,18 +79,26 @@ public final class EventLoop: @unchecked Sendable {
             throw UVError(code: status, operation: "uv_loop_init")
         }
         precondition(uv_mutex_init(postedMutex) == 0, "uv_mutex_init cannot fail on Linux without ENOMEM")
-        // Two clock reads around each poll: what the loop's utilisation in /metrics is made of.
-        _ = ferry_uv_loop_measure_idle_time(uvLoop)
         let me = Unmanaged.passUnretained(self).toOpaque()
         uvLoop.pointee.data = me
         precondition(
             uv_async_init(uvLoop, wakeup) { handle in
-                EventLoop.from(handle!.pointee.loop).drainPosted()
+                let loop = EventLoop.from(handle!.pointee.loop)
+                loop.noteAwake()
+                loop.drainPosted()
             } == 0)
         precondition(uv_prepare_init(uvLoop, endOfTurnPrepare) == 0)
         precondition(uv_check_init(uvLoop, endOfTurnCheck) == 0)
-        uv_prepare_start(endOfTurnPrepare) { prepare in EventLoop.from(prepare!.pointee.loop).flushEndOfTurn() }
-        uv_check_start(endOfTurnCheck) { check in EventLoop.from(check!.pointee.loop).flushEndOfTurn() }
+        uv_prepare_start(endOfTurnPrepare) { prepare in
+            let loop = EventLoop.from(prepare!.pointee.loop)
+            loop.flushEndOfTurn()
+            loop.pollStartedNs = uv_hrtime()  // the poll follows the prepare handles at once
+        }
+        uv_check_start(endOfTurnCheck) { check in
+            let loop = EventLoop.from(check!.pointee.loop)
+            loop.noteAwake()  // a poll that timed out (or woke for libuv's own work) ran no callback of ours
+            loop.flushEndOfTurn()
+        }
         // The wakeup and end-of-turn handles must not keep the loop alive on their own.
         uv_unref(UnsafeMutableRawPointer(wakeup).assumingMemoryBound(to: uv_handle_t.self))
         uv_unref(UnsafeMutableRawPointer(endOfTurnPrepare).assumingMemoryBound(to: uv_handle_t.self))
@@ -108,8 +120,18 @@ public final class EventLoop: @unchecked Sendable {
         Unmanaged<EventLoop>.fromOpaque(loop!.pointee.data!).takeUnretainedValue()
     }
 
-    /// Nanoseconds the loop has spent waiting for events since it was created (libuv's idle time).
-    public var idleTimeNs: UInt64 { uv_metrics_idle_time(uvLoop) }
+    /// Nanoseconds the loop has spent waiting for events since it was created: from the end of each turn's
+    /// prepare phase (right before the poll) to the first callback of the poll's events (`noteAwake`), or to
+    /// the check phase when none ran. Not libuv's own `UV_METRICS_IDLE_TIME`: to time only polls that block,
+    /// libuv 1.44 polls once without waiting before each wait, one more `epoll_wait` every turn.
+    public var idleTimeNs: UInt64 { idleNs }
+
+    /// Called first by every callback of ours that libuv runs for a polled event: the loop's wait ended.
+    func noteAwake() {
+        guard pollStartedNs != 0 else { return }
+        idleNs += uv_hrtime() - pollStartedNs
+        pollStartedNs = 0
+    }
 
     // MARK: Thread ownership
 

@@ -31,6 +31,7 @@ enum HostResolver {
         let status = uv_getaddrinfo(
             loop.uvLoop, request,
             { request, status, result in
+                EventLoop.from(request!.pointee.loop).noteAwake()
                 let pending = Unmanaged<Pending>.fromOpaque(request!.pointee.data!).takeRetainedValue()
                 request!.deallocate()
                 defer { if let result { uv_freeaddrinfo(result) } }

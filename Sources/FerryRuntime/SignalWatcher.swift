@@ -27,7 +27,9 @@ public final class SignalWatcher: LoopHandle {
         let status = uv_signal_start(
             handle,
             { handle, signal in
-                LoopHandle.owner(handle, as: SignalWatcher.self).onSignal?(signal)
+                let watcher = LoopHandle.owner(handle, as: SignalWatcher.self)
+                watcher.loop.noteAwake()
+                watcher.onSignal?(signal)
             }, signal)
         if status < 0 {
             closeHandle()

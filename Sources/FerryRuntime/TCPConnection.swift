@@ -29,9 +29,10 @@ public enum TCPWriteResult: Equatable, Sendable {
 /// - Reads start with `startReading()`; each chunk goes to `onRead`, as a buffer valid only during the
 ///   callback (copy what you keep). EOF goes to `onReadEOF` if set, else the connection closes (`.peerEOF`).
 /// - `write` copies the bytes into the connection's queue and returns at once. Everything queued within
-///   one loop turn leaves in one `uv_write` with one buffer per queued chunk (small writes share chunks),
-///   at the end of the turn, with at most one `uv_write` in flight: writes queued meanwhile form the next
-///   batch. TCP_NODELAY is on, so batching is the only coalescing.
+///   one loop turn leaves in one writev with one buffer per queued chunk (small writes share chunks), at
+///   the end of the turn: `uv_try_write` first, and a `uv_write` for whatever the socket did not take, with
+///   at most one `uv_write` in flight: writes queued meanwhile form the next batch. TCP_NODELAY is on, so
+///   batching is the only coalescing.
 /// - Backpressure: `queuedBytes` counts bytes queued and not yet confirmed written. At or above
 ///   `limits.queuedBytesHighWater` `write` answers `.queuedAboveHighWater` and `onWritable` fires once
 ///   the queue drains to half of it. A write that would exceed `limits.queuedBytesMax` closes the
@@ -146,6 +147,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         let status = address.withSockaddr { sockaddr in
             uv_tcp_connect(request, connection.tcp, sockaddr) { request, status in
                 let connection = LoopHandle.owner(request!.pointee.handle, as: TCPConnection.self)
+                connection.loop.noteAwake()
                 request!.deallocate()
                 connection.didConnect(status: status)
             }
@@ -201,6 +203,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
             stream,
             { handle, _, buffer in
                 let me = LoopHandle.owner(handle, as: TCPConnection.self)
+                me.loop.noteAwake()  // libuv asks for the buffer before every read
                 buffer!.pointee = uv_buf_init(
                     me.loop.readBuffer.assumingMemoryBound(to: CChar.self), UInt32(TCPConnection.readBufferBytes))
             },
@@ -279,8 +282,16 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     public func flushNow() {
         loop.preconditionInLoop()
         guard !isClosing, isEstablished, inFlight.isEmpty, !pending.isEmpty else { return }
+        tryWritePending()
+    }
+
+    /// Hands everything queued to the socket with one `uv_try_write` (one writev) and drops from `pending`
+    /// what it took. No request is left in flight, so libuv neither re-arms the descriptor in epoll (libuv
+    /// 1.44 issues an `epoll_ctl` after every `uv_write`) nor runs a write callback the next turn. An error
+    /// (or EAGAIN) leaves `pending` as it was, for `uv_write` to retry or report.
+    private func tryWritePending() {
         let written = Int(Self.withBuffers(pending) { uv_try_write(stream, $0, $1) })
-        guard written > 0 else { return }  // EAGAIN, or an error the end-of-turn write will report
+        guard written > 0 else { return }
         writeBatchCount += 1
         queuedBytes -= written
         var remaining = written
@@ -310,6 +321,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     func flushEndOfTurn() {
         flushScheduled = false
         guard !isClosing, inFlight.isEmpty else { return }
+        // Usually the socket takes the whole turn's output at once; only what it leaves goes by uv_write.
+        if !pending.isEmpty { tryWritePending() }
+        guard !isClosing, inFlight.isEmpty else { return }  // `onWritable` may have closed or flushed
         if pending.isEmpty {
             if writeShutdownRequested { startShutdown() }
             return
@@ -322,8 +336,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         // uv_write copies the uv_buf_t array; the bytes stay in inFlight until the write completes.
         let status = Self.withBuffers(inFlight) { buffers, count in
             uv_write(writeRequest, stream, buffers, count) { request, status in
-                Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue().didWrite(
-                    status: status)
+                let connection = Unmanaged<TCPConnection>.fromOpaque(request!.pointee.data!).takeUnretainedValue()
+                connection.loop.noteAwake()
+                connection.didWrite(status: status)
             }
         }
         if status < 0 {
@@ -382,6 +397,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         let request = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
         let status = uv_shutdown(request, stream) { request, status in
             let connection = LoopHandle.owner(request!.pointee.handle, as: TCPConnection.self)
+            connection.loop.noteAwake()
             request!.deallocate()
             if status < 0 && !connection.isClosing {
                 connection.close(reason: .error(UVError(code: status, operation: "shutdown")))

@@ -48,7 +48,9 @@ public final class TCPListener: LoopHandle {
             try uvCheck(address.withSockaddr { uv_tcp_bind(tcp, $0, 0) }, "uv_tcp_bind \(address.description)")
             try uvCheck(
                 uv_listen(stream, Self.backlogConnectionsMax) { server, status in
-                    LoopHandle.owner(server, as: TCPListener.self).onConnection(status: status)
+                    let listener = LoopHandle.owner(server, as: TCPListener.self)
+                    listener.loop.noteAwake()
+                    listener.onConnection(status: status)
                 }, "uv_listen \(address.description)")
         } catch {
             closeHandle()

@@ -39,6 +39,7 @@ public final class WorkPool {
                 Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeUnretainedValue().runOnPoolThread()
             },
             { request, status in
+                EventLoop.from(request!.pointee.loop).noteAwake()
                 let job = Unmanaged<PoolJob>.fromOpaque(request!.pointee.data!).takeRetainedValue()
                 request!.deallocate()
                 job.completeOnLoopThread()

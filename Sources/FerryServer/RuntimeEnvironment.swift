@@ -52,6 +52,12 @@ final class RuntimeEnvironment: NodeEnvironment {
         mesh.send(message, to: peer)
     }
 
+    func send(raft envelopes: [Envelope]) {
+        let messages = envelopes.map { (message: PeerMessage.raft($0), to: $0.to) }
+        if let metrics { for sent in messages { metrics.sent(sent.message) } }
+        mesh.send(messages)
+    }
+
     func atEndOfInputs(_ body: @escaping () -> Void) {
         loop.atEndOfTurn(body)
     }

@@ -33,6 +33,24 @@ final class EventLoopTests: XCTestCase {
         tick.close()
     }
 
+    /// The idle time counts the loop's waits for events, not the work its callbacks do: 40 ms waiting for a
+    /// timer, then 150 ms of work in it.
+    func testIdleTimeCountsTheWaitForEventsNotTheWorkOfCallbacks() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let idleBeforeNs = loop.idleTimeNs
+        let timer = try loop.scheduleOnce(afterMs: 40) {
+            let busyUntilNs = EventLoop.hrtimeNs + 150_000_000
+            while EventLoop.hrtimeNs < busyUntilNs {}
+            loop.stop()
+        }
+        runBounded(loop)
+        timer.close()
+        let idleMs = (loop.idleTimeNs - idleBeforeNs) / 1_000_000
+        XCTAssertGreaterThanOrEqual(idleMs, 35, "the wait for the timer is idle")
+        XCTAssertLessThan(idleMs, 150, "the callback's work is not")
+    }
+
     func testEndOfTurnActionsRunAfterEveryCallbackOfTheirTurn() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }

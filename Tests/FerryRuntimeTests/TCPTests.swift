@@ -3,7 +3,7 @@ import XCTest
 @testable import FerryRuntime
 
 final class TCPTests: XCTestCase {
-    /// Many small writes queued in one loop turn leave in one `uv_write`, and come back byte-exact.
+    /// Many small writes queued in one loop turn leave in one writev, and come back byte-exact.
     func testEchoRoundTripCoalescesManySmallWrites() throws {
         let loop = try EventLoop()
         defer { loop.shutdown() }
@@ -36,7 +36,7 @@ final class TCPTests: XCTestCase {
         runBounded(loop)
         XCTAssertEqual(echoed, sent)
         XCTAssertEqual(batchesAfterBurst, 0, "nothing is written before the end of the turn")
-        XCTAssertEqual(client.writeBatchCount, 1, "\(writes) writes in one turn coalesce into one uv_write")
+        XCTAssertEqual(client.writeBatchCount, 1, "\(writes) writes in one turn coalesce into one writev")
         XCTAssertEqual(client.queuedBytes, 0)
         client.close()
         for element in accepted { element.close() }
@@ -51,20 +51,11 @@ final class TCPTests: XCTestCase {
         defer { loop.shutdown() }
         let small: [UInt8] = Array("raft append".utf8)
         let large: [UInt8] = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 13)) }
-        var received: [UInt8] = []
-        var accepted: [TCPConnection] = []
-        let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
-            accepted.append(connection)
-            connection.onRead = { bytes in
-                received.append(contentsOf: bytes)
-                if received.count == small.count + large.count { loop.stop() }
-            }
-            connection.startReading()
-        }
+        let server = try CollectingServer(loop: loop, expectedBytes: small.count + large.count)
         var client: TCPConnection!
         var queuedAfterSmallFlush = -1
         var queuedAfterLargeFlush = -1
-        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: listener.port) { error in
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: server.port) { error in
             XCTAssertNil(error)
             client.write(small)
             client.flushNow()
@@ -77,11 +68,61 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(queuedAfterSmallFlush, 0, "the socket took the small write before the turn ended")
         XCTAssertGreaterThan(queuedAfterLargeFlush, 0, "8 MiB does not fit the socket buffer at once")
         XCTAssertLessThan(queuedAfterLargeFlush, large.count, "but part of it was written at once")
-        XCTAssertTrue(received == small + large, "every byte arrives, in order")
+        XCTAssertTrue(server.received == small + large, "every byte arrives, in order")
         XCTAssertEqual(client.queuedBytes, 0)
         client.close()
-        for element in accepted { element.close() }
-        listener.close()
+        server.close()
+    }
+
+    /// The end-of-turn flush hands the turn's output to the socket directly (`uv_try_write`): when the
+    /// socket takes it all, nothing is left queued once the flush ran, in the same turn, and no write request
+    /// waits for a callback in the next one.
+    func testEndOfTurnFlushThatTheSocketTakesWhollyLeavesNothingQueuedInTheSameTurn() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let message: [UInt8] = Array("an answer to a client".utf8)
+        let server = try CollectingServer(loop: loop, expectedBytes: message.count)
+        var client: TCPConnection!
+        var queuedBeforeFlush = -1
+        var queuedAfterFlush = -1
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: server.port) { error in
+            XCTAssertNil(error)
+            client.write(message)
+            queuedBeforeFlush = client.queuedBytes
+            // Registered after the write's flush, so it runs right after it, in the same turn.
+            loop.atEndOfTurn { queuedAfterFlush = client.queuedBytes }
+        }
+        runBounded(loop)
+        XCTAssertEqual(queuedBeforeFlush, message.count)
+        XCTAssertEqual(queuedAfterFlush, 0, "the flush wrote everything at once")
+        XCTAssertEqual(client.writeBatchCount, 1)
+        XCTAssertEqual(server.received, message)
+        client.close()
+        server.close()
+    }
+
+    /// What the socket does not take at the end of the turn (8 MiB, far above the kernel's buffer) goes by
+    /// `uv_write`: every byte arrives, in order, and the queue drains.
+    func testEndOfTurnFlushQueuesWhatTheSocketDoesNotTakeAndDeliversEveryByte() throws {
+        let loop = try EventLoop()
+        defer { loop.shutdown() }
+        let large: [UInt8] = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ ($0 >> 11)) }
+        let server = try CollectingServer(loop: loop, expectedBytes: large.count)
+        var client: TCPConnection!
+        var queuedAfterFlush = -1
+        client = try TCPConnection.connect(loop: loop, host: "127.0.0.1", port: server.port) { error in
+            XCTAssertNil(error)
+            client.write(large)
+            loop.atEndOfTurn { queuedAfterFlush = client.queuedBytes }
+        }
+        runBounded(loop)
+        XCTAssertGreaterThan(queuedAfterFlush, 0, "8 MiB does not fit the socket buffer at once")
+        XCTAssertLessThan(queuedAfterFlush, large.count, "but part of it was written at once")
+        XCTAssertEqual(client.writeBatchCount, 2, "one uv_try_write, then one uv_write for the rest")
+        XCTAssertTrue(server.received == large, "every byte arrives, in order")
+        XCTAssertEqual(client.queuedBytes, 0)
+        client.close()
+        server.close()
     }
 
     /// A pipelined burst of frames, including a 1 MiB one and empty ones, decodes exactly on the far side.
@@ -391,5 +432,31 @@ final class HostNameTests: XCTestCase {
         watchdog.close()
         loop.shutdown()
         XCTAssertEqual(redials, 2)
+    }
+}
+
+/// A loopback listener that keeps the connections it accepts and collects everything they read, stopping
+/// the loop once `expectedBytes` arrived.
+private final class CollectingServer {
+    private(set) var received: [UInt8] = []
+    private var accepted: [TCPConnection] = []
+    private var listener: TCPListener!
+
+    init(loop: EventLoop, expectedBytes: Int) throws {
+        listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { [unowned self] connection in
+            accepted.append(connection)
+            connection.onRead = { [unowned self] bytes in
+                received.append(contentsOf: bytes)
+                if received.count == expectedBytes { loop.stop() }
+            }
+            connection.startReading()
+        }
+    }
+
+    var port: UInt16 { listener.port }
+
+    func close() {
+        for connection in accepted { connection.close() }
+        listener.close()
     }
 }
