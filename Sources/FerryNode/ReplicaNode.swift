@@ -28,6 +28,10 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     public internal(set) var machine: Machine
     /// False once the durable log failed: the node answers nothing more.
     public internal(set) var isRunning = true
+    /// `raft.configuration` and `raft.leader` without copying the whole `RaftNode`: another module reading
+    /// `raft` gets a copy of all of it (its logs, progress and queues), which the server did every tick.
+    public var configuration: Configuration { raft.configuration }
+    public var leader: NodeID? { raft.leader }
 
     var tickCount: UInt64 = 0
     /// Ticks since the last durable write completed (or since start): the witness waits for the log to
