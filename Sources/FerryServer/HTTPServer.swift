@@ -153,7 +153,8 @@ final class HTTPServer {
     func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void)
     {
         if servesOnlyMetrics { return answer(serveMetricsOnly(request)) }
-        if request.path.hasPrefix("/_ferry/") || request.path == AdminAccess.metricsPath {
+        let path = request.path
+        if path.hasPrefix("/_ferry/") || path == AdminAccess.metricsPath {
             return answer(serveAdmin(request))
         }
         let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
