@@ -1,5 +1,6 @@
-/// Eight bytes at a time over a request head: the ASCII head parser's loops. Byte by byte, finding line
-/// ends and checking names and values cost ~15 instructions per byte of an ~800-byte head.
+/// Eight bytes at a time over a request head: finding where it ends (`HTTPReadBuffer.findHead`) and the
+/// ASCII head parser's loops. Byte by byte, finding line ends and checking names and values cost ~15
+/// instructions per byte of an ~800-byte head.
 ///
 /// Words are read unaligned and little-endian, so byte `i` of a word is bits `8i..<8i+8`; the lowest flagged
 /// byte of each test below is always the first byte that matches, whatever the bytes above it.
@@ -27,13 +28,15 @@ enum ASCIIWords {
         return seen & highBits == 0 && tail < 0x80
     }
 
-    /// The index of the first `byte` in `bytes[start..<end]`, or nil. The bytes must all be ASCII (below
-    /// 0x80), as must `byte`: a zero byte of `w ^ pattern` then borrows in `- ones` and nothing below it does.
+    /// The index of the first `byte` in `bytes[start..<end]`, or nil; any bytes. A zero byte of
+    /// `y = w ^ pattern` borrows in `y - ones` and sets its high bit; no byte below it does, and `& ~y` drops
+    /// the bytes whose own high bit was set.
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
         let pattern = UInt64(byte) &* ones
         var i = start
         while i + 8 <= end {
-            let found = ((word(bytes, i) ^ pattern) &- ones) & highBits
+            let y = word(bytes, i) ^ pattern
+            let found = (y &- ones) & ~y & highBits
             if found != 0 { return i + found.trailingZeroBitCount / 8 }
             i += 8
         }

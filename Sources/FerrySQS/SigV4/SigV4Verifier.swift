@@ -213,9 +213,11 @@ public struct SigV4Verifier: Sendable {
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: 2 * bytes.count))
         out.withUnsafeMutableBufferPointer { buffer in
-            for (i, byte) in bytes.enumerated() {
-                buffer[start + 2 * i] = Hex.digit(byte >> 4)
-                buffer[start + 2 * i + 1] = Hex.digit(byte & 0x0F)
+            var digit = buffer.baseAddress! + start
+            for byte in bytes {
+                digit[0] = Hex.digit(byte >> 4)
+                digit[1] = Hex.digit(byte & 0x0F)
+                digit += 2
             }
         }
     }
