@@ -37,8 +37,13 @@ public enum SQSProtocol {
     }
 
     public static func decode(_ request: HTTPRequest) -> Result<SQSRequest, SQSError> {
+        decode(request, as: wireProtocol(of: request))
+    }
+
+    /// `decode(_:)` for a caller that already has `wireProtocol(of: request)`.
+    public static func decode(_ request: HTTPRequest, as wire: SQSWireProtocol) -> Result<SQSRequest, SQSError> {
         Result { () throws(SQSError) -> SQSRequest in
-            switch wireProtocol(of: request) {
+            switch wire {
             case .json: return try decodeJSON(request)
             case .query: return try decodeQuery(request)
             }

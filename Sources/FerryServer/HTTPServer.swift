@@ -169,7 +169,7 @@ final class HTTPServer {
         let decoded: SQSRequest
         do {
             caller = try verifier.verify(request, authorization: authorization, now: nowSeconds())
-            decoded = try SQSProtocol.decode(request).get()
+            decoded = try SQSProtocol.decode(request, as: wire).get()
         } catch {
             // Both calls throw only SQSError (typed throws).
             metrics?.answered(nil, failure: error.code, startedNs: startedNs)
