@@ -51,7 +51,8 @@ final class ASCIIWordsTests: XCTestCase {
                 guard ascii else { return }
                 XCTAssertEqual(
                     ASCIIWords.isFieldValue(bytes, from: start, to: end),
-                    bytes[start..<end].allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }, "\(text) \(start)..<\(end)")
+                    bytes[start..<end].allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 },
+                    "\(text) \(start)..<\(end)")
             }
         }
     }

@@ -58,7 +58,8 @@ final class HTTPHeadersTests: XCTestCase {
     func testTheParserKeysNamesAsAddDoes() throws {
         var parser = HTTPRequestParser()
         let events = parser.feed(
-            Array("POST / HTTP/1.1\r\nHOST: h\r\nX-Amz-Target: AmazonSQS.SendMessage\r\nContent-Length: 0\r\n\r\n".utf8))
+            Array("POST / HTTP/1.1\r\nHOST: h\r\nX-Amz-Target: AmazonSQS.SendMessage\r\nContent-Length: 0\r\n\r\n".utf8)
+        )
         guard case .request(let request)? = events.first else { return XCTFail("\(events)") }
         XCTAssertEqual(request.headers["host"], "h")
         XCTAssertEqual(request.headers["x-amz-target"], "AmazonSQS.SendMessage")

@@ -163,7 +163,8 @@ final class SQSJSONProtocolTests: XCTestCase {
         ] {
             XCTAssertNil(SQSProtocol.operation(named: target), target)
             var request = Self.jsonRequest("SendMessage", "{}")
-            request.headers = HTTPHeaders(request.headers.fields.map { $0.name == "X-Amz-Target" ? ($0.name, target) : $0 })
+            request.headers = HTTPHeaders(
+                request.headers.fields.map { $0.name == "X-Amz-Target" ? ($0.name, target) : $0 })
             guard case .failure(let error) = SQSProtocol.decode(request) else { return XCTFail(target) }
             XCTAssertEqual(error.code, .invalidAction, target)
             XCTAssertEqual(error.message, "The action \(target) is not valid for this endpoint.")

@@ -92,7 +92,8 @@ struct AuthorizationHeader: Equatable {
         signedHeaders.reserveCapacity(8)
         var nameStart = signed.lowerBound
         while true {
-            let nameEnd = firstIndex(of: UInt8(ascii: ";"), in: text, nameStart..<signed.upperBound) ?? signed.upperBound
+            let nameEnd =
+                firstIndex(of: UInt8(ascii: ";"), in: text, nameStart..<signed.upperBound) ?? signed.upperBound
             guard nameEnd > nameStart else {
                 return .failure(SQSError(.incompleteSignature, "SignedHeaders is malformed."))
             }
