@@ -24,10 +24,19 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     let options: NodeOptions
     let environment: NodeEnvironment
     let storage: RaftStorage
-    public internal(set) var raft: RaftNode
-    public internal(set) var machine: Machine
+    // `@exclusivity(unchecked)` on the five properties every command reads and writes dozens of times
+    // (raft, machine, isRunning, persisting, pending): their dynamic exclusivity checks cost ~6k instructions
+    // a request. None can fire: the node runs on one thread, and no access to them spans a call that can
+    // reach the node again (RaftNode and the machine are values holding no reference to it; completions,
+    // `onApply` and the environment's callbacks run after the access that found them has ended).
+    @exclusivity(unchecked) public internal(set) var raft: RaftNode
+    @exclusivity(unchecked) public internal(set) var machine: Machine
     /// False once the durable log failed: the node answers nothing more.
-    public internal(set) var isRunning = true
+    @exclusivity(unchecked) public internal(set) var isRunning = true
+    /// `raft.configuration` and `raft.leader` without copying the whole `RaftNode`: another module reading
+    /// `raft` gets a copy of all of it (its logs, progress and queues), which the server did every tick.
+    public var configuration: Configuration { raft.configuration }
+    public var leader: NodeID? { raft.leader }
 
     var tickCount: UInt64 = 0
     /// Ticks since the last durable write completed (or since start): the witness waits for the log to
@@ -37,7 +46,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// prepared only for a log that rolls slowly (`NodeOptions.spareSegmentQuietTicks`).
     var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
     /// The Ready being persisted, and the storage ticket that makes it durable.
-    var persisting: (ready: Ready, ticket: StorageTicket)?
+    @exclusivity(unchecked) var persisting: (ready: Ready, ticket: StorageTicket)?
     /// Set while the snapshot of `persisting` is decoded off the node's thread: that Ready finishes once the
     /// machine is restored from it.
     var decodingSnapshot = false
@@ -81,7 +90,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         case forwarded(leader: NodeID, tick: UInt64)
     }
     /// Every command submitted here and not yet answered, by sequence number.
-    var pending: [UInt64: Waiter] = [:]
+    @exclusivity(unchecked) var pending: [UInt64: Waiter] = [:]
     /// Linearizable reads: waiting for Raft's read index, then for it to be applied.
     var nextReadID: UInt64 = 1
     var awaitingReadIndex: [UInt64: (Bool) -> Void] = [:]

@@ -113,8 +113,10 @@ public struct RaftNode {
     public func term(at index: LogIndex) -> Term? { log.term(at: index) }
 
     /// The configuration in force: the latest one in the log, committed or not (thesis §4.1).
+    /// Without `??`: its autoclosure captured `self`, so a caller reading a class's `raft` copied the whole node.
     @inlinable public var configuration: Configuration {
-        configurationEntries.last?.configuration ?? log.snapshot.metadata.configuration
+        if let last = configurationEntries.last { return last.configuration }
+        return log.snapshot.metadata.configuration
     }
 
     /// The configuration as of `index`, for a snapshot taken there.

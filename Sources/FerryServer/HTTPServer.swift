@@ -153,7 +153,8 @@ final class HTTPServer {
     func respond(to request: HTTPRequest, clientGone: @escaping () -> Bool, _ answer: @escaping (HTTPResponse) -> Void)
     {
         if servesOnlyMetrics { return answer(serveMetricsOnly(request)) }
-        if request.path.hasPrefix("/_ferry/") || request.path == AdminAccess.metricsPath {
+        let path = request.path
+        if path.hasPrefix("/_ferry/") || path == AdminAccess.metricsPath {
             return answer(serveAdmin(request))
         }
         let startedNs = metrics == nil ? 0 : RuntimeEnvironment.monotonicNowNs()
@@ -168,7 +169,7 @@ final class HTTPServer {
         let decoded: SQSRequest
         do {
             caller = try verifier.verify(request, authorization: authorization, now: nowSeconds())
-            decoded = try SQSProtocol.decode(request).get()
+            decoded = try SQSProtocol.decode(request, as: wire).get()
         } catch {
             // Both calls throw only SQSError (typed throws).
             metrics?.answered(nil, failure: error.code, startedNs: startedNs)

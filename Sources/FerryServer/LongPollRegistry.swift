@@ -100,7 +100,7 @@ final class LongPollRegistry {
     /// for a leader and then answers the 503 that SDKs retry, where a request parked behind the others
     /// would get an empty answer, as if the queue were empty.
     func canQueueBehindParked(_ name: String) -> Bool {
-        waiters[name] != nil && count < Self.waitersMax && service.node.raft.leader != nil
+        waiters[name] != nil && count < Self.waitersMax && service.node.leader != nil
     }
 
     /// The receive `poll`'s request made when it arrived (before it ever parked) is in the log (see

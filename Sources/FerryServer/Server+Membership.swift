@@ -105,7 +105,7 @@ extension Server {
     /// Points the mesh at the members of the configuration in force, whenever that configuration changes
     /// (appended by this leader, received from one, rolled back by a truncation, or installed by a snapshot).
     func followConfiguration() {
-        let configuration = node.raft.configuration
+        let configuration = node.configuration
         guard configuration != followedConfiguration else { return }
         followedConfiguration = configuration
         mesh.follow(PeerAddressBook(configuration: configuration, localID: config.nodeID, peersFile: config.peers))

@@ -193,7 +193,7 @@ public final class Server {
     func admin(_ request: HTTPRequest) -> HTTPResponse? {
         switch (request.method, request.path) {
         case ("GET", "/_ferry/health"):
-            let ok = node.isRunning && node.raft.leader != nil
+            let ok = node.isRunning && node.leader != nil
             return HTTPResponse(status: ok ? 200 : 503, body: Array((ok ? "ok\n" : "no leader\n").utf8))
         case ("GET", "/_ferry/status"):
             return json(statusJSON())

@@ -154,6 +154,23 @@ final class SQSJSONProtocolTests: XCTestCase {
         }
     }
 
+    func testTargetsNameAnOperationOnlyWhenExact() {
+        XCTAssertEqual(SQSProtocol.operation(named: "AmazonSQS.SendMessage"), .sendMessage)
+        for target in [
+            "AmazonSQS.", "AmazonSQS", "", "amazonsqs.SendMessage", "AmazonSQS.sendMessage", "AmazonSQS.SendMessage ",
+            " AmazonSQS.SendMessage", "AmazonSQS.\u{301}SendMessage", "AmazonSQS.SendMessage\u{301}",
+            "AmazonSQS..SendMessage", "AmazonSNS.Publish",
+        ] {
+            XCTAssertNil(SQSProtocol.operation(named: target), target)
+            var request = Self.jsonRequest("SendMessage", "{}")
+            request.headers = HTTPHeaders(
+                request.headers.fields.map { $0.name == "X-Amz-Target" ? ($0.name, target) : $0 })
+            guard case .failure(let error) = SQSProtocol.decode(request) else { return XCTFail(target) }
+            XCTAssertEqual(error.code, .invalidAction, target)
+            XCTAssertEqual(error.message, "The action \(target) is not valid for this endpoint.")
+        }
+    }
+
     func testMalformedJSONIsASerializationError() {
         for body in ["{", "[]", "\"x\"", "{\"QueueUrl\": \"u\",}", "{\"a\":\"\\ud800\"}", "{\"a\": 01}"] {
             XCTAssertEqual(decodeError("DeleteQueue", body)?.code, .serializationException, body)

@@ -11,17 +11,15 @@ enum HTTPHeadParser {
     /// with the exact error. For ASCII text, splitting on bytes is splitting on Characters (the only
     /// multi-scalar ASCII grapheme is CR LF, and lines are split at LF), so both paths agree.
     static func parseASCII(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPLimits) -> HTTPRequest? {
+        guard ASCIIWords.isASCII(head) else { return nil }
         var lineStart = 0
         var requestLine: (method: String, target: String, version: HTTPVersion)?
         var headers = HTTPHeaders()
+        headers.reserveCapacity(16)  // an SDK's request has 10-12 fields
         var fieldCount = 0
         var hostCount = 0
         while lineStart < head.count {
-            var lineEnd = lineStart
-            while lineEnd < head.count, head[lineEnd] != 0x0A {
-                guard head[lineEnd] < 0x80 else { return nil }
-                lineEnd += 1
-            }
+            var lineEnd = ASCIIWords.firstIndex(of: 0x0A, in: head, from: lineStart, to: head.count) ?? head.count
             let next = lineEnd + 1
             if lineEnd > lineStart, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
@@ -39,12 +37,19 @@ enum HTTPHeadParser {
             }
             fieldCount += 1
             guard fieldCount <= limits.headerCountMax, let (name, value) = parseFieldASCII(line) else { return nil }
-            if HTTPHeaders.equalsIgnoringCase(name, "host") { hostCount += 1 }
-            headers.add(name: name, value: value)
+            if isHostField(line) { hostCount += 1 }
+            headers.add(name: name, nameBytes: UnsafeBufferPointer(rebasing: line[..<name.utf8.count]), value: value)
         }
         guard let (method, target, version) = requestLine else { return nil }
         if version == .http11 && hostCount != 1 { return nil }
         return HTTPRequest(method: method, target: target, version: version, headers: headers)
+    }
+
+    /// Whether a field line that parsed is named Host (any case): its first colon is then at 4.
+    private static func isHostField(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        line.count >= 5 && line[4] == UInt8(ascii: ":") && line[0] | 0x20 == UInt8(ascii: "h")
+            && line[1] | 0x20 == UInt8(ascii: "o") && line[2] | 0x20 == UInt8(ascii: "s")
+            && line[3] | 0x20 == UInt8(ascii: "t")
     }
 
     static func parseRequestLineASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String, HTTPVersion)? {
@@ -69,18 +74,20 @@ enum HTTPHeadParser {
         return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), parsedVersion)
     }
 
+    /// A field line of an ASCII head (`ASCIIWords` needs every byte below 0x80).
     static func parseFieldASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String)? {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
+        guard let colon = ASCIIWords.firstIndex(of: UInt8(ascii: ":"), in: line, from: 0, to: line.count), colon > 0
+        else { return nil }
         var start = colon + 1
         var end = line.count
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
-        let name = UnsafeBufferPointer(rebasing: line[..<colon])
-        let value = UnsafeBufferPointer(rebasing: line[start..<end])
-        guard name.allSatisfy(isTokenByte), value.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }) else {
-            return nil
-        }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        for i in 0..<colon where !ASCIIWords.isTokenByte(line[i]) { return nil }
+        guard ASCIIWords.isFieldValue(line, from: start, to: end) else { return nil }
+        return (
+            String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+            String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+        )
     }
 
     /// Any head, and the exact error for a bad one.
@@ -173,19 +180,13 @@ enum HTTPHeadParser {
     /// The common case without building lists: no Transfer-Encoding, no Expect, and exactly one
     /// Content-Length of 1-18 digits within the limit. nil for everything else (`framingGeneral`).
     static func plainContentLength(_ headers: HTTPHeaders, limits: HTTPLimits) -> Int? {
-        var length: String?
-        for field in headers.fields {
-            if HTTPHeaders.equalsIgnoringCase(field.name, "content-length") {
-                guard length == nil else { return nil }
-                length = field.value
-            } else if HTTPHeaders.equalsIgnoringCase(field.name, "transfer-encoding")
-                || HTTPHeaders.equalsIgnoringCase(field.name, "expect")
-            {
-                return nil
-            }
-        }
-        guard let text = length, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit),
-            let value = Int(text), value <= limits.bodyBytesMax
+        guard let index = headers.firstIndex(of: "content-length"),
+            headers.firstIndex(of: "content-length", from: index + 1) == nil,
+            !headers.contains("transfer-encoding"), !headers.contains("expect")
+        else { return nil }
+        let text = headers.fields[index].value
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit), let value = Int(text),
+            value <= limits.bodyBytesMax
         else { return nil }
         return value
     }

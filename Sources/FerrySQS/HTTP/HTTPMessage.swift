@@ -9,37 +9,73 @@
 /// optional whitespace around them (RFC 9112 §5), because SigV4 signs the Host header as sent.
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
+    /// Each field's `nameKey`, in step with `fields`. Lookups compare these plain words and compare names
+    /// only where they match: a lookup used to copy (retain and release) every field's two strings to
+    /// compare a name, ~140 instructions a field, and a request makes a dozen lookups among a dozen fields.
+    private var nameKeys: [UInt64]
 
     public init(_ fields: [(name: String, value: String)] = []) {
         self.fields = fields
+        self.nameKeys = fields.map { HTTPHeaders.nameKey($0.name) }
     }
 
     public mutating func add(name: String, value: String) {
         fields.append((name, value))
+        nameKeys.append(HTTPHeaders.nameKey(name))
     }
 
-    /// The first value of `name`, compared case-insensitively. Compares the UTF-8 bytes in place: a request
-    /// looks up half a dozen names among a dozen fields, and lowercased copies cost an allocation each.
+    /// `add` for the head parser, which has the name's bytes at hand.
+    mutating func add(name: String, nameBytes: UnsafeBufferPointer<UInt8>, value: String) {
+        fields.append((name, value))
+        nameKeys.append(HTTPHeaders.nameKey(nameBytes))
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+        nameKeys.reserveCapacity(count)
+    }
+
+    /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        for field in fields where HTTPHeaders.namesEqual(field.name, name) { return field.value }
+        firstIndex(of: name).map { fields[$0].value }
+    }
+
+    /// The index of the first field at or after `start` named `name` (ASCII case-insensitively).
+    func firstIndex(of name: String, from start: Int = 0) -> Int? {
+        let key = HTTPHeaders.nameKey(name)
+        // A key holds a name of up to 7 bytes whole (and its length); a longer one is confirmed byte by byte.
+        let keyIsWholeName = name.utf8.count <= HTTPHeaders.nameKeyBytes
+        var i = start
+        while i < nameKeys.count {
+            if nameKeys[i] == key, keyIsWholeName || HTTPHeaders.namesEqual(fields[i].name, name) { return i }
+            i += 1
+        }
         return nil
     }
 
     /// Every value of `name`, in arrival order.
     public func values(for name: String) -> [String] {
         var found: [String] = []
-        for field in fields where HTTPHeaders.namesEqual(field.name, name) { found.append(field.value) }
+        var next = firstIndex(of: name)
+        while let i = next {
+            found.append(fields[i].value)
+            next = firstIndex(of: name, from: i + 1)
+        }
         return found
     }
 
     /// How many fields are named `name`.
     func count(of name: String) -> Int {
         var n = 0
-        for field in fields where HTTPHeaders.namesEqual(field.name, name) { n += 1 }
+        var next = firstIndex(of: name)
+        while let i = next {
+            n += 1
+            next = firstIndex(of: name, from: i + 1)
+        }
         return n
     }
 
-    public func contains(_ name: String) -> Bool { self[name] != nil }
+    public func contains(_ name: String) -> Bool { firstIndex(of: name) != nil }
 
     public var count: Int { fields.count }
 
@@ -50,6 +86,25 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    static let nameKeyBytes = 7
+
+    /// A name's first 7 bytes with A-Z folded to a-z (byte i at bits 8i), and its length (capped at 255) in
+    /// the top byte. Names that are `namesEqual` have equal keys; for names of up to 7 bytes the converse
+    /// holds too.
+    static func nameKey(_ name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var key = UInt64(Swift.min(name.count, 255)) << 56
+        for i in 0..<Swift.min(name.count, nameKeyBytes) {
+            let byte = name[i]
+            key |= UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) << UInt64(8 * i)
+        }
+        return key
+    }
+
+    static func nameKey(_ name: String) -> UInt64 {
+        var name = name
+        return name.withUTF8 { nameKey($0) }
     }
 
     /// ASCII case-insensitive equality of two names: A-Z match a-z, every other byte compares exactly (field
@@ -139,7 +194,7 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Whether the connection stays open after this request (RFC 9112 §9.3): HTTP/1.1 unless
     /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`.
     public var keepAlive: Bool {
-        if !headers.fields.contains(where: { HTTPHeaders.equalsIgnoringCase($0.name, "connection") }) {
+        if !headers.contains("connection") {
             return version == .http11
         }
         let tokens = headers.values(for: "Connection")

@@ -41,12 +41,9 @@ public struct HTTPReadBuffer: Sendable {
 
     /// Bytes from `start` to the first `byte`, if one has arrived.
     func distanceToFirst(_ byte: UInt8) -> Int? {
-        var i = start
-        while i < bytes.count {
-            if bytes[i] == byte { return i - start }
-            i += 1
+        bytes.withUnsafeBufferPointer { buffer in
+            ASCIIWords.firstIndex(of: byte, in: buffer, from: start, to: buffer.count).map { $0 - start }
         }
-        return nil
     }
 
     /// Where the head ends, if the empty line that ends it (CRLF CRLF, or bare LF LF per RFC 9112 §2.2) has
@@ -54,18 +51,22 @@ public struct HTTPReadBuffer: Sendable {
     /// it looked.
     public mutating func findHead() -> HeadEnd? {
         var i = max(scanFrom, start)
-        // Over the buffer's memory, from line end to line end: indexing the array checked every byte's bounds
-        // (~6k instructions for a boto3 head, a third of the time of parsing it).
+        // Over the buffer's memory, from line end to line end, eight bytes at a time (`ASCIIWords`): indexing
+        // the array checked every byte's bounds (~6k instructions for a boto3 head), and a byte loop still
+        // cost ~2k.
         let found: HeadEnd? = bytes.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             while i < count {
-                if buffer[i] == 0x0A {
-                    if i + 1 < count, buffer[i + 1] == 0x0A { return HeadEnd(length: i + 1 - start, emptyLineBytes: 1) }
-                    if i + 2 < count, buffer[i + 1] == 0x0D, buffer[i + 2] == 0x0A {
-                        return HeadEnd(length: i + 1 - start, emptyLineBytes: 2)
-                    }
-                    if i + 2 >= count { break }  // the terminator may still be arriving
+                guard let lineEnd = ASCIIWords.firstIndex(of: 0x0A, in: buffer, from: i, to: count) else {
+                    i = count
+                    break
                 }
+                i = lineEnd
+                if i + 1 < count, buffer[i + 1] == 0x0A { return HeadEnd(length: i + 1 - start, emptyLineBytes: 1) }
+                if i + 2 < count, buffer[i + 1] == 0x0D, buffer[i + 2] == 0x0A {
+                    return HeadEnd(length: i + 1 - start, emptyLineBytes: 2)
+                }
+                if i + 2 >= count { break }  // the terminator may still be arriving
                 i += 1
             }
             return nil

@@ -4,15 +4,18 @@ import FerryQueue
 /// seconds. Hand-written civil-calendar arithmetic (H. Hinnant's days_from_civil), no Foundation.
 public enum AmzDate {
     /// Parses `20250115T120000Z`.
+    /// Over the contiguous UTF-8 in place: copying it into an array was an allocation per request.
     public static func parseBasic(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
-        guard let year = number(b[0..<4]), let month = number(b[4..<6]), let day = number(b[6..<8]),
-            let hour = number(b[9..<11]), let minute = number(b[11..<13]), let second = number(b[13..<15])
-        else {
-            return nil
+        var text = text
+        return text.withUTF8 { b in
+            guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z") else { return nil }
+            guard let year = number(b[0..<4]), let month = number(b[4..<6]), let day = number(b[6..<8]),
+                let hour = number(b[9..<11]), let minute = number(b[11..<13]), let second = number(b[13..<15])
+            else {
+                return nil
+            }
+            return epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         }
-        return epoch(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// Parses `Wed, 15 Jan 2025 12:00:00 GMT` (RFC 9110 §5.6.7 IMF-fixdate).
@@ -43,7 +46,7 @@ public enum AmzDate {
             + pad(secondsOfDay / 60 % 60, 2) + pad(secondsOfDay % 60, 2) + "Z"
     }
 
-    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    static func number(_ digits: some Collection<UInt8>) -> Int? {
         guard !digits.isEmpty, digits.count <= 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }

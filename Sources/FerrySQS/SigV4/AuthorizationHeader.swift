@@ -14,6 +14,17 @@ struct AuthorizationHeader: Equatable {
 
     var scope: String { "\(scopeDate)/\(region)/\(service)/\(terminator)" }
 
+    /// `scope`'s bytes, appended without building the string (the string to sign needs them every request).
+    func appendScope(to out: inout [UInt8]) {
+        out += scopeDate.utf8
+        out.append(UInt8(ascii: "/"))
+        out += region.utf8
+        out.append(UInt8(ascii: "/"))
+        out += service.utf8
+        out.append(UInt8(ascii: "/"))
+        out += terminator.utf8
+    }
+
     /// Parses over the UTF-8 bytes (the header is ASCII when well formed): splitting by `Character` cost more
     /// than the rest of a request's verification together. Parts are split at `,`, trimmed of spaces and tabs,
     /// then split at their first `=`; both sides must be non-empty; a later duplicate wins.
@@ -34,27 +45,34 @@ struct AuthorizationHeader: Equatable {
         var credential: Range<Int>?
         var signed: Range<Int>?
         var signature: Range<Int>?
-        for rawPart in pieces(
-            of: text, (whole.lowerBound + algorithmPrefix.count)..<whole.upperBound, at: UInt8(ascii: ","))
-        where !rawPart.isEmpty {
-            let part = trimmed(text, rawPart)
-            guard let equals = part.first(where: { text[$0] == UInt8(ascii: "=") }), equals > part.lowerBound,
-                equals + 1 < part.upperBound
-            else {
-                return .failure(
-                    SQSError(
-                        .incompleteSignature,
-                        "Authorization header is malformed: '\(string(text, part))'."))
+        // The parts between commas, one at a time (no array of them: this runs once per request).
+        let partsEnd = whole.upperBound
+        var partStart = whole.lowerBound + algorithmPrefix.count
+        while true {
+            let partEnd = firstIndex(of: UInt8(ascii: ","), in: text, partStart..<partsEnd) ?? partsEnd
+            let rawPart = partStart..<partEnd
+            if !rawPart.isEmpty {
+                let part = trimmed(text, rawPart)
+                guard let equals = firstIndex(of: UInt8(ascii: "="), in: text, part), equals > part.lowerBound,
+                    equals + 1 < part.upperBound
+                else {
+                    return .failure(
+                        SQSError(
+                            .incompleteSignature,
+                            "Authorization header is malformed: '\(string(text, part))'."))
+                }
+                let name = part.lowerBound..<equals
+                let value = (equals + 1)..<part.upperBound
+                if Self.equals(text, name, credentialName) {
+                    credential = value
+                } else if Self.equals(text, name, signedHeadersName) {
+                    signed = value
+                } else if Self.equals(text, name, signatureName) {
+                    signature = value
+                }
             }
-            let name = part.lowerBound..<equals
-            let value = (equals + 1)..<part.upperBound
-            if Self.equals(text, name, credentialName) {
-                credential = value
-            } else if Self.equals(text, name, signedHeadersName) {
-                signed = value
-            } else if Self.equals(text, name, signatureName) {
-                signature = value
-            }
+            if partEnd == partsEnd { break }
+            partStart = partEnd + 1
         }
         guard let credential, let signed, let signature else {
             return .failure(
@@ -62,41 +80,63 @@ struct AuthorizationHeader: Equatable {
                     .incompleteSignature,
                     "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."))
         }
-        let scope = pieces(of: text, credential, at: UInt8(ascii: "/"))
-        guard scope.count == 5, scope.allSatisfy({ !$0.isEmpty }) else {
+        guard let scope = scopePieces(of: text, credential),
+            !scope.0.isEmpty, !scope.1.isEmpty, !scope.2.isEmpty, !scope.3.isEmpty, !scope.4.isEmpty
+        else {
             return .failure(
                 SQSError(
                     .incompleteSignature,
                     "Credential must have the form <key>/<date>/<region>/<service>/aws4_request."))
         }
-        let signedHeaders = pieces(of: text, signed, at: UInt8(ascii: ";"))
-        guard !signedHeaders.contains(where: { $0.isEmpty }) else {
-            return .failure(SQSError(.incompleteSignature, "SignedHeaders is malformed."))
+        var signedHeaders: [String] = []
+        signedHeaders.reserveCapacity(8)
+        var nameStart = signed.lowerBound
+        while true {
+            let nameEnd =
+                firstIndex(of: UInt8(ascii: ";"), in: text, nameStart..<signed.upperBound) ?? signed.upperBound
+            guard nameEnd > nameStart else {
+                return .failure(SQSError(.incompleteSignature, "SignedHeaders is malformed."))
+            }
+            signedHeaders.append(string(text, nameStart..<nameEnd))
+            if nameEnd == signed.upperBound { break }
+            nameStart = nameEnd + 1
         }
         return .success(
             AuthorizationHeader(
-                accessKeyId: string(text, scope[0]), scopeDate: string(text, scope[1]), region: string(text, scope[2]),
-                service: string(text, scope[3]), terminator: string(text, scope[4]),
-                signedHeaders: signedHeaders.map { string(text, $0) }, signature: string(text, signature)))
+                accessKeyId: string(text, scope.0), scopeDate: string(text, scope.1), region: string(text, scope.2),
+                service: string(text, scope.3), terminator: string(text, scope.4),
+                signedHeaders: signedHeaders, signature: string(text, signature)))
     }
 
     private static let credentialName = Array("Credential".utf8)
     private static let signedHeadersName = Array("SignedHeaders".utf8)
     private static let signatureName = Array("Signature".utf8)
 
-    /// The ranges of `range` between every `separator`, empty pieces kept.
-    private static func pieces(
-        of text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, at separator: UInt8
-    ) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        result.reserveCapacity(8)
-        var start = range.lowerBound
-        for index in range where text[index] == separator {
-            result.append(start..<index)
-            start = index + 1
+    /// The five ranges of `range` between its four `/`s; nil for any other count of them.
+    private static func scopePieces(
+        of text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>
+    ) -> (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>)? {
+        var slashes = (0, 0, 0, 0)
+        var count = 0
+        for index in range where text[index] == UInt8(ascii: "/") {
+            switch count {
+            case 0: slashes.0 = index
+            case 1: slashes.1 = index
+            case 2: slashes.2 = index
+            case 3: slashes.3 = index
+            default: return nil
+            }
+            count += 1
         }
-        result.append(start..<range.upperBound)
-        return result
+        guard count == 4 else { return nil }
+        return (
+            range.lowerBound..<slashes.0, (slashes.0 + 1)..<slashes.1, (slashes.1 + 1)..<slashes.2,
+            (slashes.2 + 1)..<slashes.3, (slashes.3 + 1)..<range.upperBound
+        )
+    }
+
+    private static func firstIndex(of byte: UInt8, in text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        range.first { text[$0] == byte }
     }
 
     private static func equals(_ text: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: [UInt8]) -> Bool {

@@ -63,7 +63,7 @@ public struct SigV4Signer: Sendable, Equatable {
             dayKey = DayKey(date: scopeDate, hmac: HMACSHA256(key: key))
         }
         var hmac = dayKey!.hmac
-        hmac.update(Self.stringToSignBytes(amzDate: amzDate, scope: scope, canonicalRequest: canonical))
+        hmac.update(Self.stringToSignBytes(amzDate: amzDate, canonicalRequest: canonical) { $0 += scope.utf8 })
         let signature = hmac.finalize().withUnsafeBytes { Hex.encode($0) }
         signed.headers.add(
             name: "Authorization",
@@ -99,14 +99,17 @@ public struct SigV4Signer: Sendable, Equatable {
     }
 
     /// Algorithm, request date, scope and the canonical request's SHA-256 in hex, one a line.
-    static func stringToSignBytes(amzDate: String, scope: String, canonicalRequest: [UInt8]) -> [UInt8] {
+    /// `appendScope` writes the credential scope (the verifier appends the presented one's parts without a String).
+    static func stringToSignBytes(
+        amzDate: String, canonicalRequest: [UInt8], appendScope: (inout [UInt8]) -> Void
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160)
         out += AuthorizationHeader.algorithm.utf8
         out.append(UInt8(ascii: "\n"))
         out += amzDate.utf8
         out.append(UInt8(ascii: "\n"))
-        out += scope.utf8
+        appendScope(&out)
         out.append(UInt8(ascii: "\n"))
         SHA256.hash(data: canonicalRequest).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &out) }
         return out

@@ -13,6 +13,9 @@ public struct SigV4Verifier: Sendable {
     public let configuration: SigV4Configuration
     /// kSigning per (secret, date, region); the service is always `sqs` (`checkScope`). Keys change once a day.
     private var signingKeys: [SigningKeyScope: KeyedHMAC] = [:]
+    /// The key the last request used: the next one almost always has the same scope, and comparing four
+    /// short strings costs less than hashing them for the dictionary.
+    private var lastSigningKey: (scope: SigningKeyScope, key: KeyedHMAC)?
     /// Bound on cached signing keys; the cache is simply dropped when full (one HMAC chain per
     /// key and day is cheap, so a rare refill costs nothing visible).
     public static let signingKeyCacheEntriesMax = 1024
@@ -64,8 +67,9 @@ public struct SigV4Verifier: Sendable {
         let canonical = CanonicalRequest.bytes(
             request, signedHeaders: header.signedHeaders,
             payloadHash: try payloadHash(request))
-        let stringToSign = SigV4Signer.stringToSignBytes(
-            amzDate: amzDate, scope: header.scope, canonicalRequest: canonical)
+        let stringToSign = SigV4Signer.stringToSignBytes(amzDate: amzDate, canonicalRequest: canonical) {
+            header.appendScope(to: &$0)
+        }
         var hmac = signingKey(header, secret: credential.secretAccessKey).hmac
         hmac.update(stringToSign)
         let expected = hmac.finalize()
@@ -131,7 +135,7 @@ public struct SigV4Verifier: Sendable {
     /// "Signature expired: <t> is now earlier than <t'> (<now> - 15 min.)" (docs/sqs-wire.md, "Signature V4", step 2).
     private func checkSkew(timestamp: Int64, amzDate: String, now: Int64) throws(SQSError) {
         let skew = configuration.clockSkewSecondsMax
-        let minutes = "\(skew / 60) min."
+        var minutes: String { "\(skew / 60) min." }
         if timestamp < now - skew {
             throw SQSError(
                 .signatureDoesNotMatch,
@@ -182,20 +186,33 @@ public struct SigV4Verifier: Sendable {
         let scope = SigningKeyScope(
             accessKeyId: header.accessKeyId, date: header.scopeDate, region: header.region,
             service: header.service)
-        if let key = signingKeys[scope] { return key }
+        if let last = lastSigningKey, last.scope == scope { return last.key }
+        if let key = signingKeys[scope] {
+            lastSigningKey = (scope, key)
+            return key
+        }
         let key = KeyedHMAC(
             hmac: HMACSHA256(
                 key: SigV4Signer.signingKey(
                     secret: secret, date: header.scopeDate, region: header.region, service: header.service)))
         if signingKeys.count >= SigV4Verifier.signingKeyCacheEntriesMax { signingKeys.removeAll() }
         signingKeys[scope] = key
+        lastSigningKey = (scope, key)
         return key
     }
 
+    /// Writes into the array's storage in place: appending digit by digit checked capacity and uniqueness for
+    /// each of the 64 (three digests a request).
     static func appendHex(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(Hex.digit(byte >> 4))
-            out.append(Hex.digit(byte & 0x0F))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 2 * bytes.count))
+        out.withUnsafeMutableBufferPointer { buffer in
+            var digit = buffer.baseAddress! + start
+            for byte in bytes {
+                digit[0] = Hex.digit(byte >> 4)
+                digit[1] = Hex.digit(byte & 0x0F)
+                digit += 2
+            }
         }
     }
 
