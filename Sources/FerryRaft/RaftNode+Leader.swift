@@ -79,7 +79,8 @@ extension RaftNode {
     /// back from storage when their payloads were released. nil when storage cannot serve them now, or served
     /// something that is not this log's (each entry must match the term the log keeps for it).
     private func entriesToSend(from index: LogIndex) -> [Entry]? {
-        if let entries = log.entries(from: index, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax) {
+        if let entries = log.entries(from: index, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax)
+        {
             return entries
         }
         let last = min(log.releasedThrough, index + LogIndex(options.appendEntriesMax) - 1)

@@ -85,7 +85,8 @@ extension RaftStorage: LogEntrySource {
             guard record.kind == .entry, record.index == index, record.term == term(at: index),
                 record.sizeBytes == Int(location.sizeBytes)
             else {
-                return entryReadFailed(corrupt("the record at entry \(index)'s location is \(record.kind) \(record.index)@\(record.term)"))
+                return entryReadFailed(
+                    corrupt("the record at entry \(index)'s location is \(record.kind) \(record.index)@\(record.term)"))
             }
             do {
                 entries.append(try record.decodeEntry())

@@ -144,7 +144,8 @@ public struct RecoveryScan: Sendable {
                 return nil
             }
             for (offset, record) in segment.records {
-                guard let error = replay.apply(record, file: segment.path, segment: segment.sequence, offset: offset) else { continue }
+                guard let error = replay.apply(record, file: segment.path, segment: segment.sequence, offset: offset)
+                else { continue }
                 // A record that verifies but does not continue the log. Past every witness it is
                 // the far side of a torn multi-segment write (the records before it were lost);
                 // inside the witnessed prefix it is a misdirected or stale record.

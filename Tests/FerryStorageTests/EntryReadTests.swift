@@ -21,9 +21,11 @@ final class EntryReadTests: XCTestCase {
     func testABatchStopsAtItsByteBoundAndHoldsAtLeastOneEntry() throws {
         let node = try storageFilledWith200Entries()
         XCTAssertEqual(node.storage.entries(from: 1, through: 200, bytesMax: 5 * recordBytes)?.count, 5, "at the limit")
-        XCTAssertEqual(node.storage.entries(from: 1, through: 200, bytesMax: 5 * recordBytes - 1)?.count, 4, "one under")
+        XCTAssertEqual(
+            node.storage.entries(from: 1, through: 200, bytesMax: 5 * recordBytes - 1)?.count, 4, "one under")
         XCTAssertEqual(node.storage.entries(from: 1, through: 200, bytesMax: 5 * recordBytes + 1)?.count, 5, "one over")
-        XCTAssertEqual(node.storage.entries(from: 9, through: 200, bytesMax: 1), entries(9...9, term: 1), "one at least")
+        XCTAssertEqual(
+            node.storage.entries(from: 9, through: 200, bytesMax: 1), entries(9...9, term: 1), "one at least")
         XCTAssertEqual(node.storage.entries(from: 9, through: 11, bytesMax: .max)?.count, 3, "up to `through`")
         let batch = try XCTUnwrap(node.storage.entries(from: 1, through: 200, bytesMax: 1 << 20))
         XCTAssertEqual(batch.count, 200)
