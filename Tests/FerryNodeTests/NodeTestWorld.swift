@@ -120,6 +120,8 @@ final class NodeTestWorld {
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
     var snapshotIntervalEntries: LogIndex = 10_000
+    /// `RaftOptions.appliedEntriesCacheBytesMax` for nodes started from now on.
+    var appliedEntriesCacheBytesMax = RaftOptions(id: 1).appliedEntriesCacheBytesMax
     /// `NodeOptions.spareSegmentQuietTicks` for nodes started from now on.
     var spareSegmentQuietTicks = 0
     let storageOptions: StorageOptions
@@ -138,6 +140,7 @@ final class NodeTestWorld {
         let host = hosts[id]!
         var options = NodeOptions(raft: RaftOptions(id: id))
         options.snapshotIntervalEntries = snapshotIntervalEntries
+        options.raft.appliedEntriesCacheBytesMax = appliedEntriesCacheBytesMax
         options.spareSegmentQuietTicks = spareSegmentQuietTicks
         let opened = try! RaftStorage.open(
             directory: "/data", fileSystem: host.fileSystem,

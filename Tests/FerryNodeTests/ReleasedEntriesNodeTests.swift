@@ -1,0 +1,51 @@
+import FerryRaft
+import XCTest
+
+@testable import FerryNode
+
+/// On real storage (`RaftStorage` over a simulated disk): the payloads of applied entries leave Raft's memory,
+/// and a follower that was down catches up from entries the leader reads back from its log segments.
+final class ReleasedEntriesNodeTests: XCTestCase {
+    let commands = (0..<40).map { "m\($0)" }
+
+    /// Three nodes that keep no applied payload in memory; one follower is down while `commands` commit.
+    func withAFollowerDown() -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.appliedEntriesCacheBytesMax = 0
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
+        let leader = world.electLeader()
+        let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
+        world.crash(lagging)
+        for command in commands { world.node(leader).submit(command) { _ in } }
+        world.run()
+        world.tick(2)
+        return (world, leader, lagging)
+    }
+
+    func testAFollowerThatWasDownCatchesUpFromTheLeadersSegmentFiles() {
+        let (world, leader, lagging) = withAFollowerDown()
+        let raft = world.node(leader).raft
+        XCTAssertEqual(raft.snapshotMetadata.index, 0, "no snapshot: only the log can catch the follower up")
+        XCTAssertNil(raft.entry(at: raft.appliedIndex), "applied payloads left the leader's memory")
+
+        world.start(lagging)
+        world.tick(30)
+        XCTAssertEqual(world.node(lagging).machine.lines, commands)
+        XCTAssertEqual(world.node(leader).storage.entryReadFailures, 0)
+    }
+
+    func testALeaderThatRestartedServesTheEntriesFromItsSegmentFiles() {
+        let (world, leader, lagging) = withAFollowerDown()
+        world.crash(leader)
+        world.start(leader)
+        let survivor = [NodeID(1), 2, 3].first { $0 != leader && $0 != lagging }!
+        XCTAssertEqual(world.node(survivor).machine.lines, commands)
+        world.start(lagging)
+        world.tick(300)
+        XCTAssertEqual(world.node(lagging).machine.lines, commands)
+        XCTAssertEqual(world.node(leader).machine.lines, commands, "replayed from its own log")
+    }
+}
