@@ -10,19 +10,7 @@ final class ReleasedEntriesNodeTests: XCTestCase {
 
     /// Three nodes that keep no applied payload in memory; one follower is down while `commands` commit.
     func withAFollowerDown() -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.appliedEntriesCacheBytesMax = 0
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
-        let leader = world.electLeader()
-        let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
-        world.crash(lagging)
-        for command in commands { world.node(leader).submit(command) { _ in } }
-        world.run()
-        world.tick(2)
-        return (world, leader, lagging)
+        NodeTestWorld.withAFollowerDown(while: commands) { $0.appliedEntriesCacheBytesMax = 0 }
     }
 
     func testAFollowerThatWasDownCatchesUpFromTheLeadersSegmentFiles() {
