@@ -8,10 +8,12 @@ struct EntryLocation: Equatable {
     var offset: UInt32
     var sizeBytes: UInt32
 
+    /// A position past 32 bits (only a segment file grown past every bound the log writes) is kept as one that
+    /// never verifies: a read there fails as corruption instead of trapping here.
     init(_ start: LogCursor, sizeBytes: Int) {
         segment = start.segment
-        offset = UInt32(start.offset)
-        self.sizeBytes = UInt32(sizeBytes)
+        offset = UInt32(exactly: start.offset) ?? .max
+        self.sizeBytes = UInt32(exactly: sizeBytes) ?? .max
     }
 
     var start: Int { Int(offset) }
