@@ -238,6 +238,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         guard isRunning else { return }
         noteRoleChange()
         sendMessages(raft.takeMessages())
+        if let error = storage.takeEntryReadError() { environment.record(.logReadFailed("\(error)")) }
         processReady()
     }
 

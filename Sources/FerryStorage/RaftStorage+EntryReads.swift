@@ -109,8 +109,18 @@ extension RaftStorage: LogEntrySource {
 
     private func entryReadFailed(_ error: StorageError?) -> [Entry]? {
         entryReadFailures += 1
-        if let error { lastEntryReadError = error }
+        if let error {
+            lastEntryReadError = error
+            entryReadErrorUnreported = true
+        }
         return nil
+    }
+
+    /// The cause of a failed entry read not reported yet, for the node's log: once per error.
+    public func takeEntryReadError() -> StorageError? {
+        guard entryReadErrorUnreported else { return nil }
+        entryReadErrorUnreported = false
+        return lastEntryReadError
     }
 }
 

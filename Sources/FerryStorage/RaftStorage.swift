@@ -83,6 +83,8 @@ public final class RaftStorage {
     /// last one that named a cause failed: the follower waits for a later read.
     public internal(set) var entryReadFailures = 0
     public internal(set) var lastEntryReadError: StorageError?
+    /// Set with `lastEntryReadError`; cleared by `takeEntryReadError()`.
+    var entryReadErrorUnreported = false
     /// The hard state as last staged for writing, and the newest the node gave (commit may lag).
     private(set) var writtenHardState: HardState
     public private(set) var latestHardState: HardState

@@ -36,4 +36,22 @@ final class ReleasedEntriesNodeTests: XCTestCase {
         XCTAssertEqual(world.node(lagging).machine.lines, commands)
         XCTAssertEqual(world.node(leader).machine.lines, commands, "replayed from its own log")
     }
+
+    func testRotInTheLeadersLogIsLoggedAsANamedErrorAndTheLeaderStaysUp() throws {
+        let (world, leader, lagging) = withAFollowerDown()
+        let disk = world.hosts[leader]!.fileSystem
+        let firstSegment = try XCTUnwrap(try disk.list("/data").filter { $0.hasPrefix("wal-") }.sorted().first)
+        try disk.flipBit("/data/" + firstSegment, byteOffset: 60, bit: 1)
+
+        world.start(lagging)
+        world.tick(30)
+        XCTAssertTrue(world.node(leader).isRunning)
+        XCTAssertNotEqual(world.node(lagging).machine.lines, commands, "rotten entries are never sent")
+        let failures = world.hosts[leader]!.events.filter {
+            if case .logReadFailed(let why) = $0 { return why.contains("corruption in /data/\(firstSegment)") }
+            return false
+        }
+        XCTAssertFalse(failures.isEmpty, "named in the node's log: \(world.hosts[leader]!.events)")
+        XCTAssertLessThan(failures.count, world.node(leader).storage.entryReadFailures + 1, "once per failed read")
+    }
 }

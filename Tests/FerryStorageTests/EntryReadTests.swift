@@ -85,6 +85,8 @@ final class EntryReadTests: XCTestCase {
         }
         XCTAssertEqual(file, firstSegment)
         XCTAssertEqual(offset, recordOffset(ofIndex: 5, firstIndex: 1))
+        XCTAssertEqual(node.storage.takeEntryReadError(), node.storage.lastEntryReadError, "reported once")
+        XCTAssertNil(node.storage.takeEntryReadError())
     }
 
     func testAShortFileIsAFailedReadNotATrap() throws {
