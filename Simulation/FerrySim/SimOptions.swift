@@ -94,6 +94,9 @@ public struct SimOptions: CustomStringConvertible {
     public var appendEntriesMax: Int
     public var inflightAppendsMax: Int
     public var snapshotChunkBytesMax: Int
+    /// Applied entries' payloads kept in memory: 0 or a few entries' worth sends every lagging follower reads
+    /// from the leader's segment files (drawn after the profile, so older seeds keep their draws).
+    public var appliedEntriesCacheBytesMax: Int
 
     /// Draws every option from `seed`. The draw order is fixed: adding an option appends a draw at
     /// the end so existing seeds keep their meaning as far as possible.
@@ -142,7 +145,10 @@ public struct SimOptions: CustomStringConvertible {
         snapshotChunkBytesMax = random.chance(0.5) ? random.int(in: 8...256) : 256 << 10
         operatorFollowsElections = random.chance(0.3)
         nemesisFollowsElections = random.chance(0.3)
+        appliedEntriesCacheBytesMax = 0
         profile.apply(to: &self, random: &random)
+        appliedEntriesCacheBytesMax =
+            random.chance(0.7) ? random.int(in: 0...2048) : RaftOptions(id: 1).appliedEntriesCacheBytesMax
     }
 
     /// Raft options for node `id` under these settings.
@@ -151,6 +157,7 @@ public struct SimOptions: CustomStringConvertible {
         options.appendEntriesMax = appendEntriesMax
         options.inflightAppendsMax = inflightAppendsMax
         options.snapshotChunkBytesMax = snapshotChunkBytesMax
+        options.appliedEntriesCacheBytesMax = appliedEntriesCacheBytesMax
         return options
     }
 
@@ -176,7 +183,7 @@ public struct SimOptions: CustomStringConvertible {
             "  workload: \(clientCount) clients think up to \(ms(clientThinkMicrosMax)) padding up to \(commandPaddingBytesMax)B"
         )
         lines.append(
-            "  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax)"
+            "  raft: appendEntriesMax \(appendEntriesMax) inflightAppendsMax \(inflightAppendsMax) snapshotChunkBytesMax \(snapshotChunkBytesMax) appliedEntriesCacheBytesMax \(appliedEntriesCacheBytesMax)"
         )
         return lines.joined(separator: "\n")
     }

@@ -26,7 +26,7 @@ extension Simulation {
         node.start(
             RaftNode(
                 options: options.raftOptions(id: node.id), recovered: recovered, random: nodeRandom.fork(),
-                snapshotSource: opened.storage))
+                snapshotSource: opened.storage, entrySource: opened.storage))
         node.incarnation += 1
         node.persisting = nil
         node.pausedUntil = nil

@@ -68,6 +68,9 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
     /// The spare log segment could not be zero-filled (a full disk): the log goes on with segments created
     /// empty, whose appends fsync more slowly.
     case segmentPreparationFailed(String)
+    /// The leader could not read entries for a follower back from its log (a record that does not verify, a read
+    /// error): nothing was sent, the follower's next heartbeat response asks again. The node stays up.
+    case logReadFailed(String)
 
     public var description: String {
         switch self {
@@ -80,6 +83,7 @@ public enum NodeEvent: Sendable, CustomStringConvertible {
         case .storageFailed(let why): return "storage failed, node stopped: \(why)"
         case .peerMessageRejected(let from, let reason): return "rejected a message from node \(from): \(reason)"
         case .segmentPreparationFailed(let why): return "could not prepare a spare log segment: \(why)"
+        case .logReadFailed(let why): return "could not read log entries for a follower: \(why)"
         }
     }
 }

@@ -120,8 +120,10 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         }
         self.machine = machine
         self.lastSnapshotSizeBytes = recovered.snapshot.data.count
-        // Raft keeps no snapshot data: it reads what a follower needs back from storage.
-        self.raft = RaftNode(options: options.raft, recovered: recovered, random: random, snapshotSource: storage)
+        // Raft keeps no snapshot data, nor the payloads of applied entries past a small cache: it reads what a
+        // follower needs back from storage.
+        self.raft = RaftNode(
+            options: options.raft, recovered: recovered, random: random, snapshotSource: storage, entrySource: storage)
         self.lastRole = raft.role
         self.lastLeader = raft.leader
         afterInput()
@@ -245,6 +247,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         guard isRunning else { return }
         noteRoleChange()
         sendMessages(raft.takeMessages())
+        if let error = storage.takeEntryReadError() { environment.record(.logReadFailed("\(error)")) }
         processReady()
     }
 

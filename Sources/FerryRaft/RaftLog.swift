@@ -5,13 +5,31 @@
 /// - `unstableFrom`: the first entry not yet handed out in a Ready for persisting;
 /// - `committed`: the highest entry known committed on a quorum (Raft §5.3).
 ///
-/// Invariants: snapshot.index <= committed <= lastIndex; committed never decreases;
-/// `entries[k].index == snapshot.index + 1 + k`; entries at or below `committed` are never replaced.
+/// Every entry's term stays in memory; its payload only while it may be needed from memory. Once an entry
+/// is applied and durable (`releasePayloads`), it waits in a bounded cache of such entries and then leaves
+/// memory: storage holds it, and a leader reads it back (`LogEntrySource`) for a follower that lags (etcd's
+/// raft keeps only its unstable entries; ours also keeps the uncommitted and unapplied ones, which the
+/// Ready cycle hands out from here).
+///
+/// Invariants: snapshot.index <= releasedThrough <= committed <= lastIndex; committed never decreases;
+/// `terms[k]` and `retained[retainedHead + k']` describe consecutive indices; entries at or below `committed`
+/// are never replaced.
 @usableFromInline
 struct RaftLog {
     /// The snapshot the log continues: its position and size only, never its data (`StoredSnapshot`).
     @usableFromInline private(set) var snapshot: StoredSnapshot
-    @usableFromInline private(set) var entries: [Entry]
+    /// `terms[k]` is the term of the entry at `snapshot.index + 1 + k`: every entry of the log has one.
+    private(set) var terms: [Term]
+    /// The entries after `releasedThrough`, payloads included, from `retained[retainedHead]` on. Slots before
+    /// `retainedHead` were released (emptied) and are reclaimed in bulk, so releasing an entry costs O(1).
+    @usableFromInline private(set) var retained: [Entry]
+    @usableFromInline private(set) var retainedHead = 0
+    /// Entries at or below this index are held by storage only: their payloads left memory.
+    @usableFromInline private(set) var releasedThrough: LogIndex
+    /// Applied, durable entries still in memory are those in (`releasedThrough`, `cachedThrough`]; `cachedBytes`
+    /// counts them (`Entry.sizeBytes`).
+    private var cachedThrough: LogIndex
+    private(set) var cachedBytes = 0
     @usableFromInline private(set) var committed: LogIndex
     @usableFromInline private(set) var stableIndex: LogIndex
     private(set) var unstableFrom: LogIndex
@@ -20,7 +38,10 @@ struct RaftLog {
 
     init(snapshot: StoredSnapshot, entries: [Entry], committed: LogIndex) {
         self.snapshot = snapshot
-        self.entries = entries
+        self.retained = entries
+        self.terms = entries.map(\.term)
+        self.releasedThrough = snapshot.metadata.index
+        self.cachedThrough = snapshot.metadata.index
         let lastIndex = snapshot.metadata.index + LogIndex(entries.count)
         for (offset, entry) in entries.enumerated() {
             precondition(
@@ -34,19 +55,20 @@ struct RaftLog {
 
     @inlinable var snapshotIndex: LogIndex { snapshot.metadata.index }
     var firstIndex: LogIndex { snapshotIndex + 1 }
-    @inlinable var lastIndex: LogIndex { snapshotIndex + LogIndex(entries.count) }
+    @inlinable var lastIndex: LogIndex { releasedThrough + LogIndex(retained.count - retainedHead) }
     var lastTerm: Term { term(at: lastIndex)! }
 
     /// The term of the entry at `index`; nil if it is compacted away (below the snapshot) or beyond the log.
     func term(at index: LogIndex) -> Term? {
         if index == snapshotIndex { return snapshot.metadata.term }
         guard index > snapshotIndex, index <= lastIndex else { return nil }
-        return entries[Int(index - snapshotIndex - 1)].term
+        return terms[Int(index - snapshotIndex - 1)]
     }
 
+    /// The entry at `index`, payload included, while memory holds it: nil once released (or compacted).
     @inlinable func entry(at index: LogIndex) -> Entry? {
-        guard index > snapshotIndex, index <= lastIndex else { return nil }
-        return entries[Int(index - snapshotIndex - 1)]
+        guard index > releasedThrough, index <= lastIndex else { return nil }
+        return retained[retainedHead + Int(index - releasedThrough - 1)]
     }
 
     func matchTerm(_ index: LogIndex, _ term: Term) -> Bool {
@@ -59,20 +81,20 @@ struct RaftLog {
         candidateTerm > lastTerm || (candidateTerm == lastTerm && candidateIndex >= lastIndex)
     }
 
-    /// Entries in [from, lastIndex], at most `countMax` and about `bytesMax` (at least one entry).
-    /// nil if `from` is compacted away.
+    /// Entries in [from, lastIndex] from memory, at most `countMax` and about `bytesMax` (at least one entry).
+    /// nil if `from` is released or compacted away: storage holds it (`LogEntrySource`), or the snapshot does.
     func entries(from index: LogIndex, countMax: Int, bytesMax: Int) -> [Entry]? {
-        guard index > snapshotIndex else { return nil }
+        guard index > releasedThrough else { return nil }
         guard index <= lastIndex else { return [] }
-        let start = Int(index - snapshotIndex - 1)
+        let start = retainedHead + Int(index - releasedThrough - 1)
         var end = start
         var bytes = 0
-        while end < entries.count, end - start < countMax {
-            bytes += entries[end].sizeBytes
+        while end < retained.count, end - start < countMax {
+            bytes += retained[end].sizeBytes
             if bytes > bytesMax, end > start { break }
             end += 1
         }
-        return Array(entries[start..<end])
+        return Array(retained[start..<end])
     }
 
     /// The first index of the run of entries with the same term as the entry at `index`, searching back no
@@ -103,7 +125,8 @@ struct RaftLog {
     mutating func append(_ newEntries: [Entry]) {
         for entry in newEntries {
             precondition(entry.index == lastIndex + 1, "appended entries must follow the log")
-            entries.append(entry)
+            retained.append(entry)
+            terms.append(entry.term)
         }
     }
 
@@ -124,17 +147,18 @@ struct RaftLog {
             }
             precondition(entry.index == lastIndex + 1, "entries must follow the log")
             let firstNew = entry.index
-            for rest in newEntries where rest.index >= firstNew {
-                entries.append(rest)
-            }
+            append(newEntries.filter { $0.index >= firstNew })
             return firstNew
         }
         return nil
     }
 
     private mutating func truncate(from index: LogIndex) {
-        precondition(index > committed && index > snapshotIndex)
-        entries.removeLast(Int(lastIndex - index + 1))
+        // Above the commit index, so above every released or cached entry.
+        precondition(index > committed && index > snapshotIndex && index > cachedThrough)
+        let count = Int(lastIndex - index + 1)
+        retained.removeLast(count)
+        terms.removeLast(count)
         unstableFrom = min(unstableFrom, index)
         stableIndex = min(stableIndex, index - 1)
         truncatedSinceHandout = min(truncatedSinceHandout ?? index, index)
@@ -151,7 +175,12 @@ struct RaftLog {
     mutating func restore(_ newSnapshot: StoredSnapshot) {
         precondition(newSnapshot.metadata.index > committed, "never install a snapshot over committed state")
         snapshot = newSnapshot
-        entries = []
+        terms = []
+        retained = []
+        retainedHead = 0
+        releasedThrough = newSnapshot.metadata.index
+        cachedThrough = releasedThrough
+        cachedBytes = 0
         committed = newSnapshot.metadata.index
         stableIndex = min(stableIndex, committed)
         unstableFrom = lastIndex + 1
@@ -163,8 +192,44 @@ struct RaftLog {
         let index = newSnapshot.metadata.index
         precondition(index <= committed && index <= stableIndex, "compact only durable, committed entries")
         precondition(term(at: index) == newSnapshot.metadata.term, "snapshot term does not match the log")
-        entries.removeFirst(Int(index - snapshotIndex))
+        terms.removeFirst(Int(index - snapshotIndex))
+        if index > releasedThrough {
+            let covered = Int(index - releasedThrough)
+            for offset in retainedHead..<retainedHead + covered where retained[offset].index <= cachedThrough {
+                cachedBytes -= retained[offset].sizeBytes
+            }
+            retained.removeFirst(retainedHead + covered)
+            retainedHead = 0
+            releasedThrough = index
+            cachedThrough = max(cachedThrough, index)
+        }
         snapshot = newSnapshot
+    }
+
+    /// Entries through `index` are applied and durable (the caller passes min(applied, stableIndex)): they join
+    /// the cache of such entries, and the oldest leave memory until its bytes are within `cacheBytesMax`.
+    mutating func releasePayloads(through index: LogIndex, cacheBytesMax: Int) {
+        let through = min(index, committed, stableIndex)
+        while cachedThrough < through {
+            cachedThrough += 1
+            cachedBytes += retained[retainedHead + Int(cachedThrough - releasedThrough - 1)].sizeBytes
+        }
+        while cachedBytes > cacheBytesMax, releasedThrough < cachedThrough {
+            cachedBytes -= retained[retainedHead].sizeBytes
+            retained[retainedHead].payload = .noop
+            retainedHead += 1
+            releasedThrough += 1
+        }
+        // Reclaim the emptied slots once they are most of the array: amortised O(1) per entry.
+        if retainedHead >= 1024, retainedHead * 2 >= retained.count {
+            retained.removeFirst(retainedHead)
+            retainedHead = 0
+        }
+    }
+
+    /// Bytes of payload-holding entries in memory (`Entry.sizeBytes`), for tests and metrics.
+    var retainedBytes: Int {
+        retained[retainedHead...].reduce(0) { $0 + $1.sizeBytes }
     }
 
     // MARK: - Persistence handout
@@ -172,8 +237,8 @@ struct RaftLog {
     /// Entries to write in the next Ready; marks them handed out.
     mutating func takeUnstable() -> [Entry] {
         guard unstableFrom <= lastIndex else { return [] }
-        let start = Int(unstableFrom - snapshotIndex - 1)
-        let out = Array(entries[start...])
+        let start = retainedHead + Int(unstableFrom - releasedThrough - 1)
+        let out = Array(retained[start...])
         unstableFrom = lastIndex + 1
         truncatedSinceHandout = nil
         return out

@@ -52,14 +52,13 @@ extension RaftNode {
     mutating func sendAppends(to peer: NodeID) {
         while var pr = progress[peer], !pr.isPaused(inflightMax: options.inflightAppendsMax) {
             let prevIndex = pr.next - 1
-            guard let prevTerm = log.term(at: prevIndex),
-                let entries = log.entries(
-                    from: pr.next, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax)
-            else {
+            guard let prevTerm = log.term(at: prevIndex) else {
                 // What the follower needs is compacted away: send the snapshot instead (Raft §7).
                 sendSnapshot(to: peer)
                 return
             }
+            // A lost read is a lost message: the next heartbeat response tries again (as for snapshot chunks).
+            guard let entries = entriesToSend(from: pr.next) else { return }
             if entries.isEmpty && pr.state == .replicate {
                 // Nothing new to send. Propagate a commit advance with an empty append, but only once the
                 // window is drained: then `next - 1 == match` and the append cannot be refused.
@@ -74,6 +73,26 @@ extension RaftNode {
             progress[peer] = pr
             if entries.isEmpty { return }
         }
+    }
+
+    /// One append's worth of entries from `index` (which follows an entry the log holds): from memory, or read
+    /// back from storage when their payloads were released. nil when storage cannot serve them now, or served
+    /// something that is not this log's (each entry must match the term the log keeps for it).
+    private func entriesToSend(from index: LogIndex) -> [Entry]? {
+        if let entries = log.entries(from: index, countMax: options.appendEntriesMax, bytesMax: options.appendBytesMax)
+        {
+            return entries
+        }
+        let last = min(log.releasedThrough, index + LogIndex(options.appendEntriesMax) - 1)
+        guard let source = entrySource,
+            let entries = source.entries(from: index, through: last, bytesMax: options.appendBytesMax),
+            !entries.isEmpty, entries.count <= Int(last - index + 1)
+        else { return nil }
+        for (offset, entry) in entries.enumerated()
+        where entry.index != index + LogIndex(offset) || log.term(at: entry.index) != entry.term {
+            return nil
+        }
+        return entries
     }
 
     mutating func handleAppendResponse(_ response: AppendResponse, from peer: NodeID) {

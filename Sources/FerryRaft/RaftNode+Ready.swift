@@ -56,6 +56,7 @@ extension RaftNode {
         if let index = done.snapshotIndex { appliedIndex = max(appliedIndex, index) }
         if let index = done.lastCommitted { appliedIndex = max(appliedIndex, index) }
         precondition(appliedIndex <= log.committed, "applied beyond the commit index")
+        releaseAppliedPayloads()
         if role == .leader {
             // The leader's own copy now counts toward the quorum.
             if maybeCommit() { replicationPending = true }
@@ -69,6 +70,14 @@ extension RaftNode {
     public mutating func applied(through index: LogIndex) {
         precondition(index <= log.committed, "applied beyond the commit index")
         appliedIndex = max(appliedIndex, index)
+        releaseAppliedPayloads()
+    }
+
+    /// Applied, durable entries leave memory past the cache; storage serves them from then on. Only with an
+    /// entry source: without one a lagging follower could be served from nowhere but a snapshot.
+    private mutating func releaseAppliedPayloads() {
+        guard entrySource != nil else { return }
+        log.releasePayloads(through: appliedIndex, cacheBytesMax: options.appliedEntriesCacheBytesMax)
     }
 
     /// Builds the snapshot to store for the application state at `index` (<= appliedIndex).

@@ -9,6 +9,8 @@ public struct RaftNode {
     var random: any RandomNumberGenerator
     /// Where the leader reads its snapshot's data for followers that need it; nil: none is ever sent.
     let snapshotSource: (any SnapshotChunkSource)?
+    /// Where the leader reads entries whose payloads left memory; nil: every payload stays in memory.
+    let entrySource: (any LogEntrySource)?
 
     @usableFromInline var log: RaftLog
     /// Invariant: never decreases, also across restarts (it is persisted before any message reflects it).
@@ -73,14 +75,17 @@ public struct RaftNode {
     public internal(set) var appliedIndex: LogIndex
 
     /// `recovered.snapshot.data` is not kept: the leader reads it back from `snapshotSource` a chunk at a time.
+    /// With an `entrySource`, entry payloads leave memory once applied and durable (past a bounded cache,
+    /// `RaftOptions.appliedEntriesCacheBytesMax`) and the leader reads them back from it.
     public init(
         options: RaftOptions, recovered: RecoveredState, random: any RandomNumberGenerator,
-        snapshotSource: (any SnapshotChunkSource)?
+        snapshotSource: (any SnapshotChunkSource)?, entrySource: (any LogEntrySource)? = nil
     ) {
         options.validate()
         self.options = options
         self.random = random
         self.snapshotSource = snapshotSource
+        self.entrySource = entrySource
         self.log = RaftLog(
             snapshot: recovered.snapshot.stored, entries: recovered.entries, committed: recovered.hardState.commit)
         self.term = recovered.hardState.term
@@ -109,7 +114,11 @@ public struct RaftNode {
     @inlinable public var snapshotMetadata: SnapshotMetadata { log.snapshot.metadata }
     /// The snapshot the log continues, as the node keeps it (no data).
     public var storedSnapshot: StoredSnapshot { log.snapshot }
+    /// The entry at `index` while its payload is in memory: every entry after the applied index is; older ones
+    /// may have left it (nil), storage holds them.
     @inlinable public func entry(at index: LogIndex) -> Entry? { log.entry(at: index) }
+    /// Bytes (`Entry.sizeBytes`) of the entries whose payloads are in memory.
+    public var retainedEntryBytes: Int { log.retainedBytes }
     public func term(at index: LogIndex) -> Term? { log.term(at: index) }
 
     /// The configuration in force: the latest one in the log, committed or not (thesis §4.1).

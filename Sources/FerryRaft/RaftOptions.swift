@@ -19,6 +19,10 @@ public struct RaftOptions: Sendable {
     public var inflightAppendsMax: Int = 64
     /// Bytes of snapshot per InstallSnapshot chunk.
     public var snapshotChunkBytesMax: Int = 256 << 10
+    /// Bytes (`Entry.sizeBytes`) of applied, durable entries whose payloads stay in memory, the newest ones:
+    /// a cache for followers a little behind. Older payloads leave memory and a leader reads them back from
+    /// its `LogEntrySource` when a follower needs them. Without an entry source every payload stays.
+    public var appliedEntriesCacheBytesMax: Int = 4 << 20
     /// Entries in the leader's log above its commit index; at this many, `propose` refuses with `.overloaded`
     /// (the leader sheds load rather than let its unreplicated log grow without bound).
     public var uncommittedEntriesMax: Int = 100_000
@@ -35,6 +39,7 @@ public struct RaftOptions: Sendable {
         precondition(
             electionTimeoutTicks > heartbeatIntervalTicks, "election timeout must exceed the heartbeat interval")
         precondition(appendEntriesMax > 0 && inflightAppendsMax > 0 && snapshotChunkBytesMax > 0)
+        precondition(appliedEntriesCacheBytesMax >= 0)
     }
 }
 

@@ -192,6 +192,17 @@ public protocol SnapshotChunkSource: AnyObject {
     func snapshotChunk(of snapshot: StoredSnapshot, offset: Int, count: Int) -> [UInt8]?
 }
 
+/// Where a leader reads back log entries whose payloads left its memory (`RaftOptions.appliedEntriesCacheBytesMax`):
+/// the storage seam, as for snapshot chunks (the log's segment files in production, the simulated disk in
+/// tests). Called on the node's thread, for one AppendEntries' worth of entries at a time.
+public protocol LogEntrySource: AnyObject {
+    /// The durable entries `first ... last` in order: all of them, or a prefix of at least one that stops
+    /// before its bytes (`Entry.sizeBytes`) pass `bytesMax`. nil when storage cannot serve them now (a read
+    /// failed or did not verify, or they are compacted away): the leader then sends nothing and tries again
+    /// on the follower's next heartbeat response.
+    func entries(from first: LogIndex, through last: LogIndex, bytesMax: Int) -> [Entry]?
+}
+
 /// What a node recovered from its durable storage on start.
 public struct RecoveredState: Sendable {
     public var hardState: HardState

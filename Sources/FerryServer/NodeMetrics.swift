@@ -55,7 +55,7 @@ final class NodeMetrics {
             }
         case .snapshotTaken: snapshotsTaken.increment()
         case .snapshotInstalled: snapshotsInstalled.increment()
-        case .undecodableCommand, .storageFailed, .peerMessageRejected, .segmentPreparationFailed: break
+        case .undecodableCommand, .storageFailed, .peerMessageRejected, .segmentPreparationFailed, .logReadFailed: break
         }
     }
 

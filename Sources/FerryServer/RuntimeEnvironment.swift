@@ -154,7 +154,7 @@ final class RuntimeEnvironment: NodeEnvironment {
         case .roleChanged(let role, let term, let leader):
             logger[metadataKey: "term"] = "\(term)"
             logger.info("role changed", metadata: ["role": "\(role)", "leader": "\(leader.map { "\($0)" } ?? "none")"])
-        case .peerMessageRejected:
+        case .peerMessageRejected, .logReadFailed:
             logger.error("\(event)")
         case .undecodableCommand:
             logger.critical(

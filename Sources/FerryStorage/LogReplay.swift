@@ -13,6 +13,8 @@ struct LogReplay {
     /// first entry after compaction.
     private(set) var baseTerm: Term?
     private(set) var entries: [Entry] = []
+    /// Where each of `entries` was read, in the same order.
+    private(set) var locations: [EntryLocation] = []
 
     init(snapshot: SnapshotMetadata) {
         self.snapshot = snapshot
@@ -20,15 +22,22 @@ struct LogReplay {
 
     var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
 
-    mutating func apply(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+    mutating func apply(_ record: WALRecord, file: String, segment: UInt64, offset: Int) -> StorageError? {
         switch record.kind {
         case .logReset:
             base = LogPosition(index: record.index, term: record.term)
             baseTerm = record.term
             entries = []
+            locations = []
             return nil
         case .entry:
-            return applyEntry(record, file: file, offset: offset)
+            let error = applyEntry(record, file: file, offset: offset)
+            if error == nil {
+                locations.removeLast(locations.count - (entries.count - 1))
+                locations.append(
+                    EntryLocation(LogCursor(segment: segment, offset: offset), sizeBytes: record.sizeBytes))
+            }
+            return error
         case .witness:
             // Only its durability witness matters (the scan has read it); it changes no entry. Its
             // index and term are not checked against the log: after recovery drops entries that

@@ -17,6 +17,7 @@ struct RecoveredLog {
     var entriesEnd: LogCursor
     var base: LogPosition
     var terms: [Term]
+    var locations: [EntryLocation]
     var snapshot: Snapshot
     var snapshotPath: String?
     var snapshotChecksums: SnapshotBlockChecksums?
@@ -56,7 +57,7 @@ extension RaftStorage {
             durableThrough: last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? .zero,
             witnessStamped: scan.keptWitness, entriesEnd: scan.keptEntriesEnd,
             base: LogPosition(index: snapshot.metadata.index, term: snapshot.metadata.term),
-            terms: scan.entries.map(\.term),
+            terms: scan.entries.map(\.term), locations: scan.entryLocations,
             snapshot: snapshot, snapshotPath: scan.snapshotPath, snapshotChecksums: scan.snapshotChecksums,
             hardState: scan.hardState)
         let storage = RaftStorage(directory: directory, fileSystem: fileSystem, options: options, recovered: recovered)

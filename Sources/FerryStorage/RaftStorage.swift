@@ -67,6 +67,9 @@ public final class RaftStorage {
     /// Terms of the entries after `base`, as staged. Lets `installSnapshot` and truncation check
     /// Log Matching without reading files.
     private(set) var terms: [Term]
+    /// Where the record of each entry in `terms` is, as staged: the leader reads entries whose payloads left
+    /// Raft's memory back from there (`entries(from:through:bytesMax:)`).
+    private(set) var locations: [EntryLocation]
 
     /// The newest snapshot whose write completed, and the newest one staged.
     public private(set) var durableSnapshot: SnapshotMetadata
@@ -76,6 +79,12 @@ public final class RaftStorage {
     var snapshotChecksums: SnapshotBlockChecksums?
     /// Chunk reads that failed or did not verify: the follower waits for a later read.
     public internal(set) var snapshotChunkReadFailures = 0
+    /// Entry reads for followers (`entries(from:through:bytesMax:)`) that failed or did not verify, and why the
+    /// last one that named a cause failed: the follower waits for a later read.
+    public internal(set) var entryReadFailures = 0
+    public internal(set) var lastEntryReadError: StorageError?
+    /// Set with `lastEntryReadError`; cleared by `takeEntryReadError()`.
+    var entryReadErrorUnreported = false
     /// The hard state as last staged for writing, and the newest the node gave (commit may lag).
     private(set) var writtenHardState: HardState
     public private(set) var latestHardState: HardState
@@ -106,7 +115,7 @@ public final class RaftStorage {
     /// The node's own snapshot being saved alongside the writes (`startSnapshotSave`).
     private var savingSnapshot: SnapshotSave?
     /// The last entry of the log as of the last completed write (or recovery).
-    private var durableLastIndex: LogIndex
+    private(set) var durableLastIndex: LogIndex
     /// Everything staged through this ticket is durable.
     public private(set) var durableTicket = StorageTicket(0)
     private var failed = false
@@ -122,6 +131,7 @@ public final class RaftStorage {
         entriesEnd = recovered.entriesEnd
         base = recovered.base
         terms = recovered.terms
+        locations = recovered.locations
         durableSnapshot = recovered.snapshot.metadata
         stagedSnapshotIndex = recovered.snapshot.metadata.index
         durableSnapshotPath = recovered.snapshotPath
@@ -245,11 +255,15 @@ public final class RaftStorage {
             precondition(entry.index == first.index + LogIndex(offset), "entries must be contiguous")
         }
         if first.index <= lastPosition.index { noteRewrite(from: first.index) }
-        terms.removeLast(Int(lastPosition.index + 1 - first.index))
+        let replaced = Int(lastPosition.index + 1 - first.index)
+        terms.removeLast(replaced)
+        locations.removeLast(replaced)
         for entry in entries {
             precondition(entry.term >= (terms.last ?? base.term), "terms never decrease along the log")
-            stageRecord(.entry(entry, durableThrough: durableThrough))
+            let record = WALRecord.entry(entry, durableThrough: durableThrough)
+            let start = stageRecord(record)
             terms.append(entry.term)
+            locations.append(EntryLocation(start, sizeBytes: record.sizeBytes))
         }
         return bumpTicket()
     }
@@ -277,6 +291,7 @@ public final class RaftStorage {
             noteRewrite(from: metadata.index + 1)
             base = LogPosition(index: metadata.index, term: metadata.term)
             terms = []
+            locations = []
         }
         return bumpTicket()
     }
@@ -457,7 +472,8 @@ public final class RaftStorage {
 
     /// Frames `record` into the staged bytes of the active segment, rolling to a new segment first
     /// when it would overflow `segmentBytesMax`.
-    private func stageRecord(_ record: WALRecord) {
+    @discardableResult
+    private func stageRecord(_ record: WALRecord) -> LogCursor {
         if !hasWritableSegment || shouldRollToSpare
             || (segments.last!.sizeBytes > 0 && segments.last!.sizeBytes + record.sizeBytes > options.segmentBytesMax)
         {
@@ -466,6 +482,7 @@ public final class RaftStorage {
         let position = segments.count - 1
         if stagedRecords.isEmpty { stagedRecordsOffset = segments[position].sizeBytes }
         if touchedSegments.last != position { touchedSegments.append(position) }
+        let start = LogCursor(segment: segments[position].sequence, offset: segments[position].sizeBytes)
         record.encode(into: &stagedRecords)
         segments[position].sizeBytes = stagedRecordsOffset + stagedRecords.count
         segments[position].maxIndex = max(segments[position].maxIndex, record.index)
@@ -475,6 +492,7 @@ public final class RaftStorage {
             entriesEnd = LogCursor(segment: segments[position].sequence, offset: segments[position].sizeBytes)
             stagedEntriesEnd = entriesEnd
         }
+        return start
     }
 
     /// Moves the staged bytes of the active segment into one write operation.

@@ -27,6 +27,8 @@ public struct RecoveryScan: Sendable {
     public var snapshotChecksums: SnapshotBlockChecksums? = nil
     /// The verified log after the snapshot, contiguous (up to the corruption, if any).
     public var entries: [Entry]
+    /// Where each of `entries` is on disk, in the same order.
+    var entryLocations: [EntryLocation] = []
     /// Set when the log cannot be trusted. The node must not treat it as a shorter log.
     public var corruption: StorageError?
     public var tornTail: TornTail?
@@ -73,6 +75,7 @@ public struct RecoveryScan: Sendable {
         scan.corruption = scan.replaySegments(segments, into: &replay)
         guard scan.corruption == nil else {
             scan.entries = replay.entries
+            scan.entryLocations = replay.locations
             return scan
         }
         scan.corruption = scan.settle(replay)
@@ -141,7 +144,8 @@ public struct RecoveryScan: Sendable {
                 return nil
             }
             for (offset, record) in segment.records {
-                guard let error = replay.apply(record, file: segment.path, offset: offset) else { continue }
+                guard let error = replay.apply(record, file: segment.path, segment: segment.sequence, offset: offset)
+                else { continue }
                 // A record that verifies but does not continue the log. Past every witness it is
                 // the far side of a torn multi-segment write (the records before it were lost);
                 // inside the witnessed prefix it is a misdirected or stale record.
@@ -226,6 +230,7 @@ public struct RecoveryScan: Sendable {
                 snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
             if termAtSnapshot == nil || termAtSnapshot == snapshot.metadata.term {
                 entries = Array(replay.entries[Int(snapshotIndex - base.index)...])
+                entryLocations = Array(replay.locations[Int(snapshotIndex - base.index)...])
             } else {
                 discardedConflictingEntries = Int(lastIndex - snapshotIndex)
             }

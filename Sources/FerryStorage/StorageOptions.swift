@@ -20,6 +20,7 @@ public struct StorageOptions: Sendable {
         preallocateSegments: Bool = true
     ) {
         precondition(segmentBytesMax >= Self.segmentBytesMin, "segmentBytesMax below segmentBytesMin")
+        precondition(segmentBytesMax <= Self.segmentBytesLimit, "segmentBytesMax above segmentBytesLimit")
         self.segmentBytesMax = segmentBytesMax
         self.commitHintLagEntriesMax = commitHintLagEntriesMax
         self.preallocateSegments = preallocateSegments
@@ -28,6 +29,8 @@ public struct StorageOptions: Sendable {
     /// The smallest segment bound accepted: a few records. A record larger than the bound still
     /// goes whole into a segment of its own.
     public static let segmentBytesMin = 256
+    /// The largest segment bound accepted: a record's offset in its segment fits 32 bits (`EntryLocation`).
+    public static let segmentBytesLimit = 1 << 31
 
     /// Small segments and an always-written commit hint, for tests that want many rolls.
     public static func testing(segmentBytesMax: Int = 4096, preallocateSegments: Bool = false) -> StorageOptions {

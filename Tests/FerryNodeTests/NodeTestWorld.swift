@@ -120,6 +120,8 @@ final class NodeTestWorld {
     var clockMs: UInt64 = 1_700_000_000_000
     let configuration: Configuration
     var snapshotIntervalEntries: LogIndex = 10_000
+    /// `RaftOptions.appliedEntriesCacheBytesMax` for nodes started from now on.
+    var appliedEntriesCacheBytesMax = RaftOptions(id: 1).appliedEntriesCacheBytesMax
     /// `NodeOptions.spareSegmentQuietTicks` for nodes started from now on.
     var spareSegmentQuietTicks = 0
     let storageOptions: StorageOptions
@@ -138,6 +140,7 @@ final class NodeTestWorld {
         let host = hosts[id]!
         var options = NodeOptions(raft: RaftOptions(id: id))
         options.snapshotIntervalEntries = snapshotIntervalEntries
+        options.raft.appliedEntriesCacheBytesMax = appliedEntriesCacheBytesMax
         options.spareSegmentQuietTicks = spareSegmentQuietTicks
         let opened = try! RaftStorage.open(
             directory: "/data", fileSystem: host.fileSystem,
@@ -165,8 +168,19 @@ final class NodeTestWorld {
     /// Three nodes snapshotting every 10 entries; one follower (`lagging`) is down while 40 commands
     /// commit ("s0"..."s39"), so the leader's log no longer holds what it needs: it must get a snapshot.
     static func withAFollowerDownPastCompaction() -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
+        let (world, leader, lagging) = withAFollowerDown(while: (0..<40).map { "s\($0)" }) {
+            $0.snapshotIntervalEntries = 10
+        }
+        precondition(world.node(leader).raft.snapshotMetadata.index > 0, "the leader compacted its log")
+        return (world, leader, lagging)
+    }
+
+    /// Three nodes started with `configure` applied; one follower (`lagging`) is down while `commands` commit.
+    static func withAFollowerDown(
+        while commands: [String], configure: (NodeTestWorld) -> Void
+    ) -> (world: NodeTestWorld, leader: NodeID, lagging: NodeID) {
         let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
+        configure(world)
         for id in [NodeID(1), 2, 3] {
             world.crash(id)
             world.start(id)
@@ -174,10 +188,9 @@ final class NodeTestWorld {
         let leader = world.electLeader()
         let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
         world.crash(lagging)
-        for i in 0..<40 { world.node(leader).submit("s\(i)") { _ in } }
+        for command in commands { world.node(leader).submit(command) { _ in } }
         world.run()
         world.tick(2)
-        precondition(world.node(leader).raft.snapshotMetadata.index > 0, "the leader compacted its log")
         return (world, leader, lagging)
     }
     var leader: NodeID? { hosts.keys.sorted().first { !down.contains($0) && hosts[$0]!.node!.raft.role == .leader } }

@@ -21,8 +21,8 @@ final class ElectionTests: XCTestCase {
         cluster.campaign(1)
         let n1 = cluster.node(1)
         XCTAssertEqual(n1.role, .leader)
-        XCTAssertEqual(n1.entry(at: 1)?.payload, .noop)
         XCTAssertEqual(n1.commitIndex, 1)
+        XCTAssertEqual(cluster.applied[1]?.first?.payload, .noop)
     }
 
     func testVoteRefusedToCandidateWithStaleLog() {

@@ -11,8 +11,10 @@ struct TestCluster {
         var hardState = HardState()
         /// The durable snapshot, data included: the node keeps only its position and reads chunks from `file`.
         var snapshot: Snapshot { didSet { file.snapshot = snapshot } }
-        var entries: [Entry] = []
+        /// The durable log; the node reads entries whose payloads left its memory back from `log`.
+        var entries: [Entry] = [] { didSet { log.entries = entries } }
         let file: SnapshotFile
+        let log = LogFile()
 
         init(snapshot: Snapshot) {
             self.snapshot = snapshot
@@ -38,6 +40,8 @@ struct TestCluster {
         let configuration = Configuration(voters: voters, learners: learners)
         for id in voters + learners {
             var o = RaftOptions(id: id)
+            // Every applied payload leaves memory at once, so every scenario also runs on entries read back.
+            o.appliedEntriesCacheBytesMax = 0
             configure(&o)
             options[id] = o
             disks[id] = Disk(snapshot: .bootstrap(configuration))
@@ -51,6 +55,7 @@ struct TestCluster {
     /// Adds a node that knows no configuration (it joins when the leader adds it).
     mutating func addBlankNode(_ id: NodeID, configure: (inout RaftOptions) -> Void = { _ in }) {
         var o = RaftOptions(id: id)
+        o.appliedEntriesCacheBytesMax = 0
         configure(&o)
         options[id] = o
         disks[id] = Disk(snapshot: .bootstrap(.empty))
@@ -63,7 +68,7 @@ struct TestCluster {
         let recovered = RecoveredState(hardState: disk.hardState, snapshot: disk.snapshot, entries: disk.entries)
         nodes[id] = RaftNode(
             options: options[id]!, recovered: recovered, random: SeededGenerator(seed: seed &* 31 &+ id),
-            snapshotSource: disk.file)
+            snapshotSource: disk.file, entrySource: disk.log)
         applied[id] = applied[id, default: []].filter { $0.index <= disk.snapshot.metadata.index }
         down.remove(id)
     }
@@ -198,5 +203,29 @@ final class SnapshotFile: SnapshotChunkSource {
         }
         chunksRead += 1
         return Array(snapshot.data[offset..<offset + count])
+    }
+}
+
+/// A node's log on the test disk: serves durable entries the node no longer keeps in memory, as storage does.
+final class LogFile: LogEntrySource {
+    var entries: [Entry] = []
+    /// Entries served, for assertions that they came from the disk.
+    private(set) var entriesRead = 0
+    /// While true every read fails, as a read that does not verify does.
+    var failsReads = false
+
+    func entries(from first: LogIndex, through last: LogIndex, bytesMax: Int) -> [Entry]? {
+        guard !failsReads, let start = entries.firstIndex(where: { $0.index == first }), first <= last else {
+            return nil
+        }
+        var out: [Entry] = []
+        var bytes = 0
+        for entry in entries[start...] where entry.index <= last {
+            bytes += entry.sizeBytes
+            if bytes > bytesMax, !out.isEmpty { break }
+            out.append(entry)
+        }
+        entriesRead += out.count
+        return out
     }
 }

@@ -314,7 +314,7 @@ extension QueueSimulation {
             snapshotsTaken += 1
         case .snapshotInstalled:
             snapshotsInstalled += 1
-        case .segmentPreparationFailed:
+        case .segmentPreparationFailed, .logReadFailed:
             break
         }
         emit("n\(host.id): \(event)")
