@@ -13,7 +13,7 @@ struct Ferry: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Ferry: end to end over SQS (default), or a component on this machine.",
-        subcommands: [SQSBench.self, StorageBench.self, MachineBench.self, CodecBench.self, FanoutBench.self],  // fanout: Bench/FanoutBench.swift
+        subcommands: [SQSBench.self, StorageBench.self, RecoveryBench.self, MachineBench.self, CodecBench.self, FanoutBench.self],  // fanout: Bench/FanoutBench.swift
         defaultSubcommand: SQSBench.self)
 }
 
