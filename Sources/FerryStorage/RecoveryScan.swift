@@ -130,8 +130,9 @@ public struct RecoveryScan: Sendable {
                          later: try segments.rest())
                 return nil
             }
-            for (offset, record) in segment.records {
-                guard let error = replay.apply(record, file: segment.path, offset: offset) else { continue }
+            for (position, (offset, record)) in segment.records.enumerated() {
+                guard let error = replay.apply(record, entry: segment.entries[position], file: segment.path,
+                                               offset: offset) else { continue }
                 // A record that verifies but does not continue the log. Past every witness it is
                 // the far side of a torn multi-segment write (the records before it were lost);
                 // inside the witnessed prefix it is a misdirected or stale record.
@@ -168,7 +169,8 @@ public struct RecoveryScan: Sendable {
     }
 
     private mutating func keep(_ segment: SegmentScan, sizeBytes: Int) {
-        let kept = segment.records.filter { $0.offset < sizeBytes }
+        // Records are in file order: those kept are a prefix.
+        let kept = segment.records.prefix { $0.offset < sizeBytes }
         keptSegments.append(Segment(sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,
                                     maxIndex: kept.map(\.record.index).max() ?? 0))
         for (offset, record) in kept {

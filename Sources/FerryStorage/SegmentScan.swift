@@ -7,6 +7,9 @@ struct SegmentScan {
     let sizeBytes: Int
     /// Valid records with their offsets, in file order.
     var records: [(offset: Int, record: ScannedRecord)]
+    /// Beside each record, for an entry record the entry it holds, or why that did not decode (replay
+    /// reports it as corruption if it reaches the record); nil for other records.
+    var entries: [Result<Entry, WireError>?] = []
     /// The first offset that does not hold a verifiable record; nil when the file ends cleanly.
     var stop: (offset: Int, reason: String, malformed: Bool)?
     /// Where the records end when the file ends cleanly: its size, or the start of a zero-filled tail
@@ -61,13 +64,15 @@ struct SegmentScan {
             try window.hold(from: offset, count: WALRecord.framedBytesMax)
             let local = offset - window.start
             switch WALRecord.decode(window.bytes, at: local) {
-            case .record(var record):
+            case .record(let record):
+                var entry: Result<Entry, WireError>?
                 if record.kind == .entry {
-                    do { record.entry = .success(try WALRecord.decodeEntry(window.bytes, at: local, record)) } catch {
-                        record.entry = .failure(error)
+                    do { entry = .success(try WALRecord.decodeEntry(window.bytes, at: local, record)) } catch {
+                        entry = .failure(error)
                     }
                 }
                 scan.records.append((offset, record))
+                scan.entries.append(entry)
                 offset += record.sizeBytes
             case .unverifiable(let reason):
                 if try window.isZeroFilled(from: offset) {

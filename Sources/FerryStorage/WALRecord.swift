@@ -186,13 +186,12 @@ enum RecordRead {
     case malformed(String)
 }
 
-/// A record as recovery reads it back: its header, and for an entry the entry it holds (or why that
-/// did not decode, which replay reports as corruption if it reaches the record).
+/// A record as recovery reads it back: its header (the entry an entry record holds is kept beside it,
+/// `SegmentScan.entries`, so that records stay plain values, cheap to copy).
 struct ScannedRecord {
     var kind: RecordKind
     var index: LogIndex
     var term: Term
     var durableThrough: LogCursor
     var sizeBytes: Int
-    var entry: Result<Entry, WireError>? = nil
 }
