@@ -20,7 +20,9 @@ struct LogReplay {
 
     var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
 
-    mutating func apply(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+    mutating func apply(
+        _ record: ScannedRecord, entry: Result<Entry, WireError>?, file: String, offset: Int
+    ) -> StorageError? {
         switch record.kind {
         case .logReset:
             base = LogPosition(index: record.index, term: record.term)
@@ -28,7 +30,7 @@ struct LogReplay {
             entries = []
             return nil
         case .entry:
-            return applyEntry(record, file: file, offset: offset)
+            return applyEntry(record, entry, file: file, offset: offset)
         case .witness:
             // Only its durability witness matters (the scan has read it); it changes no entry. Its
             // index and term are not checked against the log: after recovery drops entries that
@@ -38,7 +40,10 @@ struct LogReplay {
         }
     }
 
-    private mutating func applyEntry(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+    private mutating func applyEntry(
+        _ record: ScannedRecord, _ entry: Result<Entry, WireError>?, file: String,
+        offset: Int
+    ) -> StorageError? {
         let index = record.index
         guard index > 0 else { return .corruption(file: file, offset: offset, reason: "entry at index 0") }
         if base == nil || index > lastIndex + 1 || index <= base!.index {
@@ -67,11 +72,14 @@ struct LogReplay {
                 reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
         }
         entries.removeLast(entries.count - kept)
-        do {
-            entries.append(try record.decodeEntry())
-        } catch {
+        switch entry {
+        case .success(let entry)?:
+            entries.append(entry)
+            return nil
+        case .failure(let error)?:
             return .corruption(file: file, offset: offset, reason: "entry \(index) payload: \(error)")
+        case nil:
+            preconditionFailure("an entry record scanned without its entry")
         }
-        return nil
     }
 }

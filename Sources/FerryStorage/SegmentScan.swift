@@ -6,7 +6,10 @@ struct SegmentScan {
     let path: String
     let sizeBytes: Int
     /// Valid records with their offsets, in file order.
-    var records: [(offset: Int, record: WALRecord)]
+    var records: [(offset: Int, record: ScannedRecord)]
+    /// Beside each record, for an entry record the entry it holds, or why that did not decode (replay
+    /// reports it as corruption if it reaches the record); nil for other records.
+    var entries: [Result<Entry, WireError>?] = []
     /// The first offset that does not hold a verifiable record; nil when the file ends cleanly.
     var stop: (offset: Int, reason: String, malformed: Bool)?
     /// Where the records end when the file ends cleanly: its size, or the start of a zero-filled tail
@@ -21,10 +24,10 @@ struct SegmentScan {
     /// Reads and parses one segment. A read that fails verification is read once more: a bit
     /// flipped on the way from the disk (not on it) must not be mistaken for corruption at rest.
     static func read(sequence: UInt64, path: String, fileSystem: FileSystem) throws(StorageError) -> SegmentScan {
-        var best = try parse(sequence: sequence, path: path, bytes: readAll(path, fileSystem))
+        var best = try readOnce(sequence: sequence, path: path, fileSystem: fileSystem)
         var reads = 1
         while let stop = best.stop, reads < verificationReadsMax {
-            let again = try parse(sequence: sequence, path: path, bytes: readAll(path, fileSystem))
+            let again = try readOnce(sequence: sequence, path: path, fileSystem: fileSystem)
             reads += 1
             if (again.stop?.offset ?? Int.max) > stop.offset { best = again }
         }
@@ -35,28 +38,57 @@ struct SegmentScan {
     /// a transient flip must strike every read, at rest damage strikes them all.
     static let verificationReadsMax = 3
 
-    private static func readAll(_ path: String, _ fileSystem: FileSystem) throws(StorageError) -> [UInt8] {
-        do { return try fileSystem.readFile(path) } catch { throw .unreadable(error) }
+    private static func readOnce(
+        sequence: UInt64, path: String, fileSystem: FileSystem
+    ) throws(StorageError) -> SegmentScan {
+        do {
+            let handle = try fileSystem.open(path, create: false)
+            defer { fileSystem.close(handle) }
+            var window = try SegmentWindow(handle: handle, fileSystem: fileSystem)
+            return try parse(sequence: sequence, path: path, window: &window)
+        } catch {
+            throw .unreadable(error)
+        }
     }
 
+    /// Parses a segment held whole in memory.
     static func parse(sequence: UInt64, path: String, bytes: [UInt8]) throws(StorageError) -> SegmentScan {
+        var window = SegmentWindow(bytes: bytes)
+        do { return try parse(sequence: sequence, path: path, window: &window) } catch { throw .unreadable(error) }
+    }
+
+    private static func parse(
+        sequence: UInt64, path: String,
+        window: inout SegmentWindow
+    ) throws(FileSystemError) -> SegmentScan {
         var scan = SegmentScan(
-            sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
-            recordsEnd: bytes.count)
+            sequence: sequence, path: path, sizeBytes: window.fileBytes, records: [], stop: nil,
+            recordsEnd: window.fileBytes)
         var offset = 0
-        records: while offset < bytes.count {
-            switch WALRecord.decode(bytes, at: offset) {
+        records: while offset < window.fileBytes {
+            try window.hold(from: offset, count: WALRecord.framedBytesMax)
+            let local = offset - window.start
+            switch WALRecord.decode(window.bytes, at: local) {
             case .record(let record):
+                var entry: Result<Entry, WireError>?
+                if record.kind == .entry {
+                    do { entry = .success(try WALRecord.decodeEntry(window.bytes, at: local, record)) } catch {
+                        entry = .failure(error)
+                    }
+                }
                 scan.records.append((offset, record))
+                scan.entries.append(entry)
                 offset += record.sizeBytes
-            case .unverifiable where isZeroFilled(bytes, from: offset):
-                scan.recordsEnd = offset
-                break records
             case .unverifiable(let reason):
+                if try window.isZeroFilled(from: offset) {
+                    scan.recordsEnd = offset
+                    break records
+                }
                 scan.stop = (offset, reason, false)
+                try window.hold(from: offset, count: window.fileBytes - offset)
                 scan.witness = max(
                     scan.records.map(\.record.durableThrough).max() ?? .zero,
-                    witnessPast(offset + 1, in: bytes))
+                    witnessPast(offset - window.start + 1, in: window.bytes))
                 return scan
             case .malformed(let reason):
                 scan.stop = (offset, reason, true)
@@ -67,8 +99,7 @@ struct SegmentScan {
         return scan
     }
 
-    /// True when every byte from `start` to the end is zero. A record never starts with a zero header:
-    /// its checksum covers a nonzero kind, so an all-zero header never verifies.
+    /// True when every byte of `bytes` from `start` to its end is zero.
     static func isZeroFilled(_ bytes: [UInt8], from start: Int) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = start
