@@ -78,8 +78,13 @@ struct LogReplay {
             return nil
         case .failure(let error)?:
             return .corruption(file: file, offset: offset, reason: "entry \(index) payload: \(error)")
+        case nil where index <= snapshot.index:
+            // Not decoded (`SegmentScan.decodedAbove`): the snapshot covers it, so only its index and term
+            // matter (`RecoveryScan.settle` drops it).
+            entries.append(Entry(index: index, term: record.term, payload: .noop))
+            return nil
         case nil:
-            preconditionFailure("an entry record scanned without its entry")
+            preconditionFailure("an entry record above the snapshot scanned without its entry")
         }
     }
 }

@@ -66,7 +66,8 @@ public struct RecoveryScan: Sendable {
             }
         }
         scan.highestSegmentSequence = segmentFiles.map(\.sequence).max() ?? 0
-        var segments = SegmentsAhead(unread: segmentFiles, fileSystem: fileSystem)
+        var segments = SegmentsAhead(
+            unread: segmentFiles, decodedAbove: scan.snapshot.metadata.index, fileSystem: fileSystem)
         var replay = LogReplay(snapshot: scan.snapshot.metadata)
         scan.corruption = try scan.replaySegments(&segments, into: &replay)
         guard scan.corruption == nil else {

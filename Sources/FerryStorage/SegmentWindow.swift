@@ -42,19 +42,14 @@ struct SegmentWindow {
         }
     }
 
-    /// True when every byte from `offset` to the end of the file is zero, reading the rest of the file a chunk
-    /// at a time (without keeping it). A record never starts with a zero header: its checksum covers a
-    /// nonzero kind, so an all-zero header never verifies.
-    mutating func isZeroFilled(from offset: Int) throws(FileSystemError) -> Bool {
-        guard SegmentScan.isZeroFilled(bytes, from: offset - start) else { return false }
-        guard let readChunk else { return true }
-        var position = end
-        while position < fileBytes {
-            let chunk = try readChunk(position, min(Self.chunkBytes, fileBytes - position))
-            guard !chunk.isEmpty else { break }
-            guard SegmentScan.isZeroFilled(chunk, from: 0) else { return false }
-            position += chunk.count
+    /// True when every byte from `offset` through `count` bytes, or to the file's end if that comes first, is
+    /// zero. Bytes past that are not read.
+    mutating func isZeroRun(from offset: Int, count: Int) throws(FileSystemError) -> Bool {
+        try hold(from: offset, count: count)
+        let local = min(offset - start, bytes.count)
+        let checked = max(0, min(bytes.count - local, count))
+        return bytes.withUnsafeBytes { buffer in
+            SegmentScan.isZero(UnsafeRawBufferPointer(rebasing: buffer[local..<local + checked]))
         }
-        return true
     }
 }

@@ -1,3 +1,5 @@
+import FerryRaft
+
 /// A log's segments, read one at a time in order, so that recovery holds the segment it is replaying
 /// rather than the whole log. Some decisions need the newest durability witness in the whole log
 /// (`RecoveryScan`): for those it reads ahead only as far as the answer requires, keeping what it read
@@ -7,11 +9,14 @@ struct SegmentsAhead {
     private let fileSystem: FileSystem
     private var unread: [(sequence: UInt64, path: String)]
     private var readAhead: [SegmentScan] = []
+    /// Entries at or below this index are not decoded (`SegmentScan.decodedAbove`): the snapshot's.
+    private let decodedAbove: LogIndex
     /// The newest witness among the segments read so far; the whole log's once all are read.
     private(set) var witness = LogCursor.zero
 
-    init(unread: [(sequence: UInt64, path: String)], fileSystem: FileSystem) {
+    init(unread: [(sequence: UInt64, path: String)], decodedAbove: LogIndex, fileSystem: FileSystem) {
         self.unread = unread.reversed()
+        self.decodedAbove = decodedAbove
         self.fileSystem = fileSystem
     }
 
@@ -41,7 +46,8 @@ struct SegmentsAhead {
 
     private mutating func readOne() throws(StorageError) -> Bool {
         guard let segment = unread.popLast() else { return false }
-        let scan = try SegmentScan.read(sequence: segment.sequence, path: segment.path, fileSystem: fileSystem)
+        let scan = try SegmentScan.read(
+            sequence: segment.sequence, path: segment.path, decodedAbove: decodedAbove, fileSystem: fileSystem)
         witness = max(witness, scan.witness)
         readAhead.append(scan)
         return true
