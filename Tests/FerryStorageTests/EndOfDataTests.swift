@@ -120,16 +120,20 @@ final class EndOfDataTests: XCTestCase {
 
     // MARK: entries under the snapshot
 
-    /// Entries 1...10 in one segment, witnessed by a later batch (11...12), and a durable snapshot at 5 that
-    /// leaves the segment in place; then entry `damaged`'s record is rewritten to verify while its payload
-    /// does not decode.
-    func logWithUndecodablePayload(at damaged: LogIndex) throws -> (StorageUnderTest, segment: String, offset: Int) {
+    /// Entries 1...10 and 11...12 in one segment (the second batch witnesses the first) and a durable snapshot
+    /// at 5 that leaves the segment in place.
+    func logWithSnapshotAt5() throws -> (StorageUnderTest, segment: String) {
         let node = try StorageUnderTest(options: .testing(segmentBytesMax: 64 << 10))
         try node.appendDurably(1...10, 11...12)
         node.storage.installSnapshot(
             Snapshot(metadata: SnapshotMetadata(index: 5, term: 1, configuration: testConfiguration), data: [7]))
         try node.persist()
-        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        return (node, try XCTUnwrap(try node.segmentPaths().first))
+    }
+
+    /// `logWithSnapshotAt5`, with entry `damaged`'s record rewritten to verify while its payload does not decode.
+    func logWithUndecodablePayload(at damaged: LogIndex) throws -> (StorageUnderTest, segment: String, offset: Int) {
+        let (node, segment) = try logWithSnapshotAt5()
         let offset = recordOffset(ofIndex: damaged, firstIndex: 1)
         let scan = try SegmentScan.parse(sequence: 1, path: segment, bytes: node.disk.contents(segment))
         let original = try XCTUnwrap(scan.records.first { $0.offset == offset }?.record)
@@ -158,12 +162,7 @@ final class EndOfDataTests: XCTestCase {
     }
 
     func testABitFlipUnderTheSnapshotIsStillCaughtByTheChecksum() throws {
-        let node = try StorageUnderTest(options: .testing(segmentBytesMax: 64 << 10))
-        try node.appendDurably(1...5, 6...10)
-        node.storage.installSnapshot(
-            Snapshot(metadata: SnapshotMetadata(index: 5, term: 1, configuration: testConfiguration), data: [7]))
-        try node.persist()
-        let segment = try XCTUnwrap(try node.segmentPaths().first)
+        let (node, segment) = try logWithSnapshotAt5()
         let record3 = recordOffset(ofIndex: 3, firstIndex: 1)
         try node.disk.flipBit(segment, byteOffset: record3 + WALRecord.headerBytes + 10)
 
