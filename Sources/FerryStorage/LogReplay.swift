@@ -22,7 +22,9 @@ struct LogReplay {
 
     var lastIndex: LogIndex { (base?.index ?? 0) + LogIndex(entries.count) }
 
-    mutating func apply(_ record: WALRecord, file: String, segment: UInt64, offset: Int) -> StorageError? {
+    mutating func apply(
+        _ record: ScannedRecord, entry: Result<Entry, WireError>?, file: String, segment: UInt64, offset: Int
+    ) -> StorageError? {
         switch record.kind {
         case .logReset:
             base = LogPosition(index: record.index, term: record.term)
@@ -31,11 +33,10 @@ struct LogReplay {
             locations = []
             return nil
         case .entry:
-            let error = applyEntry(record, file: file, offset: offset)
+            let error = applyEntry(record, entry, file: file, offset: offset)
             if error == nil {
                 locations.removeLast(locations.count - (entries.count - 1))
-                locations.append(
-                    EntryLocation(LogCursor(segment: segment, offset: offset), sizeBytes: record.sizeBytes))
+                locations.append(EntryLocation(LogCursor(segment: segment, offset: offset), sizeBytes: record.sizeBytes))
             }
             return error
         case .witness:
@@ -47,7 +48,10 @@ struct LogReplay {
         }
     }
 
-    private mutating func applyEntry(_ record: WALRecord, file: String, offset: Int) -> StorageError? {
+    private mutating func applyEntry(
+        _ record: ScannedRecord, _ entry: Result<Entry, WireError>?, file: String,
+        offset: Int
+    ) -> StorageError? {
         let index = record.index
         guard index > 0 else { return .corruption(file: file, offset: offset, reason: "entry at index 0") }
         if base == nil || index > lastIndex + 1 || index <= base!.index {
@@ -76,11 +80,19 @@ struct LogReplay {
                 reason: "entry \(index) has term \(record.term) below its predecessor's \(previousTerm)")
         }
         entries.removeLast(entries.count - kept)
-        do {
-            entries.append(try record.decodeEntry())
-        } catch {
+        switch entry {
+        case .success(let entry)?:
+            entries.append(entry)
+            return nil
+        case .failure(let error)?:
             return .corruption(file: file, offset: offset, reason: "entry \(index) payload: \(error)")
+        case nil where index <= snapshot.index:
+            // Not decoded (`SegmentScan.decodedAbove`): the snapshot covers it, so only its index and term
+            // matter (`RecoveryScan.settle` drops it).
+            entries.append(Entry(index: index, term: record.term, payload: .noop))
+            return nil
+        case nil:
+            preconditionFailure("an entry record above the snapshot scanned without its entry")
         }
-        return nil
     }
 }

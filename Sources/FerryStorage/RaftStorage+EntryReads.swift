@@ -91,7 +91,7 @@ extension RaftStorage: LogEntrySource {
                     corrupt("the record at entry \(index)'s location is \(record.kind) \(record.index)@\(record.term)"))
             }
             do {
-                entries.append(try record.decodeEntry())
+                entries.append(try WALRecord.decodeEntry(bytes, at: offsetInRun, record))
             } catch {
                 return entryReadFailed(corrupt("entry \(index) payload: \(error)"))
             }

@@ -62,17 +62,16 @@ public struct RecoveryScan: Sendable {
         }
         try scan.loadSnapshot(names: names, directory: directory, fileSystem: fileSystem)
         try scan.loadHardState(names: names, directory: directory, fileSystem: fileSystem)
-        var segments: [SegmentScan] = []
-        for name in names {
-            guard let sequence = StorageLayout.segmentSequence(ofName: name) else { continue }
-            segments.append(
-                try SegmentScan.read(
-                    sequence: sequence, path: StorageLayout.path(directory, name),
-                    fileSystem: fileSystem))
-            scan.highestSegmentSequence = max(scan.highestSegmentSequence, sequence)
+        let segmentFiles = names.compactMap { name in
+            StorageLayout.segmentSequence(ofName: name).map {
+                (sequence: $0, path: StorageLayout.path(directory, name))
+            }
         }
+        scan.highestSegmentSequence = segmentFiles.map(\.sequence).max() ?? 0
+        var segments = SegmentsAhead(
+            unread: segmentFiles, decodedAbove: scan.snapshot.metadata.index, fileSystem: fileSystem)
         var replay = LogReplay(snapshot: scan.snapshot.metadata)
-        scan.corruption = scan.replaySegments(segments, into: &replay)
+        scan.corruption = try scan.replaySegments(&segments, into: &replay)
         guard scan.corruption == nil else {
             scan.entries = replay.entries
             scan.entryLocations = replay.locations
@@ -124,14 +123,20 @@ public struct RecoveryScan: Sendable {
     /// bytes there were durable once, and it is corruption. Witnesses come from every record that
     /// verifies, entry, reset or witness record alike; a witness record written after the last batch
     /// is what makes damage to that batch corruption rather than a torn tail.
-    private mutating func replaySegments(_ segments: [SegmentScan], into replay: inout LogReplay) -> StorageError? {
-        let witness = segments.map(\.witness).max() ?? .zero
-        for (position, segment) in segments.enumerated() {
-            let later = Array(segments[(position + 1)...])
-            if position > 0, segment.sequence != segments[position - 1].sequence + 1,
-                LogCursor(segment: segment.sequence, offset: 0) >= witness,
+    ///
+    /// Segments are replayed one at a time (`SegmentsAhead`); the log-wide witness is consulted only
+    /// where a decision needs it.
+    private mutating func replaySegments(
+        _ segments: inout SegmentsAhead,
+        into replay: inout LogReplay
+    ) throws(StorageError) -> StorageError? {
+        var previousSequence: UInt64?
+        while let segment = try segments.next() {
+            defer { previousSequence = segment.sequence }
+            if let previous = previousSequence, segment.sequence != previous + 1,
                 let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
-                first.index <= replay.lastIndex, first.index > snapshot.metadata.index
+                first.index <= replay.lastIndex, first.index > snapshot.metadata.index,
+                !(try segments.witnessPasses(LogCursor(segment: segment.sequence, offset: 0)))
             {
                 // Past every witness, a hole in the segment chain followed by a rewrite: a multi-segment
                 // write (a follower replacing a conflicting suffix) lost its first segment, a spare renamed
@@ -139,17 +144,21 @@ public struct RecoveryScan: Sendable {
                 // segment after the hole would splice the new leader's entries onto the stale suffix they
                 // replace (queue simulator seed 776): the log ends before the hole.
                 dropFrom(
-                    segment, reason: "segment \(segments[position - 1].sequence + 1) is missing before \(segment.path)",
-                    later: later)
+                    segment, reason: "segment \(previous + 1) is missing before \(segment.path)",
+                    later: try segments.rest())
                 return nil
             }
-            for (offset, record) in segment.records {
-                guard let error = replay.apply(record, file: segment.path, segment: segment.sequence, offset: offset)
+            for (position, (offset, record)) in segment.records.enumerated() {
+                guard
+                    let error = replay.apply(
+                        record, entry: segment.entries[position], file: segment.path, segment: segment.sequence,
+                        offset: offset)
                 else { continue }
                 // A record that verifies but does not continue the log. Past every witness it is
                 // the far side of a torn multi-segment write (the records before it were lost);
                 // inside the witnessed prefix it is a misdirected or stale record.
-                guard LogCursor(segment: segment.sequence, offset: offset) >= witness else { return error }
+                let later = try segments.rest()
+                guard LogCursor(segment: segment.sequence, offset: offset) >= segments.witness else { return error }
                 cut(segment, at: offset, reason: "\(error)", later: later)
                 return nil
             }
@@ -158,16 +167,19 @@ public struct RecoveryScan: Sendable {
                 // reaches past them: then records that were durable read back as zeros. (A witness in a later
                 // segment proves nothing about where this one's records ended; entries lost from its end
                 // break the log's continuity into the next segment, which `replay` catches.)
-                if segment.recordsEnd < segment.sizeBytes, witness.segment == segment.sequence,
-                    segment.recordsEnd < witness.offset
+                if segment.recordsEnd < segment.sizeBytes,
+                    try segments.witnessInside(segment: segment.sequence, past: segment.recordsEnd)
                 {
+                    _ = try segments.rest()
                     return .corruption(
                         file: segment.path, offset: segment.recordsEnd,
-                        reason: "zeros where records were durable (witnessed through \(witness))")
+                        reason: "zeros where records were durable (witnessed through \(segments.witness))")
                 }
                 keep(segment, sizeBytes: segment.recordsEnd)
                 continue
             }
+            let later = try segments.rest()
+            let witness = segments.witness
             if stop.malformed || LogCursor(segment: segment.sequence, offset: stop.offset) < witness {
                 return .corruption(
                     file: segment.path, offset: stop.offset,
@@ -180,7 +192,8 @@ public struct RecoveryScan: Sendable {
     }
 
     private mutating func keep(_ segment: SegmentScan, sizeBytes: Int) {
-        let kept = segment.records.filter { $0.offset < sizeBytes }
+        // Records are in file order: those kept are a prefix.
+        let kept = segment.records.prefix { $0.offset < sizeBytes }
         keptSegments.append(
             Segment(
                 sequence: segment.sequence, path: segment.path, handle: nil, sizeBytes: sizeBytes,

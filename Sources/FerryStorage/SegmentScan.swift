@@ -6,12 +6,16 @@ struct SegmentScan {
     let path: String
     let sizeBytes: Int
     /// Valid records with their offsets, in file order.
-    var records: [(offset: Int, record: WALRecord)]
+    var records: [(offset: Int, record: ScannedRecord)]
+    /// Beside each record, for an entry record above `decodedAbove` the entry it holds, or why that did not
+    /// decode (replay reports it as corruption if it reaches the record); nil for other records, and for
+    /// entry records at or below `decodedAbove` (a snapshot covers them: only their index and term matter).
+    var entries: [Result<Entry, WireError>?] = []
     /// The first offset that does not hold a verifiable record; nil when the file ends cleanly.
     var stop: (offset: Int, reason: String, malformed: Bool)?
-    /// Where the records end when the file ends cleanly: its size, or the start of a zero-filled tail
-    /// (a spare segment's room the log had not reached, `SegmentPreparation`). Zeros inside
-    /// the witnessed prefix are still damage: `RecoveryScan` checks that.
+    /// Where the records end when the file ends cleanly: its size, or an end-of-data mark (`endOfData`):
+    /// the start of a zero-filled tail, a spare segment's room the log had not reached
+    /// (`SegmentPreparation`). Zeros inside the witnessed prefix are still damage: `RecoveryScan` checks that.
     var recordsEnd: Int
 
     /// The newest durability witness among all records that verify, including those found past
@@ -20,11 +24,15 @@ struct SegmentScan {
 
     /// Reads and parses one segment. A read that fails verification is read once more: a bit
     /// flipped on the way from the disk (not on it) must not be mistaken for corruption at rest.
-    static func read(sequence: UInt64, path: String, fileSystem: FileSystem) throws(StorageError) -> SegmentScan {
-        var best = try parse(sequence: sequence, path: path, bytes: readAll(path, fileSystem))
+    /// Entries at or below `decodedAbove` are verified but their payloads are not decoded.
+    static func read(
+        sequence: UInt64, path: String, decodedAbove: LogIndex, fileSystem: FileSystem
+    ) throws(StorageError) -> SegmentScan {
+        var best = try readOnce(sequence: sequence, path: path, decodedAbove: decodedAbove, fileSystem: fileSystem)
         var reads = 1
         while let stop = best.stop, reads < verificationReadsMax {
-            let again = try parse(sequence: sequence, path: path, bytes: readAll(path, fileSystem))
+            let again = try readOnce(
+                sequence: sequence, path: path, decodedAbove: decodedAbove, fileSystem: fileSystem)
             reads += 1
             if (again.stop?.offset ?? Int.max) > stop.offset { best = again }
         }
@@ -35,28 +43,72 @@ struct SegmentScan {
     /// a transient flip must strike every read, at rest damage strikes them all.
     static let verificationReadsMax = 3
 
-    private static func readAll(_ path: String, _ fileSystem: FileSystem) throws(StorageError) -> [UInt8] {
-        do { return try fileSystem.readFile(path) } catch { throw .unreadable(error) }
+    /// The end-of-data mark: at a record boundary, a header of all zero bytes (length 0, checksum 0, kind 0)
+    /// ends a segment's data. No record has that header (no kind is 0), and a spare segment's preallocated
+    /// room reads as it, so the scan stops there instead of reading the rest of a 64 MiB segment. It checks
+    /// that this many bytes from the mark (or to the file's end) are zero too: anything non-zero there stops
+    /// the scan as an unverifiable record does (a torn tail, or corruption where a witness reaches past it),
+    /// as when the whole tail was read. Bytes further on are never read: the one case this misses is a run of
+    /// durable records zeroed at rest, longer than this and starting exactly at a record boundary, with
+    /// witnessing records after it in the same segment and no later segment whose entries continue the log
+    /// (docs/design.md, Storage).
+    static let endOfDataCheckedBytes = WALRecord.framedBytesMax
+
+    private static func readOnce(
+        sequence: UInt64, path: String, decodedAbove: LogIndex, fileSystem: FileSystem
+    ) throws(StorageError) -> SegmentScan {
+        do {
+            let handle = try fileSystem.open(path, create: false)
+            defer { fileSystem.close(handle) }
+            var window = try SegmentWindow(handle: handle, fileSystem: fileSystem)
+            return try parse(sequence: sequence, path: path, decodedAbove: decodedAbove, window: &window)
+        } catch {
+            throw .unreadable(error)
+        }
     }
 
-    static func parse(sequence: UInt64, path: String, bytes: [UInt8]) throws(StorageError) -> SegmentScan {
+    /// Parses a segment held whole in memory.
+    static func parse(
+        sequence: UInt64, path: String, decodedAbove: LogIndex = 0, bytes: [UInt8]
+    ) throws(StorageError) -> SegmentScan {
+        var window = SegmentWindow(bytes: bytes)
+        do { return try parse(sequence: sequence, path: path, decodedAbove: decodedAbove, window: &window) } catch {
+            throw .unreadable(error)
+        }
+    }
+
+    private static func parse(
+        sequence: UInt64, path: String, decodedAbove: LogIndex,
+        window: inout SegmentWindow
+    ) throws(FileSystemError) -> SegmentScan {
         var scan = SegmentScan(
-            sequence: sequence, path: path, sizeBytes: bytes.count, records: [], stop: nil,
-            recordsEnd: bytes.count)
+            sequence: sequence, path: path, sizeBytes: window.fileBytes, records: [], stop: nil,
+            recordsEnd: window.fileBytes)
         var offset = 0
-        records: while offset < bytes.count {
-            switch WALRecord.decode(bytes, at: offset) {
+        records: while offset < window.fileBytes {
+            try window.hold(from: offset, count: WALRecord.framedBytesMax)
+            let local = offset - window.start
+            switch WALRecord.decode(window.bytes, at: local) {
             case .record(let record):
+                var entry: Result<Entry, WireError>?
+                if record.kind == .entry, record.index > decodedAbove {
+                    do { entry = .success(try WALRecord.decodeEntry(window.bytes, at: local, record)) } catch {
+                        entry = .failure(error)
+                    }
+                }
                 scan.records.append((offset, record))
+                scan.entries.append(entry)
                 offset += record.sizeBytes
-            case .unverifiable where isZeroFilled(bytes, from: offset):
-                scan.recordsEnd = offset
-                break records
             case .unverifiable(let reason):
+                if try window.isZeroRun(from: offset, count: endOfDataCheckedBytes) {
+                    scan.recordsEnd = offset
+                    break records
+                }
                 scan.stop = (offset, reason, false)
+                try window.hold(from: offset, count: window.fileBytes - offset)
                 scan.witness = max(
                     scan.records.map(\.record.durableThrough).max() ?? .zero,
-                    witnessPast(offset + 1, in: bytes))
+                    witnessPast(offset - window.start + 1, in: window.bytes))
                 return scan
             case .malformed(let reason):
                 scan.stop = (offset, reason, true)
@@ -67,21 +119,18 @@ struct SegmentScan {
         return scan
     }
 
-    /// True when every byte from `start` to the end is zero. A record never starts with a zero header:
-    /// its checksum covers a nonzero kind, so an all-zero header never verifies.
-    static func isZeroFilled(_ bytes: [UInt8], from start: Int) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = start
-            while offset + 8 <= buffer.count {
-                if buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != 0 { return false }
-                offset += 8
-            }
-            while offset < buffer.count {
-                if buffer[offset] != 0 { return false }
-                offset += 1
-            }
-            return true
+    /// True when every byte of `buffer` is zero.
+    static func isZero(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset + 8 <= buffer.count {
+            if buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != 0 { return false }
+            offset += 8
         }
+        while offset < buffer.count {
+            if buffer[offset] != 0 { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// The newest witness among records that verify anywhere at or after `start`. Past a damaged

@@ -112,7 +112,9 @@ struct WALRecord: Equatable {
         return crc.value
     }
 
-    /// Reads the record framed at `offset` in `bytes` (a whole segment). Never traps on bad input.
+    /// Reads the record framed at `offset` in `bytes` (a segment, or a window of one that holds every
+    /// byte to the file's end or at least `framedBytesMax` from `offset`). Never traps on bad input. The
+    /// payload is not copied out: a `.entry` record is decoded straight from `bytes` (`ScannedRecord`).
     static func decode(_ bytes: [UInt8], at offset: Int) -> RecordRead {
         let available = bytes.count - offset
         guard available >= headerBytes else {
@@ -143,13 +145,18 @@ struct WALRecord: Equatable {
             guard let kind = RecordKind(rawValue: kindValue), durableOffset <= UInt64(Int.max) else {
                 return .malformed("unknown record kind \(kindValue)")
             }
-            let payload = try reader.readRaw(count: payloadCount)
             let witness = LogCursor(segment: durableSegment, offset: Int(durableOffset))
-            return .record(WALRecord(kind: kind, index: index, term: term, durableThrough: witness, payload: payload))
+            return .record(
+                ScannedRecord(
+                    kind: kind, index: index, term: term, durableThrough: witness,
+                    sizeBytes: headerBytes + payloadCount))
         } catch {
             return .unverifiable("\(error)")
         }
     }
+
+    /// The most bytes one record can occupy.
+    static let framedBytesMax = headerBytes + payloadBytesMax
 
     /// A fast filter before the checksum when hunting for records in damaged bytes: known kind,
     /// zero reserved field.
@@ -161,13 +168,13 @@ struct WALRecord: Equatable {
             && reserved.allSatisfy { $0 == 0 }
     }
 
-    /// The entry a `.entry` record holds.
-    func decodeEntry() throws(WireError) -> Entry {
-        precondition(kind == .entry, "only entry records hold entries")
-        var reader = LittleEndianReader(payload)
+    /// The entry a verified `.entry` record framed at `offset` in `bytes` holds, decoded in place.
+    static func decodeEntry(_ bytes: [UInt8], at offset: Int, _ record: ScannedRecord) throws(WireError) -> Entry {
+        precondition(record.kind == .entry, "only entry records hold entries")
+        var reader = LittleEndianReader(bytes, offset: offset + headerBytes, end: offset + record.sizeBytes)
         let payload = try EntryPayload.decode(from: &reader)
         try reader.expectEnd()
-        return Entry(index: index, term: term, payload: payload)
+        return Entry(index: record.index, term: record.term, payload: payload)
     }
 
     private static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
@@ -175,11 +182,21 @@ struct WALRecord: Equatable {
 
 /// The outcome of reading one record.
 enum RecordRead {
-    case record(WALRecord)
+    case record(ScannedRecord)
     /// The bytes do not verify: torn, truncated or corrupt. Which of these it is depends on
     /// whether a durability witness covers the offset (see `SegmentScanner`).
     case unverifiable(String)
     /// The bytes verify but make no sense (an unknown kind): never a torn write, always corruption
     /// or a newer format.
     case malformed(String)
+}
+
+/// A record as recovery reads it back: its header (the entry an entry record holds is kept beside it,
+/// `SegmentScan.entries`, so that records stay plain values, cheap to copy).
+struct ScannedRecord {
+    var kind: RecordKind
+    var index: LogIndex
+    var term: Term
+    var durableThrough: LogCursor
+    var sizeBytes: Int
 }

@@ -16,7 +16,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Ferry: end to end over SQS (default), or a component on this machine.",
         // fanout: Bench/FanoutBench.swift
-        subcommands: [SQSBench.self, StorageBench.self, MachineBench.self, CodecBench.self, FanoutBench.self],
+        subcommands: [
+            SQSBench.self, StorageBench.self, RecoveryBench.self, MachineBench.self, CodecBench.self, FanoutBench.self,
+        ],
         defaultSubcommand: SQSBench.self)
 }
 

@@ -28,13 +28,22 @@ public struct LittleEndianReader {
     public let bytes: [UInt8]
     public private(set) var offset: Int
 
+    /// Where reading stops: the buffer's end, or the end of one record framed inside a larger buffer
+    /// (a log segment read whole, decoded without copying each record out first).
+    public let end: Int
+
     public init(_ bytes: [UInt8], offset: Int = 0) {
-        precondition(offset >= 0 && offset <= bytes.count, "reader offset must lie inside the buffer")
-        self.bytes = bytes
-        self.offset = offset
+        self.init(bytes, offset: offset, end: bytes.count)
     }
 
-    public var remaining: Int { bytes.count - offset }
+    public init(_ bytes: [UInt8], offset: Int, end: Int) {
+        precondition(offset >= 0 && offset <= end && end <= bytes.count, "reader range must lie inside the buffer")
+        self.bytes = bytes
+        self.offset = offset
+        self.end = end
+    }
+
+    public var remaining: Int { end - offset }
 
     private mutating func take(_ count: Int) throws(WireError) -> ArraySlice<UInt8> {
         guard count <= remaining else { throw .truncated(needed: count, available: remaining) }
