@@ -125,6 +125,18 @@ public struct RecoveryScan: Sendable {
         let witness = segments.map(\.witness).max() ?? .zero
         for (position, segment) in segments.enumerated() {
             let later = Array(segments[(position + 1)...])
+            if segment.records.isEmpty, segment.stop == nil, LogCursor(segment: segment.sequence, offset: 0) > witness,
+                later.contains(where: { !$0.records.isEmpty })
+            {
+                // Past every witness, a segment with no records (empty, or a spare's zeros) before one that kept
+                // its own: a multi-segment write the crash tore, keeping every name and the data of a later
+                // segment but not this one's. The log ends here, or the later segment, continuing the stale
+                // suffix by index, would splice the new leader's entries onto it (queue simulator seed 776 with
+                // the spare's directory fsync at its rename). A segment a crash left empty before a restart is
+                // no such gap: the writes after the restart witness it, being stamped with its start.
+                dropFrom(segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
+                return nil
+            }
             if position > 0, segment.sequence != segments[position - 1].sequence + 1,
                 LogCursor(segment: segment.sequence, offset: 0) >= witness,
                 let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
@@ -209,6 +221,19 @@ public struct RecoveryScan: Sendable {
             reason: reason, removedSegments: droppedSegments)
     }
 
+    /// The whole log contradicts the snapshot (a leader's, whose log reset record the crash lost): every kept
+    /// segment is removed at open, newest first, so a crash during the removal never leaves a suffix that
+    /// could read as continuing the snapshot. Dropping it in memory only is not enough: the entries written
+    /// after the restart would continue the stale records on disk, and the next recovery would drop them
+    /// with those, committed entries included (queue simulator seed 81).
+    private mutating func dropSupersededLog() {
+        droppedSegments = keptSegments.map(\.path) + droppedSegments
+        keptSegments = []
+        cutSegment = nil
+        keptWitness = .zero
+        keptEntriesEnd = .zero
+    }
+
     /// Joins the replayed log to the snapshot and checks the hard state against the result.
     private mutating func settle(_ replay: LogReplay) -> StorageError? {
         let snapshotIndex = snapshot.metadata.index
@@ -228,6 +253,7 @@ public struct RecoveryScan: Sendable {
                 entries = Array(replay.entries[Int(snapshotIndex - base.index)...])
             } else {
                 discardedConflictingEntries = Int(lastIndex - snapshotIndex)
+                dropSupersededLog()
             }
         }
         return hardStateCheck(lastIndex: max(snapshotIndex, entries.last?.index ?? 0))

@@ -224,6 +224,83 @@ final class RecoveryTests: XCTestCase {
             try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
     }
 
+    /// Queue simulator seed 776 (with the spare's directory fsync moved to the rename): as above, but power
+    /// kept every name and lost the data of the rewrite's first segments. Those segments read as empty, and the
+    /// first later segment that kept its data continued the stale suffix by index: term 2 after stale term 1.
+    /// Entries of 200-byte payloads, two to a segment of `twoBigRecordsBytes`.
+    func bigEntries(_ range: ClosedRange<LogIndex>, term: Term) -> [Entry] { entries(range, term: term, sizeBytes: 200) }
+    let twoBigRecordsBytes = recordOffset(ofIndex: 3, firstIndex: 1, payloadBytes: 200)
+
+    func testEmptySegmentsBeforeALaterSegmentOfTheSameWriteEndTheLogThere() throws {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+        node.storage.append(bigEntries(1...6, term: 1))  // two records a segment: 1-2, 3-4, 5-6
+        try node.persist()
+        let before = Set(try node.segmentPaths())
+        node.storage.append(bigEntries(5...12, term: 2))  // a new leader replaces 5-6: new segments 5-6, 7-8, ...
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        let writes = write.operations.filter { if case .write = $0 { true } else { false } }
+        guard writes.count > 2 else { return XCTFail("the rewrite spans several new segments: \(writes)") }
+        // Power failed before the write's fsyncs: every name kept, the first segment's records lost.
+        for operation in writes.dropFirst() { try operation.perform(on: node.disk) }
+        let created = try node.segmentPaths().filter { !before.contains($0) }
+
+        try node.restart()
+
+        XCTAssertEqual(
+            node.recovered.entries, bigEntries(1...6, term: 1), "the log ends at the empty segment, never 7@2 after 6@1")
+        XCTAssertEqual(node.report.tornTail?.file, created[0])
+        XCTAssertEqual(try node.segmentPaths().filter { !before.contains($0) }, [], "the rewrite's segments are removed")
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...6, term: 1))
+    }
+
+    func testASegmentLeftEmptyByACrashIsNotAGapForTheWritesAfterTheRestart() throws {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+        node.storage.append(bigEntries(1...4, term: 1))
+        try node.persist()
+        node.storage.append(bigEntries(5...6, term: 1))  // a new segment, whose records the crash loses
+        _ = try XCTUnwrap(try node.storage.nextWrite())
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...4, term: 1))
+        node.storage.append(bigEntries(5...8, term: 2))
+        node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 8))
+        try node.persist()
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...4, term: 1) + bigEntries(5...8, term: 2))
+        XCTAssertNil(node.report.tornTail)
+    }
+
+    /// Queue simulator seed 81: a follower installed a leader's snapshot that its log contradicts, and power
+    /// failed after the snapshot was durable, before the log reset record was. Recovery dropped the log as
+    /// conflicting with the snapshot, but only in memory: the entries written after the restart continued the
+    /// stale records on disk, and the next recovery dropped them with the stale ones, committed entries included.
+    func testEntriesWrittenAfterRecoveryDroppedAConflictingLogSurviveTheNextRecovery() throws {
+        let node = try StorageUnderTest()
+        node.storage.append(entries(1...10, term: 1))
+        try node.persist()
+        let leaders = Snapshot(
+            metadata: SnapshotMetadata(index: 8, term: 2, configuration: testConfiguration), data: [1, 2, 3])
+        node.storage.installSnapshot(leaders)
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        guard case .replaceFileWithSnapshot = write.operations.first else { return XCTFail("\(write.operations)") }
+        try write.operations[0].perform(on: node.disk)  // the process dies before the log reset is written
+
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, [])
+        XCTAssertEqual(node.report.discardedConflictingEntries, 2)
+        node.storage.append(entries(9...12, term: 2))
+        node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 12))
+        try node.persist()
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.snapshot.metadata.index, 8)
+        XCTAssertEqual(node.recovered.entries, entries(9...12, term: 2))
+        XCTAssertEqual(node.recovered.hardState.commit, 12)
+    }
+
     func testAFailedFsyncIsFatalAndNeverRetried() throws {
         let node = try StorageUnderTest()
         node.storage.append(entries(1...3, term: 1))
