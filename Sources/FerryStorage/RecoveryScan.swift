@@ -201,6 +201,12 @@ public struct RecoveryScan: Sendable {
         }
     }
 
+    /// The number of the next segment: right after the last one kept, reusing those recovery drops (their
+    /// removal is durable before the storage opens). Numbering past them would leave a hole in the chain, and a
+    /// rewrite written after it (a new leader replacing entries the restart kept) would read on the next
+    /// recovery as the far side of a torn write and be dropped, committed or not.
+    var nextSegmentSequence: UInt64 { (keptSegments.last?.sequence ?? highestSegmentSequence) + 1 }
+
     /// The log ends at `offset` of `segment`: what follows there and in `later` segments is a torn tail.
     private mutating func cut(_ segment: SegmentScan, at offset: Int, reason: String, later: [SegmentScan]) {
         keep(segment, sizeBytes: offset)
@@ -246,7 +252,10 @@ public struct RecoveryScan: Sendable {
                 reason: "the log starts after the snapshot ends")
         }
         let lastIndex = base.index + LogIndex(replay.entries.count)
-        if snapshotIndex < lastIndex {
+        // A log ending at the snapshot's index is checked too: a new entry written after the restart would
+        // continue it, and the next recovery would drop both (seed 81, whose stale log ended at 149@10 under
+        // the leader's snapshot at 149@11).
+        if snapshotIndex <= lastIndex {
             let termAtSnapshot =
                 snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
             if termAtSnapshot == nil || termAtSnapshot == snapshot.metadata.term {

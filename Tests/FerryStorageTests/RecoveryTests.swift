@@ -272,33 +272,61 @@ final class RecoveryTests: XCTestCase {
         XCTAssertNil(node.report.tornTail)
     }
 
+    func testARewriteWrittenAfterRecoveryDroppedSegmentsSurvivesTheNextRecovery() throws {
+        // Recovery drops the segments of a torn write; the next segment must not leave a hole in the chain
+        // that the rule above (a hole before a rewrite is a torn write) would read as one, dropping a
+        // completed write: here a new leader's entries replacing 4, committed.
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+        node.storage.append(bigEntries(1...4, term: 1))
+        try node.persist()
+        node.storage.append(bigEntries(5...8, term: 1))
+        let torn = try XCTUnwrap(try node.storage.nextWrite())
+        for operation in torn.operations.filter({ if case .write = $0 { true } else { false } }).dropFirst() {
+            try operation.perform(on: node.disk)
+        }
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...4, term: 1))
+        XCTAssertNotNil(node.report.tornTail)
+        node.storage.append(bigEntries(4...6, term: 2))
+        node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 6))
+        try node.persist()
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...3, term: 1) + bigEntries(4...6, term: 2))
+        XCTAssertNil(node.report.tornTail)
+    }
+
     /// Queue simulator seed 81: a follower installed a leader's snapshot that its log contradicts, and power
     /// failed after the snapshot was durable, before the log reset record was. Recovery dropped the log as
     /// conflicting with the snapshot, but only in memory: the entries written after the restart continued the
     /// stale records on disk, and the next recovery dropped them with the stale ones, committed entries included.
     func testEntriesWrittenAfterRecoveryDroppedAConflictingLogSurviveTheNextRecovery() throws {
-        let node = try StorageUnderTest()
-        node.storage.append(entries(1...10, term: 1))
-        try node.persist()
-        let leaders = Snapshot(
-            metadata: SnapshotMetadata(index: 8, term: 2, configuration: testConfiguration), data: [1, 2, 3])
-        node.storage.installSnapshot(leaders)
-        let write = try XCTUnwrap(try node.storage.nextWrite())
-        guard case .replaceFileWithSnapshot = write.operations.first else { return XCTFail("\(write.operations)") }
-        try write.operations[0].perform(on: node.disk)  // the process dies before the log reset is written
+        // The stale log ends at the snapshot's index (as in seed 81: 149@10 under the snapshot 149@11), or past it.
+        for staleLastIndex in [8, 10] as [LogIndex] {
+            let node = try StorageUnderTest()
+            node.storage.append(entries(1...staleLastIndex, term: 1))
+            try node.persist()
+            let leaders = Snapshot(
+                metadata: SnapshotMetadata(index: 8, term: 2, configuration: testConfiguration), data: [1, 2, 3])
+            node.storage.installSnapshot(leaders)
+            let write = try XCTUnwrap(try node.storage.nextWrite())
+            guard case .replaceFileWithSnapshot = write.operations.first else { return XCTFail("\(write.operations)") }
+            try write.operations[0].perform(on: node.disk)  // the process dies before the log reset is written
 
-        try node.restart()
-        XCTAssertEqual(node.recovered.entries, [])
-        XCTAssertEqual(node.report.discardedConflictingEntries, 2)
-        node.storage.append(entries(9...12, term: 2))
-        node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 12))
-        try node.persist()
+            try node.restart()
+            XCTAssertEqual(node.recovered.entries, [], "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.report.discardedConflictingEntries, Int(staleLastIndex - 8))
+            node.storage.append(entries(9...12, term: 2))
+            node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 12))
+            try node.persist()
 
-        try node.restart()
+            try node.restart()
 
-        XCTAssertEqual(node.recovered.snapshot.metadata.index, 8)
-        XCTAssertEqual(node.recovered.entries, entries(9...12, term: 2))
-        XCTAssertEqual(node.recovered.hardState.commit, 12)
+            XCTAssertEqual(node.recovered.snapshot.metadata.index, 8, "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.recovered.entries, entries(9...12, term: 2), "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.recovered.hardState.commit, 12, "stale log through \(staleLastIndex)")
+        }
     }
 
     func testAFailedFsyncIsFatalAndNeverRetried() throws {
