@@ -134,7 +134,8 @@ public struct RecoveryScan: Sendable {
                 // suffix by index, would splice the new leader's entries onto it (queue simulator seed 776 with
                 // the spare's directory fsync at its rename). A segment a crash left empty before a restart is
                 // no such gap: the writes after the restart witness it, being stamped with its start.
-                dropFrom(segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
+                dropFrom(
+                    segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
                 return nil
             }
             if position > 0, segment.sequence != segments[position - 1].sequence + 1,

@@ -224,13 +224,15 @@ final class RecoveryTests: XCTestCase {
             try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
     }
 
+    /// Entries of 200-byte payloads, two to a segment of `twoBigRecordsBytes`.
+    func bigEntries(_ range: ClosedRange<LogIndex>, term: Term) -> [Entry] {
+        entries(range, term: term, sizeBytes: 200)
+    }
+    let twoBigRecordsBytes = recordOffset(ofIndex: 3, firstIndex: 1, payloadBytes: 200)
+
     /// Queue simulator seed 776 (with the spare's directory fsync moved to the rename): as above, but power
     /// kept every name and lost the data of the rewrite's first segments. Those segments read as empty, and the
     /// first later segment that kept its data continued the stale suffix by index: term 2 after stale term 1.
-    /// Entries of 200-byte payloads, two to a segment of `twoBigRecordsBytes`.
-    func bigEntries(_ range: ClosedRange<LogIndex>, term: Term) -> [Entry] { entries(range, term: term, sizeBytes: 200) }
-    let twoBigRecordsBytes = recordOffset(ofIndex: 3, firstIndex: 1, payloadBytes: 200)
-
     func testEmptySegmentsBeforeALaterSegmentOfTheSameWriteEndTheLogThere() throws {
         let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
         node.storage.append(bigEntries(1...6, term: 1))  // two records a segment: 1-2, 3-4, 5-6
@@ -247,9 +249,11 @@ final class RecoveryTests: XCTestCase {
         try node.restart()
 
         XCTAssertEqual(
-            node.recovered.entries, bigEntries(1...6, term: 1), "the log ends at the empty segment, never 7@2 after 6@1")
+            node.recovered.entries, bigEntries(1...6, term: 1), "the log ends at the empty segment, never 7@2 after 6@1"
+        )
         XCTAssertEqual(node.report.tornTail?.file, created[0])
-        XCTAssertEqual(try node.segmentPaths().filter { !before.contains($0) }, [], "the rewrite's segments are removed")
+        XCTAssertEqual(
+            try node.segmentPaths().filter { !before.contains($0) }, [], "the rewrite's segments are removed")
         try node.restart()
         XCTAssertEqual(node.recovered.entries, bigEntries(1...6, term: 1))
     }
