@@ -53,7 +53,7 @@ extension RaftStorage {
         let last = scan.keptSegments.last
         let recovered = RecoveredLog(
             segments: scan.keptSegments,
-            nextSegmentSequence: scan.highestSegmentSequence + 1,
+            nextSegmentSequence: scan.nextSegmentSequence,
             durableThrough: last.map { LogCursor(segment: $0.sequence, offset: $0.sizeBytes) } ?? .zero,
             witnessStamped: scan.keptWitness, entriesEnd: scan.keptEntriesEnd,
             base: LogPosition(index: snapshot.metadata.index, term: snapshot.metadata.term),

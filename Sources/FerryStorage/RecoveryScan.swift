@@ -133,10 +133,26 @@ public struct RecoveryScan: Sendable {
         var previousSequence: UInt64?
         while let segment = try segments.next() {
             defer { previousSequence = segment.sequence }
+            let start = LogCursor(segment: segment.sequence, offset: 0)
+            if segment.records.isEmpty, segment.stop == nil, !(try segments.witnessPasses(start)),
+                segments.witness != start
+            {
+                // Past every witness, a segment with no records (empty, or a spare's zeros) before one that kept
+                // its own: a multi-segment write the crash tore, keeping every name and the data of a later
+                // segment but not this one's. The log ends here, or the later segment, continuing the stale
+                // suffix by index, would splice the new leader's entries onto it (queue simulator seed 776 with
+                // the spare's directory fsync at its rename). A segment a crash left empty before a restart is
+                // no such gap: the writes after the restart witness it, being stamped with its start.
+                let later = try segments.rest()
+                if later.contains(where: { !$0.records.isEmpty }) {
+                    dropFrom(segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
+                    return nil
+                }
+            }
             if let previous = previousSequence, segment.sequence != previous + 1,
                 let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
                 first.index <= replay.lastIndex, first.index > snapshot.metadata.index,
-                !(try segments.witnessPasses(LogCursor(segment: segment.sequence, offset: 0)))
+                !(try segments.witnessPasses(start))
             {
                 // Past every witness, a hole in the segment chain followed by a rewrite: a multi-segment
                 // write (a follower replacing a conflicting suffix) lost its first segment, a spare renamed
@@ -206,6 +222,12 @@ public struct RecoveryScan: Sendable {
         }
     }
 
+    /// The number of the next segment: right after the last one kept, reusing those recovery drops (their
+    /// removal is durable before the storage opens). Numbering past them would leave a hole in the chain, and a
+    /// rewrite written after it (a new leader replacing entries the restart kept) would read on the next
+    /// recovery as the far side of a torn write and be dropped, committed or not.
+    var nextSegmentSequence: UInt64 { (keptSegments.last?.sequence ?? highestSegmentSequence) + 1 }
+
     /// The log ends at `offset` of `segment`: what follows there and in `later` segments is a torn tail.
     private mutating func cut(_ segment: SegmentScan, at offset: Int, reason: String, later: [SegmentScan]) {
         keep(segment, sizeBytes: offset)
@@ -226,6 +248,19 @@ public struct RecoveryScan: Sendable {
             reason: reason, removedSegments: droppedSegments)
     }
 
+    /// The whole log contradicts the snapshot (a leader's, whose log reset record the crash lost): every kept
+    /// segment is removed at open, newest first, so a crash during the removal never leaves a suffix that
+    /// could read as continuing the snapshot. Dropping it in memory only is not enough: the entries written
+    /// after the restart would continue the stale records on disk, and the next recovery would drop them
+    /// with those, committed entries included (queue simulator seed 81).
+    private mutating func dropSupersededLog() {
+        droppedSegments = keptSegments.map(\.path) + droppedSegments
+        keptSegments = []
+        cutSegment = nil
+        keptWitness = .zero
+        keptEntriesEnd = .zero
+    }
+
     /// Joins the replayed log to the snapshot and checks the hard state against the result.
     private mutating func settle(_ replay: LogReplay) -> StorageError? {
         let snapshotIndex = snapshot.metadata.index
@@ -238,7 +273,10 @@ public struct RecoveryScan: Sendable {
                 reason: "the log starts after the snapshot ends")
         }
         let lastIndex = base.index + LogIndex(replay.entries.count)
-        if snapshotIndex < lastIndex {
+        // A log ending at the snapshot's index is checked too: a new entry written after the restart would
+        // continue it, and the next recovery would drop both (seed 81, whose stale log ended at 149@10 under
+        // the leader's snapshot at 149@11).
+        if snapshotIndex <= lastIndex {
             let termAtSnapshot =
                 snapshotIndex == base.index ? replay.baseTerm : replay.entries[Int(snapshotIndex - base.index) - 1].term
             if termAtSnapshot == nil || termAtSnapshot == snapshot.metadata.term {
@@ -246,6 +284,7 @@ public struct RecoveryScan: Sendable {
                 entryLocations = Array(replay.locations[Int(snapshotIndex - base.index)...])
             } else {
                 discardedConflictingEntries = Int(lastIndex - snapshotIndex)
+                dropSupersededLog()
             }
         }
         return hardStateCheck(lastIndex: max(snapshotIndex, entries.last?.index ?? 0))

@@ -119,6 +119,34 @@ final class PreallocationTests: XCTestCase {
         }
     }
 
+    func testTheSparesNewNameIsDurableBeforeAnyRecordIsWrittenIntoIt() throws {
+        // Seed 776 of the queue simulator: a rewrite spanning several segments began with the spare renamed
+        // into place; power failed before the write's closing directory fsync, the spare's new name was lost
+        // and a later segment's kept, leaving a hole whose far side read as a rewrite. Whatever prefix of
+        // the name operations a crash keeps, the renamed segment must exist once records are written to it.
+        for seed in 0..<20 as Range<UInt64> {
+            let segmentBytesMax = 4 * recordBytes
+            let node = try StorageUnderTest(
+                seed: seed, options: .testing(segmentBytesMax: segmentBytesMax, preallocateSegments: true))
+            try node.appendDurably(1...3)
+            try node.prepareSpare()
+            node.storage.append(entries(2...9, term: 2))  // a follower replacing 2-3: spare first, then new files
+            let write = try XCTUnwrap(try node.storage.nextWrite())
+            guard let renameAt = write.operations.firstIndex(where: { if case .rename = $0 { true } else { false } }),
+                case .rename(_, let renamed) = write.operations[renameAt]
+            else { return XCTFail("the roll used no spare") }
+            let firstWriteInto = try XCTUnwrap(
+                write.operations.firstIndex {
+                    if case .write(_, let path, _, _) = $0 { path == renamed } else { false }
+                })
+            for operation in write.operations[..<firstWriteInto] { try operation.perform(on: node.disk) }
+
+            node.disk.crash()
+
+            XCTAssertTrue(try node.files().contains(String(renamed.split(separator: "/").last!)), "seed \(seed)")
+        }
+    }
+
     func testZerosWhereWitnessedRecordsWereAreCorruptionNotTheEndOfTheLog() throws {
         // A lost or misdirected write leaves preallocated zeros where an acknowledged batch should be. Here
         // the batch fills its segment exactly, so the witness record that covers it opens the next segment,

@@ -224,6 +224,122 @@ final class RecoveryTests: XCTestCase {
             try node.segmentPaths().filter { !before.contains($0) }, [], "the segments after the hole are removed")
     }
 
+    /// Entries of 200-byte payloads, two to a segment of `twoBigRecordsBytes`.
+    func bigEntries(_ range: ClosedRange<LogIndex>, term: Term) -> [Entry] {
+        entries(range, term: term, sizeBytes: 200)
+    }
+    let twoBigRecordsBytes = recordOffset(ofIndex: 3, firstIndex: 1, payloadBytes: 200)
+
+    /// Queue simulator seed 776 (with the spare's directory fsync moved to the rename): as above, but power
+    /// kept every name and lost the data of the rewrite's first segments. Those segments read as empty, and the
+    /// first later segment that kept its data continued the stale suffix by index: term 2 after stale term 1.
+    func testEmptySegmentsBeforeALaterSegmentOfTheSameWriteEndTheLogThere() throws {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+        node.storage.append(bigEntries(1...6, term: 1))  // two records a segment: 1-2, 3-4, 5-6
+        try node.persist()
+        let before = Set(try node.segmentPaths())
+        node.storage.append(bigEntries(5...12, term: 2))  // a new leader replaces 5-6: new segments 5-6, 7-8, ...
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        let writes = write.operations.filter { if case .write = $0 { true } else { false } }
+        guard writes.count > 2 else { return XCTFail("the rewrite spans several new segments: \(writes)") }
+        // Power failed before the write's fsyncs: every name kept, the first segment's records lost.
+        for operation in writes.dropFirst() { try operation.perform(on: node.disk) }
+        let created = try node.segmentPaths().filter { !before.contains($0) }
+
+        try node.restart()
+
+        XCTAssertEqual(
+            node.recovered.entries, bigEntries(1...6, term: 1), "the log ends at the empty segment, never 7@2 after 6@1"
+        )
+        XCTAssertEqual(node.report.tornTail?.file, created[0])
+        XCTAssertEqual(
+            try node.segmentPaths().filter { !before.contains($0) }, [], "the rewrite's segments are removed")
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...6, term: 1))
+    }
+
+    /// Entries 1-4 durable, then 5-8 staged over two new segments and the process killed before the write's
+    /// fsyncs, with the records of its later segment written (a crash that lost the first segment's) or none.
+    func restartedDuringAWriteOfTwoSegments(keepingTheLaterOnesRecords: Bool) throws -> StorageUnderTest {
+        let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+        node.storage.append(bigEntries(1...4, term: 1))
+        try node.persist()
+        node.storage.append(bigEntries(5...8, term: 1))
+        let write = try XCTUnwrap(try node.storage.nextWrite())
+        if keepingTheLaterOnesRecords {
+            for operation in write.operations.filter({ if case .write = $0 { true } else { false } }).dropFirst() {
+                try operation.perform(on: node.disk)
+            }
+        }
+        try node.restart()
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...4, term: 1))
+        return node
+    }
+
+    /// A new leader's entries, and a commit covering them, made durable.
+    func persistCommitted(_ node: StorageUnderTest, _ leaders: [Entry]) throws {
+        node.storage.append(leaders)
+        node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: leaders.last!.index))
+        try node.persist()
+    }
+
+    func testSegmentsLeftEmptyByACrashAreNotAGapForTheWritesAfterTheRestart() throws {
+        let node = try restartedDuringAWriteOfTwoSegments(keepingTheLaterOnesRecords: false)
+        XCTAssertNil(node.report.tornTail)
+        try persistCommitted(node, bigEntries(5...8, term: 2))
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...4, term: 1) + bigEntries(5...8, term: 2))
+        XCTAssertNil(node.report.tornTail)
+    }
+
+    func testARewriteWrittenAfterRecoveryDroppedSegmentsSurvivesTheNextRecovery() throws {
+        // Recovery drops the segments of a torn write; the next segment must not leave a hole in the chain
+        // that the rule above (a hole before a rewrite is a torn write) would read as one, dropping a
+        // completed write: here a new leader's entries replacing 4, committed.
+        let node = try restartedDuringAWriteOfTwoSegments(keepingTheLaterOnesRecords: true)
+        XCTAssertNotNil(node.report.tornTail)
+        try persistCommitted(node, bigEntries(4...6, term: 2))
+
+        try node.restart()
+
+        XCTAssertEqual(node.recovered.entries, bigEntries(1...3, term: 1) + bigEntries(4...6, term: 2))
+        XCTAssertNil(node.report.tornTail)
+    }
+
+    /// Queue simulator seed 81: a follower installed a leader's snapshot that its log contradicts, and power
+    /// failed after the snapshot was durable, before the log reset record was. Recovery dropped the log as
+    /// conflicting with the snapshot, but only in memory: the entries written after the restart continued the
+    /// stale records on disk, and the next recovery dropped them with the stale ones, committed entries included.
+    func testEntriesWrittenAfterRecoveryDroppedAConflictingLogSurviveTheNextRecovery() throws {
+        // The stale log ends at the snapshot's index (as in seed 81: 149@10 under the snapshot 149@11), or past it.
+        for staleLastIndex in [8, 10] as [LogIndex] {
+            let node = try StorageUnderTest()
+            node.storage.append(entries(1...staleLastIndex, term: 1))
+            try node.persist()
+            let leaders = Snapshot(
+                metadata: SnapshotMetadata(index: 8, term: 2, configuration: testConfiguration), data: [1, 2, 3])
+            node.storage.installSnapshot(leaders)
+            let write = try XCTUnwrap(try node.storage.nextWrite())
+            guard case .replaceFileWithSnapshot = write.operations.first else { return XCTFail("\(write.operations)") }
+            try write.operations[0].perform(on: node.disk)  // the process dies before the log reset is written
+
+            try node.restart()
+            XCTAssertEqual(node.recovered.entries, [], "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.report.discardedConflictingEntries, Int(staleLastIndex - 8))
+            node.storage.append(entries(9...12, term: 2))
+            node.storage.setHardState(HardState(term: 2, votedFor: 1, commit: 12))
+            try node.persist()
+
+            try node.restart()
+
+            XCTAssertEqual(node.recovered.snapshot.metadata.index, 8, "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.recovered.entries, entries(9...12, term: 2), "stale log through \(staleLastIndex)")
+            XCTAssertEqual(node.recovered.hardState.commit, 12, "stale log through \(staleLastIndex)")
+        }
+    }
+
     func testAFailedFsyncIsFatalAndNeverRetried() throws {
         let node = try StorageUnderTest()
         node.storage.append(entries(1...3, term: 1))
