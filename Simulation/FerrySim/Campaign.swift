@@ -32,45 +32,63 @@ public func replayCommand(seed: UInt64, nodeCount: Int, profile: SimProfile) -> 
     return command
 }
 
+/// One seed's result as the campaign loop passes it on: the outcome, the mode's own counts (as text, so a
+/// worker process can send them back), and the peak resident set of the process that ran it.
+public struct SeedRun: Sendable {
+    public var outcome: SeedOutcome
+    public var counts: String
+    public var peakRSSKB: Int
+}
+
 /// The campaign loop of both modes (raft mode and queue mode are two workloads over it): `count` seeds
 /// from `firstSeed`, each with its replay command armed in the crash reporter, run by `runSeed` (which
-/// builds the seed's world, runs it and drops it), then counted and passed to `report`. Stops early at the
-/// first violation when `stopAtFirstViolation` (the planted-bug runners want seeds-to-detection).
+/// builds the seed's world, runs it and drops it, and returns its outcome and the mode's own counts), then
+/// counted and passed to `report` in seed order. With `jobs` above 1 the seeds run in that many forked
+/// worker processes (`SeedWorkers`); every seed's run is the same either way. Stops early at the first
+/// violation when `stopAtFirstViolation` (the planted-bug runners want seeds-to-detection).
 public func runSeeds(
-    firstSeed: UInt64, count: Int, stopAtFirstViolation: Bool, replayCommand: (UInt64) -> String,
-    runSeed: (UInt64) -> SeedOutcome, report: (SeedOutcome) -> Void
+    firstSeed: UInt64, count: Int, jobs: Int = 1, stopAtFirstViolation: Bool, replayCommand: (UInt64) -> String,
+    runSeed: (UInt64) -> (SeedOutcome, String), report: (SeedRun) -> Void
 ) -> CampaignSummary {
     var summary = CampaignSummary()
     let wallClock = ContinuousClock()
     let started = wallClock.now
     let cpuStarted = clock()
-    for offset in 0..<count {
-        let seed = firstSeed + UInt64(offset)
-        CrashReporter.prepare(seed: seed, replayCommand: replayCommand(seed))
-        let outcome = runSeed(seed)
+    let childrenCPUStarted = childrenCPUSeconds()
+    func take(_ run: SeedRun) -> Bool {
         summary.seedsRun += 1
-        summary.simulatedMicros += outcome.simulatedMicros
-        summary.eventCount += outcome.eventCount
-        report(outcome)
-        if outcome.violation != nil {
-            summary.violations.append(outcome)
-            if stopAtFirstViolation { break }
+        summary.simulatedMicros += run.outcome.simulatedMicros
+        summary.eventCount += run.outcome.eventCount
+        report(run)
+        guard run.outcome.violation != nil else { return true }
+        summary.violations.append(run.outcome)
+        return !stopAtFirstViolation
+    }
+    let seeds = (0..<UInt64(count)).map { firstSeed + $0 }
+    if jobs > 1 {
+        SeedWorkers.run(seeds, jobs: jobs, replayCommand: replayCommand, runSeed: runSeed, deliver: take)
+    } else {
+        for seed in seeds {
+            CrashReporter.prepare(seed: seed, replayCommand: replayCommand(seed))
+            let (outcome, counts) = runSeed(seed)
+            if !take(SeedRun(outcome: outcome, counts: counts, peakRSSKB: peakResidentKB())) { break }
         }
     }
     let elapsed = wallClock.now - started
     summary.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    summary.cpuSeconds = Double(clock() - cpuStarted) / Double(CLOCKS_PER_SEC)
+    summary.cpuSeconds =
+        Double(clock() - cpuStarted) / Double(CLOCKS_PER_SEC) + childrenCPUSeconds() - childrenCPUStarted
     return summary
 }
 
 /// Runs `count` raft-mode seeds from `firstSeed`, calling `report` after each.
 public func runCampaign(
-    firstSeed: UInt64, count: Int, nodeCount: Int, profile: SimProfile, stopAtFirstViolation: Bool,
-    report: (SeedOutcome) -> Void
+    firstSeed: UInt64, count: Int, jobs: Int = 1, nodeCount: Int, profile: SimProfile, stopAtFirstViolation: Bool,
+    report: (SeedRun) -> Void
 ) -> CampaignSummary {
     runSeeds(
-        firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
+        firstSeed: firstSeed, count: count, jobs: jobs, stopAtFirstViolation: stopAtFirstViolation,
         replayCommand: { replayCommand(seed: $0, nodeCount: nodeCount, profile: profile) },
-        runSeed: { Simulation(options: SimOptions(seed: $0, nodeCount: nodeCount, profile: profile)).run() },
+        runSeed: { (Simulation(options: SimOptions(seed: $0, nodeCount: nodeCount, profile: profile)).run(), "") },
         report: report)
 }

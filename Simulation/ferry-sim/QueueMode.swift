@@ -10,6 +10,7 @@ struct QueueModeRunner {
     var stopAtFirstViolation: Bool
     var verbose: Bool
     var eachSeed: Bool
+    var jobs: Int
 
     func runOne(seed: UInt64) throws {
         var options = QueueSimOptions(seed: seed, nodeCount: nodes, campaign: campaign)
@@ -24,11 +25,11 @@ struct QueueModeRunner {
 
     func runMany(seeds: Int) throws {
         let (summary, totals) = runQueueCampaign(
-            firstSeed: firstSeed, count: seeds, nodeCount: nodes, campaign: campaign, sizes: sizes,
+            firstSeed: firstSeed, count: seeds, jobs: jobs, nodeCount: nodes, campaign: campaign, sizes: sizes,
             stopAtFirstViolation: stopAtFirstViolation
-        ) { outcome in
+        ) { run in
             reportSeed(
-                outcome, replay: { queueReplayCommand(seed: $0, nodeCount: nodes, campaign: campaign, sizes: sizes) },
+                run, replay: { queueReplayCommand(seed: $0, nodeCount: nodes, campaign: campaign, sizes: sizes) },
                 eachSeed: eachSeed)
         }
         let campaigns = totals.byCampaign.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(

@@ -23,15 +23,17 @@ func runOneSeed(_ seed: UInt64, options: CustomStringConvertible, replay: String
 }
 
 /// After each seed of a campaign: a violating seed's line and replay command; with `--each-seed`, every
-/// seed's line and the peak RSS so far.
-func reportSeed(_ outcome: SeedOutcome, replay: (UInt64) -> String, eachSeed: Bool) {
+/// seed's line and the peak RSS so far (of the worker that ran it, with `--jobs`).
+func reportSeed(_ run: SeedRun, replay: (UInt64) -> String, eachSeed: Bool) {
+    let outcome = run.outcome
     if outcome.violation != nil {
         print(describe(outcome))
         print("replay: \(replay(outcome.seed))")
     } else if eachSeed {
         print(describe(outcome))
     }
-    if eachSeed { print(peakMemoryLine()) }
+    // On its own line, so that a seed's line stays the same from run to run.
+    if eachSeed { print("  peak RSS \(run.peakRSSKB / 1024) MB") }
 }
 
 func seedRange(_ summary: CampaignSummary, from firstSeed: UInt64) -> String {
@@ -62,20 +64,6 @@ func describe(_ outcome: SeedOutcome) -> String {
     let result = outcome.violation.map { "VIOLATION \($0)" } ?? "ok"
     return
         "seed \(outcome.seed): \(result) | trace hash \(hex(outcome.traceHash)) | events \(outcome.eventCount) | simulated \(fixed(Double(outcome.simulatedMicros) / 1e6, 3))s | acknowledged \(outcome.acknowledgedCount)"
-}
-
-/// The process's peak resident set so far: a campaign whose seeds leak grows it seed after seed (issue 18).
-/// On its own line, so that a seed's line stays the same from run to run.
-func peakMemoryLine() -> String {
-    var usage = rusage()
-    #if canImport(Glibc)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    let peakKB = usage.ru_maxrss
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    let peakKB = usage.ru_maxrss / 1024  // bytes on Darwin
-    #endif
-    return "  peak RSS \(peakKB / 1024) MB"
 }
 
 func hex(_ value: UInt64) -> String {

@@ -52,7 +52,14 @@ struct FerrySimCommand: ParsableCommand {
     )
     var sizes: String = QueueSizesMode.drawn.rawValue
 
+    @Option(
+        help:
+            "With --seeds: run the seeds in this many worker processes (each seed's run is the same; results are printed in seed order, peak RSS is the worker's)."
+    )
+    var jobs: Int = 1
+
     func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard nodes == 3 || nodes == 5 else { throw ValidationError("--nodes must be 3 or 5") }
         guard SimProfile(rawValue: profile) != nil else { throw ValidationError("unknown --profile \(profile)") }
         guard (seed == nil) != (seeds == nil) else {
@@ -70,7 +77,7 @@ struct FerrySimCommand: ParsableCommand {
         let queue = QueueModeRunner(
             nodes: nodes, campaign: QueueCampaign(rawValue: campaign)!,
             sizes: QueueSizesMode(rawValue: sizes)!, firstSeed: firstSeed,
-            stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed)
+            stopAtFirstViolation: stopAtFirstViolation, verbose: verbose, eachSeed: eachSeed, jobs: jobs)
         if let seed {
             if mode == "queue" { return try queue.runOne(seed: seed) }
             try runOne(seed: seed, profile: profile)
@@ -97,11 +104,11 @@ struct FerrySimCommand: ParsableCommand {
 
     private func runMany(profile: SimProfile) throws {
         let summary = runCampaign(
-            firstSeed: firstSeed, count: seeds!, nodeCount: nodes, profile: profile,
+            firstSeed: firstSeed, count: seeds!, jobs: jobs, nodeCount: nodes, profile: profile,
             stopAtFirstViolation: stopAtFirstViolation
-        ) { outcome in
+        ) { run in
             reportSeed(
-                outcome, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
+                run, replay: { replayCommand(seed: $0, nodeCount: nodes, profile: profile) }, eachSeed: eachSeed)
         }
         print(
             """

@@ -30,10 +30,11 @@ struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection, Express
     var endIndex: Int { count }
 
     subscript(position: Int) -> Element {
-        get {
+        // Yielded in place, so reading one field of an element does not copy (retain) the whole element.
+        _read {
             precondition(position >= 0 && position < count, "index out of range")
             let p = position + headOffset
-            return chunks[p >> Self.shift][p & (Self.chunkCapacity - 1)]
+            yield chunks[p >> Self.shift][p & (Self.chunkCapacity - 1)]
         }
         _modify {
             precondition(position >= 0 && position < count, "index out of range")

@@ -29,43 +29,76 @@ public struct QueueCampaignTotals: Sendable {
     public var shapesSent: [String: Int] = [:]
 }
 
-/// Runs `count` queue-mode seeds from `firstSeed` through the shared campaign loop (`runSeeds`), calling
-/// `report` after each, and adds up queue mode's own counts.
+/// Runs `count` queue-mode seeds from `firstSeed` through the shared campaign loop (`runSeeds`, in `jobs`
+/// worker processes), calling `report` after each, and adds up queue mode's own counts.
 public func runQueueCampaign(
-    firstSeed: UInt64, count: Int, nodeCount: Int, campaign: QueueCampaign, sizes: QueueSizesMode = .drawn,
-    stopAtFirstViolation: Bool, report: (SeedOutcome) -> Void
+    firstSeed: UInt64, count: Int, jobs: Int = 1, nodeCount: Int, campaign: QueueCampaign,
+    sizes: QueueSizesMode = .drawn, stopAtFirstViolation: Bool, report: (SeedRun) -> Void
 ) -> (summary: CampaignSummary, totals: QueueCampaignTotals) {
     var totals = QueueCampaignTotals()
     let summary = runSeeds(
-        firstSeed: firstSeed, count: count, stopAtFirstViolation: stopAtFirstViolation,
+        firstSeed: firstSeed, count: count, jobs: jobs, stopAtFirstViolation: stopAtFirstViolation,
         replayCommand: { queueReplayCommand(seed: $0, nodeCount: nodeCount, campaign: campaign, sizes: sizes) },
         runSeed: { seed in
             var options = QueueSimOptions(seed: seed, nodeCount: nodeCount, campaign: campaign)
             sizes.apply(to: &options)
             let simulation = QueueSimulation(options: options)
             let outcome = simulation.run()
-            totals.add(simulation, outcome)
-            return outcome
+            return (outcome, QueueCampaignTotals.counts(of: simulation, outcome))
         },
-        report: report)
+        report: { run in
+            totals.add(counts: run.counts)
+            report(run)
+        })
     return (summary, totals)
 }
 
 extension QueueCampaignTotals {
-    mutating func add(_ simulation: QueueSimulation, _ outcome: SeedOutcome) {
-        acknowledged += outcome.acknowledgedCount
-        storageFailures += simulation.storageFailures
-        refusedStarts += simulation.refusedStarts
-        witnessOnlyFlips += simulation.witnessOnlyFlips
-        sparesUsed += simulation.sparesUsed
-        snapshotsTaken += simulation.snapshotsTaken
-        snapshotsInstalled += simulation.snapshotsInstalled
-        byCampaign[simulation.options.campaign.rawValue, default: 0] += 1
-        for (shape, count) in simulation.shapesSent { shapesSent[shape.rawValue, default: 0] += count }
-        if let verdict = simulation.verdict {
-            standardRedeliveries += verdict.standardRedeliveries
-            fifoRedeliveries += verdict.fifoRedeliveries
-            recovered += verdict.recovered
+    /// One seed's counts as `name=value` words (a worker process sends them to the campaign's process).
+    static func counts(of simulation: QueueSimulation, _ outcome: SeedOutcome) -> String {
+        var counts = [
+            "acknowledged": outcome.acknowledgedCount, "storageFailures": simulation.storageFailures,
+            "refusedStarts": simulation.refusedStarts, "witnessOnlyFlips": simulation.witnessOnlyFlips,
+            "sparesUsed": simulation.sparesUsed, "snapshotsTaken": simulation.snapshotsTaken,
+            "snapshotsInstalled": simulation.snapshotsInstalled,
+            "standardRedeliveries": simulation.verdict?.standardRedeliveries ?? 0,
+            "fifoRedeliveries": simulation.verdict?.fifoRedeliveries ?? 0,
+            "recovered": simulation.verdict?.recovered ?? 0,
+            "campaign.\(simulation.options.campaign.rawValue)": 1,
+        ]
+        for (shape, count) in simulation.shapesSent { counts["shape.\(shape.rawValue)", default: 0] += count }
+        return counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    mutating func add(counts: String) {
+        for word in counts.split(separator: " ") {
+            guard let equals = word.firstIndex(of: "="), let value = Int(word[word.index(after: equals)...]) else {
+                continue
+            }
+            let name = word[..<equals]
+            if name.hasPrefix("campaign.") {
+                byCampaign[String(name.dropFirst("campaign.".count)), default: 0] += value
+            } else if name.hasPrefix("shape.") {
+                shapesSent[String(name.dropFirst("shape.".count)), default: 0] += value
+            } else {
+                add(value, to: String(name))
+            }
+        }
+    }
+
+    private mutating func add(_ value: Int, to name: String) {
+        switch name {
+        case "acknowledged": acknowledged += value
+        case "storageFailures": storageFailures += value
+        case "refusedStarts": refusedStarts += value
+        case "witnessOnlyFlips": witnessOnlyFlips += value
+        case "sparesUsed": sparesUsed += value
+        case "snapshotsTaken": snapshotsTaken += value
+        case "snapshotsInstalled": snapshotsInstalled += value
+        case "standardRedeliveries": standardRedeliveries += value
+        case "fifoRedeliveries": fifoRedeliveries += value
+        case "recovered": recovered += value
+        default: preconditionFailure("unknown campaign count \(name)")
         }
     }
 }

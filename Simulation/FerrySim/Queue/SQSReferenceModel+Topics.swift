@@ -163,8 +163,9 @@ extension SQSReferenceModel {
         _ judge: inout Judge
     ) {
         if entries.isEmpty { return judge.expectError(.emptyBatchRequest) }
-        guard var topic = topics[topicName] else { return judge.expectError(.notFound) }
-        if topic.isFifo { topic.dedup = topic.dedup.filter { $0.value.untilMs > nowMs } }
+        // Taken out of the table while it changes (put back on every return), so its tables are not copied.
+        guard var topic = topics.removeValue(forKey: topicName) else { return judge.expectError(.notFound) }
+        defer { topics[topicName] = topic }
         if case .failure(let code)? = entries.lazy.compactMap({ Self.publishRefusal($0, topic) }).first {
             return judge.expectError(code)
         }
@@ -182,7 +183,8 @@ extension SQSReferenceModel {
             }
             let dedupId =
                 topic.isFifo ? entry.messageDeduplicationId ?? SHA256.hexDigest(Array(entry.message.utf8)) : nil
-            if let dedupId, let original = topic.dedup[dedupId] {
+            // An entry whose window has ended is as good as gone (the model's clock never runs backwards).
+            if let dedupId, let original = topic.dedup[dedupId], original.untilMs > nowMs {
                 if published.messageId != original.messageId || published.sequenceNumber != original.sequenceNumber {
                     judge.fail(
                         "publish entry \(n): a duplicate of \(original.messageId) (dedup id \(dedupId)) answered \(published)"
@@ -229,7 +231,6 @@ extension SQSReferenceModel {
                 topic.subscriptions[k].failures += 1
             }
         }
-        topics[topicName] = topic
     }
 
     /// A fan-out copy into the queue `arn` names: false when there is no such queue or it refuses the message
