@@ -36,7 +36,8 @@ struct LogReplay {
             let error = applyEntry(record, entry, file: file, offset: offset)
             if error == nil {
                 locations.removeLast(locations.count - (entries.count - 1))
-                locations.append(EntryLocation(LogCursor(segment: segment, offset: offset), sizeBytes: record.sizeBytes))
+                locations.append(
+                    EntryLocation(LogCursor(segment: segment, offset: offset), sizeBytes: record.sizeBytes))
             }
             return error
         case .witness:

@@ -145,7 +145,9 @@ public struct RecoveryScan: Sendable {
                 // no such gap: the writes after the restart witness it, being stamped with its start.
                 let later = try segments.rest()
                 if later.contains(where: { !$0.records.isEmpty }) {
-                    dropFrom(segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
+                    dropFrom(
+                        segment, reason: "segment \(segment.path) lost the records a later segment follows",
+                        later: later)
                     return nil
                 }
             }
