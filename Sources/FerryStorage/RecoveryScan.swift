@@ -118,6 +118,25 @@ public struct RecoveryScan: Sendable {
         }
     }
 
+    /// Past every witness, a segment with no records (empty, or a spare's zeros) before one that kept its own:
+    /// a multi-segment write the crash tore, keeping every name and the data of a later segment but not this
+    /// one's. The log ends here (dropped from `segment` on, and true), or the later segment, continuing the
+    /// stale suffix by index, would splice the new leader's entries onto it (queue simulator seed 776 with the
+    /// spare's directory fsync at its rename). A segment a crash left empty before a restart is no such gap:
+    /// the writes after the restart witness it, being stamped with its start.
+    private mutating func lostItsRecords(
+        _ segment: SegmentScan, _ segments: inout SegmentsAhead
+    ) throws(StorageError) -> Bool {
+        let start = LogCursor(segment: segment.sequence, offset: 0)
+        guard segment.records.isEmpty, segment.stop == nil, !(try segments.witnessPasses(start)),
+            segments.witness != start
+        else { return false }
+        let later = try segments.rest()
+        guard later.contains(where: { !$0.records.isEmpty }) else { return false }
+        dropFrom(segment, reason: "segment \(segment.path) lost the records a later segment follows", later: later)
+        return true
+    }
+
     /// Replays every segment up to the first record that does not verify. That point is a torn
     /// tail only if no durability witness anywhere in the log reaches past it; otherwise the
     /// bytes there were durable once, and it is corruption. Witnesses come from every record that
@@ -134,23 +153,7 @@ public struct RecoveryScan: Sendable {
         while let segment = try segments.next() {
             defer { previousSequence = segment.sequence }
             let start = LogCursor(segment: segment.sequence, offset: 0)
-            if segment.records.isEmpty, segment.stop == nil, !(try segments.witnessPasses(start)),
-                segments.witness != start
-            {
-                // Past every witness, a segment with no records (empty, or a spare's zeros) before one that kept
-                // its own: a multi-segment write the crash tore, keeping every name and the data of a later
-                // segment but not this one's. The log ends here, or the later segment, continuing the stale
-                // suffix by index, would splice the new leader's entries onto it (queue simulator seed 776 with
-                // the spare's directory fsync at its rename). A segment a crash left empty before a restart is
-                // no such gap: the writes after the restart witness it, being stamped with its start.
-                let later = try segments.rest()
-                if later.contains(where: { !$0.records.isEmpty }) {
-                    dropFrom(
-                        segment, reason: "segment \(segment.path) lost the records a later segment follows",
-                        later: later)
-                    return nil
-                }
-            }
+            if try lostItsRecords(segment, &segments) { return nil }
             if let previous = previousSequence, segment.sequence != previous + 1,
                 let first = segment.records.first(where: { $0.record.kind == .entry })?.record,
                 first.index <= replay.lastIndex, first.index > snapshot.metadata.index,
