@@ -91,7 +91,7 @@ def test_several_queues_and_parked_long_polls_deliver_everything(signed_cluster)
     out = bench(signed_cluster, "--queues", "3", "--long-polls", "4", "--long-poll-wait", "2", "--wait", "0",
                 "--batch", "5", "--messages", "300", "--connections", "1")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "3 queue(s), 4 parked long polls" in out.stdout
+    assert "3 queue(s), consumers receive where acknowledged messages wait, 4 parked long polls" in out.stdout
     assert count(r"consumed ([\d,]+)   duplicates", out.stdout) == 300
     assert count(r"missing ([\d,]+)", out.stdout) == 0
     names = make_client(signed_cluster.endpoint(1), key=KEY, secret=SECRET).list_queues().get("QueueUrls", [])
