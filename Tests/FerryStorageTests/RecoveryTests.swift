@@ -258,6 +258,49 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(node.recovered.entries, bigEntries(1...6, term: 1))
     }
 
+    /// A follower's rewrite that starts in the active segment's room and continues into new segments: whatever
+    /// a power loss keeps of the unsynced writes (here, adversarially, everything but the earliest segment's),
+    /// the log never reads back as the stale suffix continued by the rewrite's later entries. Storage makes a
+    /// segment's part of a write durable before writing the next segment (queue simulator seed 30, 5 nodes).
+    func testARewriteSpanningASegmentRollNeverRecoversTheStaleSuffixContinued() throws {
+        var crashPoint = 0
+        while true {
+            let node = try StorageUnderTest(options: .testing(segmentBytesMax: twoBigRecordsBytes))
+            node.storage.append(bigEntries(1...3, term: 1))  // segments 1-2 and 3 (with room for one more)
+            try node.persist()
+            // A new leader replaces 3: 3@2 in the room, 4-6 in new segments.
+            node.storage.append(bigEntries(3...6, term: 2))
+            let operations = try XCTUnwrap(try node.storage.nextWrite()).operations
+            guard crashPoint <= operations.count else { break }
+            var unsynced: [(path: String, operation: DiskOperation)] = []
+            for operation in operations.prefix(crashPoint) {
+                switch operation {
+                case .write(_, let path, _, _): unsynced.append((path, operation))
+                case .sync(_, let path):
+                    for write in unsynced where write.path == path { try write.operation.perform(on: node.disk) }
+                    unsynced.removeAll { $0.path == path }
+                default: try operation.perform(on: node.disk)
+                }
+            }
+            // The power loss keeps every unsynced write but those of the earliest segment written.
+            for write in unsynced where write.path != unsynced.first!.path {
+                try write.operation.perform(on: node.disk)
+            }
+
+            try node.restart()
+
+            let entries = node.recovered.entries
+            XCTAssertEqual(Array(entries.prefix(2)), bigEntries(1...2, term: 1), "crash at \(crashPoint)")
+            if entries.count > 2 {
+                XCTAssertTrue(
+                    entries[2] == bigEntries(3...3, term: 1)[0] ? entries.count == 3 : entries[2].term == 2,
+                    "crash at \(crashPoint): \(entries.map { "\($0.index)@\($0.term)" })")
+            }
+            crashPoint += 1
+        }
+        XCTAssertGreaterThan(crashPoint, 3)
+    }
+
     /// Entries 1-4 durable, then 5-8 staged over two new segments and the process killed before the write's
     /// fsyncs, with the records of its later segment written (a crash that lost the first segment's) or none.
     func restartedDuringAWriteOfTwoSegments(keepingTheLaterOnesRecords: Bool) throws -> StorageUnderTest {
