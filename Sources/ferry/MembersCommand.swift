@@ -315,6 +315,9 @@ struct ClusterAdmin {
     func propose(_ action: String, id: UInt64, parameters: [(String, String)] = []) throws -> UInt64 {
         let query = ([("id", "\(id)")] + parameters).map { "\($0.0)=\(FormDecoding.uriEncode($0.1))" }.joined(
             separator: "&")
+        // A 503 may come after the leader logged the change (it lost leadership before answering): a retry of an
+        // `update` then finds the address already set, which is the outcome asked for.
+        var answeredUnavailable = false
         while true {
             let leader = try waitForLeader()
             let (code, body) = try request("POST", leader.endpoint, "/_ferry/members/\(action)?\(query)")
@@ -327,8 +330,12 @@ struct ClusterAdmin {
                 let index = (answer["index"] as? NSNumber)?.uint64Value ?? 0
                 try waitForCommit(index, endpoint: leader.endpoint)
                 return index
-            case (503, _), (409, "change_pending"):
-                break  // the leader moved, or is busy: retry
+            case (503, _):
+                answeredUnavailable = true  // the leader moved: retry
+            case (409, "change_pending"):
+                break  // the leader is busy: retry
+            case (409, "invalid") where answeredUnavailable && detail.hasSuffix("already has that address"):
+                return leader.status.commit
             case (409, "invalid") where detail.contains("behind") || detail.contains("has not answered"):
                 break  // the learner slipped behind again under load, or a new leader has not heard it yet: retry
             default:
