@@ -19,7 +19,8 @@ public final class FramedConnection {
     }
     /// Fires once; all callbacks are released afterwards.
     public var onClose: ((FramedCloseReason) -> Void)?
-    private var decoder: FrameDecoder
+    /// Unchecked exclusivity: see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) private var decoder: FrameDecoder
     private var frameError: FrameError?
 
     public init(connection: TCPConnection, frameBytesMax: Int = FrameDecoder.frameBytesMaxDefault) {

@@ -81,7 +81,8 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
 
     public let limits: Limits
     /// Bytes queued by `write` and not yet confirmed written to the socket. Invariant: <= limits.queuedBytesMax.
-    public private(set) var queuedBytes = 0
+    /// (`@exclusivity(unchecked)` on this, `pending` and `inFlight`: see `EventLoop.endOfTurnFlushes`.)
+    @exclusivity(unchecked) public private(set) var queuedBytes = 0
     /// `uv_write` calls issued so far: with coalescing, far fewer than `write` calls.
     public private(set) var writeBatchCount = 0
     /// When this connection's queued writes go at the end of a turn: `.last` for links whose traffic
@@ -92,9 +93,9 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     public private(set) var remoteAddress = "?"
 
     /// Chunks queued and not yet handed to libuv.
-    private var pending: [WriteChunk] = []
+    @exclusivity(unchecked) private var pending: [WriteChunk] = []
     /// Chunks handed to the one in-flight `uv_write`; freed in its callback.
-    private var inFlight: [WriteChunk] = []
+    @exclusivity(unchecked) private var inFlight: [WriteChunk] = []
     private var inFlightBytes = 0
     private let writeRequest = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
     private var flushScheduled = false
