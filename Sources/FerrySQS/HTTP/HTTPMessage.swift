@@ -7,37 +7,79 @@
 ///
 /// Lookup is case-insensitive (RFC 9110 §5.1). Values are kept exactly as received apart from the
 /// optional whitespace around them (RFC 9112 §5), because SigV4 signs the Host header as sent.
+///
+/// The fields are kept as bytes, names and values back to back in one array, and become `String`s only when
+/// asked for: an SDK's request has a dozen fields and the node reads about half of them, so building two
+/// strings a field as the head was parsed cost ~4.5k instructions a request (two dozen strings, the long
+/// values each an allocation).
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
-    public private(set) var fields: [(name: String, value: String)]
-    /// Each field's `nameKey`, in step with `fields`. Lookups compare these plain words and compare names
-    /// only where they match: a lookup used to copy (retain and release) every field's two strings to
-    /// compare a name, ~140 instructions a field, and a request makes a dozen lookups among a dozen fields.
-    private var nameKeys: [UInt64]
+    /// Every field's name then value, as UTF-8, in arrival order.
+    private var text: [UInt8] = []
+    /// Where each field lies in `text`: its name from `nameStart` to `valueStart`, its value to `valueEnd`.
+    private var spans: [Span] = []
+    /// Each field's `nameKey`, in step with `spans`. Lookups compare these plain words and compare names
+    /// only where they match: a dozen lookups among a dozen fields a request.
+    private var nameKeys: [UInt64] = []
+
+    private struct Span: Sendable, Equatable {
+        var nameStart: Int
+        var valueStart: Int
+        var valueEnd: Int
+    }
 
     public init(_ fields: [(name: String, value: String)] = []) {
-        self.fields = fields
-        self.nameKeys = fields.map { HTTPHeaders.nameKey($0.name) }
+        for (name, value) in fields { add(name: name, value: value) }
+    }
+
+    /// All fields as strings, in arrival order.
+    public var fields: [(name: String, value: String)] {
+        (0..<spans.count).map { (name(at: $0), value(at: $0)) }
     }
 
     public mutating func add(name: String, value: String) {
-        fields.append((name, value))
+        let nameStart = text.count
+        text.append(contentsOf: name.utf8)
+        let valueStart = text.count
+        text.append(contentsOf: value.utf8)
+        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
         nameKeys.append(HTTPHeaders.nameKey(name))
     }
 
-    /// `add` for the head parser, which has the name's bytes at hand.
-    mutating func add(name: String, nameBytes: UnsafeBufferPointer<UInt8>, value: String) {
-        fields.append((name, value))
+    /// `add` for the head parser, straight from the head's bytes (valid UTF-8: the parser checked).
+    mutating func add(nameBytes: UnsafeBufferPointer<UInt8>, valueBytes: UnsafeBufferPointer<UInt8>) {
+        let nameStart = text.count
+        text.append(contentsOf: nameBytes)
+        let valueStart = text.count
+        text.append(contentsOf: valueBytes)
+        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
         nameKeys.append(HTTPHeaders.nameKey(nameBytes))
     }
 
-    mutating func reserveCapacity(_ count: Int) {
-        fields.reserveCapacity(count)
+    mutating func reserveCapacity(fields count: Int, bytes: Int) {
+        text.reserveCapacity(bytes)
+        spans.reserveCapacity(count)
         nameKeys.reserveCapacity(count)
+    }
+
+    /// The name of the field at `index`, as sent.
+    func name(at index: Int) -> String {
+        String(decoding: text[spans[index].nameStart..<spans[index].valueStart], as: UTF8.self)
+    }
+
+    /// The value of the field at `index`.
+    func value(at index: Int) -> String {
+        String(decoding: text[spans[index].valueStart..<spans[index].valueEnd], as: UTF8.self)
+    }
+
+    /// Calls `body` with the value bytes of the field at `index`, without building a `String`.
+    func withValueBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let span = spans[index]
+        return text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.valueStart..<span.valueEnd])) }
     }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        firstIndex(of: name).map { fields[$0].value }
+        firstIndex(of: name).map { value(at: $0) }
     }
 
     /// The index of the first field at or after `start` named `name` (ASCII case-insensitively).
@@ -47,10 +89,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         let keyIsWholeName = name.utf8.count <= HTTPHeaders.nameKeyBytes
         var i = start
         while i < nameKeys.count {
-            if nameKeys[i] == key, keyIsWholeName || HTTPHeaders.namesEqual(fields[i].name, name) { return i }
+            if nameKeys[i] == key, keyIsWholeName || nameEquals(at: i, name) { return i }
             i += 1
         }
         return nil
+    }
+
+    private func nameEquals(at index: Int, _ name: String) -> Bool {
+        var name = name
+        let span = spans[index]
+        return name.withUTF8 { wanted in
+            text.withUnsafeBufferPointer {
+                HTTPHeaders.namesEqual(UnsafeBufferPointer(rebasing: $0[span.nameStart..<span.valueStart]), wanted)
+            }
+        }
     }
 
     /// Every value of `name`, in arrival order.
@@ -58,7 +110,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         var found: [String] = []
         var next = firstIndex(of: name)
         while let i = next {
-            found.append(fields[i].value)
+            found.append(value(at: i))
             next = firstIndex(of: name, from: i + 1)
         }
         return found
@@ -77,14 +129,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public func contains(_ name: String) -> Bool { firstIndex(of: name) != nil }
 
-    public var count: Int { fields.count }
+    public var count: Int { spans.count }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.fields.count == rhs.fields.count
+        lhs.spans.count == rhs.spans.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
@@ -115,15 +167,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a
         var b = b
-        return a.withUTF8 { au in
-            b.withUTF8 { bu in
-                for i in 0..<au.count where au[i] != bu[i] {
-                    let x = au[i] | 0x20
-                    guard x == bu[i] | 0x20, x >= 0x61, x <= 0x7A else { return false }
-                }
-                return true
-            }
+        return a.withUTF8 { au in b.withUTF8 { bu in namesEqual(au, bu) } }
+    }
+
+    static func namesEqual(_ au: UnsafeBufferPointer<UInt8>, _ bu: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard au.count == bu.count else { return false }
+        for i in 0..<au.count where au[i] != bu[i] {
+            let x = au[i] | 0x20
+            guard x == bu[i] | 0x20, x >= 0x61, x <= 0x7A else { return false }
         }
+        return true
     }
 
     static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
