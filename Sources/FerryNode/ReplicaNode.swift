@@ -41,7 +41,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var tickCount: UInt64 = 0
     /// Ticks since the last durable write completed (or since start): the witness waits for the log to
     /// have been idle `options.witnessIdleTicks` whole ticks.
-    var ticksSinceWriteCompleted = 0
+    @exclusivity(unchecked) var ticksSinceWriteCompleted = 0
     /// The active log segment as of the last tick, and how many ticks it has been active: spares are
     /// prepared only for a log that rolls slowly (`NodeOptions.spareSegmentQuietTicks`).
     var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
@@ -51,16 +51,18 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// machine is restored from it.
     var decodingSnapshot = false
     /// Set while `afterBatchableInput` waits for the end of the inputs.
-    var outputsAwaitEndOfInputs = false
+    @exclusivity(unchecked) var outputsAwaitEndOfInputs = false
     /// Command bytes applied since the last snapshot was taken, and the size of that snapshot's data: the
     /// next one waits until the first reaches the second (`NodeOptions.snapshotIntervalEntries`).
-    var appliedBytesSinceSnapshot = 0
+    @exclusivity(unchecked) var appliedBytesSinceSnapshot = 0
     var lastSnapshotSizeBytes: Int
     var lastStampMs: UInt64 = 0
     /// Set when this node becomes leader: its stamps run on the monotonic clock from this wall-clock reading.
     var stampAnchor: (wallMs: UInt64, monotonicMs: UInt64)?
-    var lastRole: Role
-    var lastLeader: NodeID?
+    /// Read after every input (`noteRoleChange`): unchecked like `raft`, with the same reasoning, as are the
+    /// counters and flags above that each command touches.
+    @exclusivity(unchecked) var lastRole: Role
+    @exclusivity(unchecked) var lastLeader: NodeID?
 
     /// The largest encoded command a client may submit: what an entry carries, less the leader's stamp.
     public static var commandBodyBytesMax: Int { WireLimits.commandBytesMax - LogCommand.headerBytes }
