@@ -14,8 +14,7 @@ enum HTTPHeadParser {
         guard ASCIIWords.isASCII(head) else { return nil }
         var lineStart = 0
         var requestLine: (method: String, target: String, version: HTTPVersion)?
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(fields: 16, bytes: head.count)  // an SDK's request has 10-12 fields
+        var headers = HTTPHeaders(head: head, fieldsExpected: 16)  // an SDK's request has 10-12 fields
         var fieldCount = 0
         var hostCount = 0
         while lineStart < head.count {
@@ -23,6 +22,7 @@ enum HTTPHeadParser {
             let next = lineEnd + 1
             if lineEnd > lineStart, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
+            let lineOffset = lineStart
             lineStart = next
             // The parser cut the head at the first empty line, so one can only be the last; the general
             // path refuses one anywhere else.
@@ -38,8 +38,9 @@ enum HTTPHeadParser {
             fieldCount += 1
             guard fieldCount <= limits.headerCountMax, let (name, value) = parseFieldASCII(line) else { return nil }
             if isHostField(line) { hostCount += 1 }
-            headers.add(
-                nameBytes: UnsafeBufferPointer(rebasing: line[name]), valueBytes: UnsafeBufferPointer(rebasing: line[value]))
+            headers.addField(
+                name: (lineOffset + name.lowerBound)..<(lineOffset + name.upperBound),
+                value: (lineOffset + value.lowerBound)..<(lineOffset + value.upperBound))
         }
         guard let (method, target, version) = requestLine else { return nil }
         if version == .http11 && hostCount != 1 { return nil }

@@ -45,21 +45,33 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         nameKeys.append(HTTPHeaders.nameKey(name))
     }
 
-    /// `add` for the head parser, straight from the head's bytes (valid UTF-8: the parser checked).
-    mutating func add(nameBytes: UnsafeBufferPointer<UInt8>, valueBytes: UnsafeBufferPointer<UInt8>) {
-        let nameStart = text.count
-        text.append(contentsOf: nameBytes)
-        let valueStart = text.count
-        text.append(contentsOf: valueBytes)
-        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
-        nameKeys.append(HTTPHeaders.nameKey(nameBytes))
+    /// For the head parser: the fields will be `addField`s of `head` (valid UTF-8: the parser checked), kept
+    /// whole in one copy.
+    init(head: UnsafeBufferPointer<UInt8>, fieldsExpected: Int) {
+        text = Array(head)
+        spans.reserveCapacity(fieldsExpected)
+        nameKeys.reserveCapacity(fieldsExpected)
     }
 
-    mutating func reserveCapacity(fields count: Int, bytes: Int) {
-        text.reserveCapacity(bytes)
-        spans.reserveCapacity(count)
-        nameKeys.reserveCapacity(count)
+    /// Adds the field whose name and value lie at these offsets of the head given to `init(head:fieldsExpected:)`.
+    mutating func addField(name: Range<Int>, value: Range<Int>) {
+        spans.append(Span(nameStart: name.lowerBound, valueStart: value.lowerBound, valueEnd: value.upperBound))
+        nameKeys.append(text.withUnsafeBufferPointer { HTTPHeaders.nameKey(UnsafeBufferPointer(rebasing: $0[name])) })
     }
+
+    /// Calls `body` with each field's name and value bytes, in order, without building `String`s.
+    func forEachField(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { all in
+            for span in spans {
+                body(
+                    UnsafeBufferPointer(rebasing: all[span.nameStart..<span.valueStart]),
+                    UnsafeBufferPointer(rebasing: all[span.valueStart..<span.valueEnd]))
+            }
+        }
+    }
+
+    /// Bytes of all names and values together.
+    var textBytes: Int { spans.reduce(0) { $0 + $1.valueEnd - $1.nameStart } }
 
     /// The name of the field at `index`, as sent.
     func name(at index: Int) -> String {
@@ -179,6 +191,17 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         return true
     }
 
+    static func equalsIgnoringCase(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        name.count == lowercase.utf8CodeUnitCount
+            && lowercase.withUTF8Buffer { wanted in
+                for i in 0..<wanted.count {
+                    let byte = name[i]
+                    guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
+                }
+                return true
+            }
+    }
+
     static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
         name.utf8.count == lowercase.utf8CodeUnitCount && hasPrefixIgnoringCase(name, lowercase)
     }
@@ -279,21 +302,19 @@ public struct HTTPResponse: Sendable, Equatable {
     /// sized for all of it (this runs once per response).
     public func serialized(keepAlive: Bool) -> [UInt8] {
         var out: [UInt8] = []
-        var headBytes = 96
-        for (name, value) in headers.fields { headBytes += name.utf8.count + value.utf8.count + 4 }
-        out.reserveCapacity(headBytes + body.count)
+        out.reserveCapacity(96 + headers.textBytes + 4 * headers.count + body.count)
         append("HTTP/1.1 ", to: &out)
         JSONWriter.appendInt(Int64(status), to: &out)
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: HTTPResponse.reasonPhrase(status).utf8)
         append("\r\n", to: &out)
-        for (name, value) in headers.fields
-        where !HTTPHeaders.equalsIgnoringCase(name, "content-length")
-            && !HTTPHeaders.equalsIgnoringCase(name, "connection")
-        {
-            out.append(contentsOf: name.utf8)
+        headers.forEachField { name, value in
+            guard !HTTPHeaders.equalsIgnoringCase(name, "content-length"),
+                !HTTPHeaders.equalsIgnoringCase(name, "connection")
+            else { return }
+            out.append(contentsOf: name)
             append(": ", to: &out)
-            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: value)
             append("\r\n", to: &out)
         }
         append("Content-Length: ", to: &out)
