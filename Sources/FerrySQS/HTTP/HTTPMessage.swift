@@ -15,7 +15,7 @@
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// Every field's name then value, as UTF-8, in arrival order.
     private var text: [UInt8] = []
-    /// Where each field lies in `text`: its name from `nameStart` to `valueStart`, its value to `valueEnd`.
+    /// Where each field's name and value lie in `text` (in a parsed head, the colon and blanks between them).
     private var spans: [Span] = []
     /// Each field's `nameKey`, in step with `spans`. Lookups compare these plain words and compare names
     /// only where they match: a dozen lookups among a dozen fields a request.
@@ -23,6 +23,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     private struct Span: Sendable, Equatable {
         var nameStart: Int
+        var nameEnd: Int
         var valueStart: Int
         var valueEnd: Int
     }
@@ -41,7 +42,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         text.append(contentsOf: name.utf8)
         let valueStart = text.count
         text.append(contentsOf: value.utf8)
-        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
+        spans.append(Span(nameStart: nameStart, nameEnd: valueStart, valueStart: valueStart, valueEnd: text.count))
         nameKeys.append(HTTPHeaders.nameKey(name))
     }
 
@@ -55,7 +56,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// Adds the field whose name and value lie at these offsets of the head given to `init(head:fieldsExpected:)`.
     mutating func addField(name: Range<Int>, value: Range<Int>) {
-        spans.append(Span(nameStart: name.lowerBound, valueStart: value.lowerBound, valueEnd: value.upperBound))
+        spans.append(
+            Span(
+                nameStart: name.lowerBound, nameEnd: name.upperBound, valueStart: value.lowerBound,
+                valueEnd: value.upperBound))
         nameKeys.append(text.withUnsafeBufferPointer { HTTPHeaders.nameKey(UnsafeBufferPointer(rebasing: $0[name])) })
     }
 
@@ -64,18 +68,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         text.withUnsafeBufferPointer { all in
             for span in spans {
                 body(
-                    UnsafeBufferPointer(rebasing: all[span.nameStart..<span.valueStart]),
+                    UnsafeBufferPointer(rebasing: all[span.nameStart..<span.nameEnd]),
                     UnsafeBufferPointer(rebasing: all[span.valueStart..<span.valueEnd]))
             }
         }
     }
 
     /// Bytes of all names and values together.
-    var textBytes: Int { spans.reduce(0) { $0 + $1.valueEnd - $1.nameStart } }
+    var textBytes: Int { spans.reduce(0) { $0 + ($1.nameEnd - $1.nameStart) + ($1.valueEnd - $1.valueStart) } }
 
     /// The name of the field at `index`, as sent.
     func name(at index: Int) -> String {
-        String(decoding: text[spans[index].nameStart..<spans[index].valueStart], as: UTF8.self)
+        String(decoding: text[spans[index].nameStart..<spans[index].nameEnd], as: UTF8.self)
     }
 
     /// The value of the field at `index`.
@@ -112,7 +116,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         let span = spans[index]
         return name.withUTF8 { wanted in
             text.withUnsafeBufferPointer {
-                HTTPHeaders.namesEqual(UnsafeBufferPointer(rebasing: $0[span.nameStart..<span.valueStart]), wanted)
+                HTTPHeaders.namesEqual(UnsafeBufferPointer(rebasing: $0[span.nameStart..<span.nameEnd]), wanted)
             }
         }
     }
