@@ -76,6 +76,7 @@ final class HTTPHeadersTests: XCTestCase {
         XCTAssertEqual(request.headers["authorization"], "AWS4 x")
         XCTAssertEqual(request.headers.fields.map(\.name), ["Host", "Authorization", "Content-Length"])
         XCTAssertEqual(request.headers.fields.map(\.value), ["h", "AWS4 x", "0"])
-        XCTAssertEqual(request.headers, HTTPHeaders([("Host", "h"), ("Authorization", "AWS4 x"), ("Content-Length", "0")]))
+        XCTAssertEqual(
+            request.headers, HTTPHeaders([("Host", "h"), ("Authorization", "AWS4 x"), ("Content-Length", "0")]))
     }
 }
