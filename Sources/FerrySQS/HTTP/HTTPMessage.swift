@@ -196,14 +196,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     static func equalsIgnoringCase(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        name.count == lowercase.utf8CodeUnitCount
-            && lowercase.withUTF8Buffer { wanted in
-                for i in 0..<wanted.count {
-                    let byte = name[i]
-                    guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
-                }
-                return true
-            }
+        name.count == lowercase.utf8CodeUnitCount && hasPrefixIgnoringCase(name, lowercase)
     }
 
     static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
@@ -212,16 +205,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// Whether `text` starts with `lowercase` once A-Z are folded to a-z.
     static func hasPrefixIgnoringCase(_ text: String, _ lowercase: StaticString) -> Bool {
-        guard text.utf8.count >= lowercase.utf8CodeUnitCount else { return false }
         var text = text
-        return text.withUTF8 { bytes in
-            lowercase.withUTF8Buffer { wanted in
-                for i in 0..<wanted.count {
-                    let byte = bytes[i]
-                    guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
-                }
-                return true
+        return text.withUTF8 { hasPrefixIgnoringCase($0, lowercase) }
+    }
+
+    static func hasPrefixIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count >= lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { wanted in
+            for i in 0..<wanted.count {
+                let byte = bytes[i]
+                guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
             }
+            return true
         }
     }
 }
