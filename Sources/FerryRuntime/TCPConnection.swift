@@ -84,7 +84,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     /// (`@exclusivity(unchecked)` on this, `pending` and `inFlight`: see `EventLoop.endOfTurnFlushes`.)
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
     /// `uv_write` calls issued so far: with coalescing, far fewer than `write` calls.
-    public private(set) var writeBatchCount = 0
+    @exclusivity(unchecked) public private(set) var writeBatchCount = 0
     /// When this connection's queued writes go at the end of a turn: `.last` for links whose traffic
     /// nobody waits on as urgently as on a client's answer (peer links: what they must send at once they
     /// send with `flushNow`).
@@ -98,11 +98,12 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     @exclusivity(unchecked) private var inFlight: [WriteChunk] = []
     private var inFlightBytes = 0
     private let writeRequest = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
-    private var flushScheduled = false
-    private var aboveHighWater = false
-    private var writeShutdownRequested = false
+    // Unchecked exclusivity on these flags, read on every write: see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var aboveHighWater = false
+    @exclusivity(unchecked) private var writeShutdownRequested = false
     private var isReading = false
-    private var isEstablished = false
+    @exclusivity(unchecked) private var isEstablished = false
     private var closeReason: TCPCloseReason = .local
     /// Set while connecting: reports the outcome of `uv_tcp_connect`.
     private var connectCompletion: ((UVError?) -> Void)?
