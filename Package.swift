@@ -44,7 +44,14 @@ let package = Package(
         .target(name: "CFerryCRC32C", path: "Sources/CFerryCRC32C"),
         .target(name: "FerryStorage", dependencies: ["FerryRaft", "CFerryCRC32C"]),
         .target(name: "FerryQueue"),
-        .target(name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage"]),
+        .target(
+            name: "FerryNode", dependencies: ["FerryRaft", "FerryStorage"],
+            // Every node runs `ReplicaNode<QueueReplica>`, but a generic class's code stays unspecialised in its
+            // own module: each access to `machine` and each command went through metadata lookups and witness
+            // tables, ~5k instructions a request on a leader. With its bodies visible across modules, FerryServer
+            // (and the simulator) compile the node specialised for the queue machine. Release builds only.
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+        ),
         // The queue machine as what a node replicates: the one place FerryNode meets FerryQueue.
         .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue"]),
         // Benchmarks of one component on this machine, for `ferry bench storage` and `ferry bench machine`.

@@ -196,11 +196,11 @@ extension ReplicaNode {
     private func apply(_ entry: Entry) {
         guard case .command(let bytes) = entry.payload else { return }
         appliedBytesSinceSnapshot += bytes.count
-        let logCommand: LogCommand
+        let logCommand: (timeMs: UInt64, session: UInt64, sequence: UInt64)
         let command: Machine.Command
         do {
-            logCommand = try LogCommand.decode(bytes)
-            command = try Machine.decode(logCommand.body)
+            logCommand = try LogCommand.decodeHeader(bytes)
+            command = try Machine.decode(bytes, startingAt: LogCommand.headerBytes)
         } catch {
             // Skipping it would leave this replica's state behind every replica that can apply it (a newer
             // build): stop instead, before applying anything after it or snapshotting. A newer build

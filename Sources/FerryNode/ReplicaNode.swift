@@ -24,9 +24,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     let options: NodeOptions
     let environment: NodeEnvironment
     let storage: RaftStorage
-    // `@exclusivity(unchecked)` on the five properties every command reads and writes dozens of times
-    // (raft, machine, isRunning, persisting, pending): their dynamic exclusivity checks cost ~6k instructions
-    // a request. None can fire: the node runs on one thread, and no access to them spans a call that can
+    // `@exclusivity(unchecked)` on the properties every command reads and writes (raft, machine, isRunning,
+    // persisting, pending, and the flags, counters, tables and hooks marked below): their dynamic exclusivity
+    // checks cost ~200 instructions an access, ~6k a request for these five alone. None can fire: the node runs on one thread, and no access to them spans a call that can
     // reach the node again (RaftNode and the machine are values holding no reference to it; completions,
     // `onApply` and the environment's callbacks run after the access that found them has ended).
     @exclusivity(unchecked) public internal(set) var raft: RaftNode
@@ -41,7 +41,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     var tickCount: UInt64 = 0
     /// Ticks since the last durable write completed (or since start): the witness waits for the log to
     /// have been idle `options.witnessIdleTicks` whole ticks.
-    var ticksSinceWriteCompleted = 0
+    @exclusivity(unchecked) var ticksSinceWriteCompleted = 0
     /// The active log segment as of the last tick, and how many ticks it has been active: spares are
     /// prepared only for a log that rolls slowly (`NodeOptions.spareSegmentQuietTicks`).
     var spareWatch: (segment: UInt64?, ticks: Int) = (nil, 0)
@@ -51,16 +51,17 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// machine is restored from it.
     var decodingSnapshot = false
     /// Set while `afterBatchableInput` waits for the end of the inputs.
-    var outputsAwaitEndOfInputs = false
+    @exclusivity(unchecked) var outputsAwaitEndOfInputs = false
     /// Command bytes applied since the last snapshot was taken, and the size of that snapshot's data: the
     /// next one waits until the first reaches the second (`NodeOptions.snapshotIntervalEntries`).
-    var appliedBytesSinceSnapshot = 0
+    @exclusivity(unchecked) var appliedBytesSinceSnapshot = 0
     var lastSnapshotSizeBytes: Int
     var lastStampMs: UInt64 = 0
     /// Set when this node becomes leader: its stamps run on the monotonic clock from this wall-clock reading.
     var stampAnchor: (wallMs: UInt64, monotonicMs: UInt64)?
-    var lastRole: Role
-    var lastLeader: NodeID?
+    /// Read after every input (`noteRoleChange`).
+    @exclusivity(unchecked) var lastRole: Role
+    @exclusivity(unchecked) var lastLeader: NodeID?
 
     /// The largest encoded command a client may submit: what an entry carries, less the leader's stamp.
     public static var commandBodyBytesMax: Int { WireLimits.commandBytesMax - LogCommand.headerBytes }
@@ -70,7 +71,7 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// The sequence number of the next command submitted here.
     var nextSequence: UInt64 = 1
     /// The replicated table of applied (session, sequence) pairs; part of the snapshot.
-    var sessions = SessionTable()
+    @exclusivity(unchecked) var sessions = SessionTable()
 
     struct Waiter {
         var command: [UInt8]
@@ -94,13 +95,13 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// Linearizable reads: waiting for Raft's read index, then for it to be applied.
     var nextReadID: UInt64 = 1
     var awaitingReadIndex: [UInt64: (Bool) -> Void] = [:]
-    var awaitingApplyForRead: [(index: LogIndex, completion: (Bool) -> Void)] = []
+    @exclusivity(unchecked) var awaitingApplyForRead: [(index: LogIndex, completion: (Bool) -> Void)] = []
 
     /// Called after each command is applied here, on every replica (long polling waits on this).
-    public var onApply: ((Machine.Command, Machine.Output, EntryStamp) -> Void)?
+    @exclusivity(unchecked) public var onApply: ((Machine.Command, Machine.Output, EntryStamp) -> Void)?
     /// Called just before each command is applied here, while `machine` is as it was (metrics read the state
     /// a command is about to change, such as how many messages its dead-letter queue has had).
-    public var willApply: ((Machine.Command) -> Void)?
+    @exclusivity(unchecked) public var willApply: ((Machine.Command) -> Void)?
 
     public init(
         options: NodeOptions, storage: RaftStorage, recovered: RecoveredState, machine: Machine,

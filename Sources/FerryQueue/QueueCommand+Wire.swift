@@ -91,7 +91,13 @@ extension QueueCommand {
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> QueueCommand {
-        var r = VarintReader(bytes)
+        try decode(bytes, startingAt: 0)
+    }
+
+    /// The command from `offset` to the end of `bytes` (a log entry's, after the node's stamp), read in place.
+    /// `offset` must lie inside `bytes`.
+    public static func decode(_ bytes: [UInt8], startingAt offset: Int) throws -> QueueCommand {
+        var r = VarintReader(bytes, offset: offset)
         let version = try r.u8()
         guard (wireVersionWithoutBodyMD5...wireVersion).contains(version) else {
             throw DecodeError("unknown command version \(version)")

@@ -14,6 +14,9 @@ public struct QueueReplica: ReplicatedStateMachine {
 
     public static func encode(_ command: QueueCommand) -> [UInt8] { command.encode() }
     public static func decode(_ bytes: [UInt8]) throws -> QueueCommand { try QueueCommand.decode(bytes) }
+    public static func decode(_ bytes: [UInt8], startingAt offset: Int) throws -> QueueCommand {
+        try QueueCommand.decode(bytes, startingAt: offset)
+    }
 
     public mutating func apply(_ command: QueueCommand, stamp: EntryStamp) -> QueueResult {
         let time = Int64(clamping: stamp.timeMs)

@@ -46,9 +46,14 @@ public final class EventLoop: @unchecked Sendable {
     /// Loop thread only: true while `run()` is on the stack.
     private var isRunning = false
     /// Loop thread only: objects with writes queued this turn, flushed at the end of the turn.
-    private var endOfTurnFlushes: [EndOfTurnFlushing] = []
+    /// `@exclusivity(unchecked)` here and on the few other properties the runtime touches on every
+    /// message (TCPConnection, FramedConnection, PeerChannel, WorkPool): their dynamic exclusivity checks
+    /// cost ~200 instructions an access, dozens of accesses a request on every node. None can fire: each is
+    /// loop-thread only, and no access to it spans a call that can reach it again (the lists are taken out
+    /// before any flush runs; frames are handed on after `nextFrame` returns).
+    @exclusivity(unchecked) private var endOfTurnFlushes: [EndOfTurnFlushing] = []
     /// Loop thread only: flushed at the end of the turn once `endOfTurnFlushes` is empty.
-    private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []
+    @exclusivity(unchecked) private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []
     /// Loop thread only: when this turn's poll for events started (`uv_hrtime`), 0 once the turn woke.
     private var pollStartedNs: UInt64 = 0
     /// Loop thread only: nanoseconds spent waiting for events so far (`idleTimeNs`).

@@ -19,7 +19,8 @@ public final class FramedConnection {
     }
     /// Fires once; all callbacks are released afterwards.
     public var onClose: ((FramedCloseReason) -> Void)?
-    private var decoder: FrameDecoder
+    /// Unchecked exclusivity: see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) private var decoder: FrameDecoder
     private var frameError: FrameError?
 
     public init(connection: TCPConnection, frameBytesMax: Int = FrameDecoder.frameBytesMaxDefault) {
@@ -42,8 +43,10 @@ public final class FramedConnection {
     @discardableResult
     public func send(_ payload: [UInt8]) -> TCPWriteResult {
         precondition(payload.count <= decoder.frameBytesMax, "frame of \(payload.count) bytes exceeds frameBytesMax")
-        let header = FrameEncoder.header(payloadBytes: payload.count)
-        guard connection.write(header) != .closed else { return .closed }
+        // The length prefix (`FrameEncoder.header`) written from the stack: an array of four bytes was an
+        // allocation a frame, several frames a replicated command on every node.
+        var length = UInt32(payload.count).bigEndian
+        guard withUnsafeBytes(of: &length, { connection.write($0) }) != .closed else { return .closed }
         return connection.write(payload)
     }
 

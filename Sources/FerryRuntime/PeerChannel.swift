@@ -32,7 +32,8 @@ public final class PeerChannel {
     /// The authenticated peer, once established.
     public private(set) var peerNodeID: UInt64?
 
-    private var handshake: PeerHandshake
+    /// Unchecked exclusivity (read on every frame sent and received): see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) private var handshake: PeerHandshake
     private var failed = false
     private let timer: LoopTimer
     /// The frame bound once authenticated.

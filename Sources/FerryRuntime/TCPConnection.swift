@@ -81,9 +81,10 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
 
     public let limits: Limits
     /// Bytes queued by `write` and not yet confirmed written to the socket. Invariant: <= limits.queuedBytesMax.
-    public private(set) var queuedBytes = 0
+    /// (`@exclusivity(unchecked)` on this, `pending` and `inFlight`: see `EventLoop.endOfTurnFlushes`.)
+    @exclusivity(unchecked) public private(set) var queuedBytes = 0
     /// `uv_write` calls issued so far: with coalescing, far fewer than `write` calls.
-    public private(set) var writeBatchCount = 0
+    @exclusivity(unchecked) public private(set) var writeBatchCount = 0
     /// When this connection's queued writes go at the end of a turn: `.last` for links whose traffic
     /// nobody waits on as urgently as on a client's answer (peer links: what they must send at once they
     /// send with `flushNow`).
@@ -92,16 +93,17 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     public private(set) var remoteAddress = "?"
 
     /// Chunks queued and not yet handed to libuv.
-    private var pending: [WriteChunk] = []
+    @exclusivity(unchecked) private var pending: [WriteChunk] = []
     /// Chunks handed to the one in-flight `uv_write`; freed in its callback.
-    private var inFlight: [WriteChunk] = []
+    @exclusivity(unchecked) private var inFlight: [WriteChunk] = []
     private var inFlightBytes = 0
     private let writeRequest = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
-    private var flushScheduled = false
-    private var aboveHighWater = false
-    private var writeShutdownRequested = false
+    // Unchecked exclusivity on these flags, read on every write: see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var aboveHighWater = false
+    @exclusivity(unchecked) private var writeShutdownRequested = false
     private var isReading = false
-    private var isEstablished = false
+    @exclusivity(unchecked) private var isEstablished = false
     private var closeReason: TCPCloseReason = .local
     /// Set while connecting: reports the outcome of `uv_tcp_connect`.
     private var connectCompletion: ((UVError?) -> Void)?

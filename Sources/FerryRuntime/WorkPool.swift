@@ -20,7 +20,8 @@ public final class WorkPool {
 
     public let loop: EventLoop
     /// Jobs submitted whose completion has not run yet. Invariant: <= jobsInFlightMax.
-    public private(set) var jobsInFlight = 0
+    /// Unchecked exclusivity: see `EventLoop.endOfTurnFlushes`.
+    @exclusivity(unchecked) public private(set) var jobsInFlight = 0
 
     public init(loop: EventLoop) { self.loop = loop }
 

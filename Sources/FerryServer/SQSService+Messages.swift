@@ -10,7 +10,8 @@ extension SQSService {
 
     func sendMessage(_ r: SendMessageRequest, _ respond: @escaping Respond) {
         let entry = Self.sendEntry(id: "", r.message)
-        if let error = Self.validate({ try QueueValidation.validateSendEntry(entry) }) {
+        // The body passed FerrySQS's check, which a SendMessageRequest proves: the rest needs checking here.
+        if let error = Self.validate({ try QueueValidation.validateSendEntryExceptBody(entry) }) {
             return respond(.failure(error))
         }
         withQueue(r.queueUrl, respond) { [unowned self] name in

@@ -40,6 +40,28 @@ final class ValidationTests: XCTestCase {
         XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
     }
 
+    /// The edge skips only the body (FerrySQS checked it); the machine's `validateSendEntry` is both, body first.
+    func testSendEntryChecksAreTheBodyThenTheRest() {
+        func code(_ check: () throws -> Void) -> QueueErrorCode? {
+            do {
+                try check()
+                return nil
+            } catch { return (error as! QueueError).code }
+        }
+        let badBody = SendEntry(body: [0x08], delaySeconds: 901)
+        XCTAssertEqual(code { try QueueValidation.validateSendEntry(badBody) }, .invalidMessageContents)
+        XCTAssertEqual(code { try QueueValidation.validateMessageBody(badBody.body) }, .invalidMessageContents)
+        XCTAssertEqual(code { try QueueValidation.validateSendEntryExceptBody(badBody) }, .invalidParameterValue)
+        XCTAssertEqual(code { try QueueValidation.validateSendEntry(SendEntry(body: [])) }, .missingParameter)
+        XCTAssertNil(code { try QueueValidation.validateSendEntryExceptBody(SendEntry(body: [])) })
+        let tooLong = SendEntry(body: [UInt8](repeating: 0x61, count: QueueLimits.messageBytesMax + 1))
+        XCTAssertEqual(code { try QueueValidation.validateSendEntry(tooLong) }, .invalidParameterValue)
+        XCTAssertEqual(code { try QueueValidation.validateSendEntryExceptBody(tooLong) }, .invalidParameterValue)
+        let longest = SendEntry(body: [UInt8](repeating: 0x61, count: QueueLimits.messageBytesMax))
+        XCTAssertNil(code { try QueueValidation.validateSendEntry(longest) })
+        XCTAssertNil(code { try QueueValidation.validateSendEntryExceptBody(longest) })
+    }
+
     func testMessageAttributeRules() {
         func check(_ attributes: [MessageAttribute]) -> QueueErrorCode? {
             do {

@@ -65,4 +65,18 @@ final class HTTPHeadersTests: XCTestCase {
         XCTAssertEqual(request.headers["x-amz-target"], "AmazonSQS.SendMessage")
         XCTAssertEqual(request.headers.count(of: "content-length"), 1)
     }
+
+    /// A parsed head's fields are offsets into one copy of it: the colon and blanks between a name and its value
+    /// belong to neither.
+    func testAParsedFieldIsItsNameAndItsValueOnly() throws {
+        var parser = HTTPRequestParser()
+        let events = parser.feed(
+            Array("POST / HTTP/1.1\r\nHost: h\r\nAuthorization: \t AWS4 x \t\r\nContent-Length: 0\r\n\r\n".utf8))
+        guard case .request(let request)? = events.first else { return XCTFail("\(events)") }
+        XCTAssertEqual(request.headers["authorization"], "AWS4 x")
+        XCTAssertEqual(request.headers.fields.map(\.name), ["Host", "Authorization", "Content-Length"])
+        XCTAssertEqual(request.headers.fields.map(\.value), ["h", "AWS4 x", "0"])
+        XCTAssertEqual(
+            request.headers, HTTPHeaders([("Host", "h"), ("Authorization", "AWS4 x"), ("Content-Length", "0")]))
+    }
 }

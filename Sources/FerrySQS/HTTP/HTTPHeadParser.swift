@@ -14,8 +14,7 @@ enum HTTPHeadParser {
         guard ASCIIWords.isASCII(head) else { return nil }
         var lineStart = 0
         var requestLine: (method: String, target: String, version: HTTPVersion)?
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(16)  // an SDK's request has 10-12 fields
+        var headers = HTTPHeaders(head: head, fieldsExpected: 16)  // an SDK's request has 10-12 fields
         var fieldCount = 0
         var hostCount = 0
         while lineStart < head.count {
@@ -23,6 +22,7 @@ enum HTTPHeadParser {
             let next = lineEnd + 1
             if lineEnd > lineStart, head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
+            let lineOffset = lineStart
             lineStart = next
             // The parser cut the head at the first empty line, so one can only be the last; the general
             // path refuses one anywhere else.
@@ -38,7 +38,9 @@ enum HTTPHeadParser {
             fieldCount += 1
             guard fieldCount <= limits.headerCountMax, let (name, value) = parseFieldASCII(line) else { return nil }
             if isHostField(line) { hostCount += 1 }
-            headers.add(name: name, nameBytes: UnsafeBufferPointer(rebasing: line[..<name.utf8.count]), value: value)
+            headers.addField(
+                name: (lineOffset + name.lowerBound)..<(lineOffset + name.upperBound),
+                value: (lineOffset + value.lowerBound)..<(lineOffset + value.upperBound))
         }
         guard let (method, target, version) = requestLine else { return nil }
         if version == .http11 && hostCount != 1 { return nil }
@@ -74,8 +76,8 @@ enum HTTPHeadParser {
         return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), parsedVersion)
     }
 
-    /// A field line of an ASCII head (`ASCIIWords` needs every byte below 0x80).
-    static func parseFieldASCII(_ line: UnsafeBufferPointer<UInt8>) -> (String, String)? {
+    /// A field line of an ASCII head (`ASCIIWords` needs every byte below 0x80): where its name and value lie.
+    static func parseFieldASCII(_ line: UnsafeBufferPointer<UInt8>) -> (name: Range<Int>, value: Range<Int>)? {
         guard let colon = ASCIIWords.firstIndex(of: UInt8(ascii: ":"), in: line, from: 0, to: line.count), colon > 0
         else { return nil }
         var start = colon + 1
@@ -84,10 +86,7 @@ enum HTTPHeadParser {
         while end > start, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }
         for i in 0..<colon where !ASCIIWords.isTokenByte(line[i]) { return nil }
         guard ASCIIWords.isFieldValue(line, from: start, to: end) else { return nil }
-        return (
-            String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-            String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
-        )
+        return (0..<colon, start..<end)
     }
 
     /// Any head, and the exact error for a bad one.
@@ -184,7 +183,7 @@ enum HTTPHeadParser {
             headers.firstIndex(of: "content-length", from: index + 1) == nil,
             !headers.contains("transfer-encoding"), !headers.contains("expect")
         else { return nil }
-        let text = headers.fields[index].value
+        let text = headers.value(at: index)
         guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit), let value = Int(text),
             value <= limits.bodyBytesMax
         else { return nil }

@@ -7,37 +7,95 @@
 ///
 /// Lookup is case-insensitive (RFC 9110 §5.1). Values are kept exactly as received apart from the
 /// optional whitespace around them (RFC 9112 §5), because SigV4 signs the Host header as sent.
+///
+/// The fields are kept as bytes, names and values back to back in one array, and become `String`s only when
+/// asked for: an SDK's request has a dozen fields and the node reads about half of them, so building two
+/// strings a field as the head was parsed cost ~4.5k instructions a request (two dozen strings, the long
+/// values each an allocation).
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
-    public private(set) var fields: [(name: String, value: String)]
-    /// Each field's `nameKey`, in step with `fields`. Lookups compare these plain words and compare names
-    /// only where they match: a lookup used to copy (retain and release) every field's two strings to
-    /// compare a name, ~140 instructions a field, and a request makes a dozen lookups among a dozen fields.
-    private var nameKeys: [UInt64]
+    /// Every field's name then value, as UTF-8, in arrival order.
+    private var text: [UInt8] = []
+    /// Where each field's name and value lie in `text` (in a parsed head, the colon and blanks between them).
+    private var spans: [Span] = []
+    /// Each field's `nameKey`, in step with `spans`. Lookups compare these plain words and compare names
+    /// only where they match: a dozen lookups among a dozen fields a request.
+    private var nameKeys: [UInt64] = []
+
+    private struct Span: Sendable, Equatable {
+        var nameStart: Int
+        var nameEnd: Int
+        var valueStart: Int
+        var valueEnd: Int
+    }
 
     public init(_ fields: [(name: String, value: String)] = []) {
-        self.fields = fields
-        self.nameKeys = fields.map { HTTPHeaders.nameKey($0.name) }
+        for (name, value) in fields { add(name: name, value: value) }
+    }
+
+    /// All fields as strings, in arrival order.
+    public var fields: [(name: String, value: String)] {
+        (0..<spans.count).map { (name(at: $0), value(at: $0)) }
     }
 
     public mutating func add(name: String, value: String) {
-        fields.append((name, value))
+        let nameStart = text.count
+        text.append(contentsOf: name.utf8)
+        let valueStart = text.count
+        text.append(contentsOf: value.utf8)
+        spans.append(Span(nameStart: nameStart, nameEnd: valueStart, valueStart: valueStart, valueEnd: text.count))
         nameKeys.append(HTTPHeaders.nameKey(name))
     }
 
-    /// `add` for the head parser, which has the name's bytes at hand.
-    mutating func add(name: String, nameBytes: UnsafeBufferPointer<UInt8>, value: String) {
-        fields.append((name, value))
-        nameKeys.append(HTTPHeaders.nameKey(nameBytes))
+    /// For the head parser: the fields will be `addField`s of `head` (valid UTF-8: the parser checked), kept
+    /// whole in one copy.
+    init(head: UnsafeBufferPointer<UInt8>, fieldsExpected: Int) {
+        text = Array(head)
+        spans.reserveCapacity(fieldsExpected)
+        nameKeys.reserveCapacity(fieldsExpected)
     }
 
-    mutating func reserveCapacity(_ count: Int) {
-        fields.reserveCapacity(count)
-        nameKeys.reserveCapacity(count)
+    /// Adds the field whose name and value lie at these offsets of the head given to `init(head:fieldsExpected:)`.
+    mutating func addField(name: Range<Int>, value: Range<Int>) {
+        spans.append(
+            Span(
+                nameStart: name.lowerBound, nameEnd: name.upperBound, valueStart: value.lowerBound,
+                valueEnd: value.upperBound))
+        nameKeys.append(text.withUnsafeBufferPointer { HTTPHeaders.nameKey(UnsafeBufferPointer(rebasing: $0[name])) })
+    }
+
+    /// Calls `body` with each field's name and value bytes, in order, without building `String`s.
+    func forEachField(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { all in
+            for span in spans {
+                body(
+                    UnsafeBufferPointer(rebasing: all[span.nameStart..<span.nameEnd]),
+                    UnsafeBufferPointer(rebasing: all[span.valueStart..<span.valueEnd]))
+            }
+        }
+    }
+
+    /// Bytes of all names and values together.
+    var textBytes: Int { spans.reduce(0) { $0 + ($1.nameEnd - $1.nameStart) + ($1.valueEnd - $1.valueStart) } }
+
+    /// The name of the field at `index`, as sent.
+    func name(at index: Int) -> String {
+        String(decoding: text[spans[index].nameStart..<spans[index].nameEnd], as: UTF8.self)
+    }
+
+    /// The value of the field at `index`.
+    func value(at index: Int) -> String {
+        String(decoding: text[spans[index].valueStart..<spans[index].valueEnd], as: UTF8.self)
+    }
+
+    /// Calls `body` with the value bytes of the field at `index`, without building a `String`.
+    func withValueBytes<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let span = spans[index]
+        return text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[span.valueStart..<span.valueEnd])) }
     }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        firstIndex(of: name).map { fields[$0].value }
+        firstIndex(of: name).map { value(at: $0) }
     }
 
     /// The index of the first field at or after `start` named `name` (ASCII case-insensitively).
@@ -47,10 +105,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         let keyIsWholeName = name.utf8.count <= HTTPHeaders.nameKeyBytes
         var i = start
         while i < nameKeys.count {
-            if nameKeys[i] == key, keyIsWholeName || HTTPHeaders.namesEqual(fields[i].name, name) { return i }
+            if nameKeys[i] == key, keyIsWholeName || nameEquals(at: i, name) { return i }
             i += 1
         }
         return nil
+    }
+
+    private func nameEquals(at index: Int, _ name: String) -> Bool {
+        var name = name
+        let span = spans[index]
+        return name.withUTF8 { wanted in
+            text.withUnsafeBufferPointer {
+                HTTPHeaders.namesEqual(UnsafeBufferPointer(rebasing: $0[span.nameStart..<span.nameEnd]), wanted)
+            }
+        }
     }
 
     /// Every value of `name`, in arrival order.
@@ -58,7 +126,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         var found: [String] = []
         var next = firstIndex(of: name)
         while let i = next {
-            found.append(fields[i].value)
+            found.append(value(at: i))
             next = firstIndex(of: name, from: i + 1)
         }
         return found
@@ -77,14 +145,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     public func contains(_ name: String) -> Bool { firstIndex(of: name) != nil }
 
-    public var count: Int { fields.count }
+    public var count: Int { spans.count }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.fields.count == rhs.fields.count
+        lhs.spans.count == rhs.spans.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
@@ -115,15 +183,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a
         var b = b
-        return a.withUTF8 { au in
-            b.withUTF8 { bu in
-                for i in 0..<au.count where au[i] != bu[i] {
-                    let x = au[i] | 0x20
-                    guard x == bu[i] | 0x20, x >= 0x61, x <= 0x7A else { return false }
-                }
-                return true
-            }
+        return a.withUTF8 { au in b.withUTF8 { bu in namesEqual(au, bu) } }
+    }
+
+    static func namesEqual(_ au: UnsafeBufferPointer<UInt8>, _ bu: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard au.count == bu.count else { return false }
+        for i in 0..<au.count where au[i] != bu[i] {
+            let x = au[i] | 0x20
+            guard x == bu[i] | 0x20, x >= 0x61, x <= 0x7A else { return false }
         }
+        return true
+    }
+
+    static func equalsIgnoringCase(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        name.count == lowercase.utf8CodeUnitCount && hasPrefixIgnoringCase(name, lowercase)
     }
 
     static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
@@ -132,16 +205,18 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// Whether `text` starts with `lowercase` once A-Z are folded to a-z.
     static func hasPrefixIgnoringCase(_ text: String, _ lowercase: StaticString) -> Bool {
-        guard text.utf8.count >= lowercase.utf8CodeUnitCount else { return false }
         var text = text
-        return text.withUTF8 { bytes in
-            lowercase.withUTF8Buffer { wanted in
-                for i in 0..<wanted.count {
-                    let byte = bytes[i]
-                    guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
-                }
-                return true
+        return text.withUTF8 { hasPrefixIgnoringCase($0, lowercase) }
+    }
+
+    static func hasPrefixIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count >= lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { wanted in
+            for i in 0..<wanted.count {
+                let byte = bytes[i]
+                guard (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted[i] else { return false }
             }
+            return true
         }
     }
 }
@@ -226,21 +301,19 @@ public struct HTTPResponse: Sendable, Equatable {
     /// sized for all of it (this runs once per response).
     public func serialized(keepAlive: Bool) -> [UInt8] {
         var out: [UInt8] = []
-        var headBytes = 96
-        for (name, value) in headers.fields { headBytes += name.utf8.count + value.utf8.count + 4 }
-        out.reserveCapacity(headBytes + body.count)
+        out.reserveCapacity(96 + headers.textBytes + 4 * headers.count + body.count)
         append("HTTP/1.1 ", to: &out)
         JSONWriter.appendInt(Int64(status), to: &out)
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: HTTPResponse.reasonPhrase(status).utf8)
         append("\r\n", to: &out)
-        for (name, value) in headers.fields
-        where !HTTPHeaders.equalsIgnoringCase(name, "content-length")
-            && !HTTPHeaders.equalsIgnoringCase(name, "connection")
-        {
-            out.append(contentsOf: name.utf8)
+        headers.forEachField { name, value in
+            guard !HTTPHeaders.equalsIgnoringCase(name, "content-length"),
+                !HTTPHeaders.equalsIgnoringCase(name, "connection")
+            else { return }
+            out.append(contentsOf: name)
             append(": ", to: &out)
-            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: value)
             append("\r\n", to: &out)
         }
         append("Content-Length: ", to: &out)

@@ -157,11 +157,14 @@ public struct OutgoingMessage: Sendable, Equatable {
     }
 }
 
+/// Built only by the decoders, and only after `MessageValidation.validate(message)` passed: holding one proves
+/// the message's stateless checks did, its body's in particular (not empty, XML characters only), so the node
+/// need not scan the body again before proposing it (`QueueValidation.validateSendEntryExceptBody`).
 public struct SendMessageRequest: Sendable, Equatable {
-    public var queueUrl: String
-    public var message: OutgoingMessage
+    public let queueUrl: String
+    public let message: OutgoingMessage
 
-    public init(queueUrl: String, message: OutgoingMessage) {
+    init(queueUrl: String, message: OutgoingMessage) {
         self.queueUrl = queueUrl
         self.message = message
     }

@@ -87,7 +87,7 @@ enum CanonicalRequest {
             out.append(UInt8(ascii: ":"))
             var next = headers.firstIndex(of: name)
             while let index = next {
-                appendCollapsingWhitespace(headers.fields[index].value, to: &out)
+                headers.withValueBytes(at: index) { appendCollapsingWhitespace($0, to: &out) }
                 next = headers.firstIndex(of: name, from: index + 1)
                 if next != nil { out.append(UInt8(ascii: ",")) }
             }
@@ -97,26 +97,23 @@ enum CanonicalRequest {
 
     /// `value` without leading and trailing spaces or tabs, each inner run of them as one space. Copies the
     /// runs between blanks whole: appending byte by byte was a quarter of building the canonical request.
-    private static func appendCollapsingWhitespace(_ value: String, to out: inout [UInt8]) {
-        var value = value
-        value.withUTF8 { bytes in
-            var i = 0
-            var end = bytes.count
-            while i < end, isBlank(bytes[i]) { i += 1 }
-            while end > i, isBlank(bytes[end - 1]) { end -= 1 }
-            var runStart = i
-            while i < end {
-                guard isBlank(bytes[i]) else {
-                    i += 1
-                    continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                out.append(UInt8(ascii: " "))
-                while i < end, isBlank(bytes[i]) { i += 1 }
-                runStart = i
+    private static func appendCollapsingWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var i = 0
+        var end = bytes.count
+        while i < end, isBlank(bytes[i]) { i += 1 }
+        while end > i, isBlank(bytes[end - 1]) { end -= 1 }
+        var runStart = i
+        while i < end {
+            guard isBlank(bytes[i]) else {
+                i += 1
+                continue
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            out.append(UInt8(ascii: " "))
+            while i < end, isBlank(bytes[i]) { i += 1 }
+            runStart = i
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end]))
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
