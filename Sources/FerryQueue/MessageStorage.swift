@@ -17,6 +17,11 @@ final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
     }
 
     static func make(_ bytes: [UInt8], md5: BodyMD5?) -> MessageBody {
+        bytes.withUnsafeBufferPointer { make($0, md5: md5) }
+    }
+
+    /// The bytes copied once, into the new body: a snapshot's million bodies are copied from its buffer directly.
+    static func make(_ bytes: UnsafeBufferPointer<UInt8>, md5: BodyMD5?) -> MessageBody {
         precondition(!bytes.isEmpty, "SQS bodies are at least one character; an empty body marks a deleted slot")
         precondition(bytes.count <= Int(UInt32.max), "a body is at most a few MiB")
         let header = Header(
@@ -24,9 +29,7 @@ final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
             hasMD5: md5 != nil)
         let buffer = MessageBody.create(minimumCapacity: bytes.count) { _ in header }
         buffer.withUnsafeMutablePointerToElements { elements in
-            bytes.withUnsafeBufferPointer { source in
-                elements.initialize(from: source.baseAddress!, count: source.count)
-            }
+            elements.initialize(from: bytes.baseAddress!, count: bytes.count)
         }
         // `create` allocates an instance of the class it is called on.
         return unsafeDowncast(buffer, to: MessageBody.self)

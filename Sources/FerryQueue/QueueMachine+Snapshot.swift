@@ -256,11 +256,14 @@ extension MessageSlot {
                 seq: seq, body: nil, sentMs: 0, firstReceiveMs: 0, visibleDeltaMs: 0,
                 lastReceiveDeltaMs: 0, receiveCount: 0, group: 0, extras: nil)
         }
-        let bodyBytes = try r.raw()
-        guard !bodyBytes.isEmpty else { throw DecodeError("empty body in a live slot") }
+        // Copied once, from the snapshot's buffer into the body: no array in between.
+        let bodyRange = try r.rawRange()
+        guard !bodyRange.isEmpty else { throw DecodeError("empty body in a live slot") }
+        guard bodyRange.count <= Int(UInt32.max) else { throw DecodeError("body of \(bodyRange.count) bytes") }
         let md5 = format.hasBodyMD5 ? try r.optionalBodyMD5() : nil
+        let body = r.withBytes(in: bodyRange) { MessageBody.make($0, md5: md5) }
         var slot = MessageSlot(
-            seq: seq, body: MessageBody.make(bodyBytes, md5: md5), sentMs: try r.varint(),
+            seq: seq, body: body, sentMs: try r.varint(),
             firstReceiveMs: try r.varint(), visibleDeltaMs: try r.u32(),
             lastReceiveDeltaMs: try r.u32(), receiveCount: try r.u32(), group: try r.u32(),
             extras: nil)

@@ -133,9 +133,20 @@ public struct VarintReader {
     }
 
     public mutating func raw() throws -> [UInt8] {
+        Array(bytes[try rawRange()])
+    }
+
+    /// Where a length-prefixed byte string (`VarintWriter.raw`) lies in the input, skipped over: a caller that
+    /// keeps the bytes copies them once, straight to where they live (`withBytes(in:)`), not through an array.
+    public mutating func rawRange() throws -> Range<Int> {
         let length = try count()
         defer { offset += length }
-        return Array(bytes[offset..<offset + length])
+        return offset..<offset + length
+    }
+
+    /// The input's bytes in `range` (from `rawRange()`), for the duration of `body`.
+    public func withBytes<T>(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { all in try body(UnsafeBufferPointer(rebasing: all[range])) }
     }
 
     public mutating func string() throws -> String {

@@ -48,6 +48,12 @@ public struct CRC32C {
         }
     }
 
+    /// As if `update` had been fed bytes whose own checksum is `checksum`; `appending` is
+    /// `CRC32C.zerosOperator(bytes:)` of their count (`CRC32C+Combine.swift`).
+    mutating func update(checksum: UInt32, appending: UInt32) {
+        register = ~Self.combine(value, checksum, appending: appending)
+    }
+
     public mutating func update(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { register = Self.update(register, $0) }
     }
