@@ -127,7 +127,7 @@ public enum QueueValidation {
                 "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(QueueLimits.messageAttributesMax)]."
             )
         }
-        guard Set(attributes.map(\.name)).count == attributes.count else {
+        guard allDistinct(attributes.map(\.name)) else {
             throw QueueError.invalidParameter("MessageAttributes", "Message attribute names must be unique.")
         }
         for attribute in attributes {
@@ -139,23 +139,38 @@ public enum QueueValidation {
     /// docs/sqs-wire.md, "Message limits": `[A-Za-z0-9_.-]`, at most 256, no `AWS.`/`Amazon.` prefix, no leading,
     /// trailing or double dot.
     static func validateAttributeName(_ name: String) throws {
-        let lower = name.lowercased()
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax,
-            bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") }),
-            bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."), !name.contains(".."),
-            !lower.hasPrefix("aws."), !lower.hasPrefix("amazon.")
-        else {
+        guard isValidAttributeName(name.utf8) else {
             throw QueueError.invalidParameter("MessageAttributeName", "Message attribute name '\(name)' is invalid.")
+        }
+    }
+
+    /// One pass over the bytes, no copies: every replica checks every attribute of every message it applies.
+    static func isValidAttributeName(_ bytes: String.UTF8View) -> Bool {
+        let dot = UInt8(ascii: ".")
+        guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax else { return false }
+        var previous = dot  // so that a leading dot reads as a double one
+        for byte in bytes {
+            guard isNameByte(byte) || byte == dot, !(byte == dot && previous == dot) else { return false }
+            previous = byte
+        }
+        return previous != dot && !startsIgnoringCase(bytes, with: "aws.")
+            && !startsIgnoringCase(bytes, with: "amazon.")
+    }
+
+    /// For name bytes only (`[A-Za-z0-9_.-]`): setting bit 0x20 lower-cases a letter and leaves `.`, digits, `-` be.
+    private static func startsIgnoringCase(_ bytes: String.UTF8View, with lowercasePrefix: StaticString) -> Bool {
+        guard bytes.count >= lowercasePrefix.utf8CodeUnitCount else { return false }
+        return lowercasePrefix.withUTF8Buffer { prefix in
+            zip(bytes, prefix).allSatisfy { byte, expected in byte | 0x20 == expected }
         }
     }
 
     static func validateAttributeValue(_ attribute: MessageAttribute) throws {
         let type = attribute.dataType
-        let base = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+        let base = AttributeDataType.base(type)
         guard type.utf8.count <= QueueLimits.messageAttributeTypeCharactersMax,
-            ["String", "Number", "Binary"].contains(base),
-            type == base || type.utf8.count > base.utf8.count + 1
+            base == "String" || base == "Number" || base == "Binary",
+            type.utf8.count == base.utf8.count || type.utf8.count > base.utf8.count + 1
         else {
             throw QueueError.invalidParameter(
                 "MessageAttributes", "The type of message attribute '\(attribute.name)' is invalid.")

@@ -66,6 +66,30 @@ final class ValidationTests: XCTestCase {
             check([MessageAttribute(name: "a", dataType: "Binary", value: .string("v"))]), .invalidParameterValue)
     }
 
+    func testAttributeNamesAreCheckedByteByByteWithoutRegardToCase() {
+        func isValid(_ name: String) -> Bool { QueueValidation.isValidAttributeName(name.utf8) }
+        for good in ["a", "aws", "awsx.y", "amazon", "x.aws.y", "A-b_c.9", String(repeating: "n", count: 256)] {
+            XCTAssertTrue(isValid(good), good)
+        }
+        let bad = [
+            "Aws.x", "AMAZON.y", "aWs.", ".", "..", ".a", "a.", "a..b", "a b", "é", "",
+            String(repeating: "n", count: 257),
+        ]
+        for name in bad { XCTAssertFalse(isValid(name), name) }
+        let twice = [
+            MessageAttribute(name: "a", dataType: "String", value: .string("v")),
+            MessageAttribute(name: "a", dataType: "Number", value: .string("1")),
+        ]
+        XCTAssertThrowsError(try QueueValidation.validateMessageAttributes(twice), "names must be unique")
+    }
+
+    func testAttributeDataTypeBaseIsTheFirstRunBetweenDots() {
+        for type in ["String", "Number.int", "Binary.a.b", ".String", "..Number.x", "String.", "", ".", "...", "é.x"] {
+            let split = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+            XCTAssertEqual(String(AttributeDataType.base(type)), split, type)
+        }
+    }
+
     func testFifoIdsArePrintableAsciiUpTo128() {
         XCTAssertNoThrow(try QueueValidation.validateFifoId("MessageGroupId", "a!#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"))
         XCTAssertThrowsError(try QueueValidation.validateFifoId("MessageGroupId", "has space"))
