@@ -56,6 +56,8 @@ struct TopicEnvelopeModel {
 
     /// JSON string literal: quote, backslash and control characters escaped.
     static func quote(_ s: String) -> String {
+        let needsNoEscape = s.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if needsNoEscape { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
