@@ -231,31 +231,10 @@ public enum QueueValidation {
 
     /// XML 1.0 characters only (docs/sqs-wire.md, "Operations"), and valid UTF-8.
     public static func isValidMessageText(_ bytes: [UInt8]) -> Bool {
-        // Fast path, on every send: printable ASCII only (0x20-0x7E), eight bytes at a time (SWAR: a lane
-        // flags if it is below 0x20, equal to 0x7F, or has its high bit set). Anything else takes the exact path.
-        let allPlainAscii = bytes.withUnsafeBytes { raw -> Bool in
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            var offset = 0
-            var flags: UInt64 = 0
-            while offset + 8 <= raw.count {
-                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                let del = v ^ (ones &* 0x7f)
-                flags |= ((v &- ones &* 0x20) & ~v) | ((del &- ones) & ~del) | v
-                offset += 8
-            }
-            guard flags & highs == 0 else { return false }
-            while offset < raw.count {
-                let byte = raw[offset]
-                guard byte >= 0x20 && byte < 0x7f else { return false }
-                offset += 1
-            }
-            return true
-        }
-        if allPlainAscii { return true }
-        // ASCII with tabs or line breaks (every SNS envelope): judged byte by byte, no decoding.
-        if !bytes.contains(where: { $0 >= 0x80 }) {
-            return !bytes.contains { $0 < 0x20 && $0 != 0x9 && $0 != 0xA && $0 != 0xD }
+        switch asciiVerdict(bytes) {
+        case .valid: return true
+        case .invalid: return false
+        case .notAscii: break
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
@@ -266,6 +245,39 @@ public enum QueueValidation {
             if !ok { return false }
         }
         return true
+    }
+
+    private enum AsciiVerdict { case valid, invalid, notAscii }
+
+    /// One pass, on every send and every fan-out copy: an ASCII byte is valid unless it is a control character
+    /// other than tab, line feed and carriage return. Eight bytes at a time (SWAR): a word with a high bit set
+    /// is not ASCII; one with a lane below 0x20 (every SNS envelope has line feeds) is judged byte by byte.
+    private static func asciiVerdict(_ bytes: [UInt8]) -> AsciiVerdict {
+        func judge(_ byte: UInt8) -> AsciiVerdict {
+            if byte >= 0x80 { return .notAscii }
+            if byte < 0x20 && byte != 0x9 && byte != 0xA && byte != 0xD { return .invalid }
+            return .valid
+        }
+        return bytes.withUnsafeBytes { raw -> AsciiVerdict in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                if v & highs != 0 { return .notAscii }
+                // With no high bit set, this is nonzero exactly when some lane is below 0x20.
+                if (v &- ones &* 0x20) & ~v & highs != 0 {
+                    for k in offset..<offset + 8 where judge(raw[k]) == .invalid { return .invalid }
+                }
+                offset += 8
+            }
+            while offset < raw.count {
+                let verdict = judge(raw[offset])
+                if verdict != .valid { return verdict }
+                offset += 1
+            }
+            return .valid
+        }
     }
 
     static func isNameByte(_ c: UInt8) -> Bool {

@@ -38,6 +38,23 @@ final class ValidationTests: XCTestCase {
         var tabbed = long
         tabbed[3] = 0x09
         XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
+        // Every control character at every position of a word and of the tail: only tab, LF and CR pass,
+        // and a later non-ASCII byte does not save an earlier control character.
+        for position in [0, 7, 8, 15, 995, 999] {
+            for byte: UInt8 in 0..<0x20 {
+                var body = long
+                body[position] = byte
+                XCTAssertEqual(
+                    QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte),
+                    "byte \(byte) at \(position)")
+                body[998] = 0xC3
+                body[999] = 0xA9
+                if position < 998 {
+                    XCTAssertEqual(QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte), "then é")
+                }
+            }
+        }
+        XCTAssertTrue(QueueValidation.isValidMessageText(Array("{\n  \"Type\" : \"Notification\"\n}\u{7f}".utf8)))
     }
 
     func testMessageAttributeRules() {
