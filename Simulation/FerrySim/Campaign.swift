@@ -12,8 +12,11 @@ public struct CampaignSummary: Sendable {
     public var simulatedMicros: UInt64 = 0
     public var eventCount = 0
     public var wallSeconds: Double = 0
-    /// CPU time of this process over the campaign: on a shared machine, wall time measures the neighbours too.
+    /// CPU time of this process and its seed workers over the campaign: on a shared machine, wall time
+    /// measures the neighbours too.
     public var cpuSeconds: Double = 0
+    /// Processes that ran seeds (`--jobs`): with more than one, wall speed can exceed CPU speed.
+    public var workers = 1
 
     public var simulatedSecondsPerCPUSecond: Double {
         cpuSeconds > 0 ? Double(simulatedMicros) / 1_000_000 / cpuSeconds : 0
@@ -51,6 +54,7 @@ public func runSeeds(
     runSeed: (UInt64) -> (SeedOutcome, String), report: (SeedRun) -> Void
 ) -> CampaignSummary {
     var summary = CampaignSummary()
+    summary.workers = jobs
     let wallClock = ContinuousClock()
     let started = wallClock.now
     let cpuStarted = clock()

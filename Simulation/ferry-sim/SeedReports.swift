@@ -45,11 +45,18 @@ func speedLines(_ summary: CampaignSummary, seedsPerMinutePlaces: Int) -> String
     """
       simulated seconds:      \(fixed(Double(summary.simulatedMicros) / 1e6, 1))
       events:                 \(summary.eventCount)
-      wall seconds:           \(fixed(summary.wallSeconds, 2))
+      wall seconds:           \(fixed(summary.wallSeconds, 2)) (\(summary.workers) worker\(summary.workers == 1 ? "" : "s"), \(loadAverage()))
       sim seconds / wall s:   \(fixed(summary.simulatedSecondsPerWallSecond, 0))
       sim seconds / CPU s:    \(fixed(summary.simulatedSecondsPerCPUSecond, 0)) (CPU \(fixed(summary.cpuSeconds, 2))s)
       seeds per minute:       \(fixed(summary.seedsPerMinute, seedsPerMinutePlaces))
     """
+}
+
+/// The machine's one-minute load average as the campaign ends: a wall speed means little without it.
+private func loadAverage() -> String {
+    var loads = [Double](repeating: 0, count: 1)
+    guard getloadavg(&loads, 1) == 1 else { return "load average unknown" }
+    return "load average \(fixed(loads[0], 2))"
 }
 
 /// A campaign that found a violation names the first one and fails the command.

@@ -420,8 +420,7 @@ struct AttributeFilterSubject: FilterSubject {
     func values(at path: [String]) -> [FilterValue]? {
         guard path.count == 1, let attribute = attributes.first(where: { $0.name == path[0] }) else { return nil }
         guard case .string(let text) = attribute.value else { return [] }
-        let base = attribute.dataType.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
-        if base == "Number" { return Double(text).map { [.number($0)] } ?? [] }
+        if AttributeDataType.base(attribute.dataType) == "Number" { return Double(text).map { [.number($0)] } ?? [] }
         if attribute.dataType == "String.Array", case .array(let items)? = PolicyJSON.parse(text) {
             return items.map(FilterValue.init)
         }

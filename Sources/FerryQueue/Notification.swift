@@ -23,8 +23,10 @@ struct Notification {
         var head: [UInt8] = []
         head.reserveCapacity(entry.message.utf8.count + 1024)
         head.append(contentsOf: "{\n".utf8)
-        func field(_ name: String, _ value: String) {
-            head.append(contentsOf: "  \"\(name)\" : ".utf8)
+        func field(_ name: StaticString, _ value: String) {
+            head.append(contentsOf: "  \"".utf8)
+            name.withUTF8Buffer { head.append(contentsOf: $0) }
+            head.append(contentsOf: "\" : ".utf8)
             MiniJSON.appendQuoted(value, to: &head)
             head.append(contentsOf: ",\n".utf8)
         }
@@ -100,6 +102,35 @@ enum ISOTimestamp {
         let days = floorDiv(ms, 86_400_000)
         let msOfDay = ms - days * 86_400_000
         let (year, month, day) = CivilDate.fromDays(days)
+        // Digits written into 24 bytes in place: every publish's envelope carries one of these.
+        var text = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int64, at offset: Int, width: Int) {
+            var v = value
+            for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                text[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        guard (0...9999).contains(year) else { return paddedFormat(year, month, day, msOfDay) }
+        put(year, at: 0, width: 4)
+        put(month, at: 5, width: 2)
+        put(day, at: 8, width: 2)
+        put(msOfDay / 3_600_000, at: 11, width: 2)
+        put(msOfDay / 60_000 % 60, at: 14, width: 2)
+        put(msOfDay / 1000 % 60, at: 17, width: 2)
+        put(msOfDay % 1000, at: 20, width: 3)
+        text[4] = UInt8(ascii: "-")
+        text[7] = UInt8(ascii: "-")
+        text[10] = UInt8(ascii: "T")
+        text[13] = UInt8(ascii: ":")
+        text[16] = UInt8(ascii: ":")
+        text[19] = UInt8(ascii: ".")
+        text[23] = UInt8(ascii: "Z")
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Years outside 0-9999 (never from a real clock): padded to at least four digits, as they always were.
+    private static func paddedFormat(_ year: Int64, _ month: Int64, _ day: Int64, _ msOfDay: Int64) -> String {
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s

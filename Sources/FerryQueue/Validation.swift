@@ -141,7 +141,7 @@ public enum QueueValidation {
                 "Number of message attributes [\(attributes.count)] exceeds the allowed maximum [\(QueueLimits.messageAttributesMax)]."
             )
         }
-        guard Set(attributes.map(\.name)).count == attributes.count else {
+        guard allDistinct(attributes.map(\.name)) else {
             throw QueueError.invalidParameter("MessageAttributes", "Message attribute names must be unique.")
         }
         for attribute in attributes {
@@ -153,23 +153,38 @@ public enum QueueValidation {
     /// docs/sqs-wire.md, "Message limits": `[A-Za-z0-9_.-]`, at most 256, no `AWS.`/`Amazon.` prefix, no leading,
     /// trailing or double dot.
     static func validateAttributeName(_ name: String) throws {
-        let lower = name.lowercased()
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax,
-            bytes.allSatisfy({ isNameByte($0) || $0 == UInt8(ascii: ".") }),
-            bytes.first != UInt8(ascii: "."), bytes.last != UInt8(ascii: "."), !name.contains(".."),
-            !lower.hasPrefix("aws."), !lower.hasPrefix("amazon.")
-        else {
+        guard isValidAttributeName(name.utf8) else {
             throw QueueError.invalidParameter("MessageAttributeName", "Message attribute name '\(name)' is invalid.")
+        }
+    }
+
+    /// One pass over the bytes, no copies: every replica checks every attribute of every message it applies.
+    static func isValidAttributeName(_ bytes: String.UTF8View) -> Bool {
+        let dot = UInt8(ascii: ".")
+        guard !bytes.isEmpty, bytes.count <= QueueLimits.messageAttributeNameCharactersMax else { return false }
+        var previous = dot  // so that a leading dot reads as a double one
+        for byte in bytes {
+            guard isNameByte(byte) || byte == dot, !(byte == dot && previous == dot) else { return false }
+            previous = byte
+        }
+        return previous != dot && !startsIgnoringCase(bytes, with: "aws.")
+            && !startsIgnoringCase(bytes, with: "amazon.")
+    }
+
+    /// For name bytes only (`[A-Za-z0-9_.-]`): setting bit 0x20 lower-cases a letter and leaves `.`, digits, `-` be.
+    private static func startsIgnoringCase(_ bytes: String.UTF8View, with lowercasePrefix: StaticString) -> Bool {
+        guard bytes.count >= lowercasePrefix.utf8CodeUnitCount else { return false }
+        return lowercasePrefix.withUTF8Buffer { prefix in
+            zip(bytes, prefix).allSatisfy { byte, expected in byte | 0x20 == expected }
         }
     }
 
     static func validateAttributeValue(_ attribute: MessageAttribute) throws {
         let type = attribute.dataType
-        let base = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+        let base = AttributeDataType.base(type)
         guard type.utf8.count <= QueueLimits.messageAttributeTypeCharactersMax,
-            ["String", "Number", "Binary"].contains(base),
-            type == base || type.utf8.count > base.utf8.count + 1
+            base == "String" || base == "Number" || base == "Binary",
+            type.utf8.count == base.utf8.count || type.utf8.count > base.utf8.count + 1
         else {
             throw QueueError.invalidParameter(
                 "MessageAttributes", "The type of message attribute '\(attribute.name)' is invalid.")
@@ -230,31 +245,10 @@ public enum QueueValidation {
 
     /// XML 1.0 characters only (docs/sqs-wire.md, "Operations"), and valid UTF-8.
     public static func isValidMessageText(_ bytes: [UInt8]) -> Bool {
-        // Fast path, on every send: printable ASCII only (0x20-0x7E), eight bytes at a time (SWAR: a lane
-        // flags if it is below 0x20, equal to 0x7F, or has its high bit set). Anything else takes the exact path.
-        let allPlainAscii = bytes.withUnsafeBytes { raw -> Bool in
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            var offset = 0
-            var flags: UInt64 = 0
-            while offset + 8 <= raw.count {
-                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                let del = v ^ (ones &* 0x7f)
-                flags |= ((v &- ones &* 0x20) & ~v) | ((del &- ones) & ~del) | v
-                offset += 8
-            }
-            guard flags & highs == 0 else { return false }
-            while offset < raw.count {
-                let byte = raw[offset]
-                guard byte >= 0x20 && byte < 0x7f else { return false }
-                offset += 1
-            }
-            return true
-        }
-        if allPlainAscii { return true }
-        // ASCII with tabs or line breaks (every SNS envelope): judged byte by byte, no decoding.
-        if !bytes.contains(where: { $0 >= 0x80 }) {
-            return !bytes.contains { $0 < 0x20 && $0 != 0x9 && $0 != 0xA && $0 != 0xD }
+        switch asciiVerdict(bytes) {
+        case .valid: return true
+        case .invalid: return false
+        case .notAscii: break
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return false }
         for scalar in text.unicodeScalars {
@@ -265,6 +259,39 @@ public enum QueueValidation {
             if !ok { return false }
         }
         return true
+    }
+
+    private enum AsciiVerdict { case valid, invalid, notAscii }
+
+    /// One pass, on every send and every fan-out copy: an ASCII byte is valid unless it is a control character
+    /// other than tab, line feed and carriage return. Eight bytes at a time (SWAR): a word with a high bit set
+    /// is not ASCII; one with a lane below 0x20 (every SNS envelope has line feeds) is judged byte by byte.
+    private static func asciiVerdict(_ bytes: [UInt8]) -> AsciiVerdict {
+        func judge(_ byte: UInt8) -> AsciiVerdict {
+            if byte >= 0x80 { return .notAscii }
+            if byte < 0x20 && byte != 0x9 && byte != 0xA && byte != 0xD { return .invalid }
+            return .valid
+        }
+        return bytes.withUnsafeBytes { raw -> AsciiVerdict in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                if v & highs != 0 { return .notAscii }
+                // With no high bit set, this is nonzero exactly when some lane is below 0x20.
+                if (v &- ones &* 0x20) & ~v & highs != 0 {
+                    for k in offset..<offset + 8 where judge(raw[k]) == .invalid { return .invalid }
+                }
+                offset += 8
+            }
+            while offset < raw.count {
+                let verdict = judge(raw[offset])
+                if verdict != .valid { return verdict }
+                offset += 1
+            }
+            return .valid
+        }
     }
 
     static func isNameByte(_ c: UInt8) -> Bool {

@@ -452,6 +452,9 @@ final class TopicTests: XCTestCase {
     func testTimestampsFormatLikeAWS() {
         XCTAssertEqual(ISOTimestamp.format(ms: 0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(ISOTimestamp.format(ms: 951_782_400_123), "2000-02-29T00:00:00.123Z")
+        XCTAssertEqual(ISOTimestamp.format(ms: 253_402_300_799_999), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(ISOTimestamp.format(ms: 253_402_300_800_000), "10000-01-01T00:00:00.000Z")
+        XCTAssertEqual(ISOTimestamp.format(ms: -1), "1969-12-31T23:59:59.999Z")
         XCTAssertEqual(Base64.encode(Array("any carnal pleas".utf8)), "YW55IGNhcm5hbCBwbGVhcw==")
     }
 }

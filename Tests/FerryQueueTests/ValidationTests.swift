@@ -38,6 +38,23 @@ final class ValidationTests: XCTestCase {
         var tabbed = long
         tabbed[3] = 0x09
         XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
+        // Every control character at every position of a word and of the tail: only tab, LF and CR pass,
+        // and a later non-ASCII byte does not save an earlier control character.
+        for position in [0, 7, 8, 15, 995, 999] {
+            for byte: UInt8 in 0..<0x20 {
+                var body = long
+                body[position] = byte
+                XCTAssertEqual(
+                    QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte),
+                    "byte \(byte) at \(position)")
+                body[998] = 0xC3
+                body[999] = 0xA9
+                if position < 998 {
+                    XCTAssertEqual(QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte), "then é")
+                }
+            }
+        }
+        XCTAssertTrue(QueueValidation.isValidMessageText(Array("{\n  \"Type\" : \"Notification\"\n}\u{7f}".utf8)))
     }
 
     /// The edge skips only the body (FerrySQS checked it); the machine's `validateSendEntry` is both, body first.
@@ -86,6 +103,30 @@ final class ValidationTests: XCTestCase {
             check([MessageAttribute(name: "a", dataType: "Blob", value: .string("v"))]), .invalidParameterValue)
         XCTAssertEqual(
             check([MessageAttribute(name: "a", dataType: "Binary", value: .string("v"))]), .invalidParameterValue)
+    }
+
+    func testAttributeNamesAreCheckedByteByByteWithoutRegardToCase() {
+        func isValid(_ name: String) -> Bool { QueueValidation.isValidAttributeName(name.utf8) }
+        for good in ["a", "aws", "awsx.y", "amazon", "x.aws.y", "A-b_c.9", String(repeating: "n", count: 256)] {
+            XCTAssertTrue(isValid(good), good)
+        }
+        let bad = [
+            "Aws.x", "AMAZON.y", "aWs.", ".", "..", ".a", "a.", "a..b", "a b", "é", "",
+            String(repeating: "n", count: 257),
+        ]
+        for name in bad { XCTAssertFalse(isValid(name), name) }
+        let twice = [
+            MessageAttribute(name: "a", dataType: "String", value: .string("v")),
+            MessageAttribute(name: "a", dataType: "Number", value: .string("1")),
+        ]
+        XCTAssertThrowsError(try QueueValidation.validateMessageAttributes(twice), "names must be unique")
+    }
+
+    func testAttributeDataTypeBaseIsTheFirstRunBetweenDots() {
+        for type in ["String", "Number.int", "Binary.a.b", ".String", "..Number.x", "String.", "", ".", "...", "é.x"] {
+            let split = type.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+            XCTAssertEqual(String(AttributeDataType.base(type)), split, type)
+        }
     }
 
     func testFifoIdsArePrintableAsciiUpTo128() {

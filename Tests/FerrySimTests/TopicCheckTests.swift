@@ -109,6 +109,36 @@ final class TopicCheckTests: XCTestCase {
         XCTAssertEqual(history.problem?.invariant, "Q-topic")
     }
 
+    func testTheModelsEnvelopeIsTheMachinesByteForByteForEverySubscription() {
+        let entry = PublishEntry(
+            id: "e", message: "say \"hi\"\n\tto \\ 短发 \u{1}", subject: "plain subject",
+            attributes: attributes(color: "red", size: 4) + [
+                MessageAttribute(name: "b\"q", dataType: "String.x", value: .string("line\nbreak"))
+            ])
+        for sequenceNumber in [nil, "10000000000000000001"] {
+            let arguments = (
+                messageId: "m-1", topicArn: "arn:aws:sns:us-east-1:000000000000:t",
+                timestampMs: Int64(1_700_000_000_123),
+                endpointBase: TopicWorkload.endpointBase
+            )
+            let model = TopicEnvelopeModel(
+                messageId: arguments.messageId, sequenceNumber: sequenceNumber, topicArn: arguments.topicArn,
+                entry: entry, timestampMs: arguments.timestampMs, endpointBase: arguments.endpointBase)
+            let machine = Notification(
+                messageId: arguments.messageId, sequenceNumber: sequenceNumber, topicArn: arguments.topicArn,
+                entry: entry, timestampMs: arguments.timestampMs, endpointBase: arguments.endpointBase
+            ).envelope()
+            // One rendering serves every subscription: only UnsubscribeURL's ARN differs.
+            for subscriptionArn in [
+                "arn:aws:sns:us-east-1:000000000000:t:sub-1", "arn:aws:sns:us-east-1:000000000000:t:2",
+            ] {
+                XCTAssertEqual(
+                    model.text(subscriptionArn: subscriptionArn),
+                    String(decoding: machine.body(subscriptionArn: subscriptionArn), as: UTF8.self))
+            }
+        }
+    }
+
     func testASeedPublishesAndDrainsTheSubscribedQueues() {
         let simulation = QueueSimulation(options: QueueSimOptions(seed: 3, nodeCount: 3))
         XCTAssertNil(simulation.run().violation)

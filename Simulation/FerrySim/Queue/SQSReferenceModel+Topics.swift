@@ -207,12 +207,15 @@ extension SQSReferenceModel {
             if let dedupId {
                 topic.dedup[dedupId] = (published.messageId, published.sequenceNumber, nowMs + Self.dedupWindowMs)
             }
+            var envelope: TopicEnvelopeModel?  // rendered on first need, once for all subscriptions
             for k in topic.subscriptions.indices where topic.subscriptions[k].accepts(entry) {
                 let subscription = topic.subscriptions[k]
-                let envelope = TopicEnvelopeModel(
-                    messageId: published.messageId, sequenceNumber: published.sequenceNumber,
-                    topicArn: snsArnPrefix + topicName, entry: entry, timestampMs: nowMs,
-                    endpointBase: endpointBase)
+                if !subscription.raw && envelope == nil {
+                    envelope = TopicEnvelopeModel(
+                        messageId: published.messageId, sequenceNumber: published.sequenceNumber,
+                        topicArn: snsArnPrefix + topicName, entry: entry, timestampMs: nowMs,
+                        endpointBase: endpointBase)
+                }
                 let message =
                     subscription.raw
                     ? SendEntry(
@@ -220,7 +223,7 @@ extension SQSReferenceModel {
                         messageGroupId: entry.messageGroupId,
                         messageDeduplicationId: dedupId)
                     : SendEntry(
-                        body: Array(envelope.text(subscriptionArn: subscription.arn).utf8),
+                        body: Array(envelope!.text(subscriptionArn: subscription.arn).utf8),
                         messageGroupId: entry.messageGroupId,
                         messageDeduplicationId: dedupId)
                 if enqueue(message, into: subscription.queueArn, fromFifoTopic: topic.isFifo) { continue }

@@ -55,7 +55,10 @@ struct SQSReferenceModel {
         /// Standard: visible messages, in the order they became visible.
         var ready: [Int] = []
         /// Messages that become visible at a time to come: (deadline, seq, receive count when set).
-        var pending: [(ms: Int64, seq: Int, receives: Int)] = []
+        private(set) var pending: [(ms: Int64, seq: Int, receives: Int)] = []
+        /// The earliest deadline in `pending` (`.max`: none), so that a command's time is checked against each
+        /// queue's timers without reading them all.
+        private(set) var earliestPendingMs = Int64.max
         /// FIFO: each group's messages in send order; groups that may be served, in the order they became so.
         var groups: [String: [Int]] = [:]
         var groupQueue: [String] = []
@@ -90,6 +93,24 @@ struct SQSReferenceModel {
         var dedupByGroup: Bool { raw["DeduplicationScope"] == "messageGroup" }
 
         func isExpired(_ message: Message, _ now: Int64) -> Bool { message.sentMs + retentionMs <= now }
+
+        mutating func addTimer(ms: Int64, seq: Int, receives: Int) {
+            pending.append((ms, seq, receives))
+            earliestPendingMs = min(earliestPendingMs, ms)
+        }
+
+        mutating func clearTimers() {
+            pending = []
+            earliestPendingMs = .max
+        }
+
+        /// The timers due by `now`, taken out, in no particular order.
+        mutating func takeDueTimers(_ now: Int64) -> [(ms: Int64, seq: Int, receives: Int)] {
+            let due = pending.filter { $0.ms <= now }
+            pending.removeAll { $0.ms <= now }
+            earliestPendingMs = pending.lazy.map(\.ms).min() ?? .max
+            return due
+        }
     }
 
     static let dedupWindowMs: Int64 = 5 * 60_000
@@ -117,7 +138,9 @@ struct SQSReferenceModel {
     mutating func apply(_ command: QueueCommand, _ output: QueueResult, _ stamp: EntryStamp) -> QueueProblem? {
         nowMs = max(nowMs, Int64(clamping: stamp.timeMs))
         movedByLastCommand = []
-        for name in queues.keys.sorted() { promote(name) }
+        // Each queue's timers touch that queue alone, so the order queues are visited in does not matter;
+        // most commands find none due, and listing those that are costs no sort.
+        for name in queues.keys.filter({ queues[$0]!.earliestPendingMs <= nowMs }) { promote(name) }
         if let broken = brokenProperty(command, output) { return broken }
         guard let difference = judged(command, output) else { return nil }
         return QueueProblem(
@@ -229,7 +252,7 @@ struct SQSReferenceModel {
         // Every message goes; deduplication ids keep counting (they outlive their messages).
         queue.messages = [:]
         queue.ready = []
-        queue.pending = []
+        queue.clearTimers()
         queue.groups = [:]
         queue.groupQueue = []
         queue.queuedGroups = []
@@ -272,12 +295,10 @@ struct SQSReferenceModel {
     /// Messages whose delay or visibility timeout ended by now become visible, in order of that time (then
     /// send order); a FIFO group whose head became visible may be served.
     private mutating func promote(_ name: String) {
-        guard queues[name]!.pending.contains(where: { $0.ms <= nowMs }) else { return }
         var queue = queues.removeValue(forKey: name)!  // out of the table while it changes: no copy
-        let due = queue.pending.filter { $0.ms <= nowMs }.sorted {
+        let due = queue.takeDueTimers(nowMs).sorted {
             ($0.ms, $0.seq, $0.receives) < ($1.ms, $1.seq, $1.receives)
         }
-        queue.pending.removeAll { $0.ms <= nowMs }
         // A timer whose message was deleted, received again or had its visibility changed is void.
         let live = due.filter { timer in
             queue.messages[timer.seq].map { $0.visibleAtMs == timer.ms && $0.receiveCount == timer.receives } ?? false
@@ -299,7 +320,7 @@ struct SQSReferenceModel {
 
     static func setVisibleAt(_ queue: inout Queue, _ seq: Int, _ ms: Int64, _ now: Int64) {
         queue.messages[seq]!.visibleAtMs = ms
-        if ms > now { queue.pending.append((ms, seq, queue.messages[seq]!.receiveCount)) }
+        if ms > now { queue.addTimer(ms: ms, seq: seq, receives: queue.messages[seq]!.receiveCount) }
     }
 
     /// A FIFO group may be served when nothing of it is in flight and its oldest message is visible.
@@ -336,10 +357,12 @@ struct SQSReferenceModel {
         if queue.isFifo {
             let group = message.entry.messageGroupId ?? ""
             queue.groups[group, default: []].append(seq)
-            if message.visibleAtMs > now { queue.pending.append((message.visibleAtMs, seq, message.receiveCount)) }
+            if message.visibleAtMs > now {
+                queue.addTimer(ms: message.visibleAtMs, seq: seq, receives: message.receiveCount)
+            }
             refreshGroup(&queue, group, now)
         } else if message.visibleAtMs > now {
-            queue.pending.append((message.visibleAtMs, seq, message.receiveCount))
+            queue.addTimer(ms: message.visibleAtMs, seq: seq, receives: message.receiveCount)
         } else {
             queue.ready.append(seq)
         }

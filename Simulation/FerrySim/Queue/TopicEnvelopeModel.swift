@@ -5,14 +5,16 @@ import FerryQueue
 /// to compare byte for byte; a FIFO topic's has no signature fields. The signature is Ferry's documented placeholder: the base64 of the SHA-256 of
 /// AWS's SignatureVersion 1 string-to-sign.
 struct TopicEnvelopeModel {
-    var messageId: String
-    var sequenceNumber: String?
-    var topicArn: String
-    var entry: PublishEntry
-    var timestampMs: Int64
-    var endpointBase: String
+    /// Every line before UnsubscribeURL, quoted and joined: all that one publish's subscriptions share.
+    private let leadingLines: String
+    /// `,\n  "MessageAttributes" : {...}` or "".
+    private let attributesMember: String
+    private let endpointBase: String
 
-    func text(subscriptionArn: String) -> String {
+    init(
+        messageId: String, sequenceNumber: String?, topicArn: String, entry: PublishEntry, timestampMs: Int64,
+        endpointBase: String
+    ) {
         let timestamp = Self.iso8601(ms: timestampMs)
         var toSign = "Message\n\(entry.message)\nMessageId\n\(messageId)\n"
         if let subject = entry.subject { toSign += "Subject\n\(subject)\n" }
@@ -28,8 +30,8 @@ struct TopicEnvelopeModel {
                 ("SigningCertURL", endpointBase + "/SimpleNotificationService-ferry.pem"),
             ]
         }
-        lines.append(("UnsubscribeURL", endpointBase + "/?Action=Unsubscribe&SubscriptionArn=" + subscriptionArn))
-        var out = "{\n" + lines.map { "  \(Self.quote($0.0)) : \(Self.quote($0.1))" }.joined(separator: ",\n")
+        leadingLines = lines.map(Self.line).joined(separator: ",\n")
+        var attributesMember = ""
         if !entry.attributes.isEmpty {
             // The workload's attributes are String and Number: their values are text.
             let members = entry.attributes.sorted { $0.name < $1.name }.map { attribute -> String in
@@ -37,13 +39,25 @@ struct TopicEnvelopeModel {
                 return
                     "    \(Self.quote(attribute.name)) : {\"Type\":\(Self.quote(attribute.dataType)),\"Value\":\(Self.quote(value))}"
             }
-            out += ",\n  \"MessageAttributes\" : {\n" + members.joined(separator: ",\n") + "\n  }"
+            attributesMember = ",\n  \"MessageAttributes\" : {\n" + members.joined(separator: ",\n") + "\n  }"
         }
-        return out + "\n}"
+        self.attributesMember = attributesMember
+        self.endpointBase = endpointBase
+    }
+
+    func text(subscriptionArn: String) -> String {
+        let url = endpointBase + "/?Action=Unsubscribe&SubscriptionArn=" + subscriptionArn
+        return "{\n" + leadingLines + ",\n" + Self.line(("UnsubscribeURL", url)) + attributesMember + "\n}"
+    }
+
+    private static func line(_ field: (name: String, value: String)) -> String {
+        "  \(quote(field.name)) : \(quote(field.value))"
     }
 
     /// JSON string literal: quote, backslash and control characters escaped.
     static func quote(_ s: String) -> String {
+        let needsNoEscape = s.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if needsNoEscape { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
