@@ -75,7 +75,13 @@ extension PeerMessage {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> PeerMessage {
-        var r = LittleEndianReader(bytes)
+        try decode(bytes, payload: 0..<bytes.count)
+    }
+
+    /// Decodes the message in `bytes[payload]` (a frame where it lies in a link's receive buffer), which it
+    /// must fill exactly.
+    public static func decode(_ bytes: [UInt8], payload: Range<Int>) throws(WireError) -> PeerMessage {
+        var r = LittleEndianReader(bytes, offset: payload.lowerBound, end: payload.upperBound)
         let rawTag = try r.readUInt8()
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownTag(type: "PeerMessage", tag: rawTag) }
         let message: PeerMessage

@@ -237,9 +237,9 @@ final class PeerMesh {
         connection.startReading()
     }
 
-    private func deliver(_ frame: [UInt8], from peer: NodeID) {
+    private func deliver(_ frame: ReceivedFrame, from peer: NodeID) {
         do {
-            onMessage?(try PeerMessage.decode(frame), peer)
+            onMessage?(try PeerMessage.decode(frame.buffer, payload: frame.payload), peer)
         } catch {
             warnings.warn(
                 "undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"], nowMs: loop.nowMs)
