@@ -56,7 +56,14 @@ extension PeerMessage {
     }
 
     public func encoded() -> [UInt8] {
-        var w = LittleEndianWriter(capacity: encodedBytesEstimate)
+        var w = LittleEndianWriter()
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Appends the encoding to `w`, growing it at most once.
+    public func encode(into w: inout LittleEndianWriter) {
+        w.reserveCapacity(w.bytes.count + encodedBytesEstimate)
         switch self {
         case .raft(let envelope):
             w.write(Tag.raft.rawValue)
@@ -71,7 +78,6 @@ extension PeerMessage {
             w.write(sequence)
             w.write(hint ?? 0)
         }
-        return w.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> PeerMessage {
