@@ -35,6 +35,8 @@ public final class EventLoop: @unchecked Sendable {
     /// libuv starts the next read, on any connection, so connections need no buffer of their own: 4,096
     /// client connections each holding 64 KiB used to pin 256 MiB before any of them was authenticated.
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: TCPConnection.readBufferBytes, alignment: 16)
+    /// Spare write-queue chunks for this loop's connections.
+    let writeChunks = WriteChunkPool()
     /// Guarded by `postedMutex`: closures posted from any thread, not yet run.
     private var posted: [@Sendable () -> Void] = []
     /// Guarded by `postedMutex`: true after `shutdown()`, when posted closures are dropped.
