@@ -52,7 +52,7 @@ public final class EventLoop: @unchecked Sendable {
     /// message (TCPConnection, FramedConnection, PeerChannel, WorkPool): their dynamic exclusivity checks
     /// cost ~200 instructions an access, dozens of accesses a request on every node. None can fire: each is
     /// loop-thread only, and no access to it spans a call that can reach it again (the lists are taken out
-    /// before any flush runs; frames are handed on after `nextFrame` returns).
+    /// before any flush runs; frames are handed on after `nextFrameInPlace` returns).
     @exclusivity(unchecked) private var endOfTurnFlushes: [EndOfTurnFlushing] = []
     /// Loop thread only: flushed at the end of the turn once `endOfTurnFlushes` is empty.
     @exclusivity(unchecked) private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []

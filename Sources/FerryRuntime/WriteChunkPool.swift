@@ -7,7 +7,8 @@ final class WriteChunkPool {
     /// Chunks kept at most.
     static let sparesMax = 8
 
-    private var spares: [UnsafeMutableRawPointer] = []
+    /// Unchecked exclusivity (touched on every flush), as `EventLoop.endOfTurnFlushes`: no access spans a call out.
+    @exclusivity(unchecked) private var spares: [UnsafeMutableRawPointer] = []
 
     init() { spares.reserveCapacity(Self.sparesMax) }
 

@@ -30,8 +30,9 @@ final class PeerMesh {
     /// Messages dropped because no link was up or the link was over its write bound, for status.
     private(set) var droppedMessages = 0
     /// Every message sent is encoded here and copied into its link's write queue: one buffer for all of them
-    /// instead of an array allocated and freed per message.
-    private var emitBuffer = LittleEndianWriter()
+    /// instead of an array allocated and freed per message. Unchecked exclusivity (two accesses a message), as
+    /// `EventLoop.endOfTurnFlushes`: loop thread only, and no access spans a call out.
+    @exclusivity(unchecked) private var emitBuffer = LittleEndianWriter()
     /// Capacity `emitBuffer` keeps between messages; a larger one (a snapshot chunk's) is released.
     private static let emitBufferBytesKeptMax = 1 << 20
     /// Connections accepted whose handshake has not succeeded yet. Anyone who reaches the peer port can open
