@@ -56,7 +56,14 @@ extension PeerMessage {
     }
 
     public func encoded() -> [UInt8] {
-        var w = LittleEndianWriter(capacity: encodedBytesEstimate)
+        var w = LittleEndianWriter()
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Appends the encoding to `w`, growing it at most once.
+    public func encode(into w: inout LittleEndianWriter) {
+        w.reserveCapacity(w.bytes.count + encodedBytesEstimate)
         switch self {
         case .raft(let envelope):
             w.write(Tag.raft.rawValue)
@@ -71,11 +78,16 @@ extension PeerMessage {
             w.write(sequence)
             w.write(hint ?? 0)
         }
-        return w.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WireError) -> PeerMessage {
-        var r = LittleEndianReader(bytes)
+        try decode(bytes, payload: 0..<bytes.count)
+    }
+
+    /// Decodes the message in `bytes[payload]` (a frame where it lies in a link's receive buffer), which it
+    /// must fill exactly.
+    public static func decode(_ bytes: [UInt8], payload: Range<Int>) throws(WireError) -> PeerMessage {
+        var r = LittleEndianReader(bytes, offset: payload.lowerBound, end: payload.upperBound)
         let rawTag = try r.readUInt8()
         guard let tag = Tag(rawValue: rawTag) else { throw .unknownTag(type: "PeerMessage", tag: rawTag) }
         let message: PeerMessage

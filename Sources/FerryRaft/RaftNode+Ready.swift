@@ -32,8 +32,9 @@ extension RaftNode {
         if let snapshot { firstToApply = max(firstToApply, snapshot.metadata.index + 1) }
         var committedEntries: [Entry] = []
         if log.committed >= firstToApply {
-            committedEntries = log.entries(from: firstToApply, countMax: Int.max, bytesMax: Int.max) ?? []
-            committedEntries = Array(committedEntries.prefix(Int(log.committed - firstToApply + 1)))
+            // Exactly the committed ones, in one array (taking all and keeping a prefix built a second).
+            let count = Int(log.committed - firstToApply + 1)
+            committedEntries = log.entries(from: firstToApply, countMax: count, bytesMax: Int.max) ?? []
         }
         outstanding = OutstandingReady(
             lastEntry: entries.last?.position, hardState: hardStateChanged ? current : nil,

@@ -35,6 +35,8 @@ public final class EventLoop: @unchecked Sendable {
     /// libuv starts the next read, on any connection, so connections need no buffer of their own: 4,096
     /// client connections each holding 64 KiB used to pin 256 MiB before any of them was authenticated.
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: TCPConnection.readBufferBytes, alignment: 16)
+    /// Spare write-queue chunks for this loop's connections.
+    let writeChunks = WriteChunkPool()
     /// Guarded by `postedMutex`: closures posted from any thread, not yet run.
     private var posted: [@Sendable () -> Void] = []
     /// Guarded by `postedMutex`: true after `shutdown()`, when posted closures are dropped.
@@ -50,7 +52,7 @@ public final class EventLoop: @unchecked Sendable {
     /// message (TCPConnection, FramedConnection, PeerChannel, WorkPool): their dynamic exclusivity checks
     /// cost ~200 instructions an access, dozens of accesses a request on every node. None can fire: each is
     /// loop-thread only, and no access to it spans a call that can reach it again (the lists are taken out
-    /// before any flush runs; frames are handed on after `nextFrame` returns).
+    /// before any flush runs; frames are handed on after `nextFrameInPlace` returns).
     @exclusivity(unchecked) private var endOfTurnFlushes: [EndOfTurnFlushing] = []
     /// Loop thread only: flushed at the end of the turn once `endOfTurnFlushes` is empty.
     @exclusivity(unchecked) private var lastEndOfTurnFlushes: [EndOfTurnFlushing] = []

@@ -31,7 +31,12 @@ public struct FrameDecoder: Sendable {
     /// Adds a chunk. The caller drains with `nextFrame()` after every append, which bounds the buffer to
     /// one partial frame plus one chunk.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if readIndex > 0 && readIndex * 2 >= buffer.count {  // compact: drop returned frames
+        if readIndex == buffer.count {
+            // Every frame was returned. Emptied only now, not as the last frame is returned: that frame still
+            // lay in the buffer (`nextFrameInPlace`), and emptying it then would have copied it.
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.retainedCapacityBytesMax)
+            readIndex = 0
+        } else if readIndex > 0 && readIndex * 2 >= buffer.count {  // compact: drop returned frames
             buffer.removeSubrange(0..<readIndex)
             readIndex = 0
         }
@@ -45,6 +50,13 @@ public struct FrameDecoder: Sendable {
 
     /// The next complete frame's payload, or nil until more bytes arrive.
     public mutating func nextFrame() throws(FrameError) -> [UInt8]? {
+        try nextFrameInPlace()?.bytes
+    }
+
+    /// The next complete frame where it lies in the buffer (no copy), or nil until more bytes arrive. The
+    /// buffer is not changed until the next `append`, so a caller that lets go of the frame before then costs
+    /// no copy at all.
+    public mutating func nextFrameInPlace() throws(FrameError) -> ReceivedFrame? {
         guard bufferedBytes >= Self.headerBytes else { return nil }
         let length =
             Int(buffer[readIndex]) << 24 | Int(buffer[readIndex + 1]) << 16
@@ -54,13 +66,8 @@ public struct FrameDecoder: Sendable {
         }
         guard bufferedBytes >= Self.headerBytes + length else { return nil }
         let start = readIndex + Self.headerBytes
-        let payload = Array(buffer[start..<(start + length)])
         readIndex = start + length
-        if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.retainedCapacityBytesMax)
-            readIndex = 0
-        }
-        return payload
+        return ReceivedFrame(buffer: buffer, payload: start..<readIndex)
     }
 
     /// Largest buffer capacity kept across frames; a buffer grown by a 16 MiB snapshot frame is released.

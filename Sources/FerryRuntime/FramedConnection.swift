@@ -8,12 +8,13 @@ public enum FramedCloseReason: Equatable, Sendable {
 
 /// A TCP connection carrying length-prefixed frames (`FrameDecoder`). Loop thread only.
 ///
-/// Takes over the connection's callbacks and starts reading. Frames are delivered in order to `onFrame`;
+/// Takes over the connection's callbacks and starts reading. Frames are delivered in order to `onFrame`, where
+/// they lie in the receive buffer (`ReceivedFrame`);
 /// an oversize frame closes the connection and reports `.frame(.frameTooLarge)`. Write backpressure is
 /// the connection's: `send` returns its `TCPWriteResult`, and `onWritable` is forwarded.
 public final class FramedConnection {
     public let connection: TCPConnection
-    public var onFrame: (([UInt8]) -> Void)?
+    public var onFrame: ((ReceivedFrame) -> Void)?
     public var onWritable: (() -> Void)? {
         didSet { connection.onWritable = { [unowned self] in self.onWritable?() } }
     }
@@ -62,7 +63,7 @@ public final class FramedConnection {
     private func didRead(_ bytes: UnsafeRawBufferPointer) {
         decoder.append(bytes)
         do {
-            while !connection.isClosed, let frame = try decoder.nextFrame() {
+            while !connection.isClosed, let frame = try decoder.nextFrameInPlace() {
                 onFrame?(frame)
             }
         } catch {

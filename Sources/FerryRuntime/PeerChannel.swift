@@ -12,7 +12,7 @@
 ///                               expectedPeerNodeID: nil, clusterSecret: secret)
 /// channel.onEstablished = { peer in node.peerUp(peer, channel) }
 /// channel.onHandshakeFailed = { error in logger.warning("peer refused: \(error)") }
-/// channel.onFrame = { frame in node.receive(frame) }
+/// channel.onFrame = { frame in node.receive(frame.bytes) }
 /// ```
 public final class PeerChannel {
     /// A handshake is three small messages; 5 s covers a loaded peer while freeing a stuck socket soon.
@@ -27,7 +27,7 @@ public final class PeerChannel {
     public let framed: FramedConnection
     public var onEstablished: ((UInt64) -> Void)?
     public var onHandshakeFailed: ((PeerHandshakeError) -> Void)?
-    public var onFrame: (([UInt8]) -> Void)?
+    public var onFrame: ((ReceivedFrame) -> Void)?
     public var onClose: ((FramedCloseReason) -> Void)?
     /// The authenticated peer, once established.
     public private(set) var peerNodeID: UInt64?
@@ -82,11 +82,11 @@ public final class PeerChannel {
     /// Closes the link now. Idempotent.
     public func close() { framed.close() }
 
-    private func didReceive(_ frame: [UInt8]) {
+    private func didReceive(_ frame: ReceivedFrame) {
         if handshake.isEstablished {
             onFrame?(frame)
         } else if !failed {
-            perform(handshake.receive(frame))
+            perform(handshake.receive(frame.bytes))
         }  // else: lingering after a refusal, discard
     }
 

@@ -267,7 +267,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
                 pending[pending.count - 1].append(bytes)
                 return
             }
-            var chunk = WriteChunk(capacity: Self.writeChunkBytes)
+            var chunk = loop.writeChunks.take()
             chunk.append(bytes)
             pending.append(chunk)
         } else {
@@ -300,13 +300,13 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
         while remaining > 0, let first = pending.first {
             if first.count <= remaining {
                 remaining -= first.count
-                first.free()
+                loop.writeChunks.give(first)
                 pending.removeFirst()
             } else {
                 // The socket took part of this chunk: keep the rest, in a chunk of its own.
                 var rest = WriteChunk(capacity: first.count - remaining)
                 rest.append(UnsafeRawBufferPointer(start: first.memory + remaining, count: first.count - remaining))
-                first.free()
+                loop.writeChunks.give(first)
                 pending[0] = rest
                 remaining = 0
             }
@@ -350,7 +350,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     }
 
     private func releaseInFlight() {
-        for chunk in inFlight { chunk.free() }
+        for chunk in inFlight { loop.writeChunks.give(chunk) }
         inFlight = []
         queuedBytes -= inFlightBytes
         inFlightBytes = 0
@@ -423,7 +423,7 @@ public final class TCPConnection: LoopHandle, EndOfTurnFlushing {
     }
 
     override func willClose() {
-        for chunk in pending { chunk.free() }
+        for chunk in pending { loop.writeChunks.give(chunk) }
         queuedBytes -= pending.reduce(0) { $0 + $1.count }
         pending = []
         isReading = false
@@ -450,6 +450,12 @@ struct WriteChunk {
 
     init(capacity: Int) {
         memory = .allocate(byteCount: capacity, alignment: 16)
+        self.capacity = capacity
+    }
+
+    /// An empty chunk over memory of `capacity` bytes that it now owns (`WriteChunkPool`).
+    init(memory: UnsafeMutableRawPointer, capacity: Int) {
+        self.memory = memory
         self.capacity = capacity
     }
 

@@ -29,6 +29,12 @@ final class PeerMesh {
     private var inboundFrom: [NodeID: PeerChannel] = [:]
     /// Messages dropped because no link was up or the link was over its write bound, for status.
     private(set) var droppedMessages = 0
+    /// Every message sent is encoded here and copied into its link's write queue: one buffer for all of them
+    /// instead of an array allocated and freed per message. Unchecked exclusivity (two accesses a message), as
+    /// `EventLoop.endOfTurnFlushes`: loop thread only, and no access spans a call out.
+    @exclusivity(unchecked) private var emitBuffer = LittleEndianWriter()
+    /// Capacity `emitBuffer` keeps between messages; a larger one (a snapshot chunk's) is released.
+    private static let emitBufferBytesKeptMax = 1 << 20
     /// Connections accepted whose handshake has not succeeded yet. Anyone who reaches the peer port can open
     /// them; each holds a socket and up to `PeerChannel.handshakeFrameBytesMax` plus one read until its
     /// handshake ends (at most `PeerChannel.handshakeTimeoutMs`).
@@ -118,14 +124,20 @@ final class PeerMesh {
     /// Sends messages produced together, as `send(_:to:)` does, but writes each peer's urgent ones with one
     /// system call once all are queued: a follower acknowledging three appends after one durable write
     /// made three writes, and its leader three reads.
-    func send(_ messages: [(message: PeerMessage, to: NodeID)]) {
-        var urgent: [PeerChannel] = []
+    func send<Messages: Sequence>(_ messages: Messages) where Messages.Element == (message: PeerMessage, to: NodeID) {
+        // The first link apart: a follower answers one leader, and an array of one was an allocation a batch.
+        var firstUrgent: PeerChannel?
+        var otherUrgent: [PeerChannel] = []
         for (message, peer) in messages {
-            if let channel = queue(message, to: peer), !urgent.contains(where: { $0 === channel }) {
-                urgent.append(channel)
+            guard let channel = queue(message, to: peer) else { continue }
+            if firstUrgent == nil {
+                firstUrgent = channel
+            } else if firstUrgent !== channel, !otherUrgent.contains(where: { $0 === channel }) {
+                otherUrgent.append(channel)
             }
         }
-        for channel in urgent { channel.flushNow() }
+        firstUrgent?.flushNow()
+        for channel in otherUrgent { channel.flushNow() }
     }
 
     /// Queues `message` on the link to `peer`; returns that link when the message is urgent and must be
@@ -135,7 +147,9 @@ final class PeerMesh {
             droppedMessages += 1
             return nil
         }
-        switch channel.send(message.encoded()) {
+        emitBuffer.removeAll(keptCapacityBytesMax: Self.emitBufferBytesKeptMax)
+        message.encode(into: &emitBuffer)
+        switch channel.send(emitBuffer.bytes) {
         case .queued, .queuedAboveHighWater: return message.isUrgent ? channel : nil
         case .closed:
             droppedMessages += 1
@@ -237,9 +251,9 @@ final class PeerMesh {
         connection.startReading()
     }
 
-    private func deliver(_ frame: [UInt8], from peer: NodeID) {
+    private func deliver(_ frame: ReceivedFrame, from peer: NodeID) {
         do {
-            onMessage?(try PeerMessage.decode(frame), peer)
+            onMessage?(try PeerMessage.decode(frame.buffer, payload: frame.payload), peer)
         } catch {
             warnings.warn(
                 "undecodable peer message", metadata: ["peer": "\(peer)", "error": "\(error)"], nowMs: loop.nowMs)

@@ -160,6 +160,23 @@ final class ReplicaNodeTests: XCTestCase {
         XCTAssertEqual(try PeerMessage.decode(forward.encoded()), forward)
         XCTAssertThrowsError(try PeerMessage.decode(forward.encoded() + [0]))
     }
+
+    /// A message read where its frame lies in a link's buffer: only the frame's bytes count, and a frame with a
+    /// byte to spare is refused as a whole buffer would be.
+    func testAPeerMessageDecodesInPlaceFromItsFrameOnly() throws {
+        let append = PeerMessage.raft(
+            Envelope(
+                from: 1, to: 2,
+                message: .appendEntries(
+                    AppendEntries(
+                        term: 3, prevLogIndex: 4, prevLogTerm: 3,
+                        entries: [Entry(index: 5, term: 3, payload: .command([7, 8, 9]))], leaderCommit: 4))))
+        let bytes = append.encoded()
+        let buffer: [UInt8] = [0xFF, 0xFF] + bytes + [0, 9]
+        XCTAssertEqual(try PeerMessage.decode(buffer, payload: 2..<(2 + bytes.count)), append)
+        XCTAssertThrowsError(try PeerMessage.decode(buffer, payload: 2..<(3 + bytes.count)))
+        XCTAssertThrowsError(try PeerMessage.decode(buffer, payload: 2..<(1 + bytes.count)))
+    }
 }
 
 final class LeaderClockTests: XCTestCase {

@@ -20,7 +20,11 @@ final class BenchmarkTests: XCTestCase {
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
             let link = FramedConnection(connection: connection)
             link.onFrame = { frame in
-                if frame.count != payloadBytes || frame[0] != UInt8(truncatingIfNeeded: receivedFrames) { corrupt += 1 }
+                if frame.count != payloadBytes
+                    || frame.buffer[frame.payload.lowerBound] != UInt8(truncatingIfNeeded: receivedFrames)
+                {
+                    corrupt += 1
+                }
                 receivedFrames += 1
                 receivedBytes += frame.count
                 if receivedFrames == frameCount { loop.stop() }

@@ -25,6 +25,27 @@ final class FrameDecoderTests: XCTestCase {
         }
     }
 
+    /// Frames handed out where they lie: each is its payload's bytes, and one kept past the next append (as a
+    /// handler that stores it does) keeps its bytes while the decoder reuses its buffer.
+    func testFramesInPlaceAreTheirPayloadsAndSurviveLaterAppends() throws {
+        let frames: [[UInt8]] = [[1, 2, 3], [], Array(repeating: 7, count: 300), [9]]
+        var decoder = FrameDecoder()
+        decoder.append(FrameEncoder.frame(frames[0]) + FrameEncoder.frame(frames[1]))
+        let first = try XCTUnwrap(try decoder.nextFrameInPlace())
+        let second = try XCTUnwrap(try decoder.nextFrameInPlace())
+        XCTAssertNil(try decoder.nextFrameInPlace())
+        XCTAssertEqual(first.bytes, frames[0])
+        XCTAssertEqual(first.payload, 4..<7, "in place: just past its length prefix, not copied out")
+        XCTAssertEqual(second.bytes, frames[1])
+        decoder.append(FrameEncoder.frame(frames[2]) + FrameEncoder.frame(frames[3]).prefix(4))
+        let third = try XCTUnwrap(try decoder.nextFrameInPlace())
+        XCTAssertNil(try decoder.nextFrameInPlace(), "the fourth frame is incomplete")
+        decoder.append(Array(FrameEncoder.frame(frames[3]).dropFirst(4)))
+        XCTAssertEqual(try decoder.nextFrameInPlace()?.bytes, frames[3])
+        XCTAssertEqual([first.bytes, second.bytes, third.bytes], Array(frames[0..<3]), "kept frames keep their bytes")
+        XCTAssertEqual(decoder.bufferedBytes, 0)
+    }
+
     func testLengthAboveTheBoundIsANamedError() {
         var decoder = FrameDecoder(frameBytesMax: 16)
         decoder.append(FrameEncoder.header(payloadBytes: 17))

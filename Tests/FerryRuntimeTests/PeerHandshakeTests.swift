@@ -37,7 +37,7 @@ final class PeerHandshakeTests: XCTestCase {
             }
             channel.onHandshakeFailed = { observation.failure = $0 }
             channel.onFrame = { frame in
-                observation.frames.append(frame)
+                observation.frames.append(frame.bytes)
                 maybeStop()
             }
             channel.onClose = { _ in

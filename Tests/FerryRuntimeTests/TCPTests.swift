@@ -135,7 +135,7 @@ final class TCPTests: XCTestCase {
         let listener = try TCPListener(loop: loop, host: "127.0.0.1", port: 0) { connection in
             let link = FramedConnection(connection: connection)
             link.onFrame = { frame in
-                received.append(frame)
+                received.append(frame.bytes)
                 if received.count == frames.count { loop.stop() }
             }
             serverLinks.append(link)

@@ -37,6 +37,16 @@ public struct LittleEndianWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 4), with: $0) }
     }
 
+    /// Empties the buffer for the next encoding, keeping its capacity up to `keptCapacityBytesMax` (a writer
+    /// reused for every message a node sends, where one snapshot chunk must not pin 16 MiB).
+    public mutating func removeAll(keptCapacityBytesMax: Int) {
+        bytes.removeAll(keepingCapacity: bytes.capacity <= keptCapacityBytesMax)
+    }
+
+    public mutating func reserveCapacity(_ bytesMin: Int) {
+        bytes.reserveCapacity(bytesMin)
+    }
+
     /// Writes raw bytes with no prefix (fixed-size fields whose length the reader knows).
     public mutating func writeRaw(_ data: [UInt8]) {
         bytes.append(contentsOf: data)
