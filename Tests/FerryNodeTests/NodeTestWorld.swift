@@ -136,6 +136,17 @@ final class NodeTestWorld {
         }
     }
 
+    /// Three nodes, restarted so that each snapshots every `entries` entries.
+    static func snapshotting(every entries: LogIndex) -> NodeTestWorld {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.snapshotIntervalEntries = entries
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
+        return world
+    }
+
     func start(_ id: NodeID) { try! start(id, afterOpen: { _ in }) }
 
     /// Starts `id`, running `afterOpen` between storage's open and the node's restore from what it recovered.

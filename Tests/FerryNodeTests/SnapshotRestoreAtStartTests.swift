@@ -10,12 +10,7 @@ import XCTest
 final class SnapshotRestoreAtStartTests: XCTestCase {
     /// Three nodes that each saved a snapshot of "a0"..."a11" and compacted their logs; node 1 is down.
     func worldWithSnapshots() -> NodeTestWorld {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
+        let world = NodeTestWorld.snapshotting(every: 10)
         let leader = world.electLeader()
         for i in 0..<12 { world.node(leader).submit("a\(i)") { _ in } }
         world.run()
