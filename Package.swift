@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
         ),
         // The queue machine as what a node replicates: the one place FerryNode meets FerryQueue.
-        .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue"]),
+        .target(name: "FerryQueueReplica", dependencies: ["FerryNode", "FerryQueue", "FerryRaft"]),
         // Benchmarks of one component on this machine, for `ferry bench storage` and `ferry bench machine`.
         .target(name: "FerryBench", dependencies: ["FerryRaft", "FerryStorage", "FerryQueue"]),
         // The in-memory disk with a real disk's failure modes, for the tests and the simulator.

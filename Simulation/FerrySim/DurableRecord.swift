@@ -13,9 +13,10 @@ public struct DurableLog {
 
     init(snapshot: Snapshot) { self.snapshot = snapshot }
 
-    init(recovered: RecoveredState) {
+    /// `snapshotData`: the recovered snapshot's data, read whole (a simulated node's snapshot is small).
+    init(recovered: RecoveredState, snapshotData: [UInt8]) {
         hardState = recovered.hardState
-        snapshot = recovered.snapshot
+        snapshot = Snapshot(metadata: recovered.snapshot.metadata, data: snapshotData)
         entries = recovered.entries
     }
 

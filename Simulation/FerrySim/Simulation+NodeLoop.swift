@@ -20,8 +20,13 @@ extension Simulation {
         }
         let recovered = opened.state
         if opened.report.tornTail != nil { emit("n\(node.id) recovery cut a torn tail") }
-        node.durable = DurableLog(recovered: recovered)
-        node.stateMachine = SimStateMachine(restoring: recovered.snapshot)
+        let snapshotData: [UInt8]
+        do { snapshotData = try recovered.snapshotData.readAll() } catch {
+            checker.fail("DUR", "node \(node.id), whose disk was never corrupted, cannot read its snapshot: \(error)")
+            return
+        }
+        node.durable = DurableLog(recovered: recovered, snapshotData: snapshotData)
+        node.stateMachine = SimStateMachine(restoring: node.durable.snapshot)
         node.storage = opened.storage
         node.start(
             RaftNode(

@@ -115,12 +115,10 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         var random = random
         self.session = random.next() | 1
         if recovered.snapshot.metadata.index > 0 {
-            var reader = LittleEndianReader(recovered.snapshot.data)
-            sessions = try SessionTable.decode(from: &reader)
-            try machine.restore(from: recovered.snapshot.data, startingAt: reader.offset)
+            (sessions, machine) = try Self.restoreSnapshot(recovered.snapshotData, into: machine)
         }
         self.machine = machine
-        self.lastSnapshotSizeBytes = recovered.snapshot.data.count
+        self.lastSnapshotSizeBytes = recovered.snapshot.sizeBytes
         // Raft keeps no snapshot data, nor the payloads of applied entries past a small cache: it reads what a
         // follower needs back from storage.
         self.raft = RaftNode(

@@ -26,6 +26,11 @@ public protocol ReplicatedStateMachine: Sendable {
     /// Restores from the snapshot starting at `offset` in `bytes` (after the node's session table), where the
     /// machine can without copying it out first: a node's snapshot can be a gigabyte.
     mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws
+    /// Restores from the snapshot starting at `offset` in `bytes` and continued by the rest of `source` (a node's
+    /// snapshot at start, never held whole), reading `source` to its end. Throws what `source` throws (a chunk that
+    /// does not verify); the caller discards the machine then.
+    mutating func restore(
+        from bytes: [UInt8], startingAt offset: Int, continuedBy source: any SnapshotDataSource) throws
 
     /// A command the leader should propose now for time-driven work (expiry, delayed messages), if any is
     /// due at `nowMs`. Called on the leader every `NodeOptions.housekeepingIntervalTicks`.
@@ -38,6 +43,12 @@ extension ReplicatedStateMachine {
     /// A copy of the rest: machines whose snapshots are small need no more.
     public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
         try restore(from: Array(bytes[offset...]))
+    }
+    /// The snapshot gathered in one buffer: machines whose snapshots are small need no more.
+    public mutating func restore(
+        from bytes: [UInt8], startingAt offset: Int, continuedBy source: any SnapshotDataSource
+    ) throws {
+        try restore(from: Array(bytes[offset...]) + source.readAll())
     }
     /// A copy of the rest: machines whose commands are small need no more.
     public static func decode(_ bytes: [UInt8], startingAt offset: Int) throws -> Command {

@@ -94,6 +94,15 @@ struct SessionTable: Equatable {
         }
     }
 
+    /// How many bytes the table at the start of `bytes` spans (a node's snapshot begins with it), nil while
+    /// `bytes` is too short to hold its count: a node streaming its snapshot reads that far before decoding it.
+    static func encodedBytes(atStartOf bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 12 else { return nil }
+        var reader = LittleEndianReader(bytes, offset: 8)
+        guard let count = try? reader.readUInt32() else { return nil }
+        return 12 + Int(count) * (24 + 8 * windowWords)
+    }
+
     static func decode(from reader: inout LittleEndianReader) throws(WireError) -> SessionTable {
         var table = SessionTable()
         table.lastSweepMs = try reader.readUInt64()

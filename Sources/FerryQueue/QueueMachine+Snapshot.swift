@@ -48,7 +48,13 @@ extension QueueMachine {
     /// The same, from the snapshot that starts at `offset` in `bytes` (a node's snapshot, after its session
     /// table): decoded in place, never copied out first.
     public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
-        var r = VarintReader(bytes, offset: offset)
+        var reader = VarintReader(bytes, offset: offset)
+        try restore(from: &reader)
+    }
+
+    /// The same, from a reader at the snapshot's start: a streamed one restores a node's snapshot a chunk at a
+    /// time (`VarintReader(_:offset:thenChunks:unreadBytes:)`). Reads to the snapshot's end.
+    public mutating func restore(from r: inout VarintReader) throws {
         var magic: [UInt8] = []
         for _ in QueueMachine.snapshotMagic { magic.append(try r.u8()) }
         let known = [
@@ -257,7 +263,8 @@ extension MessageSlot {
                 lastReceiveDeltaMs: 0, receiveCount: 0, group: 0, extras: nil)
         }
         // Copied once, from the snapshot's buffer into the body: no array in between.
-        let bodyRange = try r.rawRange()
+        // Its MD5 (a bool and 16 bytes) is read before the body is copied: both stay in a streamed reader's buffer.
+        let bodyRange = try r.rawRange(followedBy: 17)
         guard !bodyRange.isEmpty else { throw DecodeError("empty body in a live slot") }
         guard bodyRange.count <= Int(UInt32.max) else { throw DecodeError("body of \(bodyRange.count) bytes") }
         let md5 = format.hasBodyMD5 ? try r.optionalBodyMD5() : nil

@@ -71,20 +71,53 @@ public struct DecodeError: Error, Equatable, CustomStringConvertible {
     public var description: String { "decode error: \(reason)" }
 }
 
+/// Reads what `VarintWriter` wrote: from one buffer (a command, a result), or from a stream of chunks that it
+/// refills itself from (a node's snapshot at start, never held whole). `offset` is within the current buffer.
 public struct VarintReader {
-    private let bytes: [UInt8]
+    private var bytes: [UInt8]
     public private(set) var offset: Int
+    /// The next chunk of a streamed input (`[]` at its end), and how many bytes it has yet to give.
+    private let nextChunk: (() throws -> [UInt8])?
+    private var unreadBytes = 0
 
     public init(_ bytes: [UInt8], offset: Int = 0) {
         precondition(offset >= 0 && offset <= bytes.count, "reader offset must lie inside the buffer")
         self.bytes = bytes
         self.offset = offset
+        self.nextChunk = nil
     }
 
-    public var isAtEnd: Bool { offset == bytes.count }
+    /// A reader of `bytes` from `offset` on, then of the chunks `nextChunk` gives, `unreadBytes` in all.
+    public init(_ bytes: [UInt8], offset: Int, thenChunks nextChunk: @escaping () throws -> [UInt8], unreadBytes: Int) {
+        precondition(offset >= 0 && offset <= bytes.count, "reader offset must lie inside the buffer")
+        self.bytes = bytes
+        self.offset = offset
+        self.nextChunk = nextChunk
+        self.unreadBytes = unreadBytes
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count && unreadBytes == 0 }
+
+    /// Makes at least `count` bytes readable at `offset`, refilling from the stream; throws if the input ends
+    /// first. Only the bytes not yet read are kept.
+    private mutating func require(_ count: Int) throws {
+        guard bytes.count - offset < count else { return }
+        guard let nextChunk, count - (bytes.count - offset) <= unreadBytes else {
+            throw DecodeError("truncated at \(offset)")
+        }
+        var refilled = Array(bytes[offset...])
+        while refilled.count < count {
+            let chunk = try nextChunk()
+            guard !chunk.isEmpty, chunk.count <= unreadBytes else { throw DecodeError("stream ended early") }
+            unreadBytes -= chunk.count
+            refilled += chunk
+        }
+        bytes = refilled
+        offset = 0
+    }
 
     public mutating func u8() throws -> UInt8 {
-        guard offset < bytes.count else { throw DecodeError("truncated at \(offset)") }
+        if offset == bytes.count { try require(1) }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -128,7 +161,7 @@ public struct VarintReader {
     /// A count for a following collection; bounded by the bytes left so garbage cannot ask for huge arrays.
     public mutating func count() throws -> Int {
         let value = try uvarint()
-        guard value <= UInt64(bytes.count - offset) else { throw DecodeError("count \(value) past end") }
+        guard value <= UInt64(bytes.count - offset + unreadBytes) else { throw DecodeError("count \(value) past end") }
         return Int(value)
     }
 
@@ -138,8 +171,16 @@ public struct VarintReader {
 
     /// Where a length-prefixed byte string (`VarintWriter.raw`) lies in the input, skipped over: a caller that
     /// keeps the bytes copies them once, straight to where they live (`withBytes(in:)`), not through an array.
+    /// Valid until the next read (a streamed reader may refill its buffer).
     public mutating func rawRange() throws -> Range<Int> {
+        try rawRange(followedBy: 0)
+    }
+
+    /// The same, with up to `followingBytes` after it kept in the buffer too: reads of that many bytes before
+    /// `withBytes(in:)` leave the range valid.
+    public mutating func rawRange(followedBy followingBytes: Int) throws -> Range<Int> {
         let length = try count()
+        try require(min(length + followingBytes, bytes.count - offset + unreadBytes))
         defer { offset += length }
         return offset..<offset + length
     }
@@ -151,6 +192,7 @@ public struct VarintReader {
 
     public mutating func string() throws -> String {
         let length = try count()
+        try require(length)
         defer { offset += length }
         return try bytes.withUnsafeBufferPointer { all throws(DecodeError) -> String in
             let utf8 = UnsafeBufferPointer(rebasing: all[offset..<offset + length])
@@ -178,6 +220,6 @@ public struct VarintReader {
     }
 
     public func expectEnd() throws {
-        guard isAtEnd else { throw DecodeError("\(bytes.count - offset) trailing bytes") }
+        guard isAtEnd else { throw DecodeError("\(bytes.count - offset + unreadBytes) trailing bytes") }
     }
 }

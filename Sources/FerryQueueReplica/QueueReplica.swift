@@ -1,5 +1,6 @@
 import FerryNode
 import FerryQueue
+import FerryRaft
 
 /// The SQS queue machine as the state a node replicates.
 public struct QueueReplica: ReplicatedStateMachine {
@@ -31,6 +32,14 @@ public struct QueueReplica: ReplicatedStateMachine {
     public mutating func restore(from bytes: [UInt8]) throws { try queues.restore(from: bytes) }
     public mutating func restore(from bytes: [UInt8], startingAt offset: Int) throws {
         try queues.restore(from: bytes, startingAt: offset)
+    }
+    /// Decoded as the chunks arrive: at a million queued messages the data is most of a gigabyte.
+    public mutating func restore(
+        from bytes: [UInt8], startingAt offset: Int, continuedBy source: any SnapshotDataSource
+    ) throws {
+        var reader = VarintReader(
+            bytes, offset: offset, thenChunks: source.nextChunk, unreadBytes: source.sizeBytes - bytes.count)
+        try queues.restore(from: &reader)
     }
 
     public func housekeeping(nowMs: UInt64) -> QueueCommand? {

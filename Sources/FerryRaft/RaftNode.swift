@@ -74,7 +74,7 @@ public struct RaftNode {
 
     public internal(set) var appliedIndex: LogIndex
 
-    /// `recovered.snapshot.data` is not kept: the leader reads it back from `snapshotSource` a chunk at a time.
+    /// `recovered.snapshotData` is not read here: the leader reads it back from `snapshotSource` a chunk at a time.
     /// With an `entrySource`, entry payloads leave memory once applied and durable (past a bounded cache,
     /// `RaftOptions.appliedEntriesCacheBytesMax`) and the leader reads them back from it.
     public init(
@@ -87,7 +87,7 @@ public struct RaftNode {
         self.snapshotSource = snapshotSource
         self.entrySource = entrySource
         self.log = RaftLog(
-            snapshot: recovered.snapshot.stored, entries: recovered.entries, committed: recovered.hardState.commit)
+            snapshot: recovered.snapshot, entries: recovered.entries, committed: recovered.hardState.commit)
         self.term = recovered.hardState.term
         self.votedFor = recovered.hardState.votedFor
         self.durableHardState = recovered.hardState

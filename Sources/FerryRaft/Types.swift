@@ -206,15 +206,28 @@ public protocol LogEntrySource: AnyObject {
 /// What a node recovered from its durable storage on start.
 public struct RecoveredState: Sendable {
     public var hardState: HardState
-    /// The latest durable snapshot; `Snapshot.bootstrap(...)` for a node that has never taken one.
-    public var snapshot: Snapshot
+    /// The latest durable snapshot; `Snapshot.bootstrap(...)`'s for a node that has never taken one.
+    public var snapshot: StoredSnapshot
+    /// Its data, read a chunk at a time (storage's reads it from the snapshot file, never whole).
+    public var snapshotData: any SnapshotDataSource
     /// The durable log after `snapshot.metadata.index`, contiguous.
     public var entries: [Entry]
 
-    public init(hardState: HardState, snapshot: Snapshot, entries: [Entry]) {
+    public init(
+        hardState: HardState, snapshot: StoredSnapshot, snapshotData: any SnapshotDataSource, entries: [Entry]
+    ) {
+        precondition(snapshotData.sizeBytes == snapshot.sizeBytes, "the data of that snapshot")
         self.hardState = hardState
         self.snapshot = snapshot
+        self.snapshotData = snapshotData
         self.entries = entries
+    }
+
+    /// A snapshot whose data is in memory (tests, simulated nodes).
+    public init(hardState: HardState, snapshot: Snapshot, entries: [Entry]) {
+        self.init(
+            hardState: hardState, snapshot: snapshot.stored, snapshotData: InMemorySnapshotData(snapshot.data),
+            entries: entries)
     }
 }
 

@@ -18,7 +18,7 @@ struct RecoveredLog {
     var base: LogPosition
     var terms: [Term]
     var locations: [EntryLocation]
-    var snapshot: Snapshot
+    var snapshot: StoredSnapshot
     var snapshotPath: String?
     var snapshotChecksums: SnapshotBlockChecksums?
     var hardState: HardState
@@ -61,7 +61,14 @@ extension RaftStorage {
             snapshot: snapshot, snapshotPath: scan.snapshotPath, snapshotChecksums: scan.snapshotChecksums,
             hardState: scan.hardState)
         let storage = RaftStorage(directory: directory, fileSystem: fileSystem, options: options, recovered: recovered)
-        let state = RecoveredState(hardState: scan.hardState, snapshot: snapshot, entries: scan.entries)
+        let snapshotData: any SnapshotDataSource =
+            if let path = scan.snapshotPath, let file = scan.snapshotFile {
+                SnapshotFileData(path: path, file: file, fileSystem: fileSystem)
+            } else {
+                InMemorySnapshotData([])
+            }
+        let state = RecoveredState(
+            hardState: scan.hardState, snapshot: snapshot, snapshotData: snapshotData, entries: scan.entries)
         let report = RecoveryReport(
             tornTail: scan.tornTail, discardedConflictingEntries: scan.discardedConflictingEntries,
             removedFiles: scan.leftoverFiles)

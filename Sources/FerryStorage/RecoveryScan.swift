@@ -21,10 +21,12 @@ public struct TornTail: Equatable, Sendable {
 /// inside the durable prefix, and `entries` holds the verified log before that point.
 public struct RecoveryScan: Sendable {
     public var hardState: HardState
-    public var snapshot: Snapshot
+    /// The newest snapshot, its whole file verified; its data stays in the file (`snapshotFile`).
+    public var snapshot: StoredSnapshot
     public var snapshotPath: String?
     /// Of the snapshot's data, computed while it was verified; nil with no snapshot file.
-    public var snapshotChecksums: SnapshotBlockChecksums? = nil
+    public var snapshotChecksums: SnapshotBlockChecksums? { snapshotFile?.checksums }
+    var snapshotFile: VerifiedSnapshotFile?
     /// The verified log after the snapshot, contiguous (up to the corruption, if any).
     public var entries: [Entry]
     /// Where each of `entries` is on disk, in the same order.
@@ -55,7 +57,7 @@ public struct RecoveryScan: Sendable {
         let names: [String]
         do { names = try fileSystem.list(directory) } catch { throw .unreadable(error) }
         var scan = RecoveryScan(
-            hardState: HardState(), snapshot: .bootstrap(initialConfiguration), snapshotPath: nil,
+            hardState: HardState(), snapshot: Snapshot.bootstrap(initialConfiguration).stored, snapshotPath: nil,
             entries: [], corruption: nil, tornTail: nil, leftoverFiles: [])
         scan.leftoverFiles = names.filter { $0.hasSuffix(StorageLayout.temporarySuffix) }.map {
             StorageLayout.path(directory, $0)
@@ -90,18 +92,18 @@ public struct RecoveryScan: Sendable {
         guard let newest = snapshots.last else { return }
         leftoverFiles += snapshots.dropLast().map { StorageLayout.path(directory, $0.0) }
         let path = StorageLayout.path(directory, newest.0)
-        let read: Result<(Snapshot, SnapshotBlockChecksums), StorageErrorReason>
-        do { read = try StateFile.readSnapshot(path, fileSystem: fileSystem) } catch { throw .unreadable(error) }
+        let read: Result<VerifiedSnapshotFile, StorageErrorReason>
+        do { read = try StateFile.verifySnapshot(path, fileSystem: fileSystem) } catch { throw .unreadable(error) }
         switch read {
         case .failure(let why):
             throw .corruption(file: path, offset: 0, reason: "snapshot does not verify: \(why.text)")
-        case .success(let (snapshot, checksums)):
-            guard snapshot.metadata.index == newest.1.index, snapshot.metadata.term == newest.1.term else {
+        case .success(let file):
+            guard file.snapshot.metadata.index == newest.1.index, file.snapshot.metadata.term == newest.1.term else {
                 throw .corruption(file: path, offset: 0, reason: "snapshot contents disagree with its name")
             }
-            self.snapshot = snapshot
+            snapshot = file.snapshot
             snapshotPath = path
-            snapshotChecksums = checksums
+            snapshotFile = file
         }
     }
 

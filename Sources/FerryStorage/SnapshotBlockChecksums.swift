@@ -18,24 +18,34 @@ public struct SnapshotBlockChecksums: Hashable, Sendable {
         self.init(of: snapshot, data: data, feeding: &ignored)
     }
 
-    /// The same, also feeding every block to `crc` (the file's checksum at start), joined from the block's own
-    /// checksum: one pass over the data, not two.
+    /// The same, also feeding every block to `crc` (the file's checksum), joined from the block's own checksum:
+    /// one pass over the data, not two.
     init(of snapshot: StoredSnapshot, data: [UInt8], feeding crc: inout CRC32C) {
         precondition(data.count == snapshot.sizeBytes, "checksums of the snapshot's own data")
-        self.snapshot = snapshot
         var sums: [UInt32] = []
         sums.reserveCapacity((data.count + Self.blockBytes - 1) / Self.blockBytes)
+        Self.appendSums(of: data, to: &sums, feeding: &crc)
+        self.init(of: snapshot, sums: sums)
+    }
+
+    /// Checksums computed a chunk at a time (`appendSums`), as the snapshot file is read at start.
+    init(of snapshot: StoredSnapshot, sums: [UInt32]) {
+        self.snapshot = snapshot
+        self.sums = sums
+    }
+
+    /// Appends the checksum of each block of `bytes` to `sums`, feeding each to `crc`. Every block but the
+    /// data's last is whole: a chunk of the data is a multiple of `blockBytes` unless it ends the data.
+    static func appendSums(of bytes: [UInt8], to sums: inout [UInt32], feeding crc: inout CRC32C) {
         var start = 0
-        while start < data.count {
-            let end = min(start + Self.blockBytes, data.count)
-            let sum = CRC32C.checksum(data[start..<end])
+        while start < bytes.count {
+            let end = min(start + blockBytes, bytes.count)
+            let sum = CRC32C.checksum(bytes[start..<end])
             sums.append(sum)
-            let appending =
-                end - start == Self.blockBytes ? Self.blockZerosOperator : CRC32C.zerosOperator(bytes: end - start)
+            let appending = end - start == blockBytes ? blockZerosOperator : CRC32C.zerosOperator(bytes: end - start)
             crc.update(checksum: sum, appending: appending)
             start = end
         }
-        self.sums = sums
     }
 
     /// The blocks a read of `offset ..< offset + count` (count > 0) must cover whole to be verified.

@@ -101,15 +101,14 @@ enum StateFile {
         return headerBytes + writer.bytes.count + 8
     }
 
-    /// Reads a snapshot file with its data going straight into the one buffer the node decodes: the header
-    /// and metadata first (a small read), then the data, whose file CRC and block checksums are computed in
-    /// one streaming pass over it. Reading the file whole and slicing the data out of it held the state
-    /// three times over at start (file image, body, data): at a million queued messages, gigabytes.
-    static func readSnapshot(
+    /// Verifies a snapshot file without holding its data: the header and metadata first (a small read), then
+    /// the data a chunk (`snapshotReadChunkBytes`) at a time, its file CRC and block checksums computed in one
+    /// pass. Holding the data whole at start doubled a node's peak memory at a million queued messages; it is
+    /// read again, a chunk at a time and each chunk verified against these block checksums, when the node
+    /// restores its state (`SnapshotFileData`).
+    static func verifySnapshot(
         _ path: String, fileSystem: FileSystem
-    ) throws(FileSystemError)
-        -> Result<(Snapshot, SnapshotBlockChecksums), StorageErrorReason>
-    {
+    ) throws(FileSystemError) -> Result<VerifiedSnapshotFile, StorageErrorReason> {
         let handle = try fileSystem.open(path, create: false)
         defer { fileSystem.close(handle) }
         let fileBytes = try fileSystem.size(handle)
@@ -128,15 +127,32 @@ enum StateFile {
             count == UInt64(fileBytes - reader.offset)
         else { return .failure(.init("snapshot body does not decode")) }
         let dataOffset = reader.offset
-        let data = try fileSystem.read(handle, at: dataOffset, count: Int(count))
-        guard data.count == Int(count) else { return .failure(.init("file shrank while read")) }
-        let snapshot = Snapshot(metadata: metadata, data: data)
+        let snapshot = StoredSnapshot(metadata: metadata, sizeBytes: Int(count))
         var crc = CRC32C()
         crc.update(head[12..<dataOffset])
-        let checksums = SnapshotBlockChecksums(of: snapshot.stored, data: data, feeding: &crc)
+        var sums: [UInt32] = []
+        sums.reserveCapacity(
+            (snapshot.sizeBytes + SnapshotBlockChecksums.blockBytes - 1) / SnapshotBlockChecksums.blockBytes)
+        var read = 0
+        while read < snapshot.sizeBytes {
+            let chunk = try fileSystem.read(
+                handle, at: dataOffset + read, count: min(snapshotReadChunkBytes, snapshot.sizeBytes - read))
+            guard !chunk.isEmpty else { return .failure(.init("file shrank while read")) }
+            SnapshotBlockChecksums.appendSums(of: chunk, to: &sums, feeding: &crc)
+            read += chunk.count
+            // A short read mid-data would misalign the blocks: only the data's last chunk may end a block early.
+            guard chunk.count == snapshotReadChunkBytes || read == snapshot.sizeBytes else {
+                return .failure(.init("file shrank while read"))
+            }
+        }
         guard crc.value == stored else { return .failure(.init("checksum mismatch")) }
-        return .success((snapshot, checksums))
+        let checksums = SnapshotBlockChecksums(of: snapshot, sums: sums)
+        return .success(VerifiedSnapshotFile(checksums: checksums, dataOffset: dataOffset))
     }
+
+    /// How much of a snapshot's data one read takes at start: a whole number of checksum blocks, small enough
+    /// that the buffer stays in cache and its pages are reused, large enough that the reads are few.
+    static let snapshotReadChunkBytes = 16 * SnapshotBlockChecksums.blockBytes
 
     /// Enough of a snapshot file to hold its header and metadata (a configuration with its addresses).
     static let snapshotHeadBytesMax = 1 << 20
@@ -151,6 +167,13 @@ enum StateFile {
             return .success(Snapshot(metadata: metadata, data: data))
         }
     }
+}
+
+/// A snapshot file whose whole checksum verified: where its data starts and the checksums of its blocks.
+struct VerifiedSnapshotFile {
+    var checksums: SnapshotBlockChecksums
+    var dataOffset: Int
+    var snapshot: StoredSnapshot { checksums.snapshot }
 }
 
 /// A reason string carried in a `Result` (String is not an Error).

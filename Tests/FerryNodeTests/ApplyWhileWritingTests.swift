@@ -36,12 +36,7 @@ final class ApplyWhileWritingTests: XCTestCase {
         // "second" is proposed while the leader's write of "first" is out, so it is not yet in the leader's
         // storage when the followers commit it. The leader snapshots after every entry: a snapshot at
         // "second" taken before its log holds "second" would leave the log behind the snapshot.
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 1
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
+        let world = NodeTestWorld.snapshotting(every: 1)
         let leader = world.electLeader()
         let followers = [NodeID(1), 2, 3].filter { $0 != leader }
 
@@ -78,12 +73,7 @@ final class ApplyWhileWritingTests: XCTestCase {
         // Simulator seed 3117: a follower whose write is out receives the leader's snapshot. Raft drops the
         // log it replaces at once; the machine is restored from it only once the write is done. Applying
         // committed entries meanwhile must wait for that, not look for entries that are gone.
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
+        let world = NodeTestWorld.snapshotting(every: 10)
         let leader = world.electLeader()
         let lagging = [NodeID(1), 2, 3].first { $0 != leader }!
 

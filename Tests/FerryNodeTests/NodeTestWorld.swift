@@ -136,7 +136,21 @@ final class NodeTestWorld {
         }
     }
 
-    func start(_ id: NodeID) {
+    /// Three nodes, restarted so that each snapshots every `entries` entries.
+    static func snapshotting(every entries: LogIndex) -> NodeTestWorld {
+        let world = NodeTestWorld(voters: [1, 2, 3])
+        world.snapshotIntervalEntries = entries
+        for id in [NodeID(1), 2, 3] {
+            world.crash(id)
+            world.start(id)
+        }
+        return world
+    }
+
+    func start(_ id: NodeID) { try! start(id, afterOpen: { _ in }) }
+
+    /// Starts `id`, running `afterOpen` between storage's open and the node's restore from what it recovered.
+    func start(_ id: NodeID, afterOpen: (SimulatedFileSystem) throws -> Void) throws {
         let host = hosts[id]!
         var options = NodeOptions(raft: RaftOptions(id: id))
         options.snapshotIntervalEntries = snapshotIntervalEntries
@@ -145,7 +159,8 @@ final class NodeTestWorld {
         let opened = try! RaftStorage.open(
             directory: "/data", fileSystem: host.fileSystem,
             options: storageOptions, initialConfiguration: configuration)
-        host.node = try! ReplicaNode(
+        try afterOpen(host.fileSystem)
+        host.node = try ReplicaNode(
             options: options, storage: opened.storage, recovered: opened.state,
             machine: Journal(), environment: NodeEnvironmentLink(host), random: SplitMix64(seed: id * 7919))
         down.remove(id)

@@ -7,12 +7,7 @@ import XCTest
 /// a large state is snapshotted no more often than the log grows by as much.
 final class SnapshotTakingTests: XCTestCase {
     func testCommandsCommitWhileTheSnapshotIsBeingSaved() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
+        let world = NodeTestWorld.snapshotting(every: 10)
         world.holdsSnapshotSaves = true
         let leader = world.electLeader()
         for i in 0..<10 { world.node(leader).submit("a\(i)") { _ in } }
@@ -41,12 +36,7 @@ final class SnapshotTakingTests: XCTestCase {
     }
 
     func testTheNextSnapshotWaitsUntilTheLogHoldsAsManyBytesAsTheLastSnapshot() {
-        let world = NodeTestWorld(voters: [1, 2, 3])
-        world.snapshotIntervalEntries = 10
-        for id in [NodeID(1), 2, 3] {
-            world.crash(id)
-            world.start(id)
-        }
+        let world = NodeTestWorld.snapshotting(every: 10)
         let leader = world.electLeader()
         let body = String(repeating: "x", count: 100)
         // One command per write, so the node checks after every entry.

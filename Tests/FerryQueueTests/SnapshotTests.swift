@@ -129,6 +129,54 @@ final class SnapshotTests: XCTestCase {
         _ = h.receive("src")
     }
 
+    /// A node's snapshot at start is read a chunk at a time (never held whole) and decoded as it arrives: behind a
+    /// prefix (its session table), in chunks of any size, cutting varints, strings and bodies anywhere, the
+    /// restored state is the one a whole buffer gives.
+    func testARestoreStreamedInChunksOfAnySizeIsTheWholeBuffersRestore() throws {
+        let bytes = busyHarness().machine.snapshot()
+        let prefix: [UInt8] = [9, 9, 9]
+        for chunkBytes in [1, 2, 7, 64, 1000, bytes.count] {
+            var chunks = stride(from: 0, to: bytes.count, by: chunkBytes).map {
+                Array(bytes[$0..<min($0 + chunkBytes, bytes.count)])
+            }
+            let first = chunks.removeFirst()
+            var reader = VarintReader(
+                prefix + first, offset: prefix.count, thenChunks: { chunks.isEmpty ? [] : chunks.removeFirst() },
+                unreadBytes: bytes.count - first.count)
+            var restored = QueueMachine(config: .init(region: "other", accountId: "other"))
+            try restored.restore(from: &reader)
+            XCTAssertEqual(restored.snapshot(), bytes, "chunks of \(chunkBytes)")
+            XCTAssertTrue(chunks.isEmpty, "read to the end, chunks of \(chunkBytes)")
+        }
+    }
+
+    struct ChunkDidNotVerify: Error {}
+
+    /// A chunk that fails (storage found it does not verify) ends the restore with that error, wherever it comes:
+    /// what was decoded before it is dropped, the machine is as it was. A stream shorter than it said is no state.
+    func testAStreamedRestoreThatFailsMidwayLeavesTheStateUnchanged() {
+        var h = busyHarness()
+        let before = h.machine.snapshot()
+        for failingChunk in [1, 5, before.count / 10 - 1] {
+            var given = 0
+            var reader = VarintReader(
+                Array(before[0..<10]), offset: 0,
+                thenChunks: {
+                    given += 1
+                    guard given < failingChunk else { throw ChunkDidNotVerify() }
+                    return Array(before[given * 10..<given * 10 + 10])
+                }, unreadBytes: before.count - 10)
+            XCTAssertThrowsError(try h.machine.restore(from: &reader), "failing chunk \(failingChunk)") {
+                XCTAssertTrue($0 is ChunkDidNotVerify, "\($0)")
+            }
+        }
+        var short = VarintReader(
+            Array(before[0..<10]), offset: 0, thenChunks: { [] }, unreadBytes: before.count - 10)
+        XCTAssertThrowsError(try h.machine.restore(from: &short))
+        XCTAssertEqual(h.machine.snapshot(), before)
+        _ = h.receive("src")
+    }
+
     func testCommandsRoundTripThroughTheirEncoding() throws {
         let commands: [QueueCommand] = [
             .createQueue(name: "q", attributes: [KeyValue("VisibilityTimeout", "5")], tags: [KeyValue("t", "v")]),

@@ -100,7 +100,8 @@ final class SimulatorPartsTests: XCTestCase {
         let durable = DurableLog(
             recovered: RecoveredState(
                 hardState: HardState(term: 4, votedFor: 1), snapshot: snapshot,
-                entries: [entry(1, 2), entry(2, 4)]))
+                entries: [entry(1, 2), entry(2, 4)]),
+            snapshotData: snapshot.data)
         XCTAssertEqual(durable.lastIndex, 2)
         XCTAssertEqual(durable.hardState, HardState(term: 4, votedFor: 1))
         XCTAssertTrue(durable.holds(LogPosition(index: 2, term: 4)))

@@ -47,7 +47,7 @@ final class AtomicStateTests: XCTestCase {
 
         try node.storage.complete(write, write.performCatching(on: node.disk))
         try node.crashAndRestart()
-        XCTAssertEqual(node.recovered.snapshot, installed)
+        XCTAssertEqual(try node.recoveredSnapshot(), installed)
     }
 
     func testHardStateAndSnapshotAreOldOrNewUnderACrashAtEveryStep() throws {
@@ -69,7 +69,7 @@ final class AtomicStateTests: XCTestCase {
                 XCTAssertTrue([oldHardState, newHardState].contains(node.recovered.hardState), context)
                 XCTAssertTrue([5, 15].contains(node.recovered.snapshot.metadata.index), context)
                 XCTAssertEqual(
-                    node.recovered.snapshot, snapshot(node.recovered.snapshot.metadata.index, term: 2), context)
+                    try node.recoveredSnapshot(), snapshot(node.recovered.snapshot.metadata.index, term: 2), context)
                 let expectedEntries = entries(1...20, term: 2).filter {
                     $0.index > node.recovered.snapshot.metadata.index
                 }

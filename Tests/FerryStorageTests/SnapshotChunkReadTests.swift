@@ -49,7 +49,7 @@ final class SnapshotChunkReadTests: XCTestCase {
         let node = try storageFilledWith200Entries()
         let snapshot = try saved(node)
         try node.crashAndRestart()
-        XCTAssertEqual(node.recovered.snapshot.data, data)
+        XCTAssertEqual(try node.recoveredSnapshot().data, data)
         XCTAssertEqual(read(node, snapshot, chunkBytes: 256 << 10), data)
     }
 

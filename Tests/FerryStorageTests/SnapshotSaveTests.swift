@@ -45,7 +45,7 @@ final class SnapshotSaveTests: XCTestCase {
 
         try node.crashAndRestart()
         XCTAssertEqual(node.recovered.snapshot.metadata.index, 150)
-        XCTAssertEqual(node.recovered.snapshot.data, [7, 7, 7])
+        XCTAssertEqual(try node.recoveredSnapshot().data, [7, 7, 7])
         XCTAssertEqual(node.recovered.entries, entries(151...200, term: 1))
     }
 
@@ -71,7 +71,7 @@ final class SnapshotSaveTests: XCTestCase {
             try node.files().contains { $0.contains(StorageLayout.snapshotName(index: 150, term: 1)) },
             "the dropped snapshot's file is removed")
         try node.crashAndRestart()
-        XCTAssertEqual(node.recovered.snapshot, leaders)
+        XCTAssertEqual(try node.recoveredSnapshot(), leaders)
         XCTAssertEqual(node.recovered.entries, [])
     }
 

@@ -34,6 +34,11 @@ final class StorageUnderTest {
             initialConfiguration: testConfiguration)
     }
 
+    /// The recovered snapshot with its data, read whole from `recovered.snapshotData` (once per start).
+    func recoveredSnapshot() throws -> Snapshot {
+        Snapshot(metadata: recovered.snapshot.metadata, data: try recovered.snapshotData.readAll())
+    }
+
     /// Performs everything staged and completes it: the node's persist step, with an instant fsync.
     @discardableResult
     func persist() throws -> DurableWrite? {

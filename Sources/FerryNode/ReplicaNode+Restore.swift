@@ -1,0 +1,27 @@
+import FerryRaft
+
+extension ReplicaNode {
+    /// The sessions and the machine of the recovered snapshot whose data `data` reads, decoded a chunk at a time
+    /// (at a million queued messages the data is most of a gigabyte, never held whole). The session table is
+    /// read whole first (usually within the first chunk). Returned only once `data` has given its last chunk,
+    /// each verified; a chunk that does not verify throws storage's corruption error, and whatever was decoded
+    /// is dropped with it.
+    static func restoreSnapshot(
+        _ data: any SnapshotDataSource, into template: Machine
+    ) throws -> (sessions: SessionTable, machine: Machine) {
+        var head: [UInt8] = []
+        while SessionTable.encodedBytes(atStartOf: head).map({ head.count < $0 }) ?? true {
+            let chunk = try data.nextChunk()
+            guard !chunk.isEmpty else { break }  // the table's decode names what is missing
+            head += chunk
+        }
+        var reader = LittleEndianReader(head)
+        let sessions = try SessionTable.decode(from: &reader)
+        var machine = template
+        try machine.restore(from: head, startingAt: reader.offset, continuedBy: data)
+        guard try data.nextChunk().isEmpty else {
+            throw SnapshotDecodeFailure(reason: "the machine's restore left snapshot data unread")
+        }
+        return (sessions, machine)
+    }
+}
