@@ -9,8 +9,8 @@ final class SnapshotFileData: SnapshotDataSource, @unchecked Sendable {
     let sizeBytes: Int
     private let path: String
     private let file: VerifiedSnapshotFile
-    // Read once, on the node's thread before it starts (the protocol's contract): never shared while it changes.
     private let fileSystem: FileSystem
+    // Read once, on the node's thread before it starts (the protocol's contract): never shared while it changes.
     private var readBytes = 0
 
     init(path: String, file: VerifiedSnapshotFile, fileSystem: FileSystem) {
