@@ -62,19 +62,31 @@ final class InProcessNode {
         var description: String { "the node did not answer within \(InProcessNode.answerTimeoutMs) ms" }
     }
 
-    /// The node's answer to `bytes`, one HTTP/1.1 request.
-    func answer(_ bytes: [UInt8]) throws -> HTTPResponse {
+    /// One HTTP/1.1 request's bytes, parsed: the request, or the answer the parser gives instead.
+    enum Parsed {
+        case request(HTTPRequest)
+        case refused(HTTPResponse)
+    }
+
+    static func parse(_ bytes: [UInt8]) -> Parsed {
         var parser = HTTPRequestParser()
-        var request: HTTPRequest?
         for event in parser.feed(bytes) {
             switch event {
             case .sendContinue: continue
-            case .error(let error): return error.response
-            case .request(let parsed): request = parsed
+            case .error(let error): return .refused(error.response)
+            case .request(let parsed): return .request(parsed)
             }
-            break
         }
-        guard let request else { return HTTPResponse(status: 0, body: Array("incomplete request".utf8)) }
+        return .refused(HTTPResponse(status: 0, body: Array("incomplete request".utf8)))
+    }
+
+    /// The node's answer to `bytes`, one HTTP/1.1 request.
+    func answer(_ bytes: [UInt8]) throws -> HTTPResponse {
+        let request: HTTPRequest
+        switch Self.parse(bytes) {
+        case .request(let parsed): request = parsed
+        case .refused(let response): return response
+        }
         var response: HTTPResponse?
         try runUntil(timeoutMs: Self.answerTimeoutMs) { [unowned self] done in
             self.server.http.respond(to: request, clientGone: { false }) { answered in
@@ -86,20 +98,25 @@ final class InProcessNode {
         return response!
     }
 
-    /// A JSON-protocol request: the status and the parsed body.
-    func json(_ action: String, _ members: [String: JSONValue]) throws -> (status: Int, body: [String: JSONValue]) {
+    /// The bytes of a JSON-protocol request.
+    static func jsonRequestBytes(_ action: String, _ members: [String: JSONValue]) -> [UInt8] {
         let body = JSONWriter.serialize(.object(members))
         let head =
             "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
             + "X-Amz-Target: AmazonSQS.\(action)\r\nContent-Length: \(body.count)\r\n\r\n"
-        let response = try answer(Array(head.utf8) + body)
+        return Array(head.utf8) + body
+    }
+
+    /// A JSON-protocol request: the status and the parsed body.
+    func json(_ action: String, _ members: [String: JSONValue]) throws -> (status: Int, body: [String: JSONValue]) {
+        let response = try answer(Self.jsonRequestBytes(action, members))
         guard case .object(let object) = try JSONParser.parse(response.body) else { return (response.status, [:]) }
         return (response.status, object)
     }
 
     /// Runs the loop until `start`'s `done` is called (from a loop callback), or throws `Hang`. `start`
     /// runs on the loop and returns what to clean up afterwards.
-    private func runUntil(timeoutMs: UInt64, _ start: @escaping (_ done: @escaping () -> Void) -> (() -> Void)) throws {
+    func runUntil(timeoutMs: UInt64, _ start: @escaping (_ done: @escaping () -> Void) -> (() -> Void)) throws {
         var finished = false
         var cleanup: () -> Void = {}
         let done = { [unowned self] in
