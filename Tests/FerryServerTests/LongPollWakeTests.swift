@@ -7,13 +7,16 @@ import XCTest
 /// Which parked long polls wake when a queue becomes receivable, and when a woken one may retry. A message
 /// that lands while polls are parked is taken at once by as few of them as can take it all.
 final class LongPollWakeTests: XCTestCase {
+    /// A parked poll.
     private func poll(maxMessages: Int = 10) -> LongPoll {
-        LongPoll(
+        let poll = LongPoll(
             request: ReceiveRequest(queueName: "q", maxMessages: maxMessages),
             view: ReceivedMessageView(
                 ReceiveMessageRequest(queueUrl: "http://x/1/q"), senderId: "1", queueName: "q",
                 receiptHandles: ReceiptHandleSeal(clusterSecret: "a-long-enough-cluster-secret")),
             deadlineMs: 20_000, clientGone: { false }, respond: { _ in })
+        poll.isParked = true
+        return poll
     }
 
     // MARK: Pacing
@@ -75,6 +78,32 @@ final class LongPollWakeTests: XCTestCase {
         XCTAssertTrue(
             LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 140).elementsEqual([polls[0]], by: ===),
             "once its pause is over, the oldest is first again")
+    }
+
+    func testAPollNoLongerParkedIsNeitherWokenNorCounted() {
+        // A finished poll stays in its queue's list until such polls are half of it.
+        let polls = [poll(maxMessages: 10), poll(maxMessages: 10), poll(maxMessages: 10)]
+        polls[0].isParked = false
+        polls[1].isParked = false
+        polls[1].inFlight = true  // answered while its receive was in the log: it covers nothing now
+        XCTAssertTrue(LongPollRegistry.pollsToWake(polls, receivable: 1, nowMs: 100).elementsEqual([polls[2]], by: ===))
+    }
+
+    func testPollsNoLongerParkedLeaveTheListOnceTheyAreAboutHalfOfIt() {
+        var parked = ParkedPolls()
+        let polls = (0..<40).map { _ in poll() }
+        for poll in polls { parked.append(poll) }
+        for (index, poll) in polls.enumerated() where index % 4 != 3 {  // 30 of 40 answered
+            poll.isParked = false
+            parked.removeUnparked()
+            XCTAssertLessThanOrEqual(parked.polls.count, 2 * parked.parkedCount + 16 + 1)
+        }
+        XCTAssertEqual(parked.parkedCount, 10)
+        XCTAssertTrue(
+            parked.polls.filter(\.isParked).elementsEqual(
+                polls.enumerated().filter { $0.offset % 4 == 3 }.map(\.element), by: ===),
+            "the polls still parked keep their parking order")
+        XCTAssertLessThan(parked.polls.count, 40, "some answered polls were dropped from the list")
     }
 
     func testAnArrivingRequestsReceiveCoversWhatItWillTake() {
