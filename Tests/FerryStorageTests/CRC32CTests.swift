@@ -70,7 +70,8 @@ final class CRC32CTests: XCTestCase {
                     var hardware = CRC32C()
                     hardware.update(slice)
                     XCTAssertEqual(
-                        hardware.value, ~CRC32C.updateInSoftware(0xFFFF_FFFF, slice), "offset \(offset) length \(length)")
+                        hardware.value, ~CRC32C.updateInSoftware(0xFFFF_FFFF, slice),
+                        "offset \(offset) length \(length)")
                 }
             }
         }
