@@ -103,9 +103,11 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
     /// a command is about to change, such as how many messages its dead-letter queue has had).
     @exclusivity(unchecked) public var willApply: ((Machine.Command) -> Void)?
 
+    /// `restored`: the recovered snapshot, already decoded from the one read that verified it (`RaftStorage.open`'s
+    /// `restoringSnapshot`); without it the node decodes `recovered.snapshotData`.
     public init(
-        options: NodeOptions, storage: RaftStorage, recovered: RecoveredState, machine: Machine,
-        environment: NodeEnvironment, random: any RandomNumberGenerator
+        options: NodeOptions, storage: RaftStorage, recovered: RecoveredState, restored: RestoredSnapshot? = nil,
+        machine: Machine, environment: NodeEnvironment, random: any RandomNumberGenerator
     ) throws {
         self.id = options.raft.id
         self.options = options
@@ -114,7 +116,9 @@ public final class ReplicaNode<Machine: ReplicatedStateMachine> {
         var machine = machine
         var random = random
         self.session = random.next() | 1
-        if recovered.snapshot.metadata.index > 0 {
+        if let restored {
+            (sessions, machine) = (restored.sessions, restored.machine)
+        } else if recovered.snapshot.metadata.index > 0 {
             (sessions, machine) = try Self.restoreSnapshot(recovered.snapshotData, into: machine)
         }
         self.machine = machine

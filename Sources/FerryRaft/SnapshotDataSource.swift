@@ -1,14 +1,15 @@
 /// A recovered snapshot's data, read front to back a bounded chunk at a time: at a million queued messages the
-/// data is most of a gigabyte, and holding it whole at start doubled a node's peak memory. Storage's source
-/// verifies every chunk against the checksums of a file whose whole checksum it verified at open, and throws a
-/// named corruption error for one that does not match (the disk may misread between the two reads).
+/// data is most of a gigabyte, and holding it whole at start doubled a node's peak memory. Storage's sources
+/// throw a named corruption error for data that does not verify: one verifies every chunk against the checksums
+/// of a file whose whole checksum it verified at open (the disk may misread between the two reads); the other,
+/// read while the file is verified, gives out the last chunk only once the whole file's checksum matched.
 ///
 /// Read once, on the node's thread, before the node starts; a state decoded from it is used only once
-/// `nextChunk()` has returned `[]`.
+/// `nextChunk()` has returned `[]`, and whatever a chunk says may be false until then.
 public protocol SnapshotDataSource: AnyObject, Sendable {
     /// The data's size.
     var sizeBytes: Int { get }
-    /// The next bytes of the data, verified; `[]` once all of it was read.
+    /// The next bytes of the data; `[]` once all of it was read and verified.
     func nextChunk() throws -> [UInt8]
 }
 

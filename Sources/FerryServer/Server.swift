@@ -51,13 +51,20 @@ public final class Server {
         // Read only when the data directory is empty. A joining node starts with no members at all: it never
         // campaigns and waits for a leader to add it (as a learner, then a voter once caught up).
         let initial = config.bootstrapConfiguration
+        let machine = QueueReplica(config: .init(region: config.region, accountId: config.defaultAccountID))
+        // The snapshot is decoded in the one read that verifies it; the state counts only if `open` returns.
+        var restored: ReplicaNode<QueueReplica>.RestoredSnapshot?
+        var restoreFailure: (any Error)?
         let opened: (storage: RaftStorage, state: RecoveredState, report: RecoveryReport)
         do {
             var storageOptions = StorageOptions()
             storageOptions.preallocateSegments = config.preallocateSegments
             opened = try RaftStorage.open(
                 directory: config.dataDirectory, fileSystem: fileSystem, options: storageOptions,
-                initialConfiguration: initial)
+                initialConfiguration: initial
+            ) { data in
+                do { restored = try ReplicaNode.restore(data, into: machine) } catch { restoreFailure = error }
+            }
         } catch {
             // Refuse to serve rather than run on a log that lost acknowledged entries (docs/simulation.md, "Planted
             // bugs", bug 29).
@@ -89,11 +96,11 @@ public final class Server {
         nodeOptions.commandTimeoutTicks = max(1, config.commandTimeoutSeconds * 1000 / config.tickMs)
         nodeOptions.leaderWaitTicks = config.leaderWaitMs / config.tickMs
         nodeOptions.housekeepingIntervalTicks = max(1, 1_000 / config.tickMs)  // 1 s
-        let machine = QueueReplica(config: .init(region: config.region, accountId: config.defaultAccountID))
+        if let restoreFailure { throw restoreFailure }  // a snapshot that verifies but does not decode
         var seed = SystemRandomNumberGenerator()
         node = try ReplicaNode(
-            options: nodeOptions, storage: opened.storage, recovered: opened.state, machine: machine,
-            environment: environment, random: SplitMix64(seed: seed.next()))
+            options: nodeOptions, storage: opened.storage, recovered: opened.state, restored: restored,
+            machine: machine, environment: environment, random: SplitMix64(seed: seed.next()))
 
         var credentials: [String: SigV4Configuration.Credential] = [:]
         for credential in config.credentials {

@@ -35,14 +35,20 @@ extension RaftStorage {
     /// what the new instance calls durable is. If the kept log's last entries are not witnessed on disk
     /// (the crash came before their witness record), the new instance starts owing a witness
     /// (`owesWitness`): they are durable now, and the node may act on them.
+    ///
+    /// `restoringSnapshot`, if given, is handed the newest snapshot's data (when there is one) while recovery reads
+    /// the file to verify it: a node decodes its state in that read instead of reading the data a second time
+    /// (`RecoveredState.snapshotData`). What it decodes counts only if `open` returns: the file's checksum, over
+    /// its metadata and data, is checked before the last chunk is handed out and again once `restoringSnapshot`
+    /// returns (whatever it left unread is read then), and nothing on disk changes before that.
     public static func open(
         directory: String, fileSystem: FileSystem, options: StorageOptions = StorageOptions(),
-        initialConfiguration: Configuration
+        initialConfiguration: Configuration, restoringSnapshot: ((any SnapshotDataSource) -> Void)? = nil
     ) throws(StorageError) -> (storage: RaftStorage, state: RecoveredState, report: RecoveryReport) {
         do { try fileSystem.makeDirectory(directory) } catch { throw .unreadable(error) }
         let scan = try RecoveryScan.scan(
             directory: directory, fileSystem: fileSystem,
-            initialConfiguration: initialConfiguration)
+            initialConfiguration: initialConfiguration, restoringSnapshot: restoringSnapshot)
         if let corruption = scan.corruption { throw corruption }
         do {
             try makeRecoveredStateDurable(scan, directory: directory, fileSystem: fileSystem)

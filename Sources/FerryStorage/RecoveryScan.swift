@@ -50,9 +50,11 @@ public struct RecoveryScan: Sendable {
     var keptWitness = LogCursor.zero
     var keptEntriesEnd = LogCursor.zero
 
+    /// With `restoringSnapshot`, the newest snapshot's data is read once: handed to it as it is read and verified,
+    /// instead of verified in a read of its own (see `RaftStorage.open`).
     public static func scan(
         directory: String, fileSystem: FileSystem,
-        initialConfiguration: Configuration
+        initialConfiguration: Configuration, restoringSnapshot: ((any SnapshotDataSource) -> Void)? = nil
     ) throws(StorageError) -> RecoveryScan {
         let names: [String]
         do { names = try fileSystem.list(directory) } catch { throw .unreadable(error) }
@@ -62,7 +64,8 @@ public struct RecoveryScan: Sendable {
         scan.leftoverFiles = names.filter { $0.hasSuffix(StorageLayout.temporarySuffix) }.map {
             StorageLayout.path(directory, $0)
         }
-        try scan.loadSnapshot(names: names, directory: directory, fileSystem: fileSystem)
+        try scan.loadSnapshot(
+            names: names, directory: directory, fileSystem: fileSystem, restoring: restoringSnapshot)
         try scan.loadHardState(names: names, directory: directory, fileSystem: fileSystem)
         let segmentFiles = names.compactMap { name in
             StorageLayout.segmentSequence(ofName: name).map {
@@ -85,26 +88,46 @@ public struct RecoveryScan: Sendable {
 
     /// Loads the newest snapshot file. It was renamed into place only after it was durable, so a
     /// failure to verify it is corruption, not a torn write.
-    private mutating func loadSnapshot(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError)
-    {
+    private mutating func loadSnapshot(
+        names: [String], directory: String, fileSystem: FileSystem,
+        restoring: ((any SnapshotDataSource) -> Void)?
+    ) throws(StorageError) {
         let snapshots = names.compactMap { name in StorageLayout.snapshotPosition(ofName: name).map { (name, $0) } }
             .sorted { $0.1.index < $1.1.index }
         guard let newest = snapshots.last else { return }
         leftoverFiles += snapshots.dropLast().map { StorageLayout.path(directory, $0.0) }
         let path = StorageLayout.path(directory, newest.0)
-        let read: Result<VerifiedSnapshotFile, StorageErrorReason>
-        do { read = try StateFile.verifySnapshot(path, fileSystem: fileSystem) } catch { throw .unreadable(error) }
-        switch read {
-        case .failure(let why):
-            throw .corruption(file: path, offset: 0, reason: "snapshot does not verify: \(why.text)")
-        case .success(let file):
-            guard file.snapshot.metadata.index == newest.1.index, file.snapshot.metadata.term == newest.1.term else {
-                throw .corruption(file: path, offset: 0, reason: "snapshot contents disagree with its name")
+        let file: VerifiedSnapshotFile
+        if let restoring {
+            file = try Self.verifySnapshot(path, fileSystem: fileSystem, whileRestoring: restoring)
+        } else {
+            let read: Result<VerifiedSnapshotFile, StorageErrorReason>
+            do { read = try StateFile.verifySnapshot(path, fileSystem: fileSystem) } catch { throw .unreadable(error) }
+            switch read {
+            case .failure(let why):
+                throw .corruption(file: path, offset: 0, reason: "snapshot does not verify: \(why.text)")
+            case .success(let verified): file = verified
             }
-            snapshot = file.snapshot
-            snapshotPath = path
-            snapshotFile = file
         }
+        guard file.snapshot.metadata.index == newest.1.index, file.snapshot.metadata.term == newest.1.term else {
+            throw .corruption(file: path, offset: 0, reason: "snapshot contents disagree with its name")
+        }
+        snapshot = file.snapshot
+        snapshotPath = path
+        snapshotFile = file
+    }
+
+    /// The snapshot file at `path`, verified in the one read that hands its data to `restoring`: whatever that
+    /// decoded counts only if this returns (the caller drops it when recovery throws).
+    private static func verifySnapshot(
+        _ path: String, fileSystem: FileSystem, whileRestoring restoring: (any SnapshotDataSource) -> Void
+    ) throws(StorageError) -> VerifiedSnapshotFile {
+        let head = try SnapshotFileStream.read(path, fileSystem: fileSystem) { (handle) throws(FileSystemError) in
+            try StateFile.readSnapshotHead(handle, fileSystem: fileSystem)
+        }
+        let stream = SnapshotFileStream(path: path, head: head, fileSystem: fileSystem)
+        restoring(stream)
+        return try stream.finish()
     }
 
     private mutating func loadHardState(names: [String], directory: String, fileSystem: FileSystem) throws(StorageError)

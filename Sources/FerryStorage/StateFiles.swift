@@ -105,12 +105,32 @@ enum StateFile {
     /// the data a chunk (`snapshotReadChunkBytes`) at a time, its file CRC and block checksums computed in one
     /// pass. Holding the data whole at start doubled a node's peak memory at a million queued messages; it is
     /// read again, a chunk at a time and each chunk verified against these block checksums, when the node
-    /// restores its state (`SnapshotFileData`).
+    /// restores its state (`SnapshotFileData`), unless the node decodes it during this one read
+    /// (`SnapshotFileStream`).
     static func verifySnapshot(
         _ path: String, fileSystem: FileSystem
     ) throws(FileSystemError) -> Result<VerifiedSnapshotFile, StorageErrorReason> {
         let handle = try fileSystem.open(path, create: false)
         defer { fileSystem.close(handle) }
+        switch try readSnapshotHead(handle, fileSystem: fileSystem) {
+        case .failure(let why): return .failure(why)
+        case .success(let head):
+            var verifier = SnapshotFileVerifier(head)
+            while true {
+                switch try verifier.nextChunk(handle, fileSystem: fileSystem) {
+                case .failure(let why): return .failure(why)
+                case .success(let chunk) where chunk.isEmpty: return .success(verifier.verified!)
+                case .success: continue
+                }
+            }
+        }
+    }
+
+    /// A snapshot file's header and metadata, parsed but not yet verified: the file's checksum covers them
+    /// with the data, so nothing may act on them before the data is read (`SnapshotFileVerifier`).
+    static func readSnapshotHead(
+        _ handle: FileHandle, fileSystem: FileSystem
+    ) throws(FileSystemError) -> Result<SnapshotFileHead, StorageErrorReason> {
         let fileBytes = try fileSystem.size(handle)
         let head = try fileSystem.read(handle, at: 0, count: min(fileBytes, snapshotHeadBytesMax))
         guard head.count >= headerBytes else {
@@ -126,28 +146,12 @@ enum StateFile {
         guard let metadata = try? SnapshotMetadata.decode(from: &reader), let count = try? reader.readUInt64(),
             count == UInt64(fileBytes - reader.offset)
         else { return .failure(.init("snapshot body does not decode")) }
-        let dataOffset = reader.offset
-        let snapshot = StoredSnapshot(metadata: metadata, sizeBytes: Int(count))
         var crc = CRC32C()
-        crc.update(head[12..<dataOffset])
-        var sums: [UInt32] = []
-        sums.reserveCapacity(
-            (snapshot.sizeBytes + SnapshotBlockChecksums.blockBytes - 1) / SnapshotBlockChecksums.blockBytes)
-        var read = 0
-        while read < snapshot.sizeBytes {
-            let chunk = try fileSystem.read(
-                handle, at: dataOffset + read, count: min(snapshotReadChunkBytes, snapshot.sizeBytes - read))
-            guard !chunk.isEmpty else { return .failure(.init("file shrank while read")) }
-            SnapshotBlockChecksums.appendSums(of: chunk, to: &sums, feeding: &crc)
-            read += chunk.count
-            // A short read mid-data would misalign the blocks: only the data's last chunk may end a block early.
-            guard chunk.count == snapshotReadChunkBytes || read == snapshot.sizeBytes else {
-                return .failure(.init("file shrank while read"))
-            }
-        }
-        guard crc.value == stored else { return .failure(.init("checksum mismatch")) }
-        let checksums = SnapshotBlockChecksums(of: snapshot, sums: sums)
-        return .success(VerifiedSnapshotFile(checksums: checksums, dataOffset: dataOffset))
+        crc.update(head[12..<reader.offset])
+        return .success(
+            SnapshotFileHead(
+                snapshot: StoredSnapshot(metadata: metadata, sizeBytes: Int(count)), dataOffset: reader.offset,
+                storedChecksum: stored, headChecksum: crc))
     }
 
     /// How much of a snapshot's data one read takes at start: a whole number of checksum blocks, small enough
@@ -170,6 +174,60 @@ enum StateFile {
 }
 
 /// A snapshot file whose whole checksum verified: where its data starts and the checksums of its blocks.
+/// What a snapshot file says about itself before its data is read: believed only once the data verifies.
+struct SnapshotFileHead {
+    var snapshot: StoredSnapshot
+    var dataOffset: Int
+    var storedChecksum: UInt32
+    /// The file's checksum over the bytes before the data.
+    var headChecksum: CRC32C
+}
+
+/// Reads a snapshot file's data front to back a chunk at a time, computing the file's checksum and the data's
+/// block checksums as it goes. The last chunk is given out only once the whole file's checksum matched: whoever
+/// decodes the chunks as they come never sees the end of a file that does not verify.
+struct SnapshotFileVerifier {
+    let head: SnapshotFileHead
+    private var crc: CRC32C
+    private var sums: [UInt32] = []
+    private(set) var readBytes = 0
+    /// Set once every byte was read and the file verified.
+    private(set) var verified: VerifiedSnapshotFile?
+
+    init(_ head: SnapshotFileHead) {
+        self.head = head
+        crc = head.headChecksum
+        sums.reserveCapacity(
+            (head.snapshot.sizeBytes + SnapshotBlockChecksums.blockBytes - 1) / SnapshotBlockChecksums.blockBytes)
+        if head.snapshot.sizeBytes == 0, crc.value == head.storedChecksum {
+            verified = VerifiedSnapshotFile(
+                checksums: SnapshotBlockChecksums(of: head.snapshot, sums: []), dataOffset: head.dataOffset)
+        }
+    }
+
+    /// The next chunk of the data, `[]` after the last; a failure once the file does not verify.
+    mutating func nextChunk(
+        _ handle: FileHandle, fileSystem: FileSystem
+    ) throws(FileSystemError) -> Result<[UInt8], StorageErrorReason> {
+        let sizeBytes = head.snapshot.sizeBytes
+        guard readBytes < sizeBytes else {
+            return verified == nil ? .failure(.init("checksum mismatch")) : .success([])
+        }
+        let count = min(StateFile.snapshotReadChunkBytes, sizeBytes - readBytes)
+        let chunk = try fileSystem.read(handle, at: head.dataOffset + readBytes, count: count)
+        // A short read would misalign the blocks: only the data's last chunk may end a block early.
+        guard chunk.count == count else { return .failure(.init("file shrank while read")) }
+        SnapshotBlockChecksums.appendSums(of: chunk, to: &sums, feeding: &crc)
+        readBytes += count
+        if readBytes == sizeBytes {
+            guard crc.value == head.storedChecksum else { return .failure(.init("checksum mismatch")) }
+            verified = VerifiedSnapshotFile(
+                checksums: SnapshotBlockChecksums(of: head.snapshot, sums: sums), dataOffset: head.dataOffset)
+        }
+        return .success(chunk)
+    }
+}
+
 struct VerifiedSnapshotFile {
     var checksums: SnapshotBlockChecksums
     var dataOffset: Int

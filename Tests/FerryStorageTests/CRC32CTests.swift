@@ -54,4 +54,26 @@ final class CRC32CTests: XCTestCase {
             }
         }
     }
+
+    /// Long inputs run as three interleaved lanes of 8 KiB, then of 1 KiB, joined by a shift constant each: every
+    /// length on either side of a lane boundary, and a snapshot block's 64 KiB, agree with the tables.
+    func testThreeLaneHardwarePathMatchesTheTablesAroundEveryLaneBoundary() throws {
+        try XCTSkipUnless(CRC32C.usesHardware, "this CPU has no CRC-32C instruction; the tables are the only path")
+        var random = SplitMix64(seed: 12)
+        let bytes = (0..<140_000).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let boundaries = [3 * 1_024, 2 * 3 * 1_024, 3 * 8_192, 3 * 8_192 + 3 * 1_024, 2 * 3 * 8_192 + 5 * 3 * 1_024]
+        let lengths = boundaries.flatMap { [$0 - 9, $0 - 8, $0 - 1, $0, $0 + 1, $0 + 8] } + [65_536, 131_072, 139_991]
+        bytes.withUnsafeBytes { all in
+            for offset in [0, 1, 7] {
+                for length in lengths {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                    var hardware = CRC32C()
+                    hardware.update(slice)
+                    XCTAssertEqual(
+                        hardware.value, ~CRC32C.updateInSoftware(0xFFFF_FFFF, slice),
+                        "offset \(offset) length \(length)")
+                }
+            }
+        }
+    }
 }

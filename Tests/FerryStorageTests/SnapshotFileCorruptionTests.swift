@@ -28,6 +28,16 @@ final class SnapshotFileCorruptionTests: XCTestCase {
         return (node, testDirectory + "/" + name)
     }
 
+    /// Where a flipped bit is tried: the stored checksum, the metadata, the first and second `unit` of the data,
+    /// and the file's last byte (in the short last block).
+    func flipPlaces(fileBytes: Int, dataStart: Int, unit: (name: String, bytes: Int)) -> [(String, Int)] {
+        [
+            ("the stored checksum", 9), ("the metadata", StateFile.headerBytes + 3),
+            ("the first \(unit.name)", dataStart + 100), ("the second \(unit.name)", dataStart + unit.bytes + 5),
+            ("the last byte", fileBytes - 1),
+        ]
+    }
+
     func testAnIntactSnapshotRestoresItsDataByteForByte() throws {
         let (node, _) = try nodeWithSavedSnapshot()
         try node.restart()
@@ -39,12 +49,8 @@ final class SnapshotFileCorruptionTests: XCTestCase {
         let (intact, intactPath) = try nodeWithSavedSnapshot()
         let fileBytes = try intact.disk.readFile(intactPath).count
         let dataStart = fileBytes - dataBytes
-        let places = [
-            ("the stored checksum", 9), ("the metadata", StateFile.headerBytes + 3),
-            ("the first whole block", dataStart + 100),
-            ("the second whole block", dataStart + SnapshotBlockChecksums.blockBytes + 5),
-            ("the short last block", fileBytes - 1),
-        ]
+        let places = flipPlaces(
+            fileBytes: fileBytes, dataStart: dataStart, unit: ("block", SnapshotBlockChecksums.blockBytes))
         for (place, offset) in places {
             let (node, path) = try nodeWithSavedSnapshot()
             try node.disk.flipBit(path, byteOffset: offset, bit: 5)
@@ -84,5 +90,88 @@ final class SnapshotFileCorruptionTests: XCTestCase {
         let fileBytes = try node.disk.readFile(path).count
         try node.disk.truncateAtRest(path, toSize: fileBytes - 1)
         node.assertRefusesAsCorruption(file: path, offset: 0, "the last byte cut off")
+    }
+
+    // MARK: - One read: decoded while it is verified (`RaftStorage.open`'s `restoringSnapshot`)
+
+    /// Two whole chunks and part of a third: the last chunk is the one held back until the file verifies.
+    func threeChunkData() -> [UInt8] {
+        (0..<(2 * StateFile.snapshotReadChunkBytes + 1_000)).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ 7) }
+    }
+
+    /// Opens `node`'s directory with a decoder that reads up to `chunksMax` chunks: what it was handed, and
+    /// the error it met, if any.
+    func openDecoding(
+        _ node: StorageUnderTest, chunksMax: Int = .max
+    ) -> (opened: Result<RecoveredState, StorageError>, handed: [UInt8], met: (any Error)?) {
+        var handed: [UInt8] = []
+        var met: (any Error)?
+        let opened: Result<RecoveredState, StorageError>
+        do {
+            opened = .success(
+                try RaftStorage.open(
+                    directory: testDirectory, fileSystem: node.disk, options: node.options,
+                    initialConfiguration: testConfiguration
+                ) { data in
+                    do {
+                        for _ in 0..<chunksMax {
+                            let chunk = try data.nextChunk()
+                            if chunk.isEmpty { break }
+                            handed += chunk
+                        }
+                    } catch { met = error }
+                }.state)
+        } catch { opened = .failure(error) }
+        return (opened, handed, met)
+    }
+
+    func testASnapshotDecodedInTheOneReadThatVerifiesItIsItsDataAndIsServedAfter() throws {
+        let data = threeChunkData()
+        let (node, _) = try nodeWithSavedSnapshot(data)
+        let (opened, handed, met) = openDecoding(node)
+        XCTAssertEqual(try opened.get().snapshot.metadata.index, 150)
+        XCTAssertEqual(handed, data)
+        XCTAssertNil(met)
+        try node.restart()
+        XCTAssertEqual(
+            node.storage.snapshotChunk(of: node.recovered.snapshot, offset: 5, count: 1_000), Array(data[5..<1_005]))
+    }
+
+    /// A flip anywhere, metadata included, stops the start with the file's named corruption; the decoder is never
+    /// handed the last chunk, and nothing on disk changed (recovery acts on a snapshot only once it verified).
+    func testAFlipAnywhereIsCorruptionFoundInTheOneReadBeforeTheLastChunkIsHandedOut() throws {
+        let data = threeChunkData()
+        let (intact, intactPath) = try nodeWithSavedSnapshot(data)
+        let fileBytes = try intact.disk.readFile(intactPath).count
+        let dataStart = fileBytes - data.count
+        let places = flipPlaces(
+            fileBytes: fileBytes, dataStart: dataStart, unit: ("chunk", StateFile.snapshotReadChunkBytes))
+        for (place, offset) in places {
+            let (node, path) = try nodeWithSavedSnapshot(data)
+            try node.disk.flipBit(path, byteOffset: offset, bit: 5)
+            let files = try node.files()
+            let (opened, handed, met) = openDecoding(node)
+            guard case .failure(.corruption(let file, 0, _)) = opened else {
+                XCTFail("a bit flipped in \(place): \(opened)")
+                continue
+            }
+            XCTAssertEqual(file, path, place)
+            XCTAssertLessThanOrEqual(handed.count, 2 * StateFile.snapshotReadChunkBytes, place)
+            if !handed.isEmpty { XCTAssertNotNil(met, "\(place): the decoder's read fails at the last chunk") }
+            XCTAssertEqual(try node.files(), files, place)
+        }
+    }
+
+    /// What a decoder leaves unread is read and verified all the same: one that stops after a chunk cannot make a
+    /// file that does not verify pass.
+    func testADecoderThatStopsEarlyLeavesTheRestVerified() throws {
+        let data = threeChunkData()
+        let (node, path) = try nodeWithSavedSnapshot(data)
+        XCTAssertNoThrow(try openDecoding(node, chunksMax: 1).opened.get(), "an intact file opens")
+        try node.disk.flipBit(path, byteOffset: try node.disk.readFile(path).count - 1, bit: 0)
+        let (opened, handed, met) = openDecoding(node, chunksMax: 1)
+        XCTAssertEqual(handed, Array(data[0..<StateFile.snapshotReadChunkBytes]))
+        XCTAssertNil(met)
+        guard case .failure(.corruption(path, 0, _)) = opened else { return XCTFail("\(opened)") }
     }
 }
