@@ -207,6 +207,9 @@ public struct VarintReader {
         }
     }
 
+    /// Pairs reserved up front at most, whatever the count says (a queue has at most 50 tags).
+    static let pairsReservedMax = 64
+
     public mutating func optionalString() throws -> String? { try bool() ? try string() : nil }
 
     public mutating func optionalInt() throws -> Int? { try bool() ? try int() : nil }
@@ -214,7 +217,10 @@ public struct VarintReader {
     public mutating func pairs() throws -> [(String, String)] {
         let n = try count()
         var out: [(String, String)] = []
-        out.reserveCapacity(n)
+        // The count is bounded by the bytes left, which for a streamed snapshot is the rest of the file, decoded
+        // before its checksum is known: reserved as told, one flipped bit could ask for terabytes and stop the
+        // node with a failed allocation instead of the file's corruption error. Tags and attributes are few.
+        out.reserveCapacity(min(n, Self.pairsReservedMax))
         for _ in 0..<n { out.append((try string(), try string())) }
         return out
     }

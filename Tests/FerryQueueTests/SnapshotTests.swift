@@ -177,6 +177,18 @@ final class SnapshotTests: XCTestCase {
         _ = h.receive("src")
     }
 
+    /// A streamed snapshot is decoded before its checksum is known, so a count in it may be garbage: bounded by
+    /// the rest of the file, it can still be vast. A count of tag pairs past what the stream holds is a decode
+    /// error, and nothing near what it says is reserved first (2^40 pairs would be 32 TiB: a failed allocation
+    /// would stop the process instead).
+    func testAGarbageCountOfPairsInAStreamIsADecodeErrorNotAHugeReservation() {
+        var count = VarintWriter()
+        count.uvarint(1 << 40)
+        var reader = VarintReader(
+            count.bytes + [0, 0], offset: 0, thenChunks: { [] }, unreadBytes: 1 << 45)
+        XCTAssertThrowsError(try reader.pairs()) { XCTAssertTrue($0 is DecodeError, "\($0)") }
+    }
+
     func testCommandsRoundTripThroughTheirEncoding() throws {
         let commands: [QueueCommand] = [
             .createQueue(name: "q", attributes: [KeyValue("VisibilityTimeout", "5")], tags: [KeyValue("t", "v")]),
