@@ -119,7 +119,10 @@ enum StateFile {
             while true {
                 switch try verifier.nextChunk(handle, fileSystem: fileSystem) {
                 case .failure(let why): return .failure(why)
-                case .success(let chunk) where chunk.isEmpty: return .success(verifier.verified!)
+                case .success(let chunk) where chunk.isEmpty:
+                    // `[]` comes only once the file verified.
+                    guard let verified = verifier.verified else { return .failure(.init("checksum mismatch")) }
+                    return .success(verified)
                 case .success: continue
                 }
             }
@@ -173,7 +176,6 @@ enum StateFile {
     }
 }
 
-/// A snapshot file whose whole checksum verified: where its data starts and the checksums of its blocks.
 /// What a snapshot file says about itself before its data is read: believed only once the data verifies.
 struct SnapshotFileHead {
     var snapshot: StoredSnapshot
@@ -228,6 +230,7 @@ struct SnapshotFileVerifier {
     }
 }
 
+/// A snapshot file whose whole checksum verified: where its data starts and the checksums of its blocks.
 struct VerifiedSnapshotFile {
     var checksums: SnapshotBlockChecksums
     var dataOffset: Int
