@@ -125,10 +125,16 @@ public struct HTTPResponseParser: Sendable {
             }
             let head = buffer.takeHead(headEnd)
             let response: HTTPResponse
-            do {
-                response = try Self.parseHead(head, limits: limits)
-            } catch {
-                return .error(error)
+            if let (status, headers) = head.withUnsafeBufferPointer({
+                HTTPHeadParser.parseResponseASCII($0, headerCountMax: limits.headerCountMax)
+            }) {
+                response = HTTPResponse(status: status, headers: headers)
+            } else {
+                do {
+                    response = try Self.parseHead(head, limits: limits)
+                } catch {
+                    return .error(error)
+                }
             }
             if response.status >= 100 && response.status < 200 && response.status != 101 {
                 continue  // interim response (100 Continue): the final one follows
@@ -175,7 +181,9 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Status line (`HTTP/1.1 200 OK`) and header fields, up to the last field's line end. Scans the bytes
-    /// (lines end in LF, an optional CR before it dropped); only names and values become Strings.
+    /// (lines end in LF, an optional CR before it dropped); only names and values become Strings. Any head:
+    /// the common all-ASCII one goes through `HTTPHeadParser.parseResponseASCII` first, and this one gives
+    /// the exact error for a bad head.
     static func parseHead(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPResponseParseError) -> HTTPResponse
     {
         var lines: [Range<Int>] = []

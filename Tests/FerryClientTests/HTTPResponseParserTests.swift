@@ -1,6 +1,7 @@
-import FerryClient
 import FerrySQS
 import XCTest
+
+@testable import FerryClient
 
 /// The client side of HTTP/1.1: what `ferry` and `ferry bench` read back from a node.
 final class HTTPResponseParserTests: XCTestCase {
@@ -63,6 +64,39 @@ final class HTTPResponseParserTests: XCTestCase {
             var parser = HTTPResponseParser()
             let got = responses(parser.feed(bytes[..<cut])) + responses(parser.feed(bytes[cut...]))
             XCTAssertEqual(got.map(\.status), [200, 400], "cut at \(cut)")
+        }
+    }
+
+    /// The all-ASCII fast path and the general parser read every head the same; the fast path declines
+    /// (nil) whatever it does not take, and the general one then decides.
+    func testTheASCIIPathAndTheGeneralPathAgree() throws {
+        let heads = [
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nx-amzn-RequestId:  a b \t\r\n",
+            "HTTP/1.1 200\r\nContent-Length: 3\r\n", "HTTP/1.0 404 \r\nA:\r\n", "HTTP/1.1 500 Internal Server Error\n",
+            "HTTP/1.1 200 OK\r\nX-Caf\u{e9}: caf\u{e9}\r\n", "HTTP/1.1 200 OK\r\n@odd: value\r\n",
+            "HTTP/1.1 099 Low\r\n", "HTTP/1.1 2000 OK\r\n", "HTTP/2 200 OK\r\n", "HTTP/1.1 200 OK\r\nNoColon\r\n",
+            "HTTP/1.1 200 OK\r\nBad Name: x\r\n",
+        ]
+        for head in heads {
+            let bytes = Array(head.utf8)
+            let general = try? HTTPResponseParser.parseHead(bytes[...], limits: .standard)
+            let fast = bytes.withUnsafeBufferPointer {
+                HTTPHeadParser.parseResponseASCII($0, headerCountMax: HTTPLimits.standard.headerCountMax)
+            }
+            if let fast {
+                XCTAssertEqual(fast.status, general?.status, head)
+                XCTAssertEqual(fast.headers, general?.headers, head)
+            }
+        }
+        let taken = heads.prefix(4).map { head in
+            Array(head.utf8).withUnsafeBufferPointer {
+                HTTPHeadParser.parseResponseASCII($0, headerCountMax: HTTPLimits.standard.headerCountMax)
+            }
+        }
+        XCTAssertEqual(taken.map { $0?.status }, [200, 200, 404, 500], "plain heads take the fast path")
+        XCTAssertEqual(taken[0]?.headers["x-amzn-requestid"], "a b", "blanks around a value are dropped")
+        for head in heads.dropFirst(6) {
+            XCTAssertNil(try? HTTPResponseParser.parseHead(Array(head.utf8)[...], limits: .standard), head)
         }
     }
 

@@ -1,6 +1,6 @@
 /// Parses one complete request head (request line and header fields, up to and including the
 /// last field's line end) and decides how the body is framed.
-enum HTTPHeadParser {
+package enum HTTPHeadParser {
     static func parse(_ head: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> HTTPRequest {
         if let request = head.withUnsafeBufferPointer({ parseASCII($0, limits: limits) }) { return request }
         return try parseGeneral(head, limits: limits)
@@ -12,11 +12,56 @@ enum HTTPHeadParser {
     /// multi-scalar ASCII grapheme is CR LF, and lines are split at LF), so both paths agree.
     static func parseASCII(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPLimits) -> HTTPRequest? {
         guard ASCIIWords.isASCII(head) else { return nil }
-        var lineStart = 0
         var requestLine: (method: String, target: String, version: HTTPVersion)?
         var headers = HTTPHeaders(head: head, fieldsExpected: 16)  // an SDK's request has 10-12 fields
         var fieldCount = 0
         var hostCount = 0
+        let parsed = forEachLineASCII(head) { line, lineOffset in
+            guard requestLine != nil else {
+                requestLine = parseRequestLineASCII(line)
+                return requestLine != nil
+            }
+            fieldCount += 1
+            if isHostField(line) { hostCount += 1 }
+            return fieldCount <= limits.headerCountMax && addFieldASCII(line, at: lineOffset, to: &headers)
+        }
+        guard parsed else { return nil }
+        guard let (method, target, version) = requestLine else { return nil }
+        if version == .http11 && hostCount != 1 { return nil }
+        return HTTPRequest(method: method, target: target, version: version, headers: headers)
+    }
+
+    /// A response head (`HTTP/1.1 200 OK` and fields) in one pass over an all-ASCII head, for the client's
+    /// parser (FerryClient): the fields kept in one copy of the head as for a request. nil for anything
+    /// else (non-ASCII, a malformed line, more than `headerCountMax` fields), which the client then parses
+    /// the general way for the exact error.
+    package static func parseResponseASCII(
+        _ head: UnsafeBufferPointer<UInt8>, headerCountMax: Int
+    ) -> (status: Int, headers: HTTPHeaders)? {
+        guard ASCIIWords.isASCII(head) else { return nil }
+        var status: Int?
+        var headers = HTTPHeaders(head: head, fieldsExpected: 8)
+        var fieldCount = 0
+        let parsed = forEachLineASCII(head) { line, lineOffset in
+            guard status != nil else {
+                status = parseStatusLineASCII(line)
+                return status != nil
+            }
+            fieldCount += 1
+            return fieldCount <= headerCountMax && addFieldASCII(line, at: lineOffset, to: &headers)
+        }
+        guard parsed else { return nil }
+        return status.map { ($0, headers) }
+    }
+
+    /// Calls `body` with each non-empty line of an ASCII head (split at LF, a CR before it dropped) and the
+    /// line's offset in `head`, while it returns true. False when `body` refused a line, or when an empty
+    /// line comes before the end (the parser cut the head at the first one, so one can only be the last;
+    /// the general path refuses one anywhere else).
+    private static func forEachLineASCII(
+        _ head: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Bool
+    ) -> Bool {
+        var lineStart = 0
         while lineStart < head.count {
             var lineEnd = ASCIIWords.firstIndex(of: 0x0A, in: head, from: lineStart, to: head.count) ?? head.count
             let next = lineEnd + 1
@@ -24,27 +69,38 @@ enum HTTPHeadParser {
             let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
             let lineOffset = lineStart
             lineStart = next
-            // The parser cut the head at the first empty line, so one can only be the last; the general
-            // path refuses one anywhere else.
             if line.isEmpty {
-                guard lineStart >= head.count else { return nil }
+                guard lineStart >= head.count else { return false }
                 continue
             }
-            guard requestLine != nil else {
-                guard let parsed = parseRequestLineASCII(line) else { return nil }
-                requestLine = parsed
-                continue
-            }
-            fieldCount += 1
-            guard fieldCount <= limits.headerCountMax, let (name, value) = parseFieldASCII(line) else { return nil }
-            if isHostField(line) { hostCount += 1 }
-            headers.addField(
-                name: (lineOffset + name.lowerBound)..<(lineOffset + name.upperBound),
-                value: (lineOffset + value.lowerBound)..<(lineOffset + value.upperBound))
+            guard body(line, lineOffset) else { return false }
         }
-        guard let (method, target, version) = requestLine else { return nil }
-        if version == .http11 && hostCount != 1 { return nil }
-        return HTTPRequest(method: method, target: target, version: version, headers: headers)
+        return true
+    }
+
+    /// Adds the field on `line` (at `lineOffset` in the head `headers` keeps); false when it does not parse.
+    private static func addFieldASCII(
+        _ line: UnsafeBufferPointer<UInt8>, at lineOffset: Int, to headers: inout HTTPHeaders
+    ) -> Bool {
+        guard let (name, value) = parseFieldASCII(line) else { return false }
+        headers.addField(
+            name: (lineOffset + name.lowerBound)..<(lineOffset + name.upperBound),
+            value: (lineOffset + value.lowerBound)..<(lineOffset + value.upperBound))
+        return true
+    }
+
+    /// `HTTP/1.x DDD reason` (the reason may be empty or absent): the status code, 100 or more.
+    static func parseStatusLineASCII(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard line.count >= 12, line[8] == 0x20, line.count == 12 || line[12] == 0x20,
+            UnsafeBufferPointer(rebasing: line[0..<7]).elementsEqual("HTTP/1.".utf8),
+            line[7] == UInt8(ascii: "1") || line[7] == UInt8(ascii: "0")
+        else { return nil }
+        var status = 0
+        for i in 9..<12 {
+            guard isDigit(line[i]) else { return nil }
+            status = status * 10 + Int(line[i] - 0x30)
+        }
+        return status >= 100 ? status : nil
     }
 
     /// Whether a field line that parsed is named Host (any case): its first colon is then at 4.

@@ -48,14 +48,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// For the head parser: the fields will be `addField`s of `head` (valid UTF-8: the parser checked), kept
     /// whole in one copy.
-    init(head: UnsafeBufferPointer<UInt8>, fieldsExpected: Int) {
+    package init(head: UnsafeBufferPointer<UInt8>, fieldsExpected: Int) {
         text = Array(head)
         spans.reserveCapacity(fieldsExpected)
         nameKeys.reserveCapacity(fieldsExpected)
     }
 
     /// Adds the field whose name and value lie at these offsets of the head given to `init(head:fieldsExpected:)`.
-    mutating func addField(name: Range<Int>, value: Range<Int>) {
+    package mutating func addField(name: Range<Int>, value: Range<Int>) {
         spans.append(
             Span(
                 nameStart: name.lowerBound, nameEnd: name.upperBound, valueStart: value.lowerBound,

@@ -54,8 +54,22 @@ public struct SigV4Signer: Sendable, Equatable {
         let names = Self.signedHeaderNames(signed.headers)
         var payloadHash: [UInt8] = []
         payloadHash.reserveCapacity(64)
-        SHA256.hash(data: signed.body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &payloadHash) }
+        Self.appendPayloadHash(of: signed.body, to: &payloadHash)
         let canonical = CanonicalRequest.bytes(signed, signedHeaders: names, payloadHash: payloadHash)
+        signed.headers.add(
+            name: "Authorization",
+            value: authorization(
+                canonicalRequest: canonical, amzDate: amzDate, signedHeaders: names.joined(separator: ";"),
+                dayKey: &dayKey))
+        return signed
+    }
+
+    /// The `Authorization` value for a canonical request already built (SigV4 steps 5-7): a client that sends
+    /// one shape of request many times builds the canonical bytes itself (`SQSRequestFraming`) and signs here.
+    /// `signedHeaders` is the canonical request's signed header list (`content-type;host;x-amz-date`).
+    public func authorization(
+        canonicalRequest: [UInt8], amzDate: String, signedHeaders: String, dayKey: inout DayKey?
+    ) -> String {
         let scopeDate = String(amzDate.prefix(8))
         let scope = Self.scope(date: scopeDate, region: region)
         if dayKey?.date != scopeDate {
@@ -63,13 +77,15 @@ public struct SigV4Signer: Sendable, Equatable {
             dayKey = DayKey(date: scopeDate, hmac: HMACSHA256(key: key))
         }
         var hmac = dayKey!.hmac
-        hmac.update(Self.stringToSignBytes(amzDate: amzDate, canonicalRequest: canonical) { $0 += scope.utf8 })
+        hmac.update(Self.stringToSignBytes(amzDate: amzDate, canonicalRequest: canonicalRequest) { $0 += scope.utf8 })
         let signature = hmac.finalize().withUnsafeBytes { Hex.encode($0) }
-        signed.headers.add(
-            name: "Authorization",
-            value: "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
-                + "SignedHeaders=\(names.joined(separator: ";")), Signature=\(signature)")
-        return signed
+        return "\(AuthorizationHeader.algorithm) Credential=\(accessKeyId)/\(scope), "
+            + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
+    }
+
+    /// The body's SHA-256 in lowercase hex, the canonical request's last line.
+    public static func appendPayloadHash(of body: [UInt8], to out: inout [UInt8]) {
+        SHA256.hash(data: body).withUnsafeBytes { SigV4Verifier.appendHex($0, to: &out) }
     }
 
     /// Every header name on the request, lowercased, once each, in byte order (SigV4 step 4).

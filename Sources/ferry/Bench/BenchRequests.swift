@@ -1,3 +1,4 @@
+import FerryClient
 import FerryQueue
 import FerrySQS
 
@@ -28,7 +29,7 @@ final class BenchRequests {
     /// content-based deduplication). 0: standard queues, no group ids.
     let fifoGroups: Int
     var signer: SigV4Signer? { framing.signer }
-    private let framing: RequestFraming
+    private let framing: SQSRequestFraming
     private let padding: [UInt8]
     /// `{"QueueUrl":"…"` per queue: every request starts with it.
     private let queuePrefixes: [[UInt8]]
@@ -45,7 +46,7 @@ final class BenchRequests {
         self.receiveMessagesMax = receiveMessagesMax
         self.receiveVisibilitySeconds = receiveVisibilitySeconds
         self.fifoGroups = fifoGroups
-        framing = RequestFraming(host: host, signer: signer)
+        framing = SQSRequestFraming(host: host, signer: signer)
         padding = [UInt8](repeating: UInt8(ascii: "x"), count: bodyBytes - Self.bodyHeaderBytes)
         queuePrefixes = queueURLs.map { url in
             var prefix = Array("{\"QueueUrl\":".utf8)
@@ -183,6 +184,6 @@ final class BenchRequests {
     }
 
     func frame(operation: String, body: [UInt8]) -> [UInt8] {
-        framing.frame(operation: operation, body: body)
+        framing.frame(operation: operation, body: body, now: Int64(time(nil)))
     }
 }

@@ -1,5 +1,10 @@
+import FerryClient
 import FerryRuntime
 import FerrySQS
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Creates a run's queues before it starts, with CreateQueue requests pipelined over a few connections so the
 /// leader commits many per log write: one at a time, each waited for its own commit, and 10,000 queues took
@@ -13,7 +18,7 @@ final class QueueCreation {
     static let retryPauseMs: UInt64 = 100
 
     private let loop: EventLoop
-    private let framing: RequestFraming
+    private let framing: SQSRequestFraming
     private let names: [String]
     /// The CreateQueue body's members besides QueueName, serialized (`,"Attributes":{…}` or empty).
     private let attributesJSON: [UInt8]
@@ -25,7 +30,7 @@ final class QueueCreation {
     private var connections: [PipelinedHTTPConnection<Int>] = []
     private var failure: CLIError?
 
-    private init(loop: EventLoop, framing: RequestFraming, names: [String], attributes: [String: JSONValue]) {
+    private init(loop: EventLoop, framing: SQSRequestFraming, names: [String], attributes: [String: JSONValue]) {
         self.loop = loop
         self.framing = framing
         self.names = names
@@ -47,7 +52,7 @@ final class QueueCreation {
         let loop: EventLoop
         do { loop = try EventLoop() } catch { throw CLIError.transport("event loop: \(error)") }
         let creation = QueueCreation(
-            loop: loop, framing: RequestFraming(host: endpoint.hostHeader, signer: signer), names: names,
+            loop: loop, framing: SQSRequestFraming(host: endpoint.hostHeader, signer: signer), names: names,
             attributes: attributes)
         creation.run(endpoint: endpoint)
         loop.shutdown()
@@ -79,7 +84,9 @@ final class QueueCreation {
             body += attributesJSON
             body.append(UInt8(ascii: "}"))
             attempts[index] += 1
-            guard connection.send(framing.frame(operation: "CreateQueue", body: body), tag: index) else {
+            guard
+                connection.send(framing.frame(operation: "CreateQueue", body: body, now: Int64(time(nil))), tag: index)
+            else {
                 attempts[index] -= 1
                 pending.push(index)
                 return
