@@ -44,9 +44,22 @@ final class MessageBody: ManagedBuffer<MessageBody.Header, UInt8> {
         }
     }
 
+    /// Calls `body` with the bytes in place, without copying them out.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeMutablePointers { header, elements in
+            body(UnsafeBufferPointer(start: elements, count: Int(header.pointee.count)))
+        }
+    }
+
     deinit {
         _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: Int(header.pointee.count)) }
     }
+}
+
+/// A body held outside the machine (a received message's), `Sendable` as `MessageSlot.body` is: `ManagedBuffer`
+/// can never be, and a body is immutable once made.
+struct SharedMessageBody: Sendable {
+    nonisolated(unsafe) let body: MessageBody
 }
 
 /// The rarely present parts of a message. Immutable: a move makes a new one.

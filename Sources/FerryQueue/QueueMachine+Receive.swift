@@ -155,7 +155,7 @@ extension QueueState {
         return ReceivedMessage(
             messageId: messageId(of: slot),
             receiptHandle: ReceiptHandle(queue: id, seq: slot.seq, epoch: slot.receiveCount).text,
-            body: slot.body!.bytes,
+            storedBody: .shared(SharedMessageBody(body: slot.body!)),
             attributes: extras?.attributes ?? [],
             sentTimestampMs: slot.sentMs,
             approximateReceiveCount: Int(slot.receiveCount),

@@ -29,7 +29,13 @@ public struct SentMessage: Equatable, Sendable {
 public struct ReceivedMessage: Equatable, Sendable {
     public var messageId: String
     public var receiptHandle: String
-    public var body: [UInt8]
+    /// The body, copied out of the queue's storage only when read: every replica applies every receive, and
+    /// only the node that answers the client reads the bodies.
+    public var body: [UInt8] {
+        get { storedBody.bytes }
+        set { storedBody = .bytes(newValue) }
+    }
+    var storedBody: ReceivedBody
     public var attributes: [MessageAttribute]
     public var sentTimestampMs: Int64
     public var approximateReceiveCount: Int
@@ -42,7 +48,51 @@ public struct ReceivedMessage: Equatable, Sendable {
     /// The body's MD5 as computed when it was sent; nil for a message sent before it was carried.
     public var bodyMD5: BodyMD5?
 
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { storedBody.text }
+}
+
+extension ReceivedMessage {
+    public init(
+        messageId: String, receiptHandle: String, body: [UInt8], attributes: [MessageAttribute],
+        sentTimestampMs: Int64, approximateReceiveCount: Int, approximateFirstReceiveTimestampMs: Int64,
+        sequenceNumber: String?, messageGroupId: String?, messageDeduplicationId: String?, awsTraceHeader: String?,
+        deadLetterQueueSourceArn: String?, bodyMD5: BodyMD5? = nil
+    ) {
+        self.init(
+            messageId: messageId, receiptHandle: receiptHandle, storedBody: .bytes(body), attributes: attributes,
+            sentTimestampMs: sentTimestampMs, approximateReceiveCount: approximateReceiveCount,
+            approximateFirstReceiveTimestampMs: approximateFirstReceiveTimestampMs, sequenceNumber: sequenceNumber,
+            messageGroupId: messageGroupId, messageDeduplicationId: messageDeduplicationId,
+            awsTraceHeader: awsTraceHeader, deadLetterQueueSourceArn: deadLetterQueueSourceArn, bodyMD5: bodyMD5)
+    }
+}
+
+/// A received message's body: the queue's own immutable storage, shared until someone reads it, or bytes.
+enum ReceivedBody: Equatable, Sendable {
+    case shared(SharedMessageBody)
+    case bytes([UInt8])
+
+    var bytes: [UInt8] {
+        switch self {
+        case .shared(let shared): return shared.body.bytes
+        case .bytes(let bytes): return bytes
+        }
+    }
+
+    /// The body as text, in one copy (`String(decoding:)` repairs anything not UTF-8, as before).
+    var text: String {
+        switch self {
+        case .shared(let shared): return shared.body.withBytes { String(decoding: $0, as: UTF8.self) }
+        case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    static func == (lhs: ReceivedBody, rhs: ReceivedBody) -> Bool {
+        switch (lhs, rhs) {
+        case (.shared(let a), .shared(let b)) where a.body === b.body: return true
+        default: return lhs.bytes == rhs.bytes
+        }
+    }
 }
 
 /// The outcome of applying one command. Whole-request failures are `.failed`; batch operations report

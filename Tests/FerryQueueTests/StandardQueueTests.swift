@@ -22,6 +22,26 @@ final class StandardQueueTests: XCTestCase {
         XCTAssertEqual(h.receive("q"), [])
     }
 
+    /// A receive hands out the queue's own copy of the body (every replica applies it; one reads it): reading
+    /// it gives the bytes sent, and changing a received message's body changes that message only.
+    func testAReceivedBodyReadsAsSentAndChangingItLeavesTheQueuesCopy() {
+        var h = Harness()
+        h.create("q")
+        h.send("q", "hello")
+        let got = h.receive("q", visibility: 1)
+        XCTAssertEqual(got.map(\.body), [Array("hello".utf8)])
+        var changed = got[0]
+        changed.body[0] = UInt8(ascii: "j")
+        XCTAssertEqual(changed.bodyText, "jello")
+        XCTAssertEqual(got[0].bodyText, "hello")
+        XCTAssertNotEqual(changed, got[0])
+        var sameBytes = got[0]
+        sameBytes.body = Array("hello".utf8)
+        XCTAssertEqual(sameBytes, got[0], "equal bodies are equal however they are held")
+        h.advance(seconds: 2)
+        XCTAssertEqual(h.receive("q").map(\.bodyText), ["hello"], "the redelivery carries the body as sent")
+    }
+
     func testMessageIdsAreDistinctAndIdenticalOnEveryReplica() {
         var a = Harness()
         var b = Harness()
