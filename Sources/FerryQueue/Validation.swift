@@ -275,12 +275,26 @@ public enum QueueValidation {
         return bytes.withUnsafeBytes { raw -> AsciiVerdict in
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
+            // With no high bit set, nonzero exactly when some lane is below 0x20.
+            func lanesBelowSpace(_ v: UInt64) -> UInt64 { (v &- ones &* 0x20) & ~v & highs }
             var offset = 0
+            // 32 bytes a step while whole blocks remain: four words judged together (a 1 KiB body is 32 steps).
+            // A block with a high bit is not ASCII, whatever else is in it: the caller then checks every scalar.
+            while offset + 32 <= raw.count {
+                let a = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let b = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+                let c = raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+                let d = raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
+                if (a | b | c | d) & highs != 0 { return .notAscii }
+                if lanesBelowSpace(a) | lanesBelowSpace(b) | lanesBelowSpace(c) | lanesBelowSpace(d) != 0 {
+                    for k in offset..<offset + 32 where judge(raw[k]) == .invalid { return .invalid }
+                }
+                offset += 32
+            }
             while offset + 8 <= raw.count {
                 let v = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 if v & highs != 0 { return .notAscii }
-                // With no high bit set, this is nonzero exactly when some lane is below 0x20.
-                if (v &- ones &* 0x20) & ~v & highs != 0 {
+                if lanesBelowSpace(v) != 0 {
                     for k in offset..<offset + 8 where judge(raw[k]) == .invalid { return .invalid }
                 }
                 offset += 8

@@ -38,21 +38,27 @@ final class ValidationTests: XCTestCase {
         var tabbed = long
         tabbed[3] = 0x09
         XCTAssertTrue(QueueValidation.isValidMessageText(tabbed))
-        // Every control character at every position of a word and of the tail: only tab, LF and CR pass,
-        // and a later non-ASCII byte does not save an earlier control character.
-        for position in [0, 7, 8, 15, 995, 999] {
+        // Every control character at the edges of a 32-byte block, of a word after the blocks and of the bytes
+        // after the words (1,003 bytes: 31 blocks, a word, 3 bytes): only tab, LF and CR pass, and a later
+        // non-ASCII byte does not save an earlier control character.
+        let odd = [UInt8](repeating: UInt8(ascii: "a"), count: 1003)
+        for position in [0, 7, 8, 15, 31, 32, 63, 991, 992, 995, 999, 1000, 1002] {
             for byte: UInt8 in 0..<0x20 {
-                var body = long
+                var body = odd
                 body[position] = byte
                 XCTAssertEqual(
                     QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte),
                     "byte \(byte) at \(position)")
-                body[998] = 0xC3
-                body[999] = 0xA9
-                if position < 998 {
-                    XCTAssertEqual(QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte), "then é")
-                }
+                guard position < 1001 else { continue }
+                body[1001] = 0xC3
+                body[1002] = 0xA9
+                XCTAssertEqual(QueueValidation.isValidMessageText(body), [0x9, 0xA, 0xD].contains(byte), "then é")
             }
+        }
+        for position in [0, 31, 32, 991, 992, 1000, 1002] {
+            var body = odd
+            body[position] = 0xC3  // a lead byte without its continuation: not UTF-8 wherever it is
+            XCTAssertFalse(QueueValidation.isValidMessageText(body), "a broken sequence at \(position)")
         }
         XCTAssertTrue(QueueValidation.isValidMessageText(Array("{\n  \"Type\" : \"Notification\"\n}\u{7f}".utf8)))
     }
