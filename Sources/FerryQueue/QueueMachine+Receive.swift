@@ -153,8 +153,8 @@ extension QueueState {
         let slot = slots[index]
         let extras = slot.extras
         return ReceivedMessage(
-            messageId: messageId(of: slot),
-            receiptHandle: ReceiptHandle(queue: id, seq: slot.seq, epoch: slot.receiveCount).text,
+            storedMessageId: extras?.originalMessageId.map { .text($0) } ?? .minted(queue: id, seq: slot.seq),
+            storedReceiptHandle: .minted(ReceiptHandle(queue: id, seq: slot.seq, epoch: slot.receiveCount)),
             storedBody: .shared(SharedMessageBody(body: slot.body!)),
             attributes: extras?.attributes ?? [],
             sentTimestampMs: slot.sentMs,

@@ -65,7 +65,7 @@ extension QueueState {
             receiveCount: 0,
             firstReceiveMs: 0, extras: extras, groupName: nil, now: now)
         return SentMessage(
-            messageId: MessageIdentity.messageId(queue: id, seq: seq), sequenceNumber: nil,
+            storedMessageId: .minted(queue: id, seq: seq), sequenceNumber: nil,
             wasDuplicate: false)
     }
 
@@ -93,7 +93,7 @@ extension QueueState {
         if let record = dedup[key] {
             precondition(record.expiresAtMs > now, "expired dedup records are dropped before lookups")
             return SentMessage(
-                messageId: MessageIdentity.messageId(queue: id, seq: record.seq),
+                storedMessageId: .minted(queue: id, seq: record.seq),
                 sequenceNumber: MessageIdentity.sequenceNumber(record.seq), wasDuplicate: true)
         }
         let extras = MessageExtras.make(
@@ -108,7 +108,7 @@ extension QueueState {
         dedup[key] = DedupRecord(seq: seq, expiresAtMs: expiresAtMs)
         dedupExpiry.append(ExpiryEntry(expiresAtMs: expiresAtMs, key: key))
         return SentMessage(
-            messageId: MessageIdentity.messageId(queue: id, seq: seq),
+            storedMessageId: .minted(queue: id, seq: seq),
             sequenceNumber: MessageIdentity.sequenceNumber(seq), wasDuplicate: false)
     }
 

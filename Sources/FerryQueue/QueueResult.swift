@@ -11,14 +11,23 @@ public struct EntryResult<Success: Equatable & Sendable>: Equatable, Sendable {
 
 /// What SendMessage reports per entry. MD5s are the API layer's: it has the bytes it was sent.
 public struct SentMessage: Equatable, Sendable {
-    public var messageId: String
+    /// Written out when read: every replica applies every send, and only the node that answers reads it.
+    public var messageId: String {
+        get { storedMessageId.text }
+        set { storedMessageId = .text(newValue) }
+    }
+    var storedMessageId: DeferredMessageId
     /// FIFO only.
     public var sequenceNumber: String?
     /// True when the deduplication window swallowed this send and `messageId` is the original's.
     public var wasDuplicate: Bool
 
     public init(messageId: String, sequenceNumber: String?, wasDuplicate: Bool) {
-        self.messageId = messageId
+        self.init(storedMessageId: .text(messageId), sequenceNumber: sequenceNumber, wasDuplicate: wasDuplicate)
+    }
+
+    init(storedMessageId: DeferredMessageId, sequenceNumber: String?, wasDuplicate: Bool) {
+        self.storedMessageId = storedMessageId
         self.sequenceNumber = sequenceNumber
         self.wasDuplicate = wasDuplicate
     }
@@ -26,11 +35,20 @@ public struct SentMessage: Equatable, Sendable {
 
 /// A delivered message with every system attribute; the API layer filters by the names the client asked
 /// for and computes MD5OfBody / MD5OfMessageAttributes over what it returns (docs/sqs-wire.md, "Message checksums").
+///
+/// Every replica applies every receive, and only the node that answers the client reads what it returned: the
+/// message id, the receipt handle and the body are made (written out, copied) only when read.
 public struct ReceivedMessage: Equatable, Sendable {
-    public var messageId: String
-    public var receiptHandle: String
-    /// The body, copied out of the queue's storage only when read: every replica applies every receive, and
-    /// only the node that answers the client reads the bodies.
+    public var messageId: String {
+        get { storedMessageId.text }
+        set { storedMessageId = .text(newValue) }
+    }
+    var storedMessageId: DeferredMessageId
+    public var receiptHandle: String {
+        get { storedReceiptHandle.text }
+        set { storedReceiptHandle = .text(newValue) }
+    }
+    var storedReceiptHandle: DeferredReceiptHandle
     public var body: [UInt8] {
         get { storedBody.bytes }
         set { storedBody = .bytes(newValue) }
@@ -59,12 +77,43 @@ extension ReceivedMessage {
         deadLetterQueueSourceArn: String?, bodyMD5: BodyMD5? = nil
     ) {
         self.init(
-            messageId: messageId, receiptHandle: receiptHandle, storedBody: .bytes(body), attributes: attributes,
+            storedMessageId: .text(messageId), storedReceiptHandle: .text(receiptHandle), storedBody: .bytes(body),
+            attributes: attributes,
             sentTimestampMs: sentTimestampMs, approximateReceiveCount: approximateReceiveCount,
             approximateFirstReceiveTimestampMs: approximateFirstReceiveTimestampMs, sequenceNumber: sequenceNumber,
             messageGroupId: messageGroupId, messageDeduplicationId: messageDeduplicationId,
             awsTraceHeader: awsTraceHeader, deadLetterQueueSourceArn: deadLetterQueueSourceArn, bodyMD5: bodyMD5)
     }
+}
+
+/// A message id in a result: written out from the queue and slot it was first sent to when read, or text.
+enum DeferredMessageId: Equatable, Sendable {
+    case minted(queue: QueueID, seq: UInt64)
+    case text(String)
+
+    var text: String {
+        switch self {
+        case .minted(let queue, let seq): return MessageIdentity.messageId(queue: queue, seq: seq)
+        case .text(let text): return text
+        }
+    }
+
+    static func == (lhs: DeferredMessageId, rhs: DeferredMessageId) -> Bool { lhs.text == rhs.text }
+}
+
+/// A receipt handle in a result: written out from its fields when read, or text.
+enum DeferredReceiptHandle: Equatable, Sendable {
+    case minted(ReceiptHandle)
+    case text(String)
+
+    var text: String {
+        switch self {
+        case .minted(let handle): return handle.text
+        case .text(let text): return text
+        }
+    }
+
+    static func == (lhs: DeferredReceiptHandle, rhs: DeferredReceiptHandle) -> Bool { lhs.text == rhs.text }
 }
 
 /// A received message's body: the queue's own immutable storage, shared until someone reads it, or bytes.

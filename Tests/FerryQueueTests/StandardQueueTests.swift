@@ -22,14 +22,25 @@ final class StandardQueueTests: XCTestCase {
         XCTAssertEqual(h.receive("q"), [])
     }
 
-    /// A receive hands out the queue's own copy of the body (every replica applies it; one reads it): reading
-    /// it gives the bytes sent, and changing a received message's body changes that message only.
+    /// A receive hands out the queue's own copy of the body, and its id and handle unwritten (every replica
+    /// applies it; one reads them): reading them gives what was sent, and changing a received message changes
+    /// that message only.
     func testAReceivedBodyReadsAsSentAndChangingItLeavesTheQueuesCopy() {
         var h = Harness()
         h.create("q")
-        h.send("q", "hello")
+        let sent = h.send("q", "hello")
         let got = h.receive("q", visibility: 1)
         XCTAssertEqual(got.map(\.body), [Array("hello".utf8)])
+        XCTAssertEqual(got[0].messageId, sent.messageId)
+        XCTAssertEqual(ReceiptHandle(text: got[0].receiptHandle)?.text, got[0].receiptHandle)
+        var renamed = got[0]
+        renamed.messageId = "other"
+        renamed.receiptHandle = "FR1-other"
+        XCTAssertEqual([renamed.messageId, renamed.receiptHandle], ["other", "FR1-other"])
+        XCTAssertNotEqual(renamed, got[0])
+        renamed.messageId = sent.messageId
+        renamed.receiptHandle = got[0].receiptHandle
+        XCTAssertEqual(renamed, got[0], "equal ids are equal however they are held")
         var changed = got[0]
         changed.body[0] = UInt8(ascii: "j")
         XCTAssertEqual(changed.bodyText, "jello")
