@@ -21,6 +21,8 @@ public final class SQSRequestFraming {
     private let canonicalPrefix: [UInt8]
     private var lastEpochSeconds: Int64 = .min
     private var lastAmzDate = ""
+    /// A session token, or blanks in the host (which canonicalization would collapse): the general signer.
+    private let signsGenerally: Bool
 
     static let contentType = "application/x-amz-json-1.0"
     static let signedHeaders = "content-type;host;x-amz-date;x-amz-target"
@@ -30,11 +32,13 @@ public final class SQSRequestFraming {
         self.signer = signer
         headPrefix = Array("POST / HTTP/1.1\r\nHost: \(host)\r\nX-Amz-Target: AmazonSQS.".utf8)
         canonicalPrefix = Array("POST\n/\n\ncontent-type:\(Self.contentType)\nhost:\(host)\nx-amz-date:".utf8)
+        signsGenerally =
+            signer != nil && (signer?.sessionToken != nil || host.utf8.contains { $0 == 0x20 || $0 == 0x09 })
     }
 
     /// The request for `operation` (`SendMessage`, …) with `body`, signed at `epochSeconds` when there is a signer.
     public func frame(operation: String, body: [UInt8], now epochSeconds: Int64) -> [UInt8] {
-        if let signer, signer.sessionToken != nil || host.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+        if signsGenerally {
             return Self.frameGenerally(operation: operation, body: body, host: host, signer: signer, now: epochSeconds)
         }
         var out = headPrefix
